@@ -1,0 +1,156 @@
+//! The regulation numbers, as versioned data with defaults from the regulations.
+//!
+//! A deployment stores its rule sets (one row per version) and may change any number;
+//! the code reads them from here, never from constants. Sources are in
+//! `shared/spec/domain.md` (§4.2 branch structure, §4.4 terms) and `security.md`
+//! (the 等保三级 login profile).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// One version of the whole rule configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RuleSet {
+    /// Increases by one with every change.
+    pub version: u32,
+    /// The first calendar date (Asia/Shanghai) this version applies to.
+    pub effective_from: NaiveDate,
+    pub org: OrgRules,
+    pub login: LoginPolicy,
+    pub password: PasswordPolicy,
+}
+
+impl Default for RuleSet {
+    fn default() -> Self {
+        Self {
+            version: 1,
+            effective_from: NaiveDate::from_ymd_opt(2018, 10, 28).unwrap_or_default(),
+            org: OrgRules::default(),
+            login: LoginPolicy::default(),
+            password: PasswordPolicy::default(),
+        }
+    }
+}
+
+/// Structure and term rules of organizations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OrgRules {
+    /// 正式党员 needed to form a 党支部 (支部工作条例 2018): 3.
+    pub branch_min_formal: u32,
+    /// A 党支部 normally has at most this many members: 50.
+    pub branch_max_members: u32,
+    /// 正式党员 from which a 支部委员会 is set up: 7.
+    pub committee_threshold_formal: u32,
+    /// Term of a 党支部/党总支 committee in years: 3.
+    pub term_years_branch: u8,
+    /// Term of a 村/社区 organization's committee in years: 5.
+    pub term_years_village_community: u8,
+    /// Term of a 基层党委 in years: 5.
+    pub term_years_committee: u8,
+}
+
+impl Default for OrgRules {
+    fn default() -> Self {
+        Self {
+            branch_min_formal: 3,
+            branch_max_members: 50,
+            committee_threshold_formal: 7,
+            term_years_branch: 3,
+            term_years_village_community: 5,
+            term_years_committee: 5,
+        }
+    }
+}
+
+/// Login protection (等保 身份鉴别, `security.md` A1–A3, S1–S2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoginPolicy {
+    /// Consecutive failures that lock an account: 5.
+    pub max_failures: u32,
+    /// How long a lock lasts, in minutes: 30.
+    pub lockout_minutes: u32,
+    /// Attempts one IP may burst before it is rate limited: 10.
+    pub ip_burst: u32,
+    /// Seconds for one attempt to come back to an IP's bucket: 60.
+    pub ip_refill_seconds: u32,
+    /// A session unused this long expires, in minutes: 30.
+    pub idle_timeout_minutes: u32,
+    /// A session older than this expires whatever its use, in hours: 12.
+    pub absolute_timeout_hours: u32,
+}
+
+impl Default for LoginPolicy {
+    fn default() -> Self {
+        Self {
+            max_failures: 5,
+            lockout_minutes: 30,
+            ip_burst: 10,
+            ip_refill_seconds: 60,
+            idle_timeout_minutes: 30,
+            absolute_timeout_hours: 12,
+        }
+    }
+}
+
+/// Which password profile is in force (`security.md` A4/A5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PasswordProfile {
+    /// 等保三级 (default): length and character classes enforced.
+    Dengbao,
+    /// OWASP ASVS: length only, no composition rules (a documented deviation).
+    Asvs,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PasswordPolicy {
+    pub profile: PasswordProfile,
+    /// Minimum length in characters: 8.
+    pub min_length: usize,
+    /// Maximum accepted length (never truncated): 128.
+    pub max_length: usize,
+    /// Of lower case, upper case, digits and symbols, how many must appear: 3.
+    pub min_classes: usize,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        Self { profile: PasswordProfile::Dengbao, min_length: 8, max_length: 128, min_classes: 3 }
+    }
+}
+
+impl Default for PasswordProfile {
+    fn default() -> Self {
+        PasswordProfile::Dengbao
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_the_regulations() {
+        let r = RuleSet::default();
+        assert_eq!(r.org.branch_min_formal, 3);
+        assert_eq!(r.org.branch_max_members, 50);
+        assert_eq!(r.org.committee_threshold_formal, 7);
+        assert_eq!((r.org.term_years_branch, r.org.term_years_village_community, r.org.term_years_committee), (3, 5, 5));
+        assert_eq!((r.login.max_failures, r.login.lockout_minutes), (5, 30));
+        assert_eq!((r.login.idle_timeout_minutes, r.login.absolute_timeout_hours), (30, 12));
+        assert_eq!((r.password.min_length, r.password.min_classes), (8, 3));
+    }
+
+    #[test]
+    fn a_partial_configuration_keeps_the_other_defaults() {
+        let r: RuleSet = serde_json::from_str(r#"{"version":2,"org":{"branch_max_members":40}}"#).unwrap();
+        assert_eq!(r.version, 2);
+        assert_eq!(r.org.branch_max_members, 40);
+        assert_eq!(r.org.branch_min_formal, 3);
+        assert_eq!(r.login, LoginPolicy::default());
+    }
+}
