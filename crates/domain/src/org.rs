@@ -310,3 +310,201 @@ mod tests {
         assert_eq!(OrgKind::ALL.len(), 8);
     }
 }
+
+/// The editable fields of an org as they arrive from a form or the API; `None` means
+/// "not given" (for an update: unchanged).
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OrgInput {
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub sector: Option<String>,
+    pub established_on: Option<String>,
+    pub term_started_on: Option<String>,
+    pub term_years: Option<i64>,
+    pub has_committee: Option<bool>,
+    /// `normal` or `weak` (软弱涣散); dissolution has its own action.
+    pub status: Option<String>,
+}
+
+/// An org's fields after validation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrgFields {
+    pub name: String,
+    pub kind: OrgKind,
+    pub sector: Sector,
+    pub established_on: Option<NaiveDate>,
+    pub term_started_on: Option<NaiveDate>,
+    pub term_years: Option<u8>,
+    pub has_committee: bool,
+    pub status: OrgStatus,
+}
+
+impl OrgFields {
+    /// Validates `input` laid over `base` (an existing org, or `None` for a new one).
+    pub fn validate(base: Option<&OrgFields>, input: &OrgInput, rules: &OrgRules, today: NaiveDate) -> Result<OrgFields, crate::Invalid> {
+        use crate::error::FieldError;
+        let mut inv = crate::Invalid::default();
+        let text = |v: &Option<String>| v.as_deref().map(str::trim).map(str::to_string);
+        let name = text(&input.name).or_else(|| base.map(|b| b.name.clone())).unwrap_or_default();
+        if name.is_empty() {
+            inv.push(FieldError::new("name", "required", "请填写党组织名称"));
+        } else if name.chars().count() > 60 {
+            inv.push(FieldError::new("name", "name.length", "党组织名称不能超过60个字"));
+        }
+        let kind = match (text(&input.kind), base) {
+            (Some(k), Some(b)) if OrgKind::parse(&k) != Some(b.kind) => {
+                inv.push(FieldError::new("kind", "kind.immutable", "党组织类别创建后不能修改，如需调整请新建党组织后迁移党员"));
+                Some(b.kind)
+            }
+            (_, Some(b)) => Some(b.kind),
+            (Some(k), None) => {
+                let parsed = OrgKind::parse(&k);
+                if parsed.is_none() {
+                    let all: Vec<&str> = OrgKind::ALL.iter().map(|k| k.label()).collect();
+                    inv.push(FieldError::new("kind", "kind.unknown", format!("党组织类别应为：{}", all.join("、"))));
+                }
+                parsed
+            }
+            (None, None) => {
+                inv.push(FieldError::new("kind", "required", "请选择党组织类别"));
+                None
+            }
+        };
+        let sector = match text(&input.sector) {
+            Some(s) => {
+                let parsed = Sector::parse(&s);
+                if parsed.is_none() {
+                    let all: Vec<&str> = Sector::ALL.iter().map(|k| k.label()).collect();
+                    inv.push(FieldError::new("sector", "sector.unknown", format!("所属领域应为：{}", all.join("、"))));
+                }
+                parsed
+            }
+            None => Some(base.map(|b| b.sector).unwrap_or(Sector::Other)),
+        };
+        let mut date = |field: &'static str, label: &str, v: &Option<String>, old: Option<NaiveDate>| -> Option<NaiveDate> {
+            match text(v) {
+                None => old,
+                Some(s) if s.is_empty() => None,
+                Some(s) => match crate::member::parse_iso_date(&s) {
+                    Some(d) if d > today => {
+                        inv.push(FieldError::new(field, "date.future", format!("{label}不能晚于今天")));
+                        None
+                    }
+                    Some(d) => Some(d),
+                    None => {
+                        inv.push(FieldError::new(field, "date.format", format!("{label}格式应为 YYYY-MM-DD")));
+                        None
+                    }
+                },
+            }
+        };
+        let established_on = date("established_on", "成立日期", &input.established_on, base.and_then(|b| b.established_on));
+        let term_started_on = date("term_started_on", "本届任期开始日期", &input.term_started_on, base.and_then(|b| b.term_started_on));
+        let term_years = match (input.term_years, kind) {
+            (_, Some(OrgKind::Group)) => None,
+            (Some(y), _) if y < i64::from(rules.term_years_min) || y > i64::from(rules.term_years_max) => {
+                inv.push(FieldError::new(
+                    "term_years",
+                    "term_years.range",
+                    format!("任期应为 {} 至 {} 年（党章第三十一条）", rules.term_years_min, rules.term_years_max),
+                ));
+                None
+            }
+            (Some(y), _) => u8::try_from(y).ok(),
+            (None, Some(k)) => base.and_then(|b| b.term_years).or_else(|| sector.and_then(|s| default_term_years(k, s, rules))),
+            (None, None) => None,
+        };
+        let status = match text(&input.status) {
+            None => base.map(|b| b.status).unwrap_or(OrgStatus::Normal),
+            Some(s) => match OrgStatus::parse(&s) {
+                Some(OrgStatus::Dissolved) => {
+                    inv.push(FieldError::new("status", "status.dissolve_action", "撤销党组织请使用“撤销”操作"));
+                    OrgStatus::Normal
+                }
+                Some(st) => st,
+                None => {
+                    inv.push(FieldError::new("status", "status.unknown", "组织状态应为“正常”或“软弱涣散”"));
+                    OrgStatus::Normal
+                }
+            },
+        };
+        let has_committee = input.has_committee.or(base.map(|b| b.has_committee)).unwrap_or(false);
+        match (inv.is_empty(), kind, sector) {
+            (true, Some(kind), Some(sector)) => Ok(OrgFields {
+                name,
+                kind,
+                sector,
+                established_on,
+                term_started_on,
+                term_years,
+                has_committee,
+                status,
+            }),
+            _ => Err(inv),
+        }
+    }
+
+    /// The day the current term ends, when a start and length are known.
+    pub fn term_ends_on(&self) -> Option<NaiveDate> {
+        Some(term_end(self.term_started_on?, self.term_years?))
+    }
+}
+
+#[cfg(test)]
+mod input_tests {
+    use super::*;
+    use crate::rules::RuleSet;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
+    }
+
+    fn new_branch() -> OrgInput {
+        OrgInput { name: Some("槐树路社区第一党支部".into()), kind: Some("党支部".into()), sector: Some("社区".into()), ..Default::default() }
+    }
+
+    #[test]
+    fn new_community_branch_gets_a_five_year_term_by_default() {
+        let f = OrgFields::validate(None, &new_branch(), &RuleSet::default().org, today()).unwrap();
+        assert_eq!(f.term_years, Some(5));
+        assert_eq!(f.status, OrgStatus::Normal);
+    }
+
+    #[test]
+    fn term_outside_three_to_five_years_is_rejected() {
+        let input = OrgInput { term_years: Some(6), ..new_branch() };
+        let e = OrgFields::validate(None, &input, &RuleSet::default().org, today()).unwrap_err();
+        assert!(e.has("term_years.range"));
+    }
+
+    #[test]
+    fn kind_cannot_change_after_creation() {
+        let base = OrgFields::validate(None, &new_branch(), &RuleSet::default().org, today()).unwrap();
+        let e = OrgFields::validate(Some(&base), &OrgInput { kind: Some("党总支".into()), ..Default::default() }, &RuleSet::default().org, today())
+            .unwrap_err();
+        assert!(e.has("kind.immutable"));
+    }
+
+    #[test]
+    fn empty_name_and_unknown_kind_are_both_reported() {
+        let e = OrgFields::validate(None, &OrgInput { name: Some(" ".into()), kind: Some("委员会".into()), ..Default::default() }, &RuleSet::default().org, today())
+            .unwrap_err();
+        assert!(e.has("required") && e.has("kind.unknown"));
+    }
+
+    #[test]
+    fn status_cannot_be_set_to_dissolved_by_editing() {
+        let e = OrgFields::validate(None, &OrgInput { status: Some("已撤销".into()), ..new_branch() }, &RuleSet::default().org, today()).unwrap_err();
+        assert!(e.has("status.dissolve_action"));
+    }
+
+    #[test]
+    fn update_keeps_unspecified_fields() {
+        let base = OrgFields::validate(None, &OrgInput { term_started_on: Some("2024-03-01".into()), ..new_branch() }, &RuleSet::default().org, today()).unwrap();
+        let f = OrgFields::validate(Some(&base), &OrgInput { name: Some("新名称党支部".into()), ..Default::default() }, &RuleSet::default().org, today()).unwrap();
+        assert_eq!(f.name, "新名称党支部");
+        assert_eq!(f.term_started_on, base.term_started_on);
+        assert_eq!(f.term_ends_on(), NaiveDate::from_ymd_opt(2029, 3, 1));
+    }
+}

@@ -49,6 +49,9 @@ pub struct OrgRules {
     pub term_years_village_community: u8,
     /// Term of a 基层党委 in years: 5.
     pub term_years_committee: u8,
+    /// The shortest and longest term the 党章 (2022, 第三十一条) allows: 3 and 5 years.
+    pub term_years_min: u8,
+    pub term_years_max: u8,
 }
 
 impl Default for OrgRules {
@@ -60,6 +63,8 @@ impl Default for OrgRules {
             term_years_branch: 3,
             term_years_village_community: 5,
             term_years_committee: 5,
+            term_years_min: 3,
+            term_years_max: 5,
         }
     }
 }

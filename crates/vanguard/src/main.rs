@@ -1,1 +1,314 @@
-fn main() {}
+//! `vanguard`: the one binary — serves the platform and runs its administrative tasks.
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use vanguard_domain::auth::Role;
+use vanguard_store::account::{self, AdminAction, NewAccount};
+use vanguard_store::crypto::Crypto;
+use vanguard_store::{Actor, Db};
+
+#[derive(Parser)]
+#[command(name = "vanguard", version, about = "锋领 Vanguard 智慧党建平台")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct StoreArgs {
+    /// Directory for the SQLite file and the master key.
+    #[arg(long, default_value = "./data", env = "VANGUARD_DATA_DIR")]
+    data_dir: PathBuf,
+    /// postgres://… to use PostgreSQL; default: SQLite in the data directory.
+    #[arg(long, env = "VANGUARD_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+impl StoreArgs {
+    async fn open(&self) -> Result<Db> {
+        let crypto = Crypto::load_or_create(&self.data_dir.join("vanguard.key")).map_err(anyhow::Error::msg)?;
+        let url = match &self.database_url {
+            Some(u) => u.clone(),
+            None => self.data_dir.join("vanguard.sqlite3").display().to_string(),
+        };
+        let db = Db::open(&url, crypto).await.with_context(|| format!("无法打开数据库 {}", redact(&url)))?;
+        Ok(db)
+    }
+}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://***{}", &url[..s], &url[at..]),
+        _ => url.to_string(),
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ScaleArg {
+    /// A district like 江北区: ~20,000 members, ~1,000 branches.
+    District,
+    /// A city like 宁波市: ~500,000 members, ~25,000 organizations.
+    City,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application and API.
+    Serve {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Listen address.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "VANGUARD_ADDR")]
+        addr: SocketAddr,
+        /// On an empty database, generate a demo district and demo accounts.
+        #[arg(long)]
+        demo: bool,
+        /// Seed of the demo generator.
+        #[arg(long, default_value_t = 2017)]
+        seed: u64,
+        /// Name of the top-level organization created on a fresh (non-demo) database.
+        #[arg(long, default_value = "中共宁波市委员会")]
+        root_name: String,
+        /// Send cookies without `Secure` (only for plain-HTTP setups that are not localhost).
+        #[arg(long)]
+        insecure_cookies: bool,
+    },
+    /// Generate demo data into an empty database.
+    Demo {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long, value_enum, default_value = "district")]
+        scale: ScaleArg,
+        #[arg(long, default_value_t = 2017)]
+        seed: u64,
+    },
+    /// Create or update the schema, then exit.
+    Migrate {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Manage accounts.
+    User {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// The audit log.
+    Audit {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Create an account; without --password a one-time password is printed.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// member, group_leader, branch_secretary, committee_admin, org_dept_admin, auditor, sysadmin
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        org_id: Option<i64>,
+        #[arg(long)]
+        member_id: Option<i64>,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long, env = "VANGUARD_NEW_PASSWORD")]
+        password: Option<String>,
+    },
+    /// Issue a one-time password (valid 24 h, must be changed at login).
+    ResetPassword { username: String },
+    /// Lift a login lock.
+    Unlock { username: String },
+    /// List accounts.
+    List,
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Check the hash chain; exits 1 if any record was modified, inserted or deleted.
+    Verify,
+}
+
+fn progress_bar(total: u64, what: &str) -> ProgressBar {
+    // indicatif draws nothing when stderr is not a terminal, so scripts stay quiet.
+    let pb = ProgressBar::new(total);
+    pb.set_style(
+        ProgressStyle::with_template(&format!("{what} {{bar:40}} {{pos}}/{{len}} ({{elapsed}})"))
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    pb
+}
+
+async fn generate_demo(db: &Db, scale: vanguard_domain::demo::Scale, seed: u64) -> Result<vanguard_store::demo::DemoSummary> {
+    let pb = progress_bar(0, "生成演示党员");
+    let started = std::time::Instant::now();
+    let summary = vanguard_store::demo::generate(db, scale, seed, |done, total| {
+        pb.set_length(total);
+        pb.set_position(done);
+    })
+    .await?;
+    pb.finish_and_clear();
+    eprintln!(
+        "已生成“{}”演示数据：{} 个党组织（其中党支部 {} 个），{} 名党员，用时 {:.1} 秒",
+        summary.root_name,
+        summary.orgs,
+        summary.branches,
+        summary.members,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(summary)
+}
+
+fn print_demo_accounts() {
+    eprintln!("\n演示账户（密码均为 {}）：", vanguard_store::demo::DEMO_PASSWORD);
+    for (user, role) in [
+        ("orgadmin", Role::OrgDeptAdmin),
+        ("committee", Role::CommitteeAdmin),
+        ("secretary", Role::BranchSecretary),
+        ("groupleader", Role::GroupLeader),
+        ("member", Role::Member),
+        ("auditor", Role::Auditor),
+        ("sysadmin", Role::SysAdmin),
+    ] {
+        eprintln!("  {user:<12} {}", role.label());
+    }
+}
+
+async fn find_account(db: &Db, username: &str) -> Result<account::AccountRow> {
+    account::list_accounts(db)
+        .await?
+        .into_iter()
+        .find(|a| a.username == username)
+        .with_context(|| format!("没有用户名为“{username}”的账户"))
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { store, addr, demo, seed, root_name, insecure_cookies } => {
+            let db = store.open().await?;
+            let regions = vanguard_store::org::regions(&db).await?;
+            if demo {
+                if regions.is_empty() {
+                    generate_demo(&db, vanguard_domain::demo::Scale::District, seed).await?;
+                }
+                print_demo_accounts();
+            } else if regions.is_empty() {
+                let mut tx = db.begin().await?;
+                let root = vanguard_store::org::create_root(
+                    &db,
+                    &mut tx,
+                    &root_name,
+                    vanguard_domain::org::OrgKind::Committee,
+                    vanguard_domain::org::Sector::Government,
+                    None,
+                )
+                .await?;
+                tx.commit().await?;
+                let admins = account::bootstrap_admins(&db, root.id).await?;
+                eprintln!("\n已创建最上级党组织“{root_name}”和三个相互独立的管理员账户。以下临时密码只显示这一次，24小时内有效，首次登录须修改：");
+                for (user, role, pw) in admins {
+                    eprintln!("  {user:<10} {:<8} {pw}", role.label());
+                }
+            }
+            let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("无法监听 {addr}"))?;
+            eprintln!("\n锋领 Vanguard 已启动：http://{addr}/  （API 文档：http://{addr}/api/openapi.json）");
+            let mut state = vanguard_web::AppState::new(db.clone());
+            state.secure_cookies = !insecure_cookies;
+            tokio::select! {
+                r = vanguard_web::serve(state, listener) => r?,
+                _ = tokio::signal::ctrl_c() => eprintln!("正在停止……"),
+            }
+            db.close().await;
+        }
+        Command::Demo { store, scale, seed } => {
+            let db = store.open().await?;
+            let scale = match scale {
+                ScaleArg::District => vanguard_domain::demo::Scale::District,
+                ScaleArg::City => vanguard_domain::demo::Scale::City,
+            };
+            generate_demo(&db, scale, seed).await?;
+            print_demo_accounts();
+            db.close().await;
+        }
+        Command::Migrate { store } => {
+            let db = store.open().await?;
+            let versions = vanguard_store::schema::migration_versions(&db).await?;
+            eprintln!("数据库结构已是最新（迁移版本：{versions:?}）");
+            db.close().await;
+        }
+        Command::User { store, action } => {
+            let db = store.open().await?;
+            let actor = Actor::system("cli");
+            match action {
+                UserAction::Create { username, role, org_id, member_id, display_name, password } => {
+                    let role = Role::parse(&role).with_context(|| format!("未知角色“{role}”"))?;
+                    let new = NewAccount { username, display_name: display_name.unwrap_or_default(), role, scope_org_id: org_id, member_id, password };
+                    let (acc, pw) = account::create_account(&db, &actor, &new).await?;
+                    println!("已创建账户 {}（{}），编号 {}", acc.username, role.label(), acc.id);
+                    if let Some(pw) = pw {
+                        println!("一次性密码（24小时内有效，首次登录须修改）：{pw}");
+                    }
+                }
+                UserAction::ResetPassword { username } => {
+                    let acc = find_account(&db, &username).await?;
+                    let pw = account::admin_action(&db, &actor, acc.id, AdminAction::ResetPassword).await?;
+                    println!("一次性密码（24小时内有效，首次登录须修改）：{}", pw.unwrap_or_default());
+                }
+                UserAction::Unlock { username } => {
+                    let acc = find_account(&db, &username).await?;
+                    account::admin_action(&db, &actor, acc.id, AdminAction::Unlock).await?;
+                    println!("已解除 {username} 的登录锁定");
+                }
+                UserAction::List => {
+                    for a in account::list_accounts(&db).await? {
+                        let state = if a.disabled { "停用" } else if a.locked_until.is_some() { "锁定" } else { "正常" };
+                        println!("{:<16} {:<14} {state}", a.username, a.role().label());
+                    }
+                }
+            }
+            db.close().await;
+        }
+        Command::Audit { store, action: AuditAction::Verify } => {
+            let db = store.open().await?;
+            let pb = progress_bar(0, "校验审计日志");
+            let v = vanguard_store::audit::verify(&db, |done, total| {
+                pb.set_length(total.max(0) as u64);
+                pb.set_position(done.max(0) as u64);
+            })
+            .await?;
+            pb.finish_and_clear();
+            db.close().await;
+            if v.is_intact() {
+                println!("审计日志完整：共 {} 条记录，哈希链校验通过", v.records);
+            } else {
+                println!("审计日志被篡改！共 {} 条记录，发现 {} 处问题：", v.records, v.problems.len());
+                for p in &v.problems {
+                    match p {
+                        vanguard_store::audit::ChainProblem::Modified { seq } => println!("  第 {seq} 条记录被修改或伪造"),
+                        vanguard_store::audit::ChainProblem::Missing { from_seq, to_seq } => println!("  第 {from_seq}–{to_seq} 条记录被删除"),
+                        vanguard_store::audit::ChainProblem::HeadMismatch { head_seq, last_seq } => {
+                            println!("  链尾不符：应有 {head_seq} 条，实有至第 {last_seq} 条（末尾记录被删除或链头被改）")
+                        }
+                    }
+                }
+                bail!("审计日志校验未通过");
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,1 +1,48 @@
+//! The web layer: the JSON API under `/api/v1`, its OpenAPI document, and the
+//! middleware every request passes (security headers, authentication, the route's
+//! declared permission, CSRF for cookie sessions, the login rate limit).
+//!
+//! Every route is declared once in [`routes::table`] with the [`Permission`] it needs;
+//! the router is built only from that table, so no route exists without a policy.
+//! Reach (which orgs and members) is applied by the store's scope mechanism.
+//!
+//! [`Permission`]: vanguard_domain::auth::Permission
 
+pub mod api;
+pub mod error;
+pub mod extract;
+pub mod limiter;
+pub mod middleware;
+pub mod openapi;
+pub mod routes;
+
+use axum::Router;
+use std::net::SocketAddr;
+use vanguard_store::Db;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub login_limiter: limiter::LoginLimiter,
+    /// Send cookies with `Secure` and the `__Host-` prefix (true except in tests over
+    /// plain HTTP on non-local hosts).
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub fn new(db: Db) -> Self {
+        let login = db.rules().login.clone();
+        AppState { login_limiter: limiter::LoginLimiter::new(login.ip_burst, login.ip_refill_seconds), db, secure_cookies: true }
+    }
+}
+
+/// The whole application router.
+pub fn app(state: AppState) -> Router {
+    routes::router(state)
+}
+
+/// Serves the application until the process is stopped.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).await
+}

@@ -1,0 +1,272 @@
+//! Loads generated demo data ([`vanguard_domain::demo`]) in bulk: multi-row inserts in
+//! large transactions, members streamed branch by branch so a city never sits in memory.
+
+use crate::account::{create_account, NewAccount};
+use crate::scope::Actor;
+use crate::{ids, Db, StoreError, StoreResult, Tx};
+use vanguard_domain::auth::Role;
+use vanguard_domain::demo::{generate_orgs, MemberGenerator, MemberSeed, OrgSeed, Scale};
+use vanguard_domain::member::{mask_phone, Category, Education};
+use vanguard_domain::org::path;
+
+/// The password of every demo account (demo mode only; printed at start and in README).
+pub const DEMO_PASSWORD: &str = "Demo@2026";
+
+/// What was generated.
+#[derive(Debug, Clone, Default)]
+pub struct DemoSummary {
+    pub region_id: i64,
+    pub root_name: String,
+    pub orgs: usize,
+    pub branches: usize,
+    pub members: usize,
+    /// (username, role, what it reaches).
+    pub accounts: Vec<(String, Role, String)>,
+}
+
+struct PlacedOrg {
+    id: i64,
+    path: String,
+    depth: i64,
+}
+
+const ORG_CHUNK: usize = 400;
+const MEMBER_CHUNK: usize = 400;
+
+async fn insert_orgs(tx: &mut Tx, region_id: i64, now: i64, rows: &[(&OrgSeed, &PlacedOrg, Option<i64>)]) -> StoreResult<()> {
+    crate::exec_tx!(tx, c => {
+        let mut qb = sqlx::QueryBuilder::new(
+            "INSERT INTO orgs (region_id, id, parent_id, path, depth, name, kind, sector, established_on, term_started_on, term_years, \
+             has_committee, status, created_at, updated_at) ");
+        qb.push_values(rows, |mut b, (seed, placed, parent)| {
+            b.push_bind(region_id).push_bind(placed.id).push_bind(*parent).push_bind(placed.path.clone()).push_bind(placed.depth)
+                .push_bind(seed.name.clone()).push_bind(seed.kind.code()).push_bind(seed.sector.code())
+                .push_bind(seed.established_on.format("%Y-%m-%d").to_string())
+                .push_bind(seed.term_started_on.map(|d| d.format("%Y-%m-%d").to_string()))
+                .push_bind(seed.term_years.map(i64::from)).push_bind(false).push_bind("normal").push_bind(now).push_bind(now);
+        });
+        qb.build().execute(c).await
+    })?;
+    Ok(())
+}
+
+struct SealedMember {
+    id: i64,
+    branch_id: i64,
+    group_id: Option<i64>,
+    path: String,
+    seed: MemberSeed,
+    id_enc: Vec<u8>,
+    id_hash: Vec<u8>,
+    phone_enc: Option<Vec<u8>>,
+    phone_hash: Option<Vec<u8>>,
+}
+
+async fn insert_members(tx: &mut Tx, region_id: i64, now: i64, rows: &[SealedMember]) -> StoreResult<()> {
+    crate::exec_tx!(tx, c => {
+        let mut qb = sqlx::QueryBuilder::new(
+            "INSERT INTO members (region_id, id, org_id, group_id, org_path, name, gender, ethnicity, birth_date, id_number_enc, id_number_hash, \
+             id_number_masked, education, phone_enc, phone_hash, phone_masked, joined_on, confirmed_on, category, party_status, work_unit, residence, \
+             flow, flow_place, lost_contact_since, archived, version, created_at, updated_at) ");
+        qb.push_values(rows, |mut b, m| {
+            let f = &m.seed.fields;
+            b.push_bind(region_id).push_bind(m.id).push_bind(m.branch_id).push_bind(m.group_id).push_bind(m.path.clone())
+                .push_bind(f.name.clone()).push_bind(f.gender.code()).push_bind(f.ethnicity.label())
+                .push_bind(f.birth_date.format("%Y-%m-%d").to_string()).push_bind(m.id_enc.clone()).push_bind(m.id_hash.clone())
+                .push_bind(f.id_number.masked()).push_bind(f.education.map(Education::code)).push_bind(m.phone_enc.clone())
+                .push_bind(m.phone_hash.clone()).push_bind(f.phone.as_deref().map(mask_phone))
+                .push_bind(f.joined_on.format("%Y-%m-%d").to_string()).push_bind(f.confirmed_on.map(|d| d.format("%Y-%m-%d").to_string()))
+                .push_bind(f.category.code()).push_bind(f.party_status.code()).push_bind(f.work_unit.clone()).push_bind(f.residence.clone())
+                .push_bind(f.flow.code()).push_bind(f.flow_place.clone()).push_bind(f.lost_contact_since.map(|d| d.format("%Y-%m-%d").to_string()))
+                .push_bind(false).push_bind(1i64).push_bind(now).push_bind(now);
+        });
+        qb.build().execute(&mut *c).await?;
+        let mut qb = sqlx::QueryBuilder::new("INSERT INTO member_identities (id_number_hash, region_id, member_id) ");
+        qb.push_values(rows, |mut b, m| {
+            b.push_bind(m.id_hash.clone()).push_bind(region_id).push_bind(m.id);
+        });
+        qb.build().execute(c).await
+    })?;
+    Ok(())
+}
+
+/// Generates a demo district or city into an empty database. `progress(done, total)`
+/// counts members.
+pub async fn generate(db: &Db, scale: Scale, seed: u64, mut progress: impl FnMut(u64, u64)) -> StoreResult<DemoSummary> {
+    if !crate::org::regions(db).await?.is_empty() {
+        return Err(StoreError::conflict("demo.not_empty", "数据库中已有党组织数据，演示数据只能生成到空数据库中"));
+    }
+    let today = db.clock().today();
+    let now = db.clock().now_ms();
+    let seeds = generate_orgs(scale, seed, today);
+    let mut placed: Vec<PlacedOrg> = Vec::with_capacity(seeds.len());
+    for s in &seeds {
+        let id = ids::next();
+        let (p, depth) = match s.parent {
+            None => (path::root(id), 0),
+            Some(pi) => (path::child(&placed[pi].path, id), placed[pi].depth + 1),
+        };
+        placed.push(PlacedOrg { id, path: p, depth });
+    }
+    let region_id = placed.first().map(|p| p.id).ok_or_else(|| StoreError::Other("演示数据生成器没有产生党组织".into()))?;
+    let mut tx = db.begin().await?;
+    crate::exec_tx!(tx, c => sqlx::query("INSERT INTO regions (id, name, created_at) VALUES ($1, $2, $3)")
+        .bind(region_id).bind(&seeds[0].name).bind(now).execute(c).await)?;
+    let rows: Vec<(&OrgSeed, &PlacedOrg, Option<i64>)> = seeds.iter().zip(&placed).map(|(s, p)| (s, p, s.parent.map(|i| placed[i].id))).collect();
+    for chunk in rows.chunks(ORG_CHUNK) {
+        insert_orgs(&mut tx, region_id, now, chunk).await?;
+    }
+    tx.commit().await?;
+
+    let branches: Vec<usize> = seeds.iter().enumerate().filter(|(_, s)| s.kind.is_branch()).map(|(i, _)| i).collect();
+    // Rough total for progress: 20 members per branch.
+    let estimate = (branches.len() as u64) * 20;
+    let mut generator = MemberGenerator::new(seed, today);
+    let crypto = db.crypto().clone();
+    let mut pending: Vec<SealedMember> = Vec::with_capacity(MEMBER_CHUNK * 2);
+    let mut counters: Vec<(i64, i64, i64, Option<i64>)> = Vec::with_capacity(branches.len());
+    let mut members_total = 0usize;
+    let mut picks: Picks = Picks::default();
+    let mut tx = db.begin().await?;
+    let mut in_tx = 0usize;
+    for &bi in &branches {
+        let ms = generator.members_of(&seeds, bi);
+        let mut count = 0i64;
+        let mut formal = 0i64;
+        let mut secretary = None;
+        for m in ms {
+            let id = ids::next();
+            let f = &m.fields;
+            count += 1;
+            formal += i64::from(f.category == Category::Formal);
+            if m.is_secretary {
+                secretary = Some(id);
+            }
+            picks.observe(bi, &m, id, &seeds);
+            let path = match m.group {
+                Some(g) => placed[g].path.clone(),
+                None => placed[bi].path.clone(),
+            };
+            pending.push(SealedMember {
+                id,
+                branch_id: placed[bi].id,
+                group_id: m.group.map(|g| placed[g].id),
+                path,
+                id_enc: crypto.encrypt_str(f.id_number.as_str(), "member.id_number"),
+                id_hash: crypto.lookup_hash(f.id_number.as_str()),
+                phone_enc: f.phone.as_deref().map(|p| crypto.encrypt_str(p, "member.phone")),
+                phone_hash: f.phone.as_deref().map(|p| crypto.lookup_hash(p)),
+                seed: m,
+            });
+            if pending.len() >= MEMBER_CHUNK {
+                insert_members(&mut tx, region_id, now, &pending).await?;
+                members_total += pending.len();
+                in_tx += pending.len();
+                pending.clear();
+                progress(members_total as u64, estimate.max(members_total as u64));
+                if in_tx >= 50_000 {
+                    tx.commit().await?;
+                    tx = db.begin().await?;
+                    in_tx = 0;
+                }
+            }
+        }
+        counters.push((placed[bi].id, count, formal, secretary));
+    }
+    if !pending.is_empty() {
+        insert_members(&mut tx, region_id, now, &pending).await?;
+        members_total += pending.len();
+        pending.clear();
+    }
+    for (org_id, count, formal, secretary) in &counters {
+        crate::exec_tx!(tx, c => sqlx::query(
+            "UPDATE orgs SET direct_members = $1, direct_formal = $2, secretary_member_id = $3, has_committee = $4 WHERE region_id = $5 AND id = $6")
+            .bind(count).bind(formal).bind(secretary).bind(*formal >= 7).bind(region_id).bind(org_id).execute(c).await)?;
+    }
+    tx.commit().await?;
+    progress(members_total as u64, members_total as u64);
+
+    let actor = Actor::system("demo");
+    crate::audit::record(db, &actor, crate::audit::Event::ok("demo.generate", format!("region:{region_id}"))
+        .detail(format!("{} 个党组织，{} 名党员", seeds.len(), members_total))).await?;
+    let accounts = create_demo_accounts(db, &actor, &seeds, &placed, &picks).await?;
+    Ok(DemoSummary {
+        region_id,
+        root_name: seeds[0].name.clone(),
+        orgs: seeds.len(),
+        branches: branches.len(),
+        members: members_total,
+        accounts,
+    })
+}
+
+/// The members and orgs the demo accounts are bound to: the first street-level
+/// committee, its first branch with groups, that branch's secretary, a group leader and
+/// an ordinary member.
+#[derive(Default)]
+struct Picks {
+    branch: Option<usize>,
+    secretary: Option<i64>,
+    group: Option<usize>,
+    group_leader: Option<i64>,
+    member: Option<i64>,
+}
+
+impl Picks {
+    fn observe(&mut self, branch: usize, m: &MemberSeed, id: i64, seeds: &[OrgSeed]) {
+        if self.branch.is_none() && m.group.is_some() && seeds[branch].kind == vanguard_domain::org::OrgKind::Branch {
+            self.branch = Some(branch);
+        }
+        if self.branch != Some(branch) {
+            return;
+        }
+        if m.is_secretary && self.secretary.is_none() {
+            self.secretary = Some(id);
+        } else if m.is_group_leader && self.group_leader.is_none() {
+            self.group_leader = Some(id);
+            self.group = m.group;
+        } else if !m.is_secretary && !m.is_group_leader && self.member.is_none() && m.group.is_some() && self.group.is_some() && m.group == self.group {
+            self.member = Some(id);
+        }
+    }
+}
+
+async fn create_demo_accounts(db: &Db, actor: &Actor, seeds: &[OrgSeed], placed: &[PlacedOrg], picks: &Picks) -> StoreResult<Vec<(String, Role, String)>> {
+    let branch = picks.branch.ok_or_else(|| StoreError::Other("演示数据中没有设党小组的党支部".into()))?;
+    // The committee above the branch at depth 1 (a 街道/镇 党(工)委 or a system committee).
+    let committee = {
+        let mut i = branch;
+        while let Some(p) = seeds[i].parent {
+            if placed[p].depth == 1 {
+                i = p;
+                break;
+            }
+            i = p;
+        }
+        i
+    };
+    let plan: Vec<(&str, Role, Option<i64>, Option<i64>, String)> = vec![
+        ("sysadmin", Role::SysAdmin, None, None, "账户与设置（不含党员数据）".into()),
+        ("auditor", Role::Auditor, None, None, "审计日志".into()),
+        ("orgadmin", Role::OrgDeptAdmin, Some(placed[0].id), None, seeds[0].name.clone()),
+        ("committee", Role::CommitteeAdmin, Some(placed[committee].id), None, seeds[committee].name.clone()),
+        ("secretary", Role::BranchSecretary, Some(placed[branch].id), picks.secretary, seeds[branch].name.clone()),
+        ("groupleader", Role::GroupLeader, picks.group.map(|g| placed[g].id), picks.group_leader,
+            picks.group.map(|g| format!("{} {}", seeds[branch].name, seeds[g].name)).unwrap_or_default()),
+        ("member", Role::Member, None, picks.member, format!("{}（本人）", seeds[branch].name)),
+    ];
+    let mut out = Vec::new();
+    for (username, role, scope, member, reach) in plan {
+        let new = NewAccount {
+            username: username.into(),
+            display_name: format!("演示{}", role.label()),
+            role,
+            scope_org_id: scope,
+            member_id: member,
+            password: Some(DEMO_PASSWORD.into()),
+        };
+        create_account(db, actor, &new).await?;
+        out.push((username.to_string(), role, reach));
+    }
+    Ok(out)
+}

@@ -1,0 +1,72 @@
+//! 党员 routes: the roster, the archive, its history, the history archive, and the
+//! audited reveal of sensitive fields.
+
+use crate::error::ApiResult;
+use crate::extract::{Ctx, Id, JsonBody, QueryParams};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use vanguard_domain::member::MemberInput;
+use vanguard_store::member::{HistoryEntry, Leave, MemberFilter, MemberSummary, MemberView, NewMember, Page, SensitiveField};
+
+pub async fn list(State(state): State<AppState>, ctx: Ctx, QueryParams(f): QueryParams<MemberFilter>) -> ApiResult<Json<Page<MemberSummary>>> {
+    Ok(Json(ctx.scoped(&state.db).list_members(&f).await?))
+}
+
+pub async fn create(State(state): State<AppState>, ctx: Ctx, JsonBody(new): JsonBody<NewMember>) -> ApiResult<(StatusCode, Json<MemberView>)> {
+    Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).create_member(&new).await?)))
+}
+
+pub async fn detail(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<MemberView>> {
+    Ok(Json(ctx.scoped(&state.db).member(id).await?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MemberPatch {
+    /// The version last read; a stale one is refused so no edit is lost.
+    pub version: Option<i64>,
+    #[serde(flatten)]
+    pub fields: MemberInput,
+}
+
+pub async fn update(State(state): State<AppState>, ctx: Ctx, Id(id): Id, JsonBody(p): JsonBody<MemberPatch>) -> ApiResult<Json<MemberView>> {
+    Ok(Json(ctx.scoped(&state.db).update_member(id, &p.fields, p.version).await?))
+}
+
+pub async fn history(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<Vec<HistoryEntry>>> {
+    Ok(Json(ctx.scoped(&state.db).member_history(id).await?))
+}
+
+#[derive(Deserialize)]
+pub struct MemberMove {
+    pub org_id: i64,
+    #[serde(default)]
+    pub group_id: Option<i64>,
+}
+
+pub async fn move_member(State(state): State<AppState>, ctx: Ctx, Id(id): Id, JsonBody(m): JsonBody<MemberMove>) -> ApiResult<Json<MemberView>> {
+    Ok(Json(ctx.scoped(&state.db).move_member(id, m.org_id, m.group_id).await?))
+}
+
+pub async fn archive(State(state): State<AppState>, ctx: Ctx, Id(id): Id, JsonBody(l): JsonBody<Leave>) -> ApiResult<Json<MemberView>> {
+    Ok(Json(ctx.scoped(&state.db).archive_member(id, &l).await?))
+}
+
+#[derive(Deserialize)]
+pub struct Reveal {
+    pub field: SensitiveField,
+}
+
+#[derive(Serialize)]
+pub struct Revealed {
+    pub field: SensitiveField,
+    pub value: Option<String>,
+}
+
+pub async fn reveal(State(state): State<AppState>, ctx: Ctx, Id(id): Id, JsonBody(r): JsonBody<Reveal>) -> ApiResult<Json<Revealed>> {
+    let value = ctx.scoped(&state.db).reveal(id, r.field).await?;
+    Ok(Json(Revealed { field: r.field, value }))
+}

@@ -1,0 +1,73 @@
+//! Request extractors whose failures answer in Chinese with a stable code.
+
+use crate::error::ApiError;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use vanguard_store::account::Session;
+use vanguard_store::{Db, Scoped};
+
+/// The authenticated caller, put in place by the route's policy middleware.
+#[derive(Clone)]
+pub struct Ctx(pub Session);
+
+impl Ctx {
+    pub fn scoped<'a>(&'a self, db: &'a Db) -> Scoped<'a> {
+        db.scoped(&self.0.scope)
+    }
+    pub fn actor(&self) -> &vanguard_store::Actor {
+        &self.0.scope.actor
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Session>().cloned().map(Ctx).ok_or_else(ApiError::unauthorized)
+    }
+}
+
+/// A JSON body; a malformed one answers 400 with the reason.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(JsonBody(v)),
+            Err(e) => Err(ApiError::bad_request("body.invalid", format!("请求内容不是有效的 JSON 或字段不符合要求：{}", e.body_text()))),
+        }
+    }
+}
+
+/// A numeric id in the path.
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<i64>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(id)) => Ok(Id(id)),
+            Err(_) => Err(ApiError::not_found()),
+        }
+    }
+}
+
+/// Query parameters; malformed ones answer 400.
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(QueryParams(v)),
+            Err(e) => Err(ApiError::bad_request("query.invalid", format!("查询参数有误：{}", e.body_text()))),
+        }
+    }
+}
+
+/// The client's address (the socket peer).
+pub fn client_ip(parts: &Parts) -> IpAddr {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+}

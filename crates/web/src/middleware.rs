@@ -1,0 +1,119 @@
+//! What every request passes through: security headers, and per route the declared
+//! permission (authentication, role, forced password change, CSRF for cookie sessions).
+
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use vanguard_domain::auth::Permission;
+use vanguard_store::audit::{self, Event};
+
+/// The session cookie's name: `__Host-` binds it to this host, path `/`, HTTPS.
+pub const COOKIE_SECURE: &str = "__Host-vanguard";
+/// The name used when secure cookies are switched off (plain-HTTP test setups).
+pub const COOKIE_PLAIN: &str = "vanguard";
+
+/// Adds the security headers to every response.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if is_api {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// Where the request's session token came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSource {
+    Bearer,
+    Cookie,
+}
+
+/// The session token of a request: `Authorization: Bearer …` or the session cookie.
+pub fn session_token(headers: &HeaderMap) -> Option<(String, TokenSource)> {
+    if let Some(v) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        if let Some(t) = v.strip_prefix("Bearer ") {
+            return Some((t.trim().to_string(), TokenSource::Bearer));
+        }
+    }
+    for v in headers.get_all(header::COOKIE) {
+        let Ok(s) = v.to_str() else { continue };
+        for part in s.split(';') {
+            let (k, val) = part.trim().split_once('=').unwrap_or(("", ""));
+            if k == COOKIE_SECURE || k == COOKIE_PLAIN {
+                return Some((val.to_string(), TokenSource::Cookie));
+            }
+        }
+    }
+    None
+}
+
+fn is_unsafe(m: &Method) -> bool {
+    !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// A cookie-authenticated unsafe request must carry the session's CSRF token and must
+/// not come from another site.
+fn csrf_ok(headers: &HeaderMap, expected: &str) -> bool {
+    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|s| s == "cross-site") {
+        return false;
+    }
+    if let (Some(origin), Some(host)) = (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) {
+        let origin_host = origin.split("://").nth(1).unwrap_or("");
+        if origin_host != host {
+            return false;
+        }
+    }
+    headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).is_some_and(|t| t == expected)
+}
+
+/// Enforces one route's declared permission. Installed by [`crate::routes::router`] on
+/// every route from the table.
+pub async fn enforce(State((state, permission)): State<(AppState, Permission)>, mut req: Request, next: Next) -> Response {
+    if permission == Permission::Public {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let ip = crate::extract::client_ip(&parts).to_string();
+    let Some((token, source)) = session_token(&parts.headers) else {
+        return ApiError::unauthorized().into_response();
+    };
+    let session = match vanguard_store::account::authenticate(&state.db, &token, &ip).await {
+        Ok(Some(s)) => s,
+        Ok(None) => return ApiError::unauthorized().into_response(),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    if source == TokenSource::Cookie && is_unsafe(&parts.method) && !csrf_ok(&parts.headers, &session.csrf_token) {
+        let _ = audit::record(&state.db, &session.scope.actor, Event::ok("authz.csrf", parts.uri.path().to_string()).with_result("denied")).await;
+        return ApiError::new(axum::http::StatusCode::FORBIDDEN, "csrf.invalid", "页面已过期或请求来源不正确，请刷新页面后重试").into_response();
+    }
+    if session.account.must_change_password && permission != Permission::SelfService {
+        return ApiError::new(axum::http::StatusCode::FORBIDDEN, "password.must_change", "首次登录或密码被重置后，请先修改密码").into_response();
+    }
+    if !session.scope.role.grants(permission) {
+        let _ = audit::record(
+            &state.db,
+            &session.scope.actor,
+            Event::ok("authz.deny", format!("{} {}", parts.method, parts.uri.path())).with_result("denied").detail(permission.code()),
+        )
+        .await;
+        return ApiError::forbidden().into_response();
+    }
+    req = Request::from_parts(parts, body);
+    req.extensions_mut().insert(session);
+    next.run(req).await
+}
