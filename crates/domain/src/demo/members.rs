@@ -2,11 +2,15 @@
 //! units and addresses that fit the branch they belong to.
 
 use super::data::{
-    BRAND_FIRST, BRAND_SECOND, COMPANY_ENDS, DISTRICTS, District, ESTATE_ENDS, FEMALE_OLD, FEMALE_YOUNG,
-    FLOW_IN_PLACES, FLOW_OUT_PLACES, GOV_DEPTS, INDUSTRIES, MALE_OLD, MALE_YOUNG, MINORITIES, OTHER_CODES,
-    PHONE_PREFIXES, PLACE_WORDS, SCHOOL_KINDS, SOCIAL_ORGS, SURNAMES, ZHEJIANG_CODES,
+    BRAND_FIRST, BRAND_SECOND, COMPANY_ENDS, DISTRICTS, District, ESTATE_ENDS, FEMALE_OLD,
+    FEMALE_YOUNG, FLOW_IN_PLACES, FLOW_OUT_PLACES, GOV_DEPTS, INDUSTRIES, MALE_OLD, MALE_YOUNG,
+    MINORITIES, OTHER_CODES, PHONE_PREFIXES, PLACE_WORDS, SCHOOL_KINDS, SOCIAL_ORGS, SURNAMES,
+    ZHEJIANG_CODES,
 };
-use super::rng::{Table, age_on, birthday, chance, date_between, days_after, days_before, pick, stream, weighted, ymd};
+use super::rng::{
+    Table, age_on, birthday, chance, date_between, days_after, days_before, pick, pick_ref, stream,
+    weighted, ymd,
+};
 use super::{MemberSeed, OrgSeed, sample_size};
 use crate::idcard::{IdNumber, compose};
 use crate::member::{Category, Education, Ethnicity, Flow, Gender, MemberFields, PartyStatus};
@@ -65,7 +69,10 @@ struct Place {
 
 impl MemberGenerator {
     pub fn new(seed: u64, today: NaiveDate) -> Self {
-        let twenty = days_before(ymd(today.year() - 20, today.month(), today.day().min(28)), 1);
+        let twenty = days_before(
+            ymd(today.year() - 20, today.month(), today.day().min(28)),
+            1,
+        );
         let youngest = twenty.min(ymd(2005, 12, 31));
         let oldest = ymd(1935, 1, 1).min(youngest);
         MemberGenerator {
@@ -101,8 +108,18 @@ impl MemberGenerator {
         let mut out = Vec::with_capacity(size);
         for i in 0..size {
             let fields = self.member(&mut rng, &place, i == 0);
-            let group = if groups.is_empty() { None } else { Some(groups[i * groups.len() / size]) };
-            out.push(MemberSeed { branch, group, fields, is_secretary: i == 0, is_group_leader: false });
+            let group = if groups.is_empty() {
+                None
+            } else {
+                Some(groups[i * groups.len() / size])
+            };
+            out.push(MemberSeed {
+                branch,
+                group,
+                fields,
+                is_secretary: i == 0,
+                is_group_leader: false,
+            });
         }
         for &g in &groups {
             let leader = |m: &MemberSeed, strict: bool| {
@@ -127,17 +144,32 @@ impl MemberGenerator {
     }
 
     fn member(&mut self, rng: &mut StdRng, place: &Place, secretary: bool) -> MemberFields {
-        let profile = place.profile;
+        // A student branch's secretary is a teacher (辅导员).
+        let profile = match place.profile {
+            Profile::Student if secretary => Profile::Teacher,
+            p => p,
+        };
         let today = self.today;
         let gender = if chance(rng, male_share(profile) + if secretary { 0.1 } else { 0.0 }) {
             Gender::Male
         } else {
             Gender::Female
         };
-        let age = if secretary { secretary_age(rng, profile) } else { age(rng, profile) };
+        let age = if secretary {
+            secretary_age(rng, profile)
+        } else {
+            age(rng, profile)
+        };
         let birth = {
             let anchor = ymd(today.year() - age, today.month(), today.day().min(28));
-            days_before(anchor, rng.random_range(0..365)).clamp(self.oldest, self.youngest)
+            let birth = days_before(anchor, rng.random_range(0..365));
+            if birth > self.youngest {
+                days_before(self.youngest, rng.random_range(0..365))
+            } else if birth < self.oldest {
+                days_after(self.oldest, rng.random_range(0..365))
+            } else {
+                birth
+            }
         };
         let age = age_on(birth, today);
 
@@ -156,7 +188,7 @@ impl MemberGenerator {
         let (birth, id_number) = self.id_number(rng, region, birth, gender);
 
         let ethnicity = match origin {
-            Some((_, _, local)) if !local.is_empty() && chance(rng, 0.25) => *pick(rng, local),
+            Some((_, _, local)) if !local.is_empty() && chance(rng, 0.25) => pick(rng, local),
             _ if chance(rng, 0.02) => self.minorities.pick(rng),
             _ => "汉族",
         };
@@ -165,9 +197,9 @@ impl MemberGenerator {
         let name = self.name(rng, gender, birth.year());
         let education = education(rng, profile, birth.year(), age);
         let phone_share = match age {
-            ..70 => 0.955,
-            70..80 => 0.86,
-            _ => 0.65,
+            ..70 => 0.94,
+            70..80 => 0.82,
+            _ => 0.6,
         };
         let phone = (secretary || chance(rng, phone_share)).then(|| self.phone(rng));
 
@@ -205,15 +237,21 @@ impl MemberGenerator {
             flow_place = (*from).to_string();
         } else if !secretary && profile != Profile::Mobile && chance(rng, flow_out_share(profile)) {
             flow = Flow::Out;
-            flow_place = (*pick(rng, FLOW_OUT_PLACES)).to_string();
+            flow_place = (pick(rng, FLOW_OUT_PLACES)).to_string();
         }
 
         let (party_status, lost_contact_since) = {
             let r: f64 = if secretary { 1.0 } else { rng.random() };
             if r < 0.001 {
-                (PartyStatus::Suspended, Some(days_before(today, rng.random_range(183..=900))))
+                (
+                    PartyStatus::Suspended,
+                    Some(days_before(today, rng.random_range(183..=900))),
+                )
             } else if r < 0.003 {
-                (PartyStatus::Normal, Some(days_before(today, rng.random_range(31..=900))))
+                (
+                    PartyStatus::Normal,
+                    Some(days_before(today, rng.random_range(31..=900))),
+                )
             } else {
                 (PartyStatus::Normal, None)
             }
@@ -221,7 +259,7 @@ impl MemberGenerator {
         let lost_contact_since = lost_contact_since.map(|d| d.max(joined_on));
 
         let graduate = education.is_some_and(|e| e <= Education::Bachelor);
-        let work_unit = work_unit(rng, place, gender, age, flow, graduate);
+        let work_unit = work_unit(rng, place, profile, gender, age, flow, graduate);
         let residence = residence(rng, place);
 
         MemberFields {
@@ -245,7 +283,13 @@ impl MemberGenerator {
     }
 
     /// The 6-digit region code on the member's ID card.
-    fn region(&self, rng: &mut StdRng, place: &Place, profile: Profile, birth: NaiveDate) -> &'static str {
+    fn region(
+        &self,
+        rng: &mut StdRng,
+        place: &Place,
+        profile: Profile,
+        birth: NaiveDate,
+    ) -> &'static str {
         let (home, ningbo, zhejiang) = match profile {
             Profile::Private | Profile::Mobile => (55, 65, 80),
             Profile::Student | Profile::Teacher => (40, 55, 80),
@@ -255,39 +299,52 @@ impl MemberGenerator {
         let r = rng.random_range(0..100);
         let district = match place.district {
             Some(d) if r < home => d,
-            _ if r < ningbo => pick(rng, &DISTRICTS),
-            _ if r < zhejiang => return *pick(rng, ZHEJIANG_CODES),
-            _ => return *pick(rng, OTHER_CODES),
+            _ if r < ningbo => pick_ref(rng, &DISTRICTS),
+            _ if r < zhejiang => return pick(rng, ZHEJIANG_CODES),
+            _ => return pick(rng, OTHER_CODES),
         };
         // Older codes (江东区, 鄞县, 奉化市) only for people registered before they went.
         if district.codes.len() > 1 && birth.year() < 2000 && chance(rng, 0.3) {
-            *pick(rng, &district.codes[1..])
+            pick(rng, &district.codes[1..])
         } else {
             district.codes[0]
         }
     }
 
     /// A unique ID number; when a day is crowded, the birth date moves by a day.
-    fn id_number(&mut self, rng: &mut StdRng, region: &str, mut birth: NaiveDate, gender: Gender) -> (NaiveDate, IdNumber) {
+    fn id_number(
+        &mut self,
+        rng: &mut StdRng,
+        region: &str,
+        mut birth: NaiveDate,
+        gender: Gender,
+    ) -> (NaiveDate, IdNumber) {
         let region_num: u64 = region.parse().unwrap_or(0);
         let parity = u16::from(gender == Gender::Male);
         loop {
-            let date_num = u64::from(birth.year() as u32) * 10_000 + u64::from(birth.month() * 100 + birth.day());
+            let date_num = u64::from(birth.year() as u32) * 10_000
+                + u64::from(birth.month() * 100 + birth.day());
             for _ in 0..16 {
                 let seq = rng.random_range(0..500u16) * 2 + parity;
                 let key = (region_num * 100_000_000 + date_num) * 1000 + u64::from(seq);
                 if self.ids.insert(key) {
-                    let id = IdNumber::parse(&compose(region, birth, seq)).expect("composed ID numbers are valid");
+                    let id = IdNumber::parse(&compose(region, birth, seq))
+                        .expect("composed ID numbers are valid");
                     return (birth, id);
                 }
             }
-            birth = if birth > self.oldest { days_before(birth, 1) } else { days_after(birth, 1) };
+            birth = if birth > self.oldest {
+                days_before(birth, 1)
+            } else {
+                days_after(birth, 1)
+            };
         }
     }
 
     fn phone(&mut self, rng: &mut StdRng) -> String {
         loop {
-            let number = u64::from(*pick(rng, PHONE_PREFIXES)) * 100_000_000 + rng.random_range(0..100_000_000u64);
+            let number = u64::from(pick(rng, PHONE_PREFIXES)) * 100_000_000
+                + rng.random_range(0..100_000_000u64);
             if self.phones.insert(number) {
                 return number.to_string();
             }
@@ -331,23 +388,38 @@ fn place_of(orgs: &[OrgSeed], branch: usize) -> Place {
             break;
         }
     }
-    let district = chain.iter().find_map(|&i| DISTRICTS.iter().find(|d| d.committee == orgs[i].name));
+    let district = chain
+        .iter()
+        .find_map(|&i| DISTRICTS.iter().find(|d| d.committee == orgs[i].name));
     let town = district.and_then(|d| {
         chain.iter().find_map(|&i| {
             let name = &orgs[i].name;
-            let bare = name.strip_suffix("党工委").or_else(|| name.strip_suffix("党委"))?;
+            let bare = name
+                .strip_suffix("党工委")
+                .or_else(|| name.strip_suffix("党委"))?;
             d.towns.iter().find(|t| t.name == bare).map(|t| t.name)
         })
     });
     let profile = profile_of(org);
     let base = unit_of(&org.name);
     let locality = match org.sector {
-        Sector::Community => base.find("社区").map(|i| base[..i + "社区".len()].to_string()),
-        Sector::Rural => base.find('村').map(|i| base[..i + '村'.len_utf8()].to_string()),
+        Sector::Community => base
+            .find("社区")
+            .map(|i| base[..i + "社区".len()].to_string()),
+        Sector::Rural => base
+            .find('村')
+            .map(|i| base[..i + '村'.len_utf8()].to_string()),
         _ => None,
     };
     let unit = formal_unit(&base, district, town);
-    Place { district, town, profile, kind: org.kind, unit, locality }
+    Place {
+        district,
+        town,
+        profile,
+        kind: org.kind,
+        unit,
+        locality,
+    }
 }
 
 fn profile_of(org: &OrgSeed) -> Profile {
@@ -365,7 +437,10 @@ fn profile_of(org: &OrgSeed) -> Profile {
         Sector::Rural => Profile::Rural,
         Sector::Government => Profile::Government,
         Sector::PublicInstitution => {
-            if ["医院", "卫生", "疾病", "保健", "急救", "血液"].iter().any(|k| n.contains(k)) {
+            if ["医院", "卫生", "疾病", "保健", "急救", "血液"]
+                .iter()
+                .any(|k| n.contains(k))
+            {
                 Profile::Hospital
             } else {
                 Profile::School
@@ -383,19 +458,37 @@ fn profile_of(org: &OrgSeed) -> Profile {
 /// `宁波甬丰机械有限公司生产党支部` → `宁波甬丰机械有限公司`.
 fn unit_of(name: &str) -> String {
     let mut s = name;
-    for suffix in ["流动党员e支部", "联合党支部", "临时党支部", "党支部", "党总支", "党委"] {
+    for suffix in [
+        "流动党员e支部",
+        "联合党支部",
+        "临时党支部",
+        "党支部",
+        "党总支",
+        "党委",
+    ] {
         if let Some(rest) = s.strip_suffix(suffix) {
             s = rest;
             break;
         }
     }
     // A trailing ordinal: 第一, 第十二.
-    if let Some(i) = s.rfind('第') {
-        if s[i + '第'.len_utf8()..].chars().all(|c| "一二三四五六七八九十".contains(c)) {
-            s = &s[..i];
-        }
+    if let Some(i) = s.rfind('第')
+        && s[i + '第'.len_utf8()..]
+            .chars()
+            .all(|c| "一二三四五六七八九十".contains(c))
+    {
+        s = &s[..i];
     }
-    for suffix in ["离退休干部", "离退休教师", "离退休", "老年党员", "研究生", "教工", "学生", "机关"] {
+    for suffix in [
+        "离退休干部",
+        "离退休教师",
+        "离退休",
+        "老年党员",
+        "研究生",
+        "教工",
+        "学生",
+        "机关",
+    ] {
         if let Some(rest) = s.strip_suffix(suffix) {
             s = rest;
             break;
@@ -502,14 +595,38 @@ fn flow_out_share(p: Profile) -> f64 {
 /// 学历 by birth cohort, nudged by the kind of unit.
 fn education(rng: &mut StdRng, p: Profile, born: i32, age: i32) -> Option<Education> {
     use Education::*;
-    const LEVELS: [Education; 8] =
-        [Doctorate, Master, Bachelor, Associate, SecondaryVocational, HighSchool, JuniorHigh, Primary];
+    const LEVELS: [Education; 8] = [
+        Doctorate,
+        Master,
+        Bachelor,
+        Associate,
+        SecondaryVocational,
+        HighSchool,
+        JuniorHigh,
+        Primary,
+    ];
     if chance(rng, 0.01) {
         return None;
     }
     match p {
-        Profile::Student => return Some(if age >= 23 || chance(rng, 0.15) { Master } else { Bachelor }),
-        Profile::Teacher => return Some(weighted(rng, &[(Doctorate, 45), (Master, 35), (Bachelor, 18), (Associate, 2)])),
+        Profile::Student => {
+            return Some(if age >= 23 || chance(rng, 0.15) {
+                Master
+            } else {
+                Bachelor
+            });
+        }
+        Profile::Teacher => {
+            return Some(weighted(
+                rng,
+                &[
+                    (Doctorate, 45),
+                    (Master, 35),
+                    (Bachelor, 18),
+                    (Associate, 2),
+                ],
+            ));
+        }
         _ => {}
     }
     let weights: [u32; 8] = match born {
@@ -541,10 +658,10 @@ fn company(rng: &mut StdRng, place: &Place) -> String {
     let prefix = place.district.map_or("宁波", |d| d.company_prefix);
     let mut s = String::with_capacity(48);
     s.push_str(prefix);
-    s.push_str(*pick(rng, BRAND_FIRST));
-    s.push_str(*pick(rng, BRAND_SECOND));
-    s.push_str(*pick(rng, INDUSTRIES));
-    s.push_str(*pick(rng, COMPANY_ENDS));
+    s.push_str(pick(rng, BRAND_FIRST));
+    s.push_str(pick(rng, BRAND_SECOND));
+    s.push_str(pick(rng, INDUSTRIES));
+    s.push_str(pick(rng, COMPANY_ENDS));
     s
 }
 
@@ -553,87 +670,166 @@ fn addr(place: &Place) -> &'static str {
 }
 
 /// 工作单位及职务.
-fn work_unit(rng: &mut StdRng, place: &Place, gender: Gender, age: i32, flow: Flow, graduate: bool) -> String {
+fn work_unit(
+    rng: &mut StdRng,
+    place: &Place,
+    profile: Profile,
+    gender: Gender,
+    age: i32,
+    flow: Flow,
+    graduate: bool,
+) -> String {
     const ENTERPRISE: &[&str] = &[
-        "员工", "技术员", "工程师", "销售经理", "车间主任", "质检员", "会计", "行政主管", "总经理", "副总经理", "操作工",
-        "设计师", "采购员",
+        "员工",
+        "技术员",
+        "工程师",
+        "销售经理",
+        "车间主任",
+        "质检员",
+        "会计",
+        "行政主管",
+        "总经理",
+        "副总经理",
+        "操作工",
+        "设计师",
+        "采购员",
     ];
     const STATE: &[&str] = &[
-        "职员", "工程师", "助理工程师", "高级工程师", "技术员", "班组长", "部门经理", "副总经理", "会计", "调度员", "操作员",
+        "职员",
+        "工程师",
+        "助理工程师",
+        "高级工程师",
+        "技术员",
+        "班组长",
+        "部门经理",
+        "副总经理",
+        "会计",
+        "调度员",
+        "操作员",
     ];
     const GOV: &[&str] = &[
-        "一级科员", "四级主任科员", "三级主任科员", "二级主任科员", "一级主任科员", "副科长", "科长", "办公室主任",
-        "工作人员", "副局长",
+        "一级科员",
+        "四级主任科员",
+        "三级主任科员",
+        "二级主任科员",
+        "一级主任科员",
+        "副科长",
+        "科长",
+        "办公室主任",
+        "工作人员",
+        "副局长",
     ];
-    const SCHOOL: &[&str] = &["教师", "教师", "教师", "班主任", "教研组长", "教导主任", "副校长", "校长"];
-    const HOSPITAL: &[&str] =
-        &["医师", "主治医师", "副主任医师", "主任医师", "护士", "护师", "主管护师", "护士长", "药师", "技师", "行政人员"];
-    const TEACHER: &[&str] = &["讲师", "副教授", "教授", "助教", "辅导员", "实验师", "行政人员"];
+    const SCHOOL: &[&str] = &[
+        "教师",
+        "教师",
+        "教师",
+        "班主任",
+        "教研组长",
+        "教导主任",
+        "副校长",
+        "校长",
+    ];
+    const HOSPITAL: &[&str] = &[
+        "医师",
+        "主治医师",
+        "副主任医师",
+        "主任医师",
+        "护士",
+        "护师",
+        "主管护师",
+        "护士长",
+        "药师",
+        "技师",
+        "行政人员",
+    ];
+    const TEACHER: &[&str] = &[
+        "讲师",
+        "副教授",
+        "教授",
+        "助教",
+        "辅导员",
+        "实验师",
+        "行政人员",
+    ];
     const SOCIAL: &[&str] = &["工作人员", "秘书长", "副秘书长", "会员", "社工"];
-    const WORKER: &[&str] = &["个体经营", "快递员", "外卖骑手", "建筑工人", "网约车司机", "保安"];
+    const WORKER: &[&str] = &[
+        "个体经营",
+        "快递员",
+        "外卖骑手",
+        "建筑工人",
+        "网约车司机",
+        "保安",
+    ];
 
     let retire_age = if gender == Gender::Male { 60 } else { 55 };
     let retired = age >= retire_age;
     let unit = place.unit.as_str();
     let joint = place.kind == OrgKind::JointBranch;
     let mut s = String::with_capacity(64);
-    match place.profile {
+    match profile {
         Profile::Retired => s.push_str("退休"),
         Profile::Community | Profile::Rural if flow == Flow::Out => {
-            s.push_str(if chance(rng, 0.7) { "外出务工" } else { "外出经商" })
+            s.push_str(if chance(rng, 0.7) {
+                "外出务工"
+            } else {
+                "外出经商"
+            })
         }
         Profile::Community if retired => s.push_str("退休"),
         Profile::Rural if retired => s.push_str(if chance(rng, 0.6) { "务农" } else { "退休" }),
         Profile::Community | Profile::Rural => {
             let r = rng.random_range(0..100);
-            let rural = place.profile == Profile::Rural;
+            let rural = profile == Profile::Rural;
             match (r, &place.locality) {
                 (0..8, Some(loc)) => {
                     s.push_str(loc);
-                    s.push_str(if rural { "村民委员会委员" } else { "居民委员会社区工作者" });
+                    s.push_str(if rural {
+                        "村民委员会委员"
+                    } else {
+                        "居民委员会社区工作者"
+                    });
                 }
                 (8..35, _) if rural => s.push_str("务农"),
-                (8..18, _) if !graduate => s.push_str(*pick(rng, WORKER)),
+                (8..18, _) if !graduate => s.push_str(pick(rng, WORKER)),
                 _ => {
                     s.push_str(&company(rng, place));
-                    s.push_str(*pick(rng, ENTERPRISE));
+                    s.push_str(pick(rng, ENTERPRISE));
                 }
             }
         }
         Profile::Government | Profile::Temporary => {
-            if place.profile == Profile::Temporary || unit.is_empty() {
+            if profile == Profile::Temporary || unit.is_empty() {
                 let a = addr(place);
                 let short = place.district.map_or("宁波市", |d| d.short);
                 s.push_str(&a[..a.len() - short.len()]);
                 s.push_str(short);
-                s.push_str(*pick(rng, GOV_DEPTS));
+                s.push_str(pick(rng, GOV_DEPTS));
             } else {
                 s.push_str(unit);
             }
-            s.push_str(*pick(rng, GOV));
+            s.push_str(pick(rng, GOV));
         }
         Profile::School => {
             if joint {
                 s.push_str(addr(place));
-                s.push_str(*pick(rng, PLACE_WORDS));
-                s.push_str(*pick(rng, SCHOOL_KINDS));
+                s.push_str(pick(rng, PLACE_WORDS));
+                s.push_str(pick(rng, SCHOOL_KINDS));
             } else {
                 s.push_str(unit);
             }
-            s.push_str(*pick(rng, SCHOOL));
+            s.push_str(pick(rng, SCHOOL));
         }
         Profile::Hospital => {
-            let end = ["医院", "中心", "卫生院", "保健院"]
+            let end = ["医院", "卫生院", "保健院", "中心"]
                 .iter()
-                .filter_map(|k| unit.find(k).map(|i| i + k.len()))
-                .min()
+                .find_map(|k| unit.find(k).map(|i| i + k.len()))
                 .unwrap_or(unit.len());
             s.push_str(&unit[..end]);
-            s.push_str(*pick(rng, HOSPITAL));
+            s.push_str(pick(rng, HOSPITAL));
         }
         Profile::Teacher => {
             s.push_str(unit);
-            s.push_str(*pick(rng, TEACHER));
+            s.push_str(pick(rng, TEACHER));
         }
         Profile::Student => {
             s.push_str(unit);
@@ -641,38 +837,46 @@ fn work_unit(rng: &mut StdRng, place: &Place, gender: Gender, age: i32, flow: Fl
         }
         Profile::StateEnterprise => {
             s.push_str(unit);
-            s.push_str(*pick(rng, STATE));
+            s.push_str(pick(rng, STATE));
         }
         Profile::Private if joint || unit.is_empty() => {
             s.push_str(&company(rng, place));
-            s.push_str(*pick(rng, ENTERPRISE));
+            s.push_str(pick(rng, ENTERPRISE));
         }
         Profile::Private => {
             s.push_str(unit);
-            s.push_str(*pick(rng, ENTERPRISE));
+            s.push_str(pick(rng, ENTERPRISE));
         }
         Profile::Social => {
             if joint || !unit.ends_with(['会', '所', '心', '站']) {
                 s.push_str(addr(place));
-                s.push_str(*pick(rng, SOCIAL_ORGS));
-                s.push_str(*pick(rng, SOCIAL));
+                s.push_str(pick(rng, SOCIAL_ORGS));
+                s.push_str(pick(rng, SOCIAL));
             } else if unit.ends_with("律师事务所") {
                 s.push_str(unit);
-                s.push_str(if chance(rng, 0.8) { "律师" } else { "合伙人" });
+                s.push_str(if chance(rng, 0.8) {
+                    "律师"
+                } else {
+                    "合伙人"
+                });
             } else if unit.ends_with("事务所") {
                 s.push_str(unit);
-                s.push_str(if chance(rng, 0.7) { "注册会计师" } else { "审计助理" });
+                s.push_str(if chance(rng, 0.7) {
+                    "注册会计师"
+                } else {
+                    "审计助理"
+                });
             } else {
                 s.push_str(unit);
-                s.push_str(*pick(rng, SOCIAL));
+                s.push_str(pick(rng, SOCIAL));
             }
         }
         Profile::Mobile => {
             if graduate || chance(rng, 0.5) {
                 s.push_str(&company(rng, place));
-                s.push_str(*pick(rng, ENTERPRISE));
+                s.push_str(pick(rng, ENTERPRISE));
             } else {
-                s.push_str(*pick(rng, WORKER));
+                s.push_str(pick(rng, WORKER));
             }
         }
     }
@@ -684,12 +888,12 @@ fn residence(rng: &mut StdRng, place: &Place) -> String {
     let district = match place.district {
         Some(d) => d,
         // City-level units: mostly the central districts.
-        None if chance(rng, 0.7) => &DISTRICTS[*pick(rng, &[0usize, 1, 4])],
-        None => pick(rng, &DISTRICTS),
+        None if chance(rng, 0.7) => &DISTRICTS[pick(rng, &[0usize, 1, 4])],
+        None => pick_ref(rng, &DISTRICTS),
     };
     let town = match place.town {
         Some(t) if place.district.is_some() && chance(rng, 0.85) => t,
-        _ => pick(rng, district.towns).name,
+        _ => pick_ref(rng, district.towns).name,
     };
     let mut s = String::with_capacity(72);
     s.push_str(district.addr);
@@ -702,8 +906,8 @@ fn residence(rng: &mut StdRng, place: &Place) -> String {
         }
         Some(community) if place.town == Some(town) => s.push_str(community),
         _ => {
-            s.push_str(*pick(rng, PLACE_WORDS));
-            s.push_str(*pick(rng, ESTATE_ENDS));
+            s.push_str(pick(rng, PLACE_WORDS));
+            s.push_str(pick(rng, ESTATE_ENDS));
         }
     }
     let _ = write!(

@@ -17,7 +17,13 @@ pub(super) fn stream(seed: u64, stream: u64) -> StdRng {
     StdRng::seed_from_u64(mix(seed ^ mix(stream)))
 }
 
-pub(super) fn pick<'a, T>(rng: &mut StdRng, xs: &'a [T]) -> &'a T {
+/// A uniformly chosen item.
+pub(super) fn pick<T: Copy>(rng: &mut StdRng, xs: &[T]) -> T {
+    xs[rng.random_range(0..xs.len())]
+}
+
+/// A uniformly chosen item, by reference.
+pub(super) fn pick_ref<'a, T>(rng: &mut StdRng, xs: &'a [T]) -> &'a T {
     &xs[rng.random_range(0..xs.len())]
 }
 
@@ -76,7 +82,11 @@ pub(super) fn days_after(d: NaiveDate, days: u64) -> NaiveDate {
 /// A uniformly random date in `from..=to` (`from` if the range is empty).
 pub(super) fn date_between(rng: &mut StdRng, from: NaiveDate, to: NaiveDate) -> NaiveDate {
     let span = (to - from).num_days();
-    if span <= 0 { from } else { days_after(from, rng.random_range(0..=span) as u64) }
+    if span <= 0 {
+        from
+    } else {
+        days_after(from, rng.random_range(0..=span) as u64)
+    }
 }
 
 pub(super) fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
