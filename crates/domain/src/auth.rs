@@ -167,10 +167,10 @@ pub enum AttemptOutcome {
 
 /// Decides a login attempt and the lock state after it (`security.md` A1).
 pub fn login_attempt(state: LockState, password_ok: bool, now_ms: i64, policy: &LoginPolicy) -> (AttemptOutcome, LockState) {
-    if let Some(until) = state.locked_until {
-        if now_ms < until {
-            return (AttemptOutcome::Locked, state);
-        }
+    if let Some(until) = state.locked_until
+        && now_ms < until
+    {
+        return (AttemptOutcome::Locked, state);
     }
     // A lock that has run out starts a fresh count.
     let state = if state.locked_until.is_some() { LockState::default() } else { state };

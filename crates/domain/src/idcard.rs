@@ -51,9 +51,7 @@ impl IdNumber {
             })
             .collect();
         let bytes = normalized.as_bytes();
-        if bytes.len() != 18
-            || !bytes[..17].iter().all(u8::is_ascii_digit)
-            || !(bytes[17].is_ascii_digit() || bytes[17] == b'X')
+        if bytes.len() != 18 || !bytes[..17].iter().all(u8::is_ascii_digit) || !(bytes[17].is_ascii_digit() || bytes[17] == b'X')
         {
             return Err(IdNumberError::Format);
         }

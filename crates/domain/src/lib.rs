@@ -26,7 +26,5 @@ pub const CHINA_OFFSET_SECONDS: i32 = 8 * 3600;
 /// Today's calendar date in China for a UTC instant given in epoch milliseconds.
 pub fn china_date(epoch_ms: i64) -> chrono::NaiveDate {
     let secs = epoch_ms.div_euclid(1000) + i64::from(CHINA_OFFSET_SECONDS);
-    chrono::DateTime::from_timestamp(secs, 0)
-        .map(|t| t.date_naive())
-        .unwrap_or_default()
+    chrono::DateTime::from_timestamp(secs, 0).map(|t| t.date_naive()).unwrap_or_default()
 }

@@ -74,11 +74,62 @@ labelled_enum! {
 
 /// The 56 民族 in the order and numbering of GB/T 3304.
 pub const ETHNICITIES: [&str; 56] = [
-    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族", "瑶族", "白族",
-    "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "高山族", "拉祜族", "水族", "东乡族", "纳西族",
-    "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族", "仡佬族", "锡伯族", "阿昌族",
-    "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族", "保安族", "裕固族", "京族", "塔塔尔族",
-    "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族",
+    "汉族",
+    "蒙古族",
+    "回族",
+    "藏族",
+    "维吾尔族",
+    "苗族",
+    "彝族",
+    "壮族",
+    "布依族",
+    "朝鲜族",
+    "满族",
+    "侗族",
+    "瑶族",
+    "白族",
+    "土家族",
+    "哈尼族",
+    "哈萨克族",
+    "傣族",
+    "黎族",
+    "傈僳族",
+    "佤族",
+    "畲族",
+    "高山族",
+    "拉祜族",
+    "水族",
+    "东乡族",
+    "纳西族",
+    "景颇族",
+    "柯尔克孜族",
+    "土族",
+    "达斡尔族",
+    "仫佬族",
+    "羌族",
+    "布朗族",
+    "撒拉族",
+    "毛南族",
+    "仡佬族",
+    "锡伯族",
+    "阿昌族",
+    "普米族",
+    "塔吉克族",
+    "怒族",
+    "乌孜别克族",
+    "俄罗斯族",
+    "鄂温克族",
+    "德昂族",
+    "保安族",
+    "裕固族",
+    "京族",
+    "塔塔尔族",
+    "独龙族",
+    "鄂伦春族",
+    "赫哲族",
+    "门巴族",
+    "珞巴族",
+    "基诺族",
 ];
 
 /// A 民族 by its GB/T 3304 number (1 = 汉族 … 56 = 基诺族).
@@ -94,10 +145,7 @@ impl Ethnicity {
         if let Ok(n) = s.parse::<u8>() {
             return (1..=56).contains(&n).then_some(Ethnicity(n));
         }
-        ETHNICITIES
-            .iter()
-            .position(|name| *name == s || name.strip_suffix('族') == Some(s))
-            .map(|i| Ethnicity(i as u8 + 1))
+        ETHNICITIES.iter().position(|name| *name == s || name.strip_suffix('族') == Some(s)).map(|i| Ethnicity(i as u8 + 1))
     }
     pub fn code(self) -> String {
         format!("{:02}", self.0)
@@ -114,8 +162,7 @@ impl Ethnicity {
 pub fn parse_phone(raw: &str) -> Option<String> {
     let digits: String = raw.trim().trim_start_matches("+86").chars().filter(|c| !matches!(c, ' ' | '-')).collect();
     let b = digits.as_bytes();
-    (b.len() == 11 && b.iter().all(u8::is_ascii_digit) && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]))
-        .then_some(digits)
+    (b.len() == 11 && b.iter().all(u8::is_ascii_digit) && b[0] == b'1' && (b'3'..=b'9').contains(&b[1])).then_some(digits)
 }
 
 /// A phone number as shown to roles that may not see it: `138****5678`.
@@ -152,8 +199,24 @@ impl MemberInput {
         macro_rules! take {
             ($($f:ident),*) => { $(if patch.$f.is_some() { self.$f = patch.$f.clone(); })* };
         }
-        take!(name, gender, ethnicity, birth_date, id_number, education, phone, joined_on, confirmed_on, category,
-            party_status, work_unit, residence, flow, flow_place, lost_contact_since);
+        take!(
+            name,
+            gender,
+            ethnicity,
+            birth_date,
+            id_number,
+            education,
+            phone,
+            joined_on,
+            confirmed_on,
+            category,
+            party_status,
+            work_unit,
+            residence,
+            flow,
+            flow_place,
+            lost_contact_since
+        );
         self
     }
 }
@@ -225,9 +288,7 @@ impl MemberFields {
         let name = given(&input.name).map(str::to_string);
         match &name {
             None => required("name", "姓名", &mut inv),
-            Some(n) if n.chars().count() > 30 => {
-                inv.push(FieldError::new("name", "name.length", "姓名不能超过30个字"))
-            }
+            Some(n) if n.chars().count() > 30 => inv.push(FieldError::new("name", "name.length", "姓名不能超过30个字")),
             Some(n) if n.chars().any(|c| c.is_ascii_digit()) => {
                 inv.push(FieldError::new("name", "name.digits", "姓名不能包含数字"))
             }
@@ -258,8 +319,10 @@ impl MemberFields {
                 }
             },
         };
-        if let (Some(g), Some(id)) = (gender, &id_number) {
-            if g != id.gender() {
+        if let (Some(g), Some(id)) = (gender, &id_number)
+            && g != id.gender()
+        {
+            {
                 inv.push(FieldError::new(
                     "gender",
                     "gender.mismatch",
@@ -272,8 +335,10 @@ impl MemberFields {
             None => id_number.as_ref().and_then(IdNumber::birth_date),
             Some(_) => date("birth_date", "出生日期", &input.birth_date, &mut inv),
         };
-        if let (Some(b), Some(id)) = (birth_date, &id_number) {
-            if Some(b) != id.birth_date() {
+        if let (Some(b), Some(id)) = (birth_date, &id_number)
+            && Some(b) != id.birth_date()
+        {
+            {
                 inv.push(FieldError::new(
                     "birth_date",
                     "birth_date.mismatch",
@@ -362,25 +427,24 @@ impl MemberFields {
         }
         let lost_contact_since = date("lost_contact_since", "失联日期", &input.lost_contact_since, &mut inv);
 
-        if let (Some(b), Some(j)) = (birth_date, joined_on) {
-            if full_years(b, j) < MIN_JOIN_AGE {
+        if let (Some(b), Some(j)) = (birth_date, joined_on)
+            && full_years(b, j) < MIN_JOIN_AGE
+        {
+            {
                 inv.push(FieldError::new("joined_on", "joined_on.too_young", "入党时应年满18周岁，请核对入党日期或出生日期"));
             }
         }
         match (category, joined_on, confirmed_on) {
-            (Some(Category::Probationary), _, Some(_)) => inv.push(FieldError::new(
-                "confirmed_on",
-                "confirmed_on.probationary",
-                "预备党员尚未转正，不应填写转正日期",
-            )),
-            (Some(Category::Formal), Some(j), Some(c)) if c <= j => inv.push(FieldError::new(
-                "confirmed_on",
-                "confirmed_on.before_joined",
-                "转正日期应晚于入党日期",
-            )),
+            (Some(Category::Probationary), _, Some(_)) => {
+                inv.push(FieldError::new("confirmed_on", "confirmed_on.probationary", "预备党员尚未转正，不应填写转正日期"))
+            }
+            (Some(Category::Formal), Some(j), Some(c)) if c <= j => {
+                inv.push(FieldError::new("confirmed_on", "confirmed_on.before_joined", "转正日期应晚于入党日期"))
+            }
             _ => {}
         }
-        for (field, label, v) in [("work_unit", "工作单位及职务", &input.work_unit), ("residence", "现居住地", &input.residence)] {
+        for (field, label, v) in [("work_unit", "工作单位及职务", &input.work_unit), ("residence", "现居住地", &input.residence)]
+        {
             if given(v).is_some_and(|s| s.chars().count() > 100) {
                 inv.push(FieldError::new(field, "text.length", format!("{label}不能超过100个字")));
             }
@@ -391,26 +455,34 @@ impl MemberFields {
         }
         // Every required value is present when no error was recorded.
         match (name, gender, ethnicity, birth_date, id_number, joined_on, category, party_status, flow) {
-            (Some(name), Some(gender), Some(ethnicity), Some(birth_date), Some(id_number), Some(joined_on), Some(category), Some(party_status), Some(flow)) => {
-                Ok(MemberFields {
-                    name,
-                    gender,
-                    ethnicity,
-                    birth_date,
-                    id_number,
-                    education,
-                    phone,
-                    joined_on,
-                    confirmed_on,
-                    category,
-                    party_status,
-                    work_unit: given(&input.work_unit).unwrap_or_default().to_string(),
-                    residence: given(&input.residence).unwrap_or_default().to_string(),
-                    flow: flow,
-                    flow_place: if flow == Flow::None { String::new() } else { flow_place },
-                    lost_contact_since,
-                })
-            }
+            (
+                Some(name),
+                Some(gender),
+                Some(ethnicity),
+                Some(birth_date),
+                Some(id_number),
+                Some(joined_on),
+                Some(category),
+                Some(party_status),
+                Some(flow),
+            ) => Ok(MemberFields {
+                name,
+                gender,
+                ethnicity,
+                birth_date,
+                id_number,
+                education,
+                phone,
+                joined_on,
+                confirmed_on,
+                category,
+                party_status,
+                work_unit: given(&input.work_unit).unwrap_or_default().to_string(),
+                residence: given(&input.residence).unwrap_or_default().to_string(),
+                flow,
+                flow_place: if flow == Flow::None { String::new() } else { flow_place },
+                lost_contact_since,
+            }),
             _ => Err(Invalid::one("member", "invalid", "党员信息不完整")),
         }
     }
@@ -443,11 +515,7 @@ impl MemberFields {
     pub fn diff(old: &MemberFields, new: &MemberFields) -> Vec<FieldChange> {
         let a = old.display_values();
         let b = new.display_values();
-        a.into_iter()
-            .zip(b)
-            .filter(|(x, y)| x.1 != y.1)
-            .map(|((field, old), (_, new))| FieldChange { field, old, new })
-            .collect()
+        a.into_iter().zip(b).filter(|(x, y)| x.1 != y.1).map(|((field, old), (_, new))| FieldChange { field, old, new }).collect()
     }
 
     /// Every field as shown in history: sensitive values masked.
@@ -643,7 +711,10 @@ mod tests {
     #[test]
     fn overlay_replaces_only_given_fields_and_diff_lists_changes_masked() {
         let old = MemberFields::validate(&valid_input(), today()).unwrap();
-        let patch = MemberInput { residence: Some("江北区庄桥街道".into()), phone: Some("13905741234".into()), ..Default::default() };
+        let patch =
+            MemberInput {
+                residence: Some("江北区庄桥街道".into()), phone: Some("13905741234".into()), ..Default::default()
+            };
         let new = MemberFields::validate(&old.to_input().overlay(&patch), today()).unwrap();
         let changes = MemberFields::diff(&old, &new);
         assert_eq!(changes.len(), 2);

@@ -84,9 +84,7 @@ pub fn default_term_years(kind: OrgKind, sector: Sector, rules: &OrgRules) -> Op
 
 /// The day a committee term ends: `years` after its start (29 February → 28 February).
 pub fn term_end(start: NaiveDate, years: u8) -> NaiveDate {
-    start
-        .checked_add_months(chrono::Months::new(u32::from(years) * 12))
-        .unwrap_or(start)
+    start.checked_add_months(chrono::Months::new(u32::from(years) * 12)).unwrap_or(start)
 }
 
 /// The counts of a branch that its structural rules look at.
@@ -111,7 +109,12 @@ pub struct StructureFinding {
 
 /// The structural rules of a branch: ≥ 3 正式党员 to form a 党支部, normally ≤ 50
 /// members, and a 支委会 once it has ≥ 7 正式党员.
-pub fn check_branch_structure(kind: OrgKind, counts: BranchCounts, has_committee: bool, rules: &OrgRules) -> Vec<StructureFinding> {
+pub fn check_branch_structure(
+    kind: OrgKind,
+    counts: BranchCounts,
+    has_committee: bool,
+    rules: &OrgRules,
+) -> Vec<StructureFinding> {
     let mut out = Vec::new();
     if !kind.is_branch() {
         return out;
@@ -141,20 +144,14 @@ pub fn check_branch_structure(kind: OrgKind, counts: BranchCounts, has_committee
         out.push(StructureFinding {
             code: "branch.needs_committee",
             severity: "warning",
-            message: format!(
-                "正式党员 {} 名，达到 {} 名以上，应设立支部委员会",
-                counts.formal, rules.committee_threshold_formal
-            ),
+            message: format!("正式党员 {} 名，达到 {} 名以上，应设立支部委员会", counts.formal, rules.committee_threshold_formal),
         });
     }
     if !needs_committee && has_committee {
         out.push(StructureFinding {
             code: "branch.committee_not_required",
             severity: "info",
-            message: format!(
-                "正式党员不足 {} 名，可不设支部委员会，只设书记（可设副书记）",
-                rules.committee_threshold_formal
-            ),
+            message: format!("正式党员不足 {} 名，可不设支部委员会，只设书记（可设副书记）", rules.committee_threshold_formal),
         });
     }
     out
@@ -199,10 +196,7 @@ mod tests {
     }
 
     fn codes(kind: OrgKind, members: u32, formal: u32, committee: bool) -> Vec<&'static str> {
-        check_branch_structure(kind, BranchCounts { members, formal }, committee, &rules())
-            .into_iter()
-            .map(|f| f.code)
-            .collect()
+        check_branch_structure(kind, BranchCounts { members, formal }, committee, &rules()).into_iter().map(|f| f.code).collect()
     }
 
     #[test]
@@ -342,7 +336,12 @@ pub struct OrgFields {
 
 impl OrgFields {
     /// Validates `input` laid over `base` (an existing org, or `None` for a new one).
-    pub fn validate(base: Option<&OrgFields>, input: &OrgInput, rules: &OrgRules, today: NaiveDate) -> Result<OrgFields, crate::Invalid> {
+    pub fn validate(
+        base: Option<&OrgFields>,
+        input: &OrgInput,
+        rules: &OrgRules,
+        today: NaiveDate,
+    ) -> Result<OrgFields, crate::Invalid> {
         use crate::error::FieldError;
         let mut inv = crate::Invalid::default();
         let text = |v: &Option<String>| v.as_deref().map(str::trim).map(str::to_string);
@@ -400,7 +399,8 @@ impl OrgFields {
             }
         };
         let established_on = date("established_on", "成立日期", &input.established_on, base.and_then(|b| b.established_on));
-        let term_started_on = date("term_started_on", "本届任期开始日期", &input.term_started_on, base.and_then(|b| b.term_started_on));
+        let term_started_on =
+            date("term_started_on", "本届任期开始日期", &input.term_started_on, base.and_then(|b| b.term_started_on));
         let term_years = match (input.term_years, kind) {
             (_, Some(OrgKind::Group)) => None,
             (Some(y), _) if y < i64::from(rules.term_years_min) || y > i64::from(rules.term_years_max) => {
@@ -431,16 +431,9 @@ impl OrgFields {
         };
         let has_committee = input.has_committee.or(base.map(|b| b.has_committee)).unwrap_or(false);
         match (inv.is_empty(), kind, sector) {
-            (true, Some(kind), Some(sector)) => Ok(OrgFields {
-                name,
-                kind,
-                sector,
-                established_on,
-                term_started_on,
-                term_years,
-                has_committee,
-                status,
-            }),
+            (true, Some(kind), Some(sector)) => {
+                Ok(OrgFields { name, kind, sector, established_on, term_started_on, term_years, has_committee, status })
+            }
             _ => Err(inv),
         }
     }
@@ -461,7 +454,12 @@ mod input_tests {
     }
 
     fn new_branch() -> OrgInput {
-        OrgInput { name: Some("槐树路社区第一党支部".into()), kind: Some("党支部".into()), sector: Some("社区".into()), ..Default::default() }
+        OrgInput {
+            name: Some("槐树路社区第一党支部".into()),
+            kind: Some("党支部".into()),
+            sector: Some("社区".into()),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -481,28 +479,56 @@ mod input_tests {
     #[test]
     fn kind_cannot_change_after_creation() {
         let base = OrgFields::validate(None, &new_branch(), &RuleSet::default().org, today()).unwrap();
-        let e = OrgFields::validate(Some(&base), &OrgInput { kind: Some("党总支".into()), ..Default::default() }, &RuleSet::default().org, today())
-            .unwrap_err();
+        let e = OrgFields::validate(
+            Some(&base),
+            &OrgInput { kind: Some("党总支".into()), ..Default::default() },
+            &RuleSet::default().org,
+            today(),
+        )
+        .unwrap_err();
         assert!(e.has("kind.immutable"));
     }
 
     #[test]
     fn empty_name_and_unknown_kind_are_both_reported() {
-        let e = OrgFields::validate(None, &OrgInput { name: Some(" ".into()), kind: Some("委员会".into()), ..Default::default() }, &RuleSet::default().org, today())
-            .unwrap_err();
+        let e = OrgFields::validate(
+            None,
+            &OrgInput { name: Some(" ".into()), kind: Some("委员会".into()), ..Default::default() },
+            &RuleSet::default().org,
+            today(),
+        )
+        .unwrap_err();
         assert!(e.has("required") && e.has("kind.unknown"));
     }
 
     #[test]
     fn status_cannot_be_set_to_dissolved_by_editing() {
-        let e = OrgFields::validate(None, &OrgInput { status: Some("已撤销".into()), ..new_branch() }, &RuleSet::default().org, today()).unwrap_err();
+        let e = OrgFields::validate(
+            None,
+            &OrgInput { status: Some("已撤销".into()), ..new_branch() },
+            &RuleSet::default().org,
+            today(),
+        )
+        .unwrap_err();
         assert!(e.has("status.dissolve_action"));
     }
 
     #[test]
     fn update_keeps_unspecified_fields() {
-        let base = OrgFields::validate(None, &OrgInput { term_started_on: Some("2024-03-01".into()), ..new_branch() }, &RuleSet::default().org, today()).unwrap();
-        let f = OrgFields::validate(Some(&base), &OrgInput { name: Some("新名称党支部".into()), ..Default::default() }, &RuleSet::default().org, today()).unwrap();
+        let base = OrgFields::validate(
+            None,
+            &OrgInput { term_started_on: Some("2024-03-01".into()), ..new_branch() },
+            &RuleSet::default().org,
+            today(),
+        )
+        .unwrap();
+        let f = OrgFields::validate(
+            Some(&base),
+            &OrgInput { name: Some("新名称党支部".into()), ..Default::default() },
+            &RuleSet::default().org,
+            today(),
+        )
+        .unwrap();
         assert_eq!(f.name, "新名称党支部");
         assert_eq!(f.term_started_on, base.term_started_on);
         assert_eq!(f.term_ends_on(), NaiveDate::from_ymd_opt(2029, 3, 1));

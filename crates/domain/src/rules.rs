@@ -101,10 +101,11 @@ impl Default for LoginPolicy {
 }
 
 /// Which password profile is in force (`security.md` A4/A5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PasswordProfile {
     /// 等保三级 (default): length and character classes enforced.
+    #[default]
     Dengbao,
     /// OWASP ASVS: length only, no composition rules (a documented deviation).
     Asvs,
@@ -125,12 +126,6 @@ pub struct PasswordPolicy {
 impl Default for PasswordPolicy {
     fn default() -> Self {
         Self { profile: PasswordProfile::Dengbao, min_length: 8, max_length: 128, min_classes: 3 }
-    }
-}
-
-impl Default for PasswordProfile {
-    fn default() -> Self {
-        PasswordProfile::Dengbao
     }
 }
 

@@ -3,14 +3,14 @@
 
 use crate::audit::{self, Event};
 use crate::scope::{Actor, Scope};
-use crate::{ids, Db, StoreError, StoreResult};
+use crate::{Db, StoreError, StoreResult, ids};
+use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 use rand::{Rng, RngCore};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
-use vanguard_domain::auth::{check_password, login_attempt, session_state, AttemptOutcome, LockState, Reach, Role, SessionState};
+use vanguard_domain::auth::{AttemptOutcome, LockState, Reach, Role, SessionState, check_password, login_attempt, session_state};
 
 /// Touch a session's last-seen time at most this often (a write per request would
 /// serialize all readers behind SQLite's single writer).
@@ -58,7 +58,10 @@ impl AccountRow {
 pub async fn hash_password(password: &str) -> StoreResult<String> {
     let pw = password.to_string();
     tokio::task::spawn_blocking(move || {
-        Argon2::default().hash_password(pw.as_bytes()).map(|h| h.to_string()).map_err(|e| StoreError::Other(format!("密码哈希失败：{e}")))
+        Argon2::default()
+            .hash_password(pw.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| StoreError::Other(format!("密码哈希失败：{e}")))
     })
     .await
     .map_err(|e| StoreError::Other(e.to_string()))?
@@ -68,9 +71,11 @@ pub async fn hash_password(password: &str) -> StoreResult<String> {
 pub async fn verify_password(password: &str, hash: &str) -> bool {
     let pw = password.to_string();
     let h = hash.to_string();
-    tokio::task::spawn_blocking(move || PasswordHash::new(&h).is_ok_and(|parsed| Argon2::default().verify_password(pw.as_bytes(), &parsed).is_ok()))
-        .await
-        .unwrap_or(false)
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&h).is_ok_and(|parsed| Argon2::default().verify_password(pw.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .unwrap_or(false)
 }
 
 /// A hash of a random password, verified against when the user is unknown, so an unknown
@@ -136,7 +141,8 @@ struct Binding {
 async fn resolve_binding(db: &Db, role: Role, scope_org_id: Option<i64>, member_id: Option<i64>) -> StoreResult<Binding> {
     let mut b = Binding { scope_region_id: None, scope_org_id: None, member_region_id: None, member_id: None, phone_hash: None };
     if role.needs_member() || member_id.is_some() {
-        let mid = member_id.ok_or_else(|| StoreError::invalid("member_id", "required", format!("{}账户须关联一名党员", role.label())))?;
+        let mid = member_id
+            .ok_or_else(|| StoreError::invalid("member_id", "required", format!("{}账户须关联一名党员", role.label())))?;
         #[derive(sqlx::FromRow)]
         struct M {
             region_id: i64,
@@ -150,13 +156,16 @@ async fn resolve_binding(db: &Db, role: Role, scope_org_id: Option<i64>, member_
         b.member_id = Some(mid);
         b.phone_hash = m.phone_hash;
         if role == Role::GroupLeader {
-            let gid = scope_org_id.or(m.group_id).ok_or_else(|| StoreError::invalid("scope_org_id", "group.required", "党小组长须指定其党小组"))?;
+            let gid = scope_org_id
+                .or(m.group_id)
+                .ok_or_else(|| StoreError::invalid("scope_org_id", "group.required", "党小组长须指定其党小组"))?;
             b.scope_org_id = Some(gid);
             b.scope_region_id = Some(m.region_id);
         }
     }
     if role.needs_scope() && role != Role::GroupLeader {
-        let oid = scope_org_id.ok_or_else(|| StoreError::invalid("scope_org_id", "required", format!("{}账户须指定管辖的党组织", role.label())))?;
+        let oid = scope_org_id
+            .ok_or_else(|| StoreError::invalid("scope_org_id", "required", format!("{}账户须指定管辖的党组织", role.label())))?;
         b.scope_org_id = Some(oid);
     }
     if let Some(oid) = b.scope_org_id {
@@ -175,7 +184,11 @@ async fn resolve_binding(db: &Db, role: Role, scope_org_id: Option<i64>, member_
             _ => true,
         };
         if !fits {
-            return Err(StoreError::invalid("scope_org_id", "scope.kind", format!("{}的管辖范围应为相应层级的党组织", role.label())));
+            return Err(StoreError::invalid(
+                "scope_org_id",
+                "scope.kind",
+                format!("{}的管辖范围应为相应层级的党组织", role.label()),
+            ));
         }
         b.scope_region_id = Some(o.region_id);
     }
@@ -193,7 +206,11 @@ pub async fn create_account(db: &Db, actor: &Actor, new: &NewAccount) -> StoreRe
         return Err(StoreError::invalid("username", "username.format", "用户名不能为空、不能含空格，且不超过40个字符"));
     }
     if vanguard_domain::member::parse_phone(username).is_some() {
-        return Err(StoreError::invalid("username", "username.phone", "用户名不能是手机号码（手机号码登录由关联党员的号码提供）"));
+        return Err(StoreError::invalid(
+            "username",
+            "username.phone",
+            "用户名不能是手机号码（手机号码登录由关联党员的号码提供）",
+        ));
     }
     let binding = resolve_binding(db, new.role, new.scope_org_id, new.member_id).await?;
     let (password, one_time) = match &new.password {
@@ -225,7 +242,13 @@ pub async fn create_account(db: &Db, actor: &Actor, new: &NewAccount) -> StoreRe
         }
         return Err(e);
     }
-    audit::append(&mut tx, db, actor, Event::ok("account.create", format!("account:{id}")).detail(format!("{username} {}", new.role.label()))).await?;
+    audit::append(
+        &mut tx,
+        db,
+        actor,
+        Event::ok("account.create", format!("account:{id}")).detail(format!("{username} {}", new.role.label())),
+    )
+    .await?;
     tx.commit().await?;
     Ok((account(db, id).await?, one_time))
 }
@@ -239,7 +262,9 @@ pub async fn account(db: &Db, id: i64) -> StoreResult<AccountRow> {
 
 /// All accounts, for the system administrator.
 pub async fn list_accounts(db: &Db) -> StoreResult<Vec<AccountRow>> {
-    Ok(crate::read!(db, c => sqlx::query_as(concat!("SELECT ", account_cols!(), " FROM accounts a ORDER BY a.username")).fetch_all(c).await)?)
+    Ok(
+        crate::read!(db, c => sqlx::query_as(concat!("SELECT ", account_cols!(), " FROM accounts a ORDER BY a.username")).fetch_all(c).await)?,
+    )
 }
 
 pub async fn account_count(db: &Db) -> StoreResult<i64> {
@@ -305,7 +330,12 @@ pub async fn login(db: &Db, login: &str, password: &str, ip: &str) -> StoreResul
     let actor = Actor { account_id: account.id, name: account.username.clone(), ip: ip.to_string() };
     let password_ok = verify_password(password, &account.password_hash).await;
     if account.disabled {
-        audit::record(db, &actor, Event::ok("auth.login", format!("account:{}", account.id)).with_result("failed").detail("账户已停用")).await?;
+        audit::record(
+            db,
+            &actor,
+            Event::ok("auth.login", format!("account:{}", account.id)).with_result("failed").detail("账户已停用"),
+        )
+        .await?;
         return Ok(Err(LoginError::Failed));
     }
     let now = db.clock().now_ms();
@@ -318,18 +348,28 @@ pub async fn login(db: &Db, login: &str, password: &str, ip: &str) -> StoreResul
     let object = format!("account:{}", account.id);
     let result = match outcome {
         AttemptOutcome::Locked => {
-            audit::append(&mut tx, db, &actor, Event::ok("auth.login", object).with_result("denied").detail("账户锁定中")).await?;
+            audit::append(&mut tx, db, &actor, Event::ok("auth.login", object).with_result("denied").detail("账户锁定中"))
+                .await?;
             Err(LoginError::Failed)
         }
         AttemptOutcome::Failure { locked_now } => {
-            audit::append(&mut tx, db, &actor, Event::ok("auth.login", object.clone()).with_result("failed").detail("密码错误")).await?;
+            audit::append(&mut tx, db, &actor, Event::ok("auth.login", object.clone()).with_result("failed").detail("密码错误"))
+                .await?;
             if locked_now {
-                audit::append(&mut tx, db, &actor, Event::ok("auth.lock", object).detail(format!("连续{}次失败，锁定{}分钟", policy.max_failures, policy.lockout_minutes))).await?;
+                audit::append(
+                    &mut tx,
+                    db,
+                    &actor,
+                    Event::ok("auth.lock", object)
+                        .detail(format!("连续{}次失败，锁定{}分钟", policy.max_failures, policy.lockout_minutes)),
+                )
+                .await?;
             }
             Err(LoginError::Failed)
         }
         AttemptOutcome::Success if account.must_change_password && account.one_time_expires_at.is_some_and(|t| now > t) => {
-            audit::append(&mut tx, db, &actor, Event::ok("auth.login", object).with_result("failed").detail("临时密码已过期")).await?;
+            audit::append(&mut tx, db, &actor, Event::ok("auth.login", object).with_result("failed").detail("临时密码已过期"))
+                .await?;
             Err(LoginError::OneTimeExpired)
         }
         AttemptOutcome::Success => {
@@ -431,7 +471,12 @@ pub async fn logout(db: &Db, session: &Session) -> StoreResult<()> {
 /// Changes one's own password; ends every other session of the account.
 pub async fn change_password(db: &Db, session: &Session, old: &str, new: &str) -> StoreResult<()> {
     if !verify_password(old, &session.account.password_hash).await {
-        audit::record(db, &session.scope.actor, Event::ok("account.password", format!("account:{}", session.account.id)).with_result("failed")).await?;
+        audit::record(
+            db,
+            &session.scope.actor,
+            Event::ok("account.password", format!("account:{}", session.account.id)).with_result("failed"),
+        )
+        .await?;
         return Err(StoreError::invalid("old_password", "password.wrong", "原密码不正确"));
     }
     if old == new {
@@ -450,7 +495,8 @@ pub async fn change_password(db: &Db, session: &Session, old: &str, new: &str) -
         .bind(&hash).bind(now).bind(session.account.id).execute(c).await)?;
     crate::exec_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
         .bind(session.account.id).bind(&session.token_hash).execute(c).await)?;
-    audit::append(&mut tx, db, &session.scope.actor, Event::ok("account.password", format!("account:{}", session.account.id))).await?;
+    audit::append(&mut tx, db, &session.scope.actor, Event::ok("account.password", format!("account:{}", session.account.id)))
+        .await?;
     tx.commit().await
 }
 
@@ -506,7 +552,14 @@ pub async fn admin_action(db: &Db, actor: &Actor, id: i64, action: AdminAction) 
 }
 
 /// Changes an account's role and reach; ends its sessions so the change applies at once.
-pub async fn set_role(db: &Db, actor: &Actor, id: i64, role: Role, scope_org_id: Option<i64>, member_id: Option<i64>) -> StoreResult<AccountRow> {
+pub async fn set_role(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    role: Role,
+    scope_org_id: Option<i64>,
+    member_id: Option<i64>,
+) -> StoreResult<AccountRow> {
     let target = account(db, id).await?;
     let b = resolve_binding(db, role, scope_org_id, member_id.or(target.member_id)).await?;
     let now = db.clock().now_ms();
@@ -516,7 +569,13 @@ pub async fn set_role(db: &Db, actor: &Actor, id: i64, role: Role, scope_org_id:
         .bind(role.code()).bind(b.scope_region_id).bind(b.scope_org_id).bind(b.member_region_id).bind(b.member_id).bind(&b.phone_hash)
         .bind(now).bind(id).execute(c).await)?;
     crate::exec_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(id).execute(c).await)?;
-    audit::append(&mut tx, db, actor, Event::ok("account.role", format!("account:{id}")).detail(format!("{} → {}", target.role, role.label()))).await?;
+    audit::append(
+        &mut tx,
+        db,
+        actor,
+        Event::ok("account.role", format!("account:{id}")).detail(format!("{} → {}", target.role, role.label())),
+    )
+    .await?;
     tx.commit().await?;
     account(db, id).await
 }
@@ -534,7 +593,19 @@ pub async fn bootstrap_admins(db: &Db, root_org_id: i64) -> StoreResult<Vec<(Str
         ("auditor", Role::Auditor, None),
         ("orgadmin", Role::OrgDeptAdmin, Some(root_org_id)),
     ] {
-        let (_, pw) = create_account(db, &actor, &NewAccount { username: username.into(), display_name: role.label().into(), role, scope_org_id: scope, member_id: None, password: None }).await?;
+        let (_, pw) = create_account(
+            db,
+            &actor,
+            &NewAccount {
+                username: username.into(),
+                display_name: role.label().into(),
+                role,
+                scope_org_id: scope,
+                member_id: None,
+                password: None,
+            },
+        )
+        .await?;
         out.push((username.to_string(), role, pw.unwrap_or_default()));
     }
     Ok(out)

@@ -5,7 +5,7 @@
 use crate::scope::Actor;
 use crate::{Db, StoreResult, Tx};
 use serde::Serialize;
-use vanguard_domain::audit::{sanitize, AuditRecord};
+use vanguard_domain::audit::{AuditRecord, sanitize};
 
 const GENESIS: [u8; 32] = [0u8; 32];
 

@@ -6,8 +6,8 @@
 //! variable); purpose keys are derived from it. The cipher sits behind [`FieldCipher`]
 //! so a certified cryptographic module can replace the software implementation.
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::AesGcm;
+use aes_gcm::aead::{Aead, KeyInit, Payload};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sm3::Sm3;

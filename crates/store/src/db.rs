@@ -19,7 +19,10 @@ use vanguard_domain::rules::RuleSet;
 pub enum Backend {
     /// One writer connection (SQLite allows one writer at a time; queuing in the pool
     /// avoids busy errors) and a pool of readers (WAL lets them run beside the writer).
-    Sqlite { writer: SqlitePool, reader: SqlitePool },
+    Sqlite {
+        writer: SqlitePool,
+        reader: SqlitePool,
+    },
     Postgres(PgPool),
 }
 
@@ -64,19 +67,17 @@ impl Db {
     pub async fn open(url: &str, crypto: Crypto) -> StoreResult<Db> {
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?;
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(opts)
-                .await?;
+            let pool =
+                PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect_with(opts).await?;
             sqlx::migrate!("./migrations/postgres").run(&pool).await?;
             Backend::Postgres(pool)
         } else {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
-            if let Some(dir) = Path::new(path).parent() {
-                if !dir.as_os_str().is_empty() {
-                    std::fs::create_dir_all(dir).map_err(|e| crate::StoreError::Other(format!("无法创建数据目录 {}：{e}", dir.display())))?;
-                }
+            if let Some(dir) = Path::new(path).parent()
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| crate::StoreError::Other(format!("无法创建数据目录 {}：{e}", dir.display())))?;
             }
             let base = SqliteConnectOptions::new()
                 .filename(path)

@@ -1,12 +1,12 @@
 //! Loads generated demo data ([`vanguard_domain::demo`]) in bulk: multi-row inserts in
 //! large transactions, members streamed branch by branch so a city never sits in memory.
 
-use crate::account::{create_account, NewAccount};
+use crate::account::{NewAccount, create_account};
 use crate::scope::Actor;
-use crate::{ids, Db, StoreError, StoreResult, Tx};
+use crate::{Db, StoreError, StoreResult, Tx, ids};
 use vanguard_domain::auth::Role;
-use vanguard_domain::demo::{generate_orgs, MemberGenerator, MemberSeed, OrgSeed, Scale};
-use vanguard_domain::member::{mask_phone, Category, Education};
+use vanguard_domain::demo::{MemberGenerator, MemberSeed, OrgSeed, Scale, generate_orgs};
+use vanguard_domain::member::{Category, Education, mask_phone};
 use vanguard_domain::org::path;
 
 /// The password of every demo account (demo mode only; printed at start and in README).
@@ -112,7 +112,8 @@ pub async fn generate(db: &Db, scale: Scale, seed: u64, mut progress: impl FnMut
     let mut tx = db.begin().await?;
     crate::exec_tx!(tx, c => sqlx::query("INSERT INTO regions (id, name, created_at) VALUES ($1, $2, $3)")
         .bind(region_id).bind(&seeds[0].name).bind(now).execute(c).await)?;
-    let rows: Vec<(&OrgSeed, &PlacedOrg, Option<i64>)> = seeds.iter().zip(&placed).map(|(s, p)| (s, p, s.parent.map(|i| placed[i].id))).collect();
+    let rows: Vec<(&OrgSeed, &PlacedOrg, Option<i64>)> =
+        seeds.iter().zip(&placed).map(|(s, p)| (s, p, s.parent.map(|i| placed[i].id))).collect();
     for chunk in rows.chunks(ORG_CHUNK) {
         insert_orgs(&mut tx, region_id, now, chunk).await?;
     }
@@ -187,8 +188,16 @@ pub async fn generate(db: &Db, scale: Scale, seed: u64, mut progress: impl FnMut
     progress(members_total as u64, members_total as u64);
 
     let actor = Actor::system("demo");
-    crate::audit::record(db, &actor, crate::audit::Event::ok("demo.generate", format!("region:{region_id}"))
-        .detail(format!("{} 个党组织，{} 名党员", seeds.len(), members_total))).await?;
+    crate::audit::record(
+        db,
+        &actor,
+        crate::audit::Event::ok("demo.generate", format!("region:{region_id}")).detail(format!(
+            "{} 个党组织，{} 名党员",
+            seeds.len(),
+            members_total
+        )),
+    )
+    .await?;
     let accounts = create_demo_accounts(db, &actor, &seeds, &placed, &picks).await?;
     Ok(DemoSummary {
         region_id,
@@ -225,13 +234,25 @@ impl Picks {
         } else if m.is_group_leader && self.group_leader.is_none() {
             self.group_leader = Some(id);
             self.group = m.group;
-        } else if !m.is_secretary && !m.is_group_leader && self.member.is_none() && m.group.is_some() && self.group.is_some() && m.group == self.group {
+        } else if !m.is_secretary
+            && !m.is_group_leader
+            && self.member.is_none()
+            && m.group.is_some()
+            && self.group.is_some()
+            && m.group == self.group
+        {
             self.member = Some(id);
         }
     }
 }
 
-async fn create_demo_accounts(db: &Db, actor: &Actor, seeds: &[OrgSeed], placed: &[PlacedOrg], picks: &Picks) -> StoreResult<Vec<(String, Role, String)>> {
+async fn create_demo_accounts(
+    db: &Db,
+    actor: &Actor,
+    seeds: &[OrgSeed],
+    placed: &[PlacedOrg],
+    picks: &Picks,
+) -> StoreResult<Vec<(String, Role, String)>> {
     let branch = picks.branch.ok_or_else(|| StoreError::Other("演示数据中没有设党小组的党支部".into()))?;
     // The committee above the branch at depth 1 (a 街道/镇 党(工)委 or a system committee).
     let committee = {
@@ -245,14 +266,21 @@ async fn create_demo_accounts(db: &Db, actor: &Actor, seeds: &[OrgSeed], placed:
         }
         i
     };
-    let plan: Vec<(&str, Role, Option<i64>, Option<i64>, String)> = vec![
+    // (username, role, scope org, member, what it reaches)
+    type Plan<'a> = (&'a str, Role, Option<i64>, Option<i64>, String);
+    let plan: Vec<Plan> = vec![
         ("sysadmin", Role::SysAdmin, None, None, "账户与设置（不含党员数据）".into()),
         ("auditor", Role::Auditor, None, None, "审计日志".into()),
         ("orgadmin", Role::OrgDeptAdmin, Some(placed[0].id), None, seeds[0].name.clone()),
         ("committee", Role::CommitteeAdmin, Some(placed[committee].id), None, seeds[committee].name.clone()),
         ("secretary", Role::BranchSecretary, Some(placed[branch].id), picks.secretary, seeds[branch].name.clone()),
-        ("groupleader", Role::GroupLeader, picks.group.map(|g| placed[g].id), picks.group_leader,
-            picks.group.map(|g| format!("{} {}", seeds[branch].name, seeds[g].name)).unwrap_or_default()),
+        (
+            "groupleader",
+            Role::GroupLeader,
+            picks.group.map(|g| placed[g].id),
+            picks.group_leader,
+            picks.group.map(|g| format!("{} {}", seeds[branch].name, seeds[g].name)).unwrap_or_default(),
+        ),
         ("member", Role::Member, None, picks.member, format!("{}（本人）", seeds[branch].name)),
     ];
     let mut out = Vec::new();

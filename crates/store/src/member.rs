@@ -3,14 +3,14 @@
 
 use crate::audit::{self, Event};
 use crate::org::OrgRow;
-use crate::{ids, Scoped, StoreError, StoreResult, Tx};
+use crate::{Scoped, StoreError, StoreResult, Tx, ids};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use vanguard_domain::idcard::IdNumber;
 use vanguard_domain::member::{
-    mask_phone, Category, Education, Ethnicity, FieldChange, Flow, Gender, LeaveReason, MemberFields, MemberInput, PartyStatus,
+    Category, Education, Ethnicity, FieldChange, Flow, Gender, LeaveReason, MemberFields, MemberInput, PartyStatus, mask_phone,
 };
-use vanguard_domain::org::{path, OrgKind};
+use vanguard_domain::org::{OrgKind, path};
 
 const CTX_ID: &str = "member.id_number";
 const CTX_PHONE: &str = "member.phone";
@@ -301,7 +301,11 @@ impl Scoped<'_> {
             Err(e) => return Err(e),
         };
         if !org.kind().is_branch() {
-            return Err(StoreError::invalid("org_id", "org.not_branch", format!("党员应编入党支部，“{}”是{}", org.name, org.kind().label())));
+            return Err(StoreError::invalid(
+                "org_id",
+                "org.not_branch",
+                format!("党员应编入党支部，“{}”是{}", org.name, org.kind().label()),
+            ));
         }
         if org.is_dissolved() {
             return Err(StoreError::invalid("org_id", "org.dissolved", format!("“{}”已撤销，不能编入党员", org.name)));
@@ -309,7 +313,10 @@ impl Scoped<'_> {
         match group_id {
             None | Some(0) => Ok((org.clone(), org.path)),
             Some(gid) => {
-                let group = self.org_for_write(tx, gid).await.map_err(|_| StoreError::invalid("group_id", "group.not_found", "党小组不存在"))?;
+                let group = self
+                    .org_for_write(tx, gid)
+                    .await
+                    .map_err(|_| StoreError::invalid("group_id", "group.not_found", "党小组不存在"))?;
                 if group.kind() != OrgKind::Group || group.parent_id != Some(org.id) || group.is_dissolved() {
                     return Err(StoreError::invalid("group_id", "group.not_in_branch", "党小组应是所在党支部下设的党小组"));
                 }
@@ -345,15 +352,21 @@ impl Scoped<'_> {
             "INSERT INTO member_identities (id_number_hash, region_id, member_id) VALUES ($1, $2, $3) ON CONFLICT (id_number_hash) DO NOTHING")
             .bind(hash).bind(self.scope.region_id).bind(member_id).execute(c).await)?;
         if claimed == 0 {
-            return Err(StoreError::invalid("id_number", "id_number.duplicate", "该公民身份号码已登记在其他党员档案中，请核对，或联系其所在党组织办理转接"));
+            return Err(StoreError::invalid(
+                "id_number",
+                "id_number.duplicate",
+                "该公民身份号码已登记在其他党员档案中，请核对，或联系其所在党组织办理转接",
+            ));
         }
         Ok(())
     }
 
     /// Creates a member in a branch within the writable subtree.
     pub async fn create_member(&self, new: &NewMember) -> StoreResult<MemberView> {
-        let fields = MemberFields::validate(&new.fields, self.db.clock().today())?;
         let mut tx = self.db.begin().await?;
+        // Reach first: a branch outside it is not found, whatever the input (never 422).
+        self.org_for_write(&mut tx, new.org_id).await?;
+        let fields = MemberFields::validate(&new.fields, self.db.clock().today())?;
         let (org, member_path) = self.placement(&mut tx, new.org_id, new.group_id).await?;
         let id = ids::next();
         let crypto = self.db.crypto();
@@ -378,8 +391,19 @@ impl Scoped<'_> {
             .bind(&fields.flow_place).bind(date_text(fields.lost_contact_since)).bind(now)
             .execute(c).await)?;
         self.adjust_counters(&mut tx, org.id, 1, i64::from(fields.category == Category::Formal)).await?;
-        self.write_history(&mut tx, id, &[FieldChange { field: "archive", old: String::new(), new: format!("建立档案（{}）", org.name) }]).await?;
-        audit::append(&mut tx, self.db, &self.scope.actor, Event::ok("member.create", format!("member:{id}")).detail(format!("{} → {}", fields.name, org.name))).await?;
+        self.write_history(
+            &mut tx,
+            id,
+            &[FieldChange { field: "archive", old: String::new(), new: format!("建立档案（{}）", org.name) }],
+        )
+        .await?;
+        audit::append(
+            &mut tx,
+            self.db,
+            &self.scope.actor,
+            Event::ok("member.create", format!("member:{id}")).detail(format!("{} → {}", fields.name, org.name)),
+        )
+        .await?;
         tx.commit().await?;
         self.member(id).await
     }
@@ -392,10 +416,10 @@ impl Scoped<'_> {
         if row.archived {
             return Err(StoreError::conflict("member.archived", "该党员已在历史库中，档案不能再修改"));
         }
-        if let Some(v) = expected_version {
-            if v != row.version {
-                return Err(StoreError::conflict("member.stale", "该档案已被他人修改，请刷新后重试"));
-            }
+        if let Some(v) = expected_version
+            && v != row.version
+        {
+            return Err(StoreError::conflict("member.stale", "该档案已被他人修改，请刷新后重试"));
         }
         let old = self.decrypt_fields(&row)?;
         let new = MemberFields::validate(&old.to_input().overlay(patch), self.db.clock().today())?;
@@ -437,7 +461,13 @@ impl Scoped<'_> {
         self.adjust_counters(&mut tx, row.org_id, 0, formal_delta).await?;
         self.write_history(&mut tx, id, &changes).await?;
         let fields: Vec<&str> = changes.iter().map(|c| c.field).collect();
-        audit::append(&mut tx, self.db, &self.scope.actor, Event::ok("member.update", format!("member:{id}")).detail(fields.join(","))).await?;
+        audit::append(
+            &mut tx,
+            self.db,
+            &self.scope.actor,
+            Event::ok("member.update", format!("member:{id}")).detail(fields.join(",")),
+        )
+        .await?;
         tx.commit().await?;
         self.member(id).await
     }
@@ -464,13 +494,22 @@ impl Scoped<'_> {
         }
         let change = FieldChange { field: "org_id", old: row.org_name.clone(), new: org.name.clone() };
         self.write_history(&mut tx, id, &[change]).await?;
-        audit::append(&mut tx, self.db, &self.scope.actor, Event::ok("member.move", format!("member:{id}")).detail(format!("{} → {}", row.org_name, org.name))).await?;
+        audit::append(
+            &mut tx,
+            self.db,
+            &self.scope.actor,
+            Event::ok("member.move", format!("member:{id}")).detail(format!("{} → {}", row.org_name, org.name)),
+        )
+        .await?;
         tx.commit().await?;
         self.member(id).await
     }
 
     /// Moves a member to the history archive (历史库): nothing is deleted.
     pub async fn archive_member(&self, id: i64, leave: &Leave) -> StoreResult<MemberView> {
+        let mut tx = self.db.begin().await?;
+        // Reach first: outside it the member is not found, whatever the input (never 422).
+        let row = self.member_for_write(&mut tx, id).await?;
         let reason = LeaveReason::parse(&leave.reason).ok_or_else(|| {
             let all: Vec<&str> = LeaveReason::ALL.iter().map(|r| r.label()).collect();
             StoreError::invalid("reason", "reason.unknown", format!("减少原因应为：{}", all.join("、")))
@@ -481,8 +520,6 @@ impl Scoped<'_> {
         if left_on > today {
             return Err(StoreError::invalid("left_on", "date.future", "日期不能晚于今天"));
         }
-        let mut tx = self.db.begin().await?;
-        let row = self.member_for_write(&mut tx, id).await?;
         if row.archived {
             return Err(StoreError::conflict("member.archived", "该党员已在历史库中"));
         }
@@ -499,8 +536,23 @@ impl Scoped<'_> {
             .bind(row.region_id).bind(id).execute(c).await)?;
         let formal = i64::from(row.category == Category::Formal.code());
         self.adjust_counters(&mut tx, row.org_id, -1, -formal).await?;
-        self.write_history(&mut tx, id, &[FieldChange { field: "archived", old: "在册".into(), new: format!("移入历史库：{}（{}）", reason.label(), left_on) }]).await?;
-        audit::append(&mut tx, self.db, &self.scope.actor, Event::ok("member.archive", format!("member:{id}")).detail(reason.label())).await?;
+        self.write_history(
+            &mut tx,
+            id,
+            &[FieldChange {
+                field: "archived",
+                old: "在册".into(),
+                new: format!("移入历史库：{}（{}）", reason.label(), left_on),
+            }],
+        )
+        .await?;
+        audit::append(
+            &mut tx,
+            self.db,
+            &self.scope.actor,
+            Event::ok("member.archive", format!("member:{id}")).detail(reason.label()),
+        )
+        .await?;
         tx.commit().await?;
         self.member(id).await
     }
@@ -572,7 +624,8 @@ impl Scoped<'_> {
                     $qb.push(" AND m.category = ").push_bind(Category::parse(&f.category).map(Category::code).unwrap_or("?"));
                 }
                 if !f.party_status.is_empty() {
-                    $qb.push(" AND m.party_status = ").push_bind(PartyStatus::parse(&f.party_status).map(PartyStatus::code).unwrap_or("?"));
+                    $qb.push(" AND m.party_status = ")
+                        .push_bind(PartyStatus::parse(&f.party_status).map(PartyStatus::code).unwrap_or("?"));
                 }
                 if !f.flow.is_empty() {
                     $qb.push(" AND m.flow = ").push_bind(Flow::parse(&f.flow).map(Flow::code).unwrap_or("?"));

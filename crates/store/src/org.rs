@@ -5,10 +5,12 @@
 //! write ever touches an ancestor row.
 
 use crate::audit::{self, Event};
-use crate::{ids, Db, Scoped, StoreError, StoreResult, Tx};
+use crate::{Db, Scoped, StoreError, StoreResult, Tx, ids};
 use chrono::NaiveDate;
 use serde::Serialize;
-use vanguard_domain::org::{check_branch_structure, path, BranchCounts, OrgFields, OrgInput, OrgKind, OrgStatus, Sector, StructureFinding};
+use vanguard_domain::org::{
+    BranchCounts, OrgFields, OrgInput, OrgKind, OrgStatus, Sector, StructureFinding, check_branch_structure, path,
+};
 
 macro_rules! org_cols {
     () => {
@@ -141,9 +143,15 @@ fn date_text(d: Option<NaiveDate>) -> Option<String> {
     d.map(|d| d.format("%Y-%m-%d").to_string())
 }
 
-
 /// Creates the top-level org of a new region (CLI and demo only).
-pub async fn create_root(db: &Db, tx: &mut Tx, name: &str, kind: OrgKind, sector: Sector, established_on: Option<NaiveDate>) -> StoreResult<OrgRow> {
+pub async fn create_root(
+    db: &Db,
+    tx: &mut Tx,
+    name: &str,
+    kind: OrgKind,
+    sector: Sector,
+    established_on: Option<NaiveDate>,
+) -> StoreResult<OrgRow> {
     let id = ids::next();
     let now = db.clock().now_ms();
     let p = path::root(id);
@@ -167,7 +175,9 @@ async fn fetch_in_tx(tx: &mut Tx, region_id: i64, id: i64) -> StoreResult<OrgRow
 
 /// All regions (top-level orgs) and their root paths.
 pub async fn regions(db: &Db) -> StoreResult<Vec<OrgRow>> {
-    Ok(crate::read!(db, c => sqlx::query_as(concat!("SELECT ", org_cols!(), " FROM orgs WHERE parent_id IS NULL ORDER BY id")).fetch_all(c).await)?)
+    Ok(
+        crate::read!(db, c => sqlx::query_as(concat!("SELECT ", org_cols!(), " FROM orgs WHERE parent_id IS NULL ORDER BY id")).fetch_all(c).await)?,
+    )
 }
 
 impl Scoped<'_> {
@@ -256,7 +266,8 @@ impl Scoped<'_> {
             "FROM orgs c JOIN orgs o ON o.region_id = c.region_id AND o.path >= c.path AND o.path < c.path || '~' AND o.status <> 'dissolved' ",
             "WHERE c.region_id = $1 AND c.parent_id = $2 GROUP BY c.id"
         );
-        let counts: Vec<ChildCounts> = crate::read!(self.db, c => sqlx::query_as(sql).bind(parent.region_id).bind(id).fetch_all(c).await)?;
+        let counts: Vec<ChildCounts> =
+            crate::read!(self.db, c => sqlx::query_as(sql).bind(parent.region_id).bind(id).fetch_all(c).await)?;
         let by_id: std::collections::HashMap<i64, SubtreeCounts> = counts
             .into_iter()
             .map(|c| (c.id, SubtreeCounts { members: c.members, formal: c.formal, orgs: c.orgs, branches: c.branches }))
@@ -298,10 +309,11 @@ impl Scoped<'_> {
 
     /// Creates an org under `parent_id` (which must be within the writable subtree).
     pub async fn create_org(&self, parent_id: i64, input: &OrgInput) -> StoreResult<OrgView> {
+        let mut tx = self.db.begin().await?;
+        // Reach first: outside it the parent is not found, whatever the input (never 422).
+        let parent = self.org_for_write(&mut tx, parent_id).await?;
         let rules = self.db.rules();
         let fields = OrgFields::validate(None, input, &rules.org, self.db.clock().today())?;
-        let mut tx = self.db.begin().await?;
-        let parent = self.org_for_write(&mut tx, parent_id).await?;
         if parent.is_dissolved() {
             return Err(StoreError::conflict("org.parent_dissolved", "上级党组织已撤销，不能在其下新建党组织"));
         }
@@ -325,7 +337,13 @@ impl Scoped<'_> {
             .bind(fields.kind.code()).bind(fields.sector.code()).bind(date_text(fields.established_on))
             .bind(date_text(fields.term_started_on)).bind(fields.term_years.map(i64::from)).bind(fields.has_committee)
             .bind(fields.status.code()).bind(now).execute(c).await)?;
-        audit::append(&mut tx, self.db, &self.scope.actor, Event::ok("org.create", format!("org:{id}")).detail(format!("{} → 上级 {}", fields.name, parent.name))).await?;
+        audit::append(
+            &mut tx,
+            self.db,
+            &self.scope.actor,
+            Event::ok("org.create", format!("org:{id}")).detail(format!("{} → 上级 {}", fields.name, parent.name)),
+        )
+        .await?;
         let row = fetch_in_tx(&mut tx, parent.region_id, id).await?;
         tx.commit().await?;
         Ok(view(&row, SubtreeCounts { orgs: 1, branches: i64::from(fields.kind.is_branch()), ..Default::default() }))
@@ -341,10 +359,11 @@ impl Scoped<'_> {
         let rules = self.db.rules();
         let old = row.fields();
         let fields = OrgFields::validate(Some(&old), input, &rules.org, self.db.clock().today())?;
-        if let Some(parent_id) = row.parent_id {
-            if fields.name != old.name && self.sibling_name_taken(&mut tx, parent_id, &fields.name, id).await? {
-                return Err(StoreError::invalid("name", "name.duplicate", "同一上级党组织下已有同名党组织，请换一个名称"));
-            }
+        if let Some(parent_id) = row.parent_id
+            && fields.name != old.name
+            && self.sibling_name_taken(&mut tx, parent_id, &fields.name, id).await?
+        {
+            return Err(StoreError::invalid("name", "name.duplicate", "同一上级党组织下已有同名党组织，请换一个名称"));
         }
         let secretary = match secretary_member_id {
             None => row.secretary_member_id,
@@ -355,7 +374,11 @@ impl Scoped<'_> {
                     "SELECT COUNT(*) FROM members WHERE region_id = $1 AND id = $2 AND archived = FALSE AND org_path >= $3 AND org_path < $4")
                     .bind(row.region_id).bind(mid).bind(&row.path).bind(&hi).fetch_one(c).await)?;
                 if n == 0 {
-                    return Err(StoreError::invalid("secretary_member_id", "secretary.not_member", "书记应为本党组织（含下级）的在册党员"));
+                    return Err(StoreError::invalid(
+                        "secretary_member_id",
+                        "secretary.not_member",
+                        "书记应为本党组织（含下级）的在册党员",
+                    ));
                 }
                 Some(mid)
             }
@@ -377,7 +400,13 @@ impl Scoped<'_> {
         if secretary != row.secretary_member_id {
             changed.push("书记变更".to_string());
         }
-        audit::append(&mut tx, self.db, &self.scope.actor, Event::ok("org.update", format!("org:{id}")).detail(changed.join("；"))).await?;
+        audit::append(
+            &mut tx,
+            self.db,
+            &self.scope.actor,
+            Event::ok("org.update", format!("org:{id}")).detail(changed.join("；")),
+        )
+        .await?;
         let row = fetch_in_tx(&mut tx, row.region_id, id).await?;
         tx.commit().await?;
         self.org_view(row.id).await
@@ -393,13 +422,21 @@ impl Scoped<'_> {
         }
         let parent = self.org_for_write(&mut tx, new_parent_id).await?;
         if parent.path.starts_with(&org.path) {
-            return Err(StoreError::invalid("parent_id", "move.into_own_subtree", "不能把党组织迁移到它自己或它的下级党组织之下"));
+            return Err(StoreError::invalid(
+                "parent_id",
+                "move.into_own_subtree",
+                "不能把党组织迁移到它自己或它的下级党组织之下",
+            ));
         }
         if parent.is_dissolved() || org.is_dissolved() {
             return Err(StoreError::conflict("org.dissolved", "已撤销的党组织不能参与迁移"));
         }
         if !parent.kind().may_contain(org.kind()) {
-            return Err(StoreError::invalid("parent_id", "kind.nesting", format!("{}下不能设立{}", parent.kind().label(), org.kind().label())));
+            return Err(StoreError::invalid(
+                "parent_id",
+                "kind.nesting",
+                format!("{}下不能设立{}", parent.kind().label(), org.kind().label()),
+            ));
         }
         if org.parent_id == Some(parent.id) {
             return self.org_view(id).await;
@@ -420,8 +457,13 @@ impl Scoped<'_> {
         crate::exec_tx!(tx, c => sqlx::query(
             "UPDATE members SET org_path = $1 || substr(org_path, $2), updated_at = $3 WHERE region_id = $4 AND org_path >= $5 AND org_path < $6")
             .bind(&new_path).bind(cut).bind(now).bind(org.region_id).bind(&org.path).bind(&old_hi).execute(c).await)?;
-        audit::append(&mut tx, self.db, &self.scope.actor,
-            Event::ok("org.move", format!("org:{}", org.id)).detail(format!("{} 迁移至 {}", org.name, parent.name))).await?;
+        audit::append(
+            &mut tx,
+            self.db,
+            &self.scope.actor,
+            Event::ok("org.move", format!("org:{}", org.id)).detail(format!("{} 迁移至 {}", org.name, parent.name)),
+        )
+        .await?;
         tx.commit().await?;
         self.org_view(id).await
     }
@@ -455,9 +497,14 @@ impl Scoped<'_> {
         crate::exec_tx!(tx, c => sqlx::query(
             "UPDATE orgs SET status = 'dissolved', dissolved_on = $1, updated_at = $2 WHERE region_id = $3 AND path >= $4 AND path < $5 AND status <> 'dissolved'")
             .bind(on.format("%Y-%m-%d").to_string()).bind(now).bind(org.region_id).bind(&org.path).bind(&hi).execute(c).await)?;
-        audit::append(&mut tx, self.db, &self.scope.actor, Event::ok("org.dissolve", format!("org:{}", org.id)).detail(org.name.clone())).await?;
+        audit::append(
+            &mut tx,
+            self.db,
+            &self.scope.actor,
+            Event::ok("org.dissolve", format!("org:{}", org.id)).detail(org.name.clone()),
+        )
+        .await?;
         tx.commit().await?;
         self.org_view(id).await
     }
 }
-

@@ -39,7 +39,12 @@ pub async fn columns(db: &Db) -> StoreResult<Vec<Column>> {
              FROM information_schema.columns WHERE table_schema = current_schema() AND table_name NOT LIKE '\\_sqlx%'")
             .fetch_all(c).await)?;
         for r in rows {
-            out.push(Column { table: r.table_name, name: r.column_name, kind: fold_type(&r.data_type), nullable: r.is_nullable == "YES" });
+            out.push(Column {
+                table: r.table_name,
+                name: r.column_name,
+                kind: fold_type(&r.data_type),
+                nullable: r.is_nullable == "YES",
+            });
         }
     } else {
         let tables: Vec<String> = crate::read!(db, c => sqlx::query_scalar(
@@ -59,7 +64,12 @@ pub async fn columns(db: &Db) -> StoreResult<Vec<Column>> {
             for col in cols {
                 // SQLite lets primary-key columns be NULL unless declared otherwise;
                 // ours all say NOT NULL, as PostgreSQL implies.
-                out.push(Column { table: t.clone(), name: col.name, kind: fold_type(&col.ty), nullable: col.notnull == 0 && col.pk == 0 });
+                out.push(Column {
+                    table: t.clone(),
+                    name: col.name,
+                    kind: fold_type(&col.ty),
+                    nullable: col.notnull == 0 && col.pk == 0,
+                });
             }
         }
     }

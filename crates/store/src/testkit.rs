@@ -5,8 +5,8 @@
 //! drops those left by earlier runs. With `CI=true` an unreachable server fails the
 //! test; elsewhere the leg is skipped with a loud message saying how to enable it.
 
-use crate::crypto::Crypto;
 use crate::Db;
+use crate::crypto::Crypto;
 use sqlx::Connection;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -55,7 +55,9 @@ async fn drop_stale(conn: &mut sqlx::PgConnection) {
     for name in names {
         let pid: Option<u32> = name.split('_').nth(1).and_then(|p| p.parse().ok());
         if pid.is_some_and(|p| p != std::process::id() && !pid_alive(p)) {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))).execute(&mut *conn).await;
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
+                .execute(&mut *conn)
+                .await;
         }
     }
 }

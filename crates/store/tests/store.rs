@@ -8,7 +8,7 @@ use vanguard_domain::org::{OrgInput, OrgKind, Sector};
 use vanguard_store::audit::{self, ChainProblem};
 use vanguard_store::member::{Leave, MemberFilter, NewMember};
 use vanguard_store::org::OrgRow;
-use vanguard_store::testkit::{backends, TestDb};
+use vanguard_store::testkit::{TestDb, backends};
 use vanguard_store::{Actor, Db, Scope, StoreError};
 
 struct Tree {
@@ -41,7 +41,9 @@ fn org(name: &str, kind: &str, sector: &str) -> OrgInput {
 
 async fn tree(db: &Db) -> Tree {
     let mut tx = db.begin().await.unwrap();
-    let root = vanguard_store::org::create_root(db, &mut tx, "中共测试区委员会", OrgKind::Committee, Sector::Government, None).await.unwrap();
+    let root = vanguard_store::org::create_root(db, &mut tx, "中共测试区委员会", OrgKind::Committee, Sector::Government, None)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let sys = system(&root);
     let s = db.scoped(&sys);
@@ -185,7 +187,9 @@ async fn dissolving_is_refused_while_members_remain_and_allowed_after_they_leave
         let m = s.create_member(&member("李四", 2, tr.branch_b)).await.unwrap();
         let err = s.dissolve_org(tr.branch_b, None).await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict { code: "org.has_members", .. }), "{}", t.backend);
-        s.archive_member(m.id, &Leave { reason: "died".into(), left_on: "2026-01-02".into(), note: String::new() }).await.unwrap();
+        s.archive_member(m.id, &Leave { reason: "died".into(), left_on: "2026-01-02".into(), note: String::new() })
+            .await
+            .unwrap();
         let view = s.dissolve_org(tr.branch_b, None).await.unwrap();
         assert_eq!(view.status, "dissolved");
         // The member is still there, in the history archive.
@@ -202,7 +206,10 @@ async fn every_member_change_is_kept_as_history_with_masked_sensitive_values() {
         let sys = system(&tr.root);
         let s = t.db.scoped(&sys);
         let m = s.create_member(&member("王五", 3, tr.branch_a)).await.unwrap();
-        let patch = MemberInput { residence: Some("江北区庄桥街道".into()), phone: Some("13912345678".into()), ..Default::default() };
+        let patch =
+            MemberInput {
+                residence: Some("江北区庄桥街道".into()), phone: Some("13912345678".into()), ..Default::default()
+            };
         let updated = s.update_member(m.id, &patch, Some(m.version)).await.unwrap();
         assert_eq!(updated.version, m.version + 1);
         assert_eq!(updated.phone.as_deref(), Some("139****5678"));
@@ -223,8 +230,13 @@ async fn a_stale_edit_is_refused_and_changes_nothing() {
         let sys = system(&tr.root);
         let s = t.db.scoped(&sys);
         let m = s.create_member(&member("赵六", 4, tr.branch_a)).await.unwrap();
-        s.update_member(m.id, &MemberInput { residence: Some("甲".into()), ..Default::default() }, Some(m.version)).await.unwrap();
-        let err = s.update_member(m.id, &MemberInput { residence: Some("乙".into()), ..Default::default() }, Some(m.version)).await.unwrap_err();
+        s.update_member(m.id, &MemberInput { residence: Some("甲".into()), ..Default::default() }, Some(m.version))
+            .await
+            .unwrap();
+        let err = s
+            .update_member(m.id, &MemberInput { residence: Some("乙".into()), ..Default::default() }, Some(m.version))
+            .await
+            .unwrap_err();
         assert!(matches!(err, StoreError::Conflict { code: "member.stale", .. }));
         assert_eq!(s.member(m.id).await.unwrap().residence, "甲");
     }
@@ -274,14 +286,18 @@ async fn out_of_scope_objects_are_not_found_and_cannot_be_written() {
         assert!(sec.member(a.id).await.is_ok());
         assert!(matches!(sec.member(b.id).await, Err(StoreError::NotFound)));
         assert!(matches!(sec.org(tr.branch_b).await, Err(StoreError::NotFound)));
-        let err = sec.update_member(b.id, &MemberInput { residence: Some("x".into()), ..Default::default() }, None).await.unwrap_err();
+        let err =
+            sec.update_member(b.id, &MemberInput { residence: Some("x".into()), ..Default::default() }, None).await.unwrap_err();
         assert!(matches!(err, StoreError::NotFound));
         let err = sec.create_member(&member("越界", 9, tr.branch_b)).await.unwrap_err();
         assert!(matches!(&err, StoreError::Invalid(i) if i.has("org.not_found")), "{err:?}");
         let roster = sec.list_members(&MemberFilter::default()).await.unwrap();
         assert_eq!(roster.items.iter().map(|m| m.id).collect::<Vec<_>>(), vec![a.id]);
         // Asking for another subtree's roster is a not-found, not an empty list.
-        assert!(matches!(sec.list_members(&MemberFilter { org_id: Some(tr.branch_b), ..Default::default() }).await, Err(StoreError::NotFound)));
+        assert!(matches!(
+            sec.list_members(&MemberFilter { org_id: Some(tr.branch_b), ..Default::default() }).await,
+            Err(StoreError::NotFound)
+        ));
     }
 }
 
@@ -308,7 +324,8 @@ async fn a_member_reaches_only_their_own_record_and_cannot_write() {
         assert!(o.org(tr.branch_a).await.is_ok());
         assert!(matches!(o.org(tr.group_a).await, Err(StoreError::NotFound)));
         assert_eq!(o.list_members(&MemberFilter::default()).await.unwrap().total, 1);
-        let err = o.update_member(me.id, &MemberInput { residence: Some("x".into()), ..Default::default() }, None).await.unwrap_err();
+        let err =
+            o.update_member(me.id, &MemberInput { residence: Some("x".into()), ..Default::default() }, None).await.unwrap_err();
         assert!(matches!(err, StoreError::Forbidden));
     }
 }
@@ -380,7 +397,8 @@ async fn the_audit_chain_detects_modified_deleted_and_forged_records() {
 
         // Modify one record's content.
         let mut tx = t.db.begin().await.unwrap();
-        vanguard_store::exec_tx!(tx, c => sqlx::query("UPDATE audit_log SET detail = 'forged' WHERE seq = 3").execute(c).await).unwrap();
+        vanguard_store::exec_tx!(tx, c => sqlx::query("UPDATE audit_log SET detail = 'forged' WHERE seq = 3").execute(c).await)
+            .unwrap();
         tx.commit().await.unwrap();
         let v = audit::verify(&t.db, |_, _| {}).await.unwrap();
         assert_eq!(v.problems, vec![ChainProblem::Modified { seq: 3 }], "{}", t.backend);

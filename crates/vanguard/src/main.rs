@@ -1,6 +1,6 @@
 //! `vanguard`: the one binary — serves the platform and runs its administrative tasks.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::net::SocketAddr;
@@ -220,7 +220,9 @@ async fn main() -> Result<()> {
                 .await?;
                 tx.commit().await?;
                 let admins = account::bootstrap_admins(&db, root.id).await?;
-                eprintln!("\n已创建最上级党组织“{root_name}”和三个相互独立的管理员账户。以下临时密码只显示这一次，24小时内有效，首次登录须修改：");
+                eprintln!(
+                    "\n已创建最上级党组织“{root_name}”和三个相互独立的管理员账户。以下临时密码只显示这一次，24小时内有效，首次登录须修改："
+                );
                 for (user, role, pw) in admins {
                     eprintln!("  {user:<10} {:<8} {pw}", role.label());
                 }
@@ -257,7 +259,14 @@ async fn main() -> Result<()> {
             match action {
                 UserAction::Create { username, role, org_id, member_id, display_name, password } => {
                     let role = Role::parse(&role).with_context(|| format!("未知角色“{role}”"))?;
-                    let new = NewAccount { username, display_name: display_name.unwrap_or_default(), role, scope_org_id: org_id, member_id, password };
+                    let new = NewAccount {
+                        username,
+                        display_name: display_name.unwrap_or_default(),
+                        role,
+                        scope_org_id: org_id,
+                        member_id,
+                        password,
+                    };
                     let (acc, pw) = account::create_account(&db, &actor, &new).await?;
                     println!("已创建账户 {}（{}），编号 {}", acc.username, role.label(), acc.id);
                     if let Some(pw) = pw {
@@ -276,7 +285,13 @@ async fn main() -> Result<()> {
                 }
                 UserAction::List => {
                     for a in account::list_accounts(&db).await? {
-                        let state = if a.disabled { "停用" } else if a.locked_until.is_some() { "锁定" } else { "正常" };
+                        let state = if a.disabled {
+                            "停用"
+                        } else if a.locked_until.is_some() {
+                            "锁定"
+                        } else {
+                            "正常"
+                        };
                         println!("{:<16} {:<14} {state}", a.username, a.role().label());
                     }
                 }
@@ -300,7 +315,9 @@ async fn main() -> Result<()> {
                 for p in &v.problems {
                     match p {
                         vanguard_store::audit::ChainProblem::Modified { seq } => println!("  第 {seq} 条记录被修改或伪造"),
-                        vanguard_store::audit::ChainProblem::Missing { from_seq, to_seq } => println!("  第 {from_seq}–{to_seq} 条记录被删除"),
+                        vanguard_store::audit::ChainProblem::Missing { from_seq, to_seq } => {
+                            println!("  第 {from_seq}–{to_seq} 条记录被删除")
+                        }
                         vanguard_store::audit::ChainProblem::HeadMismatch { head_seq, last_seq } => {
                             println!("  链尾不符：应有 {head_seq} 条，实有至第 {last_seq} 条（末尾记录被删除或链头被改）")
                         }

@@ -1,9 +1,9 @@
 //! API errors: an HTTP status, a stable machine code, a Chinese message that says what
 //! to do, and for validation errors the problem with each field.
 
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::Serialize;
 use vanguard_domain::FieldError;
 use vanguard_store::StoreError;
@@ -61,7 +61,11 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict { code, message } => ApiError::new(StatusCode::CONFLICT, code, message),
             other => {
                 tracing::error!(error = %other, "internal error");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，请稍后重试；如反复出现，请把错误编号告诉系统管理员")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "服务器内部错误，请稍后重试；如反复出现，请把错误编号告诉系统管理员",
+                )
             }
         }
     }

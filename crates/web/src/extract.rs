@@ -36,7 +36,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(JsonBody(v)),
-            Err(e) => Err(ApiError::bad_request("body.invalid", format!("请求内容不是有效的 JSON 或字段不符合要求：{}", e.body_text()))),
+            Err(e) => {
+                Err(ApiError::bad_request("body.invalid", format!("请求内容不是有效的 JSON 或字段不符合要求：{}", e.body_text())))
+            }
         }
     }
 }

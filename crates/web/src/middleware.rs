@@ -1,10 +1,10 @@
 //! What every request passes through: security headers, and per route the declared
 //! permission (authentication, role, forced password change, CSRF for cookie sessions).
 
-use crate::error::ApiError;
 use crate::AppState;
+use crate::error::ApiError;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use vanguard_domain::auth::Permission;
@@ -42,10 +42,10 @@ pub enum TokenSource {
 
 /// The session token of a request: `Authorization: Bearer …` or the session cookie.
 pub fn session_token(headers: &HeaderMap) -> Option<(String, TokenSource)> {
-    if let Some(v) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        if let Some(t) = v.strip_prefix("Bearer ") {
-            return Some((t.trim().to_string(), TokenSource::Bearer));
-        }
+    if let Some(v) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
+        && let Some(t) = v.strip_prefix("Bearer ")
+    {
+        return Some((t.trim().to_string(), TokenSource::Bearer));
     }
     for v in headers.get_all(header::COOKIE) {
         let Ok(s) = v.to_str() else { continue };
@@ -69,10 +69,9 @@ fn csrf_ok(headers: &HeaderMap, expected: &str) -> bool {
     if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|s| s == "cross-site") {
         return false;
     }
-    if let (Some(origin), Some(host)) = (
-        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
-        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
-    ) {
+    if let (Some(origin), Some(host)) =
+        (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), headers.get(header::HOST).and_then(|v| v.to_str().ok()))
+    {
         let origin_host = origin.split("://").nth(1).unwrap_or("");
         if origin_host != host {
             return false;
@@ -98,17 +97,26 @@ pub async fn enforce(State((state, permission)): State<(AppState, Permission)>, 
         Err(e) => return ApiError::from(e).into_response(),
     };
     if source == TokenSource::Cookie && is_unsafe(&parts.method) && !csrf_ok(&parts.headers, &session.csrf_token) {
-        let _ = audit::record(&state.db, &session.scope.actor, Event::ok("authz.csrf", parts.uri.path().to_string()).with_result("denied")).await;
-        return ApiError::new(axum::http::StatusCode::FORBIDDEN, "csrf.invalid", "页面已过期或请求来源不正确，请刷新页面后重试").into_response();
+        let _ = audit::record(
+            &state.db,
+            &session.scope.actor,
+            Event::ok("authz.csrf", parts.uri.path().to_string()).with_result("denied"),
+        )
+        .await;
+        return ApiError::new(axum::http::StatusCode::FORBIDDEN, "csrf.invalid", "页面已过期或请求来源不正确，请刷新页面后重试")
+            .into_response();
     }
     if session.account.must_change_password && permission != Permission::SelfService {
-        return ApiError::new(axum::http::StatusCode::FORBIDDEN, "password.must_change", "首次登录或密码被重置后，请先修改密码").into_response();
+        return ApiError::new(axum::http::StatusCode::FORBIDDEN, "password.must_change", "首次登录或密码被重置后，请先修改密码")
+            .into_response();
     }
     if !session.scope.role.grants(permission) {
         let _ = audit::record(
             &state.db,
             &session.scope.actor,
-            Event::ok("authz.deny", format!("{} {}", parts.method, parts.uri.path())).with_result("denied").detail(permission.code()),
+            Event::ok("authz.deny", format!("{} {}", parts.method, parts.uri.path()))
+                .with_result("denied")
+                .detail(permission.code()),
         )
         .await;
         return ApiError::forbidden().into_response();

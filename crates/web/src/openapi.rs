@@ -2,7 +2,7 @@
 //! the routes that exist. Each operation carries its permission as `x-permission`.
 
 use crate::routes::table;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 fn schemas() -> Value {
     let s = |props: Value, required: &[&str]| json!({"type": "object", "properties": props, "required": required});

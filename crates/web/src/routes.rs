@@ -2,12 +2,12 @@
 //! this table alone (see [`router`]), the OpenAPI document is generated from it, and the
 //! authorization matrix test walks it.
 
+use crate::AppState;
 use crate::api;
 use crate::middleware::{enforce, security_headers};
-use crate::AppState;
-use axum::http::Method;
-use axum::routing::{get, patch, post, put, MethodRouter};
 use axum::Router;
+use axum::http::Method;
+use axum::routing::{MethodRouter, get, patch, post, put};
 use std::collections::BTreeMap;
 use vanguard_domain::auth::Permission;
 
@@ -92,8 +92,5 @@ pub fn router(state: AppState) -> Router {
     for (path, mr) in by_path {
         router = router.route(path, mr);
     }
-    router
-        .fallback(api::system::not_found)
-        .layer(axum::middleware::from_fn(security_headers))
-        .with_state(state)
+    router.fallback(api::system::not_found).layer(axum::middleware::from_fn(security_headers)).with_state(state)
 }

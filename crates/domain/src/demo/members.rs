@@ -2,15 +2,11 @@
 //! units and addresses that fit the branch they belong to.
 
 use super::data::{
-    BRAND_FIRST, BRAND_SECOND, COMPANY_ENDS, DISTRICTS, District, ESTATE_ENDS, FEMALE_OLD,
-    FEMALE_YOUNG, FLOW_IN_PLACES, FLOW_OUT_PLACES, GOV_DEPTS, INDUSTRIES, MALE_OLD, MALE_YOUNG,
-    MINORITIES, OTHER_CODES, PHONE_PREFIXES, PLACE_WORDS, SCHOOL_KINDS, SOCIAL_ORGS, SURNAMES,
-    ZHEJIANG_CODES,
+    BRAND_FIRST, BRAND_SECOND, COMPANY_ENDS, DISTRICTS, District, ESTATE_ENDS, FEMALE_OLD, FEMALE_YOUNG, FLOW_IN_PLACES,
+    FLOW_OUT_PLACES, GOV_DEPTS, INDUSTRIES, MALE_OLD, MALE_YOUNG, MINORITIES, OTHER_CODES, PHONE_PREFIXES, PLACE_WORDS,
+    SCHOOL_KINDS, SOCIAL_ORGS, SURNAMES, ZHEJIANG_CODES,
 };
-use super::rng::{
-    Table, age_on, birthday, chance, date_between, days_after, days_before, pick, pick_ref, stream,
-    weighted, ymd,
-};
+use super::rng::{Table, age_on, birthday, chance, date_between, days_after, days_before, pick, pick_ref, stream, weighted, ymd};
 use super::{MemberSeed, OrgSeed, sample_size};
 use crate::idcard::{IdNumber, compose};
 use crate::member::{Category, Education, Ethnicity, Flow, Gender, MemberFields, PartyStatus};
@@ -69,10 +65,7 @@ struct Place {
 
 impl MemberGenerator {
     pub fn new(seed: u64, today: NaiveDate) -> Self {
-        let twenty = days_before(
-            ymd(today.year() - 20, today.month(), today.day().min(28)),
-            1,
-        );
+        let twenty = days_before(ymd(today.year() - 20, today.month(), today.day().min(28)), 1);
         let youngest = twenty.min(ymd(2005, 12, 31));
         let oldest = ymd(1935, 1, 1).min(youngest);
         MemberGenerator {
@@ -98,9 +91,8 @@ impl MemberGenerator {
             return Vec::new();
         }
         // The 党小组 of a branch directly follow it.
-        let groups: Vec<usize> = (branch + 1..orgs.len())
-            .take_while(|&i| orgs[i].kind == OrgKind::Group && orgs[i].parent == Some(branch))
-            .collect();
+        let groups: Vec<usize> =
+            (branch + 1..orgs.len()).take_while(|&i| orgs[i].kind == OrgKind::Group && orgs[i].parent == Some(branch)).collect();
         let mut rng = stream(self.seed, branch as u64 + 1);
         let place = place_of(orgs, branch);
         let size = sample_size(&mut rng, org.kind, org.sector, groups.len() as u8).max(1);
@@ -108,18 +100,8 @@ impl MemberGenerator {
         let mut out = Vec::with_capacity(size);
         for i in 0..size {
             let fields = self.member(&mut rng, &place, i == 0);
-            let group = if groups.is_empty() {
-                None
-            } else {
-                Some(groups[i * groups.len() / size])
-            };
-            out.push(MemberSeed {
-                branch,
-                group,
-                fields,
-                is_secretary: i == 0,
-                is_group_leader: false,
-            });
+            let group = if groups.is_empty() { None } else { Some(groups[i * groups.len() / size]) };
+            out.push(MemberSeed { branch, group, fields, is_secretary: i == 0, is_group_leader: false });
         }
         for &g in &groups {
             let leader = |m: &MemberSeed, strict: bool| {
@@ -150,16 +132,9 @@ impl MemberGenerator {
             p => p,
         };
         let today = self.today;
-        let gender = if chance(rng, male_share(profile) + if secretary { 0.1 } else { 0.0 }) {
-            Gender::Male
-        } else {
-            Gender::Female
-        };
-        let age = if secretary {
-            secretary_age(rng, profile)
-        } else {
-            age(rng, profile)
-        };
+        let gender =
+            if chance(rng, male_share(profile) + if secretary { 0.1 } else { 0.0 }) { Gender::Male } else { Gender::Female };
+        let age = if secretary { secretary_age(rng, profile) } else { age(rng, profile) };
         let birth = {
             let anchor = ymd(today.year() - age, today.month(), today.day().min(28));
             let birth = days_before(anchor, rng.random_range(0..365));
@@ -243,15 +218,9 @@ impl MemberGenerator {
         let (party_status, lost_contact_since) = {
             let r: f64 = if secretary { 1.0 } else { rng.random() };
             if r < 0.001 {
-                (
-                    PartyStatus::Suspended,
-                    Some(days_before(today, rng.random_range(183..=900))),
-                )
+                (PartyStatus::Suspended, Some(days_before(today, rng.random_range(183..=900))))
             } else if r < 0.003 {
-                (
-                    PartyStatus::Normal,
-                    Some(days_before(today, rng.random_range(31..=900))),
-                )
+                (PartyStatus::Normal, Some(days_before(today, rng.random_range(31..=900))))
             } else {
                 (PartyStatus::Normal, None)
             }
@@ -283,13 +252,7 @@ impl MemberGenerator {
     }
 
     /// The 6-digit region code on the member's ID card.
-    fn region(
-        &self,
-        rng: &mut StdRng,
-        place: &Place,
-        profile: Profile,
-        birth: NaiveDate,
-    ) -> &'static str {
+    fn region(&self, rng: &mut StdRng, place: &Place, profile: Profile, birth: NaiveDate) -> &'static str {
         let (home, ningbo, zhejiang) = match profile {
             Profile::Private | Profile::Mobile => (55, 65, 80),
             Profile::Student | Profile::Teacher => (40, 55, 80),
@@ -312,39 +275,26 @@ impl MemberGenerator {
     }
 
     /// A unique ID number; when a day is crowded, the birth date moves by a day.
-    fn id_number(
-        &mut self,
-        rng: &mut StdRng,
-        region: &str,
-        mut birth: NaiveDate,
-        gender: Gender,
-    ) -> (NaiveDate, IdNumber) {
+    fn id_number(&mut self, rng: &mut StdRng, region: &str, mut birth: NaiveDate, gender: Gender) -> (NaiveDate, IdNumber) {
         let region_num: u64 = region.parse().unwrap_or(0);
         let parity = u16::from(gender == Gender::Male);
         loop {
-            let date_num = u64::from(birth.year() as u32) * 10_000
-                + u64::from(birth.month() * 100 + birth.day());
+            let date_num = u64::from(birth.year() as u32) * 10_000 + u64::from(birth.month() * 100 + birth.day());
             for _ in 0..16 {
                 let seq = rng.random_range(0..500u16) * 2 + parity;
                 let key = (region_num * 100_000_000 + date_num) * 1000 + u64::from(seq);
                 if self.ids.insert(key) {
-                    let id = IdNumber::parse(&compose(region, birth, seq))
-                        .expect("composed ID numbers are valid");
+                    let id = IdNumber::parse(&compose(region, birth, seq)).expect("composed ID numbers are valid");
                     return (birth, id);
                 }
             }
-            birth = if birth > self.oldest {
-                days_before(birth, 1)
-            } else {
-                days_after(birth, 1)
-            };
+            birth = if birth > self.oldest { days_before(birth, 1) } else { days_after(birth, 1) };
         }
     }
 
     fn phone(&mut self, rng: &mut StdRng) -> String {
         loop {
-            let number = u64::from(pick(rng, PHONE_PREFIXES)) * 100_000_000
-                + rng.random_range(0..100_000_000u64);
+            let number = u64::from(pick(rng, PHONE_PREFIXES)) * 100_000_000 + rng.random_range(0..100_000_000u64);
             if self.phones.insert(number) {
                 return number.to_string();
             }
@@ -388,38 +338,23 @@ fn place_of(orgs: &[OrgSeed], branch: usize) -> Place {
             break;
         }
     }
-    let district = chain
-        .iter()
-        .find_map(|&i| DISTRICTS.iter().find(|d| d.committee == orgs[i].name));
+    let district = chain.iter().find_map(|&i| DISTRICTS.iter().find(|d| d.committee == orgs[i].name));
     let town = district.and_then(|d| {
         chain.iter().find_map(|&i| {
             let name = &orgs[i].name;
-            let bare = name
-                .strip_suffix("党工委")
-                .or_else(|| name.strip_suffix("党委"))?;
+            let bare = name.strip_suffix("党工委").or_else(|| name.strip_suffix("党委"))?;
             d.towns.iter().find(|t| t.name == bare).map(|t| t.name)
         })
     });
     let profile = profile_of(org);
     let base = unit_of(&org.name);
     let locality = match org.sector {
-        Sector::Community => base
-            .find("社区")
-            .map(|i| base[..i + "社区".len()].to_string()),
-        Sector::Rural => base
-            .find('村')
-            .map(|i| base[..i + '村'.len_utf8()].to_string()),
+        Sector::Community => base.find("社区").map(|i| base[..i + "社区".len()].to_string()),
+        Sector::Rural => base.find('村').map(|i| base[..i + '村'.len_utf8()].to_string()),
         _ => None,
     };
     let unit = formal_unit(&base, district, town);
-    Place {
-        district,
-        town,
-        profile,
-        kind: org.kind,
-        unit,
-        locality,
-    }
+    Place { district, town, profile, kind: org.kind, unit, locality }
 }
 
 fn profile_of(org: &OrgSeed) -> Profile {
@@ -437,10 +372,7 @@ fn profile_of(org: &OrgSeed) -> Profile {
         Sector::Rural => Profile::Rural,
         Sector::Government => Profile::Government,
         Sector::PublicInstitution => {
-            if ["医院", "卫生", "疾病", "保健", "急救", "血液"]
-                .iter()
-                .any(|k| n.contains(k))
-            {
+            if ["医院", "卫生", "疾病", "保健", "急救", "血液"].iter().any(|k| n.contains(k)) {
                 Profile::Hospital
             } else {
                 Profile::School
@@ -458,14 +390,7 @@ fn profile_of(org: &OrgSeed) -> Profile {
 /// `宁波甬丰机械有限公司生产党支部` → `宁波甬丰机械有限公司`.
 fn unit_of(name: &str) -> String {
     let mut s = name;
-    for suffix in [
-        "流动党员e支部",
-        "联合党支部",
-        "临时党支部",
-        "党支部",
-        "党总支",
-        "党委",
-    ] {
+    for suffix in ["流动党员e支部", "联合党支部", "临时党支部", "党支部", "党总支", "党委"] {
         if let Some(rest) = s.strip_suffix(suffix) {
             s = rest;
             break;
@@ -473,22 +398,11 @@ fn unit_of(name: &str) -> String {
     }
     // A trailing ordinal: 第一, 第十二.
     if let Some(i) = s.rfind('第')
-        && s[i + '第'.len_utf8()..]
-            .chars()
-            .all(|c| "一二三四五六七八九十".contains(c))
+        && s[i + '第'.len_utf8()..].chars().all(|c| "一二三四五六七八九十".contains(c))
     {
         s = &s[..i];
     }
-    for suffix in [
-        "离退休干部",
-        "离退休教师",
-        "离退休",
-        "老年党员",
-        "研究生",
-        "教工",
-        "学生",
-        "机关",
-    ] {
+    for suffix in ["离退休干部", "离退休教师", "离退休", "老年党员", "研究生", "教工", "学生", "机关"] {
         if let Some(rest) = s.strip_suffix(suffix) {
             s = rest;
             break;
@@ -595,37 +509,16 @@ fn flow_out_share(p: Profile) -> f64 {
 /// 学历 by birth cohort, nudged by the kind of unit.
 fn education(rng: &mut StdRng, p: Profile, born: i32, age: i32) -> Option<Education> {
     use Education::*;
-    const LEVELS: [Education; 8] = [
-        Doctorate,
-        Master,
-        Bachelor,
-        Associate,
-        SecondaryVocational,
-        HighSchool,
-        JuniorHigh,
-        Primary,
-    ];
+    const LEVELS: [Education; 8] = [Doctorate, Master, Bachelor, Associate, SecondaryVocational, HighSchool, JuniorHigh, Primary];
     if chance(rng, 0.01) {
         return None;
     }
     match p {
         Profile::Student => {
-            return Some(if age >= 23 || chance(rng, 0.15) {
-                Master
-            } else {
-                Bachelor
-            });
+            return Some(if age >= 23 || chance(rng, 0.15) { Master } else { Bachelor });
         }
         Profile::Teacher => {
-            return Some(weighted(
-                rng,
-                &[
-                    (Doctorate, 45),
-                    (Master, 35),
-                    (Bachelor, 18),
-                    (Associate, 2),
-                ],
-            ));
+            return Some(weighted(rng, &[(Doctorate, 45), (Master, 35), (Bachelor, 18), (Associate, 2)]));
         }
         _ => {}
     }
@@ -670,15 +563,7 @@ fn addr(place: &Place) -> &'static str {
 }
 
 /// 工作单位及职务.
-fn work_unit(
-    rng: &mut StdRng,
-    place: &Place,
-    profile: Profile,
-    gender: Gender,
-    age: i32,
-    flow: Flow,
-    graduate: bool,
-) -> String {
+fn work_unit(rng: &mut StdRng, place: &Place, profile: Profile, gender: Gender, age: i32, flow: Flow, graduate: bool) -> String {
     const ENTERPRISE: &[&str] = &[
         "员工",
         "技术员",
@@ -694,19 +579,8 @@ fn work_unit(
         "设计师",
         "采购员",
     ];
-    const STATE: &[&str] = &[
-        "职员",
-        "工程师",
-        "助理工程师",
-        "高级工程师",
-        "技术员",
-        "班组长",
-        "部门经理",
-        "副总经理",
-        "会计",
-        "调度员",
-        "操作员",
-    ];
+    const STATE: &[&str] =
+        &["职员", "工程师", "助理工程师", "高级工程师", "技术员", "班组长", "部门经理", "副总经理", "会计", "调度员", "操作员"];
     const GOV: &[&str] = &[
         "一级科员",
         "四级主任科员",
@@ -719,47 +593,12 @@ fn work_unit(
         "工作人员",
         "副局长",
     ];
-    const SCHOOL: &[&str] = &[
-        "教师",
-        "教师",
-        "教师",
-        "班主任",
-        "教研组长",
-        "教导主任",
-        "副校长",
-        "校长",
-    ];
-    const HOSPITAL: &[&str] = &[
-        "医师",
-        "主治医师",
-        "副主任医师",
-        "主任医师",
-        "护士",
-        "护师",
-        "主管护师",
-        "护士长",
-        "药师",
-        "技师",
-        "行政人员",
-    ];
-    const TEACHER: &[&str] = &[
-        "讲师",
-        "副教授",
-        "教授",
-        "助教",
-        "辅导员",
-        "实验师",
-        "行政人员",
-    ];
+    const SCHOOL: &[&str] = &["教师", "教师", "教师", "班主任", "教研组长", "教导主任", "副校长", "校长"];
+    const HOSPITAL: &[&str] =
+        &["医师", "主治医师", "副主任医师", "主任医师", "护士", "护师", "主管护师", "护士长", "药师", "技师", "行政人员"];
+    const TEACHER: &[&str] = &["讲师", "副教授", "教授", "助教", "辅导员", "实验师", "行政人员"];
     const SOCIAL: &[&str] = &["工作人员", "秘书长", "副秘书长", "会员", "社工"];
-    const WORKER: &[&str] = &[
-        "个体经营",
-        "快递员",
-        "外卖骑手",
-        "建筑工人",
-        "网约车司机",
-        "保安",
-    ];
+    const WORKER: &[&str] = &["个体经营", "快递员", "外卖骑手", "建筑工人", "网约车司机", "保安"];
 
     let retire_age = if gender == Gender::Male { 60 } else { 55 };
     let retired = age >= retire_age;
@@ -769,11 +608,7 @@ fn work_unit(
     match profile {
         Profile::Retired => s.push_str("退休"),
         Profile::Community | Profile::Rural if flow == Flow::Out => {
-            s.push_str(if chance(rng, 0.7) {
-                "外出务工"
-            } else {
-                "外出经商"
-            })
+            s.push_str(if chance(rng, 0.7) { "外出务工" } else { "外出经商" })
         }
         Profile::Community if retired => s.push_str("退休"),
         Profile::Rural if retired => s.push_str(if chance(rng, 0.6) { "务农" } else { "退休" }),
@@ -783,11 +618,7 @@ fn work_unit(
             match (r, &place.locality) {
                 (0..8, Some(loc)) => {
                     s.push_str(loc);
-                    s.push_str(if rural {
-                        "村民委员会委员"
-                    } else {
-                        "居民委员会社区工作者"
-                    });
+                    s.push_str(if rural { "村民委员会委员" } else { "居民委员会社区工作者" });
                 }
                 (8..35, _) if rural => s.push_str("务农"),
                 (8..18, _) if !graduate => s.push_str(pick(rng, WORKER)),
@@ -820,10 +651,8 @@ fn work_unit(
             s.push_str(pick(rng, SCHOOL));
         }
         Profile::Hospital => {
-            let end = ["医院", "卫生院", "保健院", "中心"]
-                .iter()
-                .find_map(|k| unit.find(k).map(|i| i + k.len()))
-                .unwrap_or(unit.len());
+            let end =
+                ["医院", "卫生院", "保健院", "中心"].iter().find_map(|k| unit.find(k).map(|i| i + k.len())).unwrap_or(unit.len());
             s.push_str(&unit[..end]);
             s.push_str(pick(rng, HOSPITAL));
         }
@@ -854,18 +683,10 @@ fn work_unit(
                 s.push_str(pick(rng, SOCIAL));
             } else if unit.ends_with("律师事务所") {
                 s.push_str(unit);
-                s.push_str(if chance(rng, 0.8) {
-                    "律师"
-                } else {
-                    "合伙人"
-                });
+                s.push_str(if chance(rng, 0.8) { "律师" } else { "合伙人" });
             } else if unit.ends_with("事务所") {
                 s.push_str(unit);
-                s.push_str(if chance(rng, 0.7) {
-                    "注册会计师"
-                } else {
-                    "审计助理"
-                });
+                s.push_str(if chance(rng, 0.7) { "注册会计师" } else { "审计助理" });
             } else {
                 s.push_str(unit);
                 s.push_str(pick(rng, SOCIAL));
@@ -910,12 +731,6 @@ fn residence(rng: &mut StdRng, place: &Place) -> String {
             s.push_str(pick(rng, ESTATE_ENDS));
         }
     }
-    let _ = write!(
-        s,
-        "{}幢{}{:02}室",
-        rng.random_range(1..=40),
-        rng.random_range(1..=18),
-        rng.random_range(1..=4)
-    );
+    let _ = write!(s, "{}幢{}{:02}室", rng.random_range(1..=40), rng.random_range(1..=18), rng.random_range(1..=4));
     s
 }

@@ -89,15 +89,8 @@ fn size_band(kind: OrgKind, groups: u8) -> (u32, u32) {
 /// The chance that a branch without 党小组 is tiny (1–3 members, so fewer than three
 /// 正式党员): small 非公企业 and 社会组织 branches that have shrunk.
 fn tiny_share(kind: OrgKind, sector: Sector, groups: u8) -> f64 {
-    let small_unit = matches!(
-        sector,
-        Sector::PrivateEnterprise | Sector::SocialOrganization
-    );
-    if groups == 0 && kind == OrgKind::Branch && small_unit {
-        0.12
-    } else {
-        0.0
-    }
+    let small_unit = matches!(sector, Sector::PrivateEnterprise | Sector::SocialOrganization);
+    if groups == 0 && kind == OrgKind::Branch && small_unit { 0.12 } else { 0.0 }
 }
 
 /// The mean of [`sample_size`].

@@ -2,10 +2,9 @@
 //! 党总支 → 党支部 → 党小组, never deeper than six levels.
 
 use super::data::{
-    BRAND_FIRST, BRAND_SECOND, CITY_DEPTS, CITY_DIRECT_WEIGHT, CITY_SOES, COLLEGES, COMMUNITY_ENDS,
-    COMPANY_DEPTS, COMPANY_ENDS, DISTRICT_SOES, DISTRICTS, District, FIRM_KINDS, GOV_DEPTS,
-    HOSPITAL_DEPTS, INDUSTRIES, JIANGBEI, JIANGBEI_PLACES, PLACE_WORDS, PORT_SUBSIDIARIES,
-    PROJECTS, SCHOOL_KINDS, SOCIAL_ORGS, SOE_SUBSIDIARIES, Town, UNIVERSITIES, VILLAGE_FIRST,
+    BRAND_FIRST, BRAND_SECOND, CITY_DEPTS, CITY_DIRECT_WEIGHT, CITY_SOES, COLLEGES, COMMUNITY_ENDS, COMPANY_DEPTS, COMPANY_ENDS,
+    DISTRICT_SOES, DISTRICTS, District, FIRM_KINDS, GOV_DEPTS, HOSPITAL_DEPTS, INDUSTRIES, JIANGBEI, JIANGBEI_PLACES,
+    PLACE_WORDS, PORT_SUBSIDIARIES, PROJECTS, SCHOOL_KINDS, SOCIAL_ORGS, SOE_SUBSIDIARIES, Town, UNIVERSITIES, VILLAGE_FIRST,
     VILLAGE_SECOND, cn_number,
 };
 use super::rng::{chance, date_between, days_after, days_before, pick, stream, ymd};
@@ -95,10 +94,7 @@ impl Builder {
             Some(p) => (self.nodes[p].level + 1, self.nodes[p].established_on),
             None => (1, ymd(1949, 5, 1)),
         };
-        debug_assert!(
-            parent.is_none_or(|p| self.nodes[p].kind.may_contain(kind)),
-            "{name}"
-        );
+        debug_assert!(parent.is_none_or(|p| self.nodes[p].kind.may_contain(kind)), "{name}");
         debug_assert!(level + u8::from(kind.is_branch()) <= MAX_LEVEL, "{name}");
         let established_on = match established {
             Some(d) => d.max(floor).min(self.today),
@@ -120,17 +116,7 @@ impl Builder {
         } else {
             0
         };
-        self.nodes.push(Node {
-            parent,
-            name,
-            kind,
-            sector,
-            established_on,
-            term_started_on,
-            term_years,
-            level,
-            groups,
-        });
+        self.nodes.push(Node { parent, name, kind, sector, established_on, term_started_on, term_years, level, groups });
         self.nodes.len() - 1
     }
 
@@ -149,22 +135,11 @@ impl Builder {
 
     /// A container of `n` branches named `{prefix}第N党支部`, as `kind` if it fits
     /// below `parent`, else a single branch `{prefix}党支部`.
-    fn unit(
-        &mut self,
-        parent: usize,
-        prefix: &str,
-        kind: OrgKind,
-        n: usize,
-        sector: Sector,
-    ) -> usize {
+    fn unit(&mut self, parent: usize, prefix: &str, kind: OrgKind, n: usize, sector: Sector) -> usize {
         if !self.room(parent, 3) {
             return self.branch(parent, format!("{prefix}党支部"), sector);
         }
-        let suffix = if kind == OrgKind::GeneralBranch {
-            "党总支"
-        } else {
-            "党委"
-        };
+        let suffix = if kind == OrgKind::GeneralBranch { "党总支" } else { "党委" };
         let c = self.add(parent, format!("{prefix}{suffix}"), kind, sector);
         for i in 1..=n {
             self.branch(c, format!("{prefix}第{}党支部", cn_number(i)), sector);
@@ -209,13 +184,7 @@ impl Builder {
     }
 
     fn village_name(&mut self) -> String {
-        self.unique(|rng| {
-            format!(
-                "{}{}村",
-                pick(rng, VILLAGE_FIRST),
-                pick(rng, VILLAGE_SECOND)
-            )
-        })
+        self.unique(|rng| format!("{}{}村", pick(rng, VILLAGE_FIRST), pick(rng, VILLAGE_SECOND)))
     }
 
     fn place_word(&mut self, suffix: &str) -> String {
@@ -224,12 +193,7 @@ impl Builder {
 
     /// The committee term: most orgs are within their term, about 6 % are overdue for
     /// 换届; 村/社区 organizations follow Zhejiang's five-yearly 村社换届 waves.
-    fn term(
-        &mut self,
-        kind: OrgKind,
-        sector: Sector,
-        established: NaiveDate,
-    ) -> (Option<NaiveDate>, Option<u8>) {
+    fn term(&mut self, kind: OrgKind, sector: Sector, established: NaiveDate) -> (Option<NaiveDate>, Option<u8>) {
         let Some(years) = default_term_years(kind, sector, &self.rules) else {
             return (None, None);
         };
@@ -266,9 +230,7 @@ impl Builder {
             (_, Sector::Community) => [25, 42, 22, 11],
             (_, Sector::Rural) => [28, 40, 21, 11],
             (_, Sector::Government) => [45, 40, 12, 3],
-            (_, Sector::PublicInstitution | Sector::University | Sector::StateEnterprise) => {
-                [38, 38, 17, 7]
-            }
+            (_, Sector::PublicInstitution | Sector::University | Sector::StateEnterprise) => [38, 38, 17, 7],
             (_, Sector::PrivateEnterprise) => [62, 28, 8, 2],
             (_, Sector::SocialOrganization) => [75, 22, 3, 0],
             (_, Sector::Other) => [50, 40, 10, 0],
@@ -286,13 +248,7 @@ impl Builder {
     // ----- the city and its districts -----
 
     fn city(&mut self, per_thousand: f64) {
-        let root = self.add_at(
-            None,
-            "中共宁波市委员会".into(),
-            OrgKind::Committee,
-            Sector::Government,
-            Some(ymd(1949, 5, 26)),
-        );
+        let root = self.add_at(None, "中共宁波市委员会".into(), OrgKind::Committee, Sector::Government, Some(ymd(1949, 5, 26)));
         for (di, d) in DISTRICTS.iter().enumerate() {
             self.district(Some(root), di, f64::from(d.weight) * per_thousand);
         }
@@ -309,13 +265,7 @@ impl Builder {
         let d = &DISTRICTS[di];
         self.names.clear();
         let (y, m, day) = d.established;
-        let root = self.add_at(
-            parent,
-            d.committee.into(),
-            OrgKind::Committee,
-            Sector::Government,
-            Some(ymd(y, m, day)),
-        );
+        let root = self.add_at(parent, d.committee.into(), OrgKind::Committee, Sector::Government, Some(ymd(y, m, day)));
         let towns_budget = budget * 0.73;
         let weights: u32 = d.towns.iter().map(Town::weight).sum();
         for ti in 0..d.towns.len() {
@@ -336,12 +286,7 @@ impl Builder {
         let town = &d.towns[ti];
         let t = town.name;
         let tc = if town.is_street() {
-            self.add(
-                root,
-                format!("{t}党工委"),
-                OrgKind::WorkCommittee,
-                Sector::Government,
-            )
+            self.add(root, format!("{t}党工委"), OrgKind::WorkCommittee, Sector::Government)
         } else {
             self.add(root, format!("{t}党委"), OrgKind::Committee, Sector::Rural)
         };
@@ -352,27 +297,13 @@ impl Builder {
         } else {
             self.branch(tc, format!("{t}机关党支部"), Sector::Government);
         }
-        self.add(
-            tc,
-            format!("{t}流动党员e支部"),
-            OrgKind::MobileBranch,
-            Sector::Other,
-        );
+        self.add(tc, format!("{t}流动党员e支部"), OrgKind::MobileBranch, Sector::Other);
         if chance(&mut self.rng, 0.12) {
             let project = pick(&mut self.rng, PROJECTS);
-            self.add(
-                tc,
-                format!("{t}{project}临时党支部"),
-                OrgKind::TemporaryBranch,
-                Sector::Government,
-            );
+            self.add(tc, format!("{t}{project}临时党支部"), OrgKind::TemporaryBranch, Sector::Government);
         }
 
-        let known: &[&str] = if di == JIANGBEI {
-            JIANGBEI_PLACES.get(ti).copied().unwrap_or(&[])
-        } else {
-            &[]
-        };
+        let known: &[&str] = if di == JIANGBEI { JIANGBEI_PLACES.get(ti).copied().unwrap_or(&[]) } else { &[] };
         let mut known_communities = known.iter().filter(|n| n.ends_with("社区")).copied();
         let mut known_villages = known.iter().filter(|n| n.ends_with('村')).copied();
         for name in known {
@@ -385,19 +316,13 @@ impl Builder {
         let mut first = true;
         let s = self.branches;
         while ((self.branches - s) as f64) < communities {
-            let name = known_communities
-                .next()
-                .map(str::to_string)
-                .unwrap_or_else(|| self.community_name());
+            let name = known_communities.next().map(str::to_string).unwrap_or_else(|| self.community_name());
             self.community(tc, &name, first && !known.is_empty());
             first = false;
         }
         let s = self.branches;
         while ((self.branches - s) as f64) < villages {
-            let name = known_villages
-                .next()
-                .map(str::to_string)
-                .unwrap_or_else(|| self.village_name());
+            let name = known_villages.next().map(str::to_string).unwrap_or_else(|| self.village_name());
             self.village(tc, &name);
         }
         let s = self.branches;
@@ -405,22 +330,12 @@ impl Builder {
         while ((self.branches - s) as f64) < budget * 0.30 {
             self.enterprise(tc, d, town, &mut joint);
         }
-        let fixed = [
-            "社会组织联合党支部",
-            "商会党支部",
-            "志愿者协会党支部",
-            "社会工作服务站党支部",
-        ];
+        let fixed = ["社会组织联合党支部", "商会党支部", "志愿者协会党支部", "社会工作服务站党支部"];
         let mut k = 0;
         while ((self.branches - start) as f64) < budget {
             match fixed.get(k) {
                 Some(f) if k == 0 => {
-                    self.add(
-                        tc,
-                        format!("{t}{f}"),
-                        OrgKind::JointBranch,
-                        Sector::SocialOrganization,
-                    );
+                    self.add(tc, format!("{t}{f}"), OrgKind::JointBranch, Sector::SocialOrganization);
                 }
                 Some(f) => {
                     self.branch(tc, format!("{t}{f}"), Sector::SocialOrganization);
@@ -442,12 +357,7 @@ impl Builder {
             let n = self.rng.random_range(3..=6);
             let c = self.unit(tc, name, OrgKind::Committee, n, sector);
             if self.nodes[c].kind == OrgKind::Committee && chance(&mut self.rng, 0.3) {
-                self.add(
-                    c,
-                    format!("{name}两新组织联合党支部"),
-                    OrgKind::JointBranch,
-                    Sector::PrivateEnterprise,
-                );
+                self.add(c, format!("{name}两新组织联合党支部"), OrgKind::JointBranch, Sector::PrivateEnterprise);
             }
         } else if r < 0.70 {
             let n = self.rng.random_range(2..=3);
@@ -480,11 +390,7 @@ impl Builder {
         let r: f64 = self.rng.random();
         if r < 0.2 {
             let name = if chance(&mut self.rng, 0.4) {
-                let zone = if town.is_street() {
-                    "商务楼宇"
-                } else {
-                    "工业区"
-                };
+                let zone = if town.is_street() { "商务楼宇" } else { "工业区" };
                 format!("{t}{}{zone}联合党支部", self.place_word(""))
             } else {
                 *joint += 1;
@@ -499,12 +405,7 @@ impl Builder {
             let n = self.rng.random_range(3..=6);
             for dept in &COMPANY_DEPTS[..n] {
                 if self.room(c, 3) && chance(&mut self.rng, 0.35) {
-                    let g = self.add(
-                        c,
-                        format!("{co}{dept}党总支"),
-                        OrgKind::GeneralBranch,
-                        sector,
-                    );
+                    let g = self.add(c, format!("{co}{dept}党总支"), OrgKind::GeneralBranch, sector);
                     for i in 1..=2 {
                         self.branch(g, format!("{co}{dept}第{}党支部", cn_number(i)), sector);
                     }
@@ -526,31 +427,17 @@ impl Builder {
     /// branches), a 党校 training class and the retired cadres' branches.
     fn organs(&mut self, root: usize, short: &str, depts: &[&str], budget: f64) {
         let sector = Sector::Government;
-        let wc = self.add(
-            root,
-            format!("{short}级机关工委"),
-            OrgKind::WorkCommittee,
-            sector,
-        );
+        let wc = self.add(root, format!("{short}级机关工委"), OrgKind::WorkCommittee, sector);
         let start = self.branches;
         let class = self.rng.random_range(1..=40);
-        let name = format!(
-            "{short}委党校第{}期中青年干部培训班临时党支部",
-            cn_number(class)
-        );
+        let name = format!("{short}委党校第{}期中青年干部培训班临时党支部", cn_number(class));
         self.add(wc, name, OrgKind::TemporaryBranch, sector);
         let retired = (budget * 0.06).ceil().max(1.0);
         let per_dept = (budget - retired - 1.0).max(0.0) / depts.len() as f64;
         for dept in depts {
             let unit = format!("{short}{dept}");
-            let organ = if dept.ends_with("机关") {
-                unit.clone()
-            } else {
-                format!("{unit}机关")
-            };
-            let n = (per_dept * self.rng.random_range(0.4..1.6))
-                .round()
-                .max(1.0) as usize;
+            let organ = if dept.ends_with("机关") { unit.clone() } else { format!("{unit}机关") };
+            let n = (per_dept * self.rng.random_range(0.4..1.6)).round().max(1.0) as usize;
             match n {
                 1 => {
                     self.branch(wc, format!("{organ}党支部"), sector);
@@ -568,23 +455,14 @@ impl Builder {
         }
         let mut i = 1;
         while ((self.branches - start) as f64) < budget {
-            self.branch(
-                wc,
-                format!("{short}级机关离退休干部第{}党支部", cn_number(i)),
-                sector,
-            );
+            self.branch(wc, format!("{short}级机关离退休干部第{}党支部", cn_number(i)), sector);
             i += 1;
         }
     }
 
     fn education(&mut self, root: usize, short: &str, addr: &str, budget: f64) {
         let sector = Sector::PublicInstitution;
-        let c = self.add(
-            root,
-            format!("{short}教育局党委"),
-            OrgKind::Committee,
-            Sector::Government,
-        );
+        let c = self.add(root, format!("{short}教育局党委"), OrgKind::Committee, Sector::Government);
         let start = self.branches;
         self.branch(c, format!("{short}教育局机关党支部"), Sector::Government);
         self.branch(c, format!("{short}教育系统离退休教师党支部"), sector);
@@ -598,8 +476,7 @@ impl Builder {
                 continue;
             }
             let school = self.unique(|rng| format!("{addr}{}{kind}", pick(rng, PLACE_WORDS)));
-            if (kind.contains("中学") || kind.ends_with("学校")) && chance(&mut self.rng, 0.45)
-            {
+            if (kind.contains("中学") || kind.ends_with("学校")) && chance(&mut self.rng, 0.45) {
                 let n = self.rng.random_range(2..=3);
                 self.unit(c, &school, OrgKind::GeneralBranch, n, sector);
                 continue;
@@ -611,18 +488,9 @@ impl Builder {
     fn health(&mut self, root: usize, d: &District, budget: f64) {
         let (short, addr) = (d.short, d.addr);
         let sector = Sector::PublicInstitution;
-        let c = self.add(
-            root,
-            format!("{short}卫生健康局党委"),
-            OrgKind::Committee,
-            Sector::Government,
-        );
+        let c = self.add(root, format!("{short}卫生健康局党委"), OrgKind::Committee, Sector::Government);
         let start = self.branches;
-        self.branch(
-            c,
-            format!("{short}卫生健康局机关党支部"),
-            Sector::Government,
-        );
+        self.branch(c, format!("{short}卫生健康局机关党支部"), Sector::Government);
         let n = self.rng.random_range(4..=7);
         self.hospital(c, &format!("{addr}人民医院"), OrgKind::Committee, n);
         let n = self.rng.random_range(2..=3);
@@ -633,11 +501,7 @@ impl Builder {
             if ((self.branches - start) as f64) >= budget {
                 break;
             }
-            let centre = if town.is_street() {
-                "社区卫生服务中心"
-            } else {
-                "卫生院"
-            };
+            let centre = if town.is_street() { "社区卫生服务中心" } else { "卫生院" };
             self.branch(c, format!("{addr}{}{centre}党支部", town.name), sector);
         }
     }
@@ -649,11 +513,7 @@ impl Builder {
             self.branch(parent, format!("{name}党支部"), sector);
             return;
         }
-        let suffix = if kind == OrgKind::Committee {
-            "党委"
-        } else {
-            "党总支"
-        };
+        let suffix = if kind == OrgKind::Committee { "党委" } else { "党总支" };
         let h = self.add(parent, format!("{name}{suffix}"), kind, sector);
         for i in 0..n {
             let dept = match HOSPITAL_DEPTS.get(i) {
@@ -669,23 +529,11 @@ impl Builder {
 
     fn district_soes(&mut self, root: usize, d: &District, budget: f64) {
         let sector = Sector::StateEnterprise;
-        let c = self.add(
-            root,
-            format!("{}属国有企业党委", d.short),
-            OrgKind::Committee,
-            sector,
-        );
+        let c = self.add(root, format!("{}属国有企业党委", d.short), OrgKind::Committee, sector);
         let project = pick(&mut self.rng, PROJECTS);
-        self.add(
-            c,
-            format!("{}{project}工程临时党支部", d.short),
-            OrgKind::TemporaryBranch,
-            sector,
-        );
-        let groups: Vec<(String, String)> = DISTRICT_SOES
-            .iter()
-            .map(|(full, abbr)| (format!("{}{full}", d.addr), format!("{}{abbr}", d.addr)))
-            .collect();
+        self.add(c, format!("{}{project}工程临时党支部", d.short), OrgKind::TemporaryBranch, sector);
+        let groups: Vec<(String, String)> =
+            DISTRICT_SOES.iter().map(|(full, abbr)| (format!("{}{full}", d.addr), format!("{}{abbr}", d.addr))).collect();
         self.state_groups(c, &groups, &[], budget);
     }
 
@@ -708,11 +556,8 @@ impl Builder {
         while ((self.branches - start) as f64) < budget {
             let h = i % heads.len();
             let abbr = &groups[h].1;
-            let subs: Vec<&str> = if h == 0 {
-                port.iter().chain(SOE_SUBSIDIARIES).copied().collect()
-            } else {
-                SOE_SUBSIDIARIES.to_vec()
-            };
+            let subs: Vec<&str> =
+                if h == 0 { port.iter().chain(SOE_SUBSIDIARIES).copied().collect() } else { SOE_SUBSIDIARIES.to_vec() };
             let sub = match subs.get(next[h]) {
                 Some(s) => format!("{abbr}{s}"),
                 None => {
@@ -738,12 +583,7 @@ impl Builder {
 
     fn social(&mut self, root: usize, d: &District, budget: f64) {
         let sector = Sector::SocialOrganization;
-        let c = self.add(
-            root,
-            format!("{}社会组织综合党委", d.short),
-            OrgKind::Committee,
-            sector,
-        );
+        let c = self.add(root, format!("{}社会组织综合党委", d.short), OrgKind::Committee, sector);
         let start = self.branches;
         for org in SOCIAL_ORGS {
             if ((self.branches - start) as f64) >= budget {
@@ -758,14 +598,8 @@ impl Builder {
                 let name = format!("{}社会组织第{}联合党支部", d.short, cn_number(joint));
                 self.add(c, name, OrgKind::JointBranch, sector);
             } else {
-                let firm = self.unique(|rng| {
-                    format!(
-                        "浙江{}{}{}",
-                        pick(rng, BRAND_FIRST),
-                        pick(rng, BRAND_SECOND),
-                        pick(rng, FIRM_KINDS)
-                    )
-                });
+                let firm = self
+                    .unique(|rng| format!("浙江{}{}{}", pick(rng, BRAND_FIRST), pick(rng, BRAND_SECOND), pick(rng, FIRM_KINDS)));
                 self.branch(c, format!("{firm}党支部"), sector);
             }
         }
@@ -779,26 +613,13 @@ impl Builder {
             let u = self.add(root, format!("{uni}党委"), OrgKind::Committee, sector);
             let n = self.rng.random_range(3..=5);
             self.unit(u, &format!("{uni}机关"), OrgKind::Committee, n, sector);
-            let r = self.add(
-                u,
-                format!("{uni}离退休党总支"),
-                OrgKind::GeneralBranch,
-                sector,
-            );
+            let r = self.add(u, format!("{uni}离退休党总支"), OrgKind::GeneralBranch, sector);
             for i in 1..=2 {
                 self.branch(r, format!("{uni}离退休第{}党支部", cn_number(i)), sector);
             }
             for college in &COLLEGES[..*colleges] {
-                let kind = if *colleges > 10 {
-                    OrgKind::Committee
-                } else {
-                    OrgKind::GeneralBranch
-                };
-                let suffix = if kind == OrgKind::Committee {
-                    "党委"
-                } else {
-                    "党总支"
-                };
+                let kind = if *colleges > 10 { OrgKind::Committee } else { OrgKind::GeneralBranch };
+                let suffix = if kind == OrgKind::Committee { "党委" } else { "党总支" };
                 let name = format!("{uni}{college}");
                 let c = self.add(u, format!("{name}{suffix}"), kind, sector);
                 let teachers = self.rng.random_range(1..=2);
@@ -827,46 +648,23 @@ impl Builder {
             "宁波市第六医院",
             "宁波市眼科医院",
         ];
-        let c = self.add(
-            root,
-            "宁波市卫生健康委员会党委".into(),
-            OrgKind::Committee,
-            Sector::Government,
-        );
-        for name in ["宁波市疾病预防控制中心", "宁波市急救中心", "宁波市血液中心"]
-        {
+        let c = self.add(root, "宁波市卫生健康委员会党委".into(), OrgKind::Committee, Sector::Government);
+        for name in ["宁波市疾病预防控制中心", "宁波市急救中心", "宁波市血液中心"] {
             self.branch(c, format!("{name}党支部"), Sector::PublicInstitution);
         }
         let per = ((budget - 3.0) / HOSPITALS.len() as f64).round().max(3.0) as usize;
         for (i, h) in HOSPITALS.iter().enumerate() {
-            let kind = if i < 5 {
-                OrgKind::Committee
-            } else {
-                OrgKind::GeneralBranch
-            };
+            let kind = if i < 5 { OrgKind::Committee } else { OrgKind::GeneralBranch };
             let n = if i < 5 { per + per / 2 } else { per / 2 };
             self.hospital(c, h, kind, n.max(2));
         }
     }
 
     fn city_soes(&mut self, root: usize, budget: f64) {
-        let c = self.add(
-            root,
-            "宁波市国资委党委".into(),
-            OrgKind::Committee,
-            Sector::StateEnterprise,
-        );
+        let c = self.add(root, "宁波市国资委党委".into(), OrgKind::Committee, Sector::StateEnterprise);
         let project = pick(&mut self.rng, PROJECTS);
-        self.add(
-            c,
-            format!("宁波市{project}项目临时党支部"),
-            OrgKind::TemporaryBranch,
-            Sector::StateEnterprise,
-        );
-        let groups: Vec<(String, String)> = CITY_SOES
-            .iter()
-            .map(|(f, a)| ((*f).to_string(), (*a).to_string()))
-            .collect();
+        self.add(c, format!("宁波市{project}项目临时党支部"), OrgKind::TemporaryBranch, Sector::StateEnterprise);
+        let groups: Vec<(String, String)> = CITY_SOES.iter().map(|(f, a)| ((*f).to_string(), (*a).to_string())).collect();
         self.state_groups(c, &groups, PORT_SUBSIDIARIES, budget);
     }
 
@@ -876,16 +674,9 @@ impl Builder {
     /// within a few of `target`.
     fn balance(&mut self, target: f64) {
         let expected = |n: &Node| expected_size(n.kind, n.sector, n.groups);
-        let mut total: f64 = self
-            .nodes
-            .iter()
-            .filter(|n| n.kind.is_branch())
-            .map(expected)
-            .sum();
+        let mut total: f64 = self.nodes.iter().filter(|n| n.kind.is_branch()).map(expected).sum();
         let eligible: Vec<usize> = (0..self.nodes.len())
-            .filter(|&i| {
-                self.nodes[i].kind.is_branch() && self.nodes[i].kind != OrgKind::TemporaryBranch
-            })
+            .filter(|&i| self.nodes[i].kind.is_branch() && self.nodes[i].kind != OrgKind::TemporaryBranch)
             .collect();
         if eligible.is_empty() {
             return;

@@ -82,11 +82,7 @@ pub(super) fn days_after(d: NaiveDate, days: u64) -> NaiveDate {
 /// A uniformly random date in `from..=to` (`from` if the range is empty).
 pub(super) fn date_between(rng: &mut StdRng, from: NaiveDate, to: NaiveDate) -> NaiveDate {
     let span = (to - from).num_days();
-    if span <= 0 {
-        from
-    } else {
-        days_after(from, rng.random_range(0..=span) as u64)
-    }
+    if span <= 0 { from } else { days_after(from, rng.random_range(0..=span) as u64) }
 }
 
 pub(super) fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {

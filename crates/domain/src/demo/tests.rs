@@ -81,26 +81,12 @@ fn district_is_jiangbei_with_its_streets_and_system_committees() {
     let d = district();
     let root = &d.orgs[0];
     assert_eq!(root.name, "中共宁波市江北区委员会");
-    assert_eq!(
-        (root.parent, root.kind, root.sector),
-        (None, OrgKind::Committee, Sector::Government)
-    );
+    assert_eq!((root.parent, root.kind, root.sector), (None, OrgKind::Committee, Sector::Government));
     let names = names(&d.orgs);
-    for street in [
-        "中马街道",
-        "白沙街道",
-        "孔浦街道",
-        "文教街道",
-        "甬江街道",
-        "庄桥街道",
-        "洪塘街道",
-    ] {
+    for street in ["中马街道", "白沙街道", "孔浦街道", "文教街道", "甬江街道", "庄桥街道", "洪塘街道"]
+    {
         let name = format!("{street}党工委");
-        let org = d
-            .orgs
-            .iter()
-            .find(|o| o.name == name)
-            .unwrap_or_else(|| panic!("{name}"));
+        let org = d.orgs.iter().find(|o| o.name == name).unwrap_or_else(|| panic!("{name}"));
         assert_eq!((org.parent, org.kind), (Some(0), OrgKind::WorkCommittee));
         assert!(names.contains(format!("{street}流动党员e支部").as_str()));
     }
@@ -114,10 +100,7 @@ fn district_is_jiangbei_with_its_streets_and_system_committees() {
         "槐树路社区第一党支部",
         "半浦村党支部",
     ] {
-        assert!(
-            names.contains(name) || name == "半浦村党支部" && names.contains("半浦村党总支"),
-            "{name}"
-        );
+        assert!(names.contains(name) || name == "半浦村党支部" && names.contains("半浦村党总支"), "{name}");
     }
     assert!(names.contains("第一党小组"));
 }
@@ -132,11 +115,7 @@ fn parents_come_before_children_and_groups_follow_their_branch() {
         if o.kind == OrgKind::Group {
             let p = o.parent.unwrap();
             assert!(orgs[p].kind.is_branch());
-            assert!(
-                (p + 1..i).all(|j| orgs[j].kind == OrgKind::Group && orgs[j].parent == Some(p)),
-                "{}",
-                o.name
-            );
+            assert!((p + 1..i).all(|j| orgs[j].kind == OrgKind::Group && orgs[j].parent == Some(p)), "{}", o.name);
         }
     }
 }
@@ -146,14 +125,7 @@ fn every_parent_may_contain_its_children() {
     for o in &district().orgs {
         if let Some(p) = o.parent {
             let parent = &district().orgs[p];
-            assert!(
-                parent.kind.may_contain(o.kind),
-                "{} ({:?}) under {} ({:?})",
-                o.name,
-                o.kind,
-                parent.name,
-                parent.kind
-            );
+            assert!(parent.kind.may_contain(o.kind), "{} ({:?}) under {} ({:?})", o.name, o.kind, parent.name, parent.kind);
         }
     }
 }
@@ -177,27 +149,14 @@ fn orgs_have_valid_names_dates_and_default_terms() {
     let orgs = &district().orgs;
     let mut siblings = HashSet::new();
     for o in orgs {
-        assert!(
-            !o.name.is_empty() && o.name.chars().count() <= 60,
-            "{}",
-            o.name
-        );
+        assert!(!o.name.is_empty() && o.name.chars().count() <= 60, "{}", o.name);
         assert!(!o.name.chars().any(|c| c.is_ascii_digit()), "{}", o.name);
-        assert!(
-            siblings.insert((o.parent, o.name.as_str())),
-            "duplicate {}",
-            o.name
-        );
+        assert!(siblings.insert((o.parent, o.name.as_str())), "duplicate {}", o.name);
         assert!(o.established_on <= today());
         if let Some(p) = o.parent {
             assert!(o.established_on >= orgs[p].established_on, "{}", o.name);
         }
-        assert_eq!(
-            o.term_years,
-            default_term_years(o.kind, o.sector, &rules),
-            "{}",
-            o.name
-        );
+        assert_eq!(o.term_years, default_term_years(o.kind, o.sector, &rules), "{}", o.name);
         if o.kind == OrgKind::Group {
             assert_eq!(o.term_started_on, None);
         } else {
@@ -220,10 +179,7 @@ fn sectors_fit_the_units() {
         if n.ends_with("村党支部") || n.ends_with("村党总支") {
             assert_eq!(o.sector, Sector::Rural, "{n}");
         }
-        if n.contains("公司")
-            && !n.contains("国有")
-            && !n.contains("城市建设投资")
-            && o.sector != Sector::StateEnterprise
+        if n.contains("公司") && !n.contains("国有") && !n.contains("城市建设投资") && o.sector != Sector::StateEnterprise
         {
             assert_eq!(o.sector, Sector::PrivateEnterprise, "{n}");
         }
@@ -237,13 +193,8 @@ fn sectors_fit_the_units() {
 fn branch_kinds_are_mostly_plain_branches_with_some_joint_mobile_and_temporary() {
     let d = district();
     let count = |k: OrgKind| d.orgs.iter().filter(|o| o.kind == k).count();
-    let towns = d
-        .orgs
-        .iter()
-        .filter(|o| {
-            o.parent == Some(0) && (o.name.ends_with("街道党工委") || o.name.ends_with("镇党委"))
-        })
-        .count();
+    let towns =
+        d.orgs.iter().filter(|o| o.parent == Some(0) && (o.name.ends_with("街道党工委") || o.name.ends_with("镇党委"))).count();
     assert_eq!(towns, 8);
     assert_eq!(count(OrgKind::MobileBranch), towns);
     assert!((1..=8).contains(&count(OrgKind::TemporaryBranch)));
@@ -264,17 +215,9 @@ fn every_member_passes_validation_unchanged() {
 #[test]
 fn id_numbers_and_phones_are_unique() {
     let d = district();
-    let ids: HashSet<&str> = d
-        .members
-        .iter()
-        .map(|m| m.fields.id_number.as_str())
-        .collect();
+    let ids: HashSet<&str> = d.members.iter().map(|m| m.fields.id_number.as_str()).collect();
     assert_eq!(ids.len(), d.members.len());
-    let phones: Vec<&str> = d
-        .members
-        .iter()
-        .filter_map(|m| m.fields.phone.as_deref())
-        .collect();
+    let phones: Vec<&str> = d.members.iter().filter_map(|m| m.fields.phone.as_deref()).collect();
     let unique: HashSet<&str> = phones.iter().copied().collect();
     assert_eq!(unique.len(), phones.len());
     let share = phones.len() as f64 / d.members.len() as f64;
@@ -286,29 +229,19 @@ fn id_numbers_are_mostly_from_ningbo_and_jiangbei() {
     let d = district();
     let jiangbei = d.share(|m| m.fields.id_number.region_code() == "330205");
     let ningbo = d.share(|m| m.fields.id_number.region_code().starts_with("3302"));
-    assert!(
-        jiangbei > 0.6 && ningbo > 0.75 && ningbo < 0.95,
-        "{jiangbei} {ningbo}"
-    );
+    assert!(jiangbei > 0.6 && ningbo > 0.75 && ningbo < 0.95, "{jiangbei} {ningbo}");
 }
 
 #[test]
 fn each_branch_has_exactly_one_formal_secretary() {
     let d = district();
     let by_branch = d.by_branch();
-    assert_eq!(
-        by_branch.len(),
-        d.branches().count(),
-        "every branch has members"
-    );
+    assert_eq!(by_branch.len(), d.branches().count(), "every branch has members");
     for (b, members) in by_branch {
         let secretaries: Vec<_> = members.iter().filter(|m| m.is_secretary).collect();
         assert_eq!(secretaries.len(), 1, "{}", d.orgs[b].name);
         let s = &secretaries[0].fields;
-        assert_eq!(
-            (s.category, s.party_status, s.flow),
-            (Category::Formal, PartyStatus::Normal, Flow::None)
-        );
+        assert_eq!((s.category, s.party_status, s.flow), (Category::Formal, PartyStatus::Normal, Flow::None));
     }
 }
 
@@ -318,10 +251,7 @@ fn each_group_has_exactly_one_leader_and_grouped_branches_place_everyone() {
     let mut leaders: HashMap<usize, usize> = HashMap::new();
     let mut sizes: HashMap<usize, usize> = HashMap::new();
     for m in &d.members {
-        let has_groups = d
-            .orgs
-            .get(m.branch + 1)
-            .is_some_and(|o| o.kind == OrgKind::Group);
+        let has_groups = d.orgs.get(m.branch + 1).is_some_and(|o| o.kind == OrgKind::Group);
         assert_eq!(m.group.is_some(), has_groups);
         if let Some(g) = m.group {
             assert_eq!(d.orgs[g].parent, Some(m.branch));
@@ -350,11 +280,7 @@ fn branches_of_fifteen_or_more_have_two_to_four_groups_and_smaller_ones_none() {
         if groups == 0 {
             assert!(n < 15, "{} has {n} members and no groups", d.orgs[b].name);
         } else {
-            assert!(
-                (2..=4).contains(&groups) && n >= 15,
-                "{}: {n} members, {groups} groups",
-                d.orgs[b].name
-            );
+            assert!((2..=4).contains(&groups) && n >= 15, "{}: {n} members, {groups} groups", d.orgs[b].name);
         }
     }
 }
@@ -364,83 +290,34 @@ fn branch_sizes_spread_realistically() {
     let d = district();
     let by_branch = d.by_branch();
     let sizes: Vec<usize> = d.branches().map(|b| by_branch[&b].len()).collect();
-    let formal = |b: usize| {
-        by_branch[&b]
-            .iter()
-            .filter(|m| m.fields.category == Category::Formal)
-            .count()
-    };
+    let formal = |b: usize| by_branch[&b].iter().filter(|m| m.fields.category == Category::Formal).count();
     let too_few = d.branches().filter(|&b| formal(b) < 3).count();
     let large = sizes.iter().filter(|n| **n > 50).count();
     let typical = sizes.iter().filter(|n| (8..=35).contains(*n)).count();
-    assert!(
-        too_few >= 1 && too_few <= sizes.len() / 20,
-        "{too_few} with fewer than 3 formal"
-    );
-    assert!(
-        large >= 1 && large <= sizes.len() / 20,
-        "{large} with more than 50"
-    );
-    assert!(
-        typical * 10 >= sizes.len() * 7,
-        "{typical} of {} within 8–35",
-        sizes.len()
-    );
+    assert!(too_few >= 1 && too_few <= sizes.len() / 20, "{too_few} with fewer than 3 formal");
+    assert!(large >= 1 && large <= sizes.len() / 20, "{large} with more than 50");
+    assert!(typical * 10 >= sizes.len() * 7, "{typical} of {} within 8–35", sizes.len());
 }
 
 #[test]
 fn member_mix_is_realistic() {
     let d = district();
     let checks = [
-        (
-            "male",
-            d.share(|m| m.fields.gender == Gender::Male),
-            0.60,
-            0.70,
-        ),
-        (
-            "汉族",
-            d.share(|m| m.fields.ethnicity == crate::member::Ethnicity::HAN),
-            0.97,
-            0.99,
-        ),
-        (
-            "预备党员",
-            d.share(|m| m.fields.category == Category::Probationary),
-            0.03,
-            0.05,
-        ),
+        ("male", d.share(|m| m.fields.gender == Gender::Male), 0.60, 0.70),
+        ("汉族", d.share(|m| m.fields.ethnicity == crate::member::Ethnicity::HAN), 0.97, 0.99),
+        ("预备党员", d.share(|m| m.fields.category == Category::Probationary), 0.03, 0.05),
         ("流出", d.share(|m| m.fields.flow == Flow::Out), 0.02, 0.03),
         ("流入", d.share(|m| m.fields.flow == Flow::In), 0.003, 0.008),
-        (
-            "失联",
-            d.share(|m| m.fields.lost_contact_since.is_some()),
-            0.0015,
-            0.005,
-        ),
-        (
-            "停止党籍",
-            d.share(|m| m.fields.party_status == PartyStatus::Suspended),
-            0.0003,
-            0.0025,
-        ),
-        (
-            "no education",
-            d.share(|m| m.fields.education.is_none()),
-            0.002,
-            0.02,
-        ),
+        ("失联", d.share(|m| m.fields.lost_contact_since.is_some()), 0.0015, 0.005),
+        ("停止党籍", d.share(|m| m.fields.party_status == PartyStatus::Suspended), 0.0003, 0.0025),
+        ("no education", d.share(|m| m.fields.education.is_none()), 0.002, 0.02),
     ];
     for (what, share, lo, hi) in checks {
         assert!((lo..=hi).contains(&share), "{what}: {share}");
     }
     let names: HashSet<&str> = d.members.iter().map(|m| m.fields.name.as_str()).collect();
     assert!(names.len() * 10 > d.members.len() * 6, "names are varied");
-    assert!(
-        d.members
-            .iter()
-            .all(|m| (2..=4).contains(&m.fields.name.chars().count()))
-    );
+    assert!(d.members.iter().all(|m| (2..=4).contains(&m.fields.name.chars().count())));
 }
 
 #[test]
@@ -493,26 +370,12 @@ fn residences_and_work_units_are_plausible() {
     for m in &district().members {
         let f = &m.fields;
         assert!(f.residence.starts_with("宁波市江北区"), "{}", f.residence);
-        assert!(
-            !f.work_unit.is_empty() && f.work_unit.chars().count() <= 100,
-            "{}",
-            f.work_unit
-        );
+        assert!(!f.work_unit.is_empty() && f.work_unit.chars().count() <= 100, "{}", f.work_unit);
         assert_eq!(f.work_unit.trim(), f.work_unit);
     }
-    let community = district()
-        .members
-        .iter()
-        .find(|m| district().orgs[m.branch].name == "槐树路社区第一党支部" && !m.is_secretary)
-        .unwrap();
-    assert!(
-        community
-            .fields
-            .residence
-            .starts_with("宁波市江北区中马街道"),
-        "{}",
-        community.fields.residence
-    );
+    let community =
+        district().members.iter().find(|m| district().orgs[m.branch].name == "槐树路社区第一党支部" && !m.is_secretary).unwrap();
+    assert!(community.fields.residence.starts_with("宁波市江北区中马街道"), "{}", community.fields.residence);
 }
 
 #[test]
@@ -521,11 +384,7 @@ fn same_seed_gives_identical_output() {
     let b = &district().orgs;
     assert_eq!(format!("{a:?}"), format!("{b:?}"));
     let mut generator = MemberGenerator::new(SEED, today());
-    let again: Vec<MemberSeed> = district()
-        .branches()
-        .take(200)
-        .flat_map(|i| generator.members_of(&a, i))
-        .collect();
+    let again: Vec<MemberSeed> = district().branches().take(200).flat_map(|i| generator.members_of(&a, i)).collect();
     for (x, y) in again.iter().zip(&district().members) {
         assert_eq!(format!("{x:?}"), format!("{y:?}"));
     }
@@ -574,10 +433,7 @@ fn city_has_about_25000_orgs_and_500000_members() {
         }
         let members = generator.members_of(&orgs, i);
         total += members.len();
-        formal_secretaries += members
-            .iter()
-            .filter(|m| m.is_secretary && m.fields.category == Category::Formal)
-            .count();
+        formal_secretaries += members.iter().filter(|m| m.is_secretary && m.fields.category == Category::Formal).count();
         for m in &members {
             assert!(ids.insert(m.fields.id_number.as_str().to_string()));
             if let Some(p) = &m.fields.phone {
@@ -599,29 +455,15 @@ fn city_has_about_25000_orgs_and_500000_members() {
 
     let towns = orgs
         .iter()
-        .filter(|o| {
-            o.name.ends_with("街道党工委")
-                || o.name.ends_with("镇党委")
-                || o.name.ends_with("乡党委")
-        })
+        .filter(|o| o.name.ends_with("街道党工委") || o.name.ends_with("镇党委") || o.name.ends_with("乡党委"))
         .count();
-    assert_eq!(
-        orgs.iter()
-            .filter(|o| o.kind == OrgKind::MobileBranch)
-            .count(),
-        towns
-    );
+    assert_eq!(orgs.iter().filter(|o| o.kind == OrgKind::MobileBranch).count(), towns);
     let mut depth = vec![0usize; orgs.len()];
     for (i, o) in orgs.iter().enumerate() {
         depth[i] = o.parent.map_or(1, |p| depth[p] + 1);
         assert!(depth[i] <= 6, "{} is at level {}", o.name, depth[i]);
         if let Some(p) = o.parent {
-            assert!(
-                orgs[p].kind.may_contain(o.kind),
-                "{} under {}",
-                o.name,
-                orgs[p].name
-            );
+            assert!(orgs[p].kind.may_contain(o.kind), "{} under {}", o.name, orgs[p].name);
         }
     }
     for m in &sample {

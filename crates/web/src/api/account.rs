@@ -1,11 +1,11 @@
 //! Account administration (系统管理员 only; the route table says so).
 
+use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{Ctx, Id, JsonBody};
-use crate::AppState;
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use serde::{Deserialize, Serialize};
 use vanguard_domain::auth::Role;
 use vanguard_store::account::{self, AccountRow, AdminAction, NewAccount};
@@ -21,7 +21,11 @@ pub struct Created {
     pub one_time_password: Option<String>,
 }
 
-pub async fn create(State(state): State<AppState>, ctx: Ctx, JsonBody(new): JsonBody<NewAccount>) -> ApiResult<(StatusCode, Json<Created>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    JsonBody(new): JsonBody<NewAccount>,
+) -> ApiResult<(StatusCode, Json<Created>)> {
     let (account, one_time_password) = account::create_account(&state.db, ctx.actor(), &new).await?;
     Ok((StatusCode::CREATED, Json(Created { account, one_time_password })))
 }
@@ -65,6 +69,11 @@ pub struct RoleAssignment {
     pub member_id: Option<i64>,
 }
 
-pub async fn set_role(State(state): State<AppState>, ctx: Ctx, Id(id): Id, JsonBody(r): JsonBody<RoleAssignment>) -> ApiResult<Json<AccountRow>> {
+pub async fn set_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    JsonBody(r): JsonBody<RoleAssignment>,
+) -> ApiResult<Json<AccountRow>> {
     Ok(Json(account::set_role(&state.db, ctx.actor(), id, r.role, r.scope_org_id, r.member_id).await?))
 }

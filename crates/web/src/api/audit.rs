@@ -1,10 +1,10 @@
 //! The audit log, readable by 审计员 only; there is no route that changes it.
 
+use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::QueryParams;
-use crate::AppState;
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
 use vanguard_store::audit::{self, AuditFilter, AuditRow, Verification};
 
 pub async fn list(State(state): State<AppState>, QueryParams(f): QueryParams<AuditFilter>) -> ApiResult<Json<Vec<AuditRow>>> {

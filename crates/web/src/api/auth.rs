@@ -1,13 +1,13 @@
 //! Login, logout, the current account, password change.
 
+use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Ctx, JsonBody};
 use crate::middleware::{COOKIE_PLAIN, COOKIE_SECURE};
-use crate::AppState;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::Json;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use vanguard_store::account::{self, LoginError};
@@ -60,11 +60,23 @@ fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-pub async fn login(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, JsonBody(req): JsonBody<LoginRequest>) -> ApiResult<Response> {
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    JsonBody(req): JsonBody<LoginRequest>,
+) -> ApiResult<Response> {
     if let Err(wait) = state.login_limiter.check(peer.ip()) {
-        let actor = vanguard_store::Actor { account_id: 0, name: req.login.chars().take(40).collect(), ip: peer.ip().to_string() };
-        let _ = vanguard_store::audit::record(&state.db, &actor, vanguard_store::audit::Event::ok("auth.rate_limit", "login").with_result("denied")).await;
-        let mut res = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "auth.rate_limited", format!("登录尝试过于频繁，请 {wait} 秒后再试")).into_response();
+        let actor =
+            vanguard_store::Actor { account_id: 0, name: req.login.chars().take(40).collect(), ip: peer.ip().to_string() };
+        let _ = vanguard_store::audit::record(
+            &state.db,
+            &actor,
+            vanguard_store::audit::Event::ok("auth.rate_limit", "login").with_result("denied"),
+        )
+        .await;
+        let mut res =
+            ApiError::new(StatusCode::TOO_MANY_REQUESTS, "auth.rate_limited", format!("登录尝试过于频繁，请 {wait} 秒后再试"))
+                .into_response();
         res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
         return Ok(res);
     }
@@ -82,7 +94,11 @@ pub async fn login(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo
             Ok(res)
         }
         Err(LoginError::Failed) => Err(ApiError::new(StatusCode::UNAUTHORIZED, "auth.failed", account::LOGIN_FAILED)),
-        Err(LoginError::OneTimeExpired) => Err(ApiError::new(StatusCode::UNAUTHORIZED, "auth.one_time_expired", "临时密码已超过24小时有效期，请联系系统管理员重新重置")),
+        Err(LoginError::OneTimeExpired) => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "auth.one_time_expired",
+            "临时密码已超过24小时有效期，请联系系统管理员重新重置",
+        )),
     }
 }
 
@@ -110,7 +126,11 @@ pub struct PasswordChange {
     pub new_password: String,
 }
 
-pub async fn change_password(State(state): State<AppState>, ctx: Ctx, JsonBody(req): JsonBody<PasswordChange>) -> ApiResult<StatusCode> {
+pub async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    JsonBody(req): JsonBody<PasswordChange>,
+) -> ApiResult<StatusCode> {
     account::change_password(&state.db, &ctx.0, &req.old_password, &req.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,21 +1,29 @@
 //! 党员 routes: the roster, the archive, its history, the history archive, and the
 //! audited reveal of sensitive fields.
 
+use crate::AppState;
 use crate::error::ApiResult;
 use crate::extract::{Ctx, Id, JsonBody, QueryParams};
-use crate::AppState;
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use serde::{Deserialize, Serialize};
 use vanguard_domain::member::MemberInput;
 use vanguard_store::member::{HistoryEntry, Leave, MemberFilter, MemberSummary, MemberView, NewMember, Page, SensitiveField};
 
-pub async fn list(State(state): State<AppState>, ctx: Ctx, QueryParams(f): QueryParams<MemberFilter>) -> ApiResult<Json<Page<MemberSummary>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    QueryParams(f): QueryParams<MemberFilter>,
+) -> ApiResult<Json<Page<MemberSummary>>> {
     Ok(Json(ctx.scoped(&state.db).list_members(&f).await?))
 }
 
-pub async fn create(State(state): State<AppState>, ctx: Ctx, JsonBody(new): JsonBody<NewMember>) -> ApiResult<(StatusCode, Json<MemberView>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    JsonBody(new): JsonBody<NewMember>,
+) -> ApiResult<(StatusCode, Json<MemberView>)> {
     Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).create_member(&new).await?)))
 }
 
@@ -32,7 +40,12 @@ pub struct MemberPatch {
     pub fields: MemberInput,
 }
 
-pub async fn update(State(state): State<AppState>, ctx: Ctx, Id(id): Id, JsonBody(p): JsonBody<MemberPatch>) -> ApiResult<Json<MemberView>> {
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    JsonBody(p): JsonBody<MemberPatch>,
+) -> ApiResult<Json<MemberView>> {
     Ok(Json(ctx.scoped(&state.db).update_member(id, &p.fields, p.version).await?))
 }
 
@@ -47,11 +60,21 @@ pub struct MemberMove {
     pub group_id: Option<i64>,
 }
 
-pub async fn move_member(State(state): State<AppState>, ctx: Ctx, Id(id): Id, JsonBody(m): JsonBody<MemberMove>) -> ApiResult<Json<MemberView>> {
+pub async fn move_member(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    JsonBody(m): JsonBody<MemberMove>,
+) -> ApiResult<Json<MemberView>> {
     Ok(Json(ctx.scoped(&state.db).move_member(id, m.org_id, m.group_id).await?))
 }
 
-pub async fn archive(State(state): State<AppState>, ctx: Ctx, Id(id): Id, JsonBody(l): JsonBody<Leave>) -> ApiResult<Json<MemberView>> {
+pub async fn archive(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    JsonBody(l): JsonBody<Leave>,
+) -> ApiResult<Json<MemberView>> {
     Ok(Json(ctx.scoped(&state.db).archive_member(id, &l).await?))
 }
 
@@ -66,7 +89,12 @@ pub struct Revealed {
     pub value: Option<String>,
 }
 
-pub async fn reveal(State(state): State<AppState>, ctx: Ctx, Id(id): Id, JsonBody(r): JsonBody<Reveal>) -> ApiResult<Json<Revealed>> {
+pub async fn reveal(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    JsonBody(r): JsonBody<Reveal>,
+) -> ApiResult<Json<Revealed>> {
     let value = ctx.scoped(&state.db).reveal(id, r.field).await?;
     Ok(Json(Revealed { field: r.field, value }))
 }

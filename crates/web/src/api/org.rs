@@ -1,11 +1,11 @@
 //! 党组织 routes. Every call goes through the caller's scope.
 
+use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Ctx, Id, JsonBody, QueryParams};
-use crate::AppState;
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use serde::Deserialize;
 use vanguard_domain::org::OrgInput;
 use vanguard_store::org::{OrgDetail, OrgView};
@@ -16,13 +16,13 @@ pub struct RootQuery {
     pub q: String,
 }
 
-pub async fn roots(State(state): State<AppState>, ctx: Ctx, QueryParams(q): QueryParams<RootQuery>) -> ApiResult<Json<Vec<OrgView>>> {
+pub async fn roots(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    QueryParams(q): QueryParams<RootQuery>,
+) -> ApiResult<Json<Vec<OrgView>>> {
     let scoped = ctx.scoped(&state.db);
-    if q.q.trim().is_empty() {
-        Ok(Json(scoped.roots().await?))
-    } else {
-        Ok(Json(scoped.search_orgs(&q.q).await?))
-    }
+    if q.q.trim().is_empty() { Ok(Json(scoped.roots().await?)) } else { Ok(Json(scoped.search_orgs(&q.q).await?)) }
 }
 
 pub async fn detail(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<OrgDetail>> {
@@ -33,7 +33,12 @@ pub async fn children(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Ap
     Ok(Json(ctx.scoped(&state.db).children(id).await?))
 }
 
-pub async fn create_child(State(state): State<AppState>, ctx: Ctx, Id(id): Id, JsonBody(input): JsonBody<OrgInput>) -> ApiResult<(StatusCode, Json<OrgView>)> {
+pub async fn create_child(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    JsonBody(input): JsonBody<OrgInput>,
+) -> ApiResult<(StatusCode, Json<OrgView>)> {
     Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).create_org(id, &input).await?)))
 }
 
@@ -46,7 +51,12 @@ pub struct OrgUpdate {
     pub secretary_member_id: Option<i64>,
 }
 
-pub async fn update(State(state): State<AppState>, ctx: Ctx, Id(id): Id, JsonBody(u): JsonBody<OrgUpdate>) -> ApiResult<Json<OrgView>> {
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    JsonBody(u): JsonBody<OrgUpdate>,
+) -> ApiResult<Json<OrgView>> {
     Ok(Json(ctx.scoped(&state.db).update_org(id, &u.fields, u.secretary_member_id).await?))
 }
 
@@ -55,7 +65,12 @@ pub struct OrgMove {
     pub parent_id: i64,
 }
 
-pub async fn move_org(State(state): State<AppState>, ctx: Ctx, Id(id): Id, JsonBody(m): JsonBody<OrgMove>) -> ApiResult<Json<OrgView>> {
+pub async fn move_org(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    JsonBody(m): JsonBody<OrgMove>,
+) -> ApiResult<Json<OrgView>> {
     Ok(Json(ctx.scoped(&state.db).move_org(id, m.parent_id).await?))
 }
 
@@ -66,7 +81,12 @@ pub struct OrgDissolve {
     pub dissolved_on: Option<String>,
 }
 
-pub async fn dissolve(State(state): State<AppState>, ctx: Ctx, Id(id): Id, JsonBody(d): JsonBody<OrgDissolve>) -> ApiResult<Json<OrgView>> {
+pub async fn dissolve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    JsonBody(d): JsonBody<OrgDissolve>,
+) -> ApiResult<Json<OrgView>> {
     let on = match d.dissolved_on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(vanguard_domain::member::parse_iso_date(s).ok_or_else(|| {

@@ -1,11 +1,11 @@
 //! Health, the API document, the rules in force, and the JSON 404.
 
-use crate::error::{ApiError, ApiResult};
 use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 
 pub async fn healthz(State(state): State<AppState>) -> Response {
     match state.db.ping().await {
@@ -19,7 +19,9 @@ pub async fn openapi() -> Json<serde_json::Value> {
 }
 
 pub async fn rules(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
-    serde_json::to_value(&*state.db.rules()).map(Json).map_err(|e| ApiError::from(vanguard_store::StoreError::Other(e.to_string())))
+    serde_json::to_value(&*state.db.rules())
+        .map(Json)
+        .map_err(|e| ApiError::from(vanguard_store::StoreError::Other(e.to_string())))
 }
 
 pub async fn not_found() -> ApiError {
