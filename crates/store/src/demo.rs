@@ -127,6 +127,8 @@ pub async fn generate(db: &Db, scale: Scale, seed: u64, mut progress: impl FnMut
     let mut pending: Vec<SealedMember> = Vec::with_capacity(MEMBER_CHUNK * 2);
     let mut counters: Vec<(i64, i64, i64, Option<i64>)> = Vec::with_capacity(branches.len());
     let mut members_total = 0usize;
+    // 党小组长, kept as the group's secretary_member_id.
+    let mut group_leaders: Vec<(i64, i64)> = Vec::new();
     let mut picks: Picks = Picks::default();
     let mut tx = db.begin().await?;
     let mut in_tx = 0usize;
@@ -142,6 +144,9 @@ pub async fn generate(db: &Db, scale: Scale, seed: u64, mut progress: impl FnMut
             formal += i64::from(f.category == Category::Formal);
             if m.is_secretary {
                 secretary = Some(id);
+            }
+            if let (true, Some(g)) = (m.is_group_leader, m.group) {
+                group_leaders.push((placed[g].id, id));
             }
             picks.observe(bi, &m, id, &seeds);
             let path = match m.group {
@@ -183,6 +188,10 @@ pub async fn generate(db: &Db, scale: Scale, seed: u64, mut progress: impl FnMut
         crate::exec_tx!(tx, c => sqlx::query(
             "UPDATE orgs SET direct_members = $1, direct_formal = $2, secretary_member_id = $3, has_committee = $4 WHERE region_id = $5 AND id = $6")
             .bind(count).bind(formal).bind(secretary).bind(*formal >= 7).bind(region_id).bind(org_id).execute(c).await)?;
+    }
+    for (group_id, leader) in &group_leaders {
+        crate::exec_tx!(tx, c => sqlx::query("UPDATE orgs SET secretary_member_id = $1 WHERE region_id = $2 AND id = $3")
+            .bind(leader).bind(region_id).bind(group_id).execute(c).await)?;
     }
     tx.commit().await?;
     progress(members_total as u64, members_total as u64);

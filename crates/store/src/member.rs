@@ -653,3 +653,34 @@ impl Scoped<'_> {
         Ok(Page { items, total, page, per_page })
     }
 }
+
+/// What the member portal shows about the caller's own branch and group: names only.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct MyBranch {
+    pub branch_id: i64,
+    pub branch_name: String,
+    pub branch_members: i64,
+    pub secretary_name: Option<String>,
+    pub group_name: Option<String>,
+    pub group_leader_name: Option<String>,
+}
+
+impl Scoped<'_> {
+    /// The caller's own branch, its secretary, group and group leader (the portal's
+    /// "我的支部"). Keyed on the caller's own member record only.
+    pub async fn my_branch(&self) -> StoreResult<MyBranch> {
+        let member_id = self.scope.member_id.ok_or(StoreError::NotFound)?;
+        let sql = concat!(
+            "SELECT b.id AS branch_id, b.name AS branch_name, b.direct_members AS branch_members, s.name AS secretary_name, ",
+            "g.name AS group_name, gl.name AS group_leader_name FROM members m ",
+            "JOIN orgs b ON b.region_id = m.region_id AND b.id = m.org_id ",
+            "LEFT JOIN members s ON s.region_id = b.region_id AND s.id = b.secretary_member_id ",
+            "LEFT JOIN orgs g ON g.region_id = m.region_id AND g.id = m.group_id ",
+            "LEFT JOIN members gl ON gl.region_id = g.region_id AND gl.id = g.secretary_member_id ",
+            "WHERE m.region_id = $1 AND m.id = $2 AND m.archived = FALSE"
+        );
+        let row: Option<MyBranch> =
+            crate::read!(self.db, c => sqlx::query_as(sql).bind(self.scope.region_id).bind(member_id).fetch_optional(c).await)?;
+        row.ok_or(StoreError::NotFound)
+    }
+}

@@ -508,3 +508,22 @@ impl Scoped<'_> {
         self.org_view(id).await
     }
 }
+
+impl Scoped<'_> {
+    /// Every active org (党小组 excluded) within reach, for the health checks of the home
+    /// page and the rules engine: structure, term dates.
+    pub async fn active_orgs(&self) -> StoreResult<Vec<OrgRow>> {
+        let (lo, hi) = self.scope.org_range();
+        Ok(crate::read!(self.db, c => sqlx::query_as(concat!("SELECT ", org_cols!(),
+            " FROM orgs WHERE region_id = $1 AND path >= $2 AND path < $3 AND status <> 'dissolved' AND kind <> 'group' ORDER BY path"))
+            .bind(self.scope.region_id).bind(&lo).bind(&hi).fetch_all(c).await)?)
+    }
+
+    /// The 党小组 of a branch within reach.
+    pub async fn groups_of(&self, branch_id: i64) -> StoreResult<Vec<OrgRow>> {
+        let (lo, hi) = self.scope.org_range();
+        Ok(crate::read!(self.db, c => sqlx::query_as(concat!("SELECT ", org_cols!(),
+            " FROM orgs WHERE region_id = $1 AND parent_id = $2 AND kind = 'group' AND status <> 'dissolved' AND path >= $3 AND path < $4 ORDER BY name"))
+            .bind(self.scope.region_id).bind(branch_id).bind(&lo).bind(&hi).fetch_all(c).await)?)
+    }
+}

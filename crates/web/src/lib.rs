@@ -14,6 +14,7 @@ pub mod extract;
 pub mod limiter;
 pub mod middleware;
 pub mod openapi;
+pub mod pages;
 pub mod routes;
 
 use axum::Router;

@@ -6,7 +6,7 @@ use crate::error::ApiError;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use vanguard_domain::auth::Permission;
 use vanguard_store::audit::{self, Event};
 
@@ -63,9 +63,8 @@ fn is_unsafe(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// A cookie-authenticated unsafe request must carry the session's CSRF token and must
-/// not come from another site.
-fn csrf_ok(headers: &HeaderMap, expected: &str) -> bool {
+/// The request does not come from another site (Sec-Fetch-Site, Origin vs Host).
+fn origin_ok(headers: &HeaderMap) -> bool {
     if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|s| s == "cross-site") {
         return false;
     }
@@ -77,36 +76,86 @@ fn csrf_ok(headers: &HeaderMap, expected: &str) -> bool {
             return false;
         }
     }
-    headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).is_some_and(|t| t == expected)
+    true
+}
+
+/// A cookie-authenticated unsafe request must carry the session's CSRF token and must
+/// not come from another site.
+fn csrf_ok(headers: &HeaderMap, expected: &str) -> bool {
+    origin_ok(headers) && headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).is_some_and(|t| t == expected)
+}
+
+/// Whether a path is a page (HTML) rather than the API.
+fn is_page(path: &str) -> bool {
+    !path.starts_with("/api/") && path != "/healthz"
+}
+
+/// The `_csrf` field of a URL-encoded form body.
+fn form_csrf(body: &[u8]) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default().into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v)
+}
+
+fn deny(page: bool, e: ApiError) -> Response {
+    if page { crate::pages::PageError(e).into_response() } else { e.into_response() }
 }
 
 /// Enforces one route's declared permission. Installed by [`crate::routes::router`] on
-/// every route from the table.
-pub async fn enforce(State((state, permission)): State<(AppState, Permission)>, mut req: Request, next: Next) -> Response {
+/// every route from the table. Pages get a login redirect and HTML errors; the API
+/// gets JSON errors with the same status codes.
+pub async fn enforce(State((state, permission)): State<(AppState, Permission)>, req: Request, next: Next) -> Response {
     if permission == Permission::Public {
         return next.run(req).await;
     }
-    let (parts, body) = req.into_parts();
+    let (parts, mut body) = req.into_parts();
+    let page = is_page(parts.uri.path());
     let ip = crate::extract::client_ip(&parts).to_string();
-    let Some((token, source)) = session_token(&parts.headers) else {
+    let session = match session_token(&parts.headers) {
+        None => None,
+        Some((token, source)) => match vanguard_store::account::authenticate(&state.db, &token, &ip).await {
+            Ok(Some(s)) => Some((s, source)),
+            Ok(None) => None,
+            Err(e) => return deny(page, ApiError::from(e)),
+        },
+    };
+    let Some((session, source)) = session else {
+        if page {
+            let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let encoded = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+            return Redirect::to(&format!("/login?{encoded}")).into_response();
+        }
         return ApiError::unauthorized().into_response();
     };
-    let session = match vanguard_store::account::authenticate(&state.db, &token, &ip).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return ApiError::unauthorized().into_response(),
-        Err(e) => return ApiError::from(e).into_response(),
-    };
     if source == TokenSource::Cookie && is_unsafe(&parts.method) && !csrf_ok(&parts.headers, &session.csrf_token) {
-        let _ = audit::record(
-            &state.db,
-            &session.scope.actor,
-            Event::ok("authz.csrf", parts.uri.path().to_string()).with_result("denied"),
-        )
-        .await;
-        return ApiError::new(axum::http::StatusCode::FORBIDDEN, "csrf.invalid", "页面已过期或请求来源不正确，请刷新页面后重试")
-            .into_response();
+        // HTML forms carry the token as a field instead of a header.
+        let is_form = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+        let mut ok = false;
+        if is_form && origin_ok(&parts.headers) {
+            match axum::body::to_bytes(body, 1 << 20).await {
+                Ok(bytes) => {
+                    ok = form_csrf(&bytes).is_some_and(|t| t == session.csrf_token);
+                    body = axum::body::Body::from(bytes);
+                }
+                Err(_) => return deny(page, ApiError::bad_request("body.too_large", "提交的内容过大")),
+            }
+        }
+        if !ok {
+            let _ = audit::record(
+                &state.db,
+                &session.scope.actor,
+                Event::ok("authz.csrf", parts.uri.path().to_string()).with_result("denied"),
+            )
+            .await;
+            return deny(page, ApiError::new(axum::http::StatusCode::FORBIDDEN, "csrf.invalid", "页面已过期或请求来源不正确，请刷新页面后重试"));
+        }
     }
     if session.account.must_change_password && permission != Permission::SelfService {
+        if page {
+            return Redirect::to("/password").into_response();
+        }
         return ApiError::new(axum::http::StatusCode::FORBIDDEN, "password.must_change", "首次登录或密码被重置后，请先修改密码")
             .into_response();
     }
@@ -119,9 +168,9 @@ pub async fn enforce(State((state, permission)): State<(AppState, Permission)>, 
                 .detail(permission.code()),
         )
         .await;
-        return ApiError::forbidden().into_response();
+        return deny(page, ApiError::forbidden());
     }
-    req = Request::from_parts(parts, body);
+    let mut req = Request::from_parts(parts, body);
     req.extensions_mut().insert(session);
     next.run(req).await
 }

@@ -4,6 +4,7 @@
 
 use crate::AppState;
 use crate::api;
+use crate::pages;
 use crate::middleware::{enforce, security_headers};
 use axum::Router;
 use axum::http::Method;
@@ -74,6 +75,41 @@ pub fn table() -> Vec<RouteSpec> {
         r!(PUT "/api/v1/accounts/{id}/role", AccountAdmin, "account", "分配角色与管辖范围", Some("RoleAssignment"), put(api::account::set_role)),
         r!(GET "/api/v1/audit", AuditRead, "audit", "审计日志（按操作、操作人、结果、时间筛选）", None, get(api::audit::list)),
         r!(GET "/api/v1/audit/verify", AuditRead, "audit", "校验审计日志哈希链", None, get(api::audit::verify)),
+        // Pages (server-rendered HTML).
+        r!(GET "/assets/{file}", Public, "page", "静态资源（内嵌）", None, get(pages::assets::asset)),
+        r!(GET "/login", Public, "page", "登录页", None, get(pages::auth::login_page)),
+        r!(POST "/login", Public, "page", "登录（表单）", None, post(pages::auth::login_submit)),
+        r!(POST "/logout", SelfService, "page", "退出登录", None, post(pages::auth::logout)),
+        r!(GET "/password", SelfService, "page", "修改密码页", None, get(pages::auth::password_page)),
+        r!(POST "/password", SelfService, "page", "修改密码（表单）", None, post(pages::auth::password_submit)),
+        r!(GET "/", SelfService, "page", "首页：管辖范围与待关注事项", None, get(pages::home::home)),
+        r!(GET "/tree/search", OrgRead, "page", "组织树：按名称搜索", None, get(pages::tree::search)),
+        r!(GET "/tree/{id}", OrgRead, "page", "组织树：展开下级", None, get(pages::tree::children)),
+        r!(GET "/orgs/{id}", OrgRead, "page", "党组织页", None, get(pages::org::detail)),
+        r!(GET "/orgs/{id}/edit", OrgWrite, "page", "修改党组织表单", None, get(pages::org::edit_form)),
+        r!(POST "/orgs/{id}/edit", OrgWrite, "page", "修改党组织", None, post(pages::org::edit_submit)),
+        r!(GET "/orgs/{id}/new", OrgWrite, "page", "新建下级党组织表单", None, get(pages::org::new_form)),
+        r!(POST "/orgs/{id}/new", OrgWrite, "page", "新建下级党组织", None, post(pages::org::new_submit)),
+        r!(GET "/orgs/{id}/move", OrgWrite, "page", "迁移党组织表单", None, get(pages::org::move_form)),
+        r!(POST "/orgs/{id}/move", OrgWrite, "page", "迁移党组织", None, post(pages::org::move_submit)),
+        r!(POST "/orgs/{id}/dissolve", OrgWrite, "page", "撤销党组织", None, post(pages::org::dissolve_submit)),
+        r!(GET "/members", MemberRead, "page", "花名册与历史库", None, get(pages::member::roster)),
+        r!(GET "/members/new", MemberWrite, "page", "新增党员表单", None, get(pages::member::new_form)),
+        r!(POST "/members/new", MemberWrite, "page", "新增党员", None, post(pages::member::new_submit)),
+        r!(GET "/members/{id}", MemberRead, "page", "党员档案页", None, get(pages::member::detail)),
+        r!(GET "/members/{id}/edit", MemberWrite, "page", "修改党员档案表单", None, get(pages::member::edit_form)),
+        r!(POST "/members/{id}/edit", MemberWrite, "page", "修改党员档案", None, post(pages::member::edit_submit)),
+        r!(GET "/members/{id}/archive", MemberWrite, "page", "党员减少表单", None, get(pages::member::archive_form)),
+        r!(POST "/members/{id}/archive", MemberWrite, "page", "党员减少（移入历史库）", None, post(pages::member::archive_submit)),
+        r!(POST "/members/{id}/reveal", MemberReveal, "page", "显示敏感字段（记入审计）", None, post(pages::member::reveal)),
+        r!(GET "/accounts", AccountAdmin, "page", "账户管理", None, get(pages::account::list)),
+        r!(POST "/accounts", AccountAdmin, "page", "新建账户（表单）", None, post(pages::account::create)),
+        r!(POST "/accounts/role", AccountAdmin, "page", "调整角色与管辖范围（表单）", None, post(pages::account::set_role)),
+        r!(POST "/accounts/{id}/{action}", AccountAdmin, "page", "重置密码/解锁/停用/启用（表单）", None, post(pages::account::action)),
+        r!(GET "/audit", AuditRead, "page", "审计日志查看", None, get(pages::audit::list)),
+        r!(GET "/m", SelfService, "page", "党员端首页", None, get(pages::portal::home)),
+        r!(GET "/m/profile", MemberRead, "page", "党员端：我的档案", None, get(pages::portal::profile)),
+        r!(GET "/m/branch", MemberRead, "page", "党员端：我的支部", None, get(pages::portal::branch)),
     ]
 }
 

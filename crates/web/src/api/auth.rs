@@ -53,7 +53,7 @@ fn me_view(a: &account::AccountRow) -> MeView {
     }
 }
 
-fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
+pub(crate) fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
     let (name, secure) = if state.secure_cookies { (COOKIE_SECURE, "; Secure") } else { (COOKIE_PLAIN, "") };
     let max_age_secs = max_age.max(0);
     HeaderValue::from_str(&format!("{name}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}"))
