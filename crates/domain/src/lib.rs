@@ -2,7 +2,8 @@
 //! access, with no I/O, no async and no knowledge of storage or HTTP.
 //!
 //! Feature areas keep their names in every layer: [`org`] (组织), [`member`] (党员),
-//! [`auth`] (accounts, roles, scope decisions), [`audit`] (the record of changes).
+//! [`auth`] (accounts, roles, scope decisions), [`audit`] (the record of changes),
+//! [`orglife`] (组织生活: meetings, the yearly plan and the rules engine).
 //! Regulation numbers live in [`rules::RuleSet`], never in scattered constants.
 
 #[macro_use]
@@ -15,6 +16,8 @@ pub mod error;
 pub mod idcard;
 pub mod member;
 pub mod org;
+pub mod orglife;
+pub mod roster;
 pub mod rules;
 
 pub use error::{FieldError, Invalid};

@@ -17,6 +17,8 @@ pub struct RuleSet {
     /// The first calendar date (Asia/Shanghai) this version applies to.
     pub effective_from: NaiveDate,
     pub org: OrgRules,
+    /// 组织生活: meeting frequencies, the yearly plan, term reminders, member rules.
+    pub orglife: crate::orglife::OrgLifeRules,
     pub login: LoginPolicy,
     pub password: PasswordPolicy,
 }
@@ -27,6 +29,7 @@ impl Default for RuleSet {
             version: 1,
             effective_from: NaiveDate::from_ymd_opt(2018, 10, 28).unwrap_or_default(),
             org: OrgRules::default(),
+            orglife: crate::orglife::OrgLifeRules::default(),
             login: LoginPolicy::default(),
             password: PasswordPolicy::default(),
         }

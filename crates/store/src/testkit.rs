@@ -97,6 +97,18 @@ pub async fn postgres() -> Option<TestDb> {
     Some(TestDb { db, backend: "postgres", dir: None })
 }
 
+/// Creates a fresh, empty database on the PostgreSQL server at `admin_url` and returns its
+/// URL; `None` when the server cannot be reached.
+pub async fn fresh_postgres_database(admin_url: &str) -> Option<String> {
+    let mut conn = sqlx::PgConnection::connect(admin_url).await.ok()?;
+    drop_stale(&mut conn).await;
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let name = format!("vgt_{}_{n}", std::process::id());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\""))).execute(&mut conn).await.ok()?;
+    let i = admin_url.rfind('/')?;
+    Some(format!("{}/{name}", &admin_url[..i]))
+}
+
 /// SQLite, then PostgreSQL when available.
 pub async fn backends() -> Vec<TestDb> {
     let mut v = vec![sqlite().await];
