@@ -9,6 +9,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod home;
+pub mod import;
 pub mod member;
 pub mod org;
 pub mod portal;
