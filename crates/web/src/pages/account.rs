@@ -1,12 +1,12 @@
 //! Account administration pages (系统管理员).
 
-use super::{fmt_time, form_errors, render, see_other, PageResult, Shell};
-use crate::extract::Ctx;
+use super::{FormState, PageResult, Shell, fmt_time, form_errors, render, see_other};
 use crate::AppState;
+use crate::extract::Ctx;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Form;
 use std::collections::HashMap;
 use vanguard_domain::auth::Role;
 use vanguard_store::account::{self, AdminAction, NewAccount};
@@ -28,22 +28,18 @@ struct AccountsPage {
     shell: Shell,
     lines: Vec<AccountLine>,
     roles: Vec<(&'static str, &'static str)>,
-    v: HashMap<String, String>,
-    errors: HashMap<String, String>,
+    form: FormState,
     /// A one-time password to show once (after create or reset), with its user.
     issued: Option<(String, String)>,
 }
 
-impl AccountsPage {
-    fn val(&self, k: &str) -> String {
-        self.v.get(k).cloned().unwrap_or_default()
-    }
-    fn err(&self, k: &str) -> String {
-        self.errors.get(k).cloned().unwrap_or_default()
-    }
-}
-
-async fn page(state: &AppState, ctx: &Ctx, v: HashMap<String, String>, errors: HashMap<String, String>, issued: Option<(String, String)>) -> PageResult {
+async fn page(
+    state: &AppState,
+    ctx: &Ctx,
+    v: HashMap<String, String>,
+    errors: HashMap<String, String>,
+    issued: Option<(String, String)>,
+) -> PageResult {
     let now = state.db.clock().now_ms();
     let lines = account::list_accounts(&state.db)
         .await?
@@ -70,7 +66,7 @@ async fn page(state: &AppState, ctx: &Ctx, v: HashMap<String, String>, errors: H
     let shell = Shell::new(state, ctx, "accounts").await;
     let roles = Role::ALL.iter().map(|r| (r.code(), r.label())).collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let mut res = render(&AccountsPage { shell, lines, roles, v, errors, issued });
+    let mut res = render(&AccountsPage { shell, lines, roles, form: FormState::with_errors(v, errors), issued });
     *res.status_mut() = status;
     Ok(res)
 }

@@ -1,7 +1,7 @@
 //! Static assets, embedded in the binary: nothing is loaded from the internet.
 
 use axum::extract::Path;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 struct Asset {
@@ -13,7 +13,12 @@ struct Asset {
 
 const ASSETS: &[Asset] = &[
     Asset { name: "app.css", mime: "text/css; charset=utf-8", body: include_bytes!("../../../../assets/app.css"), gzip: None },
-    Asset { name: "app.js", mime: "text/javascript; charset=utf-8", body: include_bytes!("../../../../assets/app.js"), gzip: None },
+    Asset {
+        name: "app.js",
+        mime: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../../../assets/app.js"),
+        gzip: None,
+    },
     Asset {
         name: "htmx.min.js",
         mime: "text/javascript; charset=utf-8",

@@ -1,8 +1,8 @@
 //! The audit-log viewer (审计员 only): filters, paging back in time, chain verification.
 
-use super::{fmt_time, render, PageResult, Shell};
-use crate::extract::{Ctx, QueryParams};
+use super::{PageResult, Shell, fmt_time, render};
 use crate::AppState;
+use crate::extract::{Ctx, QueryParams};
 use askama::Template;
 use axum::extract::State;
 use serde::Deserialize;
@@ -63,7 +63,16 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, QueryParams(q): Query
     let next_before = (rows.len() == 100).then(|| rows.last().map(|r| r.seq)).flatten();
     let lines = rows
         .into_iter()
-        .map(|r| Line { seq: r.seq, at: fmt_time(r.at), actor: r.actor_name, ip: r.ip, action: r.action, object: r.object, result: r.result, detail: r.detail })
+        .map(|r| Line {
+            seq: r.seq,
+            at: fmt_time(r.at),
+            actor: r.actor_name,
+            ip: r.ip,
+            action: r.action,
+            object: r.object,
+            result: r.result,
+            detail: r.detail,
+        })
         .collect();
     let (verification, intact) = if q.verify == "1" {
         let v = audit::verify(&state.db, |_, _| {}).await?;
@@ -86,7 +95,9 @@ fn serde_json_lite(problems: &[audit::ChainProblem]) -> String {
         .map(|p| match p {
             audit::ChainProblem::Modified { seq } => format!("第{seq}条被修改或伪造"),
             audit::ChainProblem::Missing { from_seq, to_seq } => format!("第{from_seq}至{to_seq}条被删除"),
-            audit::ChainProblem::HeadMismatch { head_seq, last_seq } => format!("链尾不符（应至第{head_seq}条，实至第{last_seq}条）"),
+            audit::ChainProblem::HeadMismatch { head_seq, last_seq } => {
+                format!("链尾不符（应至第{head_seq}条，实至第{last_seq}条）")
+            }
         })
         .collect::<Vec<_>>()
         .join("；")

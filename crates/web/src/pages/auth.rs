@@ -1,14 +1,14 @@
 //! Login, logout and password change as pages.
 
-use super::{render, see_other, PageResult, Shell};
+use super::{PageResult, Shell, render, see_other};
+use crate::AppState;
 use crate::api::auth::session_cookie;
 use crate::extract::Ctx;
-use crate::AppState;
 use askama::Template;
-use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
 use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -46,7 +46,11 @@ pub struct LoginForm {
     pub next: String,
 }
 
-pub async fn login_submit(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, Form(f): Form<LoginForm>) -> PageResult {
+pub async fn login_submit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Form(f): Form<LoginForm>,
+) -> PageResult {
     let again = |msg: String, status: StatusCode| {
         let mut res = render(&LoginPage { error: Some(msg), login: f.login.clone(), next: f.next.clone() });
         *res.status_mut() = status;

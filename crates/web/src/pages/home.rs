@@ -1,12 +1,12 @@
 //! The home page: the caller's scope and what needs their attention.
 
-use super::{render, see_other, PageResult, Shell};
-use crate::extract::Ctx;
+use super::{PageResult, Shell, render, see_other};
 use crate::AppState;
+use crate::extract::Ctx;
 use askama::Template;
 use axum::extract::State;
 use vanguard_domain::auth::{Permission, Reach, Role};
-use vanguard_domain::org::{check_branch_structure, BranchCounts};
+use vanguard_domain::org::{BranchCounts, check_branch_structure};
 use vanguard_store::member::MemberFilter;
 use vanguard_store::org::OrgView;
 
@@ -75,15 +75,30 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
                 let counts = BranchCounts { members: o.direct_members as u32, formal: o.direct_formal as u32 };
                 for finding in check_branch_structure(f.kind, counts, o.has_committee, &rules.org) {
                     if finding.severity == "warning" {
-                        page.structure.push(Attention { org_id: o.id, org_name: o.name.clone(), severity: "warn", message: finding.message });
+                        page.structure.push(Attention {
+                            org_id: o.id,
+                            org_name: o.name.clone(),
+                            severity: "warn",
+                            message: finding.message,
+                        });
                     }
                 }
             }
             if let Some(end) = f.term_ends_on() {
                 if end < today {
-                    page.terms.push(Attention { org_id: o.id, org_name: o.name.clone(), severity: "bad", message: format!("任期已于 {end} 届满，应及时换届") });
+                    page.terms.push(Attention {
+                        org_id: o.id,
+                        org_name: o.name.clone(),
+                        severity: "bad",
+                        message: format!("任期已于 {end} 届满，应及时换届"),
+                    });
                 } else if end <= today.checked_add_months(chrono::Months::new(6)).unwrap_or(today) {
-                    page.terms.push(Attention { org_id: o.id, org_name: o.name.clone(), severity: "warn", message: format!("任期将于 {end} 届满，请做好换届准备") });
+                    page.terms.push(Attention {
+                        org_id: o.id,
+                        org_name: o.name.clone(),
+                        severity: "warn",
+                        message: format!("任期将于 {end} 届满，请做好换届准备"),
+                    });
                 }
             }
         }
@@ -104,7 +119,12 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     }
     if role == Role::Auditor {
         let since = state.db.clock().now_ms() - 24 * 3_600_000;
-        let f = |result: &str| vanguard_store::audit::AuditFilter { result: result.into(), from_ms: Some(since), limit: Some(500), ..Default::default() };
+        let f = |result: &str| vanguard_store::audit::AuditFilter {
+            result: result.into(),
+            from_ms: Some(since),
+            limit: Some(500),
+            ..Default::default()
+        };
         page.recent_failures = vanguard_store::audit::list(&state.db, &f("failed")).await?.len()
             + vanguard_store::audit::list(&state.db, &f("denied")).await?.len();
     }

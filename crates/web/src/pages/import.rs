@@ -1,9 +1,9 @@
 //! 花名册导入 pages: upload, the row-by-row preview, the commit with progress, the result.
 
-use super::{render, see_other, PageError, PageResult, Shell};
-use crate::api::roster::{uploaded, UploadQuery};
-use crate::extract::{Ctx, Id};
+use super::{PageError, PageResult, Shell, render, see_other};
 use crate::AppState;
+use crate::api::roster::{UploadQuery, uploaded};
+use crate::extract::{Ctx, Id};
 use askama::Template;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -83,7 +83,11 @@ pub async fn commit(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Page
     // Refuse at once what cannot be committed (someone else's, expired, committed).
     let s = ctx.scoped(&state.db).import_status(id).await?;
     if s.status != "ready" {
-        return Err(PageError(crate::error::ApiError::new(StatusCode::CONFLICT, "import.not_ready", format!("该批次{}，不能再导入", s.status_label))));
+        return Err(PageError(crate::error::ApiError::new(
+            StatusCode::CONFLICT,
+            "import.not_ready",
+            format!("该批次{}，不能再导入", s.status_label),
+        )));
     }
     let db = state.db.clone();
     let scope = ctx.0.scope.clone();

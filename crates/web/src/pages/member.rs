@@ -1,18 +1,18 @@
 //! 党员 pages: the roster (花名册), the member page with history, the forms, the
 //! history archive (历史库), and the audited reveal of sensitive fields.
 
-use super::{fmt_time, form_errors, render, see_other, PageResult, Shell};
-use crate::extract::{Ctx, Id, QueryParams};
+use super::{FormState, PageResult, Shell, fmt_time, form_errors, render, see_other};
 use crate::AppState;
+use crate::extract::{Ctx, Id, QueryParams};
 use askama::Template;
+use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse};
-use axum::Form;
 use serde::Deserialize;
 use std::collections::HashMap;
 use vanguard_domain::auth::Permission;
-use vanguard_domain::member::{field_label, Category, Education, Flow, LeaveReason, MemberInput, PartyStatus, ETHNICITIES};
+use vanguard_domain::member::{Category, ETHNICITIES, Education, Flow, LeaveReason, MemberInput, PartyStatus, field_label};
 use vanguard_store::member::{HistoryEntry, Leave, MemberFilter, MemberSummary, MemberView, NewMember, Page, SensitiveField};
 use vanguard_store::org::OrgView;
 
@@ -116,7 +116,12 @@ impl RosterQuery {
     }
 }
 
-pub async fn roster(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, QueryParams(q): QueryParams<RosterQuery>) -> PageResult {
+pub async fn roster(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    QueryParams(q): QueryParams<RosterQuery>,
+) -> PageResult {
     let f = q.filter();
     let scoped = ctx.scoped(&state.db);
     let org = match f.org_id {
@@ -152,7 +157,8 @@ pub async fn roster(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap,
         return Ok(render(&table));
     }
     let shell = Shell::new(&state, &ctx, if archived { "archive" } else { "roster" }).await;
-    let table_html = table.render().map_err(|e| super::PageError(crate::error::ApiError::bad_request("render", e.to_string())))?;
+    let table_html =
+        table.render().map_err(|e| super::PageError(crate::error::ApiError::bad_request("render", e.to_string())))?;
     Ok(render(&RosterPage { shell, table, table_html }))
 }
 
@@ -177,7 +183,13 @@ struct MemberPage {
 
 fn changes(h: Vec<HistoryEntry>) -> Vec<Change> {
     h.into_iter()
-        .map(|e| Change { at: fmt_time(e.at), actor: e.actor_name, field: field_label(&e.field), old: e.old_value, new: e.new_value })
+        .map(|e| Change {
+            at: fmt_time(e.at),
+            actor: e.actor_name,
+            field: field_label(&e.field),
+            old: e.old_value,
+            new: e.new_value,
+        })
         .collect()
 }
 
@@ -187,7 +199,13 @@ pub async fn detail(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Page
     let history = changes(scoped.member_history(id).await?);
     let role = ctx.0.scope.role;
     let shell = Shell::new(&state, &ctx, if m.archived { "archive" } else { "roster" }).await;
-    Ok(render(&MemberPage { shell, can_write: role.grants(Permission::MemberWrite) && !m.archived, can_reveal: role.grants(Permission::MemberReveal), m, history }))
+    Ok(render(&MemberPage {
+        shell,
+        can_write: role.grants(Permission::MemberWrite) && !m.archived,
+        can_reveal: role.grants(Permission::MemberReveal),
+        m,
+        history,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -212,8 +230,7 @@ struct MemberForm {
     action: String,
     cancel: String,
     creating: bool,
-    v: Values,
-    errors: HashMap<String, String>,
+    form: FormState,
     groups: Vec<(i64, String)>,
     ethnicities: &'static [&'static str],
     educations: Vec<(&'static str, &'static str)>,
@@ -223,15 +240,6 @@ struct MemberForm {
 }
 
 impl MemberForm {
-    fn val(&self, k: &str) -> String {
-        self.v.get(k).cloned().unwrap_or_default()
-    }
-    fn err(&self, k: &str) -> String {
-        self.errors.get(k).cloned().unwrap_or_default()
-    }
-    fn has_err(&self, k: &str) -> bool {
-        self.errors.contains_key(k)
-    }
     fn new(shell: Shell, title: String, action: String, cancel: String, creating: bool, v: Values) -> Self {
         MemberForm {
             shell,
@@ -239,8 +247,7 @@ impl MemberForm {
             action,
             cancel,
             creating,
-            v,
-            errors: HashMap::new(),
+            form: FormState::new(v),
             groups: Vec::new(),
             ethnicities: &ETHNICITIES,
             educations: Education::ALL.iter().map(|e| (e.code(), e.label())).collect(),
@@ -250,7 +257,6 @@ impl MemberForm {
         }
     }
 }
-
 
 fn input_from(v: &Values) -> MemberInput {
     let g = |k: &str| v.get(k).map(|s| s.trim().to_string());
@@ -288,9 +294,14 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx, QueryParams(q): Q
     let org_id: i64 = q.org_id.trim().parse().unwrap_or(0);
     let org = ctx.scoped(&state.db).org_view(org_id).await?;
     let shell = Shell::new(&state, &ctx, "roster").await;
-    let mut v = Values::from([("org_id".to_string(), org_id.to_string()), ("category".into(), "formal".into()), ("ethnicity".into(), "汉族".into())]);
+    let mut v = Values::from([
+        ("org_id".to_string(), org_id.to_string()),
+        ("category".into(), "formal".into()),
+        ("ethnicity".into(), "汉族".into()),
+    ]);
     v.insert("flow".into(), "none".into());
-    let mut form = MemberForm::new(shell, format!("在“{}”新增党员", org.name), "/members/new".into(), format!("/orgs/{org_id}"), true, v);
+    let mut form =
+        MemberForm::new(shell, format!("在“{}”新增党员", org.name), "/members/new".into(), format!("/orgs/{org_id}"), true, v);
     form.groups = groups(&state, &ctx, org_id).await;
     Ok(render(&form))
 }
@@ -305,7 +316,7 @@ pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, Form(v): Form<V
             let errors = form_errors(e)?;
             let shell = Shell::new(&state, &ctx, "roster").await;
             let mut form = MemberForm::new(shell, "新增党员".into(), "/members/new".into(), format!("/orgs/{org_id}"), true, v);
-            form.errors = errors;
+            form.form.errors = errors;
             form.groups = groups(&state, &ctx, org_id).await;
             let mut res = render(&form);
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
@@ -339,7 +350,14 @@ fn values_of(m: &MemberView) -> Values {
 pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
     let m = ctx.scoped(&state.db).member(id).await?;
     let shell = Shell::new(&state, &ctx, "roster").await;
-    Ok(render(&MemberForm::new(shell, format!("修改“{}”的档案", m.name), format!("/members/{id}/edit"), format!("/members/{id}"), false, values_of(&m))))
+    Ok(render(&MemberForm::new(
+        shell,
+        format!("修改“{}”的档案", m.name),
+        format!("/members/{id}/edit"),
+        format!("/members/{id}"),
+        false,
+        values_of(&m),
+    )))
 }
 
 pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
@@ -357,8 +375,9 @@ pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Fo
         Err(e) => {
             let errors = form_errors(e)?;
             let shell = Shell::new(&state, &ctx, "roster").await;
-            let mut form = MemberForm::new(shell, "修改党员档案".into(), format!("/members/{id}/edit"), format!("/members/{id}"), false, v);
-            form.errors = errors;
+            let mut form =
+                MemberForm::new(shell, "修改党员档案".into(), format!("/members/{id}/edit"), format!("/members/{id}"), false, v);
+            form.form.errors = errors;
             let mut res = render(&form);
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
@@ -372,17 +391,7 @@ struct ArchiveForm {
     shell: Shell,
     m: MemberView,
     reasons: Vec<(&'static str, &'static str)>,
-    v: Values,
-    errors: HashMap<String, String>,
-}
-
-impl ArchiveForm {
-    fn val(&self, k: &str) -> String {
-        self.v.get(k).cloned().unwrap_or_default()
-    }
-    fn err(&self, k: &str) -> String {
-        self.errors.get(k).cloned().unwrap_or_default()
-    }
+    form: FormState,
 }
 
 fn reasons() -> Vec<(&'static str, &'static str)> {
@@ -393,7 +402,7 @@ pub async fn archive_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -
     let m = ctx.scoped(&state.db).member(id).await?;
     let shell = Shell::new(&state, &ctx, "roster").await;
     let v = Values::from([("left_on".to_string(), state.db.clock().today().format("%Y-%m-%d").to_string())]);
-    Ok(render(&ArchiveForm { shell, m, reasons: reasons(), v, errors: HashMap::new() }))
+    Ok(render(&ArchiveForm { shell, m, reasons: reasons(), form: FormState::new(v) }))
 }
 
 pub async fn archive_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
@@ -409,10 +418,9 @@ pub async fn archive_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id,
             let errors = form_errors(e)?;
             let m = scoped.member(id).await?;
             let shell = Shell::new(&state, &ctx, "roster").await;
-            let mut res = render(&ArchiveForm { shell, m, reasons: reasons(), v, errors });
+            let mut res = render(&ArchiveForm { shell, m, reasons: reasons(), form: FormState::with_errors(v, errors) });
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
     }
 }
-

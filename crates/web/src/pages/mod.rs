@@ -15,15 +15,15 @@ pub mod org;
 pub mod portal;
 pub mod tree;
 
+use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::Ctx;
-use crate::AppState;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use std::collections::HashMap;
-use vanguard_domain::auth::{Permission, Reach, Role};
 use vanguard_domain::Invalid;
+use vanguard_domain::auth::{Permission, Reach, Role};
 use vanguard_store::StoreError;
 
 /// One entry of the top navigation.
@@ -88,7 +88,8 @@ pub fn render<T: Template>(t: &T) -> Response {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template rendering failed");
-            PageError::from(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "页面生成失败，请稍后重试")).into_response()
+            PageError::from(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "页面生成失败，请稍后重试"))
+                .into_response()
         }
     }
 }
@@ -137,15 +138,44 @@ impl IntoResponse for PageError {
 
 pub type PageResult = Result<Response, PageError>;
 
+/// A form as the user typed it, with the problems found in it: re-shown after a failed
+/// submit so nothing typed is lost.
+#[derive(Default)]
+pub struct FormState {
+    pub v: HashMap<String, String>,
+    pub errors: HashMap<String, String>,
+}
+
+impl FormState {
+    pub fn new(v: HashMap<String, String>) -> Self {
+        FormState { v, errors: HashMap::new() }
+    }
+    pub fn with_errors(v: HashMap<String, String>, errors: HashMap<String, String>) -> Self {
+        FormState { v, errors }
+    }
+    /// The value typed in a field (empty when none).
+    pub fn val(&self, k: &str) -> String {
+        self.v.get(k).cloned().unwrap_or_default()
+    }
+    /// The problem with a field (empty when none).
+    pub fn err(&self, k: &str) -> String {
+        self.errors.get(k).cloned().unwrap_or_default()
+    }
+    pub fn has_err(&self, k: &str) -> bool {
+        self.errors.contains_key(k)
+    }
+}
+
 /// Field errors keyed by field name, for showing beside the inputs of a form.
 pub fn field_errors(inv: &Invalid) -> HashMap<String, String> {
     let mut m: HashMap<String, String> = HashMap::new();
     for e in &inv.errors {
-        m.entry(e.field.to_string()).and_modify(|v| {
-            v.push('；');
-            v.push_str(&e.message);
-        })
-        .or_insert_with(|| e.message.clone());
+        m.entry(e.field.to_string())
+            .and_modify(|v| {
+                v.push('；');
+                v.push_str(&e.message);
+            })
+            .or_insert_with(|| e.message.clone());
     }
     m
 }

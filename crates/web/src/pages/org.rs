@@ -1,12 +1,12 @@
 //! 党组织 pages: details, create, edit, move, dissolve.
 
-use super::{form_errors, render, see_other, PageError, PageResult, Shell};
-use crate::extract::{Ctx, Id};
+use super::{FormState, PageError, PageResult, Shell, form_errors, render, see_other};
 use crate::AppState;
+use crate::extract::{Ctx, Id};
 use askama::Template;
+use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Form;
 use std::collections::HashMap;
 use vanguard_domain::auth::Permission;
 use vanguard_domain::org::{OrgInput, OrgKind, Sector};
@@ -39,19 +39,9 @@ struct OrgForm {
     cancel: String,
     /// Creating (kind can be chosen) or editing.
     creating: bool,
-    v: Values,
-    errors: HashMap<String, String>,
+    form: FormState,
     kinds: Vec<(&'static str, &'static str)>,
     sectors: Vec<(&'static str, &'static str)>,
-}
-
-impl OrgForm {
-    fn val(&self, k: &str) -> String {
-        self.v.get(k).cloned().unwrap_or_default()
-    }
-    fn err(&self, k: &str) -> String {
-        self.errors.get(k).cloned().unwrap_or_default()
-    }
 }
 
 fn options_kinds(parent: Option<OrgKind>) -> Vec<(&'static str, &'static str)> {
@@ -88,8 +78,7 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx, Id(parent_id): Id
         action: format!("/orgs/{parent_id}/new"),
         cancel: format!("/orgs/{parent_id}"),
         creating: true,
-        v,
-        errors: HashMap::new(),
+        form: FormState::new(v),
         kinds: options_kinds(pk),
         sectors: options_sectors(),
     }))
@@ -108,10 +97,9 @@ pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, Id(parent_id): 
                 shell,
                 title: format!("在“{}”下新建党组织", parent.name),
                 action: format!("/orgs/{parent_id}/new"),
-        cancel: format!("/orgs/{parent_id}"),
+                cancel: format!("/orgs/{parent_id}"),
                 creating: true,
-                        v,
-                errors,
+                form: FormState::with_errors(v, errors),
                 kinds: options_kinds(pk),
                 sectors: options_sectors(),
             });
@@ -146,8 +134,7 @@ pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> P
         action: format!("/orgs/{id}/edit"),
         cancel: format!("/orgs/{id}"),
         creating: false,
-        v: values_of(&o),
-        errors: HashMap::new(),
+        form: FormState::new(values_of(&o)),
         kinds: options_kinds(None),
         sectors: options_sectors(),
     }))
@@ -172,10 +159,9 @@ pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Fo
                 shell,
                 title: format!("修改“{}”", o.name),
                 action: format!("/orgs/{id}/edit"),
-        cancel: format!("/orgs/{id}"),
+                cancel: format!("/orgs/{id}"),
                 creating: false,
-                        v,
-                errors,
+                form: FormState::with_errors(v, errors),
                 kinds: options_kinds(None),
                 sectors: options_sectors(),
             });
@@ -212,7 +198,9 @@ pub async fn move_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Fo
         Err(vanguard_store::StoreError::NotFound) => {
             let o = scoped.org_view(id).await?;
             let shell = Shell::new(&state, &ctx, "org").await;
-            Ok(render(&MovePage { shell, o, parent_id: raw, error: Some("新的上级党组织不存在或不在您的管辖范围内".into()) }))
+            Ok(render(&MovePage {
+                shell, o, parent_id: raw, error: Some("新的上级党组织不存在或不在您的管辖范围内".into())
+            }))
         }
         Err(e) => {
             let errors = form_errors(e)?;

@@ -1,8 +1,8 @@
 //! The member portal (党员端): phone-first pages for ordinary members.
 
-use super::{render, PageResult};
-use crate::extract::Ctx;
+use super::{PageResult, render};
 use crate::AppState;
+use crate::extract::Ctx;
 use askama::Template;
 use axum::extract::State;
 use vanguard_store::member::{MemberView, MyBranch};

@@ -1,8 +1,8 @@
 //! The org-tree navigator: children fetched on demand, and a name search.
 
-use super::{render, PageResult};
-use crate::extract::{Ctx, Id, QueryParams};
+use super::{PageResult, render};
 use crate::AppState;
+use crate::extract::{Ctx, Id, QueryParams};
 use askama::Template;
 use axum::extract::State;
 use serde::Deserialize;

@@ -1,0 +1,569 @@
+//! The generated authorization matrix (security.md Z1/Z2): every route of the table ×
+//! every caller × every target, each decided by a real request and compared with an
+//! oracle written here independently of the code under test.
+
+use crate::fixture::{
+    Caller, Fixture, M, Org, PASSWORD, Resp, Server, assert_security_headers, fresh_id_number, new_member_body,
+};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use vanguard_domain::auth::Permission;
+use vanguard_web::routes::RouteSpec;
+
+/// What a request is aimed at, relative to the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// The caller's own member record, or its scope org (its branch for a member).
+    Own,
+    SameBranch,
+    SiblingBranch,
+    /// In the ancestor district, outside the street.
+    Ancestor,
+    OtherDistrict,
+}
+
+const TARGETS: [Target; 5] = [Target::Own, Target::SameBranch, Target::SiblingBranch, Target::Ancestor, Target::OtherDistrict];
+
+/// What the `{id}` of a route (or its org parameter) names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Aim {
+    /// No org-owned object: the role alone decides.
+    Untargeted,
+    /// `{id}` is an org.
+    OrgPath,
+    /// `?org_id=` names an org.
+    OrgQuery,
+    /// The body's `org_id` names a branch.
+    BranchBody,
+    /// `{id}` is a member.
+    MemberPath,
+    /// `{id}` is an account (a throw-away one made for the purpose).
+    AccountPath,
+    /// The caller's own member record, implied (the member portal): out of reach for
+    /// callers that have none.
+    OwnRecord,
+    /// `{id}` names an object that is nobody's (an import batch of another account, or
+    /// none): every caller the role admits gets 404.
+    NoSuchObject,
+}
+
+/// The body of a cell's request; chosen so that allowed writes leave the fixture as it
+/// was (or only add to it).
+#[derive(Debug, Clone)]
+enum Body {
+    None,
+    Json(Value),
+    /// Correct credentials of the probe account.
+    Login,
+    /// `{"parent_id": <the org itself>}`: refused after authorization.
+    MoveOrgOntoItself,
+    /// A complete member with a fresh ID number in the target branch.
+    NewMember,
+    /// The member's current branch and group: nothing changes.
+    MoveMemberInPlace,
+    /// A fresh account name.
+    NewAccount,
+    /// An HTML form (URL-encoded), as the pages post.
+    Form(Vec<(&'static str, &'static str)>),
+    /// The new-member form with a fresh ID number and the target branch.
+    NewMemberForm,
+    /// The page login form with the probe account's credentials.
+    LoginForm,
+    /// `parent_id` = the org itself, as a form.
+    MoveOrgOntoItselfForm,
+    /// A form naming the throw-away account.
+    AccountForm(&'static str),
+}
+
+/// Whose session the request carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Token {
+    Caller,
+    /// A session made just for this request (logout ends it).
+    Fresh,
+}
+
+struct Case {
+    /// A concrete path for routes with parameters other than `{id}` (`{id}` is still filled).
+    path: Option<&'static str>,
+    /// The permission the policy gives this route, declared here a second time: the
+    /// table must agree, so a changed permission is a deliberate, reviewed change.
+    permission: Permission,
+    aim: Aim,
+    body: Body,
+    token: Token,
+}
+
+fn case(permission: Permission, aim: Aim, body: Body) -> Case {
+    Case { path: None, permission, aim, body, token: Token::Caller }
+}
+
+fn form(pairs: &[(&'static str, &'static str)]) -> Body {
+    Body::Form(pairs.to_vec())
+}
+
+/// Whether a route is a page (HTML; anonymous callers are sent to the login page).
+fn is_page(path: &str) -> bool {
+    !path.starts_with("/api/") && path != "/healthz"
+}
+
+/// The matrix's case for each route; `None` for a route the matrix does not know, which
+/// fails the test (see [`assert_every_route_has_a_case`]).
+fn case_of(spec: &RouteSpec) -> Option<Case> {
+    use Aim::*;
+    use Permission::*;
+    Some(match (spec.method.as_str(), spec.path) {
+        ("GET", "/healthz") => case(Public, Untargeted, Body::None),
+        ("GET", "/api/openapi.json") => case(Public, Untargeted, Body::None),
+        ("POST", "/api/v1/auth/login") => case(Public, Untargeted, Body::Login),
+        ("POST", "/api/v1/auth/logout") => Case { token: Token::Fresh, ..case(SelfService, Untargeted, Body::None) },
+        ("GET", "/api/v1/auth/me") => case(SelfService, Untargeted, Body::None),
+        ("POST", "/api/v1/auth/password") => {
+            case(SelfService, Untargeted, Body::Json(json!({"old_password": "Wrong@2026x", "new_password": "Other@2026y"})))
+        }
+        ("GET", "/api/v1/rules") => case(SelfService, Untargeted, Body::None),
+        ("GET", "/api/v1/orgs") => case(OrgRead, Untargeted, Body::None),
+        ("GET", "/api/v1/orgs/{id}") => case(OrgRead, OrgPath, Body::None),
+        ("GET", "/api/v1/orgs/{id}/children") => case(OrgRead, OrgPath, Body::None),
+        // Incomplete: 422 once authorized, nothing created.
+        ("POST", "/api/v1/orgs/{id}/children") => case(OrgWrite, OrgPath, Body::Json(json!({}))),
+        ("PATCH", "/api/v1/orgs/{id}") => case(OrgWrite, OrgPath, Body::Json(json!({}))),
+        ("POST", "/api/v1/orgs/{id}/move") => case(OrgWrite, OrgPath, Body::MoveOrgOntoItself),
+        // Every target still has members (or is the caller's own scope root): 409.
+        ("POST", "/api/v1/orgs/{id}/dissolve") => case(OrgWrite, OrgPath, Body::Json(json!({}))),
+        ("GET", "/api/v1/members") => case(MemberRead, OrgQuery, Body::None),
+        ("POST", "/api/v1/members") => case(MemberWrite, BranchBody, Body::NewMember),
+        ("GET", "/api/v1/members/{id}") => case(MemberRead, MemberPath, Body::None),
+        ("PATCH", "/api/v1/members/{id}") => case(MemberWrite, MemberPath, Body::Json(json!({}))),
+        ("GET", "/api/v1/members/{id}/history") => case(MemberRead, MemberPath, Body::None),
+        ("POST", "/api/v1/members/{id}/move") => case(MemberWrite, MemberPath, Body::MoveMemberInPlace),
+        // An unknown reason: 422 once the member is found within reach.
+        ("POST", "/api/v1/members/{id}/archive") => {
+            case(MemberWrite, MemberPath, Body::Json(json!({"reason": "无此原因", "left_on": "2020-01-01"})))
+        }
+        ("POST", "/api/v1/members/{id}/reveal") => case(MemberReveal, MemberPath, Body::Json(json!({"field": "phone"}))),
+        ("GET", "/api/v1/accounts") => case(AccountAdmin, Untargeted, Body::None),
+        ("POST", "/api/v1/accounts") => case(AccountAdmin, Untargeted, Body::NewAccount),
+        ("GET", "/api/v1/accounts/{id}") => case(AccountAdmin, AccountPath, Body::None),
+        ("POST", "/api/v1/accounts/{id}/reset-password") => case(AccountAdmin, AccountPath, Body::None),
+        ("POST", "/api/v1/accounts/{id}/unlock") => case(AccountAdmin, AccountPath, Body::None),
+        ("POST", "/api/v1/accounts/{id}/disable") => case(AccountAdmin, AccountPath, Body::None),
+        ("POST", "/api/v1/accounts/{id}/enable") => case(AccountAdmin, AccountPath, Body::None),
+        // A secretary without a branch: 422 once authorized.
+        ("PUT", "/api/v1/accounts/{id}/role") => case(AccountAdmin, AccountPath, Body::Json(json!({"role": "branch_secretary"}))),
+        ("GET", "/api/v1/audit") => case(AuditRead, Untargeted, Body::None),
+        ("GET", "/api/v1/audit/verify") => case(AuditRead, Untargeted, Body::None),
+        // Pages. Form posts carry URL-encoded bodies, as browsers send them.
+        ("GET", "/assets/{file}") => Case { path: Some("/assets/app.css"), ..case(Public, Untargeted, Body::None) },
+        ("GET", "/login") => case(Public, Untargeted, Body::None),
+        ("POST", "/login") => case(Public, Untargeted, Body::LoginForm),
+        ("POST", "/logout") => Case { token: Token::Fresh, ..case(SelfService, Untargeted, form(&[])) },
+        ("GET", "/password") => case(SelfService, Untargeted, Body::None),
+        ("POST", "/password") => {
+            case(SelfService, Untargeted, form(&[("old_password", "Wrong@2026x"), ("new_password", "Other@2026y")]))
+        }
+        ("GET", "/") => case(SelfService, Untargeted, Body::None),
+        ("GET", "/tree/search") => case(OrgRead, Untargeted, Body::None),
+        ("GET", "/tree/{id}") => case(OrgRead, OrgPath, Body::None),
+        ("GET", "/orgs/{id}") => case(OrgRead, OrgPath, Body::None),
+        ("GET", "/orgs/{id}/edit") => case(OrgWrite, OrgPath, Body::None),
+        // An empty name: the form comes back with the error (422) once authorized.
+        ("POST", "/orgs/{id}/edit") => case(OrgWrite, OrgPath, form(&[("name", "")])),
+        ("GET", "/orgs/{id}/new") => case(OrgWrite, OrgPath, Body::None),
+        ("POST", "/orgs/{id}/new") => case(OrgWrite, OrgPath, form(&[("name", ""), ("kind", "branch")])),
+        ("GET", "/orgs/{id}/move") => case(OrgWrite, OrgPath, Body::None),
+        ("POST", "/orgs/{id}/move") => case(OrgWrite, OrgPath, Body::MoveOrgOntoItselfForm),
+        ("POST", "/orgs/{id}/dissolve") => case(OrgWrite, OrgPath, form(&[])),
+        ("GET", "/members") => case(MemberRead, OrgQuery, Body::None),
+        ("GET", "/members/new") => case(MemberWrite, OrgQuery, Body::None),
+        ("POST", "/members/new") => case(MemberWrite, BranchBody, Body::NewMemberForm),
+        ("GET", "/members/{id}") => case(MemberRead, MemberPath, Body::None),
+        ("GET", "/members/{id}/edit") => case(MemberWrite, MemberPath, Body::None),
+        // Nothing changed: the member page again.
+        ("POST", "/members/{id}/edit") => case(MemberWrite, MemberPath, form(&[("residence_unchanged", "1")])),
+        ("GET", "/members/{id}/archive") => case(MemberWrite, MemberPath, Body::None),
+        ("POST", "/members/{id}/archive") => {
+            case(MemberWrite, MemberPath, form(&[("reason", "无此原因"), ("left_on", "2020-01-01")]))
+        }
+        ("POST", "/members/{id}/reveal") => case(MemberReveal, MemberPath, form(&[("field", "phone")])),
+        ("GET", "/imports/members") => case(MemberWrite, Untargeted, Body::None),
+        // No file: the upload page again with the reason.
+        ("POST", "/imports/members") => case(MemberWrite, Untargeted, form(&[])),
+        ("GET", "/imports/{id}") => case(MemberWrite, NoSuchObject, Body::None),
+        ("POST", "/imports/{id}/commit") => case(MemberWrite, NoSuchObject, form(&[])),
+        ("POST", "/imports/{id}/discard") => case(MemberWrite, NoSuchObject, form(&[])),
+        ("GET", "/accounts") => case(AccountAdmin, Untargeted, Body::None),
+        ("POST", "/accounts") => case(AccountAdmin, Untargeted, Body::NewAccount),
+        ("POST", "/accounts/role") => case(AccountAdmin, Untargeted, Body::AccountForm("branch_secretary")),
+        ("POST", "/accounts/{id}/{action}") => {
+            Case { path: Some("/accounts/{id}/unlock"), ..case(AccountAdmin, AccountPath, form(&[])) }
+        }
+        ("GET", "/audit") => case(AuditRead, Untargeted, Body::None),
+        ("GET", "/m") => case(SelfService, Untargeted, Body::None),
+        ("GET", "/m/profile") => case(MemberRead, OwnRecord, Body::None),
+        ("GET", "/m/branch") => case(MemberRead, OwnRecord, Body::None),
+        _ => return None,
+    })
+}
+
+/// Fails, listing them, when routes of the table have no case here (a new route needs a
+/// declared policy in `routes::table()` and a case in this matrix before it can land), or
+/// when the table's permission of a route is not the one declared here.
+pub fn assert_every_route_has_a_case() {
+    let missing: Vec<String> = vanguard_web::routes::table()
+        .iter()
+        .filter(|s| case_of(s).is_none())
+        .map(|s| format!("  {} {}", s.method, s.path))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} route(s) have no case in the authorization matrix (crates/web/tests/api/matrix.rs, fn case_of); \
+         add one per route (what its {{id}} names and a body that leaves the fixture intact):\n{}",
+        missing.len(),
+        missing.join("\n")
+    );
+    let differing: Vec<String> = vanguard_web::routes::table()
+        .iter()
+        .filter_map(|s| case_of(s).filter(|c| c.permission != s.permission).map(|c| (s, c)))
+        .map(|(s, c)| {
+            format!("  {} {}: {:?} in routes::table(), {:?} in the matrix", s.method, s.path, s.permission, c.permission)
+        })
+        .collect();
+    assert!(differing.is_empty(), "route permissions differ from the declared policy:\n{}", differing.join("\n"));
+}
+
+// ---- The oracle, written from the policy, not from the code -------------------------
+
+/// Members each caller reaches (hand-written).
+fn reaches_member(caller: Caller, t: Target) -> bool {
+    use Target::*;
+    match caller {
+        Caller::Member | Caller::Leader => t == Own,
+        Caller::Secretary => matches!(t, Own | SameBranch),
+        Caller::Street => matches!(t, SameBranch | SiblingBranch),
+        Caller::District => matches!(t, SameBranch | SiblingBranch | Ancestor),
+        Caller::OrgDept => true,
+        Caller::Anonymous | Caller::Auditor | Caller::SysAdmin => false,
+    }
+}
+
+/// Orgs each caller reaches (hand-written).
+fn reaches_org(caller: Caller, o: Org) -> bool {
+    use Org::*;
+    match caller {
+        Caller::Member => o == B1,
+        Caller::Leader => o == G1,
+        Caller::Secretary => o == B1,
+        Caller::Street => matches!(o, S1 | B1 | B2),
+        Caller::District => matches!(o, D1 | S1 | B1 | B2 | B0),
+        Caller::OrgDept => true,
+        Caller::Anonymous | Caller::Auditor | Caller::SysAdmin => false,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// 401: no session on a non-public route.
+    Unauthenticated,
+    /// 403: the role does not grant the route's permission.
+    Forbidden,
+    /// 404: the target is outside the caller's reach.
+    Hidden,
+    /// The target is outside reach and named in the body (`org_id` of a new member): 422
+    /// with the one field error `org.not_found`, the same answer as for an org that does
+    /// not exist (the store's contract, crates/store/tests/store.rs).
+    HiddenReference,
+    /// Anything but 401/403/404 (and never a 5xx).
+    Allowed,
+}
+
+/// The role model as the policy states it (hand-written; `Role::grants` must agree, see
+/// [`assert_role_model_is_the_declared_one`]). The match has no wildcard, so a new
+/// permission does not compile until its grants are declared here.
+fn granted(caller: Caller, permission: Permission) -> bool {
+    use Caller::*;
+    match permission {
+        Permission::Public => true,
+        Permission::SelfService => caller != Anonymous,
+        Permission::OrgRead | Permission::MemberRead => {
+            matches!(caller, Member | Leader | Secretary | Street | District | OrgDept)
+        }
+        Permission::OrgWrite | Permission::MemberWrite | Permission::MemberReveal => {
+            matches!(caller, Secretary | Street | District | OrgDept)
+        }
+        Permission::AccountAdmin => caller == SysAdmin,
+        Permission::AuditRead => caller == Auditor,
+    }
+}
+
+/// `Role::grants` (what the middleware checks) is the role model declared above.
+pub fn assert_role_model_is_the_declared_one() {
+    for caller in Caller::ALL {
+        let Some(role) = caller.role() else { continue };
+        for &p in Permission::ALL {
+            assert_eq!(
+                role.grants(p),
+                granted(caller, p),
+                "Role::{role:?}.grants({p:?}) differs from the declared role model in the matrix test"
+            );
+        }
+    }
+}
+
+fn oracle(caller: Caller, permission: Permission, reachable: Option<bool>) -> Expect {
+    if caller.role().is_none() {
+        return if permission == Permission::Public { Expect::Allowed } else { Expect::Unauthenticated };
+    }
+    if !granted(caller, permission) {
+        Expect::Forbidden
+    } else if reachable == Some(false) {
+        Expect::Hidden
+    } else {
+        Expect::Allowed
+    }
+}
+
+fn hidden_reference(r: &Resp) -> bool {
+    r.status == 422 && r.field_codes() == ["org.not_found"]
+}
+
+fn holds(expect: Expect, r: &Resp, path: &str) -> bool {
+    if is_page(path) {
+        let to_login = (r.status == 303 || r.status == 302) && r.header("location").starts_with("/login");
+        return match expect {
+            Expect::Unauthenticated => to_login,
+            Expect::Forbidden => r.status == 403,
+            Expect::Hidden => r.status == 404,
+            Expect::HiddenReference => r.status == 422,
+            // Logging out ends at the login page; anywhere else that means the session was refused.
+            Expect::Allowed => !matches!(r.status, 401 | 403 | 404) && r.status < 500 && (!to_login || path == "/logout"),
+        };
+    }
+    match expect {
+        Expect::Unauthenticated => r.status == 401 && r.code() == "auth.required",
+        Expect::Forbidden => r.status == 403 && r.code() == "auth.forbidden",
+        Expect::Hidden => r.status == 404 && r.code() == "not_found",
+        Expect::HiddenReference => hidden_reference(r),
+        Expect::Allowed => !matches!(r.status, 401 | 403 | 404) && r.status < 500 && !hidden_reference(r),
+    }
+}
+
+// ---- Targets -----------------------------------------------------------------------
+
+/// The caller's own org: its scope org, or its branch for a member.
+fn own_org(caller: Caller) -> Option<Org> {
+    match caller {
+        Caller::Member | Caller::Secretary => Some(Org::B1),
+        Caller::Leader => Some(Org::G1),
+        Caller::Street => Some(Org::S1),
+        Caller::District => Some(Org::D1),
+        Caller::OrgDept => Some(Org::C),
+        Caller::Anonymous | Caller::Auditor | Caller::SysAdmin => None,
+    }
+}
+
+fn own_member(caller: Caller) -> Option<M> {
+    match caller {
+        Caller::Member => Some(M::Member),
+        Caller::Leader => Some(M::Leader),
+        Caller::Secretary => Some(M::Secretary),
+        _ => None,
+    }
+}
+
+fn org_target(caller: Caller, t: Target) -> Option<Org> {
+    match t {
+        Target::Own => own_org(caller),
+        Target::SameBranch => Some(Org::B1),
+        Target::SiblingBranch => Some(Org::B2),
+        Target::Ancestor => Some(Org::D1),
+        Target::OtherDistrict => Some(Org::D2),
+    }
+}
+
+/// Branches for creating members: the ancestor district's own branch, the other
+/// district's branch.
+fn branch_target(caller: Caller, t: Target) -> Option<Org> {
+    match t {
+        Target::Ancestor => Some(Org::B0),
+        Target::OtherDistrict => Some(Org::B3),
+        _ => org_target(caller, t),
+    }
+}
+
+fn member_target(caller: Caller, t: Target) -> Option<M> {
+    match t {
+        Target::Own => own_member(caller),
+        Target::SameBranch => Some(M::B1),
+        Target::SiblingBranch => Some(M::B2),
+        Target::Ancestor => Some(M::B0),
+        Target::OtherDistrict => Some(M::B3),
+    }
+}
+
+// ---- Running the matrix ------------------------------------------------------------
+
+struct Matrix<'a> {
+    fx: &'a Fixture,
+    server: &'a Server,
+    tokens: HashMap<Caller, String>,
+    throwaway: i64,
+    serial: u32,
+}
+
+impl Matrix<'_> {
+    /// One cell: the request, and what the oracle expects of it. `None` when the
+    /// target does not exist for this caller (no own record).
+    async fn cell(
+        &mut self,
+        spec: &RouteSpec,
+        c: &Case,
+        caller: Caller,
+        target: Option<Target>,
+    ) -> Option<(Expect, Resp, String)> {
+        let fx = self.fx;
+        let (id, reachable, query, label) = match (c.aim, target) {
+            (Aim::Untargeted, _) => (None, None, String::new(), "-".to_string()),
+            (Aim::AccountPath, _) => (Some(self.throwaway), None, String::new(), "throw-away account".to_string()),
+            (Aim::OwnRecord, _) => (None, Some(own_member(caller).is_some()), String::new(), "own record".to_string()),
+            (Aim::NoSuchObject, _) => (Some(1), Some(false), String::new(), "nobody's object".to_string()),
+            (Aim::OrgPath | Aim::OrgQuery, Some(t)) => {
+                let o = org_target(caller, t)?;
+                let q = if c.aim == Aim::OrgQuery { format!("?org_id={}", fx.org(o)) } else { String::new() };
+                (Some(fx.org(o)), Some(reaches_org(caller, o)), q, format!("{t:?}={o:?}"))
+            }
+            (Aim::BranchBody, Some(t)) => {
+                let o = branch_target(caller, t)?;
+                (Some(fx.org(o)), Some(reaches_org(caller, o)), String::new(), format!("{t:?}={o:?}"))
+            }
+            (Aim::MemberPath, Some(t)) => {
+                let m = member_target(caller, t)?;
+                (Some(fx.member(m).id), Some(reaches_member(caller, t)), String::new(), format!("{t:?}={m:?}"))
+            }
+            (_, None) => unreachable!("targeted routes are run per target"),
+        };
+        let template = c.path.unwrap_or(spec.path);
+        let path = match id {
+            Some(id) if template.contains("{id}") => template.replace("{id}", &id.to_string()),
+            _ => template.to_string(),
+        } + &query;
+        let mut form_body: Option<Vec<(String, String)>> = None;
+        let pairs = |v: &[(&str, String)]| v.iter().map(|(k, x)| (k.to_string(), x.clone())).collect::<Vec<_>>();
+        match &c.body {
+            Body::Form(p) => form_body = Some(p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
+            Body::LoginForm => form_body = Some(pairs(&[("login", "probe".into()), ("password", PASSWORD.into())])),
+            Body::MoveOrgOntoItselfForm => form_body = Some(pairs(&[("parent_id", id.unwrap_or(0).to_string())])),
+            Body::AccountForm(role) => {
+                form_body = Some(pairs(&[("account_id", self.throwaway.to_string()), ("role", role.to_string())]))
+            }
+            Body::NewMemberForm => {
+                let v = new_member_body(id.expect("branch"), &fresh_id_number());
+                let mut p: Vec<(String, String)> = v
+                    .as_object()
+                    .map(|o| {
+                        o.iter()
+                            .map(|(k, x)| (k.clone(), x.as_str().map(String::from).unwrap_or_else(|| x.to_string())))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                p.retain(|(_, x)| x != "null");
+                form_body = Some(p);
+            }
+            _ => {}
+        }
+        let body = match &c.body {
+            Body::None
+            | Body::Form(_)
+            | Body::LoginForm
+            | Body::MoveOrgOntoItselfForm
+            | Body::AccountForm(_)
+            | Body::NewMemberForm => None,
+            Body::Json(v) => Some(v.clone()),
+            Body::Login => Some(json!({"login": "probe", "password": PASSWORD})),
+            Body::MoveOrgOntoItself => Some(json!({"parent_id": id})),
+            Body::NewMember => Some(new_member_body(id.expect("branch"), &fresh_id_number())),
+            Body::MoveMemberInPlace => {
+                let m = fx.members.values().find(|m| Some(m.id) == id).expect("member");
+                Some(json!({"org_id": m.org_id, "group_id": m.group_id}))
+            }
+            Body::NewAccount => {
+                self.serial += 1;
+                Some(json!({"username": format!("made{}", self.serial), "role": "auditor", "password": PASSWORD}))
+            }
+        };
+        let token = match (caller, c.token) {
+            (Caller::Anonymous, _) => None,
+            (_, Token::Caller) => Some(self.tokens[&caller].clone()),
+            (_, Token::Fresh) => Some(fx.login(caller).await),
+        };
+        let r = match form_body {
+            Some(f) => {
+                let rb = self.server.request(spec.method.clone(), &path, token.as_deref()).form(&f);
+                Resp::read(rb.send().await.unwrap_or_else(|e| panic!("request {path}: {e}"))).await
+            }
+            None => self.server.call(spec.method.clone(), &path, token.as_deref(), body.as_ref()).await,
+        };
+        let expect = match oracle(caller, c.permission, reachable) {
+            Expect::Hidden if c.aim == Aim::BranchBody => Expect::HiddenReference,
+            e => e,
+        };
+        Some((expect, r, label))
+    }
+}
+
+pub async fn run(fx: &Fixture, server: &Server) -> usize {
+    let mut tokens = HashMap::new();
+    for caller in Caller::ALL {
+        if caller != Caller::Anonymous {
+            tokens.insert(caller, fx.login(caller).await);
+        }
+    }
+    fx.account("probe", vanguard_domain::auth::Role::Auditor, None, None).await;
+    let throwaway = fx.account("throwaway", vanguard_domain::auth::Role::Auditor, None, None).await;
+    let mut mx = Matrix { fx, server, tokens, throwaway, serial: 0 };
+
+    assert_every_route_has_a_case();
+    assert_role_model_is_the_declared_one();
+    let table = vanguard_web::routes::table();
+    let mut failures = Vec::new();
+    let mut cells = 0usize;
+    for spec in &table {
+        let c = case_of(spec).expect("checked above");
+        let mut route_cells = 0;
+        for caller in Caller::ALL {
+            let targets: Vec<Option<Target>> = match c.aim {
+                Aim::Untargeted | Aim::AccountPath | Aim::OwnRecord | Aim::NoSuchObject => vec![None],
+                _ => TARGETS.iter().copied().map(Some).collect(),
+            };
+            for target in targets {
+                let Some((expect, r, label)) = mx.cell(spec, &c, caller, target).await else { continue };
+                route_cells += 1;
+                let what = format!("{} {} as {caller:?} on {label}", spec.method, spec.path);
+                assert_security_headers(&r, &what);
+                if !holds(expect, &r, spec.path) {
+                    failures.push(format!(
+                        "{what}: expected {expect:?}, got {} {}",
+                        r.status,
+                        r.text.chars().take(300).collect::<String>()
+                    ));
+                }
+            }
+        }
+        assert!(route_cells > 0, "{} {} was not checked by the matrix", spec.method, spec.path);
+        cells += route_cells;
+    }
+    assert!(
+        failures.is_empty(),
+        "[{}] {} of {cells} authorization cells differ from the policy:\n{}",
+        fx.backend,
+        failures.len(),
+        failures.join("\n")
+    );
+    println!(
+        "[{}] authorization matrix: {cells} cells checked ({} routes × {} callers × targets)",
+        fx.backend,
+        table.len(),
+        Caller::ALL.len()
+    );
+    cells
+}
