@@ -256,7 +256,9 @@ impl Column {
             Column::ConfirmedOn => &["转正日期", "转正时间", "转正年月"],
             Column::Category => &["人员类别", "党员类别", "类别", "党员类型", "党员身份"],
             Column::PartyStatus => &["党籍状态", "党籍", "党员状态"],
-            Column::WorkUnit => &["工作单位及职务", "工作单位", "单位及职务", "工作单位及职务职称", "单位职务", "工作单位和职务", "单位"],
+            Column::WorkUnit => {
+                &["工作单位及职务", "工作单位", "单位及职务", "工作单位及职务职称", "单位职务", "工作单位和职务", "单位"]
+            }
             Column::Residence => &["现居住地", "居住地", "家庭住址", "现住址", "住址", "家庭地址", "居住地址", "现居住地址"],
             Column::Org => &[
                 "所在党组织",
@@ -295,13 +297,17 @@ impl Column {
             Column::Name => "必填。党员的姓名，不含空格和数字。",
             Column::Gender => "选填，可从下拉列表选择“男”或“女”；不填时按公民身份号码第17位确定，填写时须与身份证号一致。",
             Column::Ethnicity => "必填。56个民族之一，如“汉族”（也可写“汉”或民族代码“01”）。",
-            Column::BirthDate => "选填。不填时按公民身份号码确定；填写时须与身份证号一致。日期写法如 1985-03-14、1985.3.14、1985年3月14日均可。",
+            Column::BirthDate => {
+                "选填。不填时按公民身份号码确定；填写时须与身份证号一致。日期写法如 1985-03-14、1985.3.14、1985年3月14日均可。"
+            }
             Column::IdNumber => {
                 "必填，用于识别党员：已在册的党员按此号码更新，新号码建立新档案。18位，最后一位可为X。请先把本列设为“文本”格式，否则Excel会把号码改成科学计数法并丢失后几位。"
             }
             Column::Education => "选填，可从下拉列表选择，如“大学本科”“大学专科”“硕士研究生”。",
             Column::Phone => "选填。11位手机号码。",
-            Column::JoinedOn => "必填。入党时应年满18周岁。写法如 2001-07-01、2001.7.1、2001年7月1日；只写到月（2001.7）时按当月1日导入。",
+            Column::JoinedOn => {
+                "必填。入党时应年满18周岁。写法如 2001-07-01、2001.7.1、2001年7月1日；只写到月（2001.7）时按当月1日导入。"
+            }
             Column::ConfirmedOn => "正式党员填写，须晚于入党日期；预备党员不填。",
             Column::Category => "必填：“正式党员”或“预备党员”（也可写“正式”“预备”）。",
             Column::PartyStatus => "选填：“正常”或“停止党籍”，不填为“正常”。",
@@ -478,7 +484,10 @@ pub fn recognize(table: &Table, org_required: bool) -> Result<Layout, Invalid> {
         if !columns.iter().any(|c| c.column == column) {
             let also: Vec<&str> = column.synonyms().iter().skip(1).take(3).copied().collect();
             let also = if also.is_empty() { String::new() } else { format!("（也可写作“{}”）", also.join("”“")) };
-            inv.push(file_error("roster.column_missing", format!("缺少必填的“{}”列{also}，请补上这一列后重新上传", column.heading())));
+            inv.push(file_error(
+                "roster.column_missing",
+                format!("缺少必填的“{}”列{also}，请补上这一列后重新上传", column.heading()),
+            ));
         }
     }
     if !inv.is_empty() {
@@ -547,12 +556,12 @@ pub fn parse_date(cell: &Cell, label: &str) -> Result<Option<DateValue>, String>
             let raw = number_text(v);
             if v.fract() == 0.0 {
                 let n = v as i64;
-                if (1900_01_01..=2100_12_31).contains(&n) {
+                if (19_000_101..=21_001_231).contains(&n) {
                     return ymd(n / 10_000, n / 100 % 100, n % 100)
                         .map(|date| Some(DateValue { date, note: None }))
                         .ok_or_else(|| unreadable(&raw));
                 }
-                if (1900_01..=2100_12).contains(&n) {
+                if (190_001..=210_012).contains(&n) {
                     let date = ymd(n / 100, n % 100, 1).ok_or_else(|| unreadable(&raw))?;
                     return Ok(Some(DateValue { date, note: Some(month_note(label, date)) }));
                 }
@@ -589,8 +598,7 @@ pub fn parse_date(cell: &Cell, label: &str) -> Result<Option<DateValue>, String>
                 s = d;
             }
             let s: String = s
-                .replace('年', "-")
-                .replace('月', "-")
+                .replace(['年', '月'], "-")
                 .replace(['日', '号'], "")
                 .chars()
                 .filter(|c| !c.is_whitespace())
@@ -633,7 +641,8 @@ pub fn parse_date(cell: &Cell, label: &str) -> Result<Option<DateValue>, String>
 }
 
 /// The message for an ID number that Excel stored as a number.
-pub const ID_AS_NUMBER: &str = "公民身份号码被Excel当成数字保存，后几位已经丢失（显示为 1.10105E+17 之类）。请把这一列设为“文本”格式，重新填写号码后再导入";
+pub const ID_AS_NUMBER: &str =
+    "公民身份号码被Excel当成数字保存，后几位已经丢失（显示为 1.10105E+17 之类）。请把这一列设为“文本”格式，重新填写号码后再导入";
 
 /// Reads a 公民身份号码 cell. A number cell or scientific notation means Excel has
 /// already rounded the number: that is an error, not something to repair.
@@ -909,7 +918,12 @@ fn last4(s: &str) -> &str {
 /// Validates a row: a new member (`base` = `None`) or an existing one (`base` = the
 /// archive on file; blank cells keep what is on file). Every problem is reported with
 /// the row and the file's heading.
-pub fn validate_row(layout: &Layout, r: &RowInput, base: Option<&MemberFields>, today: NaiveDate) -> Result<MemberFields, Vec<Problem>> {
+pub fn validate_row(
+    layout: &Layout,
+    r: &RowInput,
+    base: Option<&MemberFields>,
+    today: NaiveDate,
+) -> Result<MemberFields, Vec<Problem>> {
     let input = match base {
         Some(b) => b.to_input().overlay(&r.input),
         None => r.input.clone(),
@@ -1033,19 +1047,20 @@ impl OrgIndex {
             }
             [] if !matching.is_empty() => Err(format!("党组织“{written}”已撤销，不能编入党员")),
             [] if !named.is_empty() && segments.len() > 1 => {
-                let paths: Vec<String> = named.iter().filter(|id| live(id)).take(5).map(|id| format!("“{}”", self.path_of(*id))).collect();
-                Err(format!("所在党组织的路径“{written}”与实际不符；名为“{}”的党组织有：{}", segments[segments.len() - 1], paths.join("、")))
+                let paths: Vec<String> =
+                    named.iter().filter(|id| live(id)).take(5).map(|id| format!("“{}”", self.path_of(*id))).collect();
+                Err(format!(
+                    "所在党组织的路径“{written}”与实际不符；名为“{}”的党组织有：{}",
+                    segments[segments.len() - 1],
+                    paths.join("、")
+                ))
             }
             [] => Err(format!(
                 "在您的管辖范围内找不到党组织“{written}”，请填写党支部的全称，或从上级党组织开始、用“/”分隔的完整路径"
             )),
             many => {
                 let paths: Vec<String> = many.iter().take(10).map(|id| format!("“{}”", self.path_of(*id))).collect();
-                Err(format!(
-                    "名为“{written}”的党组织有{}个，请改填完整路径以区分：{}",
-                    many.len(),
-                    paths.join("、")
-                ))
+                Err(format!("名为“{written}”的党组织有{}个，请改填完整路径以区分：{}", many.len(), paths.join("、")))
             }
         }
     }
@@ -1123,7 +1138,10 @@ mod tests {
     fn table(rows: Vec<Vec<&str>>) -> Table {
         Table {
             sheet: "Sheet1".into(),
-            rows: rows.into_iter().map(|r| r.into_iter().map(|s| if s.is_empty() { Cell::Empty } else { text(s) }).collect()).collect(),
+            rows: rows
+                .into_iter()
+                .map(|r| r.into_iter().map(|s| if s.is_empty() { Cell::Empty } else { text(s) }).collect())
+                .collect(),
             first_row: 1,
             first_col: 0,
         }
@@ -1137,7 +1155,8 @@ mod tests {
 
     fn one_row(cells: Vec<(&str, Cell)>) -> (Layout, RowInput) {
         let mut headings: Vec<&str> = HEADINGS.to_vec();
-        let mut row: Vec<Cell> = vec![text("王建国"), text(&valid_id()), text("汉族"), text("2008-07-01"), text("正式党员"), text("第一党支部")];
+        let mut row: Vec<Cell> =
+            vec![text("王建国"), text(&valid_id()), text("汉族"), text("2008-07-01"), text("正式党员"), text("第一党支部")];
         for (h, c) in cells {
             match headings.iter().position(|x| *x == h) {
                 Some(i) => row[i] = c,
@@ -1435,7 +1454,8 @@ mod tests {
 
     #[test]
     fn education_guesses_carry_a_warning() {
-        for (raw, want) in [("研究生", Education::Master), ("初中及以下", Education::JuniorHigh), ("大学", Education::Bachelor)] {
+        for (raw, want) in [("研究生", Education::Master), ("初中及以下", Education::JuniorHigh), ("大学", Education::Bachelor)]
+        {
             let (e, w) = normalize_education(raw).unwrap();
             assert_eq!(e, want, "{raw}");
             assert!(w.is_some(), "{raw}");
@@ -1445,7 +1465,8 @@ mod tests {
 
     #[test]
     fn category_short_forms_are_normalized() {
-        for (raw, want) in [("正式", "正式党员"), ("预备", "预备党员"), ("正式党员", "正式党员"), (" 预备党员 ", "预备党员")] {
+        for (raw, want) in [("正式", "正式党员"), ("预备", "预备党员"), ("正式党员", "正式党员"), (" 预备党员 ", "预备党员")]
+        {
             let (_, r) = one_row(vec![("党员类别", text(raw))]);
             assert_eq!(r.input.category.as_deref(), Some(want), "{raw}");
         }

@@ -8,7 +8,7 @@ use crate::error::StoreResult;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -53,6 +53,7 @@ struct Inner {
     clock: Clock,
     rules: RwLock<Arc<RuleSet>>,
     url: String,
+    attachments_dir: RwLock<Option<PathBuf>>,
 }
 
 /// The database: pools, the field-encryption keys, the clock and the rules in force.
@@ -94,10 +95,13 @@ impl Db {
                 .connect_with(base.clone())
                 .await?;
             sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+            // Each connection has its own page cache: 4 readers at 64 MiB could hold 256 MiB
+            // of copies of the same pages. Readers get 16 MiB each; the OS page cache holds
+            // the rest once.
             let reader = SqlitePoolOptions::new()
                 .max_connections(4)
                 .acquire_timeout(Duration::from_secs(30))
-                .connect_with(base.read_only(true))
+                .connect_with(base.pragma("cache_size", "-16384").read_only(true))
                 .await?;
             Backend::Sqlite { writer, reader }
         };
@@ -108,6 +112,7 @@ impl Db {
                 clock: Clock::default(),
                 rules: RwLock::new(Arc::new(RuleSet::default())),
                 url: url.to_string(),
+                attachments_dir: RwLock::new(None),
             }),
         };
         crate::audit::init(&db).await?;
@@ -138,6 +143,31 @@ impl Db {
     pub fn set_rules(&self, rules: RuleSet) {
         let mut w = self.inner.rules.write().unwrap_or_else(|p| p.into_inner());
         *w = Arc::new(rules);
+    }
+
+    /// Sets the directory meeting attachments are stored under (`DATA_DIR/attachments`).
+    pub fn set_attachments_dir(&self, dir: PathBuf) {
+        let mut w = self.inner.attachments_dir.write().unwrap_or_else(|p| p.into_inner());
+        *w = Some(dir);
+    }
+
+    /// The directory of meeting attachments: as set, else `attachments` beside the SQLite
+    /// file (the data directory), else `./data/attachments`.
+    pub fn attachments_dir(&self) -> PathBuf {
+        let set = self.inner.attachments_dir.read().map(|d| d.clone()).unwrap_or_else(|p| p.into_inner().clone());
+        if let Some(dir) = set {
+            return dir;
+        }
+        match &self.inner.backend {
+            Backend::Sqlite { .. } => {
+                let path = self.inner.url.strip_prefix("sqlite://").unwrap_or(&self.inner.url);
+                match Path::new(path).parent() {
+                    Some(dir) if !dir.as_os_str().is_empty() => dir.join("attachments"),
+                    _ => PathBuf::from("attachments"),
+                }
+            }
+            Backend::Postgres(_) => PathBuf::from("data").join("attachments"),
+        }
     }
 
     /// Starts a write transaction.

@@ -1,19 +1,807 @@
 //! The rules engine's persisted side: findings with their history, per-org compliance
-//! aggregates, incremental refresh after a record changes, and the full recompute.
+//! aggregates, the incremental refresh after a record changes, and the full recompute
+//! behind `vanguard check`.
 //!
-//! (Being implemented: the functions below are the contract the meeting and plan code
-//! calls inside its own transaction.)
+//! **Facts in, rows out.** The store gathers [`OrgFacts`] (an org's held meetings by
+//! `held_on`, its plans, term, kind and counts) and [`MemberFacts`] (a member's
+//! attendance rows), the domain engine evaluates them over the evaluation window, and
+//! the result is reconciled with the stored rows by key:
+//! - a finding that is new is inserted (`first_seen_at`); one whose severity, evidence,
+//!   version or org changed is updated (`last_seen_at`); a resolved one that holds again
+//!   is reopened (`resolved_at = NULL`, its first sighting kept);
+//! - a stored open finding the evaluation no longer produces gets `resolved_at` and
+//!   stays: findings are never deleted;
+//! - the org's `compliance` rows (expected/held per rule and period, from
+//!   [`meeting_tallies`]) are upserted, and rows of periods the rules no longer judge are
+//!   removed (they are aggregates, not history).
+//!
+//! Only the rows of the org and members concerned are touched — never an ancestor's: the
+//! cockpit sums the per-org rows over a path range when it reads.
+//!
+//! **The window.** Evaluation starts on [`OrgLifeRules::window_start`]`(as_of)`: 1
+//! January of the previous year (or the configured start of records, if later). It moves
+//! once a year, never from call to call. Stored findings of periodic rules about periods
+//! that ended before the window are frozen as they were: an evaluation neither produces
+//! nor resolves them.
+//!
+//! **Writes only on change.** Unchanged findings and tallies are not rewritten (not even
+//! `last_seen_at`), so a recompute over unchanged facts writes nothing and the same facts
+//! always leave the same rows.
+//!
+//! [`OrgLifeRules::window_start`]: vanguard_domain::orglife::OrgLifeRules::window_start
 
-use crate::{Db, StoreResult, Tx};
+use crate::{Db, StoreResult, Tx, ids};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+use vanguard_domain::member::{Category, parse_iso_date};
+use vanguard_domain::org::{BranchCounts, OrgKind};
+use vanguard_domain::orglife::{
+    ABSENCE_CODE, Attendance, Finding, HeldMeeting, MeetingType, MemberFacts, MemberMeeting, OrgFacts, PARTICIPATION_CODE,
+    PLAN_CODE, Period, PlanFacts, PlanState, Severity, Subject, Tally, evaluate_member, evaluate_org, findings_diff,
+    meeting_tallies,
+};
+use vanguard_domain::rules::RuleSet;
 
-/// Refreshes the compliance rows and findings of the org that held a meeting and of the
-/// members on its roll, inside the meeting's transaction. Touches only that org's and
-/// those members' rows — never an ancestor's.
-pub async fn refresh_after_meeting(_tx: &mut Tx, _db: &Db, _region_id: i64, _org_id: i64, _member_ids: &[i64]) -> StoreResult<()> {
+// ---- Rows ------------------------------------------------------------------------------
+
+const ORG_COLS: &str = "id, parent_id, path, kind, has_committee, established_on, term_started_on, term_years, status, \
+                        dissolved_on, direct_members, direct_formal";
+
+/// What the engine needs from an `orgs` row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct OrgRec {
+    id: i64,
+    parent_id: Option<i64>,
+    path: String,
+    kind: String,
+    has_committee: bool,
+    established_on: Option<String>,
+    term_started_on: Option<String>,
+    term_years: Option<i64>,
+    status: String,
+    dissolved_on: Option<String>,
+    direct_members: i64,
+    direct_formal: i64,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct MeetingRec {
+    org_id: i64,
+    meeting_type: String,
+    held_on: String,
+    is_secretary_lecture: bool,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct PlanRec {
+    org_id: i64,
+    year: i64,
+    state: String,
+    submitted_on: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct MemberRec {
+    id: i64,
+    org_id: i64,
+    org_path: String,
+    joined_on: String,
+    left_on: Option<String>,
+    category: String,
+    archived: bool,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct AttendRec {
+    member_id: i64,
+    meeting_id: i64,
+    held_on: String,
+    meeting_type: String,
+    attendance: String,
+    reason: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct StoredFinding {
+    id: i64,
+    rule_code: String,
+    rule_version: i64,
+    subject_kind: String,
+    subject_id: i64,
+    org_id: i64,
+    org_path: String,
+    period_key: String,
+    severity: String,
+    evidence: String,
+    resolved_at: Option<i64>,
+}
+
+const FINDING_COLS: &str = "id, rule_code, rule_version, subject_kind, subject_id, org_id, org_path, period_key, severity, \
+                            evidence, resolved_at";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct StoredTally {
+    org_id: i64,
+    org_path: String,
+    rule_code: String,
+    period_key: String,
+    expected: i64,
+    held: i64,
+    complete: bool,
+}
+
+const TALLY_COLS: &str = "org_id, org_path, rule_code, period_key, expected, held, complete";
+
+fn date(s: &str) -> Option<NaiveDate> {
+    parse_iso_date(s)
+}
+
+fn opt_date(s: &Option<String>) -> Option<NaiveDate> {
+    s.as_deref().and_then(date)
+}
+
+// ---- Facts -------------------------------------------------------------------------------
+
+/// The engine's view of one org, from its row, its 党小组 count, its held meetings and its
+/// plans. `None` for a row the engine cannot read (unknown kind).
+fn org_facts<'a>(
+    o: &OrgRec,
+    group_count: u32,
+    meetings: impl IntoIterator<Item = &'a MeetingRec>,
+    plans: impl IntoIterator<Item = &'a PlanRec>,
+) -> Option<OrgFacts> {
+    let kind = OrgKind::from_code(&o.kind)?;
+    let mut f = OrgFacts::new(o.id, kind);
+    f.has_committee = o.has_committee;
+    f.established_on = opt_date(&o.established_on);
+    f.dissolved_on = if o.status == "dissolved" { opt_date(&o.dissolved_on) } else { None };
+    f.term_started_on = opt_date(&o.term_started_on);
+    f.term_years = o.term_years.and_then(|y| u8::try_from(y).ok());
+    f.counts = BranchCounts {
+        members: u32::try_from(o.direct_members).unwrap_or(0),
+        formal: u32::try_from(o.direct_formal).unwrap_or(0),
+    };
+    f.group_count = group_count;
+    for m in meetings {
+        let (Some(t), Some(on)) = (MeetingType::from_code(&m.meeting_type), date(&m.held_on)) else { continue };
+        f.meetings.push(HeldMeeting { meeting_type: t, held_on: on });
+        if m.is_secretary_lecture {
+            f.secretary_lectures.push(on);
+        }
+    }
+    for p in plans {
+        let (Ok(year), Some(state)) = (i32::try_from(p.year), PlanState::from_code(&p.state)) else { continue };
+        f.plans.push(PlanFacts { year, state, submitted_on: opt_date(&p.submitted_on) });
+    }
+    Some(f)
+}
+
+/// One attendance row as the engine sees it; `None` for rows not yet marked (`pending`)
+/// or unreadable ones: they neither count as taking part nor as missing.
+fn member_meeting(a: &AttendRec) -> Option<MemberMeeting> {
+    let attendance = Attendance::from_code(&a.attendance)?;
+    Some(MemberMeeting {
+        held_on: date(&a.held_on)?,
+        meeting_type: MeetingType::from_code(&a.meeting_type)?,
+        attendance,
+        reason: (attendance == Attendance::Excused).then(|| a.reason.clone()),
+    })
+}
+
+fn member_facts(m: &MemberRec, meetings: Vec<MemberMeeting>) -> Option<MemberFacts> {
+    Some(MemberFacts {
+        id: m.id,
+        joined_on: date(&m.joined_on)?,
+        left_on: if m.archived { opt_date(&m.left_on) } else { None },
+        category: Category::from_code(&m.category).unwrap_or(Category::Formal),
+        meetings,
+    })
+}
+
+// ---- Reconciliation ------------------------------------------------------------------------
+
+/// A finding to insert, or to update (and reopen) by key.
+#[derive(Debug, Clone)]
+struct FindingUpsert {
+    finding: Finding,
+    org_id: i64,
+    org_path: String,
+}
+
+/// A compliance row to insert or update.
+#[derive(Debug, Clone)]
+struct TallyUpsert {
+    org_id: i64,
+    org_path: String,
+    rule_code: String,
+    period_key: String,
+    expected: i64,
+    held: i64,
+    complete: bool,
+}
+
+/// The writes one reconciliation decided, and what they amount to.
+#[derive(Debug, Default)]
+struct Writes {
+    upserts: Vec<FindingUpsert>,
+    resolves: Vec<i64>,
+    tallies: Vec<TallyUpsert>,
+    tally_deletes: Vec<(i64, String, String)>,
+    opened: u64,
+    updated: u64,
+}
+
+impl Writes {
+    fn is_empty(&self) -> bool {
+        self.upserts.is_empty() && self.resolves.is_empty() && self.tallies.is_empty() && self.tally_deletes.is_empty()
+    }
+}
+
+/// The same period the stored key names: a finding about a run of months keeps the key
+/// (and so the stored identity) of its first month, while its end is in the evidence.
+fn normalized(mut f: Finding) -> Finding {
+    if let Some(p) = Period::parse_key(&f.period.key()) {
+        f.period = p;
+    }
+    f
+}
+
+/// Whether a stored finding lies outside what an evaluation from `from` can produce:
+/// a periodic rule (meetings, the plan, 党章第九条) about a period that ended before the
+/// window. Such findings stay as they are.
+fn frozen(s: &StoredFinding, from: NaiveDate, rules: &RuleSet) -> bool {
+    let periodic = s.rule_code == PLAN_CODE
+        || s.rule_code == PARTICIPATION_CODE
+        || s.rule_code == ABSENCE_CODE
+        || rules.orglife.meeting(&s.rule_code).is_some();
+    periodic && Period::parse_key(&s.period_key).is_some_and(|p| p.end < from)
+}
+
+fn stored_as_finding(s: &StoredFinding) -> Option<Finding> {
+    let subject = match s.subject_kind.as_str() {
+        "org" => Subject::Org(s.subject_id),
+        "member" => Subject::Member(s.subject_id),
+        _ => return None,
+    };
+    Some(Finding {
+        rule_code: s.rule_code.clone(),
+        rule_version: u32::try_from(s.rule_version).unwrap_or(0),
+        subject,
+        period: Period::parse_key(&s.period_key)?,
+        severity: Severity::from_code(&s.severity)?,
+        evidence: s.evidence.clone(),
+    })
+}
+
+/// Reconciles the stored findings of some subjects (`stored`: every row of exactly
+/// those subjects, open or resolved) with a new evaluation of the same subjects.
+/// `place` gives the org id and path a subject's findings are filed under.
+fn reconcile_findings(
+    stored: &[StoredFinding],
+    new: Vec<Finding>,
+    place: impl Fn(Subject) -> Option<(i64, String)>,
+    j: &Judge,
+    w: &mut Writes,
+) {
+    let live: Vec<&StoredFinding> = stored.iter().filter(|s| s.resolved_at.is_none() && !frozen(s, j.from, j.rules)).collect();
+    let old: Vec<Finding> = live.iter().filter_map(|s| stored_as_finding(s)).collect();
+    let new: Vec<Finding> = new.into_iter().map(normalized).collect();
+    let (to_open, to_resolve) = findings_diff(&old, &new);
+    let by_key: HashMap<(String, &str, i64, &str), &StoredFinding> =
+        stored.iter().map(|s| ((s.rule_code.clone(), s.subject_kind.as_str(), s.subject_id, s.period_key.as_str()), s)).collect();
+    let lookup = |f: &Finding| {
+        let key = f.period.key();
+        by_key.get(&(f.rule_code.clone(), f.subject.kind(), f.subject.id(), key.as_str())).copied()
+    };
+    let mut upserted: HashSet<(String, Subject, String)> = HashSet::new();
+    for f in to_open {
+        let Some((org_id, org_path)) = place(f.subject) else { continue };
+        match lookup(&f) {
+            Some(s) if s.resolved_at.is_none() => w.updated += 1,
+            _ => w.opened += 1,
+        }
+        upserted.insert((f.rule_code.clone(), f.subject, f.period.key()));
+        w.upserts.push(FindingUpsert { finding: f, org_id, org_path });
+    }
+    // Unchanged findings of a subject that moved to another org follow it.
+    for f in &new {
+        if upserted.contains(&(f.rule_code.clone(), f.subject, f.period.key())) {
+            continue;
+        }
+        let (Some(s), Some((org_id, org_path))) = (lookup(f), place(f.subject)) else { continue };
+        if s.resolved_at.is_none() && (s.org_id != org_id || s.org_path != org_path) {
+            w.updated += 1;
+            w.upserts.push(FindingUpsert { finding: f.clone(), org_id, org_path });
+        }
+    }
+    for f in to_resolve {
+        if let Some(s) = lookup(&f) {
+            w.resolves.push(s.id);
+        }
+    }
+}
+
+/// Reconciles an org's stored compliance rows with its new tallies.
+fn reconcile_tallies(org: &OrgRec, stored: &[StoredTally], tallies: &[Tally], from: NaiveDate, w: &mut Writes) {
+    let old: HashMap<(&str, &str), &StoredTally> = stored.iter().map(|s| ((s.rule_code.as_str(), s.period_key.as_str()), s)).collect();
+    let mut seen: HashSet<(String, String)> = HashSet::new();
+    for t in tallies {
+        let key = t.period.key();
+        let (expected, held) = (i64::from(t.expected), i64::from(t.held));
+        let same = old.get(&(t.rule_code.as_str(), key.as_str())).is_some_and(|s| {
+            s.expected == expected && s.held == held && s.complete == t.complete && s.org_path == org.path
+        });
+        if !same {
+            w.tallies.push(TallyUpsert {
+                org_id: org.id,
+                org_path: org.path.clone(),
+                rule_code: t.rule_code.clone(),
+                period_key: key.clone(),
+                expected,
+                held,
+                complete: t.complete,
+            });
+        }
+        seen.insert((t.rule_code.clone(), key));
+    }
+    for s in stored {
+        if seen.contains(&(s.rule_code.clone(), s.period_key.clone())) {
+            continue;
+        }
+        if Period::parse_key(&s.period_key).is_some_and(|p| p.end < from) {
+            continue;
+        }
+        w.tally_deletes.push((s.org_id, s.rule_code.clone(), s.period_key.clone()));
+    }
+}
+
+/// What every evaluation of one run shares: the window, the day judged, the rules.
+struct Judge<'a> {
+    from: NaiveDate,
+    as_of: NaiveDate,
+    rules: &'a RuleSet,
+}
+
+impl<'a> Judge<'a> {
+    fn new(rules: &'a RuleSet, as_of: NaiveDate) -> Self {
+        Judge { from: rules.orglife.window_start(as_of), as_of, rules }
+    }
+    fn from_text(&self) -> String {
+        self.from.format("%Y-%m-%d").to_string()
+    }
+}
+
+/// Evaluates one org and reconciles its findings and tallies.
+fn reconcile_org(org: &OrgRec, facts: &OrgFacts, stored_findings: &[StoredFinding], stored_tallies: &[StoredTally], j: &Judge, w: &mut Writes) {
+    let findings = evaluate_org(facts, j.from, j.as_of, j.rules);
+    let tallies = meeting_tallies(facts, j.from, j.as_of, &j.rules.orglife);
+    let place = |_: Subject| Some((org.id, org.path.clone()));
+    reconcile_findings(stored_findings, findings, place, j, w);
+    reconcile_tallies(org, stored_tallies, &tallies, j.from, w);
+}
+
+// ---- Writing ---------------------------------------------------------------------------------
+
+const FINDING_CHUNK: usize = 400;
+const TALLY_CHUNK: usize = 600;
+const ID_CHUNK: usize = 500;
+
+async fn apply(tx: &mut Tx, region_id: i64, now: i64, w: &Writes) -> StoreResult<()> {
+    for chunk in w.upserts.chunks(FINDING_CHUNK) {
+        crate::exec_tx!(tx, c => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO findings (region_id, id, rule_code, rule_version, subject_kind, subject_id, org_id, org_path, \
+                 period_key, severity, evidence, first_seen_at, last_seen_at, resolved_at) ");
+            qb.push_values(chunk, |mut b, u| {
+                let f = &u.finding;
+                b.push_bind(region_id).push_bind(ids::next()).push_bind(f.rule_code.clone()).push_bind(i64::from(f.rule_version))
+                    .push_bind(f.subject.kind()).push_bind(f.subject.id()).push_bind(u.org_id).push_bind(u.org_path.clone())
+                    .push_bind(f.period.key()).push_bind(f.severity.code()).push_bind(f.evidence.clone()).push_bind(now)
+                    .push_bind(now).push_bind(None::<i64>);
+            });
+            qb.push(
+                " ON CONFLICT (region_id, subject_kind, subject_id, rule_code, period_key) DO UPDATE SET \
+                 rule_version = excluded.rule_version, severity = excluded.severity, evidence = excluded.evidence, \
+                 org_id = excluded.org_id, org_path = excluded.org_path, last_seen_at = excluded.last_seen_at, resolved_at = NULL");
+            qb.build().execute(c).await
+        })?;
+    }
+    for chunk in w.resolves.chunks(ID_CHUNK) {
+        crate::exec_tx!(tx, c => {
+            let mut qb = sqlx::QueryBuilder::new("UPDATE findings SET resolved_at = ");
+            qb.push_bind(now).push(" WHERE region_id = ").push_bind(region_id).push(" AND resolved_at IS NULL AND id IN (");
+            let mut sep = qb.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            qb.push(")");
+            qb.build().execute(c).await
+        })?;
+    }
+    for chunk in w.tallies.chunks(TALLY_CHUNK) {
+        crate::exec_tx!(tx, c => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO compliance (region_id, org_id, org_path, rule_code, period_key, expected, held, complete, updated_at) ");
+            qb.push_values(chunk, |mut b, t| {
+                b.push_bind(region_id).push_bind(t.org_id).push_bind(t.org_path.clone()).push_bind(t.rule_code.clone())
+                    .push_bind(t.period_key.clone()).push_bind(t.expected).push_bind(t.held).push_bind(t.complete).push_bind(now);
+            });
+            qb.push(
+                " ON CONFLICT (region_id, org_id, rule_code, period_key) DO UPDATE SET org_path = excluded.org_path, \
+                 expected = excluded.expected, held = excluded.held, complete = excluded.complete, updated_at = excluded.updated_at");
+            qb.build().execute(c).await
+        })?;
+    }
+    for (org_id, rule_code, period_key) in &w.tally_deletes {
+        crate::exec_tx!(tx, c => sqlx::query(
+            "DELETE FROM compliance WHERE region_id = $1 AND org_id = $2 AND rule_code = $3 AND period_key = $4")
+            .bind(region_id).bind(org_id).bind(rule_code).bind(period_key).execute(c).await)?;
+    }
     Ok(())
 }
 
-/// Refreshes the findings of an org after its annual plan changed state.
-pub async fn refresh_after_plan(_tx: &mut Tx, _db: &Db, _region_id: i64, _org_id: i64) -> StoreResult<()> {
+// ---- Incremental refresh ----------------------------------------------------------------------
+
+/// Refreshes the compliance rows and findings of the org that held a meeting and of the
+/// members on its roll, inside the meeting's transaction. Touches only that org's and
+/// those members' rows — never an ancestor's. Pass every member whose attendance the
+/// write added, changed or removed.
+pub async fn refresh_after_meeting(tx: &mut Tx, db: &Db, region_id: i64, org_id: i64, member_ids: &[i64]) -> StoreResult<()> {
+    let rules = db.rules();
+    let j = Judge::new(&rules, db.clock().today());
+    let now = db.clock().now_ms();
+    let mut w = Writes::default();
+    refresh_org(tx, region_id, org_id, &j, &mut w).await?;
+    refresh_members(tx, region_id, member_ids, &j, &mut w).await?;
+    if !w.is_empty() {
+        apply(tx, region_id, now, &w).await?;
+    }
     Ok(())
+}
+
+/// Refreshes the findings (and compliance rows) of an org after its annual plan changed
+/// state, inside the plan's transaction.
+pub async fn refresh_after_plan(tx: &mut Tx, db: &Db, region_id: i64, org_id: i64) -> StoreResult<()> {
+    refresh_after_meeting(tx, db, region_id, org_id, &[]).await
+}
+
+/// Refreshes one org's own rows (for callers that changed an org's facts some other way:
+/// its committee, term or member counts).
+pub async fn refresh_org_rows(tx: &mut Tx, db: &Db, region_id: i64, org_id: i64) -> StoreResult<()> {
+    refresh_after_meeting(tx, db, region_id, org_id, &[]).await
+}
+
+async fn refresh_org(tx: &mut Tx, region_id: i64, org_id: i64, j: &Judge<'_>, w: &mut Writes) -> StoreResult<()> {
+    let from_s = j.from_text();
+    let org: Option<OrgRec> = crate::on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {ORG_COLS} FROM orgs WHERE region_id = $1 AND id = $2")))
+        .bind(region_id).bind(org_id).fetch_optional(c).await)?;
+    let Some(org) = org else { return Ok(()) };
+    let groups: i64 = crate::on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM orgs WHERE region_id = $1 AND parent_id = $2 AND kind = 'group' AND status <> 'dissolved'")
+        .bind(region_id).bind(org_id).fetch_one(c).await)?;
+    let meetings: Vec<MeetingRec> = crate::on_tx!(tx, c => sqlx::query_as(
+        "SELECT org_id, meeting_type, held_on, is_secretary_lecture FROM meetings \
+         WHERE region_id = $1 AND org_id = $2 AND held_on >= $3 AND status = 'held'")
+        .bind(region_id).bind(org_id).bind(&from_s).fetch_all(c).await)?;
+    let plans: Vec<PlanRec> = crate::on_tx!(tx, c => sqlx::query_as(
+        "SELECT org_id, year, state, submitted_on FROM life_plans WHERE region_id = $1 AND org_id = $2")
+        .bind(region_id).bind(org_id).fetch_all(c).await)?;
+    let stored: Vec<StoredFinding> = crate::on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {FINDING_COLS} FROM findings WHERE region_id = $1 AND subject_kind = 'org' AND subject_id = $2")))
+        .bind(region_id).bind(org_id).fetch_all(c).await)?;
+    let tallies: Vec<StoredTally> = crate::on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {TALLY_COLS} FROM compliance WHERE region_id = $1 AND org_id = $2")))
+        .bind(region_id).bind(org_id).fetch_all(c).await)?;
+    let group_count = u32::try_from(groups).unwrap_or(0);
+    if let Some(facts) = org_facts(&org, group_count, &meetings, &plans) {
+        reconcile_org(&org, &facts, &stored, &tallies, j, w);
+    }
+    Ok(())
+}
+
+/// Pushes ` IN ($a, $b, …)` of `ids`.
+fn push_ids<DB: sqlx::Database>(qb: &mut sqlx::QueryBuilder<DB>, ids: &[i64])
+where
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    qb.push(" IN (");
+    let mut sep = qb.separated(", ");
+    for id in ids {
+        sep.push_bind(*id);
+    }
+    qb.push(")");
+}
+
+async fn refresh_members(tx: &mut Tx, region_id: i64, member_ids: &[i64], j: &Judge<'_>, w: &mut Writes) -> StoreResult<()> {
+    let mut ids: Vec<i64> = member_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let from_s = j.from_text();
+    for chunk in ids.chunks(ID_CHUNK) {
+        let members: Vec<MemberRec> = crate::on_tx!(tx, c => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT id, org_id, org_path, joined_on, left_on, category, archived FROM members WHERE region_id = ");
+            qb.push_bind(region_id).push(" AND id");
+            push_ids(&mut qb, chunk);
+            qb.build_query_as().fetch_all(c).await
+        })?;
+        let rows: Vec<AttendRec> = crate::on_tx!(tx, c => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT a.member_id, a.meeting_id, a.held_on, a.meeting_type, a.attendance, a.reason FROM meeting_attendance a \
+                 JOIN meetings m ON m.region_id = a.region_id AND m.id = a.meeting_id AND m.status = 'held' WHERE a.region_id = ");
+            qb.push_bind(region_id).push(" AND a.held_on >= ").push_bind(from_s.clone()).push(" AND a.member_id");
+            push_ids(&mut qb, chunk);
+            qb.build_query_as().fetch_all(c).await
+        })?;
+        let stored: Vec<StoredFinding> = crate::on_tx!(tx, c => {
+            let mut qb = sqlx::QueryBuilder::new(format!(
+                "SELECT {FINDING_COLS} FROM findings WHERE subject_kind = 'member' AND region_id = "));
+            qb.push_bind(region_id).push(" AND subject_id");
+            push_ids(&mut qb, chunk);
+            qb.build_query_as().fetch_all(c).await
+        })?;
+        reconcile_members(&members, rows, &stored, j, w);
+    }
+    Ok(())
+}
+
+/// Evaluates members (their attendance rows in any order; rows of non-held meetings
+/// already left out) and reconciles their findings. `stored` holds every finding row of
+/// exactly these members.
+fn reconcile_members(members: &[MemberRec], rows: Vec<AttendRec>, stored: &[StoredFinding], j: &Judge, w: &mut Writes) {
+    let mut by_member: HashMap<i64, Vec<MemberMeeting>> = HashMap::new();
+    for r in &rows {
+        if let Some(m) = member_meeting(r) {
+            by_member.entry(r.member_id).or_default().push(m);
+        }
+    }
+    let places: HashMap<i64, (i64, String)> = members.iter().map(|m| (m.id, (m.org_id, m.org_path.clone()))).collect();
+    let mut new = Vec::new();
+    for m in members {
+        if let Some(facts) = member_facts(m, by_member.remove(&m.id).unwrap_or_default()) {
+            new.extend(evaluate_member(&facts, j.from, j.as_of, j.rules));
+        }
+    }
+    let known: Vec<StoredFinding> = stored.iter().filter(|s| places.contains_key(&s.subject_id)).cloned().collect();
+    let place = |s: Subject| places.get(&s.id()).cloned();
+    reconcile_findings(&known, new, place, j, w);
+}
+
+// ---- Full recompute ----------------------------------------------------------------------------
+
+/// What a full recompute did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RecomputeSummary {
+    pub region_id: i64,
+    pub as_of: String,
+    pub window_start: String,
+    pub orgs: u64,
+    pub members: u64,
+    pub attendance_rows: u64,
+    /// Findings inserted or reopened.
+    pub opened: u64,
+    /// Open findings whose severity, evidence or org changed.
+    pub updated: u64,
+    pub resolved: u64,
+    pub compliance_written: u64,
+    pub compliance_deleted: u64,
+    pub seconds: f64,
+    /// Where the time went: reading facts and stored rows, evaluating, writing.
+    pub read_seconds: f64,
+    pub evaluate_seconds: f64,
+    pub write_seconds: f64,
+    /// Open findings after the recompute, by rule: (rule code, title, severity, count).
+    pub open_by_rule: Vec<OpenCount>,
+}
+
+/// Open findings of one rule and severity.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct OpenCount {
+    pub rule_code: String,
+    pub severity: String,
+    pub count: i64,
+}
+
+const ORG_BATCH: usize = 500;
+const MEMBER_BATCH: i64 = 2000;
+
+impl RecomputeSummary {
+    fn add(&mut self, w: &Writes) {
+        self.opened += w.opened;
+        self.updated += w.updated;
+        self.resolved += w.resolves.len() as u64;
+        self.compliance_written += w.tallies.len() as u64;
+        self.compliance_deleted += w.tally_deletes.len() as u64;
+    }
+}
+
+async fn write_batch(db: &Db, region_id: i64, now: i64, w: &Writes) -> StoreResult<()> {
+    if w.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    apply(&mut tx, region_id, now, w).await?;
+    tx.commit().await
+}
+
+/// Recomputes every finding and compliance row of a region as of `as_of`, for
+/// `vanguard check` (after a rules change, at month rollover, or to repair). Deterministic
+/// and idempotent: a second run over the same facts writes nothing. Streams the region:
+/// orgs in batches along the path order, members in batches of ids with their
+/// attendance read in member order from the covering index, and writes each batch in
+/// its own transaction. `progress(done, total)` counts orgs and members.
+pub async fn recompute_all(
+    db: &Db,
+    region_id: i64,
+    as_of: NaiveDate,
+    mut progress: impl FnMut(u64, u64),
+) -> StoreResult<RecomputeSummary> {
+    let started = Instant::now();
+    let rules = db.rules();
+    let j = Judge::new(&rules, as_of);
+    let from_s = j.from_text();
+    let now = db.clock().now_ms();
+    let mut summary = RecomputeSummary {
+        region_id,
+        as_of: as_of.format("%Y-%m-%d").to_string(),
+        window_start: from_s.clone(),
+        ..Default::default()
+    };
+
+    // Orgs: the whole tree is small (25 000 rows for a city); meetings, plans and stored
+    // rows are read per batch of consecutive paths.
+    let orgs: Vec<OrgRec> = crate::read!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {ORG_COLS} FROM orgs WHERE region_id = $1 ORDER BY path")))
+        .bind(region_id).fetch_all(c).await)?;
+    let member_total: i64 =
+        crate::read!(db, c => sqlx::query_scalar("SELECT COUNT(*) FROM members WHERE region_id = $1").bind(region_id).fetch_one(c).await)?;
+    let total = orgs.len() as u64 + u64::try_from(member_total).unwrap_or(0);
+    let mut group_counts: HashMap<i64, u32> = HashMap::new();
+    for o in &orgs {
+        if o.kind == "group"
+            && o.status != "dissolved"
+            && let Some(p) = o.parent_id
+        {
+            *group_counts.entry(p).or_default() += 1;
+        }
+    }
+    let end_of_region = orgs.first().map(|o| vanguard_domain::org::path::upper(&o.path)).unwrap_or_default();
+    let mut done = 0u64;
+    for (i, batch) in orgs.chunks(ORG_BATCH).enumerate() {
+        let lo = batch[0].path.clone();
+        let hi = orgs.get((i + 1) * ORG_BATCH).map(|o| o.path.clone()).unwrap_or_else(|| end_of_region.clone());
+        let ids: Vec<i64> = batch.iter().map(|o| o.id).collect();
+        let t_read = Instant::now();
+        let meetings: Vec<MeetingRec> = crate::read!(db, c => sqlx::query_as(
+            "SELECT org_id, meeting_type, held_on, is_secretary_lecture FROM meetings \
+             WHERE region_id = $1 AND org_path >= $2 AND org_path < $3 AND held_on >= $4 AND status = 'held'")
+            .bind(region_id).bind(&lo).bind(&hi).bind(&from_s).fetch_all(c).await)?;
+        let plans: Vec<PlanRec> = crate::read!(db, c => {
+            let mut qb = sqlx::QueryBuilder::new("SELECT org_id, year, state, submitted_on FROM life_plans WHERE region_id = ");
+            qb.push_bind(region_id).push(" AND org_id");
+            push_ids(&mut qb, &ids);
+            qb.build_query_as().fetch_all(c).await
+        })?;
+        let stored: Vec<StoredFinding> = crate::read!(db, c => {
+            let mut qb = sqlx::QueryBuilder::new(format!("SELECT {FINDING_COLS} FROM findings WHERE subject_kind = 'org' AND region_id = "));
+            qb.push_bind(region_id).push(" AND subject_id");
+            push_ids(&mut qb, &ids);
+            qb.build_query_as().fetch_all(c).await
+        })?;
+        let tallies: Vec<StoredTally> = crate::read!(db, c => {
+            let mut qb = sqlx::QueryBuilder::new(format!("SELECT {TALLY_COLS} FROM compliance WHERE region_id = "));
+            qb.push_bind(region_id).push(" AND org_id");
+            push_ids(&mut qb, &ids);
+            qb.build_query_as().fetch_all(c).await
+        })?;
+        let t_eval = Instant::now();
+        summary.read_seconds += (t_eval - t_read).as_secs_f64();
+        let mut meetings_by: HashMap<i64, Vec<&MeetingRec>> = HashMap::new();
+        for m in &meetings {
+            meetings_by.entry(m.org_id).or_default().push(m);
+        }
+        let mut plans_by: HashMap<i64, Vec<&PlanRec>> = HashMap::new();
+        for p in &plans {
+            plans_by.entry(p.org_id).or_default().push(p);
+        }
+        let mut findings_by: HashMap<i64, Vec<StoredFinding>> = HashMap::new();
+        for s in stored {
+            findings_by.entry(s.subject_id).or_default().push(s);
+        }
+        let mut tallies_by: HashMap<i64, Vec<StoredTally>> = HashMap::new();
+        for t in tallies {
+            tallies_by.entry(t.org_id).or_default().push(t);
+        }
+        let mut w = Writes::default();
+        for o in batch {
+            let ms = meetings_by.get(&o.id).map(Vec::as_slice).unwrap_or_default().iter().copied();
+            let ps = plans_by.get(&o.id).map(Vec::as_slice).unwrap_or_default().iter().copied();
+            let Some(facts) = org_facts(o, group_counts.get(&o.id).copied().unwrap_or(0), ms, ps) else { continue };
+            let sf = findings_by.get(&o.id).map(Vec::as_slice).unwrap_or_default();
+            let st = tallies_by.get(&o.id).map(Vec::as_slice).unwrap_or_default();
+            reconcile_org(o, &facts, sf, st, &j, &mut w);
+        }
+        let t_write = Instant::now();
+        summary.evaluate_seconds += (t_write - t_eval).as_secs_f64();
+        write_batch(db, region_id, now, &w).await?;
+        summary.write_seconds += t_write.elapsed().as_secs_f64();
+        summary.add(&w);
+        summary.orgs += batch.len() as u64;
+        done += batch.len() as u64;
+        progress(done, total);
+    }
+
+    // Members, by id; their attendance from the covering index in member order.
+    let not_held: HashSet<i64> = crate::read!(db, c => sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM meetings WHERE region_id = $1 AND status <> 'held'")
+        .bind(region_id).fetch_all(c).await)?
+    .into_iter()
+    .collect();
+    let mut last = i64::MIN;
+    loop {
+        let t_read = Instant::now();
+        let members: Vec<MemberRec> = crate::read!(db, c => sqlx::query_as(
+            "SELECT id, org_id, org_path, joined_on, left_on, category, archived FROM members \
+             WHERE region_id = $1 AND id > $2 ORDER BY id LIMIT $3")
+            .bind(region_id).bind(last).bind(MEMBER_BATCH).fetch_all(c).await)?;
+        let (Some(first), Some(end)) = (members.first().map(|m| m.id), members.last().map(|m| m.id)) else { break };
+        last = end;
+        let mut rows: Vec<AttendRec> = crate::read!(db, c => sqlx::query_as(
+            "SELECT member_id, meeting_id, held_on, meeting_type, attendance, reason FROM meeting_attendance \
+             WHERE region_id = $1 AND member_id >= $2 AND member_id <= $3 AND held_on >= $4")
+            .bind(region_id).bind(first).bind(end).bind(&from_s).fetch_all(c).await)?;
+        if !not_held.is_empty() {
+            rows.retain(|r| !not_held.contains(&r.meeting_id));
+        }
+        summary.attendance_rows += rows.len() as u64;
+        let stored: Vec<StoredFinding> = crate::read!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {FINDING_COLS} FROM findings WHERE region_id = $1 AND subject_kind = 'member' AND subject_id >= $2 AND subject_id <= $3")))
+            .bind(region_id).bind(first).bind(end).fetch_all(c).await)?;
+        let t_eval = Instant::now();
+        summary.read_seconds += (t_eval - t_read).as_secs_f64();
+        let mut w = Writes::default();
+        reconcile_members(&members, rows, &stored, &j, &mut w);
+        let t_write = Instant::now();
+        summary.evaluate_seconds += (t_write - t_eval).as_secs_f64();
+        write_batch(db, region_id, now, &w).await?;
+        summary.write_seconds += t_write.elapsed().as_secs_f64();
+        summary.add(&w);
+        summary.members += members.len() as u64;
+        done += members.len() as u64;
+        progress(done, total.max(done));
+    }
+    summary.open_by_rule = open_counts(db, region_id).await?;
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+/// Open findings of a region by rule and severity.
+pub async fn open_counts(db: &Db, region_id: i64) -> StoreResult<Vec<OpenCount>> {
+    Ok(crate::read!(db, c => sqlx::query_as(
+        "SELECT rule_code, severity, COUNT(*) AS count FROM findings WHERE region_id = $1 AND resolved_at IS NULL \
+         GROUP BY rule_code, severity ORDER BY rule_code, severity")
+        .bind(region_id).fetch_all(c).await)?)
+}
+
+/// The Chinese title of a rule code (meeting rules, the plan, term, 党章第九条, repeated
+/// absence, and the structure codes).
+pub fn rule_title(rules: &RuleSet, code: &str) -> String {
+    let ol = &rules.orglife;
+    if let Some(r) = ol.meeting(code) {
+        return r.title.clone();
+    }
+    match code {
+        c if c == PLAN_CODE => ol.annual_plan.title.clone(),
+        c if c == vanguard_domain::orglife::TERM_CODE => ol.term_expiry.title.clone(),
+        c if c == PARTICIPATION_CODE => ol.participation.title.clone(),
+        c if c == ABSENCE_CODE => ol.absence.title.clone(),
+        "branch.too_few_formal" => "正式党员不足3人".into(),
+        "branch.too_large" => "党支部党员超过50人".into(),
+        "branch.needs_committee" => "应设支部委员会".into(),
+        "branch.committee_not_required" => "可不设支部委员会".into(),
+        other => other.to_string(),
+    }
 }

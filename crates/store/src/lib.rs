@@ -8,14 +8,17 @@
 
 pub mod account;
 pub mod audit;
+pub mod cockpit;
 pub mod crypto;
 pub mod db;
 pub mod demo;
+pub mod demo_history;
 pub mod error;
 pub mod findings;
 pub mod ids;
 pub mod member;
 pub mod org;
+pub mod orglife;
 pub mod roster;
 pub mod rules;
 pub mod schema;

@@ -363,10 +363,8 @@ impl Scoped<'_> {
 
     /// Creates a member in a branch within the writable subtree.
     pub async fn create_member(&self, new: &NewMember) -> StoreResult<MemberView> {
-        let mut tx = self.db.begin().await?;
-        // Reach first: a branch outside it is not found, whatever the input (never 422).
-        self.org_for_write(&mut tx, new.org_id).await?;
         let fields = MemberFields::validate(&new.fields, self.db.clock().today())?;
+        let mut tx = self.db.begin().await?;
         let (org, member_path) = self.placement(&mut tx, new.org_id, new.group_id).await?;
         let id = ids::next();
         let crypto = self.db.crypto();
@@ -611,8 +609,13 @@ impl Scoped<'_> {
             ($qb:expr) => {{
                 $qb.push(" WHERE m.region_id = ").push_bind(self.scope.region_id);
                 $qb.push(" AND m.archived = ").push_bind(archived);
-                $qb.push(" AND ((m.org_path >= ").push_bind(lo.clone()).push(" AND m.org_path < ").push_bind(hi.clone());
-                $qb.push(") OR m.id = ").push_bind(own).push(")");
+                // One predicate per reach, never `range OR id`: with the OR, SQLite uses
+                // only (region_id, archived) of members_scope and scans the whole region.
+                if own >= 0 {
+                    $qb.push(" AND m.id = ").push_bind(own);
+                } else {
+                    $qb.push(" AND m.org_path >= ").push_bind(lo.clone()).push(" AND m.org_path < ").push_bind(hi.clone());
+                }
                 if let Some(h) = &id_hash {
                     $qb.push(" AND m.id_number_hash = ").push_bind(h.clone());
                 } else if let Some(h) = &phone_hash {

@@ -11,6 +11,9 @@ use vanguard_store::org::OrgRow;
 use vanguard_store::testkit::{TestDb, backends};
 use vanguard_store::{Actor, Db, Scope, StoreError};
 
+#[path = "store/orglife.rs"]
+mod orglife;
+
 struct Tree {
     root: OrgRow,
     street: i64,
@@ -501,3 +504,548 @@ async fn demo_district_is_generated_with_one_account_per_role() {
         assert!(vanguard_store::demo::generate(&t.db, vanguard_domain::demo::Scale::District, 7, |_, _| {}).await.is_err());
     }
 }
+
+// ---- 花名册导入与导出 (roster import and export) --------------------------------------------
+
+mod roster_support {
+    use chrono::NaiveDate;
+    use vanguard_domain::idcard::compose;
+
+    /// A cell of a test spreadsheet: text, or a number cell (as Excel stores typed digits).
+    pub enum X {
+        S(String),
+        N(f64),
+    }
+
+    impl From<&str> for X {
+        fn from(s: &str) -> Self {
+            X::S(s.to_string())
+        }
+    }
+    impl From<String> for X {
+        fn from(s: String) -> Self {
+            X::S(s)
+        }
+    }
+
+    /// An .xlsx file with one sheet holding `rows` (the first is the heading row).
+    pub fn xlsx(rows: Vec<Vec<X>>) -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                match cell {
+                    X::S(s) if s.is_empty() => {}
+                    X::S(s) => {
+                        ws.write_string(r as u32, c as u16, s.as_str()).unwrap();
+                    }
+                    X::N(v) => {
+                        ws.write_number(r as u32, c as u16, *v).unwrap();
+                    }
+                }
+            }
+        }
+        wb.save_to_buffer().unwrap()
+    }
+
+    /// An ID number, distinct per `seq`, for a man born in the 1980s.
+    pub fn id(seq: u16) -> String {
+        compose("330205", NaiveDate::from_ymd_opt(1980, 1, 1).unwrap() + chrono::Days::new(u64::from(seq)), seq * 2 + 1)
+    }
+
+    /// Headings as a common export writes them (synonyms of the template's) and one
+    /// column the roster does not know.
+    pub fn headings() -> Vec<X> {
+        ["姓名", "身份证号", "民族", "入党时间", "党员类别", "所在党支部", "手机", "现居住地", "备注"]
+            .into_iter()
+            .map(X::from)
+            .collect()
+    }
+
+    pub fn row(name: &str, seq: u16, org: &str) -> Vec<X> {
+        vec![
+            name.into(),
+            id(seq).into(),
+            "汉".into(),
+            "2005.7.1".into(),
+            "正式".into(),
+            org.into(),
+            format!("139{:08}", seq).into(),
+            "江北区".into(),
+            "".into(),
+        ]
+    }
+
+    /// The sheet cell at (row, col) of the first sheet of an .xlsx file, as text.
+    pub fn read_back(bytes: &[u8]) -> Vec<Vec<String>> {
+        use calamine::Reader;
+        let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let (_, range) = book.worksheets().into_iter().next().unwrap();
+        range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    }
+}
+
+use roster_support::{X, headings, read_back, row, xlsx};
+use vanguard_store::roster::{ImportOptions, RowAction};
+
+fn opts() -> ImportOptions {
+    ImportOptions::default()
+}
+
+async fn total_members(db: &Db, scope: &Scope) -> i64 {
+    db.scoped(scope).list_members(&MemberFilter::default()).await.unwrap().total
+}
+
+#[tokio::test]
+async fn an_import_file_with_bad_rows_reports_each_with_its_row_and_column_and_writes_nothing() {
+    for t in each_backend().await {
+        let tr = tree(&t.db).await;
+        let sys = system(&tr.root);
+        let s = t.db.scoped(&sys);
+        let mut bad_check = roster_support::id(3);
+        let last = if bad_check.ends_with('1') { '2' } else { '1' };
+        bad_check.pop();
+        bad_check.push(last);
+        let mut as_number = row("数字号", 6, "槐树社区第一党支部");
+        as_number[1] = X::N(roster_support::id(6).parse::<f64>().unwrap_or(3.3e17));
+        let mut bad_date = row("日期错", 4, "槐树社区第一党支部");
+        bad_date[3] = "去年七一".into();
+        let mut bad_digit = row("校验错", 3, "槐树社区第一党支部");
+        bad_digit[1] = bad_check.into();
+        let rows = vec![
+            vec!["槐树社区党员花名册".into()],
+            headings(),
+            row("张三", 1, "槐树社区第一党支部"),
+            row("李四", 2, "甲街道党工委/槐树社区第二党支部"),
+            bad_digit,
+            bad_date,
+            row("无此支部", 5, "不存在党支部"),
+            as_number,
+            row("重复甲", 7, "槐树社区第一党支部"),
+            row("重复乙", 7, "槐树社区第二党支部"),
+            row("党委里", 8, "甲街道党工委"),
+        ];
+        let p = s.preview_import("花名册.xlsx", &xlsx(rows), &opts()).await.unwrap();
+        assert_eq!(p.heading_row, 2, "{}", t.backend);
+        assert_eq!(p.unknown_columns, vec!["第I列“备注”".to_string()]);
+        assert_eq!(p.counts.rows, 9);
+        assert_eq!((p.counts.to_create, p.counts.invalid), (2, 7), "{}: {:#?}", t.backend, p.problems);
+        let at = |row: usize| p.problems.iter().filter(|e| e.row == row).collect::<Vec<_>>();
+        assert_eq!(at(5)[0].column, "身份证号");
+        assert!(at(5)[0].message.contains("校验位"), "{:?}", at(5));
+        assert_eq!(at(6)[0].column, "入党时间");
+        assert!(at(6)[0].message.contains("去年七一"));
+        assert_eq!(at(7)[0].column, "所在党支部");
+        assert!(at(7)[0].message.contains("找不到"));
+        assert!(at(8)[0].message.contains("文本"), "an ID number stored as a number: {:?}", at(8));
+        assert!(at(9)[0].message.contains("第10行") && at(10)[0].message.contains("第9行"), "duplicates point at each other");
+        assert!(at(11)[0].message.contains("党支部"), "{:?}", at(11));
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        let actions: Vec<RowAction> = p.rows.iter().map(|r| r.action).collect();
+        assert_eq!(actions[..2], [RowAction::Create, RowAction::Create]);
+        assert_eq!(p.rows[1].org, "中共测试区委员会/甲街道党工委/槐树社区第二党支部");
+        // Nothing is written by a preview.
+        assert_eq!(total_members(&t.db, &sys).await, 0, "{}", t.backend);
+        assert!(
+            audit::list(&t.db, &audit::AuditFilter { action: "member.".into(), ..Default::default() }).await.unwrap().is_empty()
+        );
+    }
+}
+
+#[tokio::test]
+async fn committing_imports_the_valid_rows_in_one_transaction_and_only_once() {
+    for t in each_backend().await {
+        let tr = tree(&t.db).await;
+        let sys = system(&tr.root);
+        let s = t.db.scoped(&sys);
+        let mut in_group = row("王五", 3, "槐树社区第一党支部");
+        in_group[8] = "x".into();
+        let mut h = headings();
+        h.push("所在党小组".into());
+        in_group.push("第一党小组".into());
+        let mut bad = row("坏行", 4, "槐树社区第一党支部");
+        bad[3] = "".into();
+        let rows = vec![h, row("张三", 1, "槐树社区第一党支部"), row("李四", 2, "槐树社区第二党支部"), in_group, bad];
+        let p = s.preview_import("花名册.xlsx", &xlsx(rows), &opts()).await.unwrap();
+        assert_eq!((p.counts.to_create, p.counts.invalid), (3, 1), "{}: {:?}", t.backend, p.problems);
+        let mut seen = Vec::new();
+        let result = s.commit_import(p.batch_id.unwrap(), |done, total| seen.push((done, total))).await.unwrap();
+        assert_eq!(result.created.len(), 3);
+        assert_eq!(result.created.iter().map(|c| c.row).collect::<Vec<_>>(), vec![2, 3, 4]);
+        assert_eq!(result.skipped.len(), 1);
+        assert_eq!(result.skipped[0].row, 5);
+        assert_eq!(seen.last(), Some(&(3, 3)), "progress reaches the total");
+        assert_eq!(total_members(&t.db, &sys).await, 3, "{}", t.backend);
+        let a = s.org(tr.branch_a).await.unwrap();
+        assert_eq!((a.direct_members, a.direct_formal), (2, 2), "counters follow the import");
+        let wang = s.list_members(&MemberFilter { q: "王五".into(), ..Default::default() }).await.unwrap().items[0].id;
+        let view = s.member(wang).await.unwrap();
+        assert_eq!(view.group_id, Some(tr.group_a));
+        assert_eq!(view.ethnicity, "汉族");
+        assert_eq!(view.joined_on, "2005-07-01");
+        assert_eq!(view.phone.as_deref(), Some("139****0003"));
+        let history = s.member_history(wang).await.unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].new_value, "建立档案（导入）");
+        let imports =
+            audit::list(&t.db, &audit::AuditFilter { action: "member.import".into(), ..Default::default() }).await.unwrap();
+        assert_eq!(imports.len(), 1, "one audit record for the whole import");
+        assert!(imports[0].detail.contains("新建 3 人"), "{}", imports[0].detail);
+        assert!(
+            audit::list(&t.db, &audit::AuditFilter { action: "member.create".into(), ..Default::default() })
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // Committing twice is refused.
+        let err = s.commit_import(p.batch_id.unwrap(), |_, _| {}).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { code: "import.committed", .. }), "{}: {err:?}", t.backend);
+        let status = s.import_status(p.batch_id.unwrap()).await.unwrap();
+        assert_eq!(status.status, "committed");
+        assert_eq!(status.result.unwrap().created.len(), 3);
+        assert!(audit::verify(&t.db, |_, _| {}).await.unwrap().is_intact());
+    }
+}
+
+#[tokio::test]
+async fn a_failure_during_commit_leaves_nothing_written() {
+    for t in each_backend().await {
+        let tr = tree(&t.db).await;
+        let sys = system(&tr.root);
+        let s = t.db.scoped(&sys);
+        let rows = vec![
+            headings(),
+            row("张三", 1, "槐树社区第一党支部"),
+            row("李四", 2, "槐树社区第一党支部"),
+            row("王五", 3, "槐树社区第一党支部"),
+        ];
+        let p = s.preview_import("花名册.xlsx", &xlsx(rows), &opts()).await.unwrap();
+        assert_eq!(p.counts.to_create, 3);
+        // Meanwhile someone registers the person of row 3 by hand.
+        let mut m = member("李四", 2, tr.branch_b);
+        m.fields.id_number = Some(roster_support::id(2));
+        s.create_member(&m).await.unwrap();
+        let err = s.commit_import(p.batch_id.unwrap(), |_, _| {}).await.unwrap_err();
+        match &err {
+            StoreError::Invalid(inv) => assert!(inv.errors[0].message.contains("第3行"), "{inv:?}"),
+            other => panic!("{}: {other:?}", t.backend),
+        }
+        assert_eq!(total_members(&t.db, &sys).await, 1, "{}: nothing of the import is written", t.backend);
+        assert_eq!(s.org(tr.branch_a).await.unwrap().direct_members, 0);
+        assert!(
+            audit::list(&t.db, &audit::AuditFilter { action: "member.import".into(), ..Default::default() })
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // The batch is still there to look at; a new upload reports the row as held.
+        assert_eq!(s.import_status(p.batch_id.unwrap()).await.unwrap().status, "ready");
+        s.discard_import(p.batch_id.unwrap()).await.unwrap();
+        assert_eq!(s.import_status(p.batch_id.unwrap()).await.unwrap().status, "discarded");
+        let err = s.commit_import(p.batch_id.unwrap(), |_, _| {}).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { code: "import.discarded", .. }), "{err:?}");
+    }
+}
+
+#[tokio::test]
+async fn reimporting_the_same_file_changes_nothing() {
+    for t in each_backend().await {
+        let tr = tree(&t.db).await;
+        let sys = system(&tr.root);
+        let s = t.db.scoped(&sys);
+        let file = xlsx(vec![headings(), row("张三", 1, "槐树社区第一党支部"), row("李四", 2, "槐树社区第二党支部")]);
+        let p = s.preview_import("花名册.xlsx", &file, &opts()).await.unwrap();
+        s.commit_import(p.batch_id.unwrap(), |_, _| {}).await.unwrap();
+        let again = s.preview_import("花名册.xlsx", &file, &opts()).await.unwrap();
+        assert_eq!(
+            (again.counts.unchanged, again.counts.to_create, again.counts.to_update),
+            (2, 0, 0),
+            "{}: {:?}",
+            t.backend,
+            again.problems
+        );
+        let r = s.commit_import(again.batch_id.unwrap(), |_, _| {}).await.unwrap();
+        assert!(r.created.is_empty() && r.updated.is_empty());
+        assert_eq!(r.skipped.iter().map(|s| s.reason.as_str()).collect::<Vec<_>>(), vec!["无变化", "无变化"]);
+        assert_eq!(total_members(&t.db, &sys).await, 2);
+    }
+}
+
+#[tokio::test]
+async fn an_update_row_changes_fields_moves_the_member_and_writes_history() {
+    for t in each_backend().await {
+        let tr = tree(&t.db).await;
+        let sys = system(&tr.root);
+        let s = t.db.scoped(&sys);
+        let mut m = member("张三", 1, tr.branch_a);
+        m.fields.id_number = Some(roster_support::id(1));
+        let before = s.create_member(&m).await.unwrap();
+        let mut changed = row("张三", 1, "槐树社区第二党支部");
+        changed[7] = "江北区庄桥街道".into();
+        let p = s.preview_import("花名册.xlsx", &xlsx(vec![headings(), changed]), &opts()).await.unwrap();
+        assert_eq!(p.counts.to_update, 1, "{}: {:?}", t.backend, p.problems);
+        assert!(
+            p.rows[0].changes.contains(&"现居住地".to_string()) && p.rows[0].changes.contains(&"所在党组织".to_string()),
+            "{:?}",
+            p.rows[0]
+        );
+        let r = s.commit_import(p.batch_id.unwrap(), |_, _| {}).await.unwrap();
+        assert_eq!(r.updated.len(), 1);
+        assert_eq!(r.updated[0].member_id, before.id);
+        let after = s.member(before.id).await.unwrap();
+        assert_eq!(after.residence, "江北区庄桥街道");
+        assert_eq!(after.org_id, tr.branch_b);
+        assert_eq!(after.phone.as_deref(), Some("139****0001"));
+        assert_eq!(after.version, before.version + 1);
+        // Fields the file leaves out are kept.
+        assert_eq!(after.confirmed_on, before.confirmed_on);
+        let fields: Vec<String> = s.member_history(before.id).await.unwrap().into_iter().map(|h| h.field).collect();
+        for f in ["residence", "phone", "org_id", "archive"] {
+            assert!(fields.contains(&f.to_string()), "{}: {f} missing from {fields:?}", t.backend);
+        }
+        assert_eq!(s.org(tr.branch_a).await.unwrap().direct_members, 0);
+        assert_eq!(s.org(tr.branch_b).await.unwrap().direct_members, 1);
+    }
+}
+
+#[tokio::test]
+async fn id_numbers_held_outside_the_scope_or_in_the_history_archive_are_errors() {
+    for t in each_backend().await {
+        let tr = tree(&t.db).await;
+        let sys = system(&tr.root);
+        let s = t.db.scoped(&sys);
+        let mut elsewhere = member("外支部", 1, tr.branch_b);
+        elsewhere.fields.id_number = Some(roster_support::id(1));
+        s.create_member(&elsewhere).await.unwrap();
+        let mut left = member("已离开", 2, tr.branch_a);
+        left.fields.id_number = Some(roster_support::id(2));
+        let left = s.create_member(&left).await.unwrap();
+        s.archive_member(left.id, &Leave { reason: "transferred_out".into(), left_on: "2026-01-02".into(), note: String::new() })
+            .await
+            .unwrap();
+        let ba = s.org(tr.branch_a).await.unwrap();
+        let secretary = subtree_scope(&tr.root, &ba.path, Role::BranchSecretary);
+        let sec = t.db.scoped(&secretary);
+        // The secretary's branch is the default: no 所在党支部 needed.
+        let rows = vec![
+            vec!["姓名".into(), "身份证号".into(), "民族".into(), "入党时间".into(), "类别".into()],
+            vec!["外支部".into(), roster_support::id(1).into(), "汉族".into(), "2005-07-01".into(), "正式党员".into()],
+            vec!["已离开".into(), roster_support::id(2).into(), "汉族".into(), "2005-07-01".into(), "正式党员".into()],
+            vec!["新人".into(), roster_support::id(3).into(), "汉族".into(), "2005-07".into(), "预备党员".into()],
+        ];
+        let p = sec.preview_import("本支部.xlsx", &xlsx(rows), &opts()).await.unwrap();
+        assert_eq!(p.default_org.as_deref(), Some("槐树社区第一党支部"));
+        assert_eq!((p.counts.to_create, p.counts.invalid), (1, 2), "{}: {:?}", t.backend, p.problems);
+        assert!(p.problems[0].message.contains("管辖范围以外"), "{:?}", p.problems[0]);
+        assert!(!p.problems[0].message.contains("外支部"), "nothing about the other member is told");
+        assert!(p.problems[1].message.contains("历史库"), "{:?}", p.problems[1]);
+        assert!(p.warnings.iter().any(|w| w.row == 4 && w.message.contains("只填写到月")), "{:?}", p.warnings);
+        // A batch is the uploader's: another account does not find it.
+        let other = Scope { actor: Actor { account_id: 77, name: "other".into(), ip: "x".into() }, ..secretary.clone() };
+        let id = p.batch_id.unwrap();
+        assert!(matches!(t.db.scoped(&other).import_status(id).await, Err(StoreError::NotFound)));
+        assert!(matches!(t.db.scoped(&other).commit_import(id, |_, _| {}).await, Err(StoreError::NotFound)));
+        assert!(matches!(s.commit_import(id, |_, _| {}).await, Err(StoreError::NotFound)), "not even the system scope");
+        let r = sec.commit_import(id, |_, _| {}).await.unwrap();
+        assert_eq!(r.created.len(), 1);
+        let created = sec.member(r.created[0].member_id).await.unwrap();
+        assert_eq!(created.org_id, tr.branch_a);
+        assert_eq!(created.category, "probationary");
+    }
+}
+
+#[tokio::test]
+async fn csv_files_with_a_bom_or_in_gb18030_are_read() {
+    for t in each_backend().await {
+        let tr = tree(&t.db).await;
+        let sys = system(&tr.root);
+        let s = t.db.scoped(&sys);
+        let csv = format!(
+            "公民身份号码,姓名,民族,入党日期,人员类别,所在党组织,学历\r\n{},\"张 三\",汉族,2001年7月1日,正式党员,槐树社区第一党支部,本科\r\n",
+            roster_support::id(1)
+        );
+        let mut bom = vec![0xEF, 0xBB, 0xBF];
+        bom.extend_from_slice(csv.as_bytes());
+        let p = s.preview_import("名单.csv", &bom, &opts()).await.unwrap();
+        assert_eq!(p.counts.to_create, 1, "{}: {:?}", t.backend, p.problems);
+        assert_eq!(p.rows[0].name, "张三");
+        let (gb, _, _) = encoding_rs::GB18030.encode(&csv);
+        let p = s.preview_import("名单.csv", &gb, &ImportOptions { dry_run: true, ..opts() }).await.unwrap();
+        assert_eq!(p.counts.to_create, 1, "{:?}", p.problems);
+        assert_eq!(p.batch_id, None, "a dry run stores no batch");
+        let err = s.preview_import("名单.pdf", b"%PDF-1.4", &opts()).await.unwrap_err();
+        assert!(matches!(&err, StoreError::Invalid(i) if i.has("roster.file_type")), "{err:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_file_without_a_required_column_is_refused_as_a_whole() {
+    for t in each_backend().await {
+        let tr = tree(&t.db).await;
+        let sys = system(&tr.root);
+        let file = xlsx(vec![vec!["姓名".into(), "身份证号".into(), "民族".into(), "所在党支部".into()], row("张三", 1, "x")]);
+        let err = t.db.scoped(&sys).preview_import("a.xlsx", &file, &opts()).await.unwrap_err();
+        match err {
+            StoreError::Invalid(i) => {
+                assert!(i.errors.iter().all(|e| e.code == "roster.column_missing"), "{i:?}");
+                assert_eq!(i.errors.len(), 2, "入党日期 and 人员类别: {i:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_template_has_every_column_and_an_untouched_template_has_no_rows() {
+    let t = vanguard_store::testkit::sqlite().await;
+    let tr = tree(&t.db).await;
+    let bytes = vanguard_store::roster::template_xlsx().unwrap();
+    let sheet = read_back(&bytes);
+    let want: Vec<String> = vanguard_domain::roster::Column::ALL.iter().map(|c| c.heading().to_string()).collect();
+    assert_eq!(sheet[0], want);
+    let err = t.db.scoped(&system(&tr.root)).preview_import("模板.xlsx", &bytes, &opts()).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Invalid(i) if i.has("roster.no_rows")), "{err:?}");
+}
+
+#[tokio::test]
+async fn export_honors_scope_and_masking_and_is_audited() {
+    for t in each_backend().await {
+        let tr = tree(&t.db).await;
+        let sys = system(&tr.root);
+        let s = t.db.scoped(&sys);
+        let a = s.create_member(&member("甲一", 1, tr.branch_a)).await.unwrap();
+        s.create_member(&member("乙一", 2, tr.branch_b)).await.unwrap();
+        let ba = s.org(tr.branch_a).await.unwrap();
+        let secretary = subtree_scope(&tr.root, &ba.path, Role::BranchSecretary);
+        let sec = t.db.scoped(&secretary);
+        let file = sec.export_members(&MemberFilter::default(), false).await.unwrap();
+        assert_eq!(file.count, 1, "{}", t.backend);
+        let sheet = read_back(&file.bytes);
+        assert_eq!(sheet.len(), 2);
+        assert_eq!(sheet[1][0], "甲一");
+        let id_col = sheet[0].iter().position(|h| h == "公民身份号码").unwrap();
+        let clear = member("甲一", 1, tr.branch_a).fields.id_number.unwrap();
+        assert_eq!(sheet[1][id_col], format!("{}********{}", &clear[..6], &clear[14..]));
+        assert!(!sheet[1].iter().any(|c| c.contains("13800000001")), "phone masked");
+        let org_col = sheet[0].iter().position(|h| h == "所在党组织").unwrap();
+        assert_eq!(sheet[1][org_col], "槐树社区第一党支部", "paths start at the caller's scope root");
+        // Revealed, for a role that may see sensitive fields.
+        let file = sec.export_members(&MemberFilter::default(), true).await.unwrap();
+        let sheet = read_back(&file.bytes);
+        assert_eq!(sheet[1][id_col], clear);
+        // A member may export only their own record, and never in the clear.
+        let own = Scope {
+            actor: Actor { account_id: 5, name: "me".into(), ip: "x".into() },
+            role: Role::Member,
+            region_id: tr.root.region_id,
+            reach: Reach::OwnRecord { member_id: a.id, branch_path: ba.path.clone() },
+            member_id: Some(a.id),
+            scope_org_id: None,
+        };
+        assert!(matches!(t.db.scoped(&own).export_members(&MemberFilter::default(), true).await, Err(StoreError::Forbidden)));
+        assert_eq!(t.db.scoped(&own).export_members(&MemberFilter::default(), false).await.unwrap().count, 1);
+        // Filters: another subtree is not found; a category filter applies.
+        assert!(matches!(
+            sec.export_members(&MemberFilter { org_id: Some(tr.branch_b), ..Default::default() }, false).await,
+            Err(StoreError::NotFound)
+        ));
+        let none = s.export_members(&MemberFilter { category: "预备党员".into(), ..Default::default() }, false).await.unwrap();
+        assert_eq!(none.count, 0);
+        let records =
+            audit::list(&t.db, &audit::AuditFilter { action: "member.export".into(), ..Default::default() }).await.unwrap();
+        assert_eq!(records.len(), 4, "{}: {records:?}", t.backend);
+        assert!(records.iter().any(|r| r.detail.contains("明文：是")) && records.iter().any(|r| r.detail.contains("明文：否")));
+        let q = s.export_members(&MemberFilter { q: clear.clone(), ..Default::default() }, false).await.unwrap();
+        assert_eq!(q.count, 1);
+        let last =
+            audit::list(&t.db, &audit::AuditFilter { action: "member.export".into(), ..Default::default() }).await.unwrap();
+        assert!(!last[0].detail.contains(&clear[..10]), "no ID number in the audit detail: {}", last[0].detail);
+        // The clear export imports again unchanged.
+        let full = s.export_members(&MemberFilter::default(), true).await.unwrap();
+        let p = s.preview_import(&full.filename, &full.bytes, &opts()).await.unwrap();
+        assert_eq!((p.counts.unchanged, p.counts.invalid), (2, 0), "{}: {:?}", t.backend, p.problems);
+    }
+}
+
+/// Release-mode timing of a 20,000-row import (preview and commit, on each backend):
+/// `cargo test --release -p vanguard-store --test store -- --ignored --nocapture import_of_20000`
+#[tokio::test]
+#[ignore = "timing; run in release mode"]
+async fn import_of_20000_rows_is_timed() {
+    use vanguard_domain::demo::{MemberGenerator, Scale, generate_orgs};
+    for t in each_backend().await {
+        vanguard_store::demo::generate(&t.db, Scale::District, 7, |_, _| {}).await.unwrap();
+        let today = t.db.clock().today();
+        let seeds = generate_orgs(Scale::District, 7, today);
+        let path_of = |mut i: usize| {
+            let mut names = vec![seeds[i].name.clone()];
+            while let Some(p) = seeds[i].parent {
+                names.push(seeds[p].name.clone());
+                i = p;
+            }
+            names.reverse();
+            names.join("/")
+        };
+        let heading: Vec<X> = vanguard_domain::roster::Column::ALL.iter().map(|c| X::from(c.heading())).collect();
+        let mut rows = vec![heading];
+        let mut generator = MemberGenerator::new(2026, today);
+        let d = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+        'fill: for bi in 0..seeds.len() {
+            let org = path_of(bi);
+            for m in generator.members_of(&seeds, bi) {
+                let f = &m.fields;
+                rows.push(vec![
+                    f.name.clone().into(),
+                    f.gender.label().into(),
+                    f.ethnicity.label().into(),
+                    d(Some(f.birth_date)).into(),
+                    f.id_number.as_str().into(),
+                    f.education.map(|e| e.label()).unwrap_or("").into(),
+                    f.phone.clone().unwrap_or_default().into(),
+                    d(Some(f.joined_on)).into(),
+                    d(f.confirmed_on).into(),
+                    f.category.label().into(),
+                    f.party_status.label().into(),
+                    f.work_unit.clone().into(),
+                    f.residence.clone().into(),
+                    org.clone().into(),
+                    m.group.map(|g| seeds[g].name.clone()).unwrap_or_default().into(),
+                    f.flow.label().into(),
+                    f.flow_place.clone().into(),
+                    d(f.lost_contact_since).into(),
+                ]);
+                if rows.len() > 20_000 {
+                    break 'fill;
+                }
+            }
+        }
+        let file = xlsx(rows);
+        let root = vanguard_store::org::regions(&t.db).await.unwrap().remove(0);
+        let sys = system(&root);
+        let s = t.db.scoped(&sys);
+        let started = std::time::Instant::now();
+        let p = s.preview_import("江北区花名册.xlsx", &file, &opts()).await.unwrap();
+        let previewed = started.elapsed();
+        let r = s.commit_import(p.batch_id.unwrap(), |_, _| {}).await.unwrap();
+        let total = started.elapsed();
+        println!(
+            "20k-row import on {}: file {} KB, preview {:.2} s, commit {:.2} s, total {:.2} s; rows {}, created {}, updated {}, skipped {}",
+            t.backend,
+            file.len() / 1024,
+            previewed.as_secs_f64(),
+            (total - previewed).as_secs_f64(),
+            total.as_secs_f64(),
+            p.counts.rows,
+            r.created.len(),
+            r.updated.len(),
+            r.skipped.len()
+        );
+        for e in p.problems.iter().take(5) {
+            println!("  第{}行 [{}] {}", e.row, e.column, e.message);
+        }
+        assert_eq!(p.counts.rows, 20_000);
+        assert!(r.created.len() > 19_000, "{:?}", p.counts);
+    }
+}
+#[path = "store/findings.rs"]
+mod findings;

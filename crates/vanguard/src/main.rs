@@ -1,5 +1,9 @@
 //! `vanguard`: the one binary — serves the platform and runs its administrative tasks.
 
+mod bench;
+mod orglife_cli;
+mod roster_cli;
+
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -35,6 +39,7 @@ impl StoreArgs {
             None => self.data_dir.join("vanguard.sqlite3").display().to_string(),
         };
         let db = Db::open(&url, crypto).await.with_context(|| format!("无法打开数据库 {}", redact(&url)))?;
+        db.set_attachments_dir(self.data_dir.join("attachments"));
         Ok(db)
     }
 }
@@ -75,6 +80,10 @@ enum Command {
         /// Send cookies without `Secure` (only for plain-HTTP setups that are not localhost).
         #[arg(long)]
         insecure_cookies: bool,
+        /// Login attempts one IP may burst (default: the rule set's, 10). Test rigs that
+        /// log in many times from one address raise it.
+        #[arg(long)]
+        login_burst: Option<u32>,
     },
     /// Generate demo data into an empty database.
     Demo {
@@ -84,6 +93,19 @@ enum Command {
         scale: ScaleArg,
         #[arg(long, default_value_t = 2017)]
         seed: u64,
+        /// With --scale city: also a year of organizational life (about 16 million
+        /// attendance rows; a district always gets its year).
+        #[arg(long)]
+        history: bool,
+    },
+    /// Recompute every finding and compliance figure of 组织生活 (after a rules change,
+    /// at month end, or to repair) and print the open findings by rule.
+    Check {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Judge as of this day (YYYY-MM-DD); default today.
+        #[arg(long)]
+        as_of: Option<String>,
     },
     /// Create or update the schema, then exit.
     Migrate {
@@ -103,6 +125,22 @@ enum Command {
         store: StoreArgs,
         #[command(subcommand)]
         action: AuditAction,
+    },
+    /// Import a roster file (花名册导入).
+    Import {
+        #[command(subcommand)]
+        what: roster_cli::ImportWhat,
+    },
+    /// Export the roster to .xlsx (花名册导出).
+    Export {
+        #[command(subcommand)]
+        what: roster_cli::ExportWhat,
+    },
+    /// Benchmark helpers for bench/run.sh.
+    #[command(hide = true)]
+    Bench {
+        #[command(subcommand)]
+        action: bench::BenchAction,
     },
 }
 
@@ -199,7 +237,7 @@ async fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { store, addr, demo, seed, root_name, insecure_cookies } => {
+        Command::Serve { store, addr, demo, seed, root_name, insecure_cookies, login_burst } => {
             let db = store.open().await?;
             let regions = vanguard_store::org::regions(&db).await?;
             if demo {
@@ -231,19 +269,25 @@ async fn main() -> Result<()> {
             eprintln!("\n锋领 Vanguard 已启动：http://{addr}/  （API 文档：http://{addr}/api/openapi.json）");
             let mut state = vanguard_web::AppState::new(db.clone());
             state.secure_cookies = !insecure_cookies;
+            if let Some(burst) = login_burst {
+                state.login_limiter = vanguard_web::limiter::LoginLimiter::new(burst, db.rules().login.ip_refill_seconds);
+            }
             tokio::select! {
                 r = vanguard_web::serve(state, listener) => r?,
                 _ = tokio::signal::ctrl_c() => eprintln!("正在停止……"),
             }
             db.close().await;
         }
-        Command::Demo { store, scale, seed } => {
+        Command::Demo { store, scale, seed, history } => {
             let db = store.open().await?;
             let scale = match scale {
                 ScaleArg::District => vanguard_domain::demo::Scale::District,
                 ScaleArg::City => vanguard_domain::demo::Scale::City,
             };
-            generate_demo(&db, scale, seed).await?;
+            let summary = generate_demo(&db, scale, seed).await?;
+            if history && scale == vanguard_domain::demo::Scale::City {
+                orglife_cli::city_history(&db, summary.region_id, seed).await?;
+            }
             print_demo_accounts();
             db.close().await;
         }
@@ -297,6 +341,15 @@ async fn main() -> Result<()> {
                 }
             }
             db.close().await;
+        }
+        Command::Bench { action } => bench::run(action).await?,
+        Command::Import { what } => roster_cli::import(what).await?,
+        Command::Export { what } => roster_cli::export(what).await?,
+        Command::Check { store, as_of } => {
+            let db = store.open().await?;
+            let r = orglife_cli::check(&db, as_of.as_deref()).await;
+            db.close().await;
+            r?;
         }
         Command::Audit { store, action: AuditAction::Verify } => {
             let db = store.open().await?;

@@ -92,7 +92,11 @@ fn is_page(path: &str) -> bool {
 
 /// The `_csrf` field of a URL-encoded form body.
 fn form_csrf(body: &[u8]) -> Option<String> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default().into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v)
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v)
 }
 
 fn deny(page: bool, e: ApiError) -> Response {
@@ -149,7 +153,10 @@ pub async fn enforce(State((state, permission)): State<(AppState, Permission)>, 
                 Event::ok("authz.csrf", parts.uri.path().to_string()).with_result("denied"),
             )
             .await;
-            return deny(page, ApiError::new(axum::http::StatusCode::FORBIDDEN, "csrf.invalid", "页面已过期或请求来源不正确，请刷新页面后重试"));
+            return deny(
+                page,
+                ApiError::new(axum::http::StatusCode::FORBIDDEN, "csrf.invalid", "页面已过期或请求来源不正确，请刷新页面后重试"),
+            );
         }
     }
     if session.account.must_change_password && permission != Permission::SelfService {

@@ -9,6 +9,8 @@
 mod fixture;
 #[path = "api/matrix.rs"]
 mod matrix;
+#[path = "api/orglife.rs"]
+mod orglife;
 
 use fixture::{
     Caller, M, Org, PASSWORD, Resp, Server, assert_security_headers, fixtures, fresh_id_number, has_chinese, new_member_body,

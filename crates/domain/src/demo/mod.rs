@@ -12,6 +12,7 @@
 //! members meets the scale's target.
 
 mod data;
+pub mod history;
 mod members;
 mod orgs;
 mod rng;

@@ -9,6 +9,7 @@ use super::meeting::MeetingType;
 use super::period::PeriodKind;
 use crate::error::{FieldError, Invalid};
 use crate::org::OrgKind;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// How often something must happen: at least `times` in every period of kind `per`.
@@ -515,6 +516,10 @@ pub struct OrgLifeRules {
     /// Days after a meeting in which its record may be corrected without approval: 30.
     pub correction_days: u32,
     pub rag: RagThresholds,
+    /// 记实起始日: the day records began to be kept on the platform (its go-live). The
+    /// engine judges nothing before it; `None`: no such floor. See
+    /// [`OrgLifeRules::window_start`].
+    pub records_since: Option<NaiveDate>,
 }
 
 impl Default for OrgLifeRules {
@@ -528,6 +533,7 @@ impl Default for OrgLifeRules {
             absence: AbsenceRule::default(),
             correction_days: 30,
             rag: RagThresholds::default(),
+            records_since: None,
         }
     }
 }
@@ -559,6 +565,19 @@ pub struct RuleInfo {
 }
 
 impl OrgLifeRules {
+    /// The first day the engine judges when evaluating on `as_of`: 1 January of the year
+    /// before `as_of` (the last whole year stays judged through the year-end and January
+    /// meetings), or [`OrgLifeRules::records_since`] when that is later. Fixed for a
+    /// whole calendar year, never sliding from one call to the next, so an incremental
+    /// refresh and the full recompute of the same day see the same window.
+    pub fn window_start(&self, as_of: NaiveDate) -> NaiveDate {
+        let jan_first = NaiveDate::from_ymd_opt(as_of.year() - 1, 1, 1).unwrap_or(as_of);
+        match self.records_since {
+            Some(since) if since > jan_first => since.min(as_of),
+            _ => jan_first,
+        }
+    }
+
     /// The meeting rule with this code.
     pub fn meeting(&self, code: &str) -> Option<&MeetingRule> {
         self.meetings.iter().find(|r| r.code == code)
@@ -793,6 +812,27 @@ mod tests {
         for code in ["participation.thresholds", "plan.deadline", "rag.thresholds", "rule.times", "rule.duplicate"] {
             assert!(e.has(code), "{code}: {e:?}");
         }
+    }
+
+    #[test]
+    fn the_window_starts_on_the_first_of_january_of_the_previous_year_or_the_records_start() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let mut r = OrgLifeRules::default();
+        // (as_of, records_since, window start)
+        let cases = [
+            (d(2026, 11, 27), None, d(2025, 1, 1)),
+            (d(2026, 1, 1), None, d(2025, 1, 1)),
+            (d(2025, 12, 31), None, d(2024, 1, 1)),
+            (d(2026, 11, 27), Some(d(2025, 12, 1)), d(2025, 12, 1)),
+            (d(2026, 11, 27), Some(d(2020, 3, 1)), d(2025, 1, 1)),
+            (d(2026, 11, 27), Some(d(2027, 3, 1)), d(2026, 11, 27)),
+        ];
+        for (as_of, since, start) in cases {
+            r.records_since = since;
+            assert_eq!(r.window_start(as_of), start, "{as_of} {since:?}");
+        }
+        let json = serde_json::to_string(&r).unwrap();
+        assert_eq!(serde_json::from_str::<OrgLifeRules>(&json).unwrap(), r);
     }
 
     #[test]

@@ -2,6 +2,9 @@
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod cockpit;
 pub mod member;
 pub mod org;
+pub mod orglife;
+pub mod roster;
 pub mod system;

@@ -12,6 +12,7 @@ pub mod home;
 pub mod import;
 pub mod member;
 pub mod org;
+pub mod orglife;
 pub mod portal;
 pub mod tree;
 

@@ -6,6 +6,7 @@ use crate::extract::Ctx;
 use askama::Template;
 use axum::extract::State;
 use vanguard_store::member::{MemberView, MyBranch};
+use vanguard_store::orglife::{MyOrgLife, PlanView};
 
 #[derive(Template)]
 #[template(path = "portal_home.html")]
@@ -13,11 +14,35 @@ struct PortalHome {
     name: String,
     csrf: String,
     branch: Option<MyBranch>,
+    life: Option<MyOrgLife>,
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
-    let branch = ctx.scoped(&state.db).my_branch().await.ok();
-    Ok(render(&PortalHome { name: ctx.0.account.display_name.clone(), csrf: ctx.0.csrf_token.clone(), branch }))
+    let scoped = ctx.scoped(&state.db);
+    let branch = scoped.my_branch().await.ok();
+    let life = if ctx.0.scope.member_id.is_some() { scoped.my_orglife(None).await.ok() } else { None };
+    Ok(render(&PortalHome { name: ctx.0.account.display_name.clone(), csrf: ctx.0.csrf_token.clone(), branch, life }))
+}
+
+#[derive(Template)]
+#[template(path = "portal_plan.html")]
+struct PortalPlan {
+    csrf: String,
+    year: i32,
+    plan: Option<PlanView>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct YearQuery {
+    pub year: String,
+}
+
+pub async fn plan(State(state): State<AppState>, ctx: Ctx, crate::extract::QueryParams(q): crate::extract::QueryParams<YearQuery>) -> PageResult {
+    ctx.0.scope.member_id.ok_or_else(crate::error::ApiError::not_found)?;
+    let year = q.year.trim().parse().unwrap_or_else(|_| chrono::Datelike::year(&state.db.clock().today()));
+    let plan = ctx.scoped(&state.db).my_plan(year).await?;
+    Ok(render(&PortalPlan { csrf: ctx.0.csrf_token.clone(), year, plan }))
 }
 
 #[derive(Template)]

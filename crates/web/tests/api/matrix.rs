@@ -45,6 +45,17 @@ enum Aim {
     /// `{id}` names an object that is nobody's (an import batch of another account, or
     /// none): every caller the role admits gets 404.
     NoSuchObject,
+    /// `{id}` is a meeting of the target org (see [`OrgLife`]).
+    MeetingPath,
+    /// `{id}` is a meeting of the target org, reachable also by those on its roll
+    /// (sign-in: a member signs in to a meeting of their branch or group).
+    MeetingRoll,
+    /// `{id}` is an attachment of the target org's meeting.
+    AttachmentPath,
+    /// `{id}` is a pending correction request of the target org's meeting.
+    CorrectionPath,
+    /// `{id}` is the yearly plan of the target branch.
+    PlanPath,
 }
 
 /// The body of a cell's request; chosen so that allowed writes leave the fixture as it
@@ -151,6 +162,23 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("POST", "/api/v1/accounts/{id}/enable") => case(AccountAdmin, AccountPath, Body::None),
         // A secretary without a branch: 422 once authorized.
         ("PUT", "/api/v1/accounts/{id}/role") => case(AccountAdmin, AccountPath, Body::Json(json!({"role": "branch_secretary"}))),
+        // 驾驶舱 and findings: reads over the target org's subtree.
+        ("GET", "/api/v1/cockpit/orgs/{id}") => case(OrgRead, OrgPath, Body::None),
+        ("GET", "/api/v1/cockpit/orgs/{id}/tree") => case(OrgRead, OrgPath, Body::None),
+        ("GET", "/api/v1/cockpit/orgs/{id}/trend") => case(OrgRead, OrgPath, Body::None),
+        ("GET", "/api/v1/cockpit/orgs/{id}/branches") => case(OrgRead, OrgPath, Body::None),
+        ("GET", "/api/v1/cockpit/orgs/{id}/members") => case(MemberRead, OrgPath, Body::None),
+        ("GET", "/api/v1/cockpit/orgs/{id}/export.xlsx") => case(OrgRead, OrgPath, Body::None),
+        ("GET", "/api/v1/findings") => case(MemberRead, OrgQuery, Body::None),
+        ("GET", "/api/v1/findings/todo") => case(MemberRead, OrgQuery, Body::None),
+        // 花名册导入与导出: the export is a roster view (its org filter names the target).
+        ("GET", "/api/v1/members/export.xlsx") => case(MemberRead, OrgQuery, Body::None),
+        ("GET", "/api/v1/imports/members/template.xlsx") => case(MemberWrite, Untargeted, Body::None),
+        // No file: 400 once authorized, nothing stored.
+        ("POST", "/api/v1/imports/members") => case(MemberWrite, Untargeted, Body::None),
+        ("GET", "/api/v1/imports/{id}") => case(MemberWrite, NoSuchObject, Body::None),
+        ("POST", "/api/v1/imports/{id}/commit") => case(MemberWrite, NoSuchObject, Body::None),
+        ("POST", "/api/v1/imports/{id}/discard") => case(MemberWrite, NoSuchObject, Body::None),
         ("GET", "/api/v1/audit") => case(AuditRead, Untargeted, Body::None),
         ("GET", "/api/v1/audit/verify") => case(AuditRead, Untargeted, Body::None),
         // Pages. Form posts carry URL-encoded bodies, as browsers send them.
@@ -199,9 +227,69 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
             Case { path: Some("/accounts/{id}/unlock"), ..case(AccountAdmin, AccountPath, form(&[])) }
         }
         ("GET", "/audit") => case(AuditRead, Untargeted, Body::None),
+        ("GET", "/orgs/{id}/meetings") => case(OrgRead, OrgPath, Body::None),
+        // No type: the page comes back with the reason (422) once authorized.
+        ("POST", "/orgs/{id}/meetings") => case(OrgWrite, OrgPath, form(&[("meeting_type", "")])),
+        ("GET", "/meetings/{id}") => case(OrgRead, MeetingPath, Body::None),
+        ("POST", "/meetings/{id}/attendance") => case(OrgWrite, MeetingPath, form(&[("member_id", "0"), ("attendance", "present")])),
+        ("POST", "/meetings/{id}/signin/open") => case(OrgWrite, MeetingPath, form(&[])),
+        ("POST", "/meetings/{id}/decisions") => case(OrgWrite, MeetingPath, form(&[("title", "表决"), ("votes_for", "1")])),
+        // The confirm page says nothing about the meeting; signing in checks the roll.
+        ("GET", "/s/{id}/{token}") => Case { path: Some("/s/1/0"), ..case(SelfService, Untargeted, Body::None) },
+        ("POST", "/s/{id}/{token}") => Case { path: Some("/s/{id}/0"), ..case(SelfService, MeetingRoll, form(&[])) },
+        ("GET", "/orgs/{id}/plan") => case(OrgRead, OrgPath, Body::None),
+        ("POST", "/orgs/{id}/plan") => case(OrgWrite, OrgPath, form(&[("year", "2026"), ("date_1", "坏日期")])),
+        ("POST", "/plans/{id}/action") => case(OrgWrite, PlanPath, form(&[("action", "无此操作")])),
+        ("GET", "/orgs/{id}/plans") => case(OrgRead, OrgPath, Body::None),
+        ("GET", "/m/plan") => case(MemberRead, OwnRecord, Body::None),
         ("GET", "/m") => case(SelfService, Untargeted, Body::None),
         ("GET", "/m/profile") => case(MemberRead, OwnRecord, Body::None),
         ("GET", "/m/branch") => case(MemberRead, OwnRecord, Body::None),
+        // 组织生活. The fixture's meetings were held 60 days ago: past the correction
+        // window, so record edits answer 409 and the fixture stays as it is.
+        ("GET", "/api/v1/orgs/{id}/meetings") => case(OrgRead, OrgPath, Body::None),
+        // No meeting type: 422 once authorized, nothing created.
+        ("POST", "/api/v1/orgs/{id}/meetings") => case(OrgWrite, OrgPath, Body::Json(json!({}))),
+        ("GET", "/api/v1/orgs/{id}/plan") => case(OrgRead, OrgPath, Body::None),
+        // A malformed date: 422 once authorized.
+        ("PUT", "/api/v1/orgs/{id}/plan") => case(OrgWrite, OrgPath, Body::Json(json!({"items": [{"date": "无"}]}))),
+        ("GET", "/api/v1/orgs/{id}/plans") => case(OrgRead, OrgPath, Body::None),
+        ("GET", "/api/v1/meetings/{id}") => case(OrgRead, MeetingPath, Body::None),
+        // An empty patch changes nothing.
+        ("PATCH", "/api/v1/meetings/{id}") => case(OrgWrite, MeetingPath, Body::Json(json!({}))),
+        // Held meetings cannot be cancelled: 409.
+        ("POST", "/api/v1/meetings/{id}/cancel") => case(OrgWrite, MeetingPath, Body::None),
+        ("PUT", "/api/v1/meetings/{id}/roll") => case(OrgWrite, MeetingPath, Body::Json(json!({"member_ids": []}))),
+        ("POST", "/api/v1/meetings/{id}/attendance") => case(OrgWrite, MeetingPath, Body::Json(json!({"marks": []}))),
+        ("POST", "/api/v1/meetings/{id}/decisions") => {
+            case(OrgWrite, MeetingPath, Body::Json(json!({"title": "表决", "votes_for": 1})))
+        }
+        ("POST", "/api/v1/meetings/{id}/signin/open") => case(OrgWrite, MeetingPath, Body::Json(json!({}))),
+        ("POST", "/api/v1/meetings/{id}/signin/close") => case(OrgWrite, MeetingPath, Body::None),
+        ("GET", "/api/v1/meetings/{id}/signin/qr.svg") => case(OrgWrite, MeetingPath, Body::None),
+        ("POST", "/api/v1/meetings/{id}/signin") => case(SelfService, MeetingRoll, Body::Json(json!({"token": "0"}))),
+        // No file: 400 once the meeting is found.
+        ("POST", "/api/v1/meetings/{id}/attachments") => case(OrgWrite, MeetingPath, Body::None),
+        // Adds a pending request.
+        ("POST", "/api/v1/meetings/{id}/corrections") => {
+            case(OrgWrite, MeetingPath, Body::Json(json!({"reason": "记录有误", "changes": {"place": "更正后的地点"}})))
+        }
+        ("GET", "/api/v1/attachments/{id}") => case(OrgRead, AttachmentPath, Body::None),
+        ("POST", "/api/v1/attachments/{id}/delete") => case(OrgWrite, AttachmentPath, Body::None),
+        ("GET", "/api/v1/corrections") => case(OrgRead, Untargeted, Body::None),
+        // The first parent approves; everyone else gets 409.
+        ("POST", "/api/v1/corrections/{id}/approve") => case(OrgWrite, CorrectionPath, Body::None),
+        ("POST", "/api/v1/corrections/{id}/reject") => case(OrgWrite, CorrectionPath, Body::Json(json!({"note": "不同意"}))),
+        ("GET", "/api/v1/plans/{id}") => case(OrgRead, PlanPath, Body::None),
+        // The draft has no items: 422 for the branch, 409 for a parent.
+        ("POST", "/api/v1/plans/{id}/submit") => case(OrgWrite, PlanPath, Body::None),
+        ("POST", "/api/v1/plans/{id}/acknowledge") => case(OrgWrite, PlanPath, Body::None),
+        ("POST", "/api/v1/plans/{id}/return") => case(OrgWrite, PlanPath, Body::Json(json!({"reason": "请补充"}))),
+        ("POST", "/api/v1/plans/{id}/publish") => case(OrgWrite, PlanPath, Body::None),
+        ("GET", "/api/v1/members/{id}/attendance") => case(MemberRead, MemberPath, Body::None),
+        // A caller without a member record gets an empty portal (`member: false`).
+        ("GET", "/api/v1/me/orglife") => case(MemberRead, Untargeted, Body::None),
+        ("GET", "/api/v1/orglife/todo") => case(OrgRead, Untargeted, Body::None),
         _ => return None,
     })
 }
@@ -391,6 +479,84 @@ fn branch_target(caller: Caller, t: Target) -> Option<Org> {
     }
 }
 
+/// Whether the caller's own member record is on the roll of the fixture meeting of `o`
+/// (hand-written: a branch meeting expects the whole branch, a group meeting the group).
+fn on_roll(caller: Caller, o: Org) -> bool {
+    matches!(
+        (caller, o),
+        (Caller::Member | Caller::Leader | Caller::Secretary, Org::B1) | (Caller::Member | Caller::Leader, Org::G1)
+    )
+}
+
+/// One meeting (held 60 days ago, with an attachment and a pending correction request)
+/// per org of the fixture, and a draft plan per branch, made through the store.
+pub struct OrgLife {
+    meetings: HashMap<Org, i64>,
+    attachments: HashMap<Org, i64>,
+    corrections: HashMap<Org, i64>,
+    plans: HashMap<Org, i64>,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for OrgLife {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+async fn orglife_objects(fx: &Fixture) -> OrgLife {
+    use vanguard_store::orglife::{MeetingInput, MeetingPatch};
+    use vanguard_store::{Actor, Scope};
+    let db = &fx.db;
+    let dir = std::env::temp_dir().join(format!("vanguard-matrix-{}-{}", std::process::id(), fx.backend));
+    db.set_attachments_dir(dir.clone());
+    let regions = vanguard_store::org::regions(db).await.expect("regions");
+    let root = regions.into_iter().find(|r| r.id == fx.org(Org::C)).expect("root");
+    let sys_scope = Scope::system(root.region_id, &root.path, Actor::system("matrix"));
+    let sys = db.scoped(&sys_scope);
+    let held_at = db.clock().now_ms() - 60 * 24 * 3600 * 1000;
+    let mut life = OrgLife {
+        meetings: HashMap::new(),
+        attachments: HashMap::new(),
+        corrections: HashMap::new(),
+        plans: HashMap::new(),
+        dir,
+    };
+    for o in [Org::C, Org::D1, Org::D2, Org::S1, Org::B0, Org::B1, Org::B2, Org::B3, Org::G1] {
+        let meeting_type = match o {
+            Org::C | Org::D1 | Org::D2 | Org::S1 => "study_seminar",
+            Org::G1 => "group_meeting",
+            _ => "theme_day",
+        };
+        let input = MeetingInput {
+            meeting_type: meeting_type.into(),
+            held_at: Some(held_at),
+            place: "会议室".into(),
+            host: "主持人".into(),
+            recorder: "记录人".into(),
+            ..Default::default()
+        };
+        let m = sys.create_meeting(fx.org(o), &input).await.unwrap_or_else(|e| panic!("meeting of {o:?}: {e}"));
+        let m = m.meeting.summary.id;
+        let png = b"\x89PNG\r\n\x1a\n matrix".to_vec();
+        let a = sys.add_attachment(m, "会场.png", &png).await.unwrap_or_else(|e| panic!("attachment of {o:?}: {e}"));
+        let patch = MeetingPatch { place: Some("更正后的地点".into()), ..Default::default() };
+        let c = sys.request_correction(m, "记录有误", &patch).await.unwrap_or_else(|e| panic!("correction of {o:?}: {e}"));
+        life.meetings.insert(o, m);
+        life.attachments.insert(o, a.id);
+        life.corrections.insert(o, c.id);
+        if matches!(o, Org::B0 | Org::B1 | Org::B2 | Org::B3) {
+            // Drafted by the branch itself (a scope rooted at the branch, not its parent).
+            let branch = sys.org(fx.org(o)).await.expect("branch");
+            let own = Scope::system(root.region_id, &branch.path, Actor::system("matrix"));
+            let year = chrono::Datelike::year(&db.clock().today());
+            let plan = db.scoped(&own).save_plan(branch.id, year, &[], None).await;
+            life.plans.insert(o, plan.unwrap_or_else(|e| panic!("plan of {o:?}: {e}")).id);
+        }
+    }
+    life
+}
+
 fn member_target(caller: Caller, t: Target) -> Option<M> {
     match t {
         Target::Own => own_member(caller),
@@ -409,6 +575,7 @@ struct Matrix<'a> {
     tokens: HashMap<Caller, String>,
     throwaway: i64,
     serial: u32,
+    life: OrgLife,
 }
 
 impl Matrix<'_> {
@@ -439,6 +606,20 @@ impl Matrix<'_> {
             (Aim::MemberPath, Some(t)) => {
                 let m = member_target(caller, t)?;
                 (Some(fx.member(m).id), Some(reaches_member(caller, t)), String::new(), format!("{t:?}={m:?}"))
+            }
+            (Aim::MeetingPath | Aim::MeetingRoll | Aim::AttachmentPath | Aim::CorrectionPath, Some(t)) => {
+                let o = org_target(caller, t)?;
+                let objects = match c.aim {
+                    Aim::AttachmentPath => &self.life.attachments,
+                    Aim::CorrectionPath => &self.life.corrections,
+                    _ => &self.life.meetings,
+                };
+                let reachable = reaches_org(caller, o) || (c.aim == Aim::MeetingRoll && on_roll(caller, o));
+                (Some(*objects.get(&o)?), Some(reachable), String::new(), format!("{t:?}={o:?}"))
+            }
+            (Aim::PlanPath, Some(t)) => {
+                let o = branch_target(caller, t)?;
+                (Some(*self.life.plans.get(&o)?), Some(reaches_org(caller, o)), String::new(), format!("{t:?}={o:?}"))
             }
             (_, None) => unreachable!("targeted routes are run per target"),
         };
@@ -520,7 +701,8 @@ pub async fn run(fx: &Fixture, server: &Server) -> usize {
     }
     fx.account("probe", vanguard_domain::auth::Role::Auditor, None, None).await;
     let throwaway = fx.account("throwaway", vanguard_domain::auth::Role::Auditor, None, None).await;
-    let mut mx = Matrix { fx, server, tokens, throwaway, serial: 0 };
+    let life = orglife_objects(fx).await;
+    let mut mx = Matrix { fx, server, tokens, throwaway, serial: 0, life };
 
     assert_every_route_has_a_case();
     assert_role_model_is_the_declared_one();

@@ -1,0 +1,531 @@
+//! The rules engine's persisted side and the cockpit (`findings`, `cockpit`), on every
+//! backend: findings appear after a period ends and are resolved (never deleted) when a
+//! late record arrives, refreshes touch only the org's own rows, the full recompute is
+//! idempotent and agrees with the incremental one, and the cockpit sums per-org rows over
+//! a subtree, ranks children, drills down to exactly the branches and members behind a
+//! number, and hides what is out of reach.
+
+use chrono::{Datelike, Months, NaiveDate};
+use vanguard_domain::auth::{Reach, Role};
+use vanguard_domain::idcard::compose;
+use vanguard_domain::member::MemberInput;
+use vanguard_domain::org::{OrgInput, OrgKind, Sector};
+use vanguard_domain::orglife::{ABSENCE_CODE, PARTICIPATION_CODE, Rag};
+use vanguard_store::findings::{recompute_all, refresh_after_meeting};
+use vanguard_store::member::NewMember;
+use vanguard_store::org::OrgRow;
+use vanguard_store::testkit::backends;
+use vanguard_store::{Actor, Db, Scope, StoreError};
+
+const THEME: &str = "orglife.theme_day";
+
+fn first_of_month(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap()
+}
+
+/// The first day of the month `n` months before the one containing `d`.
+fn months_back(d: NaiveDate, n: u32) -> NaiveDate {
+    first_of_month(d).checked_sub_months(Months::new(n)).unwrap()
+}
+
+fn text(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn key(d: NaiveDate) -> String {
+    d.format("%Y-%m").to_string()
+}
+
+fn system(root: &OrgRow) -> Scope {
+    Scope::system(root.region_id, &root.path, Actor::system("test"))
+}
+
+fn admin_of(root: &OrgRow, path: &str) -> Scope {
+    Scope {
+        actor: Actor { account_id: 77, name: "区委组织部".into(), ip: "127.0.0.1".into() },
+        role: Role::CommitteeAdmin,
+        region_id: root.region_id,
+        reach: Reach::Subtree { root_path: path.to_string() },
+        member_id: None,
+        scope_org_id: None,
+    }
+}
+
+fn org(name: &str, kind: &str, established: NaiveDate) -> OrgInput {
+    OrgInput {
+        name: Some(name.into()),
+        kind: Some(kind.into()),
+        sector: Some("community".into()),
+        established_on: Some(text(established)),
+        ..Default::default()
+    }
+}
+
+fn person(name: &str, seq: u16, org_id: i64) -> NewMember {
+    let birth = NaiveDate::from_ymd_opt(1965, 1, 1).unwrap() + chrono::Days::new(u64::from(seq) * 37);
+    NewMember {
+        org_id,
+        group_id: None,
+        fields: MemberInput {
+            name: Some(name.into()),
+            ethnicity: Some("汉族".into()),
+            id_number: Some(compose("330205", birth, seq * 2 + 1)),
+            joined_on: Some("2000-07-01".into()),
+            confirmed_on: Some("2001-07-01".into()),
+            category: Some("正式党员".into()),
+            ..Default::default()
+        },
+    }
+}
+
+/// 市委 → 江北区委 (d1) → 甲街道 (s1: a, b) and 乙街道 (s2: c); 海曙区委 (d2: x). Every
+/// branch has three 正式党员 and exists since `since`.
+struct World {
+    root: OrgRow,
+    d1: i64,
+    d2: i64,
+    s1: i64,
+    s2: i64,
+    a: i64,
+    b: i64,
+    c: i64,
+    x: i64,
+    members: std::collections::HashMap<i64, Vec<i64>>,
+}
+
+async fn world(db: &Db, since: NaiveDate) -> World {
+    let mut tx = db.begin().await.unwrap();
+    let root = vanguard_store::org::create_root(db, &mut tx, "中共测试市委员会", OrgKind::Committee, Sector::Government, None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let sys = system(&root);
+    let s = db.scoped(&sys);
+    let d1 = s.create_org(root.id, &org("中共江北区委员会", "committee", since)).await.unwrap().id;
+    let d2 = s.create_org(root.id, &org("中共海曙区委员会", "committee", since)).await.unwrap().id;
+    let s1 = s.create_org(d1, &org("甲街道党工委", "work_committee", since)).await.unwrap().id;
+    let s2 = s.create_org(d1, &org("乙街道党工委", "work_committee", since)).await.unwrap().id;
+    let a = s.create_org(s1, &org("甲社区党支部", "branch", since)).await.unwrap().id;
+    let b = s.create_org(s1, &org("乙社区党支部", "branch", since)).await.unwrap().id;
+    let c = s.create_org(s2, &org("丙社区党支部", "branch", since)).await.unwrap().id;
+    let x = s.create_org(d2, &org("丁社区党支部", "branch", since)).await.unwrap().id;
+    let mut members = std::collections::HashMap::new();
+    let mut seq = 0u16;
+    for branch in [a, b, c, x] {
+        let mut ids = Vec::new();
+        for name in ["张红", "李强", "王芳"] {
+            seq += 1;
+            ids.push(s.create_member(&person(name, seq, branch)).await.unwrap().id);
+        }
+        members.insert(branch, ids);
+    }
+    World { root, d1, d2, s1, s2, a, b, c, x, members }
+}
+
+/// Writes a held meeting and its attendance as the meeting code does, then refreshes in
+/// the same transaction. `roll`: (member, attendance code, reason).
+async fn record(db: &Db, w: &World, org_id: i64, meeting_type: &str, held_on: NaiveDate, roll: &[(i64, &str, &str)]) -> i64 {
+    let region = w.root.region_id;
+    let path: String =
+        vanguard_store::read!(db, c => sqlx::query_scalar("SELECT path FROM orgs WHERE region_id = $1 AND id = $2")
+        .bind(region).bind(org_id).fetch_one(c).await)
+        .unwrap();
+    let now = db.clock().now_ms();
+    let id = vanguard_store::ids::next();
+    let mut tx = db.begin().await.unwrap();
+    vanguard_store::exec_tx!(tx, c => sqlx::query(
+        "INSERT INTO meetings (region_id, id, org_id, org_path, meeting_type, status, planned_at, held_at, held_on, place, host, recorder, \
+         lecturer, topic, content, minutes, is_secretary_lecture, recorded_at, version, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 'held', $6, $6, $7, '党员活动室', '张红', '李强', '', '主题', '', '', FALSE, $6, 1, 0, $6, $6)")
+        .bind(region).bind(id).bind(org_id).bind(&path).bind(meeting_type).bind(now).bind(text(held_on)).execute(c).await)
+    .unwrap();
+    for (member, attendance, reason) in roll {
+        vanguard_store::exec_tx!(tx, c => sqlx::query(
+            "INSERT INTO meeting_attendance (region_id, meeting_id, member_id, attendance, reason, signed_at, held_on, meeting_type) \
+             VALUES ($1, $2, $3, $4, $5, NULL, $6, $7)")
+            .bind(region).bind(id).bind(member).bind(*attendance).bind(*reason).bind(text(held_on)).bind(meeting_type).execute(c).await)
+        .unwrap();
+    }
+    let ids: Vec<i64> = roll.iter().map(|r| r.0).collect();
+    refresh_after_meeting(&mut tx, db, region, org_id, &ids).await.unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+/// Everyone of a branch present.
+fn all_present(w: &World, branch: i64) -> Vec<(i64, &'static str, &'static str)> {
+    w.members[&branch].iter().map(|m| (*m, "present", "")).collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+struct FindingRow {
+    id: i64,
+    rule_code: String,
+    subject_kind: String,
+    subject_id: i64,
+    org_id: i64,
+    period_key: String,
+    severity: String,
+    evidence: String,
+    first_seen_at: i64,
+    last_seen_at: i64,
+    resolved_at: Option<i64>,
+}
+
+async fn finding_rows(db: &Db) -> Vec<FindingRow> {
+    vanguard_store::read!(db, c => sqlx::query_as(
+        "SELECT id, rule_code, subject_kind, subject_id, org_id, period_key, severity, evidence, first_seen_at, last_seen_at, resolved_at \
+         FROM findings ORDER BY subject_kind, subject_id, rule_code, period_key").fetch_all(c).await)
+    .unwrap()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+struct TallyRow {
+    org_id: i64,
+    org_path: String,
+    rule_code: String,
+    period_key: String,
+    expected: i64,
+    held: i64,
+    complete: bool,
+    updated_at: i64,
+}
+
+async fn tally_rows(db: &Db) -> Vec<TallyRow> {
+    vanguard_store::read!(db, c => sqlx::query_as(
+        "SELECT org_id, org_path, rule_code, period_key, expected, held, complete, updated_at FROM compliance ORDER BY org_id, rule_code, period_key")
+        .fetch_all(c).await)
+    .unwrap()
+}
+
+fn open_of<'a>(rows: &'a [FindingRow], rule: &str, subject: i64) -> Vec<&'a FindingRow> {
+    rows.iter().filter(|r| r.rule_code == rule && r.subject_id == subject && r.resolved_at.is_none()).collect()
+}
+
+fn tally<'a>(rows: &'a [TallyRow], org: i64, rule: &str, period: &str) -> Option<&'a TallyRow> {
+    rows.iter().find(|r| r.org_id == org && r.rule_code == rule && r.period_key == period)
+}
+
+#[tokio::test]
+async fn a_branch_that_held_its_theme_day_is_compliant_and_one_that_did_not_gets_a_finding_once_the_month_ends() {
+    for t in backends().await {
+        let db = &t.db;
+        let today = db.clock().today();
+        let last_month = months_back(today, 1);
+        let w = world(db, last_month).await;
+        record(db, &w, w.a, "theme_day", last_month + chrono::Days::new(9), &all_present(&w, w.a)).await;
+        record(db, &w, w.a, "theme_day", first_of_month(today), &all_present(&w, w.a)).await;
+        recompute_all(db, w.root.region_id, today, |_, _| {}).await.unwrap();
+
+        let tallies = tally_rows(db).await;
+        let held = tally(&tallies, w.a, THEME, &key(last_month)).expect("a's row for last month");
+        assert_eq!((held.expected, held.held, held.complete), (1, 1, true), "[{}]", t.backend);
+        let missed = tally(&tallies, w.b, THEME, &key(last_month)).expect("b's row for last month");
+        assert_eq!((missed.expected, missed.held, missed.complete), (1, 0, true), "[{}]", t.backend);
+
+        let rows = finding_rows(db).await;
+        assert!(open_of(&rows, THEME, w.a).is_empty(), "[{}] a complied: {rows:?}", t.backend);
+        let b = open_of(&rows, THEME, w.b);
+        let last = b
+            .iter()
+            .find(|f| f.period_key == key(last_month))
+            .unwrap_or_else(|| panic!("[{}] no finding for b: {rows:?}", t.backend));
+        assert_eq!(last.severity, "warning");
+        assert!(last.evidence.contains("未开展主题党日"), "{}", last.evidence);
+        // This month is still open: at most a reminder, never a finding of a missed month.
+        assert!(b.iter().filter(|f| f.period_key == key(today)).all(|f| f.severity == "info"), "[{}] {b:?}", t.backend);
+
+        // Once this month has ended, b's missing meeting becomes a finding; a held it.
+        let next_month = first_of_month(today).checked_add_months(Months::new(1)).unwrap();
+        db.clock().advance((next_month - today).num_days() * 86_400_000 + 3_600_000);
+        let later = db.clock().today();
+        assert_eq!(later.month(), next_month.month());
+        recompute_all(db, w.root.region_id, later, |_, _| {}).await.unwrap();
+        let rows = finding_rows(db).await;
+        let this = open_of(&rows, THEME, w.b).into_iter().find(|f| f.period_key == key(today)).cloned();
+        assert_eq!(this.map(|f| f.severity), Some("warning".to_string()), "[{}] {rows:?}", t.backend);
+        assert!(open_of(&rows, THEME, w.a).is_empty(), "[{}]", t.backend);
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn recording_the_missing_meeting_late_resolves_the_finding_and_keeps_its_row() {
+    for t in backends().await {
+        let db = &t.db;
+        let today = db.clock().today();
+        let last_month = months_back(today, 1);
+        let w = world(db, last_month).await;
+        recompute_all(db, w.root.region_id, today, |_, _| {}).await.unwrap();
+        let before = finding_rows(db).await;
+        let open = open_of(&before, THEME, w.b).into_iter().find(|f| f.period_key == key(last_month)).cloned().expect("finding");
+
+        // The branch records last month's 主题党日 late.
+        let late = record(db, &w, w.b, "theme_day", last_month + chrono::Days::new(20), &all_present(&w, w.b)).await;
+        let after = finding_rows(db).await;
+        let same: Vec<&FindingRow> = after.iter().filter(|f| f.id == open.id).collect();
+        assert_eq!(same.len(), 1, "[{}] the row is kept", t.backend);
+        assert!(same[0].resolved_at.is_some(), "[{}] resolved: {:?}", t.backend, same[0]);
+        assert_eq!((same[0].first_seen_at, &same[0].evidence), (open.first_seen_at, &open.evidence));
+        assert_eq!(after.len(), before.len(), "[{}] nothing deleted", t.backend);
+        let tallies = tally_rows(db).await;
+        assert_eq!(tally(&tallies, w.b, THEME, &key(last_month)).map(|r| r.held), Some(1));
+
+        // The record is cancelled after all: the same finding reopens, first sighting kept.
+        let mut tx = db.begin().await.unwrap();
+        vanguard_store::exec_tx!(tx, c => sqlx::query("UPDATE meetings SET status = 'cancelled' WHERE region_id = $1 AND id = $2")
+            .bind(w.root.region_id).bind(late).execute(c).await)
+        .unwrap();
+        refresh_after_meeting(&mut tx, db, w.root.region_id, w.b, &w.members[&w.b]).await.unwrap();
+        tx.commit().await.unwrap();
+        let again = finding_rows(db).await;
+        let reopened = again.iter().find(|f| f.id == open.id).unwrap();
+        assert_eq!((reopened.resolved_at, reopened.first_seen_at), (None, open.first_seen_at), "[{}]", t.backend);
+        assert_eq!(again.len(), before.len());
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_second_recompute_changes_nothing_and_agrees_with_the_incremental_refreshes() {
+    for t in backends().await {
+        let db = &t.db;
+        let today = db.clock().today();
+        let since = months_back(today, 7);
+        let w = world(db, since).await;
+        let [x1, x2, x3] = [w.members[&w.a][0], w.members[&w.a][1], w.members[&w.a][2]];
+        for n in (1..=7).rev() {
+            let m = months_back(today, n) + chrono::Days::new(4);
+            record(db, &w, w.a, "theme_day", m, &[(x1, "present", ""), (x2, "absent", ""), (x3, "excused", "出差")]).await;
+            if n % 2 == 0 {
+                record(db, &w, w.c, "theme_day", m, &all_present(&w, w.c)).await;
+            }
+        }
+        // What the incremental refreshes wrote (a, c and their members) is exactly what
+        // the full recompute computes: it leaves those rows as they are.
+        let touched = |f: &FindingRow| [w.a, w.c, x1, x2, x3].contains(&f.subject_id) || w.members[&w.c].contains(&f.subject_id);
+        let incremental: Vec<FindingRow> = finding_rows(db).await.into_iter().filter(|f| touched(f)).collect();
+        let incremental_tallies = tally_rows(db).await;
+        assert!(
+            incremental.iter().any(|f| f.rule_code == PARTICIPATION_CODE && f.subject_id == x2),
+            "[{}] {incremental:?}",
+            t.backend
+        );
+        let first = recompute_all(db, w.root.region_id, today, |_, _| {}).await.unwrap();
+        assert!(first.members >= 12 && first.orgs >= 9, "{first:?}");
+        let findings = finding_rows(db).await;
+        assert_eq!(findings.iter().filter(|f| touched(f)).cloned().collect::<Vec<_>>(), incremental, "[{}]", t.backend);
+        let tallies = tally_rows(db).await;
+        for r in &incremental_tallies {
+            assert!(tallies.contains(r), "[{}] the recompute rewrote {r:?}", t.backend);
+        }
+        // A second recompute over the same facts writes nothing.
+        let second = recompute_all(db, w.root.region_id, today, |_, _| {}).await.unwrap();
+        assert_eq!(
+            (second.opened, second.updated, second.resolved, second.compliance_written, second.compliance_deleted),
+            (0, 0, 0, 0, 0),
+            "[{}] {second:?}",
+            t.backend
+        );
+        assert_eq!(finding_rows(db).await, findings, "[{}] findings", t.backend);
+        assert_eq!(tally_rows(db).await, tallies, "[{}] compliance", t.backend);
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_meeting_refreshes_only_its_own_orgs_compliance_rows_never_an_ancestors() {
+    for t in backends().await {
+        let db = &t.db;
+        let today = db.clock().today();
+        let last_month = months_back(today, 1);
+        let w = world(db, last_month).await;
+        record(db, &w, w.a, "theme_day", last_month + chrono::Days::new(3), &all_present(&w, w.a)).await;
+        let tallies = tally_rows(db).await;
+        assert!(!tallies.is_empty());
+        assert!(tallies.iter().all(|r| r.org_id == w.a), "[{}] rows of other orgs: {tallies:?}", t.backend);
+        let findings = finding_rows(db).await;
+        assert!(findings.iter().all(|f| f.org_id == w.a), "[{}] findings filed under another org: {findings:?}", t.backend);
+        for ancestor in [w.s1, w.d1, w.root.id] {
+            assert!(findings.iter().all(|f| f.subject_id != ancestor), "[{}] ancestor {ancestor} touched", t.backend);
+        }
+        // A second meeting of b leaves a's rows exactly as they were.
+        record(db, &w, w.b, "theme_day", last_month + chrono::Days::new(5), &all_present(&w, w.b)).await;
+        let after = tally_rows(db).await;
+        let a_rows: Vec<&TallyRow> = after.iter().filter(|r| r.org_id == w.a).collect();
+        assert_eq!(a_rows, tallies.iter().collect::<Vec<_>>(), "[{}]", t.backend);
+        assert!(after.iter().all(|r| r.org_id == w.a || r.org_id == w.b), "[{}] {after:?}", t.backend);
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_member_absent_without_reason_for_six_months_gets_the_article_nine_finding() {
+    for t in backends().await {
+        let db = &t.db;
+        let today = db.clock().today();
+        let w = world(db, months_back(today, 8)).await;
+        let [absent, excused, late] = [w.members[&w.a][0], w.members[&w.a][1], w.members[&w.a][2]];
+        for n in (1..=6).rev() {
+            let on = months_back(today, n) + chrono::Days::new(6);
+            // `late` took part until three months ago and has been absent since.
+            let late_mark = if n > 3 { "present" } else { "absent" };
+            record(
+                db,
+                &w,
+                w.a,
+                "theme_day",
+                on,
+                &[(absent, "absent", ""), (excused, "excused", "在外地务工"), (late, late_mark, "")],
+            )
+            .await;
+        }
+        let rows = finding_rows(db).await;
+        let nine = open_of(&rows, PARTICIPATION_CODE, absent);
+        assert_eq!(nine.len(), 1, "[{}] {rows:?}", t.backend);
+        assert_eq!(nine[0].severity, "finding");
+        assert_eq!(nine[0].period_key, key(months_back(today, 6)), "keyed by the first month of the run");
+        assert!(nine[0].evidence.contains("连续6个月"), "{}", nine[0].evidence);
+        assert!(open_of(&rows, PARTICIPATION_CODE, excused).is_empty(), "[{}] 请假 with a reason is a valid reason", t.backend);
+        let three = open_of(&rows, PARTICIPATION_CODE, late);
+        assert_eq!(three.iter().map(|f| f.severity.as_str()).collect::<Vec<_>>(), vec!["warning"], "[{}]", t.backend);
+        assert_eq!(open_of(&rows, ABSENCE_CODE, absent).len(), 1, "[{}] repeated absence", t.backend);
+
+        // The cockpit's drill-down names exactly these members.
+        let sys = system(&w.root);
+        let s = db.scoped(&sys);
+        let listed = s.cockpit_members(w.d1, Some(PARTICIPATION_CODE), None, None).await.unwrap();
+        let mut ids: Vec<i64> = listed.items.iter().map(|f| f.subject_id).collect();
+        ids.sort();
+        let mut expected = vec![absent, late];
+        expected.sort();
+        assert_eq!(ids, expected, "[{}]", t.backend);
+        assert!(listed.items.iter().all(|f| f.subject_name == "张红" || f.subject_name == "王芳"));
+        assert_eq!(listed.items[0].severity, "finding", "most severe first");
+        let todo = s.todos(Some(w.a), None).await.unwrap();
+        assert!(todo.items.iter().any(|f| f.subject_id == absent && f.action.contains("党章第九条")), "[{}]", t.backend);
+        db.close().await;
+    }
+}
+
+/// c held everything due; a held its 主题党日; b held nothing.
+async fn cockpit_world(db: &Db) -> (World, NaiveDate) {
+    let today = db.clock().today();
+    let last_month = months_back(today, 1);
+    let w = world(db, last_month).await;
+    let on = last_month + chrono::Days::new(8);
+    record(db, &w, w.a, "theme_day", on, &all_present(&w, w.a)).await;
+    for t in ["theme_day", "branch_assembly", "party_lecture", "life_meeting", "democratic_review"] {
+        record(db, &w, w.c, t, on, &all_present(&w, w.c)).await;
+    }
+    recompute_all(db, w.root.region_id, today, |_, _| {}).await.unwrap();
+    (w, last_month)
+}
+
+#[tokio::test]
+async fn cockpit_rates_sum_over_the_subtree_and_children_are_ranked() {
+    for t in backends().await {
+        let db = &t.db;
+        let (w, month) = cockpit_world(db).await;
+        let sys = system(&w.root);
+        let s = db.scoped(&sys);
+        let c = s.cockpit(w.d1, Some(&key(month))).await.unwrap();
+        let theme = c.rules.iter().find(|r| r.rule_code == THEME).expect("theme day rate");
+        assert_eq!((theme.rate.compliant, theme.rate.total, theme.open), (2, 3, false), "[{}]", t.backend);
+        assert_eq!(theme.rate.rag, Rag::Red, "2/3 is below the amber line of 70%");
+        assert_eq!(c.children.iter().map(|ch| ch.org.id).collect::<Vec<_>>(), vec![w.s2, w.s1], "[{}] ranking", t.backend);
+        assert_eq!(c.children.iter().map(|ch| ch.rank).collect::<Vec<_>>(), vec![Some(1), Some(2)]);
+        assert!(c.children[0].overall.basis_points > c.children[1].overall.basis_points);
+        let s1_theme = c.children[1].rules.iter().find(|r| r.rule_code == THEME).unwrap();
+        assert_eq!((s1_theme.rate.compliant, s1_theme.rate.total), (1, 2));
+        // A branch rule's figure for the district is the sum of its streets' figures.
+        let summed: u32 =
+            c.children.iter().flat_map(|ch| ch.rules.iter()).filter(|r| r.rule_code == THEME).map(|r| r.rate.total).sum();
+        assert_eq!(summed, theme.rate.total, "[{}]", t.backend);
+        assert!(c.findings.iter().any(|f| f.rule_code == THEME && f.count >= 1));
+        // The city root sees the other district too.
+        let city = s.cockpit(w.root.id, Some(&key(month))).await.unwrap();
+        let city_theme = city.rules.iter().find(|r| r.rule_code == THEME).unwrap();
+        assert_eq!((city_theme.rate.compliant, city_theme.rate.total), (2, 4), "[{}]", t.backend);
+        assert_eq!(city.children.len(), 2);
+        // The trend has twelve points per rule, last month's matching the cockpit.
+        let trend = s.cockpit_trend(w.d1, Some(month.year())).await.unwrap();
+        let line = trend.series.iter().find(|l| l.rule_code == THEME).unwrap();
+        assert_eq!(line.points.len(), 12);
+        let point = line.points.iter().find(|p| p.month == key(month)).and_then(|p| p.rate).unwrap();
+        assert_eq!((point.compliant, point.total), (2, 3));
+        assert!(trend.chart["series"].as_array().is_some_and(|s| !s.is_empty()));
+        // Every view exports to a workbook.
+        for view in ["overview", "tree", "trend", "branches", "members", "findings"] {
+            let req =
+                vanguard_store::cockpit::ExportRequest { view: view.into(), period: Some(key(month)), ..Default::default() };
+            let file = s.cockpit_export(w.d1, &req).await.unwrap();
+            assert!(file.bytes.starts_with(b"PK"), "[{}] {view} is not an xlsx", t.backend);
+            assert!(file.filename.ends_with(".xlsx") && file.filename.contains("江北区"), "{}", file.filename);
+        }
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn drill_down_lists_exactly_the_branches_that_fell_short() {
+    for t in backends().await {
+        let db = &t.db;
+        let (w, month) = cockpit_world(db).await;
+        let sys = system(&w.root);
+        let s = db.scoped(&sys);
+        let ids = |l: &vanguard_store::cockpit::Listing<vanguard_store::cockpit::BranchFigure>| {
+            let mut v: Vec<i64> = l.items.iter().map(|b| b.org.id).collect();
+            v.sort();
+            v
+        };
+        let short = s.cockpit_branches(w.d1, THEME, Some(&key(month)), Some(false), None, None).await.unwrap();
+        assert_eq!((ids(&short), short.total), (vec![w.b], 1), "[{}]", t.backend);
+        assert_eq!(short.items[0].parent_name.as_deref(), Some("甲街道党工委"));
+        let ok = s.cockpit_branches(w.d1, THEME, Some(&key(month)), Some(true), None, None).await.unwrap();
+        let mut expected = vec![w.a, w.c];
+        expected.sort();
+        assert_eq!(ids(&ok), expected, "[{}]", t.backend);
+        let all = s.cockpit_branches(w.d1, THEME, Some(&key(month)), None, None, None).await.unwrap();
+        assert_eq!(all.total, 3);
+        assert_eq!(all.items[0].org.id, w.b, "those that fell short come first");
+        let unknown = s.cockpit_branches(w.d1, "orglife.nothing", None, None, None, None).await;
+        assert!(matches!(unknown, Err(StoreError::Invalid(_))), "[{}]", t.backend);
+        // The findings list of the street holds b's finding and not c's (another street).
+        let f = vanguard_store::cockpit::FindingFilter { org_id: Some(w.s1), rule: Some(THEME.into()), ..Default::default() };
+        let l = s.findings(&f).await.unwrap();
+        assert!(l.items.iter().any(|x| x.subject_id == w.b && x.period_key == key(month)), "[{}]", t.backend);
+        assert!(l.items.iter().all(|x| x.subject_id != w.c), "[{}] c is in another street", t.backend);
+        assert!(l.items.iter().all(|x| x.subject_id != w.a || x.period_key != key(month)), "[{}] a held it", t.backend);
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn another_districts_admin_gets_404_for_this_orgs_cockpit() {
+    for t in backends().await {
+        let db = &t.db;
+        let (w, month) = cockpit_world(db).await;
+        let d2_path: String =
+            vanguard_store::read!(db, c => sqlx::query_scalar("SELECT path FROM orgs WHERE region_id = $1 AND id = $2")
+            .bind(w.root.region_id).bind(w.d2).fetch_one(c).await)
+            .unwrap();
+        let other = admin_of(&w.root, &d2_path);
+        let s = db.scoped(&other);
+        for target in [w.d1, w.a, w.root.id] {
+            assert!(matches!(s.cockpit(target, None).await, Err(StoreError::NotFound)), "[{}] cockpit {target}", t.backend);
+            assert!(matches!(s.cockpit_trend(target, None).await, Err(StoreError::NotFound)));
+            assert!(matches!(s.cockpit_branches(target, THEME, None, None, None, None).await, Err(StoreError::NotFound)));
+            assert!(matches!(s.cockpit_members(target, None, None, None).await, Err(StoreError::NotFound)));
+            let f = vanguard_store::cockpit::FindingFilter { org_id: Some(target), ..Default::default() };
+            assert!(matches!(s.findings(&f).await, Err(StoreError::NotFound)));
+        }
+        // Its own district works and shows only its own branch.
+        let own = s.cockpit(w.d2, Some(&key(month))).await.unwrap();
+        let theme = own.rules.iter().find(|r| r.rule_code == THEME).unwrap();
+        assert_eq!((theme.rate.compliant, theme.rate.total), (0, 1), "[{}]", t.backend);
+        let everything = s.findings(&Default::default()).await.unwrap();
+        assert!(everything.items.iter().all(|f| f.org_id == w.x || f.org_id == w.d2), "[{}]", t.backend);
+        db.close().await;
+    }
+}
