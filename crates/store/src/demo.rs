@@ -158,9 +158,9 @@ pub async fn generate(db: &Db, scale: Scale, seed: u64, mut progress: impl FnMut
                 branch_id: placed[bi].id,
                 group_id: m.group.map(|g| placed[g].id),
                 path,
-                id_enc: crypto.encrypt_str(f.id_number.as_str(), "member.id_number"),
+                id_enc: crypto.encrypt_str(f.id_number.as_str(), crate::member::CTX_ID),
                 id_hash: crypto.lookup_hash(f.id_number.as_str()),
-                phone_enc: f.phone.as_deref().map(|p| crypto.encrypt_str(p, "member.phone")),
+                phone_enc: f.phone.as_deref().map(|p| crypto.encrypt_str(p, crate::member::CTX_PHONE)),
                 phone_hash: f.phone.as_deref().map(|p| crypto.lookup_hash(p)),
                 seed: m,
             });

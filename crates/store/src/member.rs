@@ -12,8 +12,9 @@ use vanguard_domain::member::{
 };
 use vanguard_domain::org::{OrgKind, path};
 
-const CTX_ID: &str = "member.id_number";
-const CTX_PHONE: &str = "member.phone";
+/// Encryption contexts: a ciphertext only opens for the field it was made for.
+pub(crate) const CTX_ID: &str = "member.id_number";
+pub(crate) const CTX_PHONE: &str = "member.phone";
 
 macro_rules! member_cols {
     () => {
@@ -229,32 +230,37 @@ fn date_text(d: Option<NaiveDate>) -> Option<String> {
     d.map(|d| d.format("%Y-%m-%d").to_string())
 }
 
+/// A stored member's fields with the ID number and phone decrypted.
+pub(crate) fn unseal(db: &crate::Db, row: &MemberRow) -> StoreResult<MemberFields> {
+    let crypto = db.crypto();
+    let id_text = crypto.decrypt_str(&row.id_number_enc, CTX_ID).ok_or(StoreError::Crypto)?;
+    let phone = match &row.phone_enc {
+        Some(p) => Some(crypto.decrypt_str(p, CTX_PHONE).ok_or(StoreError::Crypto)?),
+        None => None,
+    };
+    Ok(MemberFields {
+        name: row.name.clone(),
+        gender: Gender::from_code(&row.gender).unwrap_or(Gender::Male),
+        ethnicity: Ethnicity::parse(&row.ethnicity).unwrap_or(Ethnicity::HAN),
+        birth_date: vanguard_domain::member::parse_iso_date(&row.birth_date).unwrap_or_default(),
+        id_number: IdNumber::parse(&id_text).map_err(|_| StoreError::Crypto)?,
+        education: row.education.as_deref().and_then(Education::from_code),
+        phone,
+        joined_on: vanguard_domain::member::parse_iso_date(&row.joined_on).unwrap_or_default(),
+        confirmed_on: parse_date(&row.confirmed_on),
+        category: Category::from_code(&row.category).unwrap_or(Category::Formal),
+        party_status: PartyStatus::from_code(&row.party_status).unwrap_or(PartyStatus::Normal),
+        work_unit: row.work_unit.clone(),
+        residence: row.residence.clone(),
+        flow: Flow::from_code(&row.flow).unwrap_or(Flow::None),
+        flow_place: row.flow_place.clone(),
+        lost_contact_since: parse_date(&row.lost_contact_since),
+    })
+}
+
 impl Scoped<'_> {
     fn decrypt_fields(&self, row: &MemberRow) -> StoreResult<MemberFields> {
-        let crypto = self.db.crypto();
-        let id_text = crypto.decrypt_str(&row.id_number_enc, CTX_ID).ok_or(StoreError::Crypto)?;
-        let phone = match &row.phone_enc {
-            Some(p) => Some(crypto.decrypt_str(p, CTX_PHONE).ok_or(StoreError::Crypto)?),
-            None => None,
-        };
-        Ok(MemberFields {
-            name: row.name.clone(),
-            gender: Gender::from_code(&row.gender).unwrap_or(Gender::Male),
-            ethnicity: Ethnicity::parse(&row.ethnicity).unwrap_or(Ethnicity::HAN),
-            birth_date: vanguard_domain::member::parse_iso_date(&row.birth_date).unwrap_or_default(),
-            id_number: IdNumber::parse(&id_text).map_err(|_| StoreError::Crypto)?,
-            education: row.education.as_deref().and_then(Education::from_code),
-            phone,
-            joined_on: vanguard_domain::member::parse_iso_date(&row.joined_on).unwrap_or_default(),
-            confirmed_on: parse_date(&row.confirmed_on),
-            category: Category::from_code(&row.category).unwrap_or(Category::Formal),
-            party_status: PartyStatus::from_code(&row.party_status).unwrap_or(PartyStatus::Normal),
-            work_unit: row.work_unit.clone(),
-            residence: row.residence.clone(),
-            flow: Flow::from_code(&row.flow).unwrap_or(Flow::None),
-            flow_place: row.flow_place.clone(),
-            lost_contact_since: parse_date(&row.lost_contact_since),
-        })
+        unseal(self.db, row)
     }
 
     /// One member within reach (current or archived).

@@ -11,7 +11,7 @@
 //! [`vanguard_domain::roster`].
 
 use crate::audit::{self, Event};
-use crate::member::{MemberFilter, MemberRow};
+use crate::member::{CTX_ID, CTX_PHONE, MemberFilter, MemberRow};
 use crate::{Db, Scoped, StoreError, StoreResult, Tx, ids};
 use calamine::{Data, Reader};
 use chrono::NaiveDate;
@@ -22,7 +22,7 @@ use vanguard_domain::auth::{Permission, Reach};
 use vanguard_domain::error::{FieldError, Invalid};
 use vanguard_domain::idcard::IdNumber;
 use vanguard_domain::member::{
-    Category, Education, Ethnicity, FieldChange, Flow, Gender, LeaveReason, MemberFields, PartyStatus, mask_phone,
+    Category, Education, FieldChange, Flow, Gender, LeaveReason, MemberFields, PartyStatus, mask_phone,
 };
 use vanguard_domain::org::{OrgKind, path};
 use vanguard_domain::roster::{
@@ -30,9 +30,7 @@ use vanguard_domain::roster::{
     read_row, recognize, validate_row,
 };
 
-// The sealing contexts of members.rs (kept in step; the demo loader uses them too).
-const CTX_ID: &str = "member.id_number";
-const CTX_PHONE: &str = "member.phone";
+// The sealing context of stored batches (members use crate::member::CTX_ID / CTX_PHONE).
 const CTX_BATCH: &str = "import.batch";
 
 /// How long a preview can be committed.
@@ -540,10 +538,6 @@ fn held_archived(name: &str) -> String {
     format!("该公民身份号码属于历史库中的党员“{name}”，不能再作为在册党员导入；如需恢复，请联系上级党组织")
 }
 
-fn parse_date(s: &Option<String>) -> Option<NaiveDate> {
-    s.as_deref().and_then(vanguard_domain::member::parse_iso_date)
-}
-
 fn date_text(d: Option<NaiveDate>) -> Option<String> {
     d.map(|d| d.format("%Y-%m-%d").to_string())
 }
@@ -552,33 +546,6 @@ fn iso(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-/// A stored member's fields, unsealed (as `member.rs` does for edits).
-fn unseal(db: &Db, row: &MemberRow) -> StoreResult<MemberFields> {
-    let crypto = db.crypto();
-    let id_text = crypto.decrypt_str(&row.id_number_enc, CTX_ID).ok_or(StoreError::Crypto)?;
-    let phone = match &row.phone_enc {
-        Some(p) => Some(crypto.decrypt_str(p, CTX_PHONE).ok_or(StoreError::Crypto)?),
-        None => None,
-    };
-    Ok(MemberFields {
-        name: row.name.clone(),
-        gender: Gender::from_code(&row.gender).unwrap_or(Gender::Male),
-        ethnicity: Ethnicity::parse(&row.ethnicity).unwrap_or(Ethnicity::HAN),
-        birth_date: vanguard_domain::member::parse_iso_date(&row.birth_date).unwrap_or_default(),
-        id_number: IdNumber::parse(&id_text).map_err(|_| StoreError::Crypto)?,
-        education: row.education.as_deref().and_then(Education::from_code),
-        phone,
-        joined_on: vanguard_domain::member::parse_iso_date(&row.joined_on).unwrap_or_default(),
-        confirmed_on: parse_date(&row.confirmed_on),
-        category: Category::from_code(&row.category).unwrap_or(Category::Formal),
-        party_status: PartyStatus::from_code(&row.party_status).unwrap_or(PartyStatus::Normal),
-        work_unit: row.work_unit.clone(),
-        residence: row.residence.clone(),
-        flow: Flow::from_code(&row.flow).unwrap_or(Flow::None),
-        flow_place: row.flow_place.clone(),
-        lost_contact_since: parse_date(&row.lost_contact_since),
-    })
-}
 
 /// The holders of the given hashes, as seen from the writable subtree `root`.
 async fn holders(
@@ -599,7 +566,7 @@ async fn holders(
                 if row.archived {
                     Holder::Archived(row.name.clone())
                 } else {
-                    Holder::Mine(Box::new((row.clone(), unseal(db, row)?)))
+                    Holder::Mine(Box::new((row.clone(), crate::member::unseal(db, row)?)))
                 }
             }
             _ => Holder::Elsewhere,
@@ -1191,7 +1158,7 @@ impl Scoped<'_> {
                 ));
                 continue;
             };
-            let old = unseal(self.db, row)?;
+            let old = crate::member::unseal(self.db, row)?;
             let new = match MemberFields::validate(&old.to_input().overlay(&p.input), today) {
                 Ok(f) => f,
                 Err(inv) => {
