@@ -12,6 +12,11 @@ use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 use vanguard_domain::auth::{AttemptOutcome, LockState, Reach, Role, SessionState, check_password, login_attempt, session_state};
 
+/// A resolved session is reused for at most this long: revocations, role and tree
+/// changes take effect within it (security.md S4/Z6: ≤ 1 s), and most are applied at once
+/// by `Db::forget_sessions`.
+const CACHE_MS: i64 = 1_000;
+
 /// Touch a session's last-seen time at most this often (a write per request would
 /// serialize all readers behind SQLite's single writer).
 const TOUCH_EVERY_MS: i64 = 60_000;
@@ -404,6 +409,14 @@ pub async fn authenticate(db: &Db, token: &str, ip: &str) -> StoreResult<Option<
         return Ok(None);
     }
     let token_hash = db.crypto().lookup_hash(token);
+    let now = db.clock().now_ms();
+    if let Some((cached, at)) = db.session_cache().get(&token_hash) {
+        if now >= *at && now - *at < CACHE_MS {
+            let mut s = cached.clone();
+            s.scope.actor.ip = ip.to_string();
+            return Ok(Some(s));
+        }
+    }
     let sql = concat!(
         "SELECT s.account_id, s.created_at, s.last_seen_at, s.csrf_token, so.path AS scope_path, mo.path AS member_branch_path ",
         "FROM sessions s JOIN accounts a ON a.id = s.account_id ",
@@ -415,7 +428,6 @@ pub async fn authenticate(db: &Db, token: &str, ip: &str) -> StoreResult<Option<
     let joined: Option<SessionJoin> = crate::read!(db, c => sqlx::query_as(sql).bind(&token_hash).fetch_optional(c).await)?;
     let Some(s) = joined else { return Ok(None) };
     let account = account(db, s.account_id).await?;
-    let now = db.clock().now_ms();
     let policy = db.rules().login.clone();
     if account.disabled || session_state(s.created_at, s.last_seen_at, now, &policy) != SessionState::Alive {
         revoke(db, &token_hash).await?;
@@ -451,10 +463,17 @@ pub async fn authenticate(db: &Db, token: &str, ip: &str) -> StoreResult<Option<
         member_id: account.member_id,
         scope_org_id: account.scope_org_id,
     };
-    Ok(Some(Session { account, scope, csrf_token: s.csrf_token, token_hash }))
+    let session = Session { account, scope, csrf_token: s.csrf_token, token_hash };
+    let mut cache = db.session_cache();
+    if cache.len() > 50_000 {
+        cache.clear();
+    }
+    cache.insert(session.token_hash.clone(), (session.clone(), now));
+    Ok(Some(session))
 }
 
 async fn revoke(db: &Db, token_hash: &[u8]) -> StoreResult<()> {
+    db.forget_sessions();
     let mut tx = db.begin().await?;
     crate::exec_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(c).await)?;
     tx.commit().await
@@ -462,6 +481,7 @@ async fn revoke(db: &Db, token_hash: &[u8]) -> StoreResult<()> {
 
 /// Ends one session.
 pub async fn logout(db: &Db, session: &Session) -> StoreResult<()> {
+    db.forget_sessions();
     let mut tx = db.begin().await?;
     crate::exec_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&session.token_hash).execute(c).await)?;
     audit::append(&mut tx, db, &session.scope.actor, Event::ok("auth.logout", format!("account:{}", session.account.id))).await?;
@@ -497,7 +517,9 @@ pub async fn change_password(db: &Db, session: &Session, old: &str, new: &str) -
         .bind(session.account.id).bind(&session.token_hash).execute(c).await)?;
     audit::append(&mut tx, db, &session.scope.actor, Event::ok("account.password", format!("account:{}", session.account.id)))
         .await?;
-    tx.commit().await
+    tx.commit().await?;
+    db.forget_sessions();
+    Ok(())
 }
 
 /// Administrative changes to an account (system administrator only).
@@ -548,6 +570,7 @@ pub async fn admin_action(db: &Db, actor: &Actor, id: i64, action: AdminAction) 
     }
     audit::append(&mut tx, db, actor, Event::ok(code, format!("account:{id}")).detail(target.username.clone())).await?;
     tx.commit().await?;
+    db.forget_sessions();
     Ok(one_time)
 }
 
@@ -577,6 +600,7 @@ pub async fn set_role(
     )
     .await?;
     tx.commit().await?;
+    db.forget_sessions();
     account(db, id).await
 }
 

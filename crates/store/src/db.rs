@@ -49,6 +49,8 @@ impl Clock {
 
 struct Inner {
     backend: Backend,
+    /// Sessions resolved in the last second (see `account::authenticate`).
+    sessions: std::sync::Mutex<std::collections::HashMap<Vec<u8>, (crate::account::Session, i64)>>,
     crypto: Crypto,
     clock: Clock,
     rules: RwLock<Arc<RuleSet>>,
@@ -108,6 +110,7 @@ impl Db {
         let db = Db {
             inner: Arc::new(Inner {
                 backend,
+                sessions: std::sync::Mutex::default(),
                 crypto,
                 clock: Clock::default(),
                 rules: RwLock::new(Arc::new(RuleSet::default())),
@@ -130,6 +133,16 @@ impl Db {
     pub fn url(&self) -> &str {
         &self.inner.url
     }
+    pub(crate) fn session_cache(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<Vec<u8>, (crate::account::Session, i64)>> {
+        self.inner.sessions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Forgets every cached session, so the next request of each re-reads its account and
+    /// reach (after logout, password change, disabling, role or org-tree changes).
+    pub fn forget_sessions(&self) {
+        self.session_cache().clear();
+    }
+
     pub fn crypto(&self) -> &Crypto {
         &self.inner.crypto
     }

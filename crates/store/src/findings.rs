@@ -31,7 +31,7 @@
 //! [`OrgLifeRules::window_start`]: vanguard_domain::orglife::OrgLifeRules::window_start
 
 use crate::{Db, StoreResult, Tx, ids};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
@@ -96,7 +96,6 @@ struct MemberRec {
 #[derive(Debug, sqlx::FromRow)]
 struct AttendRec {
     member_id: i64,
-    meeting_id: i64,
     held_on: String,
     meeting_type: String,
     attendance: String,
@@ -519,7 +518,7 @@ async fn refresh_members(tx: &mut Tx, region_id: i64, member_ids: &[i64], j: &Ju
     let mut ids: Vec<i64> = member_ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
-    let from_s = j.from_text();
+    let read = AttendanceRead::new(region_id, j, HeldFilter::Join);
     for chunk in ids.chunks(ID_CHUNK) {
         let members: Vec<MemberRec> = crate::on_tx!(tx, c => {
             let mut qb = sqlx::QueryBuilder::new(
@@ -528,14 +527,8 @@ async fn refresh_members(tx: &mut Tx, region_id: i64, member_ids: &[i64], j: &Ju
             push_ids(&mut qb, chunk);
             qb.build_query_as().fetch_all(c).await
         })?;
-        let rows: Vec<AttendRec> = crate::on_tx!(tx, c => {
-            let mut qb = sqlx::QueryBuilder::new(
-                "SELECT a.member_id, a.meeting_id, a.held_on, a.meeting_type, a.attendance, a.reason FROM meeting_attendance a \
-                 JOIN meetings m ON m.region_id = a.region_id AND m.id = a.meeting_id AND m.status = 'held' WHERE a.region_id = ");
-            qb.push_bind(region_id).push(" AND a.held_on >= ").push_bind(from_s.clone()).push(" AND a.member_id");
-            push_ids(&mut qb, chunk);
-            qb.build_query_as().fetch_all(c).await
-        })?;
+        let mut src = Src::Tx(tx);
+        let (facts, _) = read.facts(&mut src, &members, MemberSel::Ids(chunk)).await?;
         let stored: Vec<StoredFinding> = crate::on_tx!(tx, c => {
             let mut qb = sqlx::QueryBuilder::new(format!(
                 "SELECT {FINDING_COLS} FROM findings WHERE subject_kind = 'member' AND region_id = "));
@@ -543,31 +536,199 @@ async fn refresh_members(tx: &mut Tx, region_id: i64, member_ids: &[i64], j: &Ju
             push_ids(&mut qb, chunk);
             qb.build_query_as().fetch_all(c).await
         })?;
-        reconcile_members(&members, rows, &stored, j, w);
+        reconcile_members(&members, facts, &stored, j, w);
     }
     Ok(())
 }
 
-/// Evaluates members (their attendance rows in any order; rows of non-held meetings
-/// already left out) and reconciles their findings. `stored` holds every finding row of
-/// exactly these members.
-fn reconcile_members(members: &[MemberRec], rows: Vec<AttendRec>, stored: &[StoredFinding], j: &Judge, w: &mut Writes) {
-    let mut by_member: HashMap<i64, Vec<MemberMeeting>> = HashMap::new();
-    for r in &rows {
-        if let Some(m) = member_meeting(r) {
-            by_member.entry(r.member_id).or_default().push(m);
-        }
-    }
+/// Evaluates members from their facts and reconciles their findings. `stored` holds
+/// every finding row of exactly these members.
+fn reconcile_members(members: &[MemberRec], facts: Vec<MemberFacts>, stored: &[StoredFinding], j: &Judge, w: &mut Writes) {
     let places: HashMap<i64, (i64, String)> = members.iter().map(|m| (m.id, (m.org_id, m.org_path.clone()))).collect();
     let mut new = Vec::new();
-    for m in members {
-        if let Some(facts) = member_facts(m, by_member.remove(&m.id).unwrap_or_default()) {
-            new.extend(evaluate_member(&facts, j.from, j.as_of, j.rules));
-        }
+    for f in &facts {
+        new.extend(evaluate_member(f, j.from, j.as_of, j.rules));
     }
     let known: Vec<StoredFinding> = stored.iter().filter(|s| places.contains_key(&s.subject_id)).cloned().collect();
     let place = |s: Subject| places.get(&s.id()).cloned();
     reconcile_findings(&known, new, place, j, w);
+}
+
+// ---- Member attendance, read compactly -------------------------------------------------------
+//
+// A member's findings depend on (a) the months in which they took part or stayed away
+// with a reason, and (b) each absence without a valid reason (date and meeting type). For
+// a member who belonged to the org over the whole window, (a) is read as one bit mask
+// per member, aggregated in SQL, and only (b) row by row — a few percent of the rows.
+// Members who joined or left inside the window (whose partial months the engine judges
+// by exact dates) are read row by row. Both give the engine the same facts up to the
+// date of a valid meeting inside a whole month, which no rule looks at.
+//
+// Valid means 出席, 列席, or 请假 with a reason; reasons are stored trimmed (the meeting
+// code trims them and requires one with 请假), so `TRIM(reason) <> ''` is the engine's
+// "reason given".
+
+/// Whose attendance a read covers.
+enum MemberSel<'a> {
+    Ids(&'a [i64]),
+    /// Ids from, to (both included).
+    Range(i64, i64),
+}
+
+/// How rows of meetings that were not held are left out.
+enum HeldFilter<'a> {
+    /// Each row's meeting is looked up (few rows: the incremental refresh).
+    Join,
+    /// The ids of the region's dated meetings not held, loaded once (the recompute).
+    NotIn(&'a [i64]),
+}
+
+/// Where a read runs: inside the writing transaction, or on the read pool.
+enum Src<'a> {
+    Tx(&'a mut Tx),
+    Pool(&'a Db),
+}
+
+/// Runs a `QueryBuilder` built by `$build` on `$src` and fetches every row as `$T`.
+macro_rules! fetch_built {
+    ($src:expr, $T:ty, |$qb:ident| $build:block) => {
+        match $src {
+            Src::Tx(tx) => crate::on_tx!(tx, c => {
+                let mut $qb = sqlx::QueryBuilder::new("");
+                $build
+                $qb.build_query_as::<$T>().fetch_all(c).await
+            }),
+            Src::Pool(db) => crate::read!(db, c => {
+                let mut $qb = sqlx::QueryBuilder::new("");
+                $build
+                $qb.build_query_as::<$T>().fetch_all(c).await
+            }),
+        }
+    };
+}
+
+const VALID_ROW: &str = "(a.attendance IN ('present', 'observer') OR (a.attendance = 'excused' AND TRIM(a.reason) <> ''))";
+const INVALID_ROW: &str = "(a.attendance = 'absent' OR (a.attendance = 'excused' AND TRIM(a.reason) = ''))";
+const ATTEND_COLS: &str = "a.member_id, a.held_on, a.meeting_type, a.attendance, a.reason";
+
+/// The months (bit i: the i-th month from the window's first) in which a member took
+/// part validly.
+#[derive(sqlx::FromRow)]
+struct MonthMask {
+    member_id: i64,
+    months: i64,
+}
+
+/// Months since year 0 of a date.
+fn month_number(d: NaiveDate) -> i64 {
+    i64::from(d.year()) * 12 + i64::from(d.month0())
+}
+
+struct AttendanceRead<'a> {
+    region_id: i64,
+    from: NaiveDate,
+    as_of: NaiveDate,
+    held: HeldFilter<'a>,
+}
+
+impl<'a> AttendanceRead<'a> {
+    fn new(region_id: i64, j: &Judge, held: HeldFilter<'a>) -> Self {
+        AttendanceRead { region_id, from: j.from, as_of: j.as_of, held }
+    }
+
+    /// ` FROM meeting_attendance a WHERE …` for the members, the window and held meetings.
+    fn push_where<DB: sqlx::Database>(&self, qb: &mut sqlx::QueryBuilder<DB>, sel: &MemberSel)
+    where
+        i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    {
+        qb.push(" FROM meeting_attendance a WHERE a.region_id = ").push_bind(self.region_id);
+        match sel {
+            MemberSel::Ids(ids) => {
+                qb.push(" AND a.member_id");
+                push_ids(qb, ids);
+            }
+            MemberSel::Range(lo, hi) => {
+                qb.push(" AND a.member_id >= ").push_bind(*lo).push(" AND a.member_id <= ").push_bind(*hi);
+            }
+        }
+        qb.push(" AND a.held_on >= ").push_bind(self.from.format("%Y-%m-%d").to_string());
+        qb.push(" AND a.held_on <= ").push_bind(self.as_of.format("%Y-%m-%d").to_string());
+        match &self.held {
+            HeldFilter::Join => {
+                qb.push(" AND EXISTS (SELECT 1 FROM meetings m WHERE m.region_id = a.region_id AND m.id = a.meeting_id AND m.status = 'held')");
+            }
+            HeldFilter::NotIn(ids) if !ids.is_empty() => {
+                qb.push(" AND a.meeting_id NOT");
+                push_ids(qb, ids);
+            }
+            HeldFilter::NotIn(_) => {}
+        }
+    }
+
+    /// Whether the member belonged to the org over the whole window (so only whole
+    /// months are judged and the compact read is exact).
+    fn whole_window(&self, m: &MemberRec) -> bool {
+        date(&m.joined_on).is_some_and(|d| d <= self.from) && (!m.archived || opt_date(&m.left_on).is_none_or(|l| l > self.as_of))
+    }
+
+    /// The engine's facts for `members` (all of them selected by `sel`), and how many
+    /// attendance rows were read one by one.
+    async fn facts(&self, src: &mut Src<'_>, members: &[MemberRec], sel: MemberSel<'_>) -> StoreResult<(Vec<MemberFacts>, u64)> {
+        let base = month_number(self.from);
+        let masks: Vec<MonthMask> = fetch_built!(src, MonthMask, |qb| {
+            qb.push(
+                "SELECT a.member_id, CAST(SUM(DISTINCT (CAST(1 AS BIGINT) << (CAST(substr(a.held_on, 1, 4) AS INTEGER) * 12 \
+                 + CAST(substr(a.held_on, 6, 2) AS INTEGER) - 1 - CAST(");
+            qb.push_bind(base).push(" AS INTEGER)))) AS BIGINT) AS months");
+            self.push_where(&mut qb, &sel);
+            qb.push(" AND ").push(VALID_ROW).push(" GROUP BY a.member_id");
+        })?;
+        let invalid: Vec<AttendRec> = fetch_built!(src, AttendRec, |qb| {
+            qb.push("SELECT ").push(ATTEND_COLS);
+            self.push_where(&mut qb, &sel);
+            qb.push(" AND ").push(INVALID_ROW);
+        })?;
+        let partial: Vec<i64> = members.iter().filter(|m| !self.whole_window(m)).map(|m| m.id).collect();
+        let mut detailed: Vec<AttendRec> = Vec::new();
+        for chunk in partial.chunks(ID_CHUNK) {
+            let rows: Vec<AttendRec> = fetch_built!(src, AttendRec, |qb| {
+                qb.push("SELECT ").push(ATTEND_COLS);
+                self.push_where(&mut qb, &MemberSel::Ids(chunk));
+            })?;
+            detailed.extend(rows);
+        }
+        let mut rows_read = (invalid.len() + detailed.len()) as u64;
+        let mut by_member: HashMap<i64, Vec<MemberMeeting>> = HashMap::new();
+        let partial_set: HashSet<i64> = partial.iter().copied().collect();
+        for r in detailed.iter().chain(invalid.iter().filter(|r| !partial_set.contains(&r.member_id))) {
+            if let Some(m) = member_meeting(r) {
+                by_member.entry(r.member_id).or_default().push(m);
+            }
+        }
+        for mask in &masks {
+            if partial_set.contains(&mask.member_id) {
+                continue;
+            }
+            rows_read += 1;
+            let list = by_member.entry(mask.member_id).or_default();
+            for bit in 0..63 {
+                if mask.months & (1i64 << bit) == 0 {
+                    continue;
+                }
+                let n = base + bit;
+                let Some(first) = NaiveDate::from_ymd_opt(i32::try_from(n / 12).unwrap_or(0), (n % 12) as u32 + 1, 1) else { continue };
+                list.push(MemberMeeting {
+                    held_on: first.max(self.from),
+                    meeting_type: MeetingType::ThemeDay,
+                    attendance: Attendance::Present,
+                    reason: None,
+                });
+            }
+        }
+        let facts = members.iter().filter_map(|m| member_facts(m, by_member.remove(&m.id).unwrap_or_default())).collect();
+        Ok((facts, rows_read))
+    }
 }
 
 // ---- Full recompute ----------------------------------------------------------------------------
@@ -580,6 +741,7 @@ pub struct RecomputeSummary {
     pub window_start: String,
     pub orgs: u64,
     pub members: u64,
+    /// Attendance read: rows read one by one, plus one month mask per member.
     pub attendance_rows: u64,
     /// Findings inserted or reopened.
     pub opened: u64,
@@ -606,7 +768,9 @@ pub struct OpenCount {
 }
 
 const ORG_BATCH: usize = 500;
-const MEMBER_BATCH: i64 = 2000;
+const MEMBER_BATCH: i64 = 4000;
+/// Dated meetings not held whose ids the recompute binds into its reads.
+const NOT_HELD_MAX: usize = 5000;
 
 impl RecomputeSummary {
     fn add(&mut self, w: &Writes) {
@@ -735,11 +899,13 @@ pub async fn recompute_all(
     }
 
     // Members, by id; their attendance from the covering index in member order.
-    let not_held: HashSet<i64> = crate::read!(db, c => sqlx::query_scalar::<_, i64>(
-        "SELECT id FROM meetings WHERE region_id = $1 AND status <> 'held'")
-        .bind(region_id).fetch_all(c).await)?
-    .into_iter()
-    .collect();
+    let not_held: Vec<i64> = crate::read!(db, c => sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM meetings WHERE region_id = $1 AND status <> 'held' AND held_on IS NOT NULL ORDER BY id")
+        .bind(region_id).fetch_all(c).await)?;
+    // Very many undated-but-dated cancellations would make the list too long to bind;
+    // then each row's meeting is looked up instead.
+    let held = if not_held.len() <= NOT_HELD_MAX { HeldFilter::NotIn(&not_held) } else { HeldFilter::Join };
+    let read = AttendanceRead::new(region_id, &j, held);
     let mut last = i64::MIN;
     loop {
         let t_read = Instant::now();
@@ -749,21 +915,15 @@ pub async fn recompute_all(
             .bind(region_id).bind(last).bind(MEMBER_BATCH).fetch_all(c).await)?;
         let (Some(first), Some(end)) = (members.first().map(|m| m.id), members.last().map(|m| m.id)) else { break };
         last = end;
-        let mut rows: Vec<AttendRec> = crate::read!(db, c => sqlx::query_as(
-            "SELECT member_id, meeting_id, held_on, meeting_type, attendance, reason FROM meeting_attendance \
-             WHERE region_id = $1 AND member_id >= $2 AND member_id <= $3 AND held_on >= $4")
-            .bind(region_id).bind(first).bind(end).bind(&from_s).fetch_all(c).await)?;
-        if !not_held.is_empty() {
-            rows.retain(|r| !not_held.contains(&r.meeting_id));
-        }
-        summary.attendance_rows += rows.len() as u64;
+        let (facts, rows) = read.facts(&mut Src::Pool(db), &members, MemberSel::Range(first, end)).await?;
+        summary.attendance_rows += rows;
         let stored: Vec<StoredFinding> = crate::read!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {FINDING_COLS} FROM findings WHERE region_id = $1 AND subject_kind = 'member' AND subject_id >= $2 AND subject_id <= $3")))
             .bind(region_id).bind(first).bind(end).fetch_all(c).await)?;
         let t_eval = Instant::now();
         summary.read_seconds += (t_eval - t_read).as_secs_f64();
         let mut w = Writes::default();
-        reconcile_members(&members, rows, &stored, &j, &mut w);
+        reconcile_members(&members, facts, &stored, &j, &mut w);
         let t_write = Instant::now();
         summary.evaluate_seconds += (t_write - t_eval).as_secs_f64();
         write_batch(db, region_id, now, &w).await?;

@@ -465,6 +465,8 @@ impl Scoped<'_> {
         )
         .await?;
         tx.commit().await?;
+        // Reach follows the tree at once: cached sessions resolve their paths again.
+        self.db.forget_sessions();
         self.org_view(id).await
     }
 

@@ -8,6 +8,7 @@ pub mod account;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod cockpit;
 pub mod home;
 pub mod import;
 pub mod member;
@@ -57,6 +58,8 @@ impl Shell {
         let mut nav = vec![NavItem { href: "/".into(), label: "首页", key: "home" }];
         if let Some((id, _)) = &tree_root {
             nav.push(NavItem { href: format!("/orgs/{id}"), label: "党组织", key: "org" });
+            nav.push(NavItem { href: format!("/cockpit/{id}"), label: "驾驶舱", key: "cockpit" });
+            nav.push(NavItem { href: "/findings".into(), label: "预警问题", key: "findings" });
         }
         if role.grants(Permission::MemberRead) && role != Role::Member {
             nav.push(NavItem { href: "/members".into(), label: "花名册", key: "roster" });

@@ -242,6 +242,11 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("POST", "/plans/{id}/action") => case(OrgWrite, PlanPath, form(&[("action", "无此操作")])),
         ("GET", "/orgs/{id}/plans") => case(OrgRead, OrgPath, Body::None),
         ("GET", "/m/plan") => case(MemberRead, OwnRecord, Body::None),
+        ("GET", "/cockpit/{id}") => case(OrgRead, OrgPath, Body::None),
+        ("GET", "/cockpit/{id}/branches") => {
+            Case { path: Some("/cockpit/{id}/branches?rule=orglife.theme_day"), ..case(OrgRead, OrgPath, Body::None) }
+        }
+        ("GET", "/findings") => case(MemberRead, OrgQuery, Body::None),
         ("GET", "/m") => case(SelfService, Untargeted, Body::None),
         ("GET", "/m/profile") => case(MemberRead, OwnRecord, Body::None),
         ("GET", "/m/branch") => case(MemberRead, OwnRecord, Body::None),
