@@ -410,12 +410,13 @@ pub async fn authenticate(db: &Db, token: &str, ip: &str) -> StoreResult<Option<
     }
     let token_hash = db.crypto().lookup_hash(token);
     let now = db.clock().now_ms();
-    if let Some((cached, at)) = db.session_cache().get(&token_hash) {
-        if now >= *at && now - *at < CACHE_MS {
-            let mut s = cached.clone();
-            s.scope.actor.ip = ip.to_string();
-            return Ok(Some(s));
-        }
+    if let Some((cached, at)) = db.session_cache().get(&token_hash)
+        && now >= *at
+        && now - *at < CACHE_MS
+    {
+        let mut s = cached.clone();
+        s.scope.actor.ip = ip.to_string();
+        return Ok(Some(s));
     }
     let sql = concat!(
         "SELECT s.account_id, s.created_at, s.last_seen_at, s.csrf_token, so.path AS scope_path, mo.path AS member_branch_path ",

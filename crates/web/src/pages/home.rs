@@ -34,6 +34,11 @@ struct HomePage {
     recent_failures: usize,
     is_sysadmin: bool,
     is_auditor: bool,
+    /// 待办: open findings of the subtree, most severe first.
+    todos: Vec<vanguard_store::cockpit::FindingView>,
+    todo_total: i64,
+    /// 待办 of organizational life: plans due or awaiting, unrecorded meetings.
+    life: Option<vanguard_store::orglife::OrgLifeTodo>,
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
@@ -56,6 +61,9 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         recent_failures: 0,
         is_sysadmin: role == Role::SysAdmin,
         is_auditor: role == Role::Auditor,
+        todos: Vec::new(),
+        todo_total: 0,
+        life: None,
     };
     if matches!(ctx.0.scope.reach, Reach::Subtree { .. }) && role.grants(Permission::MemberRead) {
         let scoped = ctx.scoped(&state.db);
@@ -102,6 +110,10 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
                 }
             }
         }
+        let todos = scoped.todos(None, Some(10)).await?;
+        page.todo_total = todos.total;
+        page.todos = todos.items;
+        page.life = scoped.orglife_todo().await.ok();
         page.structure_total = page.structure.len();
         page.structure.truncate(15);
         page.terms.sort_by_key(|a| if a.severity == "bad" { 0 } else { 1 });
