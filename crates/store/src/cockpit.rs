@@ -55,7 +55,14 @@ pub struct Rate {
 impl Rate {
     fn of(r: Rollup, rules: &RuleSet) -> Rate {
         let rag = r.rag(&rules.orglife.rag);
-        Rate { compliant: r.compliant, total: r.total, basis_points: r.basis_points(), percent: r.percent(), rag, rag_label: rag.label() }
+        Rate {
+            compliant: r.compliant,
+            total: r.total,
+            basis_points: r.basis_points(),
+            percent: r.percent(),
+            rag,
+            rag_label: rag.label(),
+        }
     }
 }
 
@@ -215,7 +222,11 @@ pub struct FindingFilter {
 pub fn resolve_period(key: Option<&str>, today: NaiveDate) -> StoreResult<Period> {
     match key.map(str::trim).filter(|k| !k.is_empty()) {
         Some(k) => Period::parse_key(k).ok_or_else(|| {
-            StoreError::invalid("period", "period.invalid", "统计周期格式应为 2026-07（月）、2026-Q3（季度）、2026-H2（半年）或 2026（年度）")
+            StoreError::invalid(
+                "period",
+                "period.invalid",
+                "统计周期格式应为 2026-07（月）、2026-Q3（季度）、2026-H2（半年）或 2026（年度）",
+            )
         }),
         None => {
             let last_month = today.with_day(1).and_then(|d| d.checked_sub_months(Months::new(1))).unwrap_or(today);
@@ -281,7 +292,9 @@ pub fn action_for(rules: &RuleSet, rule_code: &str, severity: Severity, period_k
     let period = Period::parse_key(period_key);
     if let Some(r) = rules.orglife.meeting(rule_code) {
         return match (severity, period) {
-            (Severity::Info, Some(p)) => format!("请于{}年{}月{}日前{}{}", p.end.year(), p.end.month(), p.end.day(), r.verb(), r.noun()),
+            (Severity::Info, Some(p)) => {
+                format!("请于{}年{}月{}日前{}{}", p.end.year(), p.end.month(), p.end.day(), r.verb(), r.noun())
+            }
             (_, Some(p)) => {
                 format!("如已{}{}，请补录{}的记实；否则请查明原因，按计划{}并督促整改", r.verb(), r.noun(), p.label(), r.verb())
             }
@@ -341,7 +354,10 @@ const ARM_CHUNK: usize = 300;
 fn finding_codes(rules: &RuleSet) -> Vec<String> {
     let mut v: Vec<String> = rules.orglife.meetings.iter().map(|r| r.code.clone()).collect();
     v.extend([PLAN_CODE, TERM_CODE, PARTICIPATION_CODE, ABSENCE_CODE].map(String::from));
-    v.extend(["branch.too_few_formal", "branch.too_large", "branch.needs_committee", "branch.committee_not_required"].map(String::from));
+    v.extend(
+        ["branch.too_few_formal", "branch.too_large", "branch.needs_committee", "branch.committee_not_required"]
+            .map(String::from),
+    );
     v.sort();
     v.dedup();
     v
@@ -423,7 +439,13 @@ impl Scoped<'_> {
     /// Compliance cells of the org itself and of each child's subtree, for the given
     /// period keys and rules: one statement whose arms (the org's own rows, then one path
     /// range per child) each stream through the covering index in group order.
-    async fn cells_by_child(&self, org_id: i64, children: &[OrgLite], keys: &[String], codes: &[String]) -> StoreResult<HashMap<i64, Cells>> {
+    async fn cells_by_child(
+        &self,
+        org_id: i64,
+        children: &[OrgLite],
+        keys: &[String],
+        codes: &[String],
+    ) -> StoreResult<HashMap<i64, Cells>> {
         let mut arms: Vec<Arm> = vec![Arm::Own(org_id)];
         arms.extend(children.iter().map(|c| Arm::Range(c.id, c.path.clone())));
         let region = self.scope.region_id;
@@ -512,9 +534,13 @@ impl Scoped<'_> {
         let p = resolve_period(period, today)?;
         let keys = keys_for(&rules, &p);
         let children = self.cockpit_children(org_id).await?;
-        let cells = self.cells_by_child(org_id, &children, &keys, &meeting_codes(&rules)).await?;
-        let counts = self.findings_by_child(org_id, &org_path, &children).await?;
-        let grand = self.grandchildren(&children).await?;
+        // Independent reads on separate pool connections, side by side.
+        let codes = meeting_codes(&rules);
+        let (cells, counts, grand) = tokio::try_join!(
+            self.cells_by_child(org_id, &children, &keys, &codes),
+            self.findings_by_child(org_id, &org_path, &children),
+            self.grandchildren(&children)
+        )?;
         let mut total_cells: Cells = HashMap::new();
         for c in cells.values() {
             for (k, v) in c {
@@ -916,7 +942,9 @@ impl Scoped<'_> {
             ..Default::default()
         };
         let mut l = self.findings(&f).await?;
-        l.items.sort_by(|a, b| severity_rank(&b.severity).cmp(&severity_rank(&a.severity)).then(a.first_seen_at.cmp(&b.first_seen_at)));
+        l.items.sort_by(|a, b| {
+            severity_rank(&b.severity).cmp(&severity_rank(&a.severity)).then(a.first_seen_at.cmp(&b.first_seen_at))
+        });
         Ok(l)
     }
 }
@@ -1079,7 +1107,8 @@ fn children_sheet(c: &Cockpit, by_rule: bool) -> Sheet {
         }
         v
     };
-    let mut headings: Vec<String> = ["排名", "党组织", "类别", "达标", "应考核", "综合达标率", "未整改问题"].map(String::from).to_vec();
+    let mut headings: Vec<String> =
+        ["排名", "党组织", "类别", "达标", "应考核", "综合达标率", "未整改问题"].map(String::from).to_vec();
     let mut widths = vec![6.0, 36.0, 10.0, 8.0, 8.0, 12.0, 10.0];
     if by_rule {
         for (_, t) in &rule_titles {
@@ -1108,14 +1137,18 @@ fn children_sheet(c: &Cockpit, by_rule: bool) -> Sheet {
             row
         })
         .collect();
-    Sheet { name: if by_rule { "下级党组织红黄绿".into() } else { "下级党组织排名".into() }, headings, widths, rows }
+    Sheet {
+        name: if by_rule { "下级党组织红黄绿".into() } else { "下级党组织排名".into() }, headings, widths, rows
+    }
 }
 
 fn findings_sheet(name: &str, l: &Listing<FindingView>) -> Sheet {
     let ts = |ms: i64| vanguard_domain::china_date(ms).format("%Y-%m-%d").to_string();
     Sheet {
         name: name.into(),
-        headings: ["严重程度", "规则", "对象", "所在党组织", "周期", "情况", "处理建议", "首次发现", "整改时间"].map(String::from).to_vec(),
+        headings: ["严重程度", "规则", "对象", "所在党组织", "周期", "情况", "处理建议", "首次发现", "整改时间"]
+            .map(String::from)
+            .to_vec(),
         widths: vec![10.0, 28.0, 16.0, 30.0, 14.0, 60.0, 40.0, 12.0, 12.0],
         rows: l
             .items
@@ -1140,8 +1173,9 @@ fn findings_sheet(name: &str, l: &Listing<FindingView>) -> Sheet {
 impl Scoped<'_> {
     /// Exports one cockpit view of an org to .xlsx.
     pub async fn cockpit_export(&self, org_id: i64, req: &ExportRequest) -> StoreResult<CockpitFile> {
-        let view = ExportView::parse(&req.view)
-            .ok_or_else(|| StoreError::invalid("view", "view.unknown", "导出内容应为 overview、tree、trend、branches、members 或 findings"))?;
+        let view = ExportView::parse(&req.view).ok_or_else(|| {
+            StoreError::invalid("view", "view.unknown", "导出内容应为 overview、tree、trend、branches、members 或 findings")
+        })?;
         let (org, _) = self.cockpit_org(org_id).await?;
         let (sheets, what) = match view {
             ExportView::Overview | ExportView::Tree => {
@@ -1199,7 +1233,11 @@ impl Scoped<'_> {
                             Cell::Text(b.period_label.clone()),
                             Cell::Number(b.expected as f64),
                             Cell::Number(b.held as f64),
-                            if b.compliant { Cell::Rag(Rag::Green, "达标".into()) } else { Cell::Rag(Rag::Red, "未达标".into()) },
+                            if b.compliant {
+                                Cell::Rag(Rag::Green, "达标".into())
+                            } else {
+                                Cell::Rag(Rag::Red, "未达标".into())
+                            },
                         ]
                     })
                     .collect();

@@ -133,7 +133,9 @@ impl Db {
     pub fn url(&self) -> &str {
         &self.inner.url
     }
-    pub(crate) fn session_cache(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<Vec<u8>, (crate::account::Session, i64)>> {
+    pub(crate) fn session_cache(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<Vec<u8>, (crate::account::Session, i64)>> {
         self.inner.sessions.lock().unwrap_or_else(|p| p.into_inner())
     }
 

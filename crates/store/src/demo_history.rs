@@ -249,7 +249,11 @@ impl Sink {
             let recorded_at = (ends + i64::from(seed.recorded_after_days) * 86_400_000).min(now.max(ends));
             let host = name(seed.host).unwrap_or_else(|| h.fallback_host.to_string());
             let recorder = name(seed.recorder).unwrap_or_default();
-            let lecturer = if seed.meeting_type == vanguard_domain::orglife::MeetingType::PartyLecture { host.clone() } else { String::new() };
+            let lecturer = if seed.meeting_type == vanguard_domain::orglife::MeetingType::PartyLecture {
+                host.clone()
+            } else {
+                String::new()
+            };
             let (mut present, mut excused, mut absent) = (0, 0, 0);
             let held_on = text(seed.held_on);
             for (k, a) in seed.attendance.iter().enumerate() {
@@ -332,8 +336,10 @@ pub async fn generate(db: &Db, region_id: i64, seed: u64, mut progress: impl FnM
         }
     }
     let branches: Vec<&OrgRec> = orgs.iter().filter(|o| OrgKind::from_code(&o.kind).is_some_and(OrgKind::is_branch)).collect();
-    let committees: Vec<&OrgRec> =
-        orgs.iter().filter(|o| matches!(OrgKind::from_code(&o.kind), Some(OrgKind::Committee | OrgKind::WorkCommittee))).collect();
+    let committees: Vec<&OrgRec> = orgs
+        .iter()
+        .filter(|o| matches!(OrgKind::from_code(&o.kind), Some(OrgKind::Committee | OrgKind::WorkCommittee)))
+        .collect();
     let total = branches.len() as u64;
 
     let mut summary = HistorySummary { start: text(generator.start()), ..Default::default() };
@@ -412,6 +418,7 @@ pub async fn generate(db: &Db, region_id: i64, seed: u64, mut progress: impl FnM
     );
 
     summary.recompute = findings::recompute_all(db, region_id, today, progress).await?;
+    findings::refresh_statistics(db).await?;
     crate::audit::record(
         db,
         &Actor::system("demo"),

@@ -34,6 +34,7 @@ use crate::{Db, StoreResult, Tx, ids};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 use vanguard_domain::member::{Category, parse_iso_date};
 use vanguard_domain::org::{BranchCounts, OrgKind};
@@ -324,14 +325,15 @@ fn reconcile_findings(
 
 /// Reconciles an org's stored compliance rows with its new tallies.
 fn reconcile_tallies(org: &OrgRec, stored: &[StoredTally], tallies: &[Tally], from: NaiveDate, w: &mut Writes) {
-    let old: HashMap<(&str, &str), &StoredTally> = stored.iter().map(|s| ((s.rule_code.as_str(), s.period_key.as_str()), s)).collect();
+    let old: HashMap<(&str, &str), &StoredTally> =
+        stored.iter().map(|s| ((s.rule_code.as_str(), s.period_key.as_str()), s)).collect();
     let mut seen: HashSet<(String, String)> = HashSet::new();
     for t in tallies {
         let key = t.period.key();
         let (expected, held) = (i64::from(t.expected), i64::from(t.held));
-        let same = old.get(&(t.rule_code.as_str(), key.as_str())).is_some_and(|s| {
-            s.expected == expected && s.held == held && s.complete == t.complete && s.org_path == org.path
-        });
+        let same = old
+            .get(&(t.rule_code.as_str(), key.as_str()))
+            .is_some_and(|s| s.expected == expected && s.held == held && s.complete == t.complete && s.org_path == org.path);
         if !same {
             w.tallies.push(TallyUpsert {
                 org_id: org.id,
@@ -367,13 +369,20 @@ impl<'a> Judge<'a> {
     fn new(rules: &'a RuleSet, as_of: NaiveDate) -> Self {
         Judge { from: rules.orglife.window_start(as_of), as_of, rules }
     }
-    fn from_text(&self) -> String {
+    fn window_text(&self) -> String {
         self.from.format("%Y-%m-%d").to_string()
     }
 }
 
 /// Evaluates one org and reconciles its findings and tallies.
-fn reconcile_org(org: &OrgRec, facts: &OrgFacts, stored_findings: &[StoredFinding], stored_tallies: &[StoredTally], j: &Judge, w: &mut Writes) {
+fn reconcile_org(
+    org: &OrgRec,
+    facts: &OrgFacts,
+    stored_findings: &[StoredFinding],
+    stored_tallies: &[StoredTally],
+    j: &Judge,
+    w: &mut Writes,
+) {
     let findings = evaluate_org(facts, j.from, j.as_of, j.rules);
     let tallies = meeting_tallies(facts, j.from, j.as_of, &j.rules.orglife);
     let place = |_: Subject| Some((org.id, org.path.clone()));
@@ -473,7 +482,7 @@ pub async fn refresh_org_rows(tx: &mut Tx, db: &Db, region_id: i64, org_id: i64)
 }
 
 async fn refresh_org(tx: &mut Tx, region_id: i64, org_id: i64, j: &Judge<'_>, w: &mut Writes) -> StoreResult<()> {
-    let from_s = j.from_text();
+    let from_s = j.window_text();
     let org: Option<OrgRec> = crate::on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {ORG_COLS} FROM orgs WHERE region_id = $1 AND id = $2")))
         .bind(region_id).bind(org_id).fetch_optional(c).await)?;
@@ -520,15 +529,6 @@ async fn refresh_members(tx: &mut Tx, region_id: i64, member_ids: &[i64], j: &Ju
     ids.dedup();
     let read = AttendanceRead::new(region_id, j, HeldFilter::Join);
     for chunk in ids.chunks(ID_CHUNK) {
-        let members: Vec<MemberRec> = crate::on_tx!(tx, c => {
-            let mut qb = sqlx::QueryBuilder::new(
-                "SELECT id, org_id, org_path, joined_on, left_on, category, archived FROM members WHERE region_id = ");
-            qb.push_bind(region_id).push(" AND id");
-            push_ids(&mut qb, chunk);
-            qb.build_query_as().fetch_all(c).await
-        })?;
-        let mut src = Src::Tx(tx);
-        let (facts, _) = read.facts(&mut src, &members, MemberSel::Ids(chunk)).await?;
         let stored: Vec<StoredFinding> = crate::on_tx!(tx, c => {
             let mut qb = sqlx::QueryBuilder::new(format!(
                 "SELECT {FINDING_COLS} FROM findings WHERE subject_kind = 'member' AND region_id = "));
@@ -536,6 +536,8 @@ async fn refresh_members(tx: &mut Tx, region_id: i64, member_ids: &[i64], j: &Ju
             push_ids(&mut qb, chunk);
             qb.build_query_as().fetch_all(c).await
         })?;
+        let with_findings: Vec<i64> = stored.iter().map(|f| f.subject_id).collect();
+        let (members, facts, _) = read.facts(&mut Src::Tx(tx), MemberSel::Ids(chunk), &with_findings).await?;
         reconcile_members(&members, facts, &stored, j, w);
     }
     Ok(())
@@ -611,13 +613,20 @@ const VALID_ROW: &str = "(a.attendance IN ('present', 'observer') OR (a.attendan
 const INVALID_ROW: &str = "(a.attendance = 'absent' OR (a.attendance = 'excused' AND TRIM(a.reason) = ''))";
 const ATTEND_COLS: &str = "a.member_id, a.held_on, a.meeting_type, a.attendance, a.reason";
 
-/// The months (bit i: the i-th month from the window's first) in which a member took
-/// part validly.
+/// One member's attendance in the window, compactly: the months (bit i: the i-th month
+/// from the window's first) in which they took part validly, and each invalid row as
+/// `held_on US meeting_type US attendance`, rows separated by RS.
 #[derive(sqlx::FromRow)]
-struct MonthMask {
+struct AttendanceSummary {
     member_id: i64,
     months: i64,
+    invalid: Option<String>,
 }
+
+/// Field and record separators inside aggregated strings (ASCII US and RS: no code,
+/// date or text of ours contains them).
+const US: char = '\u{1f}';
+const RS: char = '\u{1e}';
 
 /// Months since year 0 of a date.
 fn month_number(d: NaiveDate) -> i64 {
@@ -672,23 +681,60 @@ impl<'a> AttendanceRead<'a> {
         date(&m.joined_on).is_some_and(|d| d <= self.from) && (!m.archived || opt_date(&m.left_on).is_none_or(|l| l > self.as_of))
     }
 
-    /// The engine's facts for `members` (all of them selected by `sel`), and how many
-    /// attendance rows were read one by one.
-    async fn facts(&self, src: &mut Src<'_>, members: &[MemberRec], sel: MemberSel<'_>) -> StoreResult<(Vec<MemberFacts>, u64)> {
+    /// The members of `sel` that can have findings — those with an absence without a
+    /// valid reason in the window, and those in `with_findings` (stored findings to
+    /// confirm or resolve) — with the engine's facts about them, and how many rows were
+    /// read. Every other member has no finding whatever their attendance, so they are
+    /// not read at all.
+    async fn facts(
+        &self,
+        src: &mut Src<'_>,
+        sel: MemberSel<'_>,
+        with_findings: &[i64],
+    ) -> StoreResult<(Vec<MemberRec>, Vec<MemberFacts>, u64)> {
         let base = month_number(self.from);
-        let masks: Vec<MonthMask> = fetch_built!(src, MonthMask, |qb| {
-            qb.push(
-                "SELECT a.member_id, CAST(SUM(DISTINCT (CAST(1 AS BIGINT) << (CAST(substr(a.held_on, 1, 4) AS INTEGER) * 12 \
-                 + CAST(substr(a.held_on, 6, 2) AS INTEGER) - 1 - CAST(");
-            qb.push_bind(base).push(" AS INTEGER)))) AS BIGINT) AS months");
+        // The invalid rows, one row per member that has any.
+        let invalid: Vec<(i64, String)> = fetch_built!(src, (i64, String), |qb| {
+            qb.push(format!(
+                "SELECT a.member_id, string_agg(a.held_on || '{US}' || a.meeting_type || '{US}' || a.attendance, '{RS}')"
+            ));
             self.push_where(&mut qb, &sel);
-            qb.push(" AND ").push(VALID_ROW).push(" GROUP BY a.member_id");
+            qb.push(" AND ").push(INVALID_ROW).push(" GROUP BY a.member_id");
         })?;
-        let invalid: Vec<AttendRec> = fetch_built!(src, AttendRec, |qb| {
-            qb.push("SELECT ").push(ATTEND_COLS);
-            self.push_where(&mut qb, &sel);
-            qb.push(" AND ").push(INVALID_ROW);
-        })?;
+        let invalid: HashMap<i64, String> = invalid.into_iter().collect();
+        let mut wanted: Vec<i64> = invalid.keys().copied().chain(with_findings.iter().copied()).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut members: Vec<MemberRec> = Vec::with_capacity(wanted.len());
+        for chunk in wanted.chunks(ID_CHUNK) {
+            let rows: Vec<MemberRec> = fetch_built!(src, MemberRec, |qb| {
+                qb.push("SELECT id, org_id, org_path, joined_on, left_on, category, archived FROM members WHERE region_id = ");
+                qb.push_bind(self.region_id).push(" AND id");
+                push_ids(&mut qb, chunk);
+            })?;
+            members.extend(rows);
+        }
+        // Months of valid participation, for the whole-window members with absences.
+        let masked: Vec<i64> =
+            members.iter().filter(|m| self.whole_window(m) && invalid.contains_key(&m.id)).map(|m| m.id).collect();
+        let mut summaries: Vec<AttendanceSummary> = Vec::with_capacity(masked.len());
+        for chunk in masked.chunks(ID_CHUNK) {
+            let rows: Vec<(i64, i64)> = fetch_built!(src, (i64, i64), |qb| {
+                qb.push(
+                    "SELECT a.member_id, CAST(SUM(DISTINCT (CAST(1 AS BIGINT) << (CAST(substr(a.held_on, 1, 4) AS INTEGER) * 12 \
+                     + CAST(substr(a.held_on, 6, 2) AS INTEGER) - 1 - CAST(",
+                );
+                qb.push_bind(base).push(" AS INTEGER)))) AS BIGINT)");
+                self.push_where(&mut qb, &MemberSel::Ids(chunk));
+                qb.push(" AND ").push(VALID_ROW).push(" GROUP BY a.member_id");
+            })?;
+            let months: HashMap<i64, i64> = rows.into_iter().collect();
+            summaries.extend(chunk.iter().map(|id| AttendanceSummary {
+                member_id: *id,
+                months: months.get(id).copied().unwrap_or(0),
+                invalid: invalid.get(id).cloned(),
+            }));
+        }
         let partial: Vec<i64> = members.iter().filter(|m| !self.whole_window(m)).map(|m| m.id).collect();
         let mut detailed: Vec<AttendRec> = Vec::new();
         for chunk in partial.chunks(ID_CHUNK) {
@@ -698,26 +744,42 @@ impl<'a> AttendanceRead<'a> {
             })?;
             detailed.extend(rows);
         }
-        let mut rows_read = (invalid.len() + detailed.len()) as u64;
+        let mut rows_read = detailed.len() as u64;
         let mut by_member: HashMap<i64, Vec<MemberMeeting>> = HashMap::new();
         let partial_set: HashSet<i64> = partial.iter().copied().collect();
-        for r in detailed.iter().chain(invalid.iter().filter(|r| !partial_set.contains(&r.member_id))) {
+        for r in &detailed {
             if let Some(m) = member_meeting(r) {
                 by_member.entry(r.member_id).or_default().push(m);
             }
         }
-        for mask in &masks {
-            if partial_set.contains(&mask.member_id) {
+        for sum in &summaries {
+            if partial_set.contains(&sum.member_id) {
                 continue;
             }
             rows_read += 1;
-            let list = by_member.entry(mask.member_id).or_default();
+            let list = by_member.entry(sum.member_id).or_default();
+            for item in sum.invalid.as_deref().unwrap_or("").split(RS).filter(|s| !s.is_empty()) {
+                let mut f = item.split(US);
+                let (Some(held_on), Some(meeting_type), Some(attendance)) = (f.next(), f.next(), f.next()) else { continue };
+                let r = AttendRec {
+                    member_id: sum.member_id,
+                    held_on: held_on.to_string(),
+                    meeting_type: meeting_type.to_string(),
+                    attendance: attendance.to_string(),
+                    reason: String::new(),
+                };
+                if let Some(m) = member_meeting(&r) {
+                    list.push(m);
+                }
+            }
             for bit in 0..63 {
-                if mask.months & (1i64 << bit) == 0 {
+                if sum.months & (1i64 << bit) == 0 {
                     continue;
                 }
                 let n = base + bit;
-                let Some(first) = NaiveDate::from_ymd_opt(i32::try_from(n / 12).unwrap_or(0), (n % 12) as u32 + 1, 1) else { continue };
+                let Some(first) = NaiveDate::from_ymd_opt(i32::try_from(n / 12).unwrap_or(0), (n % 12) as u32 + 1, 1) else {
+                    continue;
+                };
                 list.push(MemberMeeting {
                     held_on: first.max(self.from),
                     meeting_type: MeetingType::ThemeDay,
@@ -727,7 +789,7 @@ impl<'a> AttendanceRead<'a> {
             }
         }
         let facts = members.iter().filter_map(|m| member_facts(m, by_member.remove(&m.id).unwrap_or_default())).collect();
-        Ok((facts, rows_read))
+        Ok((members, facts, rows_read))
     }
 }
 
@@ -751,10 +813,13 @@ pub struct RecomputeSummary {
     pub compliance_written: u64,
     pub compliance_deleted: u64,
     pub seconds: f64,
-    /// Where the time went: reading facts and stored rows, evaluating, writing.
+    /// Where the time went, summed over both halves (which run side by side): reading
+    /// facts and stored rows, evaluating, writing.
     pub read_seconds: f64,
     pub evaluate_seconds: f64,
     pub write_seconds: f64,
+    /// The org half of the run (it runs beside the member half).
+    pub org_seconds: f64,
     /// Open findings after the recompute, by rule: (rule code, title, severity, count).
     pub open_by_rule: Vec<OpenCount>,
 }
@@ -773,6 +838,21 @@ const MEMBER_BATCH: i64 = 4000;
 const NOT_HELD_MAX: usize = 5000;
 
 impl RecomputeSummary {
+    /// Adds the counts and times of a part.
+    fn merge(&mut self, o: &RecomputeSummary) {
+        self.orgs += o.orgs;
+        self.members += o.members;
+        self.attendance_rows += o.attendance_rows;
+        self.opened += o.opened;
+        self.updated += o.updated;
+        self.resolved += o.resolved;
+        self.compliance_written += o.compliance_written;
+        self.compliance_deleted += o.compliance_deleted;
+        self.read_seconds += o.read_seconds;
+        self.evaluate_seconds += o.evaluate_seconds;
+        self.write_seconds += o.write_seconds;
+    }
+
     fn add(&mut self, w: &Writes) {
         self.opened += w.opened;
         self.updated += w.updated;
@@ -806,22 +886,20 @@ pub async fn recompute_all(
     let started = Instant::now();
     let rules = db.rules();
     let j = Judge::new(&rules, as_of);
-    let from_s = j.from_text();
     let now = db.clock().now_ms();
     let mut summary = RecomputeSummary {
         region_id,
         as_of: as_of.format("%Y-%m-%d").to_string(),
-        window_start: from_s.clone(),
+        window_start: j.window_text(),
         ..Default::default()
     };
 
-    // Orgs: the whole tree is small (25 000 rows for a city); meetings, plans and stored
-    // rows are read per batch of consecutive paths.
+    // Orgs: the whole tree is small (66 000 rows for a city, 党小组 included); meetings,
+    // plans and stored rows are read per batch of consecutive paths.
     let orgs: Vec<OrgRec> = crate::read!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {ORG_COLS} FROM orgs WHERE region_id = $1 ORDER BY path")))
         .bind(region_id).fetch_all(c).await)?;
-    let member_total: i64 =
-        crate::read!(db, c => sqlx::query_scalar("SELECT COUNT(*) FROM members WHERE region_id = $1").bind(region_id).fetch_one(c).await)?;
+    let member_total: i64 = crate::read!(db, c => sqlx::query_scalar("SELECT COUNT(*) FROM members WHERE region_id = $1").bind(region_id).fetch_one(c).await)?;
     let total = orgs.len() as u64 + u64::try_from(member_total).unwrap_or(0);
     let mut group_counts: HashMap<i64, u32> = HashMap::new();
     for o in &orgs {
@@ -832,17 +910,67 @@ pub async fn recompute_all(
             *group_counts.entry(p).or_default() += 1;
         }
     }
+    // The two halves read different tables on separate reader connections, so they run
+    // side by side; their writes queue on the one writer.
+    let done = AtomicU64::new(0);
+    let run = Run { db, region_id, j: &j, now, done: &done };
+    let (org_part, member_part) = tokio::join!(
+        recompute_orgs(&run, &orgs, &group_counts),
+        recompute_members(&run, total, u64::try_from(member_total).unwrap_or(0), &mut progress)
+    );
+    let (org_part, member_part) = (org_part?, member_part?);
+    summary.merge(&org_part);
+    summary.merge(&member_part);
+    summary.org_seconds = org_part.org_seconds;
+    summary.open_by_rule = open_counts(db, region_id).await?;
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+/// What both halves of [`recompute_all`] share.
+struct Run<'a> {
+    db: &'a Db,
+    region_id: i64,
+    j: &'a Judge<'a>,
+    now: i64,
+    /// Orgs and members done, for the progress report.
+    done: &'a AtomicU64,
+}
+
+/// The org half of [`recompute_all`].
+async fn recompute_orgs(run: &Run<'_>, orgs: &[OrgRec], group_counts: &HashMap<i64, u32>) -> StoreResult<RecomputeSummary> {
+    let Run { db, region_id, j, now, done } = *run;
+    let started = Instant::now();
+    let from_s = j.window_text();
+    let mut summary = RecomputeSummary::default();
     let end_of_region = orgs.first().map(|o| vanguard_domain::org::path::upper(&o.path)).unwrap_or_default();
-    let mut done = 0u64;
     for (i, batch) in orgs.chunks(ORG_BATCH).enumerate() {
         let lo = batch[0].path.clone();
         let hi = orgs.get((i + 1) * ORG_BATCH).map(|o| o.path.clone()).unwrap_or_else(|| end_of_region.clone());
         let ids: Vec<i64> = batch.iter().map(|o| o.id).collect();
         let t_read = Instant::now();
-        let meetings: Vec<MeetingRec> = crate::read!(db, c => sqlx::query_as(
-            "SELECT org_id, meeting_type, held_on, is_secretary_lecture FROM meetings \
-             WHERE region_id = $1 AND org_path >= $2 AND org_path < $3 AND held_on >= $4 AND status = 'held'")
+        // One row per org: its held meetings folded into a string, grouped along the path
+        // index (an org's path names it).
+        let folded: Vec<(String, String)> = crate::read!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT org_path, string_agg(meeting_type || '{US}' || held_on || '{US}' || CASE WHEN is_secretary_lecture THEN '1' ELSE '0' END, '{RS}') \
+             FROM meetings WHERE region_id = $1 AND org_path >= $2 AND org_path < $3 AND held_on >= $4 AND status = 'held' GROUP BY org_path")))
             .bind(region_id).bind(&lo).bind(&hi).bind(&from_s).fetch_all(c).await)?;
+        let id_of: HashMap<&str, i64> = batch.iter().map(|o| (o.path.as_str(), o.id)).collect();
+        let mut meetings: Vec<MeetingRec> = Vec::new();
+        for (org_path, list) in &folded {
+            let Some(&org_id) = id_of.get(org_path.as_str()) else { continue };
+            for item in list.split(RS) {
+                let mut f = item.split(US);
+                if let (Some(t), Some(on), Some(lecture)) = (f.next(), f.next(), f.next()) {
+                    meetings.push(MeetingRec {
+                        org_id,
+                        meeting_type: t.to_string(),
+                        held_on: on.to_string(),
+                        is_secretary_lecture: lecture == "1",
+                    });
+                }
+            }
+        }
         let plans: Vec<PlanRec> = crate::read!(db, c => {
             let mut qb = sqlx::QueryBuilder::new("SELECT org_id, year, state, submitted_on FROM life_plans WHERE region_id = ");
             qb.push_bind(region_id).push(" AND org_id");
@@ -855,12 +983,35 @@ pub async fn recompute_all(
             push_ids(&mut qb, &ids);
             qb.build_query_as().fetch_all(c).await
         })?;
-        let tallies: Vec<StoredTally> = crate::read!(db, c => {
-            let mut qb = sqlx::QueryBuilder::new(format!("SELECT {TALLY_COLS} FROM compliance WHERE region_id = "));
+        // One row per org: its stored tallies folded into a string; an org whose rows carry
+        // different paths (it moved) gets an empty path, so every row is rewritten.
+        let folded: Vec<(i64, String, String, String)> = crate::read!(db, c => {
+            let mut qb = sqlx::QueryBuilder::new(format!(
+                "SELECT org_id, MIN(org_path), MAX(org_path), string_agg(rule_code || '{US}' || period_key || '{US}' || CAST(expected AS TEXT) \
+                 || '{US}' || CAST(held AS TEXT) || '{US}' || CASE WHEN complete THEN '1' ELSE '0' END, '{RS}') FROM compliance WHERE region_id = "));
             qb.push_bind(region_id).push(" AND org_id");
             push_ids(&mut qb, &ids);
+            qb.push(" GROUP BY org_id");
             qb.build_query_as().fetch_all(c).await
         })?;
+        let mut tallies: Vec<StoredTally> = Vec::new();
+        for (org_id, min_path, max_path, list) in folded {
+            let org_path = if min_path == max_path { min_path } else { String::new() };
+            for item in list.split(RS) {
+                let f: Vec<&str> = item.split(US).collect();
+                if let [rule_code, period_key, expected, held, complete] = f.as_slice() {
+                    tallies.push(StoredTally {
+                        org_id,
+                        org_path: org_path.clone(),
+                        rule_code: rule_code.to_string(),
+                        period_key: period_key.to_string(),
+                        expected: expected.parse().unwrap_or(-1),
+                        held: held.parse().unwrap_or(-1),
+                        complete: *complete == "1",
+                    });
+                }
+            }
+        }
         let t_eval = Instant::now();
         summary.read_seconds += (t_eval - t_read).as_secs_f64();
         let mut meetings_by: HashMap<i64, Vec<&MeetingRec>> = HashMap::new();
@@ -886,7 +1037,7 @@ pub async fn recompute_all(
             let Some(facts) = org_facts(o, group_counts.get(&o.id).copied().unwrap_or(0), ms, ps) else { continue };
             let sf = findings_by.get(&o.id).map(Vec::as_slice).unwrap_or_default();
             let st = tallies_by.get(&o.id).map(Vec::as_slice).unwrap_or_default();
-            reconcile_org(o, &facts, sf, st, &j, &mut w);
+            reconcile_org(o, &facts, sf, st, j, &mut w);
         }
         let t_write = Instant::now();
         summary.evaluate_seconds += (t_write - t_eval).as_secs_f64();
@@ -894,10 +1045,22 @@ pub async fn recompute_all(
         summary.write_seconds += t_write.elapsed().as_secs_f64();
         summary.add(&w);
         summary.orgs += batch.len() as u64;
-        done += batch.len() as u64;
-        progress(done, total);
+        done.fetch_add(batch.len() as u64, Ordering::Relaxed);
     }
 
+    summary.org_seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+/// The member half of [`recompute_all`].
+async fn recompute_members(
+    run: &Run<'_>,
+    total: u64,
+    member_total: u64,
+    progress: &mut impl FnMut(u64, u64),
+) -> StoreResult<RecomputeSummary> {
+    let Run { db, region_id, j, now, done } = *run;
+    let mut summary = RecomputeSummary::default();
     // Members, by id; their attendance from the covering index in member order.
     let not_held: Vec<i64> = crate::read!(db, c => sqlx::query_scalar::<_, i64>(
         "SELECT id FROM meetings WHERE region_id = $1 AND status <> 'held' AND held_on IS NOT NULL ORDER BY id")
@@ -905,37 +1068,59 @@ pub async fn recompute_all(
     // Very many undated-but-dated cancellations would make the list too long to bind;
     // then each row's meeting is looked up instead.
     let held = if not_held.len() <= NOT_HELD_MAX { HeldFilter::NotIn(&not_held) } else { HeldFilter::Join };
-    let read = AttendanceRead::new(region_id, &j, held);
+    let read = AttendanceRead::new(region_id, j, held);
     let mut last = i64::MIN;
     loop {
         let t_read = Instant::now();
-        let members: Vec<MemberRec> = crate::read!(db, c => sqlx::query_as(
-            "SELECT id, org_id, org_path, joined_on, left_on, category, archived FROM members \
-             WHERE region_id = $1 AND id > $2 ORDER BY id LIMIT $3")
-            .bind(region_id).bind(last).bind(MEMBER_BATCH).fetch_all(c).await)?;
-        let (Some(first), Some(end)) = (members.first().map(|m| m.id), members.last().map(|m| m.id)) else { break };
-        last = end;
-        let (facts, rows) = read.facts(&mut Src::Pool(db), &members, MemberSel::Range(first, end)).await?;
-        summary.attendance_rows += rows;
+        // The next batch of member ids: from after `last` to the MEMBER_BATCH-th id.
+        let first: Option<i64> = crate::read!(db, c => sqlx::query_scalar(
+            "SELECT id FROM members WHERE region_id = $1 AND id > $2 ORDER BY id LIMIT 1")
+            .bind(region_id).bind(last).fetch_optional(c).await)?;
+        let Some(first) = first else { break };
+        let end: Option<i64> = crate::read!(db, c => sqlx::query_scalar(
+            "SELECT id FROM members WHERE region_id = $1 AND id > $2 ORDER BY id LIMIT 1 OFFSET $3")
+            .bind(region_id).bind(last).bind(MEMBER_BATCH - 1).fetch_optional(c).await)?;
+        let end = end.unwrap_or(i64::MAX);
         let stored: Vec<StoredFinding> = crate::read!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {FINDING_COLS} FROM findings WHERE region_id = $1 AND subject_kind = 'member' AND subject_id >= $2 AND subject_id <= $3")))
             .bind(region_id).bind(first).bind(end).fetch_all(c).await)?;
+        let with_findings: Vec<i64> = stored.iter().map(|f| f.subject_id).collect();
+        let (members, facts, rows) = read.facts(&mut Src::Pool(db), MemberSel::Range(first, end), &with_findings).await?;
+        summary.attendance_rows += rows;
         let t_eval = Instant::now();
         summary.read_seconds += (t_eval - t_read).as_secs_f64();
         let mut w = Writes::default();
-        reconcile_members(&members, facts, &stored, &j, &mut w);
+        reconcile_members(&members, facts, &stored, j, &mut w);
         let t_write = Instant::now();
         summary.evaluate_seconds += (t_write - t_eval).as_secs_f64();
         write_batch(db, region_id, now, &w).await?;
         summary.write_seconds += t_write.elapsed().as_secs_f64();
         summary.add(&w);
-        summary.members += members.len() as u64;
-        done += members.len() as u64;
+        let batch = if end == i64::MAX { member_total.saturating_sub(summary.members) } else { MEMBER_BATCH as u64 };
+        summary.members += batch;
+        let done = done.fetch_add(batch, Ordering::Relaxed) + batch;
         progress(done, total.max(done));
+        if end == i64::MAX {
+            break;
+        }
+        last = end;
     }
-    summary.open_by_rule = open_counts(db, region_id).await?;
-    summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// Brings the planner's statistics up to date after bulk work (a demo history load, a
+/// recompute that wrote many rows). On PostgreSQL a freshly loaded table has neither
+/// statistics nor a visibility map, so its first queries choose poor plans and cannot
+/// read covering indexes alone until autovacuum comes by (a district cockpit measured
+/// 32 ms before and 3 ms after); `VACUUM (ANALYZE)` does both at once. SQLite keeps its
+/// default plans, which the cockpit's and recompute's queries are written for.
+pub async fn refresh_statistics(db: &Db) -> StoreResult<()> {
+    if let crate::Backend::Postgres(pool) = db.backend() {
+        sqlx::raw_sql("VACUUM (ANALYZE) orgs, members, meetings, meeting_attendance, life_plans, findings, compliance")
+            .execute(pool)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Open findings of a region by rule and severity.

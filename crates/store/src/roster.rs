@@ -546,7 +546,6 @@ fn iso(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-
 /// The holders of the given hashes, as seen from the writable subtree `root`.
 async fn holders(
     conn: &mut Conn<'_>,

@@ -103,7 +103,8 @@ enum Command {
     Check {
         #[command(flatten)]
         store: StoreArgs,
-        /// Judge as of this day (YYYY-MM-DD); default today.
+        /// Judge as of this day (YYYY-MM-DD) instead of today; the results are stored
+        /// (run it again without --as-of to return to today's view).
         #[arg(long)]
         as_of: Option<String>,
     },

@@ -15,7 +15,8 @@ use vanguard_store::{Actor, Db, Scope};
 /// the open findings by rule.
 pub async fn check(db: &Db, as_of: Option<&str>) -> Result<()> {
     let as_of = match as_of {
-        Some(s) => vanguard_domain::member::parse_iso_date(s).with_context(|| format!("日期“{s}”格式应为 YYYY-MM-DD"))?,
+        Some(s) => vanguard_domain::member::parse_iso_date(s)
+            .with_context(|| format!("日期“{s}”无效，请按 YYYY-MM-DD 填写，如 2026-11-30"))?,
         None => db.clock().today(),
     };
     let regions = vanguard_store::org::regions(db).await?;
@@ -30,6 +31,7 @@ pub async fn check(db: &Db, as_of: Option<&str>) -> Result<()> {
         })
         .await?;
         pb.finish_and_clear();
+        findings::refresh_statistics(db).await?;
         vanguard_store::audit::record(
             db,
             &Actor::system("cli"),
@@ -44,8 +46,8 @@ pub async fn check(db: &Db, as_of: Option<&str>) -> Result<()> {
 
 fn print_summary(db: &Db, name: &str, s: &RecomputeSummary) {
     println!(
-        "已按 {} 重新计算“{name}”的组织生活预警（评估自 {} 起）：党组织 {} 个，党员 {} 名，出勤记录 {} 条，用时 {:.1} 秒",
-        s.as_of, s.window_start, s.orgs, s.members, s.attendance_rows, s.seconds
+        "已按 {} 重新计算“{name}”的组织生活预警（评估自 {} 起）：党组织 {} 个，党员 {} 名，用时 {:.1} 秒",
+        s.as_of, s.window_start, s.orgs, s.members, s.seconds
     );
     println!(
         "  预警与问题：新增或再次出现 {} 条，内容更新 {} 条，已整改 {} 条；达标统计写入 {} 行，删除 {} 行",
@@ -60,7 +62,7 @@ fn print_summary(db: &Db, name: &str, s: &RecomputeSummary) {
     let mut total = 0;
     for c in &s.open_by_rule {
         let severity = Severity::from_code(&c.severity).map(Severity::label).unwrap_or("?");
-        println!("    {:<28} {:<24} {:<4} {:>7}", findings::rule_title(&rules, &c.rule_code), c.rule_code, severity, c.count);
+        println!("    {:<26} {severity} {:>7}  {}", c.rule_code, c.count, findings::rule_title(&rules, &c.rule_code));
         total += c.count;
     }
     println!("    合计 {total} 条");
@@ -216,12 +218,24 @@ async fn run_bench(db: &Db, args: &OrglifeBench) -> Result<()> {
         for pass in ["first", "again"] {
             let s = findings::recompute_all(db, region, today, |_, _| {}).await?;
             println!(
-                "RECOMPUTE {pass} seconds={:.2} read={:.2} evaluate={:.2} write={:.2} orgs={} members={} attendance={} opened={} updated={} resolved={} compliance_written={}",
-                s.seconds, s.read_seconds, s.evaluate_seconds, s.write_seconds, s.orgs, s.members, s.attendance_rows, s.opened, s.updated,
-                s.resolved, s.compliance_written
+                "RECOMPUTE {pass} seconds={:.2} org_part={:.2} read={:.2} evaluate={:.2} write={:.2} orgs={} members={} attendance={} opened={} updated={} resolved={} compliance_written={}",
+                s.seconds,
+                s.org_seconds,
+                s.read_seconds,
+                s.evaluate_seconds,
+                s.write_seconds,
+                s.orgs,
+                s.members,
+                s.attendance_rows,
+                s.opened,
+                s.updated,
+                s.resolved,
+                s.compliance_written
             );
         }
     }
+
+    findings::refresh_statistics(db).await?;
 
     // The incremental update after saving one meeting: a 主题党日 of last month with
     // everyone present, written and refreshed in a transaction that is then rolled back.

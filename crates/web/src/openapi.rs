@@ -161,9 +161,7 @@ pub fn document() -> Value {
 
 /// The query parameters of the cockpit and findings routes.
 fn cockpit_query(path: &str) -> Vec<Value> {
-    let q = |name: &str, kind: &str, description: &str| {
-        json!({"name": name, "in": "query", "required": false, "schema": {"type": kind}, "description": description})
-    };
+    let q = |name: &str, kind: &str, description: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": kind}, "description": description});
     let period = q("period", "string", "统计周期：2026-10（月）、2026-Q3（季度）、2026-H2（半年）、2026（年度）；默认上月");
     let page = [q("page", "integer", "页码，从1开始"), q("per_page", "integer", "每页条数")];
     match path {
@@ -201,7 +199,9 @@ fn cockpit_query(path: &str) -> Vec<Value> {
             v.extend(page);
             v
         }
-        "/api/v1/findings/todo" => vec![q("org_id", "integer", "党组织（含下级）；默认本人管辖范围"), q("limit", "integer", "最多条数，默认100")],
+        "/api/v1/findings/todo" => {
+            vec![q("org_id", "integer", "党组织（含下级）；默认本人管辖范围"), q("limit", "integer", "最多条数，默认100")]
+        }
         _ => Vec::new(),
     }
 }

@@ -149,7 +149,10 @@ enum Habit {
     /// 失联: never there.
     LostContact,
     /// Absent without a valid reason during `[from, until)`, regular otherwise.
-    Stretch { from: NaiveDate, until: NaiveDate },
+    Stretch {
+        from: NaiveDate,
+        until: NaiveDate,
+    },
 }
 
 const PLACES: &[&str] = &["党员活动室", "党群服务中心", "会议室", "新时代文明实践站", "红色教育基地", "线上（视频会议）"];
@@ -236,11 +239,8 @@ impl HistoryGenerator {
             x if x < 0.92 => Diligence::Regular,
             _ => Diligence::Weak,
         };
-        let diligence = if b.kind == OrgKind::TemporaryBranch && diligence == Diligence::Exemplary {
-            Diligence::Regular
-        } else {
-            diligence
-        };
+        let diligence =
+            if b.kind == OrgKind::TemporaryBranch && diligence == Diligence::Exemplary { Diligence::Regular } else { diligence };
         let habits: Vec<Habit> = b.members.iter().map(|m| self.habit(&mut rng, m)).collect();
         let secretary = b.members.iter().position(|m| m.is_secretary);
         // The committee: the secretary and up to four other 正式党员.
@@ -273,32 +273,37 @@ impl HistoryGenerator {
         for first in self.months() {
             let skip = diligence.skip();
             let theme_on = day_in_month(first, fixed_day);
-            let mut mk = |rng: &mut StdRng, holder, t: MeetingType, on: NaiveDate, start_minute, topic: String, roll: Vec<usize>| {
-                if on < opens || on > self.today {
-                    return;
-                }
-                let attendance = roll
-                    .into_iter()
-                    .filter(|&i| b.members[i].joined_on <= on && !b.members[i].suspended)
-                    .map(|i| attend(rng, habits[i], on, i))
-                    .collect();
-                let content = format!("{}：{}。", t.label(), topic);
-                meetings.push(MeetingSeed {
-                    holder,
-                    meeting_type: t,
-                    held_on: on,
-                    start_minute,
-                    duration_minutes: if t == MeetingType::BranchCommittee { 60 } else { 90 },
-                    place,
-                    topic,
-                    content,
-                    host: secretary,
-                    recorder,
-                    secretary_lecture: false,
-                    recorded_after_days: if rng.random_bool(0.85) { rng.random_range(0..=3) } else { rng.random_range(4..=20) },
-                    attendance,
-                });
-            };
+            let mut mk =
+                |rng: &mut StdRng, holder, t: MeetingType, on: NaiveDate, start_minute, topic: String, roll: Vec<usize>| {
+                    if on < opens || on > self.today {
+                        return;
+                    }
+                    let attendance = roll
+                        .into_iter()
+                        .filter(|&i| b.members[i].joined_on <= on && !b.members[i].suspended)
+                        .map(|i| attend(rng, habits[i], on, i))
+                        .collect();
+                    let content = format!("{}：{}。", t.label(), topic);
+                    meetings.push(MeetingSeed {
+                        holder,
+                        meeting_type: t,
+                        held_on: on,
+                        start_minute,
+                        duration_minutes: if t == MeetingType::BranchCommittee { 60 } else { 90 },
+                        place,
+                        topic,
+                        content,
+                        host: secretary,
+                        recorder,
+                        secretary_lecture: false,
+                        recorded_after_days: if rng.random_bool(0.85) {
+                            rng.random_range(0..=3)
+                        } else {
+                            rng.random_range(4..=20)
+                        },
+                        attendance,
+                    });
+                };
             let everyone: Vec<usize> = (0..b.members.len()).collect();
             // 主题党日, monthly on the branch's fixed day.
             if !chance(&mut rng, skip) {
@@ -308,7 +313,15 @@ impl HistoryGenerator {
             // 支委会, monthly a few days before the 主题党日.
             if b.has_committee && !chance(&mut rng, skip) {
                 let on = day_in_month(first, fixed_day.saturating_sub(rng.random_range(2..=4)).max(1));
-                mk(&mut rng, Holder::Org, MeetingType::BranchCommittee, on, 9 * 60, "研究部署本月支部工作".into(), committee.clone());
+                mk(
+                    &mut rng,
+                    Holder::Org,
+                    MeetingType::BranchCommittee,
+                    on,
+                    9 * 60,
+                    "研究部署本月支部工作".into(),
+                    committee.clone(),
+                );
             }
             // 党小组会, monthly per group.
             for g in 0..b.groups {
@@ -349,7 +362,15 @@ impl HistoryGenerator {
                     everyone.clone(),
                 );
                 let review_on = on.succ_opt().unwrap_or(on);
-                mk(&mut rng, Holder::Org, MeetingType::DemocraticReview, review_on, 14 * 60, format!("{year}年度民主评议党员"), everyone);
+                mk(
+                    &mut rng,
+                    Holder::Org,
+                    MeetingType::DemocraticReview,
+                    review_on,
+                    14 * 60,
+                    format!("{year}年度民主评议党员"),
+                    everyone,
+                );
             }
         }
         meetings.sort_by_key(|m| (m.held_on, m.start_minute, m.meeting_type));
@@ -403,11 +424,7 @@ impl HistoryGenerator {
         let x: f64 = rng.random();
         let jan = |rng: &mut StdRng| date_between(rng, NaiveDate::from_ymd_opt(year, 1, 5).unwrap_or(deadline), deadline);
         let late = |rng: &mut StdRng| {
-            date_between(
-                rng,
-                deadline.succ_opt().unwrap_or(deadline),
-                NaiveDate::from_ymd_opt(year, 3, 20).unwrap_or(deadline),
-            )
+            date_between(rng, deadline.succ_opt().unwrap_or(deadline), NaiveDate::from_ymd_opt(year, 3, 20).unwrap_or(deadline))
         };
         let (submitted, returned, final_state) = match x {
             _ if weak && x < 0.25 => (None, None, PlanState::Draft),

@@ -45,9 +45,8 @@ pub mod signin;
 pub use attachment::{ATTACHMENT_MAX_BYTES, AttachmentFile, AttachmentView, sniff_attachment};
 pub use correction::{CorrectionFilter, CorrectionView};
 pub use meeting::{
-    allowed_types,
     AttendanceMark, AttendanceView, DecisionInput, DecisionView, MeetingDetail, MeetingFilter, MeetingInput, MeetingPatch,
-    MeetingRow, MeetingSummary, MeetingView,
+    MeetingRow, MeetingSummary, MeetingView, allowed_types,
 };
 pub use plan::{PlanEventView, PlanItemView, PlanOverview, PlanStatusRow, PlanView};
 pub use portal::{MyAttendance, MyOrgLife, OrgLifeTodo, PlanDue};

@@ -22,11 +22,21 @@ pub struct PeriodQuery {
     pub period: Option<String>,
 }
 
-pub async fn overview(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryParams(q): QueryParams<PeriodQuery>) -> ApiResult<Json<Cockpit>> {
+pub async fn overview(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    QueryParams(q): QueryParams<PeriodQuery>,
+) -> ApiResult<Json<Cockpit>> {
     Ok(Json(ctx.scoped(&state.db).cockpit(id, q.period.as_deref()).await?))
 }
 
-pub async fn tree(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryParams(q): QueryParams<PeriodQuery>) -> ApiResult<Json<Cockpit>> {
+pub async fn tree(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    QueryParams(q): QueryParams<PeriodQuery>,
+) -> ApiResult<Json<Cockpit>> {
     Ok(Json(ctx.scoped(&state.db).cockpit_tree(id, q.period.as_deref()).await?))
 }
 
@@ -36,7 +46,12 @@ pub struct YearQuery {
     pub year: Option<i32>,
 }
 
-pub async fn trend(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryParams(q): QueryParams<YearQuery>) -> ApiResult<Json<Trend>> {
+pub async fn trend(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    QueryParams(q): QueryParams<YearQuery>,
+) -> ApiResult<Json<Trend>> {
     Ok(Json(ctx.scoped(&state.db).cockpit_trend(id, q.year).await?))
 }
 
@@ -81,7 +96,11 @@ pub async fn members(
     Ok(Json(ctx.scoped(&state.db).cockpit_members(id, rule, q.page, q.per_page).await?))
 }
 
-pub async fn findings(State(state): State<AppState>, ctx: Ctx, QueryParams(f): QueryParams<FindingFilter>) -> ApiResult<Json<Listing<FindingView>>> {
+pub async fn findings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    QueryParams(f): QueryParams<FindingFilter>,
+) -> ApiResult<Json<Listing<FindingView>>> {
     Ok(Json(ctx.scoped(&state.db).findings(&f).await?))
 }
 
@@ -93,21 +112,12 @@ pub struct TodoQuery {
     pub limit: Option<i64>,
 }
 
-pub async fn todo(State(state): State<AppState>, ctx: Ctx, QueryParams(q): QueryParams<TodoQuery>) -> ApiResult<Json<Listing<FindingView>>> {
+pub async fn todo(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    QueryParams(q): QueryParams<TodoQuery>,
+) -> ApiResult<Json<Listing<FindingView>>> {
     Ok(Json(ctx.scoped(&state.db).todos(q.org_id, q.limit).await?))
-}
-
-/// `filename*` per RFC 5987: UTF-8, percent-encoded except attr-chars.
-fn rfc5987(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 pub async fn export(
@@ -128,7 +138,8 @@ pub async fn export(
         Event::ok("cockpit.export", format!("org:{id}")).detail(format!("{}（{view}）", file.filename)),
     )
     .await;
-    let disposition = format!("attachment; filename=\"cockpit-{view}.xlsx\"; filename*=UTF-8''{}", rfc5987(&file.filename));
+    let disposition =
+        format!("attachment; filename=\"cockpit-{view}.xlsx\"; filename*=UTF-8''{}", super::roster::rfc5987(&file.filename));
     let mut res = (StatusCode::OK, file.bytes).into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));

@@ -253,19 +253,6 @@ pub async fn upload_attachment(
     Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).add_attachment(id, &name, &bytes).await?)))
 }
 
-/// `filename*` per RFC 5987: UTF-8, percent-encoded except attr-chars.
-fn rfc5987(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct DownloadQuery {
@@ -283,7 +270,7 @@ pub async fn download_attachment(
     let ext = file.view.file_name.rsplit_once('.').map(|(_, e)| e).unwrap_or("bin");
     let ascii = format!("attachment-{id}.{}", ext.chars().filter(char::is_ascii_alphanumeric).collect::<String>());
     let kind = if q.inline { "inline" } else { "attachment" };
-    let disposition = format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{}", rfc5987(&file.view.file_name));
+    let disposition = format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{}", super::roster::rfc5987(&file.view.file_name));
     let mut res = (StatusCode::OK, file.bytes).into_response();
     let h = res.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&file.view.content_type) {

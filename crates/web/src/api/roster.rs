@@ -17,7 +17,7 @@ use vanguard_store::roster::{ImportOptions, ImportPreview, ImportResult, ImportS
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// `filename*` per RFC 5987: UTF-8, percent-encoded except attr-chars.
-fn rfc5987(s: &str) -> String {
+pub(crate) fn rfc5987(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {

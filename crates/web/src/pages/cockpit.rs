@@ -2,9 +2,9 @@
 //! children ranked, the month-by-month trend (ECharts), and drill-down to the branches
 //! and the members behind every number; the findings list (预警/问题清单).
 
-use super::{fmt_time, render, PageResult, Shell};
-use crate::extract::{Ctx, Id, QueryParams};
+use super::{PageResult, Shell, fmt_time, render};
 use crate::AppState;
+use crate::extract::{Ctx, Id, QueryParams};
 use askama::Template;
 use axum::extract::State;
 use serde::Deserialize;
@@ -26,7 +26,12 @@ struct CockpitPage {
     chart: String,
 }
 
-pub async fn overview(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryParams(q): QueryParams<CockpitQuery>) -> PageResult {
+pub async fn overview(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    QueryParams(q): QueryParams<CockpitQuery>,
+) -> PageResult {
     let scoped = ctx.scoped(&state.db);
     let period = Some(q.period.trim()).filter(|p| !p.is_empty());
     let c = scoped.cockpit(id, period).await?;
@@ -54,7 +59,12 @@ struct BranchesPage {
     l: Listing<BranchFigure>,
 }
 
-pub async fn branches(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryParams(q): QueryParams<BranchQuery>) -> PageResult {
+pub async fn branches(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    QueryParams(q): QueryParams<BranchQuery>,
+) -> PageResult {
     let compliant = match q.compliant.as_str() {
         "true" => Some(true),
         "all" => None,
@@ -107,7 +117,11 @@ pub async fn findings(State(state): State<AppState>, ctx: Ctx, QueryParams(q): Q
     let lines = l
         .items
         .into_iter()
-        .map(|f| FindingLine { first_seen: fmt_time(f.first_seen_at), resolved: f.resolved_at.map(fmt_time).unwrap_or_default(), f })
+        .map(|f| FindingLine {
+            first_seen: fmt_time(f.first_seen_at),
+            resolved: f.resolved_at.map(fmt_time).unwrap_or_default(),
+            f,
+        })
         .collect();
     let shell = Shell::new(&state, &ctx, "cockpit").await;
     Ok(render(&FindingsPage { shell, q, total: l.total, lines }))

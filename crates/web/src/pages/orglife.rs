@@ -2,25 +2,26 @@
 //! sign-in QR, decisions and attachments; the member's sign-in page; the annual plan of
 //! 固定组织生活日 and a parent's overview of its branches' plans.
 
-use super::{fmt_time, render, see_other, PageError, PageResult, Shell};
+use super::{PageError, PageResult, Shell, fmt_time, render, see_other};
+use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{Ctx, Id, QueryParams};
-use crate::AppState;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Form;
 use serde::Deserialize;
 use std::collections::HashMap;
 use vanguard_domain::auth::Permission;
-use vanguard_domain::orglife::{MeetingType, PlanAction, PlanItem};
 use vanguard_domain::org::OrgKind;
-use vanguard_store::member::Page;
-use vanguard_store::orglife::{
-    allowed_types, AttendanceMark, DecisionInput, MeetingDetail, MeetingFilter, MeetingInput, MeetingSummary, PlanOverview, PlanView,
-};
-use vanguard_store::org::OrgView;
+use vanguard_domain::orglife::{MeetingType, PlanAction, PlanItem};
 use vanguard_store::StoreError;
+use vanguard_store::member::Page;
+use vanguard_store::org::OrgView;
+use vanguard_store::orglife::{
+    AttendanceMark, DecisionInput, MeetingDetail, MeetingFilter, MeetingInput, MeetingSummary, PlanOverview, PlanView,
+    allowed_types,
+};
 
 type Values = HashMap<String, String>;
 
@@ -62,7 +63,16 @@ async fn meetings_page(state: &AppState, ctx: &Ctx, id: i64, year: i32, error: O
     let types = allowed_types(kind, row.has_committee).into_iter().map(|t| (t.code(), t.label())).collect();
     let shell = Shell::new(state, ctx, "org").await;
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let mut res = render(&MeetingsPage { shell, org, year, page, types, can_write: ctx.0.scope.role.grants(Permission::OrgWrite), error, v });
+    let mut res = render(&MeetingsPage {
+        shell,
+        org,
+        year,
+        page,
+        types,
+        can_write: ctx.0.scope.role.grants(Permission::OrgWrite),
+        error,
+        v,
+    });
     *res.status_mut() = status;
     Ok(res)
 }
@@ -95,7 +105,7 @@ pub async fn create_meeting(State(state): State<AppState>, ctx: Ctx, Id(id): Id,
         topic: g("topic"),
         content: g("content"),
         minutes: g("minutes"),
-        is_secretary_lecture: v.get("is_secretary_lecture").is_some(),
+        is_secretary_lecture: v.contains_key("is_secretary_lecture"),
         ..Default::default()
     };
     match ctx.scoped(&state.db).create_meeting(id, &input).await {
@@ -127,7 +137,15 @@ async fn meeting_page(state: &AppState, ctx: &Ctx, id: i64, error: Option<String
     let signin_url = d.signin_path.clone().filter(|_| d.meeting.summary.signin_open);
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let recorded_at = fmt_time(d.meeting.recorded_at);
-    let mut res = render(&MeetingPage { shell, can_write: ctx.0.scope.role.grants(Permission::OrgWrite), is_assembly, error, signin_url, recorded_at, d });
+    let mut res = render(&MeetingPage {
+        shell,
+        can_write: ctx.0.scope.role.grants(Permission::OrgWrite),
+        is_assembly,
+        error,
+        signin_url,
+        recorded_at,
+        d,
+    });
     *res.status_mut() = status;
     Ok(res)
 }
@@ -183,7 +201,12 @@ struct SigninPage {
 /// The page a member reaches by scanning the QR code: a confirm button, so that a link
 /// preview can never sign anyone in.
 pub async fn signin_page(ctx: Ctx, Path((id, token)): Path<(i64, String)>) -> PageResult {
-    Ok(render(&SigninPage { csrf: ctx.0.csrf_token.clone(), action: format!("/s/{id}/{}", token_safe(&token)), done: None, ok: false }))
+    Ok(render(&SigninPage {
+        csrf: ctx.0.csrf_token.clone(),
+        action: format!("/s/{id}/{}", token_safe(&token)),
+        done: None,
+        ok: false,
+    }))
 }
 
 fn token_safe(t: &str) -> String {
@@ -233,7 +256,14 @@ impl PlanPage {
     }
 }
 
-async fn plan_page(state: &AppState, ctx: &Ctx, org_id: i64, year: i32, error: Option<String>, typed: Option<Vec<PlanLine>>) -> PageResult {
+async fn plan_page(
+    state: &AppState,
+    ctx: &Ctx,
+    org_id: i64,
+    year: i32,
+    error: Option<String>,
+    typed: Option<Vec<PlanLine>>,
+) -> PageResult {
     let scoped = ctx.scoped(&state.db);
     let org = scoped.org_view(org_id).await?;
     let plan = scoped.plan(org_id, year).await?;
@@ -269,11 +299,17 @@ pub async fn plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryPara
 }
 
 pub async fn save_plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
-    let year: i32 = v.get("year").and_then(|s| s.parse().ok()).unwrap_or_else(|| chrono::Datelike::year(&state.db.clock().today()));
+    let year: i32 =
+        v.get("year").and_then(|s| s.parse().ok()).unwrap_or_else(|| chrono::Datelike::year(&state.db.clock().today()));
     let version = v.get("version").and_then(|s| s.parse().ok());
     let g = |k: String| v.get(&k).map(|s| s.trim().to_string()).unwrap_or_default();
     let lines: Vec<PlanLine> = (1..=12u32)
-        .map(|m| PlanLine { month: m, date: g(format!("date_{m}")), theme: g(format!("theme_{m}")), form: g(format!("form_{m}")) })
+        .map(|m| PlanLine {
+            month: m,
+            date: g(format!("date_{m}")),
+            theme: g(format!("theme_{m}")),
+            form: g(format!("form_{m}")),
+        })
         .collect();
     let mut bad = Vec::new();
     let mut items = Vec::new();
@@ -289,7 +325,7 @@ pub async fn save_plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form
     if !bad.is_empty() {
         return plan_page(&state, &ctx, id, year, Some(bad.join("；")), Some(lines)).await;
     }
-    let submit = v.get("submit").is_some();
+    let submit = v.contains_key("submit");
     let scoped = ctx.scoped(&state.db);
     let saved = scoped.save_plan(id, year, &items, version).await;
     let result = match saved {

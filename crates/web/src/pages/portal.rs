@@ -38,7 +38,11 @@ pub struct YearQuery {
     pub year: String,
 }
 
-pub async fn plan(State(state): State<AppState>, ctx: Ctx, crate::extract::QueryParams(q): crate::extract::QueryParams<YearQuery>) -> PageResult {
+pub async fn plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    crate::extract::QueryParams(q): crate::extract::QueryParams<YearQuery>,
+) -> PageResult {
     ctx.0.scope.member_id.ok_or_else(crate::error::ApiError::not_found)?;
     let year = q.year.trim().parse().unwrap_or_else(|_| chrono::Datelike::year(&state.db.clock().today()));
     let plan = ctx.scoped(&state.db).my_plan(year).await?;

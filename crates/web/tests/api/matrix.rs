@@ -231,7 +231,9 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         // No type: the page comes back with the reason (422) once authorized.
         ("POST", "/orgs/{id}/meetings") => case(OrgWrite, OrgPath, form(&[("meeting_type", "")])),
         ("GET", "/meetings/{id}") => case(OrgRead, MeetingPath, Body::None),
-        ("POST", "/meetings/{id}/attendance") => case(OrgWrite, MeetingPath, form(&[("member_id", "0"), ("attendance", "present")])),
+        ("POST", "/meetings/{id}/attendance") => {
+            case(OrgWrite, MeetingPath, form(&[("member_id", "0"), ("attendance", "present")]))
+        }
         ("POST", "/meetings/{id}/signin/open") => case(OrgWrite, MeetingPath, form(&[])),
         ("POST", "/meetings/{id}/decisions") => case(OrgWrite, MeetingPath, form(&[("title", "表决"), ("votes_for", "1")])),
         // The confirm page says nothing about the meeting; signing in checks the roll.
