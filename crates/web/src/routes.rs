@@ -163,6 +163,7 @@ pub fn table() -> Vec<RouteSpec> {
         r!(GET "/meetings/{id}", OrgRead, "page", "会议记实页：到会、签到、表决、附件", None, get(pages::orglife::meeting)),
         r!(POST "/meetings/{id}/attendance", OrgWrite, "page", "登记到会情况（表单）", None, post(pages::orglife::mark)),
         r!(POST "/meetings/{id}/signin/open", OrgWrite, "page", "开启扫码签到（表单）", None, post(pages::orglife::open_signin)),
+        r!(POST "/meetings/{id}/attachments", OrgWrite, "page", "上传会议附件（照片、PDF）", None, post(pages::orglife::attach)),
         r!(POST "/meetings/{id}/decisions", OrgWrite, "page", "记录表决事项（表单）", None, post(pages::orglife::decide)),
         r!(GET "/s/{id}/{token}", SelfService, "page", "扫码签到确认页", None, get(pages::orglife::signin_page)),
         r!(POST "/s/{id}/{token}", SelfService, "page", "扫码签到", None, post(pages::orglife::signin_submit)),

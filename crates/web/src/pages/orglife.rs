@@ -174,6 +174,22 @@ pub async fn open_signin(State(state): State<AppState>, ctx: Ctx, Id(id): Id) ->
     }
 }
 
+/// Uploads a photo or PDF to a meeting record (multipart field `file`).
+pub async fn attach(State(state): State<AppState>, ctx: Ctx, Id(id): Id, req: axum::extract::Request) -> PageResult {
+    // Reach first: a meeting outside it is not found, whatever is uploaded.
+    ctx.scoped(&state.db).meeting_row(id).await?;
+    let mut q = crate::api::roster::UploadQuery::default();
+    let (name, bytes) = match crate::api::roster::uploaded(req, &mut q).await {
+        Ok(f) => f,
+        Err(e) => return meeting_page(&state, &ctx, id, Some(e.message)).await,
+    };
+    let name = name.rsplit(['/', '\\']).next().unwrap_or(&name).to_string();
+    match ctx.scoped(&state.db).add_attachment(id, &name, &bytes).await {
+        Ok(_) => Ok(see_other(&format!("/meetings/{id}#attachments"))),
+        Err(e) => meeting_page(&state, &ctx, id, Some(message(e)?)).await,
+    }
+}
+
 pub async fn decide(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
     let n = |k: &str| v.get(k).and_then(|s| s.trim().parse().ok()).unwrap_or(0);
     let d = DecisionInput {

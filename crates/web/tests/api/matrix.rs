@@ -235,6 +235,8 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
             case(OrgWrite, MeetingPath, form(&[("member_id", "0"), ("attendance", "present")]))
         }
         ("POST", "/meetings/{id}/signin/open") => case(OrgWrite, MeetingPath, form(&[])),
+        // No file: the page comes back with the reason once authorized.
+        ("POST", "/meetings/{id}/attachments") => case(OrgWrite, MeetingPath, form(&[])),
         ("POST", "/meetings/{id}/decisions") => case(OrgWrite, MeetingPath, form(&[("title", "表决"), ("votes_for", "1")])),
         // The confirm page says nothing about the meeting; signing in checks the roll.
         ("GET", "/s/{id}/{token}") => Case { path: Some("/s/1/0"), ..case(SelfService, Untargeted, Body::None) },
