@@ -591,58 +591,12 @@ impl Scoped<'_> {
     pub async fn list_members(&self, f: &MemberFilter) -> StoreResult<Page<MemberSummary>> {
         let per_page = f.per_page.unwrap_or(20).clamp(1, 200);
         let page = f.page.unwrap_or(1).max(1);
-        let (mut lo, mut hi, own) = self.scope.member_binds();
-        if let Some(org_id) = f.org_id {
-            let org = self.org(org_id).await?;
-            // Narrow the range to the org's subtree; the reach still applies (a member
-            // role keeps only its own record).
-            if matches!(self.scope.reach, vanguard_domain::auth::Reach::Subtree { .. }) {
-                lo = org.path.clone();
-                hi = path::upper(&org.path);
-            }
-        }
-        let crypto = self.db.crypto();
-        let q = f.q.trim().to_string();
-        let id_hash = IdNumber::parse(&q).ok().map(|id| crypto.lookup_hash(id.as_str()));
-        let phone_hash = vanguard_domain::member::parse_phone(&q).map(|p| crypto.lookup_hash(&p));
-        let archived = f.archived.unwrap_or(false);
-        let order = match f.sort.as_str() {
-            "name" => " ORDER BY m.name, m.id",
-            "joined_on" => " ORDER BY m.joined_on, m.id",
-            _ => " ORDER BY m.org_path, m.id",
-        };
+        let rq = self.roster_query(f).await?;
+        let order = rq.order;
         macro_rules! filters {
-            ($qb:expr) => {{
-                $qb.push(" WHERE m.region_id = ").push_bind(self.scope.region_id);
-                $qb.push(" AND m.archived = ").push_bind(archived);
-                // One predicate per reach, never `range OR id`: with the OR, SQLite uses
-                // only (region_id, archived) of members_scope and scans the whole region.
-                if own >= 0 {
-                    $qb.push(" AND m.id = ").push_bind(own);
-                } else {
-                    $qb.push(" AND m.org_path >= ").push_bind(lo.clone()).push(" AND m.org_path < ").push_bind(hi.clone());
-                }
-                if let Some(h) = &id_hash {
-                    $qb.push(" AND m.id_number_hash = ").push_bind(h.clone());
-                } else if let Some(h) = &phone_hash {
-                    $qb.push(" AND m.phone_hash = ").push_bind(h.clone());
-                } else if !q.is_empty() {
-                    $qb.push(" AND m.name LIKE ").push_bind(format!("{}%", q.replace(['%', '_'], "")));
-                }
-                if !f.category.is_empty() {
-                    $qb.push(" AND m.category = ").push_bind(Category::parse(&f.category).map(Category::code).unwrap_or("?"));
-                }
-                if !f.party_status.is_empty() {
-                    $qb.push(" AND m.party_status = ")
-                        .push_bind(PartyStatus::parse(&f.party_status).map(PartyStatus::code).unwrap_or("?"));
-                }
-                if !f.flow.is_empty() {
-                    $qb.push(" AND m.flow = ").push_bind(Flow::parse(&f.flow).map(Flow::code).unwrap_or("?"));
-                }
-                if f.lost == Some(true) {
-                    $qb.push(" AND m.lost_contact_since IS NOT NULL");
-                }
-            }};
+            ($qb:expr) => {
+                crate::push_roster_filters!($qb, rq)
+            };
         }
         let total: i64 = crate::read!(self.db, c => {
             let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM members m");
@@ -660,6 +614,106 @@ impl Scoped<'_> {
             qb.build_query_as().fetch_all(c).await
         })?;
         Ok(Page { items, total, page, per_page })
+    }
+}
+
+/// The roster filters resolved against the caller's reach, ready to bind: shared by the
+/// paged roster and the export, so both select exactly the same members.
+pub(crate) struct RosterQuery {
+    pub region_id: i64,
+    pub archived: bool,
+    /// Path range of the reach (or of the chosen org within it).
+    pub lo: String,
+    pub hi: String,
+    /// The caller's own record when that is all it reaches; -1 otherwise.
+    pub own: i64,
+    pub id_hash: Option<Vec<u8>>,
+    pub phone_hash: Option<Vec<u8>>,
+    pub name_prefix: Option<String>,
+    pub category: Option<&'static str>,
+    pub party_status: Option<&'static str>,
+    pub flow: Option<&'static str>,
+    pub lost: bool,
+    pub order: &'static str,
+}
+
+/// Appends `WHERE …` for a [`RosterQuery`] to a query builder of either backend.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! push_roster_filters {
+    ($qb:expr, $rq:expr) => {{
+        let rq = &$rq;
+        $qb.push(" WHERE m.region_id = ").push_bind(rq.region_id);
+        $qb.push(" AND m.archived = ").push_bind(rq.archived);
+        // One predicate per reach, never `range OR id`: with the OR, SQLite uses only
+        // (region_id, archived) of members_scope and scans the whole region.
+        if rq.own >= 0 {
+            $qb.push(" AND m.id = ").push_bind(rq.own);
+        } else {
+            $qb.push(" AND m.org_path >= ").push_bind(rq.lo.clone()).push(" AND m.org_path < ").push_bind(rq.hi.clone());
+        }
+        if let Some(h) = &rq.id_hash {
+            $qb.push(" AND m.id_number_hash = ").push_bind(h.clone());
+        } else if let Some(h) = &rq.phone_hash {
+            $qb.push(" AND m.phone_hash = ").push_bind(h.clone());
+        } else if let Some(n) = &rq.name_prefix {
+            $qb.push(" AND m.name LIKE ").push_bind(n.clone());
+        }
+        if let Some(v) = rq.category {
+            $qb.push(" AND m.category = ").push_bind(v);
+        }
+        if let Some(v) = rq.party_status {
+            $qb.push(" AND m.party_status = ").push_bind(v);
+        }
+        if let Some(v) = rq.flow {
+            $qb.push(" AND m.flow = ").push_bind(v);
+        }
+        if rq.lost {
+            $qb.push(" AND m.lost_contact_since IS NOT NULL");
+        }
+    }};
+}
+
+impl Scoped<'_> {
+    /// Resolves roster filters against the caller's reach (an org outside it is not found).
+    pub(crate) async fn roster_query(&self, f: &MemberFilter) -> StoreResult<RosterQuery> {
+        let (mut lo, mut hi, own) = self.scope.member_binds();
+        if let Some(org_id) = f.org_id {
+            let org = self.org(org_id).await?;
+            // Narrow the range to the org's subtree; the reach still applies (a member
+            // role keeps only its own record).
+            if matches!(self.scope.reach, vanguard_domain::auth::Reach::Subtree { .. }) {
+                lo = org.path.clone();
+                hi = path::upper(&org.path);
+            }
+        }
+        let crypto = self.db.crypto();
+        let q = f.q.trim();
+        let id_hash = IdNumber::parse(q).ok().map(|id| crypto.lookup_hash(id.as_str()));
+        let phone_hash = vanguard_domain::member::parse_phone(q).map(|p| crypto.lookup_hash(&p));
+        let name_prefix =
+            (id_hash.is_none() && phone_hash.is_none() && !q.is_empty()).then(|| format!("{}%", q.replace(['%', '_'], "")));
+        // An unknown value matches nothing rather than everything.
+        let pick = |v: &str, parse: fn(&str) -> Option<&'static str>| (!v.is_empty()).then(|| parse(v).unwrap_or("?"));
+        Ok(RosterQuery {
+            region_id: self.scope.region_id,
+            archived: f.archived.unwrap_or(false),
+            lo,
+            hi,
+            own,
+            id_hash,
+            phone_hash,
+            name_prefix,
+            category: pick(&f.category, |v| Category::parse(v).map(Category::code)),
+            party_status: pick(&f.party_status, |v| PartyStatus::parse(v).map(PartyStatus::code)),
+            flow: pick(&f.flow, |v| Flow::parse(v).map(Flow::code)),
+            lost: f.lost == Some(true),
+            order: match f.sort.as_str() {
+                "name" => " ORDER BY m.name, m.id",
+                "joined_on" => " ORDER BY m.joined_on, m.id",
+                _ => " ORDER BY m.org_path, m.id",
+            },
+        })
     }
 }
 

@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
-use vanguard_domain::auth::{Permission, Reach};
+use vanguard_domain::auth::Permission;
 use vanguard_domain::error::{FieldError, Invalid};
 use vanguard_domain::idcard::IdNumber;
 use vanguard_domain::member::{
@@ -1513,24 +1513,9 @@ impl Scoped<'_> {
         if reveal && !self.scope.role.grants(Permission::MemberReveal) {
             return Err(StoreError::Forbidden);
         }
-        let (mut lo, mut hi, own) = self.scope.member_binds();
-        if let Some(org_id) = f.org_id {
-            let org = self.org(org_id).await?;
-            if matches!(self.scope.reach, Reach::Subtree { .. }) {
-                lo = org.path.clone();
-                hi = path::upper(&org.path);
-            }
-        }
+        let rq = self.roster_query(f).await?;
+        let archived = rq.archived;
         let crypto = self.db.crypto();
-        let q = f.q.trim().to_string();
-        let id_hash = IdNumber::parse(&q).ok().map(|id| crypto.lookup_hash(id.as_str()));
-        let phone_hash = vanguard_domain::member::parse_phone(&q).map(|p| crypto.lookup_hash(&p));
-        let archived = f.archived.unwrap_or(false);
-        let order = match f.sort.as_str() {
-            "name" => " ORDER BY m.name, m.id",
-            "joined_on" => " ORDER BY m.joined_on, m.id",
-            _ => " ORDER BY m.org_path, m.id",
-        };
         // The same filters as the roster (member.rs `list_members`).
         let rows: Vec<ExportRow> = crate::read!(self.db, c => {
             let mut qb = sqlx::QueryBuilder::new(
@@ -1539,30 +1524,8 @@ impl Scoped<'_> {
                  m.lost_contact_since, m.left_reason, m.left_on, o.name AS org_name, g.name AS group_name FROM members m \
                  JOIN orgs o ON o.region_id = m.region_id AND o.id = m.org_id \
                  LEFT JOIN orgs g ON g.region_id = m.region_id AND g.id = m.group_id");
-            qb.push(" WHERE m.region_id = ").push_bind(self.scope.region_id);
-            qb.push(" AND m.archived = ").push_bind(archived);
-            qb.push(" AND ((m.org_path >= ").push_bind(lo.clone()).push(" AND m.org_path < ").push_bind(hi.clone());
-            qb.push(") OR m.id = ").push_bind(own).push(")");
-            if let Some(h) = &id_hash {
-                qb.push(" AND m.id_number_hash = ").push_bind(h.clone());
-            } else if let Some(h) = &phone_hash {
-                qb.push(" AND m.phone_hash = ").push_bind(h.clone());
-            } else if !q.is_empty() {
-                qb.push(" AND m.name LIKE ").push_bind(format!("{}%", q.replace(['%', '_'], "")));
-            }
-            if !f.category.is_empty() {
-                qb.push(" AND m.category = ").push_bind(Category::parse(&f.category).map(Category::code).unwrap_or("?"));
-            }
-            if !f.party_status.is_empty() {
-                qb.push(" AND m.party_status = ").push_bind(PartyStatus::parse(&f.party_status).map(PartyStatus::code).unwrap_or("?"));
-            }
-            if !f.flow.is_empty() {
-                qb.push(" AND m.flow = ").push_bind(Flow::parse(&f.flow).map(Flow::code).unwrap_or("?"));
-            }
-            if f.lost == Some(true) {
-                qb.push(" AND m.lost_contact_since IS NOT NULL");
-            }
-            qb.push(order);
+            crate::push_roster_filters!(qb, rq);
+            qb.push(rq.order);
             qb.build_query_as().fetch_all(c).await
         })?;
 
