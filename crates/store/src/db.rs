@@ -22,6 +22,8 @@ pub enum Backend {
     Sqlite {
         writer: SqlitePool,
         reader: SqlitePool,
+        /// Point reads on the calling thread (see [`crate::point`]).
+        point: crate::point::PointReader,
     },
     Postgres(PgPool),
 }
@@ -102,10 +104,14 @@ impl Db {
             // the rest once.
             let reader = SqlitePoolOptions::new()
                 .max_connections(4)
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(base.pragma("cache_size", "-16384").read_only(true))
                 .await?;
-            Backend::Sqlite { writer, reader }
+            // One per runtime worker, and one more for a caller outside the runtime.
+            let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+            let point = crate::point::PointReader::open(Path::new(path), workers + 1)?;
+            Backend::Sqlite { writer, reader, point }
         };
         let db = Db {
             inner: Arc::new(Inner {
@@ -202,7 +208,7 @@ impl Db {
 
     pub async fn close(&self) {
         match &self.inner.backend {
-            Backend::Sqlite { writer, reader } => {
+            Backend::Sqlite { writer, reader, .. } => {
                 reader.close().await;
                 writer.close().await;
             }

@@ -19,6 +19,8 @@ pub enum StoreError {
     Forbidden,
     #[error("数据库错误：{0}")]
     Db(#[from] sqlx::Error),
+    #[error("数据库错误：{0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("数据库迁移失败：{0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("加密数据无法解开，密钥可能不匹配")]

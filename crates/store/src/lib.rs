@@ -19,6 +19,7 @@ pub mod ids;
 pub mod member;
 pub mod org;
 pub mod orglife;
+pub mod point;
 pub mod roster;
 pub mod rules;
 pub mod schema;

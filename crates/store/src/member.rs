@@ -25,6 +25,7 @@ macro_rules! member_cols {
     };
 }
 
+crate::sqlite_row! {
 /// One member as stored (sensitive fields still sealed).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MemberRow {
@@ -59,6 +60,7 @@ pub struct MemberRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub org_name: String,
+}
 }
 
 /// A member as views and the API show it: ID number and phone masked.
@@ -266,10 +268,21 @@ impl Scoped<'_> {
     /// One member within reach (current or archived).
     pub async fn member_row(&self, id: i64) -> StoreResult<MemberRow> {
         let (lo, hi, own) = self.scope.member_binds();
-        let row: Option<MemberRow> = crate::read!(self.db, c => sqlx::query_as(concat!("SELECT ", member_cols!(),
-            " FROM members m JOIN orgs o ON o.region_id = m.region_id AND o.id = m.org_id",
-            " WHERE m.region_id = $1 AND m.id = $2 AND ((m.org_path >= $3 AND m.org_path < $4) OR m.id = $5)"))
-            .bind(self.scope.region_id).bind(id).bind(&lo).bind(&hi).bind(own).fetch_optional(c).await)?;
+        let row = crate::point_read!(
+            self.db,
+            MemberRow,
+            concat!(
+                "SELECT ",
+                member_cols!(),
+                " FROM members m JOIN orgs o ON o.region_id = m.region_id AND o.id = m.org_id",
+                " WHERE m.region_id = $1 AND m.id = $2 AND ((m.org_path >= $3 AND m.org_path < $4) OR m.id = $5)"
+            ),
+            self.scope.region_id,
+            id,
+            lo.as_str(),
+            hi.as_str(),
+            own
+        )?;
         row.ok_or(StoreError::NotFound)
     }
 
