@@ -611,11 +611,14 @@ impl Scoped<'_> {
                 crate::push_roster_filters!($qb, rq)
             };
         }
-        let total: i64 = crate::read!(self.db, c => {
-            let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM members m");
-            filters!(qb);
-            qb.build_query_scalar().fetch_one(c).await
-        })?;
+        let total = match self.counted_total(&rq).await? {
+            Some(n) => n,
+            None => crate::read!(self.db, c => {
+                let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM members m");
+                filters!(qb);
+                qb.build_query_scalar().fetch_one(c).await
+            })?,
+        };
         let items: Vec<MemberSummary> = crate::read!(self.db, c => {
             let mut qb = sqlx::QueryBuilder::new(
                 "SELECT m.id, m.name, m.gender, m.birth_date, m.org_id, o.name AS org_name, m.phone_masked, m.joined_on, m.category, \
@@ -627,6 +630,37 @@ impl Scoped<'_> {
             qb.build_query_as().fetch_all(c).await
         })?;
         Ok(Page { items, total, page, per_page })
+    }
+}
+
+impl Scoped<'_> {
+    /// The total of an unfiltered roster of current members over a subtree, from the
+    /// branch counters (one row per org instead of one per member: the whole city's
+    /// roster would otherwise count 500,000 rows per page). `None` when the counters do
+    /// not answer the question: any filter, the archive, an own-record reach, or a range
+    /// rooted at a 党小组 (its members are counted on their branch, outside the range).
+    async fn counted_total(&self, rq: &RosterQuery) -> StoreResult<Option<i64>> {
+        let filtered = rq.id_hash.is_some()
+            || rq.phone_hash.is_some()
+            || rq.name_prefix.is_some()
+            || rq.category.is_some()
+            || rq.party_status.is_some()
+            || rq.flow.is_some()
+            || rq.lost;
+        if filtered || rq.archived || rq.own >= 0 || rq.lo.is_empty() {
+            return Ok(None);
+        }
+        let sql = concat!(
+            "SELECT CAST(COALESCE(SUM(o.direct_members), 0) AS BIGINT) AS members, ",
+            "(SELECT r.kind FROM orgs r WHERE r.region_id = $1 AND r.path = $2) AS root_kind ",
+            "FROM orgs o WHERE o.region_id = $1 AND o.path >= $2 AND o.path < $3"
+        );
+        let (members, root_kind): (i64, Option<String>) =
+            crate::read!(self.db, c => sqlx::query_as(sql).bind(rq.region_id).bind(&rq.lo).bind(&rq.hi).fetch_one(c).await)?;
+        Ok(match root_kind.as_deref().and_then(OrgKind::from_code) {
+            Some(kind) if kind != OrgKind::Group => Some(members),
+            _ => None,
+        })
     }
 }
 

@@ -356,6 +356,45 @@ async fn roster_search_finds_by_name_prefix_id_number_and_phone() {
 }
 
 #[tokio::test]
+async fn roster_totals_from_branch_counters_equal_a_count_of_the_members() {
+    for t in each_backend().await {
+        let tr = tree(&t.db).await;
+        let sys = system(&tr.root);
+        let s = t.db.scoped(&sys);
+        let mut in_group = member("张三", 21, tr.branch_a);
+        in_group.group_id = Some(tr.group_a);
+        s.create_member(&in_group).await.unwrap();
+        s.create_member(&member("李四", 22, tr.branch_a)).await.unwrap();
+        let leaving = s.create_member(&member("王五", 23, tr.branch_b)).await.unwrap();
+        s.create_member(&member("赵六", 24, tr.branch_b)).await.unwrap();
+        s.archive_member(leaving.id, &Leave { reason: "died".into(), left_on: "2026-01-02".into(), note: String::new() })
+            .await
+            .unwrap();
+        let s = &s;
+        let total = |org_id: Option<i64>| {
+            let f = MemberFilter { org_id, ..Default::default() };
+            async move { s.list_members(&f).await.unwrap() }
+        };
+        // Unfiltered: counted from the branch rows; the archived member is not counted.
+        assert_eq!(total(None).await.total, 3, "{}", t.backend);
+        assert_eq!(total(Some(tr.street)).await.total, 3, "{}", t.backend);
+        assert_eq!(total(Some(tr.branch_a)).await.total, 2, "{}", t.backend);
+        assert_eq!(total(Some(tr.branch_b)).await.total, 1, "{}", t.backend);
+        assert_eq!(total(Some(tr.other_street)).await.total, 0, "{}", t.backend);
+        // A 党小组's members are counted on its branch: its roster counts its members.
+        let group = total(Some(tr.group_a)).await;
+        assert_eq!((group.total, group.items.len()), (1, 1), "{}", t.backend);
+        // A group leader's reach is the group itself.
+        let group_org = s.org(tr.group_a).await.unwrap();
+        let leader = subtree_scope(&tr.root, &group_org.path, Role::GroupLeader);
+        assert_eq!(t.db.scoped(&leader).list_members(&MemberFilter::default()).await.unwrap().total, 1, "{}", t.backend);
+        // Every page agrees with its total.
+        let all = total(None).await;
+        assert_eq!(all.items.len() as i64, all.total, "{}", t.backend);
+    }
+}
+
+#[tokio::test]
 async fn id_numbers_and_phones_are_encrypted_at_rest() {
     let t = vanguard_store::testkit::sqlite().await;
     let tr = tree(&t.db).await;
