@@ -14,7 +14,7 @@ DATA="bench-data/pages-district"
 cargo build --release -p vanguard >/dev/null
 rm -rf "$DATA"
 target/release/vanguard demo --data-dir "$DATA" >/dev/null 2>&1
-target/release/vanguard serve --data-dir "$DATA" --addr "127.0.0.1:$PORT" --login-burst 1000 >/dev/null 2>&1 &
+target/release/vanguard serve --data-dir "$DATA" --addr "127.0.0.1:$PORT" --login-burst 1000 --daily-check off >/dev/null 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.5; done

@@ -822,6 +822,9 @@ pub struct RecomputeSummary {
     pub org_seconds: f64,
     /// Open findings after the recompute, by rule: (rule code, title, severity, count).
     pub open_by_rule: Vec<OpenCount>,
+    /// Orgs refreshed again after the recompute because their records changed while it
+    /// ran ([`check_region`] only).
+    pub caught_up: u64,
 }
 
 /// Open findings of one rule and severity.
@@ -1106,6 +1109,86 @@ async fn recompute_members(
         last = end;
     }
     Ok(summary)
+}
+
+/// How far before a full check's start [`check_region`] looks for records written
+/// beside it: longer than any write transaction, so one that began before the check and
+/// committed during it is caught up too.
+const CATCH_UP_MARGIN_MS: i64 = 60_000;
+
+/// One full check of a region (`vanguard check`, the server's daily check): recomputes
+/// every finding and compliance row as of `as_of`, then catches up the records written
+/// while it ran, refreshes the planner's statistics and records the check in the audit
+/// log.
+///
+/// The recompute reads each batch and writes it later; a meeting recorded in between has
+/// its rows refreshed in its own transaction, and the batch write would then put back
+/// what was true before it. The catch-up repeats the in-transaction refresh of every
+/// meeting and plan written since the check began, after the last batch write, so the
+/// check never leaves a finding older than the records.
+pub async fn check_region(
+    db: &Db,
+    actor: &crate::Actor,
+    region_id: i64,
+    as_of: NaiveDate,
+    progress: impl FnMut(u64, u64),
+) -> StoreResult<RecomputeSummary> {
+    let started_ms = db.clock().now_ms();
+    let mut summary = recompute_all(db, region_id, as_of, progress).await?;
+    summary.caught_up = catch_up(db, region_id, started_ms - CATCH_UP_MARGIN_MS).await?;
+    if summary.caught_up > 0 {
+        summary.open_by_rule = open_counts(db, region_id).await?;
+    }
+    refresh_statistics(db).await?;
+    crate::audit::record(
+        db,
+        actor,
+        crate::audit::Event::ok(CHECK_ACTION, format!("region:{region_id}")).detail(format!(
+            "截至{}：新增{}条，更新{}条，整改{}条",
+            summary.as_of, summary.opened, summary.updated, summary.resolved
+        )),
+    )
+    .await?;
+    Ok(summary)
+}
+
+/// The audit action of a full check.
+pub const CHECK_ACTION: &str = "findings.recompute";
+
+/// Repeats the in-transaction refresh for every meeting (with the members on its roll)
+/// and every annual plan of the region written at or after `since_ms`. Returns how many
+/// orgs were refreshed.
+pub async fn catch_up(db: &Db, region_id: i64, since_ms: i64) -> StoreResult<u64> {
+    let meetings: Vec<(i64, i64)> = crate::read!(db, c => sqlx::query_as(
+        "SELECT id, org_id FROM meetings WHERE region_id = $1 AND updated_at >= $2 ORDER BY org_id, id")
+        .bind(region_id).bind(since_ms).fetch_all(c).await)?;
+    let plans: Vec<i64> = crate::read!(db, c => sqlx::query_scalar(
+        "SELECT DISTINCT org_id FROM life_plans WHERE region_id = $1 AND updated_at >= $2 ORDER BY org_id")
+        .bind(region_id).bind(since_ms).fetch_all(c).await)?;
+    let mut rolls: std::collections::BTreeMap<i64, HashSet<i64>> = plans.into_iter().map(|o| (o, HashSet::new())).collect();
+    for (meeting_id, org_id) in meetings {
+        let members: Vec<i64> = crate::read!(db, c => sqlx::query_scalar(
+            "SELECT member_id FROM meeting_attendance WHERE region_id = $1 AND meeting_id = $2")
+            .bind(region_id).bind(meeting_id).fetch_all(c).await)?;
+        rolls.entry(org_id).or_default().extend(members);
+    }
+    for (org_id, members) in &rolls {
+        let mut members: Vec<i64> = members.iter().copied().collect();
+        members.sort_unstable();
+        let mut tx = db.begin().await?;
+        refresh_after_meeting(&mut tx, db, region_id, *org_id, &members).await?;
+        tx.commit().await?;
+    }
+    Ok(rolls.len() as u64)
+}
+
+/// Whether a full check (or a demo history load, which ends with one) was recorded at or
+/// after `since_ms`.
+pub async fn checked_since(db: &Db, since_ms: i64) -> StoreResult<bool> {
+    let n: i64 = crate::read!(db, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE at >= $1 AND action IN ($2, 'demo.history')")
+        .bind(since_ms).bind(CHECK_ACTION).fetch_one(c).await)?;
+    Ok(n > 0)
 }
 
 /// Brings the planner's statistics up to date after bulk work (a demo history load, a

@@ -1,6 +1,7 @@
 //! `vanguard`: the one binary — serves the platform and runs its administrative tasks.
 
 mod bench;
+mod daily_check;
 mod orglife_cli;
 mod roster_cli;
 
@@ -84,6 +85,11 @@ enum Command {
         /// log in many times from one address raise it.
         #[arg(long)]
         login_burst: Option<u32>,
+        /// When to recompute 组织生活 findings every day (China time, HH:MM), as
+        /// `vanguard check` does; `off` leaves it to an external job. A check missed while
+        /// the server was down runs at start.
+        #[arg(long, default_value = "02:00", env = "VANGUARD_DAILY_CHECK")]
+        daily_check: daily_check::DailyCheck,
     },
     /// Generate demo data into an empty database.
     Demo {
@@ -238,7 +244,7 @@ async fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { store, addr, demo, seed, root_name, insecure_cookies, login_burst } => {
+        Command::Serve { store, addr, demo, seed, root_name, insecure_cookies, login_burst, daily_check } => {
             let db = store.open().await?;
             let regions = vanguard_store::org::regions(&db).await?;
             if demo {
@@ -272,6 +278,9 @@ async fn main() -> Result<()> {
             state.secure_cookies = !insecure_cookies;
             if let Some(burst) = login_burst {
                 state.login_limiter = vanguard_web::limiter::LoginLimiter::new(burst, db.rules().login.ip_refill_seconds);
+            }
+            if let daily_check::DailyCheck(Some(minute_of_day)) = daily_check {
+                tokio::spawn(daily_check::run(db.clone(), minute_of_day));
             }
             tokio::select! {
                 r = vanguard_web::serve(state, listener) => r?,

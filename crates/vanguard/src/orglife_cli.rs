@@ -25,20 +25,12 @@ pub async fn check(db: &Db, as_of: Option<&str>) -> Result<()> {
     }
     for root in regions {
         let pb = crate::progress_bar(0, "重新计算组织生活预警");
-        let s = findings::recompute_all(db, root.region_id, as_of, |done, total| {
+        let s = findings::check_region(db, &Actor::system("cli"), root.region_id, as_of, |done, total| {
             pb.set_length(total);
             pb.set_position(done);
         })
         .await?;
         pb.finish_and_clear();
-        findings::refresh_statistics(db).await?;
-        vanguard_store::audit::record(
-            db,
-            &Actor::system("cli"),
-            vanguard_store::audit::Event::ok("findings.recompute", format!("region:{}", root.region_id))
-                .detail(format!("截至{}：新增{}条，更新{}条，整改{}条", s.as_of, s.opened, s.updated, s.resolved)),
-        )
-        .await?;
         print_summary(db, &root.name, &s);
     }
     Ok(())
@@ -53,6 +45,9 @@ fn print_summary(db: &Db, name: &str, s: &RecomputeSummary) {
         "  预警与问题：新增或再次出现 {} 条，内容更新 {} 条，已整改 {} 条；达标统计写入 {} 行，删除 {} 行",
         s.opened, s.updated, s.resolved, s.compliance_written, s.compliance_deleted
     );
+    if s.caught_up > 0 {
+        println!("  检查期间有 {} 个党组织的记录发生变化，已按最新记录重新计算", s.caught_up);
+    }
     if s.open_by_rule.is_empty() {
         println!("  没有未整改的预警与问题");
         return;

@@ -56,7 +56,18 @@ fn start_server(database_url: Option<&str>, label: &str) -> (Server, u16) {
     let dir = std::env::temp_dir().join(format!("vanguard-e2e-{}-{label}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_vanguard"));
-    cmd.args(["serve", "--demo", "--login-burst", "1000", "--addr", &format!("127.0.0.1:{port}"), "--data-dir"]).arg(&dir);
+    cmd.args([
+        "serve",
+        "--demo",
+        "--login-burst",
+        "1000",
+        "--daily-check",
+        "off",
+        "--addr",
+        &format!("127.0.0.1:{port}"),
+        "--data-dir",
+    ])
+    .arg(&dir);
     if let Some(url) = database_url {
         cmd.args(["--database-url", url]);
     }

@@ -11,7 +11,7 @@ use vanguard_domain::idcard::compose;
 use vanguard_domain::member::MemberInput;
 use vanguard_domain::org::{OrgInput, OrgKind, Sector};
 use vanguard_domain::orglife::{ABSENCE_CODE, PARTICIPATION_CODE, Rag};
-use vanguard_store::findings::{recompute_all, refresh_after_meeting};
+use vanguard_store::findings::{catch_up, check_region, checked_since, recompute_all, refresh_after_meeting};
 use vanguard_store::member::NewMember;
 use vanguard_store::org::OrgRow;
 use vanguard_store::testkit::backends;
@@ -245,6 +245,58 @@ async fn a_branch_that_held_its_theme_day_is_compliant_and_one_that_did_not_gets
         let this = open_of(&rows, THEME, w.b).into_iter().find(|f| f.period_key == key(today)).cloned();
         assert_eq!(this.map(|f| f.severity), Some("warning".to_string()), "[{}] {rows:?}", t.backend);
         assert!(open_of(&rows, THEME, w.a).is_empty(), "[{}]", t.backend);
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_check_catches_up_a_meeting_recorded_between_a_batch_read_and_its_write() {
+    for t in backends().await {
+        let db = &t.db;
+        let today = db.clock().today();
+        let last_month = months_back(today, 1);
+        let w = world(db, last_month).await;
+        recompute_all(db, w.root.region_id, today, |_, _| {}).await.unwrap();
+        let check_started = db.clock().now_ms();
+        db.clock().advance(1_000);
+        // b records its missed 主题党日 late; the meeting's own refresh resolves the finding…
+        record(db, &w, w.b, "theme_day", last_month + chrono::Days::new(20), &all_present(&w, w.b)).await;
+        let missed = |rows: &[FindingRow]| open_of(rows, THEME, w.b).iter().any(|f| f.period_key == key(last_month));
+        assert!(!missed(&finding_rows(db).await), "[{}]", t.backend);
+        // …and a recompute batch that had read b's facts before the meeting then writes
+        // them back (simulated: the finding reopened as that batch would write it).
+        let mut tx = db.begin().await.unwrap();
+        vanguard_store::exec_tx!(tx, c => sqlx::query(
+            "UPDATE findings SET resolved_at = NULL WHERE region_id = $1 AND subject_id = $2 AND rule_code = $3 AND period_key = $4")
+            .bind(w.root.region_id).bind(w.b).bind(THEME).bind(key(last_month)).execute(c).await)
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert!(missed(&finding_rows(db).await), "[{}]", t.backend);
+
+        // The catch-up after the last batch refreshes b again from its records.
+        let refreshed = catch_up(db, w.root.region_id, check_started).await.unwrap();
+        assert_eq!(refreshed, 1, "[{}] only b wrote a record since the check began", t.backend);
+        assert!(!missed(&finding_rows(db).await), "[{}]", t.backend);
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_full_check_is_audited_and_counts_as_the_days_check() {
+    for t in backends().await {
+        let db = &t.db;
+        let today = db.clock().today();
+        let w = world(db, months_back(today, 1)).await;
+        let day_start = vanguard_domain::china_day_start_ms(db.clock().now_ms());
+        assert!(!checked_since(db, day_start).await.unwrap(), "[{}] nothing checked yet", t.backend);
+        let s = check_region(db, &Actor::system("scheduler"), w.root.region_id, today, |_, _| {}).await.unwrap();
+        assert!(s.opened > 0, "[{}] b's missed 主题党日 is found", t.backend);
+        assert!(checked_since(db, day_start).await.unwrap(), "[{}]", t.backend);
+        // Tomorrow the day's check is due again.
+        db.clock().advance(86_400_000);
+        let tomorrow = vanguard_domain::china_day_start_ms(db.clock().now_ms());
+        assert!(!checked_since(db, tomorrow).await.unwrap(), "[{}]", t.backend);
+        assert!(vanguard_store::audit::verify(db, |_, _| {}).await.unwrap().is_intact(), "[{}]", t.backend);
         db.close().await;
     }
 }

@@ -1,0 +1,61 @@
+//! The server's daily check: the full recompute of `vanguard check`, run in the
+//! background at a set time of day (China time), so that what became late overnight —
+//! a month without its 主题党日, a term that ran out — shows the next morning without a
+//! cron job. A check missed while the server was down runs at start.
+
+use std::time::Duration;
+use vanguard_store::{Actor, Db, findings};
+
+/// `--daily-check`: a time of day `HH:MM`, or `off`.
+#[derive(Clone, Copy, Debug)]
+pub struct DailyCheck(pub Option<u32>);
+
+impl std::str::FromStr for DailyCheck {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("off") {
+            return Ok(DailyCheck(None));
+        }
+        vanguard_domain::parse_time_of_day(s)
+            .map(|m| DailyCheck(Some(m)))
+            .ok_or_else(|| format!("“{s}”不是有效的时间，请写成 HH:MM（如 02:00），或写 off 关闭每日检查"))
+    }
+}
+
+/// Runs forever: a catch-up check if none ran today, then one at `minute_of_day` every day.
+pub async fn run(db: Db, minute_of_day: u32) {
+    let today_start = vanguard_domain::china_day_start_ms(db.clock().now_ms());
+    match findings::checked_since(&db, today_start).await {
+        Ok(true) => {}
+        Ok(false) => check_all(&db).await,
+        Err(e) => tracing::error!(error = %e, "每日检查：无法读取上次检查时间"),
+    }
+    loop {
+        let now = db.clock().now_ms();
+        let next = vanguard_domain::next_daily_run_ms(now, minute_of_day);
+        tokio::time::sleep(Duration::from_millis(u64::try_from(next - now).unwrap_or(0))).await;
+        check_all(&db).await;
+    }
+}
+
+/// One check of every region; failures are logged, and the next day tries again.
+async fn check_all(db: &Db) {
+    let regions = match vanguard_store::org::regions(db).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "每日检查：无法读取党组织");
+            return;
+        }
+    };
+    let actor = Actor::system("scheduler");
+    for root in regions {
+        let as_of = db.clock().today();
+        match findings::check_region(db, &actor, root.region_id, as_of, |_, _| {}).await {
+            Ok(s) => tracing::info!(
+                region = %root.name, as_of = %s.as_of, opened = s.opened, updated = s.updated,
+                resolved = s.resolved, caught_up = s.caught_up, seconds = s.seconds, "每日检查完成"
+            ),
+            Err(e) => tracing::error!(region = %root.name, error = %e, "每日检查失败"),
+        }
+    }
+}
