@@ -133,5 +133,10 @@ test('a secretary edits a member and finds the change in its history', async () 
   await auditor.goto(BASE + '/audit?action=member.reveal');
   await auditor.locator('tbody tr', { hasText: 'secretary' }).first().waitFor();
   await shot(auditor, 'audit-reveal');
+  // The auditor verifies the hash chain; the verification is shown and itself recorded.
+  await auditor.locator('a', { hasText: '校验哈希链' }).click();
+  await auditor.locator('.notice.ok', { hasText: '哈希链完整' }).waitFor();
+  assert.match(await auditor.locator('#last-verification').textContent(), /最近一次哈希链校验：.*auditor，通过/);
+  await shot(auditor, 'audit-verify');
   await auditor.context().close();
 });

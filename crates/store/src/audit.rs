@@ -177,6 +177,51 @@ impl Verification {
     pub fn is_intact(&self) -> bool {
         self.problems.is_empty()
     }
+
+    /// One sentence for people: intact, or every problem found.
+    pub fn summary(&self) -> String {
+        if self.is_intact() {
+            format!("哈希链完整：共 {} 条记录，未发现修改、插入或删除。", self.records)
+        } else {
+            let problems: Vec<String> = self.problems.iter().map(ChainProblem::describe).collect();
+            format!("发现 {} 处问题（共 {} 条记录）：{}", self.problems.len(), self.records, problems.join("；"))
+        }
+    }
+}
+
+impl ChainProblem {
+    /// The problem in Chinese.
+    pub fn describe(&self) -> String {
+        match self {
+            ChainProblem::Modified { seq } => format!("第 {seq} 条记录被修改或伪造"),
+            ChainProblem::Missing { from_seq, to_seq } if from_seq == to_seq => format!("第 {from_seq} 条记录被删除"),
+            ChainProblem::Missing { from_seq, to_seq } => format!("第 {from_seq}–{to_seq} 条记录被删除"),
+            ChainProblem::HeadMismatch { head_seq, last_seq } => {
+                format!("链尾不符：应有 {head_seq} 条，实有至第 {last_seq} 条（末尾记录被删除或链头被改）")
+            }
+        }
+    }
+}
+
+/// The audit action of a chain verification.
+pub const VERIFY_ACTION: &str = "audit.verify";
+
+/// Verifies the chain and appends the outcome to it (result `ok` or `failed`, with the
+/// problems found), so the last verification — by the auditor, the CLI or the server's
+/// daily job — can be shown and is itself on the record.
+pub async fn verify_and_record(db: &Db, actor: &Actor, progress: impl FnMut(i64, i64)) -> StoreResult<Verification> {
+    let v = verify(db, progress).await?;
+    let event = Event::ok(VERIFY_ACTION, "audit_log").detail(v.summary());
+    record(db, actor, if v.is_intact() { event } else { event.with_result("failed") }).await?;
+    Ok(v)
+}
+
+/// The newest verification on record, if any.
+pub async fn last_verification(db: &Db) -> StoreResult<Option<AuditRow>> {
+    Ok(crate::read!(db, c => sqlx::query_as(
+        "SELECT seq, at, actor_id, actor_name, ip, action, object, result, detail, hash FROM audit_log \
+         WHERE action = $1 ORDER BY seq DESC LIMIT 1")
+        .bind(VERIFY_ACTION).fetch_optional(c).await)?)
 }
 
 /// Verifies the whole chain, reading it in pages; `progress(done, total)` is called

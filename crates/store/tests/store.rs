@@ -437,6 +437,26 @@ async fn the_audit_chain_detects_modified_deleted_and_forged_records() {
         assert!(v.is_intact(), "{}: {:?}", t.backend, v.problems);
         assert!(v.records >= 10);
 
+        // The database itself refuses to change or remove a record.
+        for sql in ["UPDATE audit_log SET detail = 'forged' WHERE seq = 3", "DELETE FROM audit_log WHERE seq = 6"] {
+            let mut tx = t.db.begin().await.unwrap();
+            let refused = vanguard_store::exec_tx!(tx, c => sqlx::query(sql).execute(c).await);
+            assert!(refused.is_err(), "{}: {sql} must be refused", t.backend);
+        }
+        // Someone with the rights to drop the guard can; the chain shows what they did.
+        let drop_guard: &[&'static str] = if t.db.is_postgres() {
+            &["DROP TRIGGER audit_log_no_update ON audit_log", "DROP TRIGGER audit_log_no_delete ON audit_log"]
+        } else {
+            &["DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete"]
+        };
+        for sql in drop_guard {
+            let mut tx = t.db.begin().await.unwrap();
+            vanguard_store::exec_tx!(tx, c => sqlx::query(*sql).execute(c).await).unwrap();
+            tx.commit().await.unwrap();
+        }
+        let v = audit::verify(&t.db, |_, _| {}).await.unwrap();
+        assert!(v.is_intact(), "{}: the refused statements changed nothing: {:?}", t.backend, v.problems);
+
         // Modify one record's content.
         let mut tx = t.db.begin().await.unwrap();
         vanguard_store::exec_tx!(tx, c => sqlx::query("UPDATE audit_log SET detail = 'forged' WHERE seq = 3").execute(c).await)
@@ -468,6 +488,23 @@ async fn the_audit_chain_detects_modified_deleted_and_forged_records() {
         tx.commit().await.unwrap();
         let v = audit::verify(&t.db, |_, _| {}).await.unwrap();
         assert!(v.problems.contains(&ChainProblem::Modified { seq: 6 }), "{:?}", v.problems);
+    }
+}
+
+#[tokio::test]
+async fn a_verification_is_recorded_and_the_last_one_can_be_shown() {
+    for t in each_backend().await {
+        let tr = tree(&t.db).await;
+        t.db.scoped(&system(&tr.root)).create_member(&member("校验", 310, tr.branch_a)).await.unwrap();
+        assert!(audit::last_verification(&t.db).await.unwrap().is_none(), "{}", t.backend);
+        let v = audit::verify_and_record(&t.db, &Actor::system("scheduler"), |_, _| {}).await.unwrap();
+        assert!(v.is_intact(), "{}", t.backend);
+        let last = audit::last_verification(&t.db).await.unwrap().expect("recorded");
+        assert_eq!((last.action.as_str(), last.result.as_str(), last.actor_name.as_str()), ("audit.verify", "ok", "scheduler"));
+        assert!(last.detail.contains(&format!("共 {} 条记录", v.records)), "{}", last.detail);
+        // The record of the verification is itself part of the chain.
+        let again = audit::verify(&t.db, |_, _| {}).await.unwrap();
+        assert_eq!((again.records, again.is_intact()), (v.records + 1, true), "{}", t.backend);
     }
 }
 

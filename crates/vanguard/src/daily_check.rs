@@ -1,7 +1,8 @@
-//! The server's daily check: the full recompute of `vanguard check`, run in the
-//! background at a set time of day (China time), so that what became late overnight —
-//! a month without its 主题党日, a term that ran out — shows the next morning without a
-//! cron job. A check missed while the server was down runs at start.
+//! The server's daily check, run in the background at a set time of day (China time):
+//! the full recompute of `vanguard check`, so that what became late overnight — a month
+//! without its 主题党日, a term that ran out — shows the next morning without a cron job;
+//! then the audit chain's verification (security.md L2), whose outcome is recorded and
+//! shown on the auditor's page. A check missed while the server was down runs at start.
 
 use std::time::Duration;
 use vanguard_store::{Actor, Db, findings};
@@ -57,5 +58,10 @@ async fn check_all(db: &Db) {
             ),
             Err(e) => tracing::error!(region = %root.name, error = %e, "每日检查失败"),
         }
+    }
+    match vanguard_store::audit::verify_and_record(db, &actor, |_, _| {}).await {
+        Ok(v) if v.is_intact() => tracing::info!(records = v.records, "审计日志哈希链校验通过"),
+        Ok(v) => tracing::error!(records = v.records, problems = %v.summary(), "审计日志哈希链校验未通过"),
+        Err(e) => tracing::error!(error = %e, "审计日志哈希链无法校验"),
     }
 }

@@ -364,7 +364,7 @@ async fn main() -> Result<()> {
         Command::Audit { store, action: AuditAction::Verify } => {
             let db = store.open().await?;
             let pb = progress_bar(0, "校验审计日志");
-            let v = vanguard_store::audit::verify(&db, |done, total| {
+            let v = vanguard_store::audit::verify_and_record(&db, &Actor::system("cli"), |done, total| {
                 pb.set_length(total.max(0) as u64);
                 pb.set_position(done.max(0) as u64);
             })
@@ -376,15 +376,7 @@ async fn main() -> Result<()> {
             } else {
                 println!("审计日志被篡改！共 {} 条记录，发现 {} 处问题：", v.records, v.problems.len());
                 for p in &v.problems {
-                    match p {
-                        vanguard_store::audit::ChainProblem::Modified { seq } => println!("  第 {seq} 条记录被修改或伪造"),
-                        vanguard_store::audit::ChainProblem::Missing { from_seq, to_seq } => {
-                            println!("  第 {from_seq}–{to_seq} 条记录被删除")
-                        }
-                        vanguard_store::audit::ChainProblem::HeadMismatch { head_seq, last_seq } => {
-                            println!("  链尾不符：应有 {head_seq} 条，实有至第 {last_seq} 条（末尾记录被删除或链头被改）")
-                        }
-                    }
+                    println!("  {}", p.describe());
                 }
                 bail!("审计日志校验未通过");
             }

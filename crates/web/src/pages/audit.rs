@@ -28,6 +28,15 @@ struct AuditPage {
     next_before: Option<i64>,
     verification: Option<String>,
     intact: bool,
+    last_verification: Option<LastVerification>,
+}
+
+/// The newest verification on record (the daily job's, the CLI's or an auditor's).
+struct LastVerification {
+    at: String,
+    by: String,
+    intact: bool,
+    detail: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -75,30 +84,17 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, QueryParams(q): Query
         })
         .collect();
     let (verification, intact) = if q.verify == "1" {
-        let v = audit::verify(&state.db, |_, _| {}).await?;
-        let text = if v.is_intact() {
-            format!("哈希链完整：共 {} 条记录，未发现修改、插入或删除。", v.records)
-        } else {
-            format!("发现 {} 处问题（共 {} 条记录）：{}", v.problems.len(), v.records, serde_json_lite(&v.problems))
-        };
-        (Some(text), v.is_intact())
+        let v = audit::verify_and_record(&state.db, ctx.actor(), |_, _| {}).await?;
+        (Some(v.summary()), v.is_intact())
     } else {
         (None, true)
     };
+    let last_verification = audit::last_verification(&state.db).await?.map(|r| LastVerification {
+        at: fmt_time(r.at),
+        by: r.actor_name,
+        intact: r.result == "ok",
+        detail: r.detail,
+    });
     let shell = Shell::new(&state, &ctx, "audit").await;
-    Ok(render(&AuditPage { shell, q, lines, next_before, verification, intact }))
-}
-
-fn serde_json_lite(problems: &[audit::ChainProblem]) -> String {
-    problems
-        .iter()
-        .map(|p| match p {
-            audit::ChainProblem::Modified { seq } => format!("第{seq}条被修改或伪造"),
-            audit::ChainProblem::Missing { from_seq, to_seq } => format!("第{from_seq}至{to_seq}条被删除"),
-            audit::ChainProblem::HeadMismatch { head_seq, last_seq } => {
-                format!("链尾不符（应至第{head_seq}条，实至第{last_seq}条）")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("；")
+    Ok(render(&AuditPage { shell, q, lines, next_before, verification, intact, last_verification }))
 }
