@@ -68,6 +68,13 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, QueryParams(q): Query
         before_seq: q.before.parse().ok(),
         limit: Some(100),
     };
+    // Verify first, so the list shows the verification's own record.
+    let (verification, intact) = if q.verify == "1" {
+        let v = audit::verify_and_record(&state.db, ctx.actor(), |_, _| {}).await?;
+        (Some(v.summary()), v.is_intact())
+    } else {
+        (None, true)
+    };
     let rows = audit::list(&state.db, &f).await?;
     let next_before = (rows.len() == 100).then(|| rows.last().map(|r| r.seq)).flatten();
     let lines = rows
@@ -83,12 +90,6 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, QueryParams(q): Query
             detail: r.detail,
         })
         .collect();
-    let (verification, intact) = if q.verify == "1" {
-        let v = audit::verify_and_record(&state.db, ctx.actor(), |_, _| {}).await?;
-        (Some(v.summary()), v.is_intact())
-    } else {
-        (None, true)
-    };
     let last_verification = audit::last_verification(&state.db).await?.map(|r| LastVerification {
         at: fmt_time(r.at),
         by: r.actor_name,
