@@ -208,7 +208,8 @@ impl Db {
 
     pub async fn close(&self) {
         match &self.inner.backend {
-            Backend::Sqlite { writer, reader, .. } => {
+            Backend::Sqlite { writer, reader, point } => {
+                point.close();
                 reader.close().await;
                 writer.close().await;
             }

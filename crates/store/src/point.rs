@@ -81,7 +81,8 @@ pub fn column<T: rusqlite::types::FromSql>(row: &rusqlite::Row<'_>, hint: usize,
 
 /// A few read-only SQLite connections for point reads on the calling thread.
 pub struct PointReader {
-    conns: Vec<Mutex<Connection>>,
+    /// `None` once closed.
+    conns: Vec<Mutex<Option<Connection>>>,
     next: AtomicUsize,
 }
 
@@ -102,14 +103,14 @@ impl PointReader {
             c.pragma_update(None, "cache_size", -POINT_CACHE_KIB)?;
             c.pragma_update(None, "query_only", true)?;
             c.set_prepared_statement_cache_capacity(32);
-            conns.push(Mutex::new(c));
+            conns.push(Mutex::new(Some(c)));
         }
         Ok(PointReader { conns, next: AtomicUsize::new(0) })
     }
 
     /// A free connection if there is one, else waits for the next in turn (they are held
     /// for microseconds and never across an await).
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    fn conn(&self) -> MutexGuard<'_, Option<Connection>> {
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         let n = self.conns.len();
         for i in 0..n {
@@ -122,13 +123,24 @@ impl PointReader {
 
     /// Runs `sql` with `args` bound to `$1`, `$2`, … and decodes the first row, if any.
     pub fn query_opt<T: FromSqliteRow>(&self, sql: &str, args: &[&dyn ToSql]) -> StoreResult<Option<T>> {
-        let conn = self.conn();
+        let guard = self.conn();
+        let conn = guard.as_ref().ok_or_else(|| crate::StoreError::Other("数据库已关闭".into()))?;
         let mut stmt = conn.prepare_cached(sql)?;
         bind_numbered(&mut stmt, args)?;
         let mut rows = stmt.raw_query();
         match rows.next()? {
             Some(row) => Ok(Some(T::from_sqlite_row(row)?)),
             None => Ok(None),
+        }
+    }
+}
+
+impl PointReader {
+    /// Closes every connection (before the pools, so the writer closes last and SQLite
+    /// checkpoints and removes the write-ahead log).
+    pub fn close(&self) {
+        for c in &self.conns {
+            c.lock().unwrap_or_else(|p| p.into_inner()).take();
         }
     }
 }
@@ -207,6 +219,14 @@ mod tests {
         let (r, dir) = reader();
         let e = r.query_opt::<Pair>("SELECT a, b FROM t WHERE a = $1 AND b = $2", &[&1_i64]);
         assert!(e.is_err());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_closed_reader_answers_an_error() {
+        let (r, dir) = reader();
+        r.close();
+        assert!(r.query_opt::<Pair>("SELECT a, b FROM t WHERE a = $1", &[&1_i64]).is_err());
         let _ = std::fs::remove_dir_all(dir);
     }
 
