@@ -146,6 +146,12 @@ pub fn check_password(password: &str, policy: &PasswordPolicy, context_words: &[
     inv.into_result(())
 }
 
+/// Whether a password last set at `changed_ms` has outlived the policy's maximum age at
+/// `now_ms` (`security.md` A4: 90 days, then the next login must change it).
+pub fn password_expired(changed_ms: i64, now_ms: i64, policy: &PasswordPolicy) -> bool {
+    policy.max_age_days > 0 && now_ms - changed_ms > i64::from(policy.max_age_days) * 86_400_000
+}
+
 /// The lockout state of an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct LockState {
@@ -208,6 +214,24 @@ pub fn session_state(created_ms: i64, last_seen_ms: i64, now_ms: i64, policy: &L
 
 #[cfg(test)]
 mod tests {
+    const DAY: i64 = 86_400_000;
+
+    #[test]
+    fn a_password_set_90_days_ago_has_not_expired_yet() {
+        assert!(!password_expired(0, 90 * DAY, &PasswordPolicy::default()));
+    }
+
+    #[test]
+    fn a_password_older_than_90_days_has_expired() {
+        assert!(password_expired(0, 90 * DAY + 1, &PasswordPolicy::default()));
+    }
+
+    #[test]
+    fn a_max_age_of_zero_never_expires() {
+        let never = PasswordPolicy { max_age_days: 0, ..Default::default() };
+        assert!(!password_expired(0, 10_000 * DAY, &never));
+    }
+
     use super::*;
     use crate::rules::RuleSet;
 

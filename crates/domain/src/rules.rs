@@ -124,11 +124,17 @@ pub struct PasswordPolicy {
     pub max_length: usize,
     /// Of lower case, upper case, digits and symbols, how many must appear: 3.
     pub min_classes: usize,
+    /// A password older than this many days must be changed at the next login: 90
+    /// (等保 profile); 0 never expires.
+    pub max_age_days: u32,
+    /// How many of the most recent passwords (the current one included) a new one may not
+    /// repeat: 5.
+    pub history: usize,
 }
 
 impl Default for PasswordPolicy {
     fn default() -> Self {
-        Self { profile: PasswordProfile::Dengbao, min_length: 8, max_length: 128, min_classes: 3 }
+        Self { profile: PasswordProfile::Dengbao, min_length: 8, max_length: 128, min_classes: 3, max_age_days: 90, history: 5 }
     }
 }
 
@@ -146,6 +152,7 @@ mod tests {
         assert_eq!((r.login.max_failures, r.login.lockout_minutes), (5, 30));
         assert_eq!((r.login.idle_timeout_minutes, r.login.absolute_timeout_hours), (30, 12));
         assert_eq!((r.password.min_length, r.password.min_classes), (8, 3));
+        assert_eq!((r.password.max_age_days, r.password.history), (90, 5));
     }
 
     #[test]

@@ -3,14 +3,16 @@
 
 use crate::audit::{self, Event};
 use crate::scope::{Actor, Scope};
-use crate::{Db, StoreError, StoreResult, ids};
+use crate::{Db, StoreError, StoreResult, Tx, ids};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use rand::{Rng, RngCore};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
-use vanguard_domain::auth::{AttemptOutcome, LockState, Reach, Role, SessionState, check_password, login_attempt, session_state};
+use vanguard_domain::auth::{
+    AttemptOutcome, LockState, Reach, Role, SessionState, check_password, login_attempt, password_expired, session_state,
+};
 
 /// A resolved session is reused for at most this long: revocations, role and tree
 /// changes take effect within it (security.md S4/Z6: ≤ 1 s), and most are applied at once
@@ -44,12 +46,15 @@ pub struct AccountRow {
     pub last_login_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When the password was last changed by its owner (`None`: since creation).
+    pub password_changed_at: Option<i64>,
 }
 
 macro_rules! account_cols {
     () => {
         "a.id, a.username, a.display_name, a.role, a.scope_region_id, a.scope_org_id, a.member_region_id, a.member_id, a.password_hash, \
-         a.must_change_password, a.one_time_expires_at, a.disabled, a.failed_count, a.locked_until, a.last_login_at, a.created_at, a.updated_at"
+         a.must_change_password, a.one_time_expires_at, a.disabled, a.failed_count, a.locked_until, a.last_login_at, a.created_at, a.updated_at, \
+         a.password_changed_at"
     };
 }
 
@@ -378,6 +383,22 @@ pub async fn login(db: &Db, login: &str, password: &str, ip: &str) -> StoreResul
             Err(LoginError::OneTimeExpired)
         }
         AttemptOutcome::Success => {
+            let mut account = account.clone();
+            let changed = account.password_changed_at.unwrap_or(account.created_at);
+            if !account.must_change_password && password_expired(changed, now, &db.rules().password) {
+                // Logged in, but every route except changing the password stays closed.
+                crate::exec_tx!(tx, c => sqlx::query("UPDATE accounts SET must_change_password = TRUE WHERE id = $1")
+                    .bind(account.id).execute(c).await)?;
+                audit::append(
+                    &mut tx,
+                    db,
+                    &actor,
+                    Event::ok("account.password_expired", object.clone())
+                        .detail(format!("密码已超过{}天未修改，须先修改密码", db.rules().password.max_age_days)),
+                )
+                .await?;
+                account.must_change_password = true;
+            }
             let token = random_token();
             let csrf = random_token();
             let token_hash = db.crypto().lookup_hash(&token);
@@ -385,7 +406,7 @@ pub async fn login(db: &Db, login: &str, password: &str, ip: &str) -> StoreResul
                 .bind(&token_hash).bind(account.id).bind(&csrf).bind(ip).bind(now).execute(c).await)?;
             crate::exec_tx!(tx, c => sqlx::query("UPDATE accounts SET last_login_at = $1 WHERE id = $2").bind(now).bind(account.id).execute(c).await)?;
             audit::append(&mut tx, db, &actor, Event::ok("auth.login", object)).await?;
-            Ok(LoggedIn { token, csrf_token: csrf, account: account.clone() })
+            Ok(LoggedIn { token, csrf_token: csrf, account })
         }
     };
     tx.commit().await?;
@@ -509,17 +530,42 @@ pub async fn change_password(db: &Db, session: &Session, old: &str, new: &str) -
         }
         StoreError::Invalid(e)
     })?;
+    let policy = db.rules().password.clone();
+    // The current password and the earlier ones kept, newest first: `history` in all.
+    let earlier: Vec<String> = crate::read!(db, c => sqlx::query_scalar(
+        "SELECT password_hash FROM password_history WHERE account_id = $1 ORDER BY replaced_at DESC, id DESC LIMIT $2")
+        .bind(session.account.id).bind(i64::try_from(policy.history.saturating_sub(1)).unwrap_or(0)).fetch_all(c).await)?;
+    for old_hash in &earlier {
+        if verify_password(new, old_hash).await {
+            return Err(StoreError::invalid(
+                "new_password",
+                "password.reused",
+                format!("新密码不能与最近 {} 次使用过的密码相同，请换一个", policy.history),
+            ));
+        }
+    }
     let hash = hash_password(new).await?;
     let now = db.clock().now_ms();
     let mut tx = db.begin().await?;
-    crate::exec_tx!(tx, c => sqlx::query("UPDATE accounts SET password_hash = $1, must_change_password = FALSE, one_time_expires_at = NULL, updated_at = $2 WHERE id = $3")
+    crate::exec_tx!(tx, c => sqlx::query("UPDATE accounts SET password_hash = $1, must_change_password = FALSE, one_time_expires_at = NULL, password_changed_at = $2, updated_at = $2 WHERE id = $3")
         .bind(&hash).bind(now).bind(session.account.id).execute(c).await)?;
+    // A one-time password was never the owner's: only chosen ones are kept.
+    if !(session.account.must_change_password && session.account.one_time_expires_at.is_some()) {
+        remember_password(&mut tx, session.account.id, &session.account.password_hash, now).await?;
+    }
     crate::exec_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
         .bind(session.account.id).bind(&session.token_hash).execute(c).await)?;
     audit::append(&mut tx, db, &session.scope.actor, Event::ok("account.password", format!("account:{}", session.account.id)))
         .await?;
     tx.commit().await?;
     db.forget_sessions();
+    Ok(())
+}
+
+/// Keeps a replaced password's hash, so a later change cannot bring it back.
+async fn remember_password(tx: &mut Tx, account_id: i64, hash: &str, now: i64) -> StoreResult<()> {
+    crate::exec_tx!(tx, c => sqlx::query("INSERT INTO password_history (id, account_id, password_hash, replaced_at) VALUES ($1, $2, $3, $4)")
+        .bind(ids::next()).bind(account_id).bind(hash).bind(now).execute(c).await)?;
     Ok(())
 }
 
@@ -546,6 +592,9 @@ pub async fn admin_action(db: &Db, actor: &Actor, id: i64, action: AdminAction) 
         AdminAction::ResetPassword => {
             let p = random_password();
             let hash = hash_password(&p).await?;
+            if !(target.must_change_password && target.one_time_expires_at.is_some()) {
+                remember_password(&mut tx, id, &target.password_hash, now).await?;
+            }
             crate::exec_tx!(tx, c => sqlx::query(
                 "UPDATE accounts SET password_hash = $1, must_change_password = TRUE, one_time_expires_at = $2, failed_count = 0, locked_until = NULL, updated_at = $3 WHERE id = $4")
                 .bind(&hash).bind(now + ONE_TIME_VALID_MS).bind(now).bind(id).execute(c).await)?;

@@ -581,6 +581,81 @@ async fn demo_district_is_generated_with_one_account_per_role() {
     }
 }
 
+/// Logs in and resolves the session, as a request would.
+async fn session_of(db: &Db, user: &str, password: &str) -> vanguard_store::account::Session {
+    let ok = vanguard_store::account::login(db, user, password, "127.0.0.1")
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("{user}: {e:?}"));
+    vanguard_store::account::authenticate(db, &ok.token, "127.0.0.1").await.unwrap().expect("session")
+}
+
+#[tokio::test]
+async fn a_password_older_than_90_days_must_be_changed_at_the_next_login() {
+    use vanguard_store::account::{NewAccount, change_password, create_account};
+    for t in each_backend().await {
+        let tr = tree(&t.db).await;
+        let new = NewAccount {
+            username: "zhangsan".into(),
+            display_name: "张三".into(),
+            role: Role::BranchSecretary,
+            scope_org_id: Some(tr.branch_a),
+            member_id: None,
+            password: Some("First#2026".into()),
+        };
+        create_account(&t.db, &Actor::system("test"), &new).await.unwrap();
+        t.db.clock().advance(89 * 86_400_000);
+        assert!(!session_of(&t.db, "zhangsan", "First#2026").await.account.must_change_password, "{}: day 89", t.backend);
+        t.db.clock().advance(2 * 86_400_000);
+        t.db.forget_sessions();
+        let s = session_of(&t.db, "zhangsan", "First#2026").await;
+        assert!(s.account.must_change_password, "{}: day 91", t.backend);
+        let rows = audit::list(&t.db, &audit::AuditFilter { action: "account.password_expired".into(), ..Default::default() })
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1, "{}", t.backend);
+        change_password(&t.db, &s, "First#2026", "Second#2026").await.unwrap();
+        t.db.clock().advance(30 * 86_400_000);
+        assert!(!session_of(&t.db, "zhangsan", "Second#2026").await.account.must_change_password, "{}", t.backend);
+    }
+}
+
+#[tokio::test]
+async fn a_new_password_may_not_repeat_any_of_the_last_five() {
+    use vanguard_store::account::{NewAccount, change_password, create_account};
+    for t in each_backend().await {
+        let tr = tree(&t.db).await;
+        let new = NewAccount {
+            username: "lisi".into(),
+            display_name: "李四".into(),
+            role: Role::BranchSecretary,
+            scope_org_id: Some(tr.branch_a),
+            member_id: None,
+            password: Some("Pass#0001".into()),
+        };
+        create_account(&t.db, &Actor::system("test"), &new).await.unwrap();
+        // Five passwords in a row: 0001 (the first) … 0005 (current).
+        for i in 1..5 {
+            let s = session_of(&t.db, "lisi", &format!("Pass#000{i}")).await;
+            change_password(&t.db, &s, &format!("Pass#000{i}"), &format!("Pass#000{}", i + 1)).await.unwrap();
+        }
+        let s = session_of(&t.db, "lisi", "Pass#0005").await;
+        for reused in ["Pass#0001", "Pass#0003", "Pass#0004"] {
+            let e = change_password(&t.db, &s, "Pass#0005", reused).await.unwrap_err();
+            assert!(
+                matches!(&e, StoreError::Invalid(i) if i.errors.iter().any(|f| f.code == "password.reused")),
+                "{}: {reused}: {e:?}",
+                t.backend
+            );
+        }
+        // A sixth change pushes the first out of the last five: it may come back after.
+        change_password(&t.db, &s, "Pass#0005", "Pass#0006").await.unwrap();
+        let s = session_of(&t.db, "lisi", "Pass#0006").await;
+        change_password(&t.db, &s, "Pass#0006", "Pass#0001").await.unwrap();
+        session_of(&t.db, "lisi", "Pass#0001").await;
+    }
+}
+
 // ---- 花名册导入与导出 (roster import and export) --------------------------------------------
 
 mod roster_support {

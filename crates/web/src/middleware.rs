@@ -163,8 +163,12 @@ pub async fn enforce(State((state, permission)): State<(AppState, Permission)>, 
         if page {
             return Redirect::to("/password").into_response();
         }
-        return ApiError::new(axum::http::StatusCode::FORBIDDEN, "password.must_change", "首次登录或密码被重置后，请先修改密码")
-            .into_response();
+        return ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "password.must_change",
+            "首次登录、密码被重置或密码已过期后，请先修改密码",
+        )
+        .into_response();
     }
     if !session.scope.role.grants(permission) {
         let _ = audit::record(
