@@ -590,20 +590,25 @@ async fn session_of(db: &Db, user: &str, password: &str) -> vanguard_store::acco
     vanguard_store::account::authenticate(db, &ok.token, "127.0.0.1").await.unwrap().expect("session")
 }
 
+/// A branch secretary's account with a chosen password.
+async fn secretary_account(db: &Db, branch: i64, username: &str, password: &str) {
+    let new = vanguard_store::account::NewAccount {
+        username: username.into(),
+        display_name: username.into(),
+        role: Role::BranchSecretary,
+        scope_org_id: Some(branch),
+        member_id: None,
+        password: Some(password.into()),
+    };
+    vanguard_store::account::create_account(db, &Actor::system("test"), &new).await.unwrap();
+}
+
 #[tokio::test]
 async fn a_password_older_than_90_days_must_be_changed_at_the_next_login() {
-    use vanguard_store::account::{NewAccount, change_password, create_account};
+    use vanguard_store::account::change_password;
     for t in each_backend().await {
         let tr = tree(&t.db).await;
-        let new = NewAccount {
-            username: "zhangsan".into(),
-            display_name: "张三".into(),
-            role: Role::BranchSecretary,
-            scope_org_id: Some(tr.branch_a),
-            member_id: None,
-            password: Some("First#2026".into()),
-        };
-        create_account(&t.db, &Actor::system("test"), &new).await.unwrap();
+        secretary_account(&t.db, tr.branch_a, "zhangsan", "First#2026").await;
         t.db.clock().advance(89 * 86_400_000);
         assert!(!session_of(&t.db, "zhangsan", "First#2026").await.account.must_change_password, "{}: day 89", t.backend);
         t.db.clock().advance(2 * 86_400_000);
@@ -622,18 +627,10 @@ async fn a_password_older_than_90_days_must_be_changed_at_the_next_login() {
 
 #[tokio::test]
 async fn a_new_password_may_not_repeat_any_of_the_last_five() {
-    use vanguard_store::account::{NewAccount, change_password, create_account};
+    use vanguard_store::account::change_password;
     for t in each_backend().await {
         let tr = tree(&t.db).await;
-        let new = NewAccount {
-            username: "lisi".into(),
-            display_name: "李四".into(),
-            role: Role::BranchSecretary,
-            scope_org_id: Some(tr.branch_a),
-            member_id: None,
-            password: Some("Pass#0001".into()),
-        };
-        create_account(&t.db, &Actor::system("test"), &new).await.unwrap();
+        secretary_account(&t.db, tr.branch_a, "lisi", "Pass#0001").await;
         // Five passwords in a row: 0001 (the first) … 0005 (current).
         for i in 1..5 {
             let s = session_of(&t.db, "lisi", &format!("Pass#000{i}")).await;
