@@ -1124,8 +1124,8 @@ const CATCH_UP_MARGIN_MS: i64 = 60_000;
 /// The recompute reads each batch and writes it later; a meeting recorded in between has
 /// its rows refreshed in its own transaction, and the batch write would then put back
 /// what was true before it. The catch-up repeats the in-transaction refresh of every
-/// meeting and plan written since the check began, after the last batch write, so the
-/// check never leaves a finding older than the records.
+/// meeting, plan, org and member written since the check began, after the last batch
+/// write, so the check never leaves a finding older than the records.
 pub async fn check_region(
     db: &Db,
     actor: &crate::Actor,
@@ -1155,9 +1155,9 @@ pub async fn check_region(
 /// The audit action of a full check.
 pub const CHECK_ACTION: &str = "findings.recompute";
 
-/// Repeats the in-transaction refresh for every meeting (with the members on its roll)
-/// and every annual plan of the region written at or after `since_ms`. Returns how many
-/// orgs were refreshed.
+/// Repeats the in-transaction refresh for every meeting (with the members on its roll),
+/// annual plan, org and member of the region written at or after `since_ms`. Returns how
+/// many orgs were refreshed.
 pub async fn catch_up(db: &Db, region_id: i64, since_ms: i64) -> StoreResult<u64> {
     let meetings: Vec<(i64, i64)> = crate::read!(db, c => sqlx::query_as(
         "SELECT id, org_id FROM meetings WHERE region_id = $1 AND updated_at >= $2 ORDER BY org_id, id")
@@ -1165,7 +1165,17 @@ pub async fn catch_up(db: &Db, region_id: i64, since_ms: i64) -> StoreResult<u64
     let plans: Vec<i64> = crate::read!(db, c => sqlx::query_scalar(
         "SELECT DISTINCT org_id FROM life_plans WHERE region_id = $1 AND updated_at >= $2 ORDER BY org_id")
         .bind(region_id).bind(since_ms).fetch_all(c).await)?;
-    let mut rolls: std::collections::BTreeMap<i64, HashSet<i64>> = plans.into_iter().map(|o| (o, HashSet::new())).collect();
+    let orgs: Vec<i64> = crate::read!(db, c => sqlx::query_scalar(
+        "SELECT id FROM orgs WHERE region_id = $1 AND updated_at >= $2 ORDER BY id")
+        .bind(region_id).bind(since_ms).fetch_all(c).await)?;
+    let members: Vec<(i64, i64)> = crate::read!(db, c => sqlx::query_as(
+        "SELECT id, org_id FROM members WHERE region_id = $1 AND updated_at >= $2 ORDER BY org_id, id")
+        .bind(region_id).bind(since_ms).fetch_all(c).await)?;
+    let mut rolls: std::collections::BTreeMap<i64, HashSet<i64>> =
+        plans.into_iter().chain(orgs).map(|o| (o, HashSet::new())).collect();
+    for (member_id, org_id) in members {
+        rolls.entry(org_id).or_default().insert(member_id);
+    }
     for (meeting_id, org_id) in meetings {
         let members: Vec<i64> = crate::read!(db, c => sqlx::query_scalar(
             "SELECT member_id FROM meeting_attendance WHERE region_id = $1 AND meeting_id = $2")

@@ -349,8 +349,8 @@ impl Scoped<'_> {
             return Ok(());
         }
         crate::exec_tx!(tx, c => sqlx::query(
-            "UPDATE orgs SET direct_members = direct_members + $1, direct_formal = direct_formal + $2 WHERE region_id = $3 AND id = $4")
-            .bind(members).bind(formal).bind(self.scope.region_id).bind(org_id).execute(c).await)?;
+            "UPDATE orgs SET direct_members = direct_members + $1, direct_formal = direct_formal + $2, updated_at = $3 WHERE region_id = $4 AND id = $5")
+            .bind(members).bind(formal).bind(self.db.clock().now_ms()).bind(self.scope.region_id).bind(org_id).execute(c).await)?;
         Ok(())
     }
 
@@ -421,6 +421,7 @@ impl Scoped<'_> {
             Event::ok("member.create", format!("member:{id}")).detail(format!("{} → {}", fields.name, org.name)),
         )
         .await?;
+        self.refresh_findings(&mut tx, org.region_id, &[org.id], id).await?;
         tx.commit().await?;
         self.member(id).await
     }
@@ -485,8 +486,20 @@ impl Scoped<'_> {
             Event::ok("member.update", format!("member:{id}")).detail(fields.join(",")),
         )
         .await?;
+        self.refresh_findings(&mut tx, row.region_id, &[row.org_id], id).await?;
         tx.commit().await?;
         self.member(id).await
+    }
+
+    /// Brings the rules engine's rows of the branches a member write touched, and of the
+    /// member, up to date inside that write: counts, category and dates change what the
+    /// cockpit shows (a branch below 3 正式党员, a member's 党章第九条 clock).
+    async fn refresh_findings(&self, tx: &mut Tx, region_id: i64, branches: &[i64], member_id: i64) -> StoreResult<()> {
+        for (i, branch) in branches.iter().enumerate() {
+            let members: &[i64] = if i == 0 { &[member_id] } else { &[] };
+            crate::findings::refresh_after_meeting(tx, self.db, region_id, *branch, members).await?;
+        }
+        Ok(())
     }
 
     /// Moves a member to another branch (and group) within the writable subtree.
@@ -518,6 +531,7 @@ impl Scoped<'_> {
             Event::ok("member.move", format!("member:{id}")).detail(format!("{} → {}", row.org_name, org.name)),
         )
         .await?;
+        self.refresh_findings(&mut tx, row.region_id, &[row.org_id, org.id], id).await?;
         tx.commit().await?;
         self.member(id).await
     }
@@ -570,6 +584,7 @@ impl Scoped<'_> {
             Event::ok("member.archive", format!("member:{id}")).detail(reason.label()),
         )
         .await?;
+        self.refresh_findings(&mut tx, row.region_id, &[row.org_id], id).await?;
         tx.commit().await?;
         self.member(id).await
     }

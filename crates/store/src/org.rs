@@ -345,6 +345,8 @@ impl Scoped<'_> {
         )
         .await?;
         let row = fetch_in_tx(&mut tx, parent.region_id, id).await?;
+        // A new branch is judged at once (e.g. fewer than 3 正式党员 yet).
+        crate::findings::refresh_org_rows(&mut tx, self.db, row.region_id, id).await?;
         tx.commit().await?;
         Ok(view(&row, SubtreeCounts { orgs: 1, branches: i64::from(fields.kind.is_branch()), ..Default::default() }))
     }
@@ -408,6 +410,8 @@ impl Scoped<'_> {
         )
         .await?;
         let row = fetch_in_tx(&mut tx, row.region_id, id).await?;
+        // A recorded 换届 or a new 支委会 clears its finding now, not at the next check.
+        crate::findings::refresh_org_rows(&mut tx, self.db, row.region_id, id).await?;
         tx.commit().await?;
         self.org_view(row.id).await
     }
@@ -506,6 +510,12 @@ impl Scoped<'_> {
             Event::ok("org.dissolve", format!("org:{}", org.id)).detail(org.name.clone()),
         )
         .await?;
+        let dissolved: Vec<i64> = crate::on_tx!(tx, c => sqlx::query_scalar(
+            "SELECT id FROM orgs WHERE region_id = $1 AND path >= $2 AND path < $3")
+            .bind(org.region_id).bind(&org.path).bind(&hi).fetch_all(c).await)?;
+        for o in dissolved {
+            crate::findings::refresh_org_rows(&mut tx, self.db, org.region_id, o).await?;
+        }
         tx.commit().await?;
         self.org_view(id).await
     }

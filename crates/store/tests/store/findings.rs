@@ -282,6 +282,35 @@ async fn a_check_catches_up_a_meeting_recorded_between_a_batch_read_and_its_writ
 }
 
 #[tokio::test]
+async fn a_check_catches_up_a_member_who_left_while_it_ran() {
+    const TOO_FEW: &str = "branch.too_few_formal";
+    for t in backends().await {
+        let db = &t.db;
+        let today = db.clock().today();
+        let w = world(db, months_back(today, 1)).await;
+        recompute_all(db, w.root.region_id, today, |_, _| {}).await.unwrap();
+        let check_started = db.clock().now_ms();
+        db.clock().advance(1_000);
+        let sys = system(&w.root);
+        let leave = vanguard_store::member::Leave { reason: "died".into(), left_on: text(today), note: String::new() };
+        db.scoped(&sys).archive_member(w.members[&w.c][0], &leave).await.unwrap();
+        let too_few = |rows: &[FindingRow]| !open_of(rows, TOO_FEW, w.c).is_empty();
+        assert!(too_few(&finding_rows(db).await), "[{}] flagged by the archive itself", t.backend);
+        // A batch that read c before the member left writes its old answer back (simulated).
+        let mut tx = db.begin().await.unwrap();
+        vanguard_store::exec_tx!(tx, c => sqlx::query(
+            "UPDATE findings SET resolved_at = $1 WHERE region_id = $2 AND subject_id = $3 AND rule_code = $4")
+            .bind(check_started).bind(w.root.region_id).bind(w.c).bind(TOO_FEW).execute(c).await)
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert!(!too_few(&finding_rows(db).await), "[{}]", t.backend);
+        assert_eq!(catch_up(db, w.root.region_id, check_started).await.unwrap(), 1, "[{}] c only", t.backend);
+        assert!(too_few(&finding_rows(db).await), "[{}] caught up", t.backend);
+        db.close().await;
+    }
+}
+
+#[tokio::test]
 async fn a_full_check_is_audited_and_counts_as_the_days_check() {
     for t in backends().await {
         let db = &t.db;
@@ -386,27 +415,66 @@ async fn a_second_recompute_changes_nothing_and_agrees_with_the_incremental_refr
 }
 
 #[tokio::test]
+async fn a_branch_below_three_formal_members_is_flagged_when_it_happens_not_at_the_next_check() {
+    const TOO_FEW: &str = "branch.too_few_formal";
+    for t in backends().await {
+        let db = &t.db;
+        let today = db.clock().today();
+        let w = world(db, months_back(today, 1)).await;
+        let sys = system(&w.root);
+        let s = db.scoped(&sys);
+        let branch = s.create_org(w.s2, &org("戊社区党支部", "branch", months_back(today, 1))).await.unwrap().id;
+        let open = |rows: &[FindingRow]| !open_of(rows, TOO_FEW, branch).is_empty();
+        assert!(open(&finding_rows(db).await), "[{}] a new branch without members", t.backend);
+        let mut ids = Vec::new();
+        for (i, name) in ["赵一", "钱二", "孙三"].into_iter().enumerate() {
+            ids.push(s.create_member(&person(name, 40 + i as u16, branch)).await.unwrap().id);
+        }
+        assert!(!open(&finding_rows(db).await), "[{}] three 正式党员", t.backend);
+        let leave = vanguard_store::member::Leave { reason: "transferred_out".into(), left_on: text(today), note: String::new() };
+        s.archive_member(ids[0], &leave).await.unwrap();
+        assert!(open(&finding_rows(db).await), "[{}] one transferred out", t.backend);
+        s.move_member(w.members[&w.c][0], branch, None).await.unwrap();
+        assert!(!open(&finding_rows(db).await), "[{}] one moved in", t.backend);
+        db.close().await;
+    }
+}
+
+#[tokio::test]
 async fn a_meeting_refreshes_only_its_own_orgs_compliance_rows_never_an_ancestors() {
     for t in backends().await {
         let db = &t.db;
         let today = db.clock().today();
         let last_month = months_back(today, 1);
         let w = world(db, last_month).await;
+        // Creating the orgs and members already judged them; a meeting changes only its org.
+        let (tallies_before, findings_before) = (tally_rows(db).await, finding_rows(db).await);
+        let except =
+            |rows: &[TallyRow], orgs: &[i64]| rows.iter().filter(|r| !orgs.contains(&r.org_id)).cloned().collect::<Vec<_>>();
+        let except_f =
+            |rows: &[FindingRow], orgs: &[i64]| rows.iter().filter(|r| !orgs.contains(&r.org_id)).cloned().collect::<Vec<_>>();
         record(db, &w, w.a, "theme_day", last_month + chrono::Days::new(3), &all_present(&w, w.a)).await;
         let tallies = tally_rows(db).await;
-        assert!(!tallies.is_empty());
-        assert!(tallies.iter().all(|r| r.org_id == w.a), "[{}] rows of other orgs: {tallies:?}", t.backend);
+        let held = tally(&tallies, w.a, THEME, &key(last_month)).expect("a's row for last month");
+        assert_eq!((held.expected, held.held), (1, 1), "[{}]", t.backend);
+        assert_eq!(except(&tallies, &[w.a]), except(&tallies_before, &[w.a]), "[{}] rows of other orgs changed", t.backend);
         let findings = finding_rows(db).await;
-        assert!(findings.iter().all(|f| f.org_id == w.a), "[{}] findings filed under another org: {findings:?}", t.backend);
+        assert_eq!(
+            except_f(&findings, &[w.a]),
+            except_f(&findings_before, &[w.a]),
+            "[{}] findings of other orgs changed",
+            t.backend
+        );
         for ancestor in [w.s1, w.d1, w.root.id] {
-            assert!(findings.iter().all(|f| f.subject_id != ancestor), "[{}] ancestor {ancestor} touched", t.backend);
+            let rows = |f: &[FindingRow]| f.iter().filter(|r| r.subject_id == ancestor).cloned().collect::<Vec<_>>();
+            assert_eq!(rows(&findings), rows(&findings_before), "[{}] ancestor {ancestor} touched", t.backend);
         }
         // A second meeting of b leaves a's rows exactly as they were.
         record(db, &w, w.b, "theme_day", last_month + chrono::Days::new(5), &all_present(&w, w.b)).await;
         let after = tally_rows(db).await;
         let a_rows: Vec<&TallyRow> = after.iter().filter(|r| r.org_id == w.a).collect();
-        assert_eq!(a_rows, tallies.iter().collect::<Vec<_>>(), "[{}]", t.backend);
-        assert!(after.iter().all(|r| r.org_id == w.a || r.org_id == w.b), "[{}] {after:?}", t.backend);
+        assert_eq!(a_rows, tallies.iter().filter(|r| r.org_id == w.a).collect::<Vec<_>>(), "[{}]", t.backend);
+        assert_eq!(except(&after, &[w.a, w.b]), except(&tallies_before, &[w.a, w.b]), "[{}] {after:?}", t.backend);
         db.close().await;
     }
 }
