@@ -32,12 +32,17 @@ pub fn china_date(epoch_ms: i64) -> chrono::NaiveDate {
     chrono::DateTime::from_timestamp(secs, 0).map(|t| t.date_naive()).unwrap_or_default()
 }
 
-const DAY_MS: i64 = 24 * 3600 * 1000;
+/// Milliseconds in one day.
+pub const DAY_MS: i64 = 24 * 3600 * 1000;
+
+/// The UTC instant (epoch ms) of 00:00 China time on `d`.
+pub fn china_midnight_ms(d: chrono::NaiveDate) -> i64 {
+    d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0) - i64::from(CHINA_OFFSET_SECONDS) * 1000
+}
 
 /// The instant (epoch ms) the China calendar day containing `epoch_ms` began.
 pub fn china_day_start_ms(epoch_ms: i64) -> i64 {
-    let offset = i64::from(CHINA_OFFSET_SECONDS) * 1000;
-    (epoch_ms + offset).div_euclid(DAY_MS) * DAY_MS - offset
+    china_midnight_ms(china_date(epoch_ms))
 }
 
 /// A time of day written `HH:MM` (24-hour), as minutes after midnight.

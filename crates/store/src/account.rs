@@ -62,6 +62,12 @@ impl AccountRow {
     pub fn role(&self) -> Role {
         Role::from_code(&self.role).unwrap_or(Role::Member)
     }
+
+    /// Whether the current password is a one-time password an administrator issued (never
+    /// the owner's own, so it is not kept in the password history).
+    fn has_one_time_password(&self) -> bool {
+        self.must_change_password && self.one_time_expires_at.is_some()
+    }
 }
 
 /// Hashes a password with argon2id (m = 19 MiB, t = 2, p = 1) on a blocking thread.
@@ -549,8 +555,7 @@ pub async fn change_password(db: &Db, session: &Session, old: &str, new: &str) -
     let mut tx = db.begin().await?;
     crate::exec_tx!(tx, c => sqlx::query("UPDATE accounts SET password_hash = $1, must_change_password = FALSE, one_time_expires_at = NULL, password_changed_at = $2, updated_at = $2 WHERE id = $3")
         .bind(&hash).bind(now).bind(session.account.id).execute(c).await)?;
-    // A one-time password was never the owner's: only chosen ones are kept.
-    if !(session.account.must_change_password && session.account.one_time_expires_at.is_some()) {
+    if !session.account.has_one_time_password() {
         remember_password(&mut tx, session.account.id, &session.account.password_hash, now).await?;
     }
     crate::exec_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
@@ -592,7 +597,7 @@ pub async fn admin_action(db: &Db, actor: &Actor, id: i64, action: AdminAction) 
         AdminAction::ResetPassword => {
             let p = random_password();
             let hash = hash_password(&p).await?;
-            if !(target.must_change_password && target.one_time_expires_at.is_some()) {
+            if !target.has_one_time_password() {
                 remember_password(&mut tx, id, &target.password_hash, now).await?;
             }
             crate::exec_tx!(tx, c => sqlx::query(

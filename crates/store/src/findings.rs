@@ -1159,8 +1159,11 @@ pub const CHECK_ACTION: &str = "findings.recompute";
 /// annual plan, org and member of the region written at or after `since_ms`. Returns how
 /// many orgs were refreshed.
 pub async fn catch_up(db: &Db, region_id: i64, since_ms: i64) -> StoreResult<u64> {
-    let meetings: Vec<(i64, i64)> = crate::read!(db, c => sqlx::query_as(
-        "SELECT id, org_id FROM meetings WHERE region_id = $1 AND updated_at >= $2 ORDER BY org_id, id")
+    // Each meeting's org with the members on its roll (none: the org alone).
+    let rolls_read: Vec<(i64, Option<i64>)> = crate::read!(db, c => sqlx::query_as(
+        "SELECT m.org_id, a.member_id FROM meetings m \
+         LEFT JOIN meeting_attendance a ON a.region_id = m.region_id AND a.meeting_id = m.id \
+         WHERE m.region_id = $1 AND m.updated_at >= $2")
         .bind(region_id).bind(since_ms).fetch_all(c).await)?;
     let plans: Vec<i64> = crate::read!(db, c => sqlx::query_scalar(
         "SELECT DISTINCT org_id FROM life_plans WHERE region_id = $1 AND updated_at >= $2 ORDER BY org_id")
@@ -1176,11 +1179,8 @@ pub async fn catch_up(db: &Db, region_id: i64, since_ms: i64) -> StoreResult<u64
     for (member_id, org_id) in members {
         rolls.entry(org_id).or_default().insert(member_id);
     }
-    for (meeting_id, org_id) in meetings {
-        let members: Vec<i64> = crate::read!(db, c => sqlx::query_scalar(
-            "SELECT member_id FROM meeting_attendance WHERE region_id = $1 AND meeting_id = $2")
-            .bind(region_id).bind(meeting_id).fetch_all(c).await)?;
-        rolls.entry(org_id).or_default().extend(members);
+    for (org_id, member_id) in rolls_read {
+        rolls.entry(org_id).or_default().extend(member_id);
     }
     for (org_id, members) in &rolls {
         let mut members: Vec<i64> = members.iter().copied().collect();

@@ -495,9 +495,10 @@ impl Scoped<'_> {
     /// member, up to date inside that write: counts, category and dates change what the
     /// cockpit shows (a branch below 3 正式党员, a member's 党章第九条 clock).
     async fn refresh_findings(&self, tx: &mut Tx, region_id: i64, branches: &[i64], member_id: i64) -> StoreResult<()> {
-        for (i, branch) in branches.iter().enumerate() {
-            let members: &[i64] = if i == 0 { &[member_id] } else { &[] };
-            crate::findings::refresh_after_meeting(tx, self.db, region_id, *branch, members).await?;
+        let Some((branch, others)) = branches.split_first() else { return Ok(()) };
+        crate::findings::refresh_after_meeting(tx, self.db, region_id, *branch, &[member_id]).await?;
+        for other in others {
+            crate::findings::refresh_org_rows(tx, self.db, region_id, *other).await?;
         }
         Ok(())
     }

@@ -133,9 +133,7 @@ impl PointReader {
             None => Ok(None),
         }
     }
-}
 
-impl PointReader {
     /// Closes every connection (before the pools, so the writer closes last and SQLite
     /// checkpoints and removes the write-ahead log).
     pub fn close(&self) {

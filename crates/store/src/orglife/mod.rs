@@ -52,8 +52,7 @@ pub use plan::{PlanEventView, PlanItemView, PlanOverview, PlanStatusRow, PlanVie
 pub use portal::{MyAttendance, MyOrgLife, OrgLifeTodo, PlanDue};
 pub use signin::{SigninOutcome, SigninTicket, qr_svg};
 
-/// Milliseconds in one day.
-pub(crate) const DAY_MS: i64 = 24 * 3600 * 1000;
+pub(crate) use vanguard_domain::{DAY_MS, china_midnight_ms};
 const CHINA_OFFSET_MS: i64 = vanguard_domain::CHINA_OFFSET_SECONDS as i64 * 1000;
 
 /// `YYYY-MM-DD`.
@@ -63,11 +62,6 @@ pub(crate) fn date_text(d: NaiveDate) -> String {
 
 pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
     vanguard_domain::member::parse_iso_date(s)
-}
-
-/// The UTC instant (epoch ms) of 00:00 China time on `d`.
-pub(crate) fn china_midnight_ms(d: NaiveDate) -> i64 {
-    d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0) - CHINA_OFFSET_MS
 }
 
 /// Parses a China wall-clock time (`2026-03-05T09:30`, `2026-03-05 09:30[:00]`, as a

@@ -53,9 +53,7 @@ pub struct AuditQuery {
 }
 
 fn day_start_ms(s: &str) -> Option<i64> {
-    let d = vanguard_domain::member::parse_iso_date(s)?;
-    let t = d.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis();
-    Some(t - i64::from(vanguard_domain::CHINA_OFFSET_SECONDS) * 1000)
+    vanguard_domain::member::parse_iso_date(s).map(vanguard_domain::china_midnight_ms)
 }
 
 pub async fn list(State(state): State<AppState>, ctx: Ctx, QueryParams(q): QueryParams<AuditQuery>) -> PageResult {
