@@ -1,31 +1,28 @@
 //! Storage for Vanguard: one [`Db`] handle over SQLite (the embedded default) or
 //! PostgreSQL (production), with each query's SQL written once.
 //!
+//! [`platform`] is what every feature stands on: the database handle and its
+//! per-backend macros (crate-private), point reads, the scope, field encryption, the
+//! audit chain, ids, bounded file readers and writers, migrations and change hooks.
+//! Each feature folder holds its SQL and nothing else: rows in, domain values out.
+//!
 //! Every query of org-owned data goes through [`Scoped`], which is built from a
 //! [`Scope`] and adds the caller's subtree to the query's `WHERE`. Outside the scope an
 //! object is simply not found. Unscoped access exists only as [`Scope::system`], for the
 //! CLI and background jobs.
 
+#[macro_use]
+pub mod platform;
+
 pub mod account;
-pub mod audit;
 pub mod cockpit;
-pub mod crypto;
-pub mod db;
-pub mod demo;
-pub mod demo_history;
-pub mod error;
-pub mod findings;
-pub mod ids;
 pub mod member;
 pub mod org;
 pub mod orglife;
-pub mod point;
-pub mod roster;
-pub mod rules;
-pub mod schema;
-pub mod scope;
-pub mod testkit;
 
-pub use db::{Backend, Clock, Db, Tx};
-pub use error::{StoreError, StoreResult};
-pub use scope::{Actor, Scope, Scoped};
+pub(crate) use member::push_roster_filters;
+pub use platform::db::{Clock, Db, Tx};
+pub(crate) use platform::db::{exec_read, exec_tx, on_tx, read};
+pub use platform::error::{StoreError, StoreResult};
+pub(crate) use platform::point::{point_read, sqlite_row};
+pub use platform::scope::{Actor, Scope, Scoped};

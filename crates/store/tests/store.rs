@@ -1,15 +1,15 @@
 //! Store tests: every case runs on SQLite and on PostgreSQL (see `testkit`).
 
 use chrono::NaiveDate;
-use vanguard_domain::auth::{Reach, Role};
-use vanguard_domain::idcard::compose;
+use vanguard_domain::kernel::auth::{Reach, Role};
 use vanguard_domain::member::MemberInput;
+use vanguard_domain::member::idcard::compose;
 use vanguard_domain::org::{OrgInput, OrgKind, Sector};
-use vanguard_store::audit::{self, ChainProblem};
 use vanguard_store::member::{Leave, MemberFilter, NewMember};
 use vanguard_store::org::OrgRow;
-use vanguard_store::testkit::{TestDb, backends};
+use vanguard_store::platform::audit::{self, ChainProblem};
 use vanguard_store::{Actor, Db, Scope, StoreError};
+use vanguard_testkit::{TestDb, backends};
 
 #[path = "store/orglife.rs"]
 mod orglife;
@@ -82,23 +82,23 @@ async fn each_backend() -> Vec<TestDb> {
 
 #[tokio::test]
 async fn sqlite_and_postgres_schemas_match_column_for_column() {
-    let sqlite = vanguard_store::testkit::sqlite().await;
-    let Some(pg) = vanguard_store::testkit::postgres().await else { return };
-    let a = vanguard_store::schema::columns(&sqlite.db).await.unwrap();
-    let b = vanguard_store::schema::columns(&pg.db).await.unwrap();
+    let sqlite = vanguard_testkit::sqlite().await;
+    let Some(pg) = vanguard_testkit::postgres().await else { return };
+    let a = vanguard_store::platform::schema::columns(&sqlite.db).await.unwrap();
+    let b = vanguard_store::platform::schema::columns(&pg.db).await.unwrap();
     assert!(a.len() > 50, "expected the whole schema, got {} columns", a.len());
     assert!(a.iter().all(|c| c.kind != "other"), "unmapped column type in SQLite: {a:?}");
     assert_eq!(a, b, "SQLite and PostgreSQL schemas differ");
     assert_eq!(
-        vanguard_store::schema::migration_versions(&sqlite.db).await.unwrap(),
-        vanguard_store::schema::migration_versions(&pg.db).await.unwrap()
+        vanguard_store::platform::schema::migration_versions(&sqlite.db).await.unwrap(),
+        vanguard_store::platform::schema::migration_versions(&pg.db).await.unwrap()
     );
 }
 
 #[tokio::test]
 async fn every_org_owned_table_carries_the_region_key_first_in_its_primary_key() {
     for t in each_backend().await {
-        let cols = vanguard_store::schema::columns(&t.db).await.unwrap();
+        let cols = vanguard_store::platform::schema::columns(&t.db).await.unwrap();
         for table in ["orgs", "members", "member_history"] {
             assert!(cols.iter().any(|c| c.table == table && c.name == "region_id" && !c.nullable), "{} {table}", t.backend);
         }
@@ -396,7 +396,7 @@ async fn roster_totals_from_branch_counters_equal_a_count_of_the_members() {
 
 #[tokio::test]
 async fn id_numbers_and_phones_are_encrypted_at_rest() {
-    let t = vanguard_store::testkit::sqlite().await;
+    let t = vanguard_testkit::sqlite().await;
     let tr = tree(&t.db).await;
     let sys = system(&tr.root);
     let s = t.db.scoped(&sys);
@@ -439,8 +439,7 @@ async fn the_audit_chain_detects_modified_deleted_and_forged_records() {
 
         // The database itself refuses to change or remove a record.
         for sql in ["UPDATE audit_log SET detail = 'forged' WHERE seq = 3", "DELETE FROM audit_log WHERE seq = 6"] {
-            let mut tx = t.db.begin().await.unwrap();
-            let refused = vanguard_store::exec_tx!(tx, c => sqlx::query(sql).execute(c).await);
+            let refused = vanguard_testkit::raw_execute(&t.db, sql).await;
             assert!(refused.is_err(), "{}: {sql} must be refused", t.backend);
         }
         // Someone with the rights to drop the guard can; the chain shows what they did.
@@ -450,42 +449,37 @@ async fn the_audit_chain_detects_modified_deleted_and_forged_records() {
             &["DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete"]
         };
         for sql in drop_guard {
-            let mut tx = t.db.begin().await.unwrap();
-            vanguard_store::exec_tx!(tx, c => sqlx::query(*sql).execute(c).await).unwrap();
-            tx.commit().await.unwrap();
+            vanguard_testkit::raw_execute(&t.db, sql).await.unwrap();
         }
         let v = audit::verify(&t.db, |_, _| {}).await.unwrap();
         assert!(v.is_intact(), "{}: the refused statements changed nothing: {:?}", t.backend, v.problems);
 
         // Modify one record's content.
-        let mut tx = t.db.begin().await.unwrap();
-        vanguard_store::exec_tx!(tx, c => sqlx::query("UPDATE audit_log SET detail = 'forged' WHERE seq = 3").execute(c).await)
-            .unwrap();
-        tx.commit().await.unwrap();
+        vanguard_testkit::raw_execute(&t.db, "UPDATE audit_log SET detail = 'forged' WHERE seq = 3").await.unwrap();
         let v = audit::verify(&t.db, |_, _| {}).await.unwrap();
         assert_eq!(v.problems, vec![ChainProblem::Modified { seq: 3 }], "{}", t.backend);
 
         // Delete a record in the middle.
-        let mut tx = t.db.begin().await.unwrap();
-        vanguard_store::exec_tx!(tx, c => sqlx::query("DELETE FROM audit_log WHERE seq = 6").execute(c).await).unwrap();
-        tx.commit().await.unwrap();
+        vanguard_testkit::raw_execute(&t.db, "DELETE FROM audit_log WHERE seq = 6").await.unwrap();
         let v = audit::verify(&t.db, |_, _| {}).await.unwrap();
         assert!(v.problems.contains(&ChainProblem::Missing { from_seq: 6, to_seq: 6 }), "{:?}", v.problems);
 
         // Delete the last record: the head no longer matches.
         let last = v.records + 1;
-        let mut tx = t.db.begin().await.unwrap();
-        vanguard_store::exec_tx!(tx, c => sqlx::query("DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)").execute(c).await).unwrap();
-        tx.commit().await.unwrap();
+        vanguard_testkit::raw_execute(&t.db, "DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)").await.unwrap();
         let v = audit::verify(&t.db, |_, _| {}).await.unwrap();
         assert!(v.problems.iter().any(|p| matches!(p, ChainProblem::HeadMismatch { .. })), "{last}: {:?}", v.problems);
 
         // Insert a forged record into the gap.
-        let mut tx = t.db.begin().await.unwrap();
-        vanguard_store::exec_tx!(tx, c => sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor_id, actor_name, ip, action, object, result, detail, hash) VALUES (6, 0, 0, 'x', 'x', 'x', 'x', 'ok', '', $1)")
-            .bind(vec![0u8; 32]).execute(c).await).unwrap();
-        tx.commit().await.unwrap();
+        vanguard_testkit::RawConn::open(&t.db)
+            .await
+            .unwrap()
+            .execute_with_bytes(
+                "INSERT INTO audit_log (seq, at, actor_id, actor_name, ip, action, object, result, detail, hash) VALUES (6, 0, 0, 'x', 'x', 'x', 'x', 'ok', '', $1)",
+                vec![0u8; 32],
+            )
+            .await
+            .unwrap();
         let v = audit::verify(&t.db, |_, _| {}).await.unwrap();
         assert!(v.problems.contains(&ChainProblem::Modified { seq: 6 }), "{:?}", v.problems);
     }
@@ -532,9 +526,9 @@ async fn rule_sets_are_versioned_and_the_newest_is_used() {
         rules.version = 2;
         rules.org.branch_max_members = 40;
         let mut tx = t.db.begin().await.unwrap();
-        vanguard_store::rules::save(&mut tx, &rules, 0).await.unwrap();
+        vanguard_store::platform::rules::save(&mut tx, &rules, 0).await.unwrap();
         tx.commit().await.unwrap();
-        let loaded = vanguard_store::rules::load_or_init(&t.db).await.unwrap();
+        let loaded = vanguard_store::platform::rules::load_or_init(&t.db).await.unwrap();
         assert_eq!(loaded.version, 2);
         assert_eq!(loaded.org.branch_max_members, 40);
     }
@@ -560,7 +554,7 @@ async fn branch_structure_findings_come_from_the_counts() {
 #[tokio::test]
 async fn demo_district_is_generated_with_one_account_per_role() {
     for t in each_backend().await {
-        let summary = vanguard_store::demo::generate(&t.db, vanguard_domain::demo::Scale::District, 7, |_, _| {}).await.unwrap();
+        let summary = vanguard_demo::load::generate(&t.db, vanguard_demo::generate::Scale::District, 7, |_, _| {}).await.unwrap();
         assert!((19_000..=21_000).contains(&summary.members), "{}", summary.members);
         assert!((900..=1_100).contains(&summary.branches), "{}", summary.branches);
         let roles: Vec<Role> = summary.accounts.iter().map(|a| a.1).collect();
@@ -568,7 +562,7 @@ async fn demo_district_is_generated_with_one_account_per_role() {
             assert!(roles.contains(r), "no demo account for {r}");
         }
         for (user, _, _) in &summary.accounts {
-            let ok = vanguard_store::account::login(&t.db, user, vanguard_store::demo::DEMO_PASSWORD, "127.0.0.1").await.unwrap();
+            let ok = vanguard_store::account::login(&t.db, user, vanguard_demo::load::DEMO_PASSWORD, "127.0.0.1").await.unwrap();
             assert!(ok.is_ok(), "{user} cannot log in");
         }
         let root = vanguard_store::org::regions(&t.db).await.unwrap().remove(0);
@@ -577,7 +571,7 @@ async fn demo_district_is_generated_with_one_account_per_role() {
         assert_eq!(counts.members as usize, summary.members, "{}", t.backend);
         assert!(audit::verify(&t.db, |_, _| {}).await.unwrap().is_intact());
         // Generation refuses a database that already has data.
-        assert!(vanguard_store::demo::generate(&t.db, vanguard_domain::demo::Scale::District, 7, |_, _| {}).await.is_err());
+        assert!(vanguard_demo::load::generate(&t.db, vanguard_demo::generate::Scale::District, 7, |_, _| {}).await.is_err());
     }
 }
 
@@ -657,7 +651,7 @@ async fn a_new_password_may_not_repeat_any_of_the_last_five() {
 
 mod roster_support {
     use chrono::NaiveDate;
-    use vanguard_domain::idcard::compose;
+    use vanguard_domain::member::idcard::compose;
 
     /// A cell of a test spreadsheet: text, or a number cell (as Excel stores typed digits).
     pub enum X {
@@ -734,7 +728,7 @@ mod roster_support {
 }
 
 use roster_support::{X, headings, read_back, row, xlsx};
-use vanguard_store::roster::{ImportOptions, RowAction};
+use vanguard_store::member::roster::{ImportOptions, RowAction};
 
 fn opts() -> ImportOptions {
     ImportOptions::default()
@@ -1045,11 +1039,11 @@ async fn a_file_without_a_required_column_is_refused_as_a_whole() {
 
 #[tokio::test]
 async fn the_template_has_every_column_and_an_untouched_template_has_no_rows() {
-    let t = vanguard_store::testkit::sqlite().await;
+    let t = vanguard_testkit::sqlite().await;
     let tr = tree(&t.db).await;
-    let bytes = vanguard_store::roster::template_xlsx().unwrap();
+    let bytes = vanguard_store::member::roster::template_xlsx().unwrap();
     let sheet = read_back(&bytes);
-    let want: Vec<String> = vanguard_domain::roster::Column::ALL.iter().map(|c| c.heading().to_string()).collect();
+    let want: Vec<String> = vanguard_domain::member::roster::Column::ALL.iter().map(|c| c.heading().to_string()).collect();
     assert_eq!(sheet[0], want);
     let err = t.db.scoped(&system(&tr.root)).preview_import("模板.xlsx", &bytes, &opts()).await.unwrap_err();
     assert!(matches!(&err, StoreError::Invalid(i) if i.has("roster.no_rows")), "{err:?}");
@@ -1120,9 +1114,9 @@ async fn export_honors_scope_and_masking_and_is_audited() {
 #[tokio::test]
 #[ignore = "timing; run in release mode"]
 async fn import_of_20000_rows_is_timed() {
-    use vanguard_domain::demo::{MemberGenerator, Scale, generate_orgs};
+    use vanguard_demo::generate::{MemberGenerator, Scale, generate_orgs};
     for t in each_backend().await {
-        vanguard_store::demo::generate(&t.db, Scale::District, 7, |_, _| {}).await.unwrap();
+        vanguard_demo::load::generate(&t.db, Scale::District, 7, |_, _| {}).await.unwrap();
         let today = t.db.clock().today();
         let seeds = generate_orgs(Scale::District, 7, today);
         let path_of = |mut i: usize| {
@@ -1134,7 +1128,7 @@ async fn import_of_20000_rows_is_timed() {
             names.reverse();
             names.join("/")
         };
-        let heading: Vec<X> = vanguard_domain::roster::Column::ALL.iter().map(|c| X::from(c.heading())).collect();
+        let heading: Vec<X> = vanguard_domain::member::roster::Column::ALL.iter().map(|c| X::from(c.heading())).collect();
         let mut rows = vec![heading];
         let mut generator = MemberGenerator::new(2026, today);
         let d = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();

@@ -14,9 +14,10 @@ use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
-use vanguard_domain::auth::{Reach, Role};
+use vanguard_domain::kernel::auth::{Reach, Role};
 use vanguard_domain::org::path;
 use vanguard_store::member::MemberFilter;
+use vanguard_store::platform::probe;
 use vanguard_store::{Actor, Db, Scope};
 
 #[derive(Subcommand)]
@@ -90,22 +91,13 @@ async fn one_read(db: Db, addr: SocketAddr) -> Result<()> {
     use axum::extract::{Path, State};
     use axum::http::StatusCode;
     let region = vanguard_store::org::regions(&db).await?.first().map(|r| r.id).context("数据库中没有党组织")?;
-    vanguard_store::sqlite_row! {
-        #[derive(sqlx::FromRow)]
-        struct Named {
-            id: i64,
-            name: String,
-        }
-    }
     async fn member(
         State((db, region)): State<(Db, i64)>,
         Path(id): Path<i64>,
     ) -> Result<axum::Json<serde_json::Value>, StatusCode> {
         // The store's fastest read of one row by key: the same path as the API's.
-        let row =
-            vanguard_store::point_read!(db, Named, "SELECT id, name FROM members WHERE region_id = $1 AND id = $2", region, id)
-                .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
-        let Named { id, name } = row.ok_or(StatusCode::NOT_FOUND)?;
+        let row = probe::one_point_read(&db, region, id).await.map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
+        let probe::NamedRow { id, name } = row.ok_or(StatusCode::NOT_FOUND)?;
         Ok(axum::Json(serde_json::json!({ "id": id, "name": name })))
     }
     let app = axum::Router::new().route("/m/{id}", axum::routing::get(member)).with_state((db, region));
@@ -239,9 +231,7 @@ async fn roster(db: &Db, district: &str, pages: i64, per_page: i64, budget: Dura
             break;
         }
         let t = Instant::now();
-        count = vanguard_store::read!(db, c => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM members WHERE region_id = $1 AND archived = FALSE AND org_path >= $2 AND org_path < $3")
-            .bind(d.region_id).bind(&d.path).bind(&hi).fetch_one(c).await)?;
+        count = probe::subtree_member_count(db, d.region_id, &d.path, &hi).await?;
         ceiling.push(t.elapsed());
     }
 

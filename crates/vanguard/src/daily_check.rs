@@ -5,7 +5,8 @@
 //! shown on the auditor's page. A check missed while the server was down runs at start.
 
 use std::time::Duration;
-use vanguard_store::{Actor, Db, findings};
+use vanguard_store::orglife::check as findings;
+use vanguard_store::{Actor, Db};
 
 /// `--daily-check`: a time of day `HH:MM`, or `off`.
 #[derive(Clone, Copy, Debug)]
@@ -17,7 +18,7 @@ impl std::str::FromStr for DailyCheck {
         if s.eq_ignore_ascii_case("off") {
             return Ok(DailyCheck(None));
         }
-        vanguard_domain::parse_time_of_day(s)
+        vanguard_domain::kernel::time::parse_time_of_day(s)
             .map(|m| DailyCheck(Some(m)))
             .ok_or_else(|| format!("“{s}”不是有效的时间，请写成 HH:MM（如 02:00），或写 off 关闭每日检查"))
     }
@@ -25,7 +26,7 @@ impl std::str::FromStr for DailyCheck {
 
 /// Runs forever: a catch-up check if none ran today, then one at `minute_of_day` every day.
 pub async fn run(db: Db, minute_of_day: u32) {
-    let today_start = vanguard_domain::china_day_start_ms(db.clock().now_ms());
+    let today_start = vanguard_domain::kernel::time::china_day_start_ms(db.clock().now_ms());
     match findings::checked_since(&db, today_start).await {
         Ok(true) => {}
         Ok(false) => check_all(&db).await,
@@ -33,7 +34,7 @@ pub async fn run(db: Db, minute_of_day: u32) {
     }
     loop {
         let now = db.clock().now_ms();
-        let next = vanguard_domain::next_daily_run_ms(now, minute_of_day);
+        let next = vanguard_domain::kernel::time::next_daily_run_ms(now, minute_of_day);
         tokio::time::sleep(Duration::from_millis(u64::try_from(next - now).unwrap_or(0))).await;
         check_all(&db).await;
     }
@@ -59,7 +60,7 @@ async fn check_all(db: &Db) {
             Err(e) => tracing::error!(region = %root.name, error = %e, "每日检查失败"),
         }
     }
-    match vanguard_store::audit::verify_and_record(db, &actor, |_, _| {}).await {
+    match vanguard_store::platform::audit::verify_and_record(db, &actor, |_, _| {}).await {
         Ok(v) if v.is_intact() => tracing::info!(records = v.records, "审计日志哈希链校验通过"),
         Ok(v) => tracing::error!(records = v.records, problems = %v.summary(), "审计日志哈希链校验未通过"),
         Err(e) => tracing::error!(error = %e, "审计日志哈希链无法校验"),

@@ -10,9 +10,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use vanguard_domain::auth::Role;
+use vanguard_domain::kernel::auth::Role;
 use vanguard_store::account::{self, AdminAction, NewAccount};
-use vanguard_store::crypto::Crypto;
+use vanguard_store::platform::crypto::Crypto;
 use vanguard_store::{Actor, Db};
 
 #[derive(Parser)]
@@ -193,10 +193,10 @@ fn progress_bar(total: u64, what: &str) -> ProgressBar {
     pb
 }
 
-async fn generate_demo(db: &Db, scale: vanguard_domain::demo::Scale, seed: u64) -> Result<vanguard_store::demo::DemoSummary> {
+async fn generate_demo(db: &Db, scale: vanguard_demo::generate::Scale, seed: u64) -> Result<vanguard_demo::load::DemoSummary> {
     let pb = progress_bar(0, "生成演示党员");
     let started = std::time::Instant::now();
-    let summary = vanguard_store::demo::generate(db, scale, seed, |done, total| {
+    let summary = vanguard_demo::load::generate(db, scale, seed, |done, total| {
         pb.set_length(total);
         pb.set_position(done);
     })
@@ -214,7 +214,7 @@ async fn generate_demo(db: &Db, scale: vanguard_domain::demo::Scale, seed: u64) 
 }
 
 fn print_demo_accounts() {
-    eprintln!("\n演示账户（密码均为 {}）：", vanguard_store::demo::DEMO_PASSWORD);
+    eprintln!("\n演示账户（密码均为 {}）：", vanguard_demo::load::DEMO_PASSWORD);
     for (user, role) in [
         ("orgadmin", Role::OrgDeptAdmin),
         ("committee", Role::CommitteeAdmin),
@@ -249,7 +249,7 @@ async fn main() -> Result<()> {
             let regions = vanguard_store::org::regions(&db).await?;
             if demo {
                 if regions.is_empty() {
-                    generate_demo(&db, vanguard_domain::demo::Scale::District, seed).await?;
+                    generate_demo(&db, vanguard_demo::generate::Scale::District, seed).await?;
                 }
                 print_demo_accounts();
             } else if regions.is_empty() {
@@ -291,11 +291,11 @@ async fn main() -> Result<()> {
         Command::Demo { store, scale, seed, history } => {
             let db = store.open().await?;
             let scale = match scale {
-                ScaleArg::District => vanguard_domain::demo::Scale::District,
-                ScaleArg::City => vanguard_domain::demo::Scale::City,
+                ScaleArg::District => vanguard_demo::generate::Scale::District,
+                ScaleArg::City => vanguard_demo::generate::Scale::City,
             };
             let summary = generate_demo(&db, scale, seed).await?;
-            if history && scale == vanguard_domain::demo::Scale::City {
+            if history && scale == vanguard_demo::generate::Scale::City {
                 orglife_cli::city_history(&db, summary.region_id, seed).await?;
             }
             print_demo_accounts();
@@ -303,7 +303,7 @@ async fn main() -> Result<()> {
         }
         Command::Migrate { store } => {
             let db = store.open().await?;
-            let versions = vanguard_store::schema::migration_versions(&db).await?;
+            let versions = vanguard_store::platform::schema::migration_versions(&db).await?;
             eprintln!("数据库结构已是最新（迁移版本：{versions:?}）");
             db.close().await;
         }
@@ -364,7 +364,7 @@ async fn main() -> Result<()> {
         Command::Audit { store, action: AuditAction::Verify } => {
             let db = store.open().await?;
             let pb = progress_bar(0, "校验审计日志");
-            let v = vanguard_store::audit::verify_and_record(&db, &Actor::system("cli"), |done, total| {
+            let v = vanguard_store::platform::audit::verify_and_record(&db, &Actor::system("cli"), |done, total| {
                 pb.set_length(total.max(0) as u64);
                 pb.set_position(done.max(0) as u64);
             })

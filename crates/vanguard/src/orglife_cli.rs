@@ -6,16 +6,17 @@ use anyhow::{Context, Result, bail};
 use chrono::Datelike;
 use clap::Args;
 use std::time::{Duration, Instant};
-use vanguard_domain::auth::{Reach, Role};
-use vanguard_domain::orglife::Severity;
-use vanguard_store::findings::{self, RecomputeSummary};
+use vanguard_domain::kernel::auth::{Reach, Role};
+use vanguard_domain::kernel::finding::Severity;
+use vanguard_store::orglife::check::{self, RecomputeSummary};
+use vanguard_store::platform::probe;
 use vanguard_store::{Actor, Db, Scope};
 
 /// `vanguard check`: recomputes every region as of `as_of` (default today) and prints
 /// the open findings by rule.
 pub async fn check(db: &Db, as_of: Option<&str>) -> Result<()> {
     let as_of = match as_of {
-        Some(s) => vanguard_domain::member::parse_iso_date(s)
+        Some(s) => vanguard_domain::kernel::time::parse_iso_date(s)
             .with_context(|| format!("日期“{s}”无效，请按 YYYY-MM-DD 填写，如 2026-11-30"))?,
         None => db.clock().today(),
     };
@@ -25,7 +26,7 @@ pub async fn check(db: &Db, as_of: Option<&str>) -> Result<()> {
     }
     for root in regions {
         let pb = crate::progress_bar(0, "重新计算组织生活预警");
-        let s = findings::check_region(db, &Actor::system("cli"), root.region_id, as_of, |done, total| {
+        let s = check::check_region(db, &Actor::system("cli"), root.region_id, as_of, |done, total| {
             pb.set_length(total);
             pb.set_position(done);
         })
@@ -57,7 +58,7 @@ fn print_summary(db: &Db, name: &str, s: &RecomputeSummary) {
     let mut total = 0;
     for c in &s.open_by_rule {
         let severity = Severity::from_code(&c.severity).map(Severity::label).unwrap_or("?");
-        println!("    {:<26} {severity} {:>7}  {}", c.rule_code, c.count, findings::rule_title(&rules, &c.rule_code));
+        println!("    {:<26} {severity} {:>7}  {}", c.rule_code, c.count, check::rule_title(&rules, &c.rule_code));
         total += c.count;
     }
     println!("    合计 {total} 条");
@@ -67,7 +68,7 @@ fn print_summary(db: &Db, name: &str, s: &RecomputeSummary) {
 pub async fn city_history(db: &Db, region_id: i64, seed: u64) -> Result<()> {
     let pb = crate::progress_bar(0, "生成组织生活历史");
     let started = Instant::now();
-    let h = vanguard_store::demo_history::generate(db, region_id, seed, |done, total| {
+    let h = vanguard_demo::history::generate(db, region_id, seed, |done, total| {
         pb.set_length(total);
         pb.set_position(done);
     })
@@ -166,8 +167,7 @@ async fn run_bench(db: &Db, args: &OrglifeBench) -> Result<()> {
         scope_org_id: Some(district_id),
     };
     let counts = db.scoped(&city).subtree_counts(&root).await?;
-    let attendance: i64 = vanguard_store::read!(db, c => sqlx::query_scalar("SELECT COUNT(*) FROM meeting_attendance WHERE region_id = $1")
-        .bind(region).fetch_one(c).await)?;
+    let attendance = probe::attendance_rows(db, region).await?;
     println!(
         "SCALE orgs={} members={} attendance={} district={} ({})",
         counts.orgs, counts.members, attendance, district_row.name, district_row.id
@@ -175,43 +175,23 @@ async fn run_bench(db: &Db, args: &OrglifeBench) -> Result<()> {
 
     // Ceilings measured in this run.
     let hi = vanguard_domain::org::path::upper(&root.path);
-    let all_orgs = timed(args.requests, || async {
-        let r: (i64, i64) = vanguard_store::read!(db, c => sqlx::query_as(
-            "SELECT COUNT(*), CAST(COALESCE(SUM(direct_members), 0) AS BIGINT) FROM orgs WHERE region_id = $1 AND path >= $2 AND path < $3")
-            .bind(region).bind(&root.path).bind(&hi).fetch_one(c).await)?;
-        Ok(r)
-    })
-    .await?;
+    let all_orgs = timed(args.requests, || async { Ok(probe::preaggregate_sum(db, region, &root.path, &hi).await?) }).await?;
     report("ceiling_city_preaggregate", &all_orgs);
     let dhi = vanguard_domain::org::path::upper(&district_row.path);
-    let subtree = timed(args.requests, || async {
-        let n: i64 = vanguard_store::read!(db, c => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM members WHERE region_id = $1 AND archived = FALSE AND org_path >= $2 AND org_path < $3")
-            .bind(region).bind(&district_row.path).bind(&dhi).fetch_one(c).await)?;
-        Ok(n)
-    })
-    .await?;
+    let subtree =
+        timed(args.requests, || async { Ok(probe::subtree_member_count(db, region, &district_row.path, &dhi).await?) }).await?;
     report("ceiling_district_subtree_filter", &subtree);
-    let bare_write = timed(args.requests, || async {
-        let mut tx = db.begin().await?;
-        vanguard_store::exec_tx!(tx, c => sqlx::query("UPDATE regions SET name = name WHERE id = $1").bind(region).execute(c).await)?;
-        tx.commit().await?;
-        Ok(())
-    })
-    .await?;
+    let bare_write = timed(args.requests, || async { Ok(probe::one_write(db, region).await?) }).await?;
     report("ceiling_one_write_tx", &bare_write);
 
     // The full recompute.
     if !args.no_recompute {
         if args.cold {
-            let mut tx = db.begin().await?;
-            vanguard_store::exec_tx!(tx, c => sqlx::query("DELETE FROM findings WHERE region_id = $1").bind(region).execute(c).await)?;
-            vanguard_store::exec_tx!(tx, c => sqlx::query("DELETE FROM compliance WHERE region_id = $1").bind(region).execute(c).await)?;
-            tx.commit().await?;
+            probe::clear_findings(db, region).await?;
         }
         let today = db.clock().today();
         for pass in ["first", "again"] {
-            let s = findings::recompute_all(db, region, today, |_, _| {}).await?;
+            let s = check::recompute_all(db, region, today, |_, _| {}).await?;
             println!(
                 "RECOMPUTE {pass} seconds={:.2} org_part={:.2} read={:.2} evaluate={:.2} write={:.2} orgs={} members={} attendance={} opened={} updated={} resolved={} compliance_written={}",
                 s.seconds,
@@ -230,61 +210,27 @@ async fn run_bench(db: &Db, args: &OrglifeBench) -> Result<()> {
         }
     }
 
-    findings::refresh_statistics(db).await?;
+    check::refresh_statistics(db).await?;
 
     // The incremental update after saving one meeting: a 主题党日 of last month with
     // everyone present, written and refreshed in a transaction that is then rolled back.
-    #[derive(sqlx::FromRow)]
-    struct Branch {
-        id: i64,
-        path: String,
-    }
-    let branches: Vec<Branch> = vanguard_store::read!(db, c => sqlx::query_as(
-        "SELECT id, path FROM orgs WHERE region_id = $1 AND path >= $2 AND path < $3 AND kind = 'branch' AND status <> 'dissolved' \
-         AND direct_members > 0 ORDER BY path")
-        .bind(region).bind(&district_row.path).bind(&dhi).fetch_all(c).await)?;
+    let branches = probe::populated_branches(db, region, &district_row.path, &dhi).await?;
     if branches.is_empty() {
         bail!("{} 下没有党支部", district_row.name);
     }
     let step = (branches.len() / args.meetings.max(1)).max(1);
-    let picked: Vec<&Branch> = branches.iter().step_by(step).take(args.meetings).collect();
+    let picked: Vec<&(i64, String)> = branches.iter().step_by(step).take(args.meetings).collect();
     let today = db.clock().today();
     let held_on = today.with_day0(0).and_then(|d| d.pred_opt()).unwrap_or(today).format("%Y-%m-%d").to_string();
-    let now = db.clock().now_ms();
     let mut refresh = Vec::new();
     let mut whole = Vec::new();
     let mut roll = 0usize;
-    for (i, b) in picked.iter().cycle().take(picked.len() + 2).enumerate() {
-        let members: Vec<i64> = vanguard_store::read!(db, c => sqlx::query_scalar(
-            "SELECT id FROM members WHERE region_id = $1 AND archived = FALSE AND org_id = $2")
-            .bind(region).bind(b.id).fetch_all(c).await)?;
-        let t0 = Instant::now();
-        let mut tx = db.begin().await?;
-        let meeting_id = vanguard_store::ids::next();
-        vanguard_store::exec_tx!(tx, c => sqlx::query(
-            "INSERT INTO meetings (region_id, id, org_id, org_path, meeting_type, status, planned_at, held_at, held_on, place, host, recorder, \
-             lecturer, topic, content, minutes, is_secretary_lecture, expected_count, present_count, recorded_at, version, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, 'theme_day', 'held', $5, $5, $6, '党员活动室', '书记', '组织委员', '', '补记主题党日', '', '', FALSE, $7, $7, $5, 1, 0, $5, $5)")
-            .bind(region).bind(meeting_id).bind(b.id).bind(&b.path).bind(now).bind(&held_on).bind(members.len() as i64).execute(c).await)?;
-        for chunk in members.chunks(500) {
-            vanguard_store::exec_tx!(tx, c => {
-                let mut qb = sqlx::QueryBuilder::new(
-                    "INSERT INTO meeting_attendance (region_id, meeting_id, member_id, attendance, reason, signed_at, held_on, meeting_type) ");
-                qb.push_values(chunk, |mut q, m| {
-                    q.push_bind(region).push_bind(meeting_id).push_bind(*m).push_bind("present").push_bind("").push_bind(now)
-                        .push_bind(held_on.clone()).push_bind("theme_day");
-                });
-                qb.build().execute(c).await
-            })?;
-        }
-        let t1 = Instant::now();
-        findings::refresh_after_meeting(&mut tx, db, region, b.id, &members).await?;
-        let t2 = Instant::now();
-        drop(tx); // rolled back: the benchmark leaves the data as it was
-        roll += members.len();
+    for (i, (branch_id, path)) in picked.iter().cycle().take(picked.len() + 2).enumerate() {
+        let t = probe::synthetic_theme_day(db, region, *branch_id, path, &held_on).await?;
+        roll += t.roll;
         if i >= 2 {
-            refresh.push(t2 - t1);
-            whole.push(t2 - t0);
+            refresh.push(t.refresh);
+            whole.push(t.whole);
         }
     }
     refresh.sort();

@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use std::path::PathBuf;
 use vanguard_store::member::MemberFilter;
-use vanguard_store::roster::{ImportOptions, ImportPreview};
+use vanguard_store::member::roster::{ImportOptions, ImportPreview};
 use vanguard_store::{Actor, Db, Scope};
 
 #[derive(Subcommand)]

@@ -106,7 +106,7 @@ fn run_scenarios(port: u16, label: &str) {
 fn postgres_url() -> Option<String> {
     let admin = std::env::var("VANGUARD_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
-    rt.block_on(vanguard_store::testkit::fresh_postgres_database(&admin))
+    rt.block_on(vanguard_testkit::fresh_postgres_database(&admin))
 }
 
 #[test]

@@ -6,16 +6,27 @@
 //! the router is built only from that table, so no route exists without a policy.
 //! Reach (which orgs and members) is applied by the store's scope mechanism.
 //!
-//! [`Permission`]: vanguard_domain::auth::Permission
+//! [`Permission`]: vanguard_domain::kernel::auth::Permission
 
-pub mod api;
+pub mod assets;
+pub mod download;
 pub mod error;
 pub mod extract;
 pub mod limiter;
 pub mod middleware;
 pub mod openapi;
-pub mod pages;
 pub mod routes;
+pub mod shell;
+
+pub mod account;
+pub mod audit;
+pub mod auth;
+pub mod cockpit;
+pub mod home;
+pub mod member;
+pub mod org;
+pub mod orglife;
+pub mod system;
 
 use axum::Router;
 use std::net::SocketAddr;

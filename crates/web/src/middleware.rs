@@ -7,8 +7,8 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use vanguard_domain::auth::Permission;
-use vanguard_store::audit::{self, Event};
+use vanguard_domain::kernel::auth::Permission;
+use vanguard_store::platform::audit::{self, Event};
 
 /// The session cookie's name: `__Host-` binds it to this host, path `/`, HTTPS.
 pub const COOKIE_SECURE: &str = "__Host-vanguard";
@@ -100,7 +100,7 @@ fn form_csrf(body: &[u8]) -> Option<String> {
 }
 
 fn deny(page: bool, e: ApiError) -> Response {
-    if page { crate::pages::PageError(e).into_response() } else { e.into_response() }
+    if page { crate::shell::PageError(e).into_response() } else { e.into_response() }
 }
 
 /// Enforces one route's declared permission. Installed by [`crate::routes::router`] on

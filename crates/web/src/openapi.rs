@@ -48,7 +48,7 @@ fn schemas() -> Value {
             "left_on": text, "note": text}), &["reason", "left_on"]),
         "Reveal": s(json!({"field": {"type": "string", "enum": ["id_number", "phone"]}}), &["field"]),
         "NewAccount": s(json!({"username": text, "display_name": text,
-            "role": {"type": "string", "enum": vanguard_domain::auth::Role::ALL.iter().map(|r| r.code()).collect::<Vec<_>>()},
+            "role": {"type": "string", "enum": vanguard_domain::kernel::auth::Role::ALL.iter().map(|r| r.code()).collect::<Vec<_>>()},
             "scope_org_id": {"type": ["integer", "null"]}, "member_id": {"type": ["integer", "null"]}, "password": opt_text}), &["username", "role"]),
         "RoleAssignment": s(json!({"role": text, "scope_org_id": {"type": ["integer", "null"]}, "member_id": {"type": ["integer", "null"]}}), &["role"]),
         "Error": s(json!({"error": {"type": "object", "properties": {
@@ -126,7 +126,7 @@ pub fn document() -> Value {
                 "422": {"description": "内容校验未通过，fields 列出每个字段的问题"}
             }
         });
-        if spec.permission != vanguard_domain::auth::Permission::Public {
+        if spec.permission != vanguard_domain::kernel::auth::Permission::Public {
             op["security"] = json!([{"bearer": []}, {"cookie": []}]);
         }
         if spec.path.contains("{id}") {

@@ -17,7 +17,7 @@ use fixture::{
 };
 use reqwest::Method;
 use serde_json::{Value, json};
-use vanguard_domain::auth::Role;
+use vanguard_domain::kernel::auth::Role;
 use vanguard_web::AppState;
 
 /// An id that no org, member or account has.

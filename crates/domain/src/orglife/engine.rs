@@ -14,14 +14,14 @@
 //! - A member is judged only while they belong to the org (`joined_on` to `left_on`,
 //!   exclusive) and within the window.
 
-use super::finding::{Finding, Severity, Subject};
 use super::meeting::{Attendance, MeetingType};
-use super::period::{Period, PeriodKind, zh_date};
 use super::plan::{PlanState, deadline};
 use super::rules::{MeetingRule, OrgLifeRules, PLAN_CODE, TERM_CODE};
+use crate::kernel::finding::{Finding, Severity, Subject};
+use crate::kernel::period::{Period, PeriodKind, zh_date};
+use crate::kernel::rules::RuleSet;
 use crate::member::Category;
 use crate::org::{BranchCounts, OrgKind, check_branch_structure, term_end};
-use crate::rules::RuleSet;
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 

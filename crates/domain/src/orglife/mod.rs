@@ -5,16 +5,12 @@
 //! - [`meeting`]: meeting types, who is expected to hold what, attendance, the quorum and
 //!   vote rules of the 支部党员大会, the record correction window.
 //! - [`plan`]: the yearly plan, its items, deadline and state machine.
-//! - [`period`]: months, quarters, half-years and years with stable keys.
 //! - [`rules`]: the rules as versioned data ([`OrgLifeRules`], part of
-//!   [`crate::rules::RuleSet`]).
+//!   [`crate::kernel::rules::RuleSet`]).
 //! - [`engine`]: [`evaluate_org`], [`evaluate_member`] and [`meeting_tallies`].
-//! - [`finding`]: [`Finding`], [`findings_diff`] and the cockpit roll-up ([`Rollup`]).
 
 pub mod engine;
-pub mod finding;
 pub mod meeting;
-pub mod period;
 pub mod plan;
 pub mod rules;
 
@@ -22,12 +18,10 @@ pub use engine::{
     HeldMeeting, MemberFacts, MemberMeeting, OrgFacts, PlanFacts, Tally, evaluate_member, evaluate_org, expected_in,
     meeting_tallies,
 };
-pub use finding::{Finding, FindingKey, Rag, Rollup, Severity, Subject, findings_diff};
 pub use meeting::{
     AssemblyRoll, Attendance, Correction, Decision, MeetingType, Quorum, Votes, committee_quorum, correction, decide,
     decision_passes, expected_types,
 };
-pub use period::{Period, PeriodKind};
 pub use plan::{PlanAction, PlanItem, PlanState, deadline, is_late, transition, validate_items};
 pub use rules::{
     ABSENCE_CODE, AbsenceRule, Frequency, MeetingRule, OrgLifeRules, PARTICIPATION_CODE, PLAN_CODE, ParticipationRule, PlanRule,

@@ -1,9 +1,9 @@
 //! 固定组织生活日年度计划: the yearly plan of a branch, its items, its deadline and the
 //! way it travels up and back: 草稿 → 报备 → 备案 (or 退回 → 草稿 → 报备 …) → 公布.
 
-use super::period::{first_of, month_end, zh_date};
 use super::rules::OrgLifeRules;
-use crate::error::{FieldError, Invalid};
+use crate::kernel::error::{FieldError, Invalid};
+use crate::kernel::period::{first_of, month_end, zh_date};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 

@@ -4,10 +4,10 @@
 //! own version, its severity and a Chinese title and explanation; a deployment changes
 //! any number without code (e.g. 党课 from quarterly to twice a year).
 
-use super::finding::Severity;
 use super::meeting::MeetingType;
-use super::period::PeriodKind;
-use crate::error::{FieldError, Invalid};
+use crate::kernel::error::{FieldError, Invalid};
+use crate::kernel::finding::Severity;
+use crate::kernel::period::PeriodKind;
 use crate::org::OrgKind;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -499,7 +499,7 @@ impl Default for RagThresholds {
     }
 }
 
-/// All rules of organizational life (组织生活), one part of [`crate::rules::RuleSet`].
+/// All rules of organizational life (组织生活), one part of [`crate::kernel::rules::RuleSet`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct OrgLifeRules {
@@ -715,7 +715,7 @@ impl OrgLifeRules {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::RuleSet;
+    use crate::kernel::rules::RuleSet;
 
     #[test]
     fn default_frequencies_follow_the_regulations() {

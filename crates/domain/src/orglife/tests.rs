@@ -1,9 +1,12 @@
 //! Table-driven specifications of the rules engine, one case per rule case.
 
 use super::*;
+use crate::cockpit::{Rag, Rollup};
+use crate::kernel::finding::{Finding, Severity, Subject, findings_diff};
+
+use crate::kernel::rules::RuleSet;
 use crate::member::Category;
 use crate::org::{BranchCounts, OrgKind};
-use crate::rules::RuleSet;
 use MeetingType::*;
 use chrono::NaiveDate;
 

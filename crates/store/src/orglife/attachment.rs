@@ -7,8 +7,8 @@
 //! nothing that was recorded); removing an attachment is an edit and follows the window.
 
 use super::meeting::{MeetingRow, ensure_directly_editable};
-use crate::audit::{self, Event};
-use crate::{Scoped, StoreError, StoreResult, ids};
+use crate::platform::audit::{self, Event};
+use crate::{Scoped, StoreError, StoreResult, platform::ids};
 use serde::Serialize;
 use std::path::PathBuf;
 use vanguard_domain::org::path;

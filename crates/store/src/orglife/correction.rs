@@ -6,8 +6,8 @@
 
 use super::check_text;
 use super::meeting::{MeetingPatch, MeetingRow, fetch_meeting_tx};
-use crate::audit::{self, Event};
-use crate::{Scoped, StoreError, StoreResult, findings, ids};
+use crate::platform::audit::{self, Event};
+use crate::{Scoped, StoreError, StoreResult, orglife::check, platform::ids};
 use serde::{Deserialize, Serialize};
 use vanguard_domain::Invalid;
 use vanguard_domain::org::path;
@@ -103,7 +103,7 @@ impl Scoped<'_> {
             .held_on
             .as_deref()
             .and_then(super::parse_date)
-            .or_else(|| j.planned_at.map(vanguard_domain::china_date))
+            .or_else(|| j.planned_at.map(vanguard_domain::kernel::time::china_date))
             .map(super::meeting::zh_date)
             .unwrap_or_default();
         let t = vanguard_domain::orglife::MeetingType::from_code(&j.meeting_type).map(|t| t.label()).unwrap_or("");
@@ -269,7 +269,7 @@ impl Scoped<'_> {
         )
         .await?;
         if approve {
-            findings::refresh_after_meeting(&mut tx, self.db, meeting.region_id, meeting.org_id, &members).await?;
+            check::refresh_after_meeting(&mut tx, self.db, meeting.region_id, meeting.org_id, &members).await?;
         }
         tx.commit().await?;
         self.correction(id).await

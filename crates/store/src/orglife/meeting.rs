@@ -8,18 +8,19 @@
 //! request carries once the window has passed ([`super::correction`]).
 
 use super::{DAY_MS, check_text, china_midnight_ms, china_time_text, date_text, de_time, parse_date};
-use crate::audit::{self, Event};
 use crate::member::Page;
 use crate::org::OrgRow;
-use crate::{Scoped, StoreError, StoreResult, Tx, findings, ids};
+use crate::platform::audit::{self, Event};
+use crate::{Scoped, StoreError, StoreResult, Tx, orglife::check, platform::ids};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
-use vanguard_domain::auth::{Permission, Reach};
+use vanguard_domain::kernel::auth::{Permission, Reach};
+use vanguard_domain::kernel::time::china_date;
 use vanguard_domain::member::Category;
 use vanguard_domain::org::{OrgKind, path};
 use vanguard_domain::orglife::{AssemblyRoll, Attendance, Correction, MeetingType, Votes, correction, decide, expected_types};
-use vanguard_domain::{FieldError, Invalid, china_date};
+use vanguard_domain::{FieldError, Invalid};
 
 /// Longest place, host, recorder, lecturer, in characters.
 const SHORT_MAX: usize = 100;
@@ -970,7 +971,7 @@ impl Scoped<'_> {
             )),
         )
         .await?;
-        findings::refresh_after_meeting(&mut tx, self.db, org.region_id, org.id, &members).await?;
+        check::refresh_after_meeting(&mut tx, self.db, org.region_id, org.id, &members).await?;
         tx.commit().await?;
         self.meeting(id).await
     }
@@ -1282,7 +1283,7 @@ impl Scoped<'_> {
         )
         .await?;
         let members: Vec<i64> = applied.members.iter().copied().collect();
-        findings::refresh_after_meeting(&mut tx, self.db, row.region_id, row.org_id, &members).await?;
+        check::refresh_after_meeting(&mut tx, self.db, row.region_id, row.org_id, &members).await?;
         tx.commit().await?;
         Ok(applied)
     }
@@ -1326,7 +1327,7 @@ impl Scoped<'_> {
         )
         .await?;
         let members = attendee_ids(&mut tx, row.region_id, id).await?;
-        findings::refresh_after_meeting(&mut tx, self.db, row.region_id, row.org_id, &members).await?;
+        check::refresh_after_meeting(&mut tx, self.db, row.region_id, row.org_id, &members).await?;
         tx.commit().await?;
         self.meeting(id).await
     }

@@ -5,7 +5,7 @@
 //! Everything goes through [`Scoped`](crate::Scoped): a meeting, plan or correction is
 //! reached through the path of the org that holds it, bound into the SQL. Every write
 //! runs in one transaction with its audit record and the incremental refresh of the
-//! rules engine ([`crate::findings`]).
+//! rules engine ([`crate::orglife::check`]).
 //!
 //! - [`meeting`]: create, edit (within the correction window), cancel, roll,
 //!   attendance, decisions, listing and the meeting page.
@@ -16,7 +16,6 @@
 //! - [`portal`]: the member's upcoming meetings, plan and attendance; the to-do list.
 
 use crate::StoreError;
-use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer};
 use vanguard_domain::{FieldError, Invalid};
 
@@ -36,6 +35,8 @@ macro_rules! meeting_from {
 }
 
 pub mod attachment;
+pub mod bulk;
+pub mod check;
 pub mod correction;
 pub mod meeting;
 pub mod plan;
@@ -52,36 +53,9 @@ pub use plan::{PlanEventView, PlanItemView, PlanOverview, PlanStatusRow, PlanVie
 pub use portal::{MyAttendance, MyOrgLife, OrgLifeTodo, PlanDue};
 pub use signin::{SigninOutcome, SigninTicket, qr_svg};
 
-pub(crate) use vanguard_domain::{DAY_MS, china_midnight_ms};
-const CHINA_OFFSET_MS: i64 = vanguard_domain::CHINA_OFFSET_SECONDS as i64 * 1000;
-
-/// `YYYY-MM-DD`.
-pub(crate) fn date_text(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
-pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
-    vanguard_domain::member::parse_iso_date(s)
-}
-
-/// Parses a China wall-clock time (`2026-03-05T09:30`, `2026-03-05 09:30[:00]`, as a
-/// `datetime-local` form field sends it) or an RFC 3339 instant into epoch ms.
-pub fn parse_china_datetime(s: &str) -> Option<i64> {
-    let s = s.trim();
-    for fmt in ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"] {
-        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, fmt) {
-            return Some(t.and_utc().timestamp_millis() - CHINA_OFFSET_MS);
-        }
-    }
-    chrono::DateTime::parse_from_rfc3339(s).ok().map(|t| t.timestamp_millis())
-}
-
-/// `2026-03-05 09:30` in China time.
-pub fn china_time_text(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms + CHINA_OFFSET_MS)
-        .map(|t| t.naive_utc().format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
-}
+pub(crate) use vanguard_domain::kernel::time::{
+    DAY_MS, china_midnight_ms, china_time_text, date_text, parse_china_datetime, parse_iso_date as parse_date,
+};
 
 /// Deserializes an optional time given as epoch ms or as China wall-clock text.
 pub(crate) fn de_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
@@ -128,19 +102,6 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn china_wall_clock_times_round_trip() {
-        let ms = parse_china_datetime("2026-03-05T09:30").unwrap();
-        assert_eq!(china_time_text(ms), "2026-03-05 09:30");
-        assert_eq!(vanguard_domain::china_date(ms), NaiveDate::from_ymd_opt(2026, 3, 5).unwrap());
-        assert_eq!(parse_china_datetime("2026-03-05 09:30:00"), Some(ms));
-        assert_eq!(parse_china_datetime("2026-03-05T01:30:00Z"), Some(ms));
-        assert_eq!(parse_china_datetime("明天"), None);
-        let d = NaiveDate::from_ymd_opt(2026, 3, 5).unwrap();
-        assert_eq!(vanguard_domain::china_date(china_midnight_ms(d)), d);
-        assert_eq!(vanguard_domain::china_date(china_midnight_ms(d) - 1), d.pred_opt().unwrap());
-    }
 
     #[test]
     fn byte_comparison() {

@@ -6,13 +6,13 @@
 //! their own branch. The states and their rules are [`vanguard_domain::orglife::plan`].
 
 use super::{as_conflict, date_text, parse_date};
-use crate::audit::{self, Event};
 use crate::org::OrgRow;
-use crate::{Scoped, StoreError, StoreResult, Tx, findings, ids};
+use crate::platform::audit::{self, Event};
+use crate::{Scoped, StoreError, StoreResult, Tx, orglife::check, platform::ids};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use vanguard_domain::Invalid;
-use vanguard_domain::auth::Reach;
+use vanguard_domain::kernel::auth::Reach;
 use vanguard_domain::org::{OrgKind, path};
 use vanguard_domain::orglife::{PlanAction, PlanItem, PlanState, deadline, is_late, transition, validate_items};
 
@@ -201,7 +201,7 @@ impl Scoped<'_> {
         let today = self.db.clock().today();
         let dl = deadline(year, &self.db.rules().orglife);
         let writable = self.scope.writable_root().is_some_and(|root| p.org_path.starts_with(root))
-            && self.scope.role.grants(vanguard_domain::auth::Permission::OrgWrite);
+            && self.scope.role.grants(vanguard_domain::kernel::auth::Permission::OrgWrite);
         let parent = self.acts_as_parent(&p.org_path);
         let actions = if writable {
             [
@@ -373,7 +373,7 @@ impl Scoped<'_> {
             Event::ok("plan.save", format!("plan:{plan_id}")).detail(format!("{} {year}年计划，{}项", org.name, items.len())),
         )
         .await?;
-        findings::refresh_after_plan(&mut tx, self.db, org.region_id, org.id).await?;
+        check::refresh_after_plan(&mut tx, self.db, org.region_id, org.id).await?;
         tx.commit().await?;
         self.plan_by_id(plan_id).await
     }
@@ -434,7 +434,7 @@ impl Scoped<'_> {
         }
         audit::append(&mut tx, self.db, &self.scope.actor, Event::ok(audit_action, format!("plan:{}", p.id)).detail(detail))
             .await?;
-        findings::refresh_after_plan(&mut tx, self.db, p.region_id, p.org_id).await?;
+        check::refresh_after_plan(&mut tx, self.db, p.region_id, p.org_id).await?;
         tx.commit().await?;
         self.plan_by_id(plan_id).await
     }

@@ -9,7 +9,7 @@ use crate::member::Page;
 use crate::{Scoped, StoreError, StoreResult};
 use chrono::Datelike;
 use serde::Serialize;
-use vanguard_domain::auth::Permission;
+use vanguard_domain::kernel::auth::Permission;
 use vanguard_domain::org::path;
 use vanguard_domain::orglife::{Attendance, MeetingType, PlanState, deadline};
 

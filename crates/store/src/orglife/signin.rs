@@ -5,8 +5,8 @@
 
 use super::meeting::{MeetingRow, ensure_directly_editable, fetch_meeting_tx, finish_meeting};
 use super::{china_time_text, same_bytes};
-use crate::audit::{self, Event};
-use crate::{Scoped, StoreError, StoreResult, findings};
+use crate::platform::audit::{self, Event};
+use crate::{Scoped, StoreError, StoreResult, orglife::check};
 use serde::Serialize;
 use vanguard_domain::orglife::Attendance;
 
@@ -198,7 +198,7 @@ impl Scoped<'_> {
             Event::ok("meeting.signin", format!("meeting:{id}")).detail(format!("member:{member_id}")),
         )
         .await?;
-        findings::refresh_after_meeting(&mut tx, self.db, row.region_id, row.org_id, &[member_id]).await?;
+        check::refresh_after_meeting(&mut tx, self.db, row.region_id, row.org_id, &[member_id]).await?;
         tx.commit().await?;
         Ok(SigninOutcome {
             meeting_id: id,

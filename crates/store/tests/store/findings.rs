@@ -6,16 +6,17 @@
 //! number, and hides what is out of reach.
 
 use chrono::{Datelike, Months, NaiveDate};
-use vanguard_domain::auth::{Reach, Role};
-use vanguard_domain::idcard::compose;
+use vanguard_domain::cockpit::Rag;
+use vanguard_domain::kernel::auth::{Reach, Role};
 use vanguard_domain::member::MemberInput;
+use vanguard_domain::member::idcard::compose;
 use vanguard_domain::org::{OrgInput, OrgKind, Sector};
-use vanguard_domain::orglife::{ABSENCE_CODE, PARTICIPATION_CODE, Rag};
-use vanguard_store::findings::{catch_up, check_region, checked_since, recompute_all, refresh_after_meeting};
+use vanguard_domain::orglife::{ABSENCE_CODE, Attendance, MeetingType, PARTICIPATION_CODE};
 use vanguard_store::member::NewMember;
 use vanguard_store::org::OrgRow;
-use vanguard_store::testkit::backends;
+use vanguard_store::orglife::check::{catch_up, check_region, checked_since, recompute_all, refresh_after_meeting};
 use vanguard_store::{Actor, Db, Scope, StoreError};
+use vanguard_testkit::backends;
 
 const THEME: &str = "orglife.theme_day";
 
@@ -125,27 +126,48 @@ async fn world(db: &Db, since: NaiveDate) -> World {
 /// Writes a held meeting and its attendance as the meeting code does, then refreshes in
 /// the same transaction. `roll`: (member, attendance code, reason).
 async fn record(db: &Db, w: &World, org_id: i64, meeting_type: &str, held_on: NaiveDate, roll: &[(i64, &str, &str)]) -> i64 {
+    use vanguard_store::orglife::bulk::{AttendanceRecord, MeetingRecord, insert_attendance, insert_meetings};
     let region = w.root.region_id;
-    let path: String =
-        vanguard_store::read!(db, c => sqlx::query_scalar("SELECT path FROM orgs WHERE region_id = $1 AND id = $2")
-        .bind(region).bind(org_id).fetch_one(c).await)
-        .unwrap();
+    let path = db.scoped(&system(&w.root)).org(org_id).await.unwrap().path;
     let now = db.clock().now_ms();
-    let id = vanguard_store::ids::next();
+    let id = vanguard_store::platform::ids::next();
+    let kind = MeetingType::from_code(meeting_type).unwrap();
+    let meeting = MeetingRecord {
+        id,
+        org_id,
+        org_path: path,
+        meeting_type: kind,
+        held_at: now,
+        held_on,
+        place: "党员活动室".into(),
+        host: "张红".into(),
+        recorder: "李强".into(),
+        lecturer: String::new(),
+        topic: "主题".into(),
+        content: String::new(),
+        minutes: String::new(),
+        is_secretary_lecture: false,
+        expected: 0,
+        present: 0,
+        excused: 0,
+        absent: 0,
+        recorded_at: now,
+    };
+    let attendance: Vec<AttendanceRecord> = roll
+        .iter()
+        .map(|(member, attendance, reason)| AttendanceRecord {
+            meeting_id: id,
+            member_id: *member,
+            attendance: Attendance::from_code(attendance).unwrap(),
+            reason: reason.to_string(),
+            signed_at: None,
+            held_on,
+            meeting_type: kind,
+        })
+        .collect();
     let mut tx = db.begin().await.unwrap();
-    vanguard_store::exec_tx!(tx, c => sqlx::query(
-        "INSERT INTO meetings (region_id, id, org_id, org_path, meeting_type, status, planned_at, held_at, held_on, place, host, recorder, \
-         lecturer, topic, content, minutes, is_secretary_lecture, recorded_at, version, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 'held', $6, $6, $7, '党员活动室', '张红', '李强', '', '主题', '', '', FALSE, $6, 1, 0, $6, $6)")
-        .bind(region).bind(id).bind(org_id).bind(&path).bind(meeting_type).bind(now).bind(text(held_on)).execute(c).await)
-    .unwrap();
-    for (member, attendance, reason) in roll {
-        vanguard_store::exec_tx!(tx, c => sqlx::query(
-            "INSERT INTO meeting_attendance (region_id, meeting_id, member_id, attendance, reason, signed_at, held_on, meeting_type) \
-             VALUES ($1, $2, $3, $4, $5, NULL, $6, $7)")
-            .bind(region).bind(id).bind(member).bind(*attendance).bind(*reason).bind(text(held_on)).bind(meeting_type).execute(c).await)
-        .unwrap();
-    }
+    insert_meetings(&mut tx, region, &[meeting]).await.unwrap();
+    insert_attendance(&mut tx, region, &attendance).await.unwrap();
     let ids: Vec<i64> = roll.iter().map(|r| r.0).collect();
     refresh_after_meeting(&mut tx, db, region, org_id, &ids).await.unwrap();
     tx.commit().await.unwrap();
@@ -173,9 +195,12 @@ struct FindingRow {
 }
 
 async fn finding_rows(db: &Db) -> Vec<FindingRow> {
-    vanguard_store::read!(db, c => sqlx::query_as(
+    vanguard_testkit::raw_fetch_all(
+        db,
         "SELECT id, rule_code, subject_kind, subject_id, org_id, period_key, severity, evidence, first_seen_at, last_seen_at, resolved_at \
-         FROM findings ORDER BY subject_kind, subject_id, rule_code, period_key").fetch_all(c).await)
+         FROM findings ORDER BY subject_kind, subject_id, rule_code, period_key",
+    )
+    .await
     .unwrap()
 }
 
@@ -192,9 +217,11 @@ struct TallyRow {
 }
 
 async fn tally_rows(db: &Db) -> Vec<TallyRow> {
-    vanguard_store::read!(db, c => sqlx::query_as(
-        "SELECT org_id, org_path, rule_code, period_key, expected, held, complete, updated_at FROM compliance ORDER BY org_id, rule_code, period_key")
-        .fetch_all(c).await)
+    vanguard_testkit::raw_fetch_all(
+        db,
+        "SELECT org_id, org_path, rule_code, period_key, expected, held, complete, updated_at FROM compliance ORDER BY org_id, rule_code, period_key",
+    )
+    .await
     .unwrap()
 }
 
@@ -265,12 +292,17 @@ async fn a_check_catches_up_a_meeting_recorded_between_a_batch_read_and_its_writ
         assert!(!missed(&finding_rows(db).await), "[{}]", t.backend);
         // …and a recompute batch that had read b's facts before the meeting then writes
         // them back (simulated: the finding reopened as that batch would write it).
-        let mut tx = db.begin().await.unwrap();
-        vanguard_store::exec_tx!(tx, c => sqlx::query(
-            "UPDATE findings SET resolved_at = NULL WHERE region_id = $1 AND subject_id = $2 AND rule_code = $3 AND period_key = $4")
-            .bind(w.root.region_id).bind(w.b).bind(THEME).bind(key(last_month)).execute(c).await)
+        vanguard_testkit::raw_execute(
+            db,
+            &format!(
+                "UPDATE findings SET resolved_at = NULL WHERE region_id = {} AND subject_id = {} AND rule_code = '{THEME}' AND period_key = '{}'",
+                w.root.region_id,
+                w.b,
+                key(last_month)
+            ),
+        )
+        .await
         .unwrap();
-        tx.commit().await.unwrap();
         assert!(missed(&finding_rows(db).await), "[{}]", t.backend);
 
         // The catch-up after the last batch refreshes b again from its records.
@@ -297,12 +329,15 @@ async fn a_check_catches_up_a_member_who_left_while_it_ran() {
         let too_few = |rows: &[FindingRow]| !open_of(rows, TOO_FEW, w.c).is_empty();
         assert!(too_few(&finding_rows(db).await), "[{}] flagged by the archive itself", t.backend);
         // A batch that read c before the member left writes its old answer back (simulated).
-        let mut tx = db.begin().await.unwrap();
-        vanguard_store::exec_tx!(tx, c => sqlx::query(
-            "UPDATE findings SET resolved_at = $1 WHERE region_id = $2 AND subject_id = $3 AND rule_code = $4")
-            .bind(check_started).bind(w.root.region_id).bind(w.c).bind(TOO_FEW).execute(c).await)
+        vanguard_testkit::raw_execute(
+            db,
+            &format!(
+                "UPDATE findings SET resolved_at = {check_started} WHERE region_id = {} AND subject_id = {} AND rule_code = '{TOO_FEW}'",
+                w.root.region_id, w.c
+            ),
+        )
+        .await
         .unwrap();
-        tx.commit().await.unwrap();
         assert!(!too_few(&finding_rows(db).await), "[{}]", t.backend);
         assert_eq!(catch_up(db, w.root.region_id, check_started).await.unwrap(), 1, "[{}] c only", t.backend);
         assert!(too_few(&finding_rows(db).await), "[{}] caught up", t.backend);
@@ -316,16 +351,16 @@ async fn a_full_check_is_audited_and_counts_as_the_days_check() {
         let db = &t.db;
         let today = db.clock().today();
         let w = world(db, months_back(today, 1)).await;
-        let day_start = vanguard_domain::china_day_start_ms(db.clock().now_ms());
+        let day_start = vanguard_domain::kernel::time::china_day_start_ms(db.clock().now_ms());
         assert!(!checked_since(db, day_start).await.unwrap(), "[{}] nothing checked yet", t.backend);
         let s = check_region(db, &Actor::system("scheduler"), w.root.region_id, today, |_, _| {}).await.unwrap();
         assert!(s.opened > 0, "[{}] b's missed 主题党日 is found", t.backend);
         assert!(checked_since(db, day_start).await.unwrap(), "[{}]", t.backend);
         // Tomorrow the day's check is due again.
         db.clock().advance(86_400_000);
-        let tomorrow = vanguard_domain::china_day_start_ms(db.clock().now_ms());
+        let tomorrow = vanguard_domain::kernel::time::china_day_start_ms(db.clock().now_ms());
         assert!(!checked_since(db, tomorrow).await.unwrap(), "[{}]", t.backend);
-        assert!(vanguard_store::audit::verify(db, |_, _| {}).await.unwrap().is_intact(), "[{}]", t.backend);
+        assert!(vanguard_store::platform::audit::verify(db, |_, _| {}).await.unwrap().is_intact(), "[{}]", t.backend);
         db.close().await;
     }
 }
@@ -353,10 +388,13 @@ async fn recording_the_missing_meeting_late_resolves_the_finding_and_keeps_its_r
         assert_eq!(tally(&tallies, w.b, THEME, &key(last_month)).map(|r| r.held), Some(1));
 
         // The record is cancelled after all: the same finding reopens, first sighting kept.
-        let mut tx = db.begin().await.unwrap();
-        vanguard_store::exec_tx!(tx, c => sqlx::query("UPDATE meetings SET status = 'cancelled' WHERE region_id = $1 AND id = $2")
-            .bind(w.root.region_id).bind(late).execute(c).await)
+        vanguard_testkit::raw_execute(
+            db,
+            &format!("UPDATE meetings SET status = 'cancelled' WHERE region_id = {} AND id = {late}", w.root.region_id),
+        )
+        .await
         .unwrap();
+        let mut tx = db.begin().await.unwrap();
         refresh_after_meeting(&mut tx, db, w.root.region_id, w.b, &w.members[&w.b]).await.unwrap();
         tx.commit().await.unwrap();
         let again = finding_rows(db).await;
@@ -626,10 +664,7 @@ async fn another_districts_admin_gets_404_for_this_orgs_cockpit() {
     for t in backends().await {
         let db = &t.db;
         let (w, month) = cockpit_world(db).await;
-        let d2_path: String =
-            vanguard_store::read!(db, c => sqlx::query_scalar("SELECT path FROM orgs WHERE region_id = $1 AND id = $2")
-            .bind(w.root.region_id).bind(w.d2).fetch_one(c).await)
-            .unwrap();
+        let d2_path = db.scoped(&system(&w.root)).org(w.d2).await.unwrap().path;
         let other = admin_of(&w.root, &d2_path);
         let s = db.scoped(&other);
         for target in [w.d1, w.a, w.root.id] {

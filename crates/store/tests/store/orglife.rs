@@ -3,14 +3,15 @@
 
 use super::{Tree, member, subtree_scope, system, tree};
 use chrono::{Datelike, NaiveDate};
-use vanguard_domain::auth::{Reach, Role};
+use vanguard_domain::kernel::auth::{Reach, Role};
+use vanguard_domain::kernel::time::parse_china_datetime;
 use vanguard_domain::org::OrgInput;
 use vanguard_domain::orglife::{PlanAction, PlanItem};
-use vanguard_store::audit::{self, AuditFilter};
 use vanguard_store::org::OrgRow;
-use vanguard_store::orglife::{AttendanceMark, DecisionInput, MeetingInput, MeetingPatch, parse_china_datetime};
-use vanguard_store::testkit::backends;
+use vanguard_store::orglife::{AttendanceMark, DecisionInput, MeetingInput, MeetingPatch};
+use vanguard_store::platform::audit::{self, AuditFilter};
 use vanguard_store::{Actor, Db, Scope, StoreError};
+use vanguard_testkit::backends;
 
 const HOUR: i64 = 3600 * 1000;
 const DAY: i64 = 24 * HOUR;

@@ -12,13 +12,13 @@ use reqwest::Method;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
-use vanguard_domain::auth::Role;
+use vanguard_domain::kernel::auth::Role;
 use vanguard_domain::member::MemberInput;
 use vanguard_domain::org::{OrgInput, OrgKind, Sector};
 use vanguard_store::account::{self, NewAccount};
 use vanguard_store::member::NewMember;
-use vanguard_store::testkit::TestDb;
 use vanguard_store::{Actor, Db, Scope};
+use vanguard_testkit::TestDb;
 use vanguard_web::AppState;
 
 /// The password of every fixture account.
@@ -126,7 +126,7 @@ static SERIAL: AtomicU32 = AtomicU32::new(0);
 pub fn fresh_id_number() -> String {
     let n = SERIAL.fetch_add(1, Ordering::Relaxed);
     let birth = NaiveDate::from_ymd_opt(1960, 1, 1).expect("date") + chrono::Days::new(u64::from(n));
-    vanguard_domain::idcard::compose("330205", birth, 1)
+    vanguard_domain::member::idcard::compose("330205", birth, 1)
 }
 
 /// A mobile number not used before in this test process.
@@ -275,7 +275,7 @@ impl Fixture {
 /// A fixture on every backend the testkit offers.
 pub async fn fixtures() -> Vec<(TestDb, Fixture)> {
     let mut out = Vec::new();
-    for t in vanguard_store::testkit::backends().await {
+    for t in vanguard_testkit::backends().await {
         let fx = Fixture::build(&t).await;
         out.push((t, fx));
     }

@@ -7,7 +7,7 @@ use crate::fixture::{
 };
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use vanguard_domain::auth::Permission;
+use vanguard_domain::kernel::auth::Permission;
 use vanguard_web::routes::RouteSpec;
 
 /// What a request is aimed at, relative to the caller.
@@ -708,8 +708,8 @@ pub async fn run(fx: &Fixture, server: &Server) -> usize {
             tokens.insert(caller, fx.login(caller).await);
         }
     }
-    fx.account("probe", vanguard_domain::auth::Role::Auditor, None, None).await;
-    let throwaway = fx.account("throwaway", vanguard_domain::auth::Role::Auditor, None, None).await;
+    fx.account("probe", vanguard_domain::kernel::auth::Role::Auditor, None, None).await;
+    let throwaway = fx.account("throwaway", vanguard_domain::kernel::auth::Role::Auditor, None, None).await;
     let life = orglife_objects(fx).await;
     let mut mx = Matrix { fx, server, tokens, throwaway, serial: 0, life };
 

@@ -1,0 +1,10 @@
+//! Demo data for Vanguard: [`generate`] generates a realistic 宁波 org tree with its members
+//! and a year of organizational life from a seed, with no I/O; [`load`] and [`history`]
+//! write it into a database through the store's bulk functions (no SQL here).
+//!
+//! Dev and demo only: `vanguard serve --demo`, `vanguard demo`, the tests and the
+//! benchmarks use it; nothing on a request path does.
+
+pub mod generate;
+pub mod history;
+pub mod load;

@@ -1,0 +1,691 @@
+//! Accounts, passwords (argon2id), login with lockout, sessions, and the making of a
+//! [`Scope`] from a session — the only place a request's reach comes from.
+
+use crate::platform::audit::{self, Event};
+use crate::platform::scope::{Actor, Scope};
+use crate::{Db, StoreError, StoreResult, Tx, platform::ids};
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use rand::{Rng, RngExt};
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+use vanguard_domain::kernel::auth::{
+    AttemptOutcome, LockState, Reach, Role, SessionState, check_password, login_attempt, password_expired, session_state,
+};
+
+/// A resolved session is reused for at most this long: revocations, role and tree
+/// changes take effect within it (security.md S4/Z6: ≤ 1 s), and most are applied at once
+/// by `Db::forget_sessions`.
+const CACHE_MS: i64 = 1_000;
+
+/// Touch a session's last-seen time at most this often (a write per request would
+/// serialize all readers behind SQLite's single writer).
+const TOUCH_EVERY_MS: i64 = 60_000;
+/// A one-time password must be used within a day.
+const ONE_TIME_VALID_MS: i64 = 24 * 3_600_000;
+
+/// One account as stored.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AccountRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub scope_region_id: Option<i64>,
+    pub scope_org_id: Option<i64>,
+    pub member_region_id: Option<i64>,
+    pub member_id: Option<i64>,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub one_time_expires_at: Option<i64>,
+    pub disabled: bool,
+    pub failed_count: i64,
+    pub locked_until: Option<i64>,
+    pub last_login_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// When the password was last changed by its owner (`None`: since creation).
+    pub password_changed_at: Option<i64>,
+}
+
+macro_rules! account_cols {
+    () => {
+        "a.id, a.username, a.display_name, a.role, a.scope_region_id, a.scope_org_id, a.member_region_id, a.member_id, a.password_hash, \
+         a.must_change_password, a.one_time_expires_at, a.disabled, a.failed_count, a.locked_until, a.last_login_at, a.created_at, a.updated_at, \
+         a.password_changed_at"
+    };
+}
+
+impl AccountRow {
+    pub fn role(&self) -> Role {
+        Role::from_code(&self.role).unwrap_or(Role::Member)
+    }
+
+    /// Whether the current password is a one-time password an administrator issued (never
+    /// the owner's own, so it is not kept in the password history).
+    fn has_one_time_password(&self) -> bool {
+        self.must_change_password && self.one_time_expires_at.is_some()
+    }
+}
+
+/// Hashes a password with argon2id (m = 19 MiB, t = 2, p = 1) on a blocking thread.
+pub async fn hash_password(password: &str) -> StoreResult<String> {
+    let pw = password.to_string();
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(pw.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| StoreError::Other(format!("密码哈希失败：{e}")))
+    })
+    .await
+    .map_err(|e| StoreError::Other(e.to_string()))?
+}
+
+/// Checks a password against a stored hash on a blocking thread.
+pub async fn verify_password(password: &str, hash: &str) -> bool {
+    let pw = password.to_string();
+    let h = hash.to_string();
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&h).is_ok_and(|parsed| Argon2::default().verify_password(pw.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A hash of a random password, verified against when the user is unknown, so an unknown
+/// user and a wrong password take the same time.
+async fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    if let Some(h) = DUMMY.get() {
+        return h;
+    }
+    let h = hash_password(&random_password()).await.unwrap_or_default();
+    DUMMY.get_or_init(|| h)
+}
+
+/// A random password that meets every profile: 16 characters from four classes.
+pub fn random_password() -> String {
+    const LOWER: &[u8] = b"abcdefghijkmnpqrstuvwxyz";
+    const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+    const DIGIT: &[u8] = b"23456789";
+    const SYMBOL: &[u8] = b"!@#%*+-=?";
+    let mut rng = rand::rng();
+    let mut chars: Vec<u8> = [LOWER, UPPER, DIGIT, SYMBOL].iter().map(|set| set[rng.random_range(0..set.len())]).collect();
+    let all: Vec<u8> = [LOWER, UPPER, DIGIT].concat();
+    while chars.len() < 16 {
+        chars.push(all[rng.random_range(0..all.len())]);
+    }
+    for i in (1..chars.len()).rev() {
+        chars.swap(i, rng.random_range(0..=i));
+    }
+    String::from_utf8(chars).unwrap_or_default()
+}
+
+fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+/// Input to create an account.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct NewAccount {
+    pub username: String,
+    #[serde(default)]
+    pub display_name: String,
+    pub role: Role,
+    #[serde(default)]
+    pub scope_org_id: Option<i64>,
+    #[serde(default)]
+    pub member_id: Option<i64>,
+    /// A chosen password; without one a random one-time password is issued.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// Where an account reaches, resolved from ids to the stored rows.
+struct Binding {
+    scope_region_id: Option<i64>,
+    scope_org_id: Option<i64>,
+    member_region_id: Option<i64>,
+    member_id: Option<i64>,
+    phone_hash: Option<Vec<u8>>,
+}
+
+async fn resolve_binding(db: &Db, role: Role, scope_org_id: Option<i64>, member_id: Option<i64>) -> StoreResult<Binding> {
+    let mut b = Binding { scope_region_id: None, scope_org_id: None, member_region_id: None, member_id: None, phone_hash: None };
+    if role.needs_member() || member_id.is_some() {
+        let mid = member_id
+            .ok_or_else(|| StoreError::invalid("member_id", "required", format!("{}账户须关联一名党员", role.label())))?;
+        #[derive(sqlx::FromRow)]
+        struct M {
+            region_id: i64,
+            group_id: Option<i64>,
+            phone_hash: Option<Vec<u8>>,
+        }
+        let m: Option<M> = crate::read!(db, c => sqlx::query_as("SELECT region_id, group_id, phone_hash FROM members WHERE id = $1 AND archived = FALSE")
+            .bind(mid).fetch_optional(c).await)?;
+        let m = m.ok_or_else(|| StoreError::invalid("member_id", "member.not_found", "关联的党员不存在或已移入历史库"))?;
+        b.member_region_id = Some(m.region_id);
+        b.member_id = Some(mid);
+        b.phone_hash = m.phone_hash;
+        if role == Role::GroupLeader {
+            let gid = scope_org_id
+                .or(m.group_id)
+                .ok_or_else(|| StoreError::invalid("scope_org_id", "group.required", "党小组长须指定其党小组"))?;
+            b.scope_org_id = Some(gid);
+            b.scope_region_id = Some(m.region_id);
+        }
+    }
+    if role.needs_scope() && role != Role::GroupLeader {
+        let oid = scope_org_id
+            .ok_or_else(|| StoreError::invalid("scope_org_id", "required", format!("{}账户须指定管辖的党组织", role.label())))?;
+        b.scope_org_id = Some(oid);
+    }
+    if let Some(oid) = b.scope_org_id {
+        #[derive(sqlx::FromRow)]
+        struct O {
+            region_id: i64,
+            kind: String,
+        }
+        let o: Option<O> = crate::read!(db, c => sqlx::query_as("SELECT region_id, kind FROM orgs WHERE id = $1 AND status <> 'dissolved'")
+            .bind(oid).fetch_optional(c).await)?;
+        let o = o.ok_or_else(|| StoreError::invalid("scope_org_id", "org.not_found", "管辖的党组织不存在或已撤销"))?;
+        let kind = vanguard_domain::org::OrgKind::from_code(&o.kind);
+        let fits = match role {
+            Role::GroupLeader => kind == Some(vanguard_domain::org::OrgKind::Group),
+            Role::BranchSecretary => kind.is_some_and(|k| k.is_branch()),
+            _ => true,
+        };
+        if !fits {
+            return Err(StoreError::invalid(
+                "scope_org_id",
+                "scope.kind",
+                format!("{}的管辖范围应为相应层级的党组织", role.label()),
+            ));
+        }
+        b.scope_region_id = Some(o.region_id);
+    }
+    if !role.needs_scope() {
+        b.scope_org_id = None;
+        b.scope_region_id = None;
+    }
+    Ok(b)
+}
+
+/// Creates an account; returns it and the one-time password when one was issued.
+pub async fn create_account(db: &Db, actor: &Actor, new: &NewAccount) -> StoreResult<(AccountRow, Option<String>)> {
+    let username = new.username.trim();
+    if username.is_empty() || username.chars().count() > 40 || username.chars().any(char::is_whitespace) {
+        return Err(StoreError::invalid("username", "username.format", "用户名不能为空、不能含空格，且不超过40个字符"));
+    }
+    if vanguard_domain::member::parse_phone(username).is_some() {
+        return Err(StoreError::invalid(
+            "username",
+            "username.phone",
+            "用户名不能是手机号码（手机号码登录由关联党员的号码提供）",
+        ));
+    }
+    let binding = resolve_binding(db, new.role, new.scope_org_id, new.member_id).await?;
+    let (password, one_time) = match &new.password {
+        Some(p) => {
+            check_password(p, &db.rules().password, &[username])?;
+            (p.clone(), None)
+        }
+        None => {
+            let p = random_password();
+            (p.clone(), Some(p))
+        }
+    };
+    let hash = hash_password(&password).await?;
+    let now = db.clock().now_ms();
+    let id = ids::next();
+    let display = if new.display_name.trim().is_empty() { username.to_string() } else { new.display_name.trim().to_string() };
+    let mut tx = db.begin().await?;
+    let inserted = crate::exec_tx!(tx, c => sqlx::query(
+        "INSERT INTO accounts (id, username, display_name, role, scope_region_id, scope_org_id, member_region_id, member_id, phone_hash, password_hash, \
+         must_change_password, one_time_expires_at, disabled, failed_count, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, FALSE, 0, $13, $13)")
+        .bind(id).bind(username).bind(&display).bind(new.role.code()).bind(binding.scope_region_id).bind(binding.scope_org_id)
+        .bind(binding.member_region_id).bind(binding.member_id).bind(&binding.phone_hash).bind(&hash).bind(one_time.is_some())
+        .bind(one_time.as_ref().map(|_| now + ONE_TIME_VALID_MS)).bind(now).execute(c).await);
+    if let Err(e) = inserted {
+        let e = StoreError::from(e);
+        if e.is_unique_violation() {
+            return Err(StoreError::invalid("username", "username.taken", "该用户名已被使用，请换一个"));
+        }
+        return Err(e);
+    }
+    audit::append(
+        &mut tx,
+        db,
+        actor,
+        Event::ok("account.create", format!("account:{id}")).detail(format!("{username} {}", new.role.label())),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((account(db, id).await?, one_time))
+}
+
+/// One account by id.
+pub async fn account(db: &Db, id: i64) -> StoreResult<AccountRow> {
+    let row: Option<AccountRow> = crate::read!(db, c => sqlx::query_as(concat!("SELECT ", account_cols!(), " FROM accounts a WHERE a.id = $1"))
+        .bind(id).fetch_optional(c).await)?;
+    row.ok_or(StoreError::NotFound)
+}
+
+/// All accounts, for the system administrator.
+pub async fn list_accounts(db: &Db) -> StoreResult<Vec<AccountRow>> {
+    Ok(
+        crate::read!(db, c => sqlx::query_as(concat!("SELECT ", account_cols!(), " FROM accounts a ORDER BY a.username")).fetch_all(c).await)?,
+    )
+}
+
+pub async fn account_count(db: &Db) -> StoreResult<i64> {
+    Ok(crate::read!(db, c => sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(c).await)?)
+}
+
+/// A live session: who, with what reach.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub account: AccountRow,
+    pub scope: Scope,
+    pub csrf_token: String,
+    pub token_hash: Vec<u8>,
+}
+
+/// A successful login.
+#[derive(Debug, Clone)]
+pub struct LoggedIn {
+    /// The bearer token / cookie value (only its keyed hash is stored).
+    pub token: String,
+    pub csrf_token: String,
+    pub account: AccountRow,
+}
+
+/// The single answer for every failed login, so the reason does not leak.
+pub const LOGIN_FAILED: &str = "用户名或密码错误。连续输错5次，账户将被锁定30分钟";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginError {
+    /// Unknown user, wrong password, locked or disabled: indistinguishable to the caller.
+    Failed,
+    /// The right password, but it was a one-time password that expired.
+    OneTimeExpired,
+}
+
+async fn find_login(db: &Db, login: &str) -> StoreResult<Option<AccountRow>> {
+    let login = login.trim();
+    if let Some(phone) = vanguard_domain::member::parse_phone(login) {
+        let h = db.crypto().lookup_hash(&phone);
+        let row: Option<AccountRow> = crate::read!(db, c => sqlx::query_as(concat!("SELECT ", account_cols!(),
+            " FROM accounts a WHERE a.phone_hash = $1 ORDER BY a.disabled, a.id LIMIT 1")).bind(&h).fetch_optional(c).await)?;
+        if row.is_some() {
+            return Ok(row);
+        }
+    }
+    Ok(crate::read!(db, c => sqlx::query_as(concat!("SELECT ", account_cols!(), " FROM accounts a WHERE a.username = $1"))
+        .bind(login).fetch_optional(c).await)?)
+}
+
+/// Logs in by user name or phone number. Every failure is audited and answered alike.
+pub async fn login(db: &Db, login: &str, password: &str, ip: &str) -> StoreResult<Result<LoggedIn, LoginError>> {
+    let shown_login: String = match vanguard_domain::member::parse_phone(login) {
+        Some(p) => vanguard_domain::member::mask_phone(&p),
+        None => login.trim().chars().take(40).collect(),
+    };
+    let account = find_login(db, login).await?;
+    let Some(account) = account else {
+        let _ = verify_password(password, dummy_hash().await).await;
+        let actor = Actor { account_id: 0, name: shown_login, ip: ip.to_string() };
+        audit::record(db, &actor, Event::ok("auth.login", "account:unknown").with_result("failed")).await?;
+        return Ok(Err(LoginError::Failed));
+    };
+    let actor = Actor { account_id: account.id, name: account.username.clone(), ip: ip.to_string() };
+    let password_ok = verify_password(password, &account.password_hash).await;
+    if account.disabled {
+        audit::record(
+            db,
+            &actor,
+            Event::ok("auth.login", format!("account:{}", account.id)).with_result("failed").detail("账户已停用"),
+        )
+        .await?;
+        return Ok(Err(LoginError::Failed));
+    }
+    let now = db.clock().now_ms();
+    let policy = db.rules().login.clone();
+    let state = LockState { failed_count: account.failed_count.max(0) as u32, locked_until: account.locked_until };
+    let (outcome, next) = login_attempt(state, password_ok, now, &policy);
+    let mut tx = db.begin().await?;
+    crate::exec_tx!(tx, c => sqlx::query("UPDATE accounts SET failed_count = $1, locked_until = $2, updated_at = $3 WHERE id = $4")
+        .bind(i64::from(next.failed_count)).bind(next.locked_until).bind(now).bind(account.id).execute(c).await)?;
+    let object = format!("account:{}", account.id);
+    let result = match outcome {
+        AttemptOutcome::Locked => {
+            audit::append(&mut tx, db, &actor, Event::ok("auth.login", object).with_result("denied").detail("账户锁定中"))
+                .await?;
+            Err(LoginError::Failed)
+        }
+        AttemptOutcome::Failure { locked_now } => {
+            audit::append(&mut tx, db, &actor, Event::ok("auth.login", object.clone()).with_result("failed").detail("密码错误"))
+                .await?;
+            if locked_now {
+                audit::append(
+                    &mut tx,
+                    db,
+                    &actor,
+                    Event::ok("auth.lock", object)
+                        .detail(format!("连续{}次失败，锁定{}分钟", policy.max_failures, policy.lockout_minutes)),
+                )
+                .await?;
+            }
+            Err(LoginError::Failed)
+        }
+        AttemptOutcome::Success if account.must_change_password && account.one_time_expires_at.is_some_and(|t| now > t) => {
+            audit::append(&mut tx, db, &actor, Event::ok("auth.login", object).with_result("failed").detail("临时密码已过期"))
+                .await?;
+            Err(LoginError::OneTimeExpired)
+        }
+        AttemptOutcome::Success => {
+            let mut account = account.clone();
+            let changed = account.password_changed_at.unwrap_or(account.created_at);
+            if !account.must_change_password && password_expired(changed, now, &db.rules().password) {
+                // Logged in, but every route except changing the password stays closed.
+                crate::exec_tx!(tx, c => sqlx::query("UPDATE accounts SET must_change_password = TRUE WHERE id = $1")
+                    .bind(account.id).execute(c).await)?;
+                audit::append(
+                    &mut tx,
+                    db,
+                    &actor,
+                    Event::ok("account.password_expired", object.clone())
+                        .detail(format!("密码已超过{}天未修改，须先修改密码", db.rules().password.max_age_days)),
+                )
+                .await?;
+                account.must_change_password = true;
+            }
+            let token = random_token();
+            let csrf = random_token();
+            let token_hash = db.crypto().lookup_hash(&token);
+            crate::exec_tx!(tx, c => sqlx::query("INSERT INTO sessions (token_hash, account_id, csrf_token, ip, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $5)")
+                .bind(&token_hash).bind(account.id).bind(&csrf).bind(ip).bind(now).execute(c).await)?;
+            crate::exec_tx!(tx, c => sqlx::query("UPDATE accounts SET last_login_at = $1 WHERE id = $2").bind(now).bind(account.id).execute(c).await)?;
+            audit::append(&mut tx, db, &actor, Event::ok("auth.login", object)).await?;
+            Ok(LoggedIn { token, csrf_token: csrf, account })
+        }
+    };
+    tx.commit().await?;
+    Ok(result)
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionJoin {
+    account_id: i64,
+    created_at: i64,
+    last_seen_at: i64,
+    csrf_token: String,
+    scope_path: Option<String>,
+    member_branch_path: Option<String>,
+}
+
+/// Resolves a session token to the account and its scope; `None` when the token is
+/// unknown, expired (idle or absolute) or the account disabled.
+pub async fn authenticate(db: &Db, token: &str, ip: &str) -> StoreResult<Option<Session>> {
+    if token.len() != 64 {
+        return Ok(None);
+    }
+    let token_hash = db.crypto().lookup_hash(token);
+    let now = db.clock().now_ms();
+    if let Some((cached, at)) = db.session_cache().get(&token_hash)
+        && now >= *at
+        && now - *at < CACHE_MS
+    {
+        let mut s = cached.clone();
+        s.scope.actor.ip = ip.to_string();
+        return Ok(Some(s));
+    }
+    let sql = concat!(
+        "SELECT s.account_id, s.created_at, s.last_seen_at, s.csrf_token, so.path AS scope_path, mo.path AS member_branch_path ",
+        "FROM sessions s JOIN accounts a ON a.id = s.account_id ",
+        "LEFT JOIN orgs so ON so.region_id = a.scope_region_id AND so.id = a.scope_org_id ",
+        "LEFT JOIN members m ON m.region_id = a.member_region_id AND m.id = a.member_id ",
+        "LEFT JOIN orgs mo ON mo.region_id = m.region_id AND mo.id = m.org_id ",
+        "WHERE s.token_hash = $1"
+    );
+    let joined: Option<SessionJoin> = crate::read!(db, c => sqlx::query_as(sql).bind(&token_hash).fetch_optional(c).await)?;
+    let Some(s) = joined else { return Ok(None) };
+    let account = account(db, s.account_id).await?;
+    let policy = db.rules().login.clone();
+    if account.disabled || session_state(s.created_at, s.last_seen_at, now, &policy) != SessionState::Alive {
+        revoke(db, &token_hash).await?;
+        return Ok(None);
+    }
+    if now - s.last_seen_at > TOUCH_EVERY_MS {
+        let mut tx = db.begin().await?;
+        crate::exec_tx!(tx, c => sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now).bind(&token_hash).execute(c).await)?;
+        tx.commit().await?;
+    }
+    let role = account.role();
+    let reach = match role {
+        Role::Member => match (account.member_id, s.member_branch_path) {
+            (Some(member_id), Some(branch_path)) => Reach::OwnRecord { member_id, branch_path },
+            _ => Reach::Nothing,
+        },
+        Role::Auditor | Role::SysAdmin => Reach::Nothing,
+        _ => match s.scope_path {
+            Some(root_path) => Reach::Subtree { root_path },
+            None => Reach::Nothing,
+        },
+    };
+    let region_id = match role {
+        Role::Member => account.member_region_id,
+        _ => account.scope_region_id,
+    }
+    .unwrap_or(0);
+    let scope = Scope {
+        actor: Actor { account_id: account.id, name: account.username.clone(), ip: ip.to_string() },
+        role,
+        region_id,
+        reach,
+        member_id: account.member_id,
+        scope_org_id: account.scope_org_id,
+    };
+    let session = Session { account, scope, csrf_token: s.csrf_token, token_hash };
+    let mut cache = db.session_cache();
+    if cache.len() > 50_000 {
+        cache.clear();
+    }
+    cache.insert(session.token_hash.clone(), (session.clone(), now));
+    Ok(Some(session))
+}
+
+async fn revoke(db: &Db, token_hash: &[u8]) -> StoreResult<()> {
+    db.forget_sessions();
+    let mut tx = db.begin().await?;
+    crate::exec_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(c).await)?;
+    tx.commit().await
+}
+
+/// Ends one session.
+pub async fn logout(db: &Db, session: &Session) -> StoreResult<()> {
+    db.forget_sessions();
+    let mut tx = db.begin().await?;
+    crate::exec_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&session.token_hash).execute(c).await)?;
+    audit::append(&mut tx, db, &session.scope.actor, Event::ok("auth.logout", format!("account:{}", session.account.id))).await?;
+    tx.commit().await
+}
+
+/// Changes one's own password; ends every other session of the account.
+pub async fn change_password(db: &Db, session: &Session, old: &str, new: &str) -> StoreResult<()> {
+    if !verify_password(old, &session.account.password_hash).await {
+        audit::record(
+            db,
+            &session.scope.actor,
+            Event::ok("account.password", format!("account:{}", session.account.id)).with_result("failed"),
+        )
+        .await?;
+        return Err(StoreError::invalid("old_password", "password.wrong", "原密码不正确"));
+    }
+    if old == new {
+        return Err(StoreError::invalid("new_password", "password.same", "新密码不能与原密码相同"));
+    }
+    check_password(new, &db.rules().password, &[&session.account.username]).map_err(|mut e| {
+        for err in &mut e.errors {
+            err.field = "new_password";
+        }
+        StoreError::Invalid(e)
+    })?;
+    let policy = db.rules().password.clone();
+    // The current password and the earlier ones kept, newest first: `history` in all.
+    let earlier: Vec<String> = crate::read!(db, c => sqlx::query_scalar(
+        "SELECT password_hash FROM password_history WHERE account_id = $1 ORDER BY replaced_at DESC, id DESC LIMIT $2")
+        .bind(session.account.id).bind(i64::try_from(policy.history.saturating_sub(1)).unwrap_or(0)).fetch_all(c).await)?;
+    for old_hash in &earlier {
+        if verify_password(new, old_hash).await {
+            return Err(StoreError::invalid(
+                "new_password",
+                "password.reused",
+                format!("新密码不能与最近 {} 次使用过的密码相同，请换一个", policy.history),
+            ));
+        }
+    }
+    let hash = hash_password(new).await?;
+    let now = db.clock().now_ms();
+    let mut tx = db.begin().await?;
+    crate::exec_tx!(tx, c => sqlx::query("UPDATE accounts SET password_hash = $1, must_change_password = FALSE, one_time_expires_at = NULL, password_changed_at = $2, updated_at = $2 WHERE id = $3")
+        .bind(&hash).bind(now).bind(session.account.id).execute(c).await)?;
+    if !session.account.has_one_time_password() {
+        remember_password(&mut tx, session.account.id, &session.account.password_hash, now).await?;
+    }
+    crate::exec_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+        .bind(session.account.id).bind(&session.token_hash).execute(c).await)?;
+    audit::append(&mut tx, db, &session.scope.actor, Event::ok("account.password", format!("account:{}", session.account.id)))
+        .await?;
+    tx.commit().await?;
+    db.forget_sessions();
+    Ok(())
+}
+
+/// Keeps a replaced password's hash, so a later change cannot bring it back.
+async fn remember_password(tx: &mut Tx, account_id: i64, hash: &str, now: i64) -> StoreResult<()> {
+    crate::exec_tx!(tx, c => sqlx::query("INSERT INTO password_history (id, account_id, password_hash, replaced_at) VALUES ($1, $2, $3, $4)")
+        .bind(ids::next()).bind(account_id).bind(hash).bind(now).execute(c).await)?;
+    Ok(())
+}
+
+/// Administrative changes to an account (system administrator only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminAction {
+    /// Issue a random one-time password (must be changed at next login, valid 24 h).
+    ResetPassword,
+    Unlock,
+    Disable,
+    Enable,
+}
+
+/// Applies an administrative action; returns the one-time password for a reset.
+pub async fn admin_action(db: &Db, actor: &Actor, id: i64, action: AdminAction) -> StoreResult<Option<String>> {
+    let target = account(db, id).await?;
+    if action == AdminAction::Disable && target.id == actor.account_id {
+        return Err(StoreError::conflict("account.self_disable", "不能停用自己的账户"));
+    }
+    let now = db.clock().now_ms();
+    let mut one_time = None;
+    let mut tx = db.begin().await?;
+    let code = match action {
+        AdminAction::ResetPassword => {
+            let p = random_password();
+            let hash = hash_password(&p).await?;
+            if !target.has_one_time_password() {
+                remember_password(&mut tx, id, &target.password_hash, now).await?;
+            }
+            crate::exec_tx!(tx, c => sqlx::query(
+                "UPDATE accounts SET password_hash = $1, must_change_password = TRUE, one_time_expires_at = $2, failed_count = 0, locked_until = NULL, updated_at = $3 WHERE id = $4")
+                .bind(&hash).bind(now + ONE_TIME_VALID_MS).bind(now).bind(id).execute(c).await)?;
+            one_time = Some(p);
+            "account.reset_password"
+        }
+        AdminAction::Unlock => {
+            crate::exec_tx!(tx, c => sqlx::query("UPDATE accounts SET failed_count = 0, locked_until = NULL, updated_at = $1 WHERE id = $2")
+                .bind(now).bind(id).execute(c).await)?;
+            "account.unlock"
+        }
+        AdminAction::Disable => {
+            crate::exec_tx!(tx, c => sqlx::query("UPDATE accounts SET disabled = TRUE, updated_at = $1 WHERE id = $2").bind(now).bind(id).execute(c).await)?;
+            "account.disable"
+        }
+        AdminAction::Enable => {
+            crate::exec_tx!(tx, c => sqlx::query("UPDATE accounts SET disabled = FALSE, updated_at = $1 WHERE id = $2").bind(now).bind(id).execute(c).await)?;
+            "account.enable"
+        }
+    };
+    if matches!(action, AdminAction::ResetPassword | AdminAction::Disable) {
+        crate::exec_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(id).execute(c).await)?;
+    }
+    audit::append(&mut tx, db, actor, Event::ok(code, format!("account:{id}")).detail(target.username.clone())).await?;
+    tx.commit().await?;
+    db.forget_sessions();
+    Ok(one_time)
+}
+
+/// Changes an account's role and reach; ends its sessions so the change applies at once.
+pub async fn set_role(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    role: Role,
+    scope_org_id: Option<i64>,
+    member_id: Option<i64>,
+) -> StoreResult<AccountRow> {
+    let target = account(db, id).await?;
+    let b = resolve_binding(db, role, scope_org_id, member_id.or(target.member_id)).await?;
+    let now = db.clock().now_ms();
+    let mut tx = db.begin().await?;
+    crate::exec_tx!(tx, c => sqlx::query(
+        "UPDATE accounts SET role = $1, scope_region_id = $2, scope_org_id = $3, member_region_id = $4, member_id = $5, phone_hash = $6, updated_at = $7 WHERE id = $8")
+        .bind(role.code()).bind(b.scope_region_id).bind(b.scope_org_id).bind(b.member_region_id).bind(b.member_id).bind(&b.phone_hash)
+        .bind(now).bind(id).execute(c).await)?;
+    crate::exec_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(id).execute(c).await)?;
+    audit::append(
+        &mut tx,
+        db,
+        actor,
+        Event::ok("account.role", format!("account:{id}")).detail(format!("{} → {}", target.role, role.label())),
+    )
+    .await?;
+    tx.commit().await?;
+    db.forget_sessions();
+    account(db, id).await
+}
+
+/// On an empty database outside demo mode: the three separate administrators
+/// (三权分立), each with a random one-time password that must be changed at first login.
+pub async fn bootstrap_admins(db: &Db, root_org_id: i64) -> StoreResult<Vec<(String, Role, String)>> {
+    if account_count(db).await? > 0 {
+        return Ok(Vec::new());
+    }
+    let actor = Actor::system("bootstrap");
+    let mut out = Vec::new();
+    for (username, role, scope) in [
+        ("sysadmin", Role::SysAdmin, None),
+        ("auditor", Role::Auditor, None),
+        ("orgadmin", Role::OrgDeptAdmin, Some(root_org_id)),
+    ] {
+        let (_, pw) = create_account(
+            db,
+            &actor,
+            &NewAccount {
+                username: username.into(),
+                display_name: role.label().into(),
+                role,
+                scope_org_id: scope,
+                member_id: None,
+                password: None,
+            },
+        )
+        .await?;
+        out.push((username.to_string(), role, pw.unwrap_or_default()));
+    }
+    Ok(out)
+}

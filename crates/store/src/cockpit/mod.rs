@@ -1,0 +1,1327 @@
+//! 驾驶舱 (the cockpit): compliance rates of organizational life for any org in the
+//! caller's reach, its children ranked and coloured red/amber/green, month-by-month
+//! trends, drill-down to the branches and members behind a number, the to-do list of
+//! open findings, and an .xlsx export of each view.
+//!
+//! Everything is read from the per-org aggregates that meeting writes keep up to date
+//! (`compliance`, one row per holding org, rule and period; and the `findings`), summed
+//! over path ranges at read time — one grouped query for the org and all its children
+//! (the children's paths joined as ranges), never a query per child, and never a
+//! precomputed ancestor row (no meeting write touches an ancestor).
+//!
+//! **Rates.** For a rule and a period, `compliant/total` counts the (org, rule period)
+//! rows of the subtree whose meetings held reached the number due. A rule judged per
+//! quarter shown for a month uses the quarter containing it; a monthly rule shown for a
+//! quarter or year counts org-months, using only months already ended when there are
+//! any. Whether a period is still open is decided from today, not from the stored flag.
+
+use crate::orglife::check::rule_title;
+use crate::{Scoped, StoreError, StoreResult};
+use chrono::{Datelike, Months, NaiveDate};
+use serde::Serialize;
+use std::collections::HashMap;
+use vanguard_domain::cockpit::{Rag, Rollup};
+use vanguard_domain::kernel::auth::Reach;
+use vanguard_domain::kernel::finding::Severity;
+use vanguard_domain::kernel::period::{Period, PeriodKind};
+use vanguard_domain::kernel::rules::RuleSet;
+use vanguard_domain::org::{OrgKind, path};
+use vanguard_domain::orglife::{ABSENCE_CODE, MeetingRule, PARTICIPATION_CODE, PLAN_CODE, STRUCTURE_CODE, TERM_CODE};
+
+// ---- Views -------------------------------------------------------------------------------
+
+/// An org as the cockpit names it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CockpitOrg {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub kind_label: &'static str,
+}
+
+/// A compliance figure with its class.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Rate {
+    pub compliant: u32,
+    pub total: u32,
+    /// 0–10000; `None` when nothing was judged.
+    pub basis_points: Option<u32>,
+    /// Whole percent, rounded down.
+    pub percent: Option<u32>,
+    pub rag: Rag,
+    pub rag_label: &'static str,
+}
+
+impl Rate {
+    fn of(r: Rollup, rules: &RuleSet) -> Rate {
+        let rag = r.rag(&rules.orglife.rag);
+        Rate {
+            compliant: r.compliant,
+            total: r.total,
+            basis_points: r.basis_points(),
+            percent: r.percent(),
+            rag,
+            rag_label: rag.label(),
+        }
+    }
+}
+
+/// One rule's figure for a period.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleRate {
+    pub rule_code: String,
+    pub title: String,
+    /// `每月至少1次`.
+    pub frequency: String,
+    pub period_key: String,
+    pub period_label: String,
+    /// The period has not ended yet: the figure is progress so far.
+    pub open: bool,
+    #[serde(flatten)]
+    pub rate: Rate,
+}
+
+/// A child org with its overall figure, its rank and its figure per rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChildRate {
+    #[serde(flatten)]
+    pub org: CockpitOrg,
+    /// 1 = best; `None` when nothing was judged.
+    pub rank: Option<u32>,
+    /// All rules together (org-periods compliant ÷ judged).
+    pub overall: Rate,
+    pub rules: Vec<RuleRate>,
+    /// Open findings in its subtree.
+    pub open_findings: i64,
+    /// Whether it has orgs below it (the tree view expands it).
+    pub has_children: bool,
+}
+
+/// Open findings of one rule and severity.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingCount {
+    pub rule_code: String,
+    pub title: String,
+    /// `org` or `member`.
+    pub subject_kind: &'static str,
+    pub severity: Severity,
+    pub severity_label: &'static str,
+    pub count: i64,
+}
+
+/// The cockpit of one org for one period.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cockpit {
+    pub org: CockpitOrg,
+    pub period_key: String,
+    pub period_label: String,
+    pub as_of: String,
+    pub rules: Vec<RuleRate>,
+    pub overall: Rate,
+    /// Ranked, best first; children without figures last.
+    pub children: Vec<ChildRate>,
+    pub findings: Vec<FindingCount>,
+}
+
+/// One point of a trend line: a month and the rule's figure for the period containing
+/// it (`None` for months to come).
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendPoint {
+    pub month: String,
+    pub period_key: String,
+    pub rate: Option<Rate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendSeries {
+    pub rule_code: String,
+    pub title: String,
+    pub points: Vec<TrendPoint>,
+}
+
+/// Month-by-month figures of one year, with an ECharts option to draw them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trend {
+    pub org: CockpitOrg,
+    pub year: i32,
+    pub months: Vec<String>,
+    pub series: Vec<TrendSeries>,
+    /// A line chart (ECharts option), built here so pages only hand it to the library.
+    pub chart: serde_json::Value,
+}
+
+/// One (org, period) figure behind a rate: the drill-down to branches.
+#[derive(Debug, Clone, Serialize)]
+pub struct BranchFigure {
+    #[serde(flatten)]
+    pub org: CockpitOrg,
+    pub parent_name: Option<String>,
+    pub rule_code: String,
+    pub period_key: String,
+    pub period_label: String,
+    pub expected: i64,
+    pub held: i64,
+    pub compliant: bool,
+}
+
+/// A page of rows with the total count.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listing<T> {
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    pub items: Vec<T>,
+}
+
+/// A finding as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingView {
+    pub id: i64,
+    pub rule_code: String,
+    pub rule_title: String,
+    pub rule_version: i64,
+    pub subject_kind: String,
+    pub subject_id: i64,
+    pub subject_name: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub period_key: String,
+    pub period_label: String,
+    pub severity: String,
+    pub severity_label: &'static str,
+    pub evidence: String,
+    pub first_seen_at: i64,
+    pub last_seen_at: i64,
+    pub resolved_at: Option<i64>,
+    /// What to do about it.
+    pub action: String,
+}
+
+/// Which findings to list.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct FindingFilter {
+    /// The subtree (default: the caller's whole reach).
+    pub org_id: Option<i64>,
+    /// A rule code; `orglife.structure` stands for every structure code.
+    pub rule: Option<String>,
+    /// `org` or `member`.
+    pub subject: Option<String>,
+    /// `open` (default), `resolved` or `all`.
+    pub status: Option<String>,
+    /// Lowest severity: `info`, `warning`, `alert`, `finding`.
+    pub severity: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+// ---- Periods -----------------------------------------------------------------------------
+
+/// The period a cockpit shows: `key` (`2026-07`, `2026-Q3`, `2026-H2`, `2026`), or by
+/// default the last month that has ended.
+pub fn resolve_period(key: Option<&str>, today: NaiveDate) -> StoreResult<Period> {
+    match key.map(str::trim).filter(|k| !k.is_empty()) {
+        Some(k) => Period::parse_key(k).ok_or_else(|| {
+            StoreError::invalid(
+                "period",
+                "period.invalid",
+                "统计周期格式应为 2026-07（月）、2026-Q3（季度）、2026-H2（半年）或 2026（年度）",
+            )
+        }),
+        None => {
+            let last_month = today.with_day(1).and_then(|d| d.checked_sub_months(Months::new(1))).unwrap_or(today);
+            Ok(Period::containing(PeriodKind::Month, last_month))
+        }
+    }
+}
+
+/// The periods of a rule judged per `rule_kind` that make up the figure for `p`.
+fn rule_periods(rule_kind: PeriodKind, p: &Period) -> Vec<Period> {
+    if rule_kind.months() >= p.kind.months() {
+        vec![Period::containing(rule_kind, p.start)]
+    } else {
+        Period::between(rule_kind, p.start, p.end)
+    }
+}
+
+fn enabled_rules(rules: &RuleSet) -> Vec<&MeetingRule> {
+    rules.orglife.meetings.iter().filter(|r| r.enabled).collect()
+}
+
+/// Every period key any enabled rule needs for `p`.
+fn keys_for(rules: &RuleSet, p: &Period) -> Vec<String> {
+    let mut keys: Vec<String> =
+        enabled_rules(rules).iter().flat_map(|r| rule_periods(r.frequency.per, p)).map(|q| q.key()).collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// (compliant, total) per (rule, period key).
+type Cells = HashMap<(String, String), Rollup>;
+
+/// One rule's figure for `p` from the cells.
+fn rule_rate(rule: &MeetingRule, p: &Period, cells: &Cells, today: NaiveDate, rules: &RuleSet) -> RuleRate {
+    let periods = rule_periods(rule.frequency.per, p);
+    let cell = |q: &Period| cells.get(&(rule.code.clone(), q.key())).copied().unwrap_or_default();
+    let ended: Vec<&Period> = periods.iter().filter(|q| q.end < today).collect();
+    let (sum, open): (Rollup, bool) = if periods.len() > 1 && !ended.is_empty() {
+        (ended.iter().map(|q| cell(q)).sum(), ended.len() < periods.len())
+    } else {
+        (periods.iter().map(cell).sum(), periods.iter().any(|q| q.end >= today))
+    };
+    let shown = if periods.len() == 1 { periods[0] } else { *p };
+    RuleRate {
+        rule_code: rule.code.clone(),
+        title: rule.title.clone(),
+        frequency: rule.frequency.label(),
+        period_key: shown.key(),
+        period_label: shown.label(),
+        open,
+        rate: Rate::of(sum, rules),
+    }
+}
+
+fn org_ref(id: i64, name: String, kind: &str) -> CockpitOrg {
+    let k = OrgKind::from_code(kind).unwrap_or(OrgKind::Branch);
+    CockpitOrg { id, name, kind: kind.to_string(), kind_label: k.label() }
+}
+
+/// What to do about an open finding.
+pub fn action_for(rules: &RuleSet, rule_code: &str, severity: Severity, period_key: &str) -> String {
+    let period = Period::parse_key(period_key);
+    if let Some(r) = rules.orglife.meeting(rule_code) {
+        return match (severity, period) {
+            (Severity::Info, Some(p)) => {
+                format!("请于{}年{}月{}日前{}{}", p.end.year(), p.end.month(), p.end.day(), r.verb(), r.noun())
+            }
+            (_, Some(p)) => {
+                format!("如已{}{}，请补录{}的记实；否则请查明原因，按计划{}并督促整改", r.verb(), r.noun(), p.label(), r.verb())
+            }
+            _ => format!("请按规定{}{}", r.verb(), r.noun()),
+        };
+    }
+    match rule_code {
+        c if c == PLAN_CODE && severity == Severity::Info => "请按期制定固定组织生活日年度计划并报上级党组织备案".into(),
+        c if c == PLAN_CODE => "请尽快完成年度计划报备，并向支部党员公布".into(),
+        c if c == TERM_CODE => "请及时向上级党组织请示，启动换届选举程序".into(),
+        c if c == PARTICIPATION_CODE && severity == Severity::Finding => {
+            "请党支部按党章第九条依规处置：谈心谈话、批评教育，经教育仍无转变的按程序处置".into()
+        }
+        c if c == PARTICIPATION_CODE => "请与该党员谈心谈话，了解原因，督促其参加组织生活".into(),
+        c if c == ABSENCE_CODE => "请提醒该党员按时参加组织生活，因故不能参加的应事先请假并说明理由".into(),
+        _ => "请按《中国共产党支部工作条例（试行）》调整组织设置".into(),
+    }
+}
+
+fn severity_rank(code: &str) -> u8 {
+    match Severity::from_code(code) {
+        Some(Severity::Finding) => 4,
+        Some(Severity::Alert) => 3,
+        Some(Severity::Warning) => 2,
+        _ => 1,
+    }
+}
+
+// ---- Queries ---------------------------------------------------------------------------------
+
+#[derive(sqlx::FromRow)]
+struct OrgLite {
+    id: i64,
+    name: String,
+    kind: String,
+    path: String,
+}
+
+/// One arm of a grouped read: an org's own rows, or a child's subtree by path.
+enum Arm {
+    Own(i64),
+    Range(i64, String),
+}
+
+impl Arm {
+    fn id(&self) -> i64 {
+        match self {
+            Arm::Own(id) | Arm::Range(id, _) => *id,
+        }
+    }
+}
+
+/// Arms per statement (each binds a few dozen values).
+const ARM_CHUNK: usize = 300;
+
+/// Every rule code a finding can carry.
+fn finding_codes(rules: &RuleSet) -> Vec<String> {
+    let mut v: Vec<String> = rules.orglife.meetings.iter().map(|r| r.code.clone()).collect();
+    v.extend([PLAN_CODE, TERM_CODE, PARTICIPATION_CODE, ABSENCE_CODE].map(String::from));
+    v.extend(
+        ["branch.too_few_formal", "branch.too_large", "branch.needs_committee", "branch.committee_not_required"]
+            .map(String::from),
+    );
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// The codes of the enabled meeting rules.
+fn meeting_codes(rules: &RuleSet) -> Vec<String> {
+    let mut v: Vec<String> = enabled_rules(rules).iter().map(|r| r.code.clone()).collect();
+    v.sort();
+    v
+}
+
+#[derive(sqlx::FromRow)]
+struct CellRow {
+    org_id: i64,
+    rule_code: String,
+    period_key: String,
+    compliant: i64,
+    total: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct CountRow {
+    org_id: i64,
+    rule_code: String,
+    severity: String,
+    count: i64,
+}
+
+fn push_keys<DB: sqlx::Database>(qb: &mut sqlx::QueryBuilder<DB>, keys: &[String])
+where
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    qb.push(" IN (");
+    let mut sep = qb.separated(", ");
+    for k in keys {
+        sep.push_bind(k.clone());
+    }
+    qb.push(")");
+}
+
+fn to_rollup(compliant: i64, total: i64) -> Rollup {
+    Rollup { compliant: u32::try_from(compliant).unwrap_or(0), total: u32::try_from(total).unwrap_or(0) }
+}
+
+const COMPLIANT_SUM: &str = "CAST(SUM(CASE WHEN x.held >= x.expected THEN 1 ELSE 0 END) AS BIGINT)";
+
+impl Scoped<'_> {
+    /// The org within reach, as the cockpit names it, with its path.
+    async fn cockpit_org(&self, org_id: i64) -> StoreResult<(CockpitOrg, String)> {
+        let row = self.org(org_id).await?;
+        Ok((org_ref(row.id, row.name.clone(), &row.kind), row.path))
+    }
+
+    /// The part of `org_path`'s subtree within reach: `[lo, hi)`.
+    fn subtree_range(&self, org_path: &str) -> (String, String) {
+        let (lo, hi) = self.scope.org_range();
+        let sub_hi = path::upper(org_path);
+        (lo.max(org_path.to_string()), hi.min(sub_hi))
+    }
+
+    /// Whether the caller may count members' findings (a subtree reach; a member sees
+    /// only their own record).
+    fn sees_members(&self) -> bool {
+        matches!(self.scope.reach, Reach::Subtree { .. })
+    }
+
+    /// The children of an org within reach, ordered by name. With a subtree reach every
+    /// child of an org in reach is in reach; a member's reach holds no child.
+    async fn cockpit_children(&self, org_id: i64) -> StoreResult<Vec<OrgLite>> {
+        if !self.sees_members() {
+            return Ok(Vec::new());
+        }
+        Ok(crate::read!(self.db, c => sqlx::query_as(
+            "SELECT id, name, kind, path FROM orgs WHERE region_id = $1 AND parent_id = $2 ORDER BY name, id")
+            .bind(self.scope.region_id).bind(org_id).fetch_all(c).await)?)
+    }
+
+    /// Compliance cells of the org itself and of each child's subtree, for the given
+    /// period keys and rules: one statement whose arms (the org's own rows, then one path
+    /// range per child) each stream through the covering index in group order.
+    async fn cells_by_child(
+        &self,
+        org_id: i64,
+        children: &[OrgLite],
+        keys: &[String],
+        codes: &[String],
+    ) -> StoreResult<HashMap<i64, Cells>> {
+        let mut arms: Vec<Arm> = vec![Arm::Own(org_id)];
+        arms.extend(children.iter().map(|c| Arm::Range(c.id, c.path.clone())));
+        let region = self.scope.region_id;
+        let mut out: HashMap<i64, Cells> = HashMap::new();
+        for chunk in arms.chunks(ARM_CHUNK) {
+            let rows: Vec<CellRow> = crate::read!(self.db, c => {
+                let mut qb = sqlx::QueryBuilder::new("");
+                for (i, arm) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        qb.push(" UNION ALL ");
+                    }
+                    qb.push("SELECT CAST(").push_bind(arm.id()).push(format!(
+                        " AS BIGINT) AS org_id, x.rule_code, x.period_key, {COMPLIANT_SUM} AS compliant, COUNT(*) AS total \
+                         FROM compliance x WHERE x.region_id = "));
+                    qb.push_bind(region).push(" AND x.period_key");
+                    push_keys(&mut qb, keys);
+                    qb.push(" AND x.rule_code");
+                    push_keys(&mut qb, codes);
+                    match arm {
+                        Arm::Own(id) => {
+                            qb.push(" AND x.org_id = ").push_bind(*id);
+                        }
+                        Arm::Range(_, p) => {
+                            qb.push(" AND x.org_path >= ").push_bind(p.clone()).push(" AND x.org_path < ").push_bind(path::upper(p));
+                        }
+                    }
+                    qb.push(" GROUP BY x.period_key, x.rule_code");
+                }
+                qb.build_query_as().fetch_all(c).await
+            })?;
+            for r in rows {
+                out.entry(r.org_id).or_default().insert((r.rule_code, r.period_key), to_rollup(r.compliant, r.total));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Open findings by rule and severity of the org itself (filed under its own path)
+    /// and of each child's subtree: one statement of streamed arms, like the cells.
+    async fn findings_by_child(&self, org_id: i64, org_path: &str, children: &[OrgLite]) -> StoreResult<Vec<CountRow>> {
+        let rules = self.db.rules();
+        let codes = finding_codes(&rules);
+        let severities: Vec<String> = Severity::ALL.iter().map(|s| s.code().to_string()).collect();
+        let mut arms: Vec<Arm> = vec![Arm::Own(org_id)];
+        arms.extend(children.iter().map(|c| Arm::Range(c.id, c.path.clone())));
+        let region = self.scope.region_id;
+        let mut rows: Vec<CountRow> = Vec::new();
+        for chunk in arms.chunks(ARM_CHUNK) {
+            let part: Vec<CountRow> = crate::read!(self.db, c => {
+                let mut qb = sqlx::QueryBuilder::new("");
+                for (i, arm) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        qb.push(" UNION ALL ");
+                    }
+                    qb.push("SELECT CAST(").push_bind(arm.id()).push(
+                        " AS BIGINT) AS org_id, f.rule_code, f.severity, COUNT(*) AS count FROM findings f WHERE f.region_id = ");
+                    qb.push_bind(region).push(" AND f.resolved_at IS NULL AND f.rule_code");
+                    push_keys(&mut qb, &codes);
+                    qb.push(" AND f.severity");
+                    push_keys(&mut qb, &severities);
+                    match arm {
+                        Arm::Own(_) => {
+                            qb.push(" AND f.org_path = ").push_bind(org_path.to_string());
+                        }
+                        Arm::Range(_, p) => {
+                            qb.push(" AND f.org_path >= ").push_bind(p.clone()).push(" AND f.org_path < ").push_bind(path::upper(p));
+                        }
+                    }
+                    qb.push(" GROUP BY f.rule_code, f.severity");
+                }
+                qb.build_query_as().fetch_all(c).await
+            })?;
+            rows.extend(part);
+        }
+        if !self.sees_members() {
+            rows.retain(|r| !r.rule_code.starts_with("member."));
+        }
+        Ok(rows)
+    }
+
+    /// The cockpit of an org for a period (`None`: the last month that ended).
+    pub async fn cockpit(&self, org_id: i64, period: Option<&str>) -> StoreResult<Cockpit> {
+        let (org, org_path) = self.cockpit_org(org_id).await?;
+        let rules = self.db.rules();
+        let today = self.db.clock().today();
+        let p = resolve_period(period, today)?;
+        let keys = keys_for(&rules, &p);
+        let children = self.cockpit_children(org_id).await?;
+        // Independent reads on separate pool connections, side by side.
+        let codes = meeting_codes(&rules);
+        let (cells, counts, grand) = tokio::try_join!(
+            self.cells_by_child(org_id, &children, &keys, &codes),
+            self.findings_by_child(org_id, &org_path, &children),
+            self.grandchildren(&children)
+        )?;
+        let mut total_cells: Cells = HashMap::new();
+        for c in cells.values() {
+            for (k, v) in c {
+                let e = total_cells.entry(k.clone()).or_default();
+                *e = *e + *v;
+            }
+        }
+        let rule_list = enabled_rules(&rules);
+        let rates = |cells: &Cells| -> Vec<RuleRate> {
+            rule_list.iter().map(|r| rule_rate(r, &p, cells, today, &rules)).filter(|r| r.rate.total > 0).collect()
+        };
+        let overall_of = |rs: &[RuleRate]| {
+            Rate::of(rs.iter().map(|r| Rollup { compliant: r.rate.compliant, total: r.rate.total }).sum(), &rules)
+        };
+        let empty = Cells::new();
+        let mut child_rates: Vec<ChildRate> = children
+            .iter()
+            .map(|ch| {
+                let rs = rates(cells.get(&ch.id).unwrap_or(&empty));
+                ChildRate {
+                    org: org_ref(ch.id, ch.name.clone(), &ch.kind),
+                    rank: None,
+                    overall: overall_of(&rs),
+                    rules: rs,
+                    open_findings: counts.iter().filter(|c| c.org_id == ch.id).map(|c| c.count).sum(),
+                    has_children: grand.get(&ch.id).copied().unwrap_or(0) > 0,
+                }
+            })
+            .collect();
+        rank(&mut child_rates);
+        let rule_rates = rates(&total_cells);
+        let overall = overall_of(&rule_rates);
+        let mut by_rule: HashMap<(String, String), i64> = HashMap::new();
+        for c in &counts {
+            *by_rule.entry((c.rule_code.clone(), c.severity.clone())).or_default() += c.count;
+        }
+        let mut findings: Vec<FindingCount> = by_rule
+            .into_iter()
+            .filter_map(|((code, sev), count)| {
+                let severity = Severity::from_code(&sev)?;
+                Some(FindingCount {
+                    title: rule_title(&rules, &code),
+                    subject_kind: if code.starts_with("member.") { "member" } else { "org" },
+                    rule_code: code,
+                    severity,
+                    severity_label: severity.label(),
+                    count,
+                })
+            })
+            .collect();
+        findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.count.cmp(&a.count)).then(a.rule_code.cmp(&b.rule_code)));
+        Ok(Cockpit {
+            org,
+            period_key: p.key(),
+            period_label: p.label(),
+            as_of: today.format("%Y-%m-%d").to_string(),
+            rules: rule_rates,
+            overall,
+            children: child_rates,
+            findings,
+        })
+    }
+
+    /// Orgs below each child (for the tree's expanders), in one grouped query.
+    async fn grandchildren(&self, children: &[OrgLite]) -> StoreResult<HashMap<i64, i64>> {
+        if children.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let ids: Vec<i64> = children.iter().map(|c| c.id).collect();
+        let rows: Vec<(i64, i64)> = crate::read!(self.db, c => {
+            let mut qb = sqlx::QueryBuilder::new("SELECT parent_id, COUNT(*) FROM orgs WHERE region_id = ");
+            qb.push_bind(self.scope.region_id);
+            qb.push(" AND parent_id IN (");
+            let mut sep = qb.separated(", ");
+            for id in &ids {
+                sep.push_bind(*id);
+            }
+            qb.push(") GROUP BY parent_id");
+            qb.build_query_as().fetch_all(c).await
+        })?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// The red/amber/green view of an org's children: each child with its figure per
+    /// rule, ordered by name (expand a child by asking for its own tree).
+    pub async fn cockpit_tree(&self, org_id: i64, period: Option<&str>) -> StoreResult<Cockpit> {
+        let mut c = self.cockpit(org_id, period).await?;
+        c.children.sort_by(|a, b| a.org.name.cmp(&b.org.name));
+        Ok(c)
+    }
+
+    /// Month-by-month figures of every rule over a year (`None`: this year) for the
+    /// org's subtree: twelve points per rule, each the rule's figure for the period
+    /// containing that month.
+    pub async fn cockpit_trend(&self, org_id: i64, year: Option<i32>) -> StoreResult<Trend> {
+        let (org, org_path) = self.cockpit_org(org_id).await?;
+        let rules = self.db.rules();
+        let today = self.db.clock().today();
+        let year = year.unwrap_or(today.year());
+        let Some(jan) = NaiveDate::from_ymd_opt(year, 1, 1) else {
+            return Err(StoreError::invalid("year", "year.invalid", "年份无效"));
+        };
+        let months: Vec<Period> = Period::between(PeriodKind::Month, jan, NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(jan));
+        let rule_list = enabled_rules(&rules);
+        let mut keys: Vec<String> =
+            months.iter().flat_map(|m| rule_list.iter().map(|r| Period::containing(r.frequency.per, m.start).key())).collect();
+        keys.sort();
+        keys.dedup();
+        let (lo, hi) = self.subtree_range(&org_path);
+        let codes = meeting_codes(&rules);
+        let rows: Vec<CellRow> = crate::read!(self.db, c => {
+            let mut qb = sqlx::QueryBuilder::new(format!(
+                "SELECT CAST(0 AS BIGINT) AS org_id, x.rule_code, x.period_key, {COMPLIANT_SUM} AS compliant, COUNT(*) AS total FROM compliance x WHERE x.region_id = "));
+            qb.push_bind(self.scope.region_id).push(" AND x.period_key");
+            push_keys(&mut qb, &keys);
+            qb.push(" AND x.rule_code");
+            push_keys(&mut qb, &codes);
+            qb.push(" AND x.org_path >= ").push_bind(lo.clone()).push(" AND x.org_path < ").push_bind(hi.clone());
+            qb.push(" GROUP BY x.period_key, x.rule_code");
+            qb.build_query_as().fetch_all(c).await
+        })?;
+        let cells: Cells = rows.into_iter().map(|r| ((r.rule_code, r.period_key), to_rollup(r.compliant, r.total))).collect();
+        let mut series = Vec::new();
+        for r in rule_list {
+            let points: Vec<TrendPoint> = months
+                .iter()
+                .map(|m| {
+                    let q = Period::containing(r.frequency.per, m.start);
+                    let cell = cells.get(&(r.code.clone(), q.key())).copied();
+                    TrendPoint {
+                        month: m.key(),
+                        period_key: q.key(),
+                        rate: cell.filter(|c| c.total > 0 && m.start <= today).map(|c| Rate::of(c, &rules)),
+                    }
+                })
+                .collect();
+            if points.iter().any(|p| p.rate.is_some()) {
+                series.push(TrendSeries { rule_code: r.code.clone(), title: r.title.clone(), points });
+            }
+        }
+        let month_labels: Vec<String> = (1..=12).map(|m| format!("{m}月")).collect();
+        let chart = serde_json::json!({
+            "title": {"text": format!("{}{}年组织生活落实情况", org.name, year), "left": "center", "textStyle": {"fontSize": 14}},
+            "tooltip": {"trigger": "axis", "valueFormatter": "percent"},
+            "legend": {"type": "scroll", "bottom": 0, "data": series.iter().map(|s| s.title.clone()).collect::<Vec<_>>()},
+            "grid": {"left": 48, "right": 24, "top": 48, "bottom": 64},
+            "xAxis": {"type": "category", "data": month_labels},
+            "yAxis": {"type": "value", "min": 0, "max": 100, "axisLabel": {"formatter": "{value}%"}},
+            "series": series.iter().map(|s| serde_json::json!({
+                "name": s.title, "type": "line", "connectNulls": false,
+                "data": s.points.iter().map(|p| p.rate.and_then(|r| r.basis_points).map(|b| f64::from(b) / 100.0)).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        });
+        Ok(Trend { org, year, months: months.iter().map(Period::key).collect(), series, chart })
+    }
+
+    /// The branches (holding orgs) behind a rule's figure: each (org, period) row of the
+    /// subtree, filtered by compliance; non-compliant first.
+    pub async fn cockpit_branches(
+        &self,
+        org_id: i64,
+        rule_code: &str,
+        period: Option<&str>,
+        compliant: Option<bool>,
+        page: Option<i64>,
+        per_page: Option<i64>,
+    ) -> StoreResult<Listing<BranchFigure>> {
+        let (_, org_path) = self.cockpit_org(org_id).await?;
+        let rules = self.db.rules();
+        let today = self.db.clock().today();
+        let p = resolve_period(period, today)?;
+        let rule = rules
+            .orglife
+            .meeting(rule_code)
+            .ok_or_else(|| StoreError::invalid("rule", "rule.unknown", format!("没有编码为“{rule_code}”的组织生活规则")))?;
+        let keys: Vec<String> = rule_periods(rule.frequency.per, &p).iter().map(Period::key).collect();
+        let (lo, hi) = self.subtree_range(&org_path);
+        let per_page = per_page.unwrap_or(50).clamp(1, 1000);
+        let page = page.unwrap_or(1).max(1);
+        let filter = match compliant {
+            Some(true) => " AND x.held >= x.expected",
+            Some(false) => " AND x.held < x.expected",
+            None => "",
+        };
+        let region = self.scope.region_id;
+        macro_rules! base {
+            ($qb:ident) => {
+                $qb.push_bind(region).push(" AND x.rule_code = ").push_bind(rule.code.clone()).push(" AND x.period_key");
+                push_keys(&mut $qb, &keys);
+                $qb.push(" AND x.org_path >= ").push_bind(lo.clone()).push(" AND x.org_path < ").push_bind(hi.clone());
+                $qb.push(filter);
+            };
+        }
+        let total: i64 = crate::read!(self.db, c => {
+            let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM compliance x WHERE x.region_id = ");
+            base!(qb);
+            qb.build_query_scalar().fetch_one(c).await
+        })?;
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            org_id: i64,
+            name: String,
+            kind: String,
+            parent_name: Option<String>,
+            period_key: String,
+            expected: i64,
+            held: i64,
+        }
+        let rows: Vec<Row> = crate::read!(self.db, c => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT x.org_id, o.name, o.kind, p.name AS parent_name, x.period_key, x.expected, x.held FROM compliance x \
+                 JOIN orgs o ON o.region_id = x.region_id AND o.id = x.org_id \
+                 LEFT JOIN orgs p ON p.region_id = o.region_id AND p.id = o.parent_id WHERE x.region_id = ");
+            base!(qb);
+            qb.push(" ORDER BY CASE WHEN x.held < x.expected THEN 0 ELSE 1 END, x.org_path, x.period_key LIMIT ").push_bind(per_page);
+            qb.push(" OFFSET ").push_bind((page - 1) * per_page);
+            qb.build_query_as().fetch_all(c).await
+        })?;
+        let items = rows
+            .into_iter()
+            .map(|r| {
+                let label = Period::parse_key(&r.period_key).map(|p| p.label()).unwrap_or_default();
+                BranchFigure {
+                    org: org_ref(r.org_id, r.name, &r.kind),
+                    parent_name: r.parent_name,
+                    rule_code: rule.code.clone(),
+                    period_label: label,
+                    period_key: r.period_key,
+                    expected: r.expected,
+                    held: r.held,
+                    compliant: r.held >= r.expected,
+                }
+            })
+            .collect();
+        Ok(Listing { total, page, per_page, items })
+    }
+
+    /// The members behind member findings: open findings about members of the org's
+    /// subtree (a member role sees only its own), optionally of one rule.
+    pub async fn cockpit_members(
+        &self,
+        org_id: i64,
+        rule_code: Option<&str>,
+        page: Option<i64>,
+        per_page: Option<i64>,
+    ) -> StoreResult<Listing<FindingView>> {
+        let f = FindingFilter {
+            org_id: Some(org_id),
+            rule: rule_code.map(str::to_string),
+            subject: Some("member".into()),
+            status: Some("open".into()),
+            severity: None,
+            page,
+            per_page,
+        };
+        self.findings(&f).await
+    }
+
+    /// Findings within reach, filtered; most severe first, then oldest first.
+    pub async fn findings(&self, f: &FindingFilter) -> StoreResult<Listing<FindingView>> {
+        let rules = self.db.rules();
+        let (org_lo, org_hi) = self.scope.org_range();
+        let (mem_lo, mem_hi, own) = self.scope.member_binds();
+        let (sub_lo, sub_hi) = match f.org_id {
+            Some(id) => {
+                let row = self.org(id).await?;
+                (row.path.clone(), path::upper(&row.path))
+            }
+            None => (String::new(), "~".to_string()),
+        };
+        let per_page = f.per_page.unwrap_or(50).clamp(1, 1000);
+        let page = f.page.unwrap_or(1).max(1);
+        let status = f.status.as_deref().unwrap_or("open");
+        let subject = f.subject.as_deref().filter(|s| matches!(*s, "org" | "member"));
+        let rule = f.rule.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let min_severity = f.severity.as_deref().and_then(Severity::parse);
+        let severities: Vec<&'static str> =
+            Severity::ALL.iter().filter(|s| min_severity.is_none_or(|m| **s >= m)).map(|s| s.code()).collect();
+        let region = self.scope.region_id;
+        macro_rules! base {
+            ($qb:ident) => {
+                $qb.push_bind(region);
+                $qb.push(" AND ((f.subject_kind = 'org' AND f.org_path >= ").push_bind(org_lo.clone());
+                $qb.push(" AND f.org_path < ").push_bind(org_hi.clone());
+                $qb.push(") OR (f.subject_kind = 'member' AND ((f.org_path >= ").push_bind(mem_lo.clone());
+                $qb.push(" AND f.org_path < ").push_bind(mem_hi.clone()).push(") OR f.subject_id = ").push_bind(own).push(")))");
+                $qb.push(" AND f.org_path >= ").push_bind(sub_lo.clone()).push(" AND f.org_path < ").push_bind(sub_hi.clone());
+                match status {
+                    "resolved" => {
+                        $qb.push(" AND f.resolved_at IS NOT NULL");
+                    }
+                    "all" => {}
+                    _ => {
+                        $qb.push(" AND f.resolved_at IS NULL");
+                    }
+                }
+                if let Some(s) = subject {
+                    $qb.push(" AND f.subject_kind = ").push_bind(s);
+                }
+                match rule.as_deref() {
+                    Some(STRUCTURE_CODE) => {
+                        $qb.push(" AND f.rule_code LIKE 'branch.%'");
+                    }
+                    Some(r) => {
+                        $qb.push(" AND f.rule_code = ").push_bind(r.to_string());
+                    }
+                    None => {}
+                }
+                if min_severity.is_some() {
+                    $qb.push(" AND f.severity IN (");
+                    let mut sep = $qb.separated(", ");
+                    for s in &severities {
+                        sep.push_bind(*s);
+                    }
+                    $qb.push(")");
+                }
+            };
+        }
+        let total: i64 = crate::read!(self.db, c => {
+            let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM findings f WHERE f.region_id = ");
+            base!(qb);
+            qb.build_query_scalar().fetch_one(c).await
+        })?;
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            rule_code: String,
+            rule_version: i64,
+            subject_kind: String,
+            subject_id: i64,
+            org_id: i64,
+            period_key: String,
+            severity: String,
+            evidence: String,
+            first_seen_at: i64,
+            last_seen_at: i64,
+            resolved_at: Option<i64>,
+            org_name: Option<String>,
+            member_name: Option<String>,
+        }
+        let rows: Vec<Row> = crate::read!(self.db, c => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT f.id, f.rule_code, f.rule_version, f.subject_kind, f.subject_id, f.org_id, f.period_key, f.severity, f.evidence, \
+                 f.first_seen_at, f.last_seen_at, f.resolved_at, o.name AS org_name, m.name AS member_name FROM findings f \
+                 LEFT JOIN orgs o ON o.region_id = f.region_id AND o.id = f.org_id \
+                 LEFT JOIN members m ON f.subject_kind = 'member' AND m.region_id = f.region_id AND m.id = f.subject_id \
+                 WHERE f.region_id = ");
+            base!(qb);
+            qb.push(
+                " ORDER BY CASE f.severity WHEN 'finding' THEN 0 WHEN 'alert' THEN 1 WHEN 'warning' THEN 2 ELSE 3 END, \
+                 f.first_seen_at, f.org_path, f.id LIMIT ").push_bind(per_page);
+            qb.push(" OFFSET ").push_bind((page - 1) * per_page);
+            qb.build_query_as().fetch_all(c).await
+        })?;
+        let items = rows
+            .into_iter()
+            .map(|r| {
+                let severity = Severity::from_code(&r.severity).unwrap_or(Severity::Info);
+                let org_name = r.org_name.unwrap_or_default();
+                FindingView {
+                    action: action_for(&rules, &r.rule_code, severity, &r.period_key),
+                    rule_title: rule_title(&rules, &r.rule_code),
+                    subject_name: if r.subject_kind == "member" { r.member_name.unwrap_or_default() } else { org_name.clone() },
+                    period_label: Period::parse_key(&r.period_key).map(|p| p.label()).unwrap_or_default(),
+                    severity_label: severity.label(),
+                    id: r.id,
+                    rule_code: r.rule_code,
+                    rule_version: r.rule_version,
+                    subject_kind: r.subject_kind,
+                    subject_id: r.subject_id,
+                    org_id: r.org_id,
+                    org_name,
+                    period_key: r.period_key,
+                    severity: r.severity,
+                    evidence: r.evidence,
+                    first_seen_at: r.first_seen_at,
+                    last_seen_at: r.last_seen_at,
+                    resolved_at: r.resolved_at,
+                }
+            })
+            .collect();
+        Ok(Listing { total, page, per_page, items })
+    }
+
+    /// A secretary's to-do list: the open findings of the org's subtree (default: the
+    /// caller's scope), most severe first, at most `limit` (default 100).
+    pub async fn todos(&self, org_id: Option<i64>, limit: Option<i64>) -> StoreResult<Listing<FindingView>> {
+        let org_id = match org_id {
+            Some(id) => Some(id),
+            None => self.roots().await?.first().map(|o| o.id),
+        };
+        let Some(org_id) = org_id else {
+            return Ok(Listing { total: 0, page: 1, per_page: 0, items: Vec::new() });
+        };
+        let f = FindingFilter {
+            org_id: Some(org_id),
+            status: Some("open".into()),
+            per_page: Some(limit.unwrap_or(100).clamp(1, 1000)),
+            ..Default::default()
+        };
+        let mut l = self.findings(&f).await?;
+        l.items.sort_by(|a, b| {
+            severity_rank(&b.severity).cmp(&severity_rank(&a.severity)).then(a.first_seen_at.cmp(&b.first_seen_at))
+        });
+        Ok(l)
+    }
+}
+
+/// Ranks children by their overall rate, best first; ties by more judged, then name.
+fn rank(children: &mut [ChildRate]) {
+    children.sort_by(|a, b| {
+        let key = |c: &ChildRate| (c.overall.total > 0, c.overall.basis_points.unwrap_or(0), c.overall.total);
+        key(b).cmp(&key(a)).then_with(|| a.org.name.cmp(&b.org.name))
+    });
+    let mut n = 0;
+    for c in children.iter_mut() {
+        if c.overall.total > 0 {
+            n += 1;
+            c.rank = Some(n);
+        }
+    }
+}
+
+// ---- Export ------------------------------------------------------------------------------------
+
+/// A cockpit view to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportView {
+    Overview,
+    Tree,
+    Trend,
+    Branches,
+    Members,
+    Findings,
+}
+
+impl ExportView {
+    pub fn parse(s: &str) -> Option<ExportView> {
+        Some(match s.trim() {
+            "" | "overview" => ExportView::Overview,
+            "tree" => ExportView::Tree,
+            "trend" => ExportView::Trend,
+            "branches" => ExportView::Branches,
+            "members" => ExportView::Members,
+            "findings" | "todo" => ExportView::Findings,
+            _ => return None,
+        })
+    }
+}
+
+/// What to export.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ExportRequest {
+    pub view: String,
+    pub period: Option<String>,
+    pub year: Option<i32>,
+    pub rule: Option<String>,
+    pub compliant: Option<bool>,
+}
+
+/// An exported workbook.
+#[derive(Debug, Clone)]
+pub struct CockpitFile {
+    pub bytes: Vec<u8>,
+    pub filename: String,
+}
+
+enum Cell {
+    Text(String),
+    Number(f64),
+    Rag(Rag, String),
+}
+
+struct Sheet {
+    name: String,
+    headings: Vec<String>,
+    widths: Vec<f64>,
+    rows: Vec<Vec<Cell>>,
+}
+
+fn pct(r: &Rate) -> Cell {
+    match r.basis_points {
+        Some(b) => Cell::Rag(r.rag, format!("{:.1}%", f64::from(b) / 100.0)),
+        None => Cell::Text("—".into()),
+    }
+}
+
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> StoreError {
+    StoreError::Other(format!("无法生成 Excel 文件：{e}"))
+}
+
+fn workbook(title: &str, sheets: &[Sheet]) -> StoreResult<Vec<u8>> {
+    use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
+    let mut wb = Workbook::new();
+    let heading = Format::new().set_bold().set_background_color(Color::RGB(0xF2DCDB)).set_border(FormatBorder::Thin);
+    let caption = Format::new().set_bold().set_font_size(13);
+    let fill = |rag: Rag| match rag {
+        Rag::Green => Format::new().set_background_color(Color::RGB(0xC6EFCE)),
+        Rag::Amber => Format::new().set_background_color(Color::RGB(0xFFEB9C)),
+        Rag::Red => Format::new().set_background_color(Color::RGB(0xFFC7CE)),
+        Rag::NoData => Format::new(),
+    };
+    for s in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(&s.name).map_err(xlsx_error)?;
+        ws.write_string_with_format(0, 0, title, &caption).map_err(xlsx_error)?;
+        for (i, h) in s.headings.iter().enumerate() {
+            ws.write_string_with_format(2, i as u16, h, &heading).map_err(xlsx_error)?;
+            ws.set_column_width(i as u16, s.widths.get(i).copied().unwrap_or(12.0)).map_err(xlsx_error)?;
+        }
+        ws.set_freeze_panes(3, 1).map_err(xlsx_error)?;
+        for (n, row) in s.rows.iter().enumerate() {
+            let r = u32::try_from(n + 3).map_err(|_| StoreError::Other("导出行数过多".into()))?;
+            for (i, cell) in row.iter().enumerate() {
+                let col = i as u16;
+                match cell {
+                    Cell::Text(t) if t.is_empty() => {}
+                    Cell::Text(t) => {
+                        ws.write_string(r, col, t).map_err(xlsx_error)?;
+                    }
+                    Cell::Number(v) => {
+                        ws.write_number(r, col, *v).map_err(xlsx_error)?;
+                    }
+                    Cell::Rag(rag, t) => {
+                        ws.write_string_with_format(r, col, t, &fill(*rag)).map_err(xlsx_error)?;
+                    }
+                }
+            }
+        }
+    }
+    wb.save_to_buffer().map_err(xlsx_error)
+}
+
+fn rule_sheet(name: &str, rules: &[RuleRate]) -> Sheet {
+    Sheet {
+        name: name.into(),
+        headings: ["规则", "频次", "统计周期", "达标", "应考核", "达标率", "状态"].map(String::from).to_vec(),
+        widths: vec![36.0, 14.0, 16.0, 8.0, 8.0, 10.0, 10.0],
+        rows: rules
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::Text(r.title.clone()),
+                    Cell::Text(r.frequency.clone()),
+                    Cell::Text(r.period_label.clone()),
+                    Cell::Number(f64::from(r.rate.compliant)),
+                    Cell::Number(f64::from(r.rate.total)),
+                    pct(&r.rate),
+                    Cell::Text(if r.open { "进行中".into() } else { r.rate.rag_label.to_string() }),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn children_sheet(c: &Cockpit, by_rule: bool) -> Sheet {
+    let rule_titles: Vec<(String, String)> = {
+        let mut v: Vec<(String, String)> = Vec::new();
+        for r in c.children.iter().flat_map(|ch| ch.rules.iter()) {
+            if !v.iter().any(|(code, _)| *code == r.rule_code) {
+                v.push((r.rule_code.clone(), r.title.clone()));
+            }
+        }
+        v
+    };
+    let mut headings: Vec<String> =
+        ["排名", "党组织", "类别", "达标", "应考核", "综合达标率", "未整改问题"].map(String::from).to_vec();
+    let mut widths = vec![6.0, 36.0, 10.0, 8.0, 8.0, 12.0, 10.0];
+    if by_rule {
+        for (_, t) in &rule_titles {
+            headings.push(t.clone());
+            widths.push(18.0);
+        }
+    }
+    let rows = c
+        .children
+        .iter()
+        .map(|ch| {
+            let mut row = vec![
+                ch.rank.map_or(Cell::Text("—".into()), |r| Cell::Number(f64::from(r))),
+                Cell::Text(ch.org.name.clone()),
+                Cell::Text(ch.org.kind_label.to_string()),
+                Cell::Number(f64::from(ch.overall.compliant)),
+                Cell::Number(f64::from(ch.overall.total)),
+                pct(&ch.overall),
+                Cell::Number(ch.open_findings as f64),
+            ];
+            if by_rule {
+                for (code, _) in &rule_titles {
+                    row.push(ch.rules.iter().find(|r| r.rule_code == *code).map_or(Cell::Text("—".into()), |r| pct(&r.rate)));
+                }
+            }
+            row
+        })
+        .collect();
+    Sheet {
+        name: if by_rule { "下级党组织红黄绿".into() } else { "下级党组织排名".into() }, headings, widths, rows
+    }
+}
+
+fn findings_sheet(name: &str, l: &Listing<FindingView>) -> Sheet {
+    let ts = |ms: i64| vanguard_domain::kernel::time::china_date(ms).format("%Y-%m-%d").to_string();
+    Sheet {
+        name: name.into(),
+        headings: ["严重程度", "规则", "对象", "所在党组织", "周期", "情况", "处理建议", "首次发现", "整改时间"]
+            .map(String::from)
+            .to_vec(),
+        widths: vec![10.0, 28.0, 16.0, 30.0, 14.0, 60.0, 40.0, 12.0, 12.0],
+        rows: l
+            .items
+            .iter()
+            .map(|f| {
+                vec![
+                    Cell::Text(f.severity_label.to_string()),
+                    Cell::Text(f.rule_title.clone()),
+                    Cell::Text(f.subject_name.clone()),
+                    Cell::Text(f.org_name.clone()),
+                    Cell::Text(f.period_label.clone()),
+                    Cell::Text(f.evidence.clone()),
+                    Cell::Text(f.action.clone()),
+                    Cell::Text(ts(f.first_seen_at)),
+                    Cell::Text(f.resolved_at.map(ts).unwrap_or_default()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+impl Scoped<'_> {
+    /// Exports one cockpit view of an org to .xlsx.
+    pub async fn cockpit_export(&self, org_id: i64, req: &ExportRequest) -> StoreResult<CockpitFile> {
+        let view = ExportView::parse(&req.view).ok_or_else(|| {
+            StoreError::invalid("view", "view.unknown", "导出内容应为 overview、tree、trend、branches、members 或 findings")
+        })?;
+        let (org, _) = self.cockpit_org(org_id).await?;
+        let (sheets, what) = match view {
+            ExportView::Overview | ExportView::Tree => {
+                let c = self.cockpit(org_id, req.period.as_deref()).await?;
+                let what = format!("{}驾驶舱", c.period_label);
+                let mut s = vec![rule_sheet("各项规则落实情况", &c.rules), children_sheet(&c, view == ExportView::Tree)];
+                if view == ExportView::Overview {
+                    s.push(Sheet {
+                        name: "预警与问题".into(),
+                        headings: ["规则", "对象", "严重程度", "数量"].map(String::from).to_vec(),
+                        widths: vec![36.0, 8.0, 10.0, 8.0],
+                        rows: c
+                            .findings
+                            .iter()
+                            .map(|f| {
+                                vec![
+                                    Cell::Text(f.title.clone()),
+                                    Cell::Text(if f.subject_kind == "member" { "党员" } else { "党组织" }.into()),
+                                    Cell::Text(f.severity_label.to_string()),
+                                    Cell::Number(f.count as f64),
+                                ]
+                            })
+                            .collect(),
+                    });
+                }
+                (s, what)
+            }
+            ExportView::Trend => {
+                let t = self.cockpit_trend(org_id, req.year).await?;
+                let mut headings = vec!["规则".to_string()];
+                headings.extend((1..=12).map(|m| format!("{m}月")));
+                let rows = t
+                    .series
+                    .iter()
+                    .map(|s| {
+                        let mut row = vec![Cell::Text(s.title.clone())];
+                        row.extend(s.points.iter().map(|p| p.rate.as_ref().map_or(Cell::Text("—".into()), pct)));
+                        row
+                    })
+                    .collect();
+                let mut widths = vec![36.0];
+                widths.extend([9.0; 12]);
+                (vec![Sheet { name: "逐月趋势".into(), headings, widths, rows }], format!("{}年逐月趋势", t.year))
+            }
+            ExportView::Branches => {
+                let rule = req.rule.clone().unwrap_or_else(|| "orglife.theme_day".into());
+                let l = self.cockpit_branches(org_id, &rule, req.period.as_deref(), req.compliant, Some(1), Some(1000)).await?;
+                let rows = l
+                    .items
+                    .iter()
+                    .map(|b| {
+                        vec![
+                            Cell::Text(b.org.name.clone()),
+                            Cell::Text(b.parent_name.clone().unwrap_or_default()),
+                            Cell::Text(b.period_label.clone()),
+                            Cell::Number(b.expected as f64),
+                            Cell::Number(b.held as f64),
+                            if b.compliant {
+                                Cell::Rag(Rag::Green, "达标".into())
+                            } else {
+                                Cell::Rag(Rag::Red, "未达标".into())
+                            },
+                        ]
+                    })
+                    .collect();
+                let title = rule_title(&self.db.rules(), &rule);
+                let sheet = Sheet {
+                    name: "党组织明细".into(),
+                    headings: ["党组织", "上级党组织", "周期", "应开展", "已开展", "结果"].map(String::from).to_vec(),
+                    widths: vec![36.0, 30.0, 16.0, 8.0, 8.0, 10.0],
+                    rows,
+                };
+                (vec![sheet], format!("{title}明细"))
+            }
+            ExportView::Members => {
+                let l = self.cockpit_members(org_id, req.rule.as_deref(), Some(1), Some(1000)).await?;
+                (vec![findings_sheet("党员预警明细", &l)], "党员预警明细".to_string())
+            }
+            ExportView::Findings => {
+                let l = self.todos(Some(org_id), Some(1000)).await?;
+                (vec![findings_sheet("待办与问题清单", &l)], "待办与问题清单".to_string())
+            }
+        };
+        let title = format!("{} {}", org.name, what);
+        let bytes = workbook(&title, &sheets)?;
+        Ok(CockpitFile { bytes, filename: format!("{}_{}.xlsx", org.name, what) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn the_default_period_is_the_last_month_that_ended() {
+        assert_eq!(resolve_period(None, d(2026, 11, 27)).unwrap().key(), "2026-10");
+        assert_eq!(resolve_period(None, d(2026, 1, 1)).unwrap().key(), "2025-12");
+        assert_eq!(resolve_period(Some("2026-Q3"), d(2026, 11, 27)).unwrap().key(), "2026-Q3");
+        assert!(resolve_period(Some("2026-13"), d(2026, 11, 27)).is_err());
+    }
+
+    #[test]
+    fn a_rule_shown_for_a_longer_period_sums_its_own_periods_and_a_shorter_one_uses_the_containing_period() {
+        let q3 = Period::parse_key("2026-Q3").unwrap();
+        let keys = |k: PeriodKind, p: &Period| rule_periods(k, p).iter().map(Period::key).collect::<Vec<_>>();
+        assert_eq!(keys(PeriodKind::Month, &q3), vec!["2026-07", "2026-08", "2026-09"]);
+        assert_eq!(keys(PeriodKind::Quarter, &q3), vec!["2026-Q3"]);
+        assert_eq!(keys(PeriodKind::Year, &q3), vec!["2026"]);
+        let july = Period::parse_key("2026-07").unwrap();
+        assert_eq!(keys(PeriodKind::Quarter, &july), vec!["2026-Q3"]);
+    }
+
+    #[test]
+    fn an_open_year_counts_only_the_months_that_ended() {
+        let rules = RuleSet::default();
+        let theme = rules.orglife.meeting("orglife.theme_day").unwrap();
+        let year = Period::parse_key("2026").unwrap();
+        let mut cells = Cells::new();
+        cells.insert((theme.code.clone(), "2026-10".into()), Rollup { compliant: 9, total: 10 });
+        cells.insert((theme.code.clone(), "2026-11".into()), Rollup { compliant: 1, total: 10 });
+        let r = rule_rate(theme, &year, &cells, d(2026, 11, 27), &rules);
+        assert_eq!((r.rate.compliant, r.rate.total, r.open), (9, 10, true));
+        assert_eq!(r.period_key, "2026");
+        let nov = Period::parse_key("2026-11").unwrap();
+        let r = rule_rate(theme, &nov, &cells, d(2026, 11, 27), &rules);
+        assert_eq!((r.rate.compliant, r.rate.total, r.open, r.rate.rag), (1, 10, true, Rag::Red));
+    }
+
+    #[test]
+    fn children_are_ranked_by_rate_and_those_without_figures_come_last() {
+        let rules = RuleSet::default();
+        let child = |name: &str, c: u32, t: u32| ChildRate {
+            org: CockpitOrg { id: 0, name: name.into(), kind: "branch".into(), kind_label: "党支部" },
+            rank: None,
+            overall: Rate::of(Rollup { compliant: c, total: t }, &rules),
+            rules: Vec::new(),
+            open_findings: 0,
+            has_children: false,
+        };
+        let mut v = vec![child("甲", 5, 10), child("乙", 0, 0), child("丙", 9, 10), child("丁", 18, 20)];
+        rank(&mut v);
+        let order: Vec<(&str, Option<u32>)> = v.iter().map(|c| (c.org.name.as_str(), c.rank)).collect();
+        assert_eq!(order, vec![("丁", Some(1)), ("丙", Some(2)), ("甲", Some(3)), ("乙", None)]);
+    }
+}

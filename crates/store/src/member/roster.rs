@@ -1,0 +1,1581 @@
+//! 花名册导入与导出 (roster import and export): reading .xlsx/.xls/.csv files, the
+//! import preview (every row checked against the archive; nothing written to members),
+//! the commit of a previewed batch in one transaction with bulk inserts, and the .xlsx
+//! template and export.
+//!
+//! A preview stores its normalized valid rows, sealed, in `import_batches` (keyed by
+//! region, owned by the account that uploaded, expiring after [`BATCH_TTL_MS`]). The
+//! commit re-checks everything inside its transaction — scope, placement, ID numbers
+//! claimed meanwhile, members edited meanwhile — and writes all rows or none, with one
+//! `member.import` audit record. The pure rules (headings, cells, rows, placement) are in
+//! [`vanguard_domain::member::roster`].
+
+use crate::member::bulk::{NewMemberRecord, insert_identities, insert_members};
+use crate::member::{CTX_ID, CTX_PHONE, MemberFilter, MemberRow};
+use crate::platform::audit::{self, Event};
+use crate::{Db, Scoped, StoreError, StoreResult, Tx, platform::ids};
+use calamine::{Data, Reader};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Mutex;
+use vanguard_domain::kernel::auth::Permission;
+use vanguard_domain::kernel::error::{FieldError, Invalid};
+use vanguard_domain::kernel::time::{date_text, opt_date_text};
+use vanguard_domain::member::idcard::IdNumber;
+use vanguard_domain::member::roster::{
+    Cell, Column, Layout, OrgEntry, OrgIndex, Problem, RowInput, Table, duplicate_message, duplicate_rows, find_heading_row,
+    read_row, recognize, validate_row,
+};
+use vanguard_domain::member::{
+    Category, Education, FieldChange, Flow, Gender, LeaveReason, MemberFields, PartyStatus, mask_phone,
+};
+use vanguard_domain::org::{OrgKind, path};
+
+// The sealing context of stored batches (members use crate::member::CTX_ID / CTX_PHONE).
+const CTX_BATCH: &str = "import.batch";
+
+/// How long a preview can be committed.
+pub const BATCH_TTL_MS: i64 = 24 * 3600 * 1000;
+/// The largest file accepted.
+pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
+/// The most data rows one file may hold.
+pub const MAX_ROWS: usize = 100_000;
+
+const MEMBER_CHUNK: usize = 400;
+const SMALL_CHUNK: usize = 1000;
+const PROGRESS_EVERY: usize = 1000;
+
+// ---- Reading files ------------------------------------------------------------------------
+
+fn file_invalid(code: &'static str, message: impl Into<String>) -> StoreError {
+    StoreError::Invalid(Invalid { errors: vec![FieldError::new("file", code, message)] })
+}
+
+fn data_cell(d: &Data) -> Cell {
+    match d {
+        Data::Empty => Cell::Empty,
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(dt) if dt.is_datetime() => {
+            let (y, m, day, ..) = dt.to_ymd_hms_milli();
+            NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(day))
+                .map(Cell::Date)
+                .unwrap_or(Cell::Number(dt.as_f64()))
+        }
+        Data::DateTime(dt) => Cell::Number(dt.as_f64()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Error(e) => Cell::Text(format!("#{e:?}")),
+    }
+}
+
+fn workbook_tables(bytes: &[u8]) -> StoreResult<Vec<Table>> {
+    let cursor = std::io::Cursor::new(bytes);
+    let mut book = calamine::open_workbook_auto_from_rs(cursor).map_err(|_| {
+        file_invalid(
+            "roster.unreadable",
+            "文件无法打开：它可能已损坏、被加密，或并不是 Excel 文件。请用 Excel 打开确认后另存为 .xlsx 再上传",
+        )
+    })?;
+    let mut out = Vec::new();
+    for (name, range) in book.worksheets() {
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let rows = range.rows().map(|r| r.iter().map(data_cell).collect()).collect();
+        out.push(Table { sheet: name, rows, first_row: r0 as usize + 1, first_col: c0 as usize });
+    }
+    Ok(out)
+}
+
+/// Decodes a CSV file: UTF-8 with or without BOM, UTF-16 with BOM (Excel's "Unicode
+/// text"), or GB18030 (what Excel on a Chinese Windows saves as plain "CSV").
+fn decode_text(bytes: &[u8]) -> StoreResult<String> {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return String::from_utf8(rest.to_vec()).map_err(|_| {
+            file_invalid("roster.encoding", "文件的编码无法识别。请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 .xlsx 后重新上传")
+        });
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        let (text, _, bad) = encoding_rs::UTF_16LE.decode(bytes);
+        if !bad {
+            return Ok(text.into_owned());
+        }
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok(s.to_string());
+    }
+    let (text, _, bad) = encoding_rs::GB18030.decode(bytes);
+    if bad {
+        return Err(file_invalid(
+            "roster.encoding",
+            "文件的编码无法识别。请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 .xlsx 后重新上传",
+        ));
+    }
+    Ok(text.into_owned())
+}
+
+/// Splits CSV text into rows of fields (RFC 4180 quoting; comma, tab or semicolon,
+/// whichever the first line uses most).
+pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let delim = [',', '\t', ';', '，'].into_iter().max_by_key(|d| first_line.matches(*d).count()).unwrap_or(',');
+    let delim = if first_line.matches(delim).count() == 0 { ',' } else { delim };
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    field.push('"');
+                    chars.next();
+                }
+                '"' => quoted = false,
+                _ => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if field.is_empty() => quoted = true,
+            '\r' => {}
+            '\n' => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            _ if c == delim => row.push(std::mem::take(&mut field)),
+            _ => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+/// The tables of an uploaded file: each worksheet of a workbook, or the one table of a
+/// CSV file. The file type is taken from the name's extension (or the content).
+pub fn read_tables(filename: &str, bytes: &[u8]) -> StoreResult<Vec<Table>> {
+    if bytes.is_empty() {
+        return Err(file_invalid("roster.empty_file", "上传的文件是空的"));
+    }
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(file_invalid(
+            "roster.too_large",
+            format!("文件超过 {} MB，请分成几个文件导入", MAX_FILE_BYTES / 1024 / 1024),
+        ));
+    }
+    let ext = filename.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let is_zip = bytes.starts_with(b"PK\x03\x04");
+    let is_ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    match ext.as_str() {
+        "xlsx" | "xlsm" | "xls" => workbook_tables(bytes),
+        "csv" | "txt" => {
+            if is_zip || is_ole {
+                return workbook_tables(bytes);
+            }
+            let text = decode_text(bytes)?;
+            let rows = parse_csv(&text)
+                .into_iter()
+                .map(|r| r.into_iter().map(|f| if f.is_empty() { Cell::Empty } else { Cell::Text(f) }).collect())
+                .collect();
+            Ok(vec![Table { sheet: filename.to_string(), rows, first_row: 1, first_col: 0 }])
+        }
+        _ if is_zip || is_ole => workbook_tables(bytes),
+        _ => Err(file_invalid("roster.file_type", "不支持这种文件类型，请上传 Excel 文件（.xlsx 或 .xls）或 CSV 文件（.csv）")),
+    }
+}
+
+/// The table to import: the first sheet with a heading row (the template's notes sheet
+/// has none), or the first sheet for the error message.
+fn pick_table(tables: &[Table]) -> StoreResult<&Table> {
+    tables
+        .iter()
+        .find(|t| find_heading_row(t).is_some())
+        .or_else(|| tables.first())
+        .ok_or_else(|| file_invalid("roster.no_sheet", "文件中没有工作表"))
+}
+
+// ---- Preview and batch types ----------------------------------------------------------------
+
+/// Row counts of a preview.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportCounts {
+    /// Data rows (blank rows not counted).
+    pub rows: usize,
+    /// Rows without errors: to create, to update and unchanged.
+    pub valid: usize,
+    pub to_create: usize,
+    pub to_update: usize,
+    pub unchanged: usize,
+    pub invalid: usize,
+}
+
+/// What the commit will do with a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowAction {
+    Create,
+    Update,
+    Unchanged,
+    Invalid,
+}
+
+impl RowAction {
+    pub fn label(self) -> &'static str {
+        match self {
+            RowAction::Create => "新建",
+            RowAction::Update => "更新",
+            RowAction::Unchanged => "无变化",
+            RowAction::Invalid => "有错误",
+        }
+    }
+}
+
+/// One row of a preview.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PreviewRow {
+    pub row: usize,
+    pub name: String,
+    pub action: RowAction,
+    /// The branch the member will be in (path from the caller's scope root).
+    pub org: String,
+    /// The fields an update changes (Chinese labels).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<String>,
+}
+
+/// A recognized column.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ColumnInfo {
+    pub letter: String,
+    /// As written in the file.
+    pub heading: String,
+    /// The template heading it was taken as.
+    pub means: String,
+}
+
+/// The outcome of checking a file: nothing has been written to members.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ImportPreview {
+    /// The batch to commit (absent for a dry run).
+    pub batch_id: Option<i64>,
+    pub filename: String,
+    pub sheet: String,
+    pub heading_row: usize,
+    pub columns: Vec<ColumnInfo>,
+    /// Headings not recognized: their cells are not imported.
+    pub unknown_columns: Vec<String>,
+    /// Notes about the file as a whole.
+    pub file_warnings: Vec<String>,
+    /// The branch for rows that name none, if any.
+    pub default_org: Option<String>,
+    pub counts: ImportCounts,
+    /// Errors: the row is not imported.
+    pub problems: Vec<Problem>,
+    /// Warnings: the row is imported as described.
+    pub warnings: Vec<Problem>,
+    pub rows: Vec<PreviewRow>,
+    pub expires_at: Option<i64>,
+}
+
+/// Options of a preview.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The branch for rows without 所在党组织 (default: the scope root, if a branch).
+    pub default_org_id: Option<i64>,
+    /// Check only; store no batch.
+    pub dry_run: bool,
+}
+
+/// A row the commit wrote.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ImportedRow {
+    pub row: usize,
+    pub name: String,
+    pub member_id: i64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<String>,
+}
+
+/// A row the commit did not write.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SkippedRow {
+    pub row: usize,
+    pub name: String,
+    pub reason: String,
+}
+
+/// What a commit did.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ImportResult {
+    pub batch_id: i64,
+    pub created: Vec<ImportedRow>,
+    pub updated: Vec<ImportedRow>,
+    pub skipped: Vec<SkippedRow>,
+}
+
+/// Commit progress: rows written so far of the rows to write.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Progress {
+    pub done: u64,
+    pub total: u64,
+}
+
+/// A batch as its page polls it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportStatus {
+    pub batch_id: i64,
+    pub filename: String,
+    /// `ready`, `committing`, `committed`, `discarded` or `expired`.
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub counts: ImportCounts,
+    pub progress: Option<Progress>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub preview: ImportPreview,
+    pub result: Option<ImportResult>,
+}
+
+/// One valid row as stored in a batch (sealed).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Planned {
+    row: usize,
+    name: String,
+    /// The member an update changes.
+    member_id: Option<i64>,
+    org_id: i64,
+    group_id: Option<i64>,
+    input: vanguard_domain::member::MemberInput,
+}
+
+#[derive(sqlx::FromRow)]
+struct BatchRow {
+    scope_path: String,
+    filename: String,
+    status: String,
+    total_rows: i64,
+    valid_rows: i64,
+    to_create: i64,
+    to_update: i64,
+    unchanged: i64,
+    invalid_rows: i64,
+    report: String,
+    result: Option<String>,
+    created_at: i64,
+    expires_at: i64,
+}
+
+macro_rules! batch_cols {
+    () => {
+        "scope_path, filename, status, total_rows, valid_rows, to_create, to_update, unchanged, invalid_rows, report, \
+         result, created_at, expires_at"
+    };
+}
+
+/// In-flight commits: batch id → progress. Readers of another process do not see it;
+/// they see the batch as `ready` until the commit's transaction ends.
+static PROGRESS: Mutex<BTreeMap<i64, (u64, u64)>> = Mutex::new(BTreeMap::new());
+
+fn set_progress(batch: i64, done: u64, total: u64) {
+    PROGRESS.lock().unwrap_or_else(|p| p.into_inner()).insert(batch, (done, total));
+}
+
+fn clear_progress(batch: i64) {
+    PROGRESS.lock().unwrap_or_else(|p| p.into_inner()).remove(&batch);
+}
+
+/// Removes a commit's progress entry when the commit ends, however it ends.
+struct InFlight(i64);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        clear_progress(self.0);
+    }
+}
+
+fn progress_of(batch: i64) -> Option<(u64, u64)> {
+    PROGRESS.lock().unwrap_or_else(|p| p.into_inner()).get(&batch).copied()
+}
+
+// ---- Queries shared by preview (read pool) and commit (transaction) ----------------------
+
+enum Conn<'a> {
+    Read(&'a Db),
+    Tx(&'a mut Tx),
+}
+
+macro_rules! on_conn {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            Conn::Read(db) => crate::read!(db, $c => $body),
+            Conn::Tx(tx) => crate::on_tx!(tx, $c => $body),
+        }
+    };
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct OrgLite {
+    id: i64,
+    parent_id: Option<i64>,
+    path: String,
+    name: String,
+    kind: String,
+    status: String,
+}
+
+impl OrgLite {
+    fn kind(&self) -> OrgKind {
+        OrgKind::from_code(&self.kind).unwrap_or(OrgKind::Branch)
+    }
+    fn dissolved(&self) -> bool {
+        self.status == "dissolved"
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Identity {
+    id_number_hash: Vec<u8>,
+    region_id: i64,
+    member_id: i64,
+}
+
+macro_rules! member_select {
+    () => {
+        "SELECT m.region_id, m.id, m.org_id, m.group_id, m.org_path, m.name, m.gender, m.ethnicity, m.birth_date, m.id_number_enc, \
+         m.id_number_masked, m.education, m.phone_enc, m.phone_masked, m.joined_on, m.confirmed_on, m.category, m.party_status, \
+         m.work_unit, m.residence, m.flow, m.flow_place, m.lost_contact_since, m.archived, m.left_reason, m.left_on, m.left_note, \
+         m.version, m.created_at, m.updated_at, o.name AS org_name FROM members m JOIN orgs o ON o.region_id = m.region_id AND o.id = m.org_id"
+    };
+}
+
+/// The orgs of the writable subtree (and, for matching written paths, the names of the
+/// scope root's ancestors).
+async fn load_orgs(conn: &mut Conn<'_>, region_id: i64, root: &str) -> StoreResult<(OrgIndex, HashMap<i64, OrgLite>)> {
+    let hi = path::upper(root);
+    let in_scope: Vec<OrgLite> = on_conn!(conn, c => sqlx::query_as(
+        "SELECT id, parent_id, path, name, kind, status FROM orgs WHERE region_id = $1 AND path >= $2 AND path < $3")
+        .bind(region_id).bind(root).bind(&hi).fetch_all(c).await)?;
+    let mut above: Vec<i64> = path::ids(root);
+    above.pop();
+    let ancestors: Vec<OrgLite> = if above.is_empty() {
+        Vec::new()
+    } else {
+        on_conn!(conn, c => {
+            let mut qb = sqlx::QueryBuilder::new("SELECT id, parent_id, path, name, kind, status FROM orgs WHERE region_id = ");
+            qb.push_bind(region_id).push(" AND id IN (");
+            let mut sep = qb.separated(", ");
+            for id in &above {
+                sep.push_bind(*id);
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(c).await
+        })?
+    };
+    let entries = in_scope.iter().map(|o| (o, true)).chain(ancestors.iter().map(|o| (o, false))).map(|(o, in_scope)| OrgEntry {
+        id: o.id,
+        parent_id: o.parent_id,
+        name: o.name.clone(),
+        kind: o.kind(),
+        dissolved: o.dissolved(),
+        in_scope,
+    });
+    let index = OrgIndex::new(entries);
+    Ok((index, in_scope.into_iter().map(|o| (o.id, o)).collect()))
+}
+
+async fn identities(conn: &mut Conn<'_>, hashes: &[Vec<u8>]) -> StoreResult<HashMap<Vec<u8>, (i64, i64)>> {
+    let mut out = HashMap::with_capacity(hashes.len());
+    for chunk in hashes.chunks(SMALL_CHUNK) {
+        let rows: Vec<Identity> = on_conn!(conn, c => {
+            let mut qb = sqlx::QueryBuilder::new("SELECT id_number_hash, region_id, member_id FROM member_identities WHERE id_number_hash IN (");
+            let mut sep = qb.separated(", ");
+            for h in chunk {
+                sep.push_bind(h.clone());
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(c).await
+        })?;
+        out.extend(rows.into_iter().map(|r| (r.id_number_hash, (r.region_id, r.member_id))));
+    }
+    Ok(out)
+}
+
+async fn members_by_id(conn: &mut Conn<'_>, region_id: i64, ids: &[i64]) -> StoreResult<HashMap<i64, MemberRow>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(SMALL_CHUNK) {
+        let rows: Vec<MemberRow> = on_conn!(conn, c => {
+            let mut qb = sqlx::QueryBuilder::new(concat!(member_select!(), " WHERE m.region_id = "));
+            qb.push_bind(region_id).push(" AND m.id IN (");
+            let mut sep = qb.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(c).await
+        })?;
+        out.extend(rows.into_iter().map(|r| (r.id, r)));
+    }
+    Ok(out)
+}
+
+/// Who holds an ID number already.
+enum Holder {
+    /// A current member within the writable subtree.
+    Mine(Box<(MemberRow, MemberFields)>),
+    /// A member of the history archive within reach.
+    Archived(String),
+    /// Anyone else: another region, outside the subtree.
+    Elsewhere,
+}
+
+const HELD_ELSEWHERE: &str =
+    "该公民身份号码已登记在您管辖范围以外的党员档案中，请核对号码；如该党员转入，请联系其原党组织办理组织关系转接";
+
+fn held_archived(name: &str) -> String {
+    format!("该公民身份号码属于历史库中的党员“{name}”，不能再作为在册党员导入；如需恢复，请联系上级党组织")
+}
+
+/// The holders of the given hashes, as seen from the writable subtree `root`.
+async fn holders(
+    conn: &mut Conn<'_>,
+    db: &Db,
+    region_id: i64,
+    root: &str,
+    hashes: &[Vec<u8>],
+) -> StoreResult<HashMap<Vec<u8>, Holder>> {
+    let found = identities(conn, hashes).await?;
+    let ids: Vec<i64> = found.values().filter(|(r, _)| *r == region_id).map(|(_, m)| *m).collect();
+    let rows = members_by_id(conn, region_id, &ids).await?;
+    let hi = path::upper(root);
+    let mut out = HashMap::with_capacity(found.len());
+    for (hash, (region, member_id)) in found {
+        let holder = match rows.get(&member_id) {
+            Some(row) if region == region_id && row.org_path.as_str() >= root && row.org_path < hi => {
+                if row.archived {
+                    Holder::Archived(row.name.clone())
+                } else {
+                    Holder::Mine(Box::new((row.clone(), crate::member::unseal(db, row)?)))
+                }
+            }
+            _ => Holder::Elsewhere,
+        };
+        out.insert(hash, holder);
+    }
+    Ok(out)
+}
+
+/// The changes of an update as Chinese labels (fields and placement).
+fn change_labels(changes: &[FieldChange]) -> Vec<String> {
+    changes.iter().map(|c| vanguard_domain::member::field_label(c.field).to_string()).collect()
+}
+
+// ---- Preview --------------------------------------------------------------------------------
+
+struct Resolver<'a> {
+    index: &'a OrgIndex,
+    branches: HashMap<String, Result<i64, String>>,
+    groups: HashMap<(i64, String), Result<i64, String>>,
+}
+
+impl Resolver<'_> {
+    fn branch(&mut self, written: &str) -> Result<i64, String> {
+        let index = self.index;
+        self.branches.entry(written.to_string()).or_insert_with(|| index.resolve_branch(written)).clone()
+    }
+    fn group(&mut self, branch: i64, written: &str) -> Result<i64, String> {
+        let index = self.index;
+        self.groups.entry((branch, written.to_string())).or_insert_with(|| index.resolve_group(branch, written)).clone()
+    }
+}
+
+impl Scoped<'_> {
+    fn import_root(&self) -> StoreResult<String> {
+        self.scope.writable_root().map(str::to_string).ok_or(StoreError::Forbidden)
+    }
+
+    /// Checks an uploaded roster and, unless `dry_run`, stores its valid rows as a batch
+    /// to commit. Nothing is written to the archive.
+    pub async fn preview_import(&self, filename: &str, bytes: &[u8], opts: &ImportOptions) -> StoreResult<ImportPreview> {
+        let root = self.import_root()?;
+        let region_id = self.scope.region_id;
+        let today = self.db.clock().today();
+        let crypto = self.db.crypto();
+        let tables = read_tables(filename, bytes)?;
+        let table = pick_table(&tables)?;
+        let mut conn = Conn::Read(self.db);
+        let (index, orgs) = load_orgs(&mut conn, region_id, &root).await?;
+
+        // The branch for rows that name none.
+        let default_org = match opts.default_org_id {
+            Some(id) => {
+                let o = orgs.get(&id).ok_or(StoreError::NotFound)?;
+                if !o.kind().is_branch() || o.dissolved() {
+                    return Err(StoreError::invalid(
+                        "org_id",
+                        "org.not_branch",
+                        format!("默认党组织应为党支部，“{}”是{}", o.name, o.kind().label()),
+                    ));
+                }
+                Some(id)
+            }
+            None => {
+                path::ids(&root).last().copied().filter(|id| orgs.get(id).is_some_and(|o| o.kind().is_branch() && !o.dissolved()))
+            }
+        };
+        let layout = recognize(table, default_org.is_none())?;
+        let rows: Vec<RowInput> = table
+            .rows
+            .iter()
+            .enumerate()
+            .skip(layout.data_start)
+            .filter_map(|(i, cells)| read_row(&layout, table.first_row + i, cells))
+            .collect();
+        if rows.is_empty() {
+            return Err(file_invalid("roster.no_rows", format!("表头（第{}行）下面没有党员数据", layout.heading_row)));
+        }
+        if rows.len() > MAX_ROWS {
+            return Err(file_invalid("roster.too_many_rows", format!("一个文件最多导入 {MAX_ROWS} 行，请分成几个文件")));
+        }
+
+        let ids: Vec<Option<IdNumber>> =
+            rows.iter().map(|r| r.input.id_number.as_deref().and_then(|s| IdNumber::parse(s).ok())).collect();
+        let dups = duplicate_rows(rows.iter().zip(&ids).filter_map(|(r, id)| id.as_ref().map(|id| (r.row, id.as_str()))));
+        let hashes: Vec<Option<Vec<u8>>> = ids.iter().map(|id| id.as_ref().map(|id| crypto.lookup_hash(id.as_str()))).collect();
+        let distinct: Vec<Vec<u8>> = hashes.iter().flatten().cloned().collect::<HashSet<_>>().into_iter().collect();
+        let held = holders(&mut conn, self.db, region_id, &root, &distinct).await?;
+
+        let mut resolver = Resolver { index: &index, branches: HashMap::new(), groups: HashMap::new() };
+        let mut preview_rows = Vec::with_capacity(rows.len());
+        let mut planned = Vec::new();
+        let mut problems = Vec::new();
+        let mut warnings = Vec::new();
+        let mut counts = ImportCounts { rows: rows.len(), ..Default::default() };
+        let id_heading = layout.heading_of(Column::IdNumber);
+        let org_heading = layout.heading_of(Column::Org);
+        let group_heading = layout.heading_of(Column::Group);
+        for (r, hash) in rows.iter().zip(&hashes) {
+            let mut row_problems = Vec::new();
+            let holder = hash.as_ref().and_then(|h| held.get(h));
+            let mine = match holder {
+                Some(Holder::Mine(b)) => Some(&**b),
+                _ => None,
+            };
+            let validated = match validate_row(&layout, r, mine.map(|m| &m.1), today) {
+                Ok(f) => Some(f),
+                Err(p) => {
+                    row_problems.extend(p);
+                    None
+                }
+            };
+            let problem = |column: &str, message: String| Problem { row: r.row, column: column.to_string(), message };
+            if let Some(others) = dups.get(&r.row) {
+                row_problems.push(problem(&id_heading, duplicate_message(others)));
+            }
+            match holder {
+                Some(Holder::Archived(name)) => row_problems.push(problem(&id_heading, held_archived(name))),
+                Some(Holder::Elsewhere) => row_problems.push(problem(&id_heading, HELD_ELSEWHERE.to_string())),
+                _ => {}
+            }
+            // Placement: what the row names, else where the member is, else the default.
+            let current = mine.map(|m| (m.0.org_id, m.0.group_id));
+            let group_of = |resolver: &mut Resolver, branch: i64, keep: Option<i64>, out: &mut Vec<Problem>| -> Option<i64> {
+                match &r.group {
+                    Some(g) => match resolver.group(branch, g) {
+                        Ok(id) => Some(id),
+                        Err(m) => {
+                            out.push(problem(&group_heading, m));
+                            None
+                        }
+                    },
+                    None => keep,
+                }
+            };
+            let target: Option<(i64, Option<i64>)> = match (&r.org, current, default_org) {
+                (Some(text), _, _) => match resolver.branch(text) {
+                    Ok(b) => {
+                        let keep = current.filter(|(o, _)| *o == b).and_then(|(_, g)| g);
+                        Some((b, group_of(&mut resolver, b, keep, &mut row_problems)))
+                    }
+                    Err(m) => {
+                        row_problems.push(problem(&org_heading, m));
+                        None
+                    }
+                },
+                (None, Some((o, g)), _) => Some((o, group_of(&mut resolver, o, g, &mut row_problems))),
+                (None, None, Some(d)) => Some((d, group_of(&mut resolver, d, None, &mut row_problems))),
+                (None, None, None) => {
+                    row_problems.push(problem(&org_heading, "请填写所在党组织".into()));
+                    None
+                }
+            };
+            warnings.extend(r.warnings.iter().cloned());
+            let org_label = target.map(|(o, _)| index.path_of(o)).unwrap_or_default();
+            let (action, changes) = match (validated, target) {
+                (Some(fields), Some((org_id, group_id))) if row_problems.is_empty() => match mine {
+                    None => {
+                        planned.push(Planned {
+                            row: r.row,
+                            name: fields.name.clone(),
+                            member_id: None,
+                            org_id,
+                            group_id,
+                            input: r.input.clone(),
+                        });
+                        (RowAction::Create, Vec::new())
+                    }
+                    Some((row, old)) => {
+                        let mut changes = change_labels(&MemberFields::diff(old, &fields));
+                        if row.org_id != org_id {
+                            changes.push("所在党组织".into());
+                        } else if row.group_id != group_id {
+                            changes.push("所在党小组".into());
+                        }
+                        if changes.is_empty() {
+                            (RowAction::Unchanged, changes)
+                        } else {
+                            planned.push(Planned {
+                                row: r.row,
+                                name: fields.name.clone(),
+                                member_id: Some(row.id),
+                                org_id,
+                                group_id,
+                                input: r.input.clone(),
+                            });
+                            (RowAction::Update, changes)
+                        }
+                    }
+                },
+                _ => (RowAction::Invalid, Vec::new()),
+            };
+            match action {
+                RowAction::Create => counts.to_create += 1,
+                RowAction::Update => counts.to_update += 1,
+                RowAction::Unchanged => counts.unchanged += 1,
+                RowAction::Invalid => counts.invalid += 1,
+            }
+            problems.extend(row_problems);
+            preview_rows.push(PreviewRow { row: r.row, name: r.name().to_string(), action, org: org_label, changes });
+        }
+        counts.valid = counts.to_create + counts.to_update + counts.unchanged;
+
+        let mut preview = ImportPreview {
+            batch_id: None,
+            filename: filename.to_string(),
+            sheet: table.sheet.clone(),
+            heading_row: layout.heading_row,
+            columns: column_infos(&layout),
+            unknown_columns: layout.unknown.clone(),
+            file_warnings: layout.warnings.clone(),
+            default_org: default_org.map(|d| index.path_of(d)),
+            counts,
+            problems,
+            warnings,
+            rows: preview_rows,
+            expires_at: None,
+        };
+        if !opts.dry_run {
+            let (id, expires_at) = self.save_batch(&root, &preview, &planned).await?;
+            preview.batch_id = Some(id);
+            preview.expires_at = Some(expires_at);
+        }
+        Ok(preview)
+    }
+
+    async fn save_batch(&self, root: &str, preview: &ImportPreview, planned: &[Planned]) -> StoreResult<(i64, i64)> {
+        let id = ids::next();
+        let now = self.db.clock().now_ms();
+        let expires_at = now + BATCH_TTL_MS;
+        let payload = serde_json::to_string(planned).map_err(|e| StoreError::Other(format!("导入批次无法保存：{e}")))?;
+        let sealed = self.db.crypto().encrypt_str(&payload, CTX_BATCH);
+        let report = serde_json::to_string(preview).map_err(|e| StoreError::Other(format!("导入批次无法保存：{e}")))?;
+        let c = &preview.counts;
+        let n = |v: usize| i64::try_from(v).unwrap_or(i64::MAX);
+        let mut tx = self.db.begin().await?;
+        // Housekeeping: batches past their day are of no use to anyone.
+        crate::exec_tx!(tx, c => sqlx::query("DELETE FROM import_batches WHERE region_id = $1 AND expires_at < $2")
+            .bind(self.scope.region_id).bind(now).execute(c).await)?;
+        crate::exec_tx!(tx, conn => sqlx::query(
+            "INSERT INTO import_batches (region_id, id, account_id, actor_name, scope_path, kind, filename, status, total_rows, valid_rows, \
+             to_create, to_update, unchanged, invalid_rows, payload, report, result, created_at, expires_at, finished_at) \
+             VALUES ($1, $2, $3, $4, $5, 'members', $6, 'ready', $7, $8, $9, $10, $11, $12, $13, $14, NULL, $15, $16, NULL)")
+            .bind(self.scope.region_id).bind(id).bind(self.scope.actor.account_id).bind(&self.scope.actor.name).bind(root)
+            .bind(&preview.filename).bind(n(c.rows)).bind(n(c.valid)).bind(n(c.to_create)).bind(n(c.to_update))
+            .bind(n(c.unchanged)).bind(n(c.invalid)).bind(&sealed).bind(&report).bind(now).bind(expires_at)
+            .execute(conn).await)?;
+        tx.commit().await?;
+        Ok((id, expires_at))
+    }
+
+    /// The caller's own batch (another account's batch is not found).
+    async fn batch(&self, id: i64) -> StoreResult<BatchRow> {
+        let row: Option<BatchRow> = crate::read!(self.db, c => sqlx::query_as(concat!("SELECT ", batch_cols!(),
+            " FROM import_batches WHERE region_id = $1 AND id = $2 AND account_id = $3"))
+            .bind(self.scope.region_id).bind(id).bind(self.scope.actor.account_id).fetch_optional(c).await)?;
+        let row = row.ok_or(StoreError::NotFound)?;
+        // A batch previewed under another reach (the account's scope changed) is not
+        // the caller's to use.
+        if self.scope.writable_root() != Some(row.scope_path.as_str()) {
+            return Err(StoreError::NotFound);
+        }
+        Ok(row)
+    }
+
+    /// A batch's state, its preview, progress while committing, and its result.
+    pub async fn import_status(&self, id: i64) -> StoreResult<ImportStatus> {
+        self.import_root()?;
+        let b = self.batch(id).await?;
+        let now = self.db.clock().now_ms();
+        let progress = progress_of(id);
+        let status: &'static str = match b.status.as_str() {
+            "ready" if progress.is_some() => "committing",
+            "ready" if b.expires_at < now => "expired",
+            "ready" => "ready",
+            "committed" => "committed",
+            _ => "discarded",
+        };
+        let status_label = match status {
+            "ready" => "待导入",
+            "committing" => "正在导入",
+            "committed" => "已导入",
+            "expired" => "已过期",
+            _ => "已放弃",
+        };
+        let preview: ImportPreview =
+            serde_json::from_str(&b.report).map_err(|e| StoreError::Other(format!("导入批次记录已损坏：{e}")))?;
+        let result = match &b.result {
+            Some(r) => Some(serde_json::from_str(r).map_err(|e| StoreError::Other(format!("导入批次记录已损坏：{e}")))?),
+            None => None,
+        };
+        let u = |v: i64| usize::try_from(v).unwrap_or_default();
+        Ok(ImportStatus {
+            batch_id: id,
+            filename: b.filename,
+            status,
+            status_label,
+            counts: ImportCounts {
+                rows: u(b.total_rows),
+                valid: u(b.valid_rows),
+                to_create: u(b.to_create),
+                to_update: u(b.to_update),
+                unchanged: u(b.unchanged),
+                invalid: u(b.invalid_rows),
+            },
+            progress: progress.map(|(done, total)| Progress { done, total }),
+            created_at: b.created_at,
+            expires_at: b.expires_at,
+            preview,
+            result,
+        })
+    }
+
+    /// Drops a batch that was not committed.
+    pub async fn discard_import(&self, id: i64) -> StoreResult<()> {
+        self.import_root()?;
+        let b = self.batch(id).await?;
+        refuse_unusable(&b, self.db.clock().now_ms(), true)?;
+        let mut tx = self.db.begin().await?;
+        let n = crate::exec_tx!(tx, c => sqlx::query(
+            "UPDATE import_batches SET status = 'discarded', payload = $1, finished_at = $2 WHERE region_id = $3 AND id = $4 AND account_id = $5 AND status = 'ready'")
+            .bind(Vec::<u8>::new()).bind(self.db.clock().now_ms()).bind(self.scope.region_id).bind(id)
+            .bind(self.scope.actor.account_id).execute(c).await)?;
+        if n == 0 {
+            return Err(StoreError::conflict("import.committed", "该批次已经导入，不能再放弃"));
+        }
+        tx.commit().await
+    }
+}
+
+fn column_infos(layout: &Layout) -> Vec<ColumnInfo> {
+    layout
+        .columns
+        .iter()
+        .map(|c| ColumnInfo { letter: c.letter.clone(), heading: c.heading.clone(), means: c.means.to_string() })
+        .collect()
+}
+
+/// Refuses a batch that is committed, discarded or expired (`allow_expired` for discard).
+fn refuse_unusable(b: &BatchRow, now: i64, allow_expired: bool) -> StoreResult<()> {
+    match b.status.as_str() {
+        "committed" => {
+            Err(StoreError::conflict("import.committed", "该批次已经导入过，不能重复导入；如需再次导入，请重新上传文件"))
+        }
+        "discarded" => Err(StoreError::conflict("import.discarded", "该批次已放弃，请重新上传文件")),
+        "ready" if !allow_expired && b.expires_at < now => {
+            Err(StoreError::conflict("import.expired", "预览已超过24小时失效，请重新上传文件"))
+        }
+        _ => Ok(()),
+    }
+}
+
+// ---- Commit -----------------------------------------------------------------------------------
+
+struct HistoryRow {
+    member_id: i64,
+    field: &'static str,
+    old: String,
+    new: String,
+}
+
+async fn insert_history(tx: &mut Tx, region_id: i64, now: i64, actor: &crate::Actor, rows: &[HistoryRow]) -> StoreResult<()> {
+    for chunk in rows.chunks(SMALL_CHUNK) {
+        crate::exec_tx!(tx, c => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO member_history (region_id, id, member_id, at, actor_id, actor_name, field, old_value, new_value) ");
+            qb.push_values(chunk, |mut b, h| {
+                b.push_bind(region_id).push_bind(ids::next()).push_bind(h.member_id).push_bind(now).push_bind(actor.account_id)
+                    .push_bind(actor.name.clone()).push_bind(h.field).push_bind(h.old.clone()).push_bind(h.new.clone());
+            });
+            qb.build().execute(c).await
+        })?;
+    }
+    Ok(())
+}
+
+fn row_error(row: usize, column: &str, message: impl Into<String>) -> Problem {
+    Problem { row, column: column.to_string(), message: message.into() }
+}
+
+/// The problems found at commit time, as one validation error (nothing was written).
+fn commit_refused(problems: Vec<Problem>) -> StoreError {
+    let errors = problems
+        .into_iter()
+        .map(|p| FieldError::new("rows", "import.row_changed", format!("第{}行（{}）：{}", p.row, p.column, p.message)))
+        .collect();
+    StoreError::Invalid(Invalid { errors })
+}
+
+impl Scoped<'_> {
+    /// Imports a previewed batch: every valid row or none, in one transaction, with one
+    /// `member.import` audit record. `progress(done, total)` is called every thousand rows.
+    pub async fn commit_import(&self, batch_id: i64, mut progress: impl FnMut(u64, u64)) -> StoreResult<ImportResult> {
+        let root = self.import_root()?;
+        let b = self.batch(batch_id).await?;
+        let now = self.db.clock().now_ms();
+        refuse_unusable(&b, now, false)?;
+        let outcome = self.commit_inner(batch_id, &root, &b, &mut progress).await;
+        outcome.map_err(|e| {
+            if e.is_unique_violation() {
+                StoreError::conflict(
+                    "import.concurrent",
+                    "导入期间有其他人登记了相同公民身份号码的党员，本次导入已全部撤销、没有写入任何数据，请重新上传文件预览",
+                )
+            } else {
+                e
+            }
+        })
+    }
+
+    async fn commit_inner(
+        &self,
+        batch_id: i64,
+        root: &str,
+        b: &BatchRow,
+        progress: &mut impl FnMut(u64, u64),
+    ) -> StoreResult<ImportResult> {
+        let region_id = self.scope.region_id;
+        let actor = &self.scope.actor;
+        let crypto = self.db.crypto();
+        let today = self.db.clock().today();
+        let now = self.db.clock().now_ms();
+        let mut tx = self.db.begin().await?;
+        // Claim the batch; a second commit waits here for the first, then finds it done.
+        let claimed = crate::exec_tx!(tx, c => sqlx::query(
+            "UPDATE import_batches SET status = 'committing' WHERE region_id = $1 AND id = $2 AND account_id = $3 AND status = 'ready'")
+            .bind(region_id).bind(batch_id).bind(actor.account_id).execute(c).await)?;
+        if claimed == 0 {
+            return Err(StoreError::conflict("import.committed", "该批次已经导入过，不能重复导入；如需再次导入，请重新上传文件"));
+        }
+        set_progress(batch_id, 0, (b.to_create + b.to_update).max(0) as u64);
+        let _in_flight = InFlight(batch_id);
+        let sealed: Vec<u8> = crate::on_tx!(tx, c => sqlx::query_scalar("SELECT payload FROM import_batches WHERE region_id = $1 AND id = $2")
+            .bind(region_id).bind(batch_id).fetch_one(c).await)?;
+        let payload = crypto.decrypt_str(&sealed, CTX_BATCH).ok_or(StoreError::Crypto)?;
+        let planned: Vec<Planned> =
+            serde_json::from_str(&payload).map_err(|e| StoreError::Other(format!("导入批次记录已损坏：{e}")))?;
+        let preview: ImportPreview =
+            serde_json::from_str(&b.report).map_err(|e| StoreError::Other(format!("导入批次记录已损坏：{e}")))?;
+
+        // Everything again, as of now, inside the transaction.
+        let mut conn = Conn::Tx(&mut tx);
+        let (_, orgs) = load_orgs(&mut conn, region_id, root).await?;
+        let mut problems = Vec::new();
+        let place_ok = |p: &Planned, problems: &mut Vec<Problem>| -> Option<String> {
+            let Some(org) = orgs.get(&p.org_id).filter(|o| o.kind().is_branch() && !o.dissolved()) else {
+                problems.push(row_error(p.row, Column::Org.heading(), "所在党组织已撤销、迁出您的管辖范围或不再是党支部"));
+                return None;
+            };
+            match p.group_id {
+                None => Some(org.path.clone()),
+                Some(g) => match orgs.get(&g) {
+                    Some(grp) if grp.kind() == OrgKind::Group && grp.parent_id == Some(org.id) && !grp.dissolved() => {
+                        Some(grp.path.clone())
+                    }
+                    _ => {
+                        problems.push(row_error(p.row, Column::Group.heading(), "所在党小组已撤销或已不在该党支部下"));
+                        None
+                    }
+                },
+            }
+        };
+        // Validate every stored row again (dates are checked against today).
+        let mut validated: Vec<(usize, MemberFields)> = Vec::with_capacity(planned.len());
+        for (i, p) in planned.iter().enumerate() {
+            // Updates are validated over the member's current fields below.
+            if p.member_id.is_some() {
+                continue;
+            }
+            match MemberFields::validate(&p.input, today) {
+                Ok(f) => validated.push((i, f)),
+                Err(inv) => problems.extend(
+                    inv.errors.into_iter().map(|e| row_error(p.row, vanguard_domain::member::field_label(e.field), e.message)),
+                ),
+            }
+        }
+        let hashes: Vec<Vec<u8>> = planned
+            .iter()
+            .filter_map(|p| p.input.id_number.as_deref().and_then(|s| IdNumber::parse(s).ok()))
+            .map(|id| crypto.lookup_hash(id.as_str()))
+            .collect();
+        let held = identities(&mut conn, &hashes).await?;
+        let update_ids: Vec<i64> = planned.iter().filter_map(|p| p.member_id).collect();
+        let current = members_by_id(&mut conn, region_id, &update_ids).await?;
+
+        let hi = path::upper(root);
+        let mut creates: Vec<NewMemberRecord> = Vec::new();
+        let mut created: Vec<ImportedRow> = Vec::new();
+        let mut history: Vec<HistoryRow> = Vec::new();
+        let mut counters: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+        for (i, fields) in validated {
+            let p = &planned[i];
+            let Some(member_path) = place_ok(p, &mut problems) else { continue };
+            let id_hash = crypto.lookup_hash(fields.id_number.as_str());
+            if held.contains_key(&id_hash) {
+                problems.push(row_error(
+                    p.row,
+                    Column::IdNumber.heading(),
+                    "预览之后，该公民身份号码已被登记到其他党员档案中，请重新上传文件预览",
+                ));
+                continue;
+            }
+            let id = ids::next();
+            let c = counters.entry(p.org_id).or_default();
+            c.0 += 1;
+            c.1 += i64::from(fields.category == Category::Formal);
+            history
+                .push(HistoryRow { member_id: id, field: "archive", old: String::new(), new: "建立档案（导入）".into() });
+            created.push(ImportedRow { row: p.row, name: fields.name.clone(), member_id: id, changes: Vec::new() });
+            creates.push(NewMemberRecord { id, org_id: p.org_id, group_id: p.group_id, org_path: member_path, fields });
+        }
+        // Updates: over the member as it is now.
+        struct Change {
+            row: MemberRow,
+            new: MemberFields,
+            org_id: i64,
+            group_id: Option<i64>,
+            path: String,
+            phone_changed: bool,
+        }
+        let mut updates: Vec<Change> = Vec::new();
+        let mut updated: Vec<ImportedRow> = Vec::new();
+        let mut late_unchanged: Vec<SkippedRow> = Vec::new();
+        for p in planned.iter().filter(|p| p.member_id.is_some()) {
+            let mid = p.member_id.unwrap_or_default();
+            let Some(row) = current.get(&mid).filter(|r| !r.archived && r.org_path.as_str() >= root && r.org_path < hi) else {
+                problems.push(row_error(
+                    p.row,
+                    Column::Name.heading(),
+                    "预览之后，该党员已被移入历史库或迁出您的管辖范围，请重新上传文件预览",
+                ));
+                continue;
+            };
+            let old = crate::member::unseal(self.db, row)?;
+            let new = match MemberFields::validate(&old.to_input().overlay(&p.input), today) {
+                Ok(f) => f,
+                Err(inv) => {
+                    problems.extend(
+                        inv.errors
+                            .into_iter()
+                            .map(|e| row_error(p.row, vanguard_domain::member::field_label(e.field), e.message)),
+                    );
+                    continue;
+                }
+            };
+            let Some(member_path) = place_ok(p, &mut problems) else { continue };
+            let mut changes = MemberFields::diff(&old, &new);
+            let moved = row.org_id != p.org_id;
+            if moved {
+                let name = |id: i64| orgs.get(&id).map(|o| o.name.clone()).unwrap_or_default();
+                changes.push(FieldChange { field: "org_id", old: row.org_name.clone(), new: name(p.org_id) });
+            } else if row.group_id != p.group_id {
+                let name = |id: Option<i64>| id.and_then(|g| orgs.get(&g)).map(|o| o.name.clone()).unwrap_or_default();
+                changes.push(FieldChange { field: "group_id", old: name(row.group_id), new: name(p.group_id) });
+            }
+            if changes.is_empty() {
+                late_unchanged.push(SkippedRow { row: p.row, name: new.name.clone(), reason: "无变化".into() });
+                continue;
+            }
+            let old_formal = i64::from(old.category == Category::Formal);
+            let new_formal = i64::from(new.category == Category::Formal);
+            if moved {
+                let c = counters.entry(row.org_id).or_default();
+                c.0 -= 1;
+                c.1 -= old_formal;
+                let c = counters.entry(p.org_id).or_default();
+                c.0 += 1;
+                c.1 += new_formal;
+            } else {
+                counters.entry(row.org_id).or_default().1 += new_formal - old_formal;
+            }
+            history.extend(changes.iter().map(|c| HistoryRow {
+                member_id: mid,
+                field: c.field,
+                old: c.old.clone(),
+                new: c.new.clone(),
+            }));
+            updated.push(ImportedRow { row: p.row, name: new.name.clone(), member_id: mid, changes: change_labels(&changes) });
+            updates.push(Change {
+                row: row.clone(),
+                phone_changed: new.phone != old.phone,
+                new,
+                org_id: p.org_id,
+                group_id: p.group_id,
+                path: member_path,
+            });
+        }
+        if !problems.is_empty() {
+            problems.sort_by_key(|p| p.row);
+            return Err(commit_refused(problems));
+        }
+
+        // Write.
+        let total = (creates.len() + updates.len()) as u64;
+        let mut done = 0u64;
+        let mut since = 0usize;
+        let mut report = |n: usize| {
+            done += n as u64;
+            since += n;
+            if since >= PROGRESS_EVERY || done == total {
+                since = 0;
+                set_progress(batch_id, done, total);
+                progress(done, total);
+            }
+        };
+        for chunk in creates.chunks(MEMBER_CHUNK) {
+            insert_members(&mut tx, crypto, region_id, now, chunk).await?;
+            report(chunk.len());
+        }
+        insert_identities(&mut tx, crypto, region_id, &creates).await?;
+        for u in &updates {
+            let f = &u.new;
+            let phone_enc = f.phone.as_deref().map(|ph| crypto.encrypt_str(ph, CTX_PHONE));
+            let phone_hash = f.phone.as_deref().map(|ph| crypto.lookup_hash(ph));
+            crate::exec_tx!(tx, c => sqlx::query(
+                "UPDATE members SET name = $1, gender = $2, ethnicity = $3, birth_date = $4, education = $5, phone_enc = $6, phone_hash = $7, \
+                 phone_masked = $8, joined_on = $9, confirmed_on = $10, category = $11, party_status = $12, work_unit = $13, residence = $14, \
+                 flow = $15, flow_place = $16, lost_contact_since = $17, org_id = $18, group_id = $19, org_path = $20, version = version + 1, \
+                 updated_at = $21 WHERE region_id = $22 AND id = $23")
+                .bind(&f.name).bind(f.gender.code()).bind(f.ethnicity.label()).bind(date_text(f.birth_date))
+                .bind(f.education.map(Education::code)).bind(&phone_enc).bind(&phone_hash).bind(f.phone.as_deref().map(mask_phone))
+                .bind(date_text(f.joined_on)).bind(opt_date_text(f.confirmed_on)).bind(f.category.code()).bind(f.party_status.code())
+                .bind(&f.work_unit).bind(&f.residence).bind(f.flow.code()).bind(&f.flow_place).bind(opt_date_text(f.lost_contact_since))
+                .bind(u.org_id).bind(u.group_id).bind(&u.path).bind(now).bind(region_id).bind(u.row.id)
+                .execute(c).await)?;
+            if u.phone_changed {
+                crate::exec_tx!(tx, c => sqlx::query("UPDATE accounts SET phone_hash = $1, updated_at = $2 WHERE member_region_id = $3 AND member_id = $4")
+                    .bind(&phone_hash).bind(now).bind(region_id).bind(u.row.id).execute(c).await)?;
+            }
+            report(1);
+        }
+        insert_history(&mut tx, region_id, now, actor, &history).await?;
+        for (org_id, (members, formal)) in counters.iter().filter(|(_, d)| **d != (0, 0)) {
+            crate::exec_tx!(tx, c => sqlx::query(
+                "UPDATE orgs SET direct_members = direct_members + $1, direct_formal = direct_formal + $2 WHERE region_id = $3 AND id = $4")
+                .bind(members).bind(formal).bind(region_id).bind(org_id).execute(c).await)?;
+        }
+
+        let mut skipped: Vec<SkippedRow> = preview
+            .rows
+            .iter()
+            .filter(|r| matches!(r.action, RowAction::Unchanged | RowAction::Invalid))
+            .map(|r| SkippedRow {
+                row: r.row,
+                name: r.name.clone(),
+                reason: if r.action == RowAction::Unchanged { "无变化".into() } else { "有错误，未导入".into() },
+            })
+            .chain(late_unchanged)
+            .collect();
+        skipped.sort_by_key(|s| s.row);
+        let result = ImportResult { batch_id, created, updated, skipped };
+        let invalid = result.skipped.iter().filter(|s| s.reason != "无变化").count();
+        audit::append(
+            &mut tx,
+            self.db,
+            actor,
+            Event::ok("member.import", format!("import:{batch_id}")).detail(format!(
+                "文件“{}”：新建 {} 人，更新 {} 人，无变化 {} 人，有错误未导入 {} 行",
+                b.filename,
+                result.created.len(),
+                result.updated.len(),
+                result.skipped.len() - invalid,
+                invalid
+            )),
+        )
+        .await?;
+        let result_json = serde_json::to_string(&result).map_err(|e| StoreError::Other(format!("导入结果无法保存：{e}")))?;
+        crate::exec_tx!(tx, c => sqlx::query(
+            "UPDATE import_batches SET status = 'committed', payload = $1, result = $2, finished_at = $3 WHERE region_id = $4 AND id = $5")
+            .bind(Vec::<u8>::new()).bind(&result_json).bind(now).bind(region_id).bind(batch_id).execute(c).await)?;
+        tx.commit().await?;
+        Ok(result)
+    }
+}
+
+// ---- Template and export --------------------------------------------------------------------
+
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> StoreError {
+    StoreError::Other(format!("无法生成 Excel 文件：{e}"))
+}
+
+const DATA_ROWS: u32 = 20_000;
+
+/// The import template: the columns with notes on their headings, dropdowns for the
+/// enumerated ones, text format for ID and phone numbers, and a sheet of instructions.
+pub fn template_xlsx() -> StoreResult<Vec<u8>> {
+    use rust_xlsxwriter::{
+        Color, DataValidation, DataValidationErrorStyle, Format, FormatAlign, FormatBorder, Formula, Note, Workbook,
+    };
+    let mut wb = Workbook::new();
+    let heading = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0xC00000))
+        .set_font_color(Color::White)
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Center);
+    let optional = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0xF2DCDB))
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Center);
+    let text = Format::new().set_num_format("@");
+    let required: Vec<Column> = vanguard_domain::member::roster::REQUIRED.iter().copied().chain([Column::Org]).collect();
+
+    // The options of the dropdowns live on a hidden sheet (the 56 民族 exceed the
+    // 255 characters Excel allows in an inline list).
+    let mut lists: Vec<(Column, Vec<&'static str>)> = Vec::new();
+    for c in Column::ALL {
+        if let Some(o) = c.options() {
+            lists.push((c, o));
+        }
+    }
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name("党员花名册").map_err(xlsx_error)?;
+        for (i, c) in Column::ALL.iter().enumerate() {
+            let col = i as u16;
+            let f = if required.contains(c) { &heading } else { &optional };
+            ws.write_string_with_format(0, col, c.heading(), f).map_err(xlsx_error)?;
+            let width = match c {
+                Column::IdNumber => 22.0,
+                Column::Org => 40.0,
+                Column::WorkUnit | Column::Residence => 28.0,
+                Column::Phone | Column::FlowPlace => 16.0,
+                c if c.is_date() => 13.0,
+                _ => 11.0,
+            };
+            ws.set_column_width(col, width).map_err(xlsx_error)?;
+            if matches!(c, Column::IdNumber | Column::Phone) {
+                ws.set_column_format(col, &text).map_err(xlsx_error)?;
+            }
+            let mark = if required.contains(c) { "（必填）" } else { "" };
+            let note = Note::new(format!("{}{mark}：{}", c.heading(), c.note()))
+                .set_author("锋领")
+                .add_author_prefix(false)
+                .set_width(320)
+                .set_height(120);
+            ws.insert_note(0, col, &note).map_err(xlsx_error)?;
+            let title: String = c.heading().chars().take(30).collect();
+            let message: String = c.note().chars().take(250).collect();
+            let dv = match lists.iter().position(|(lc, _)| lc == c) {
+                Some(li) => {
+                    let letter = vanguard_domain::member::roster::column_letter(li);
+                    let n = lists[li].1.len();
+                    DataValidation::new()
+                        .allow_list_formula(Formula::new(format!("='选项'!${letter}$2:${letter}${}", n + 1)))
+                        .set_error_style(DataValidationErrorStyle::Warning)
+                        .set_error_title("请从列表中选择")
+                        .map_err(xlsx_error)?
+                        .set_error_message(format!("{}建议从下拉列表中选择；其他常见写法导入时也会尽量识别。", c.heading()))
+                        .map_err(xlsx_error)?
+                }
+                None => DataValidation::new().allow_any_value(),
+            };
+            let dv = dv.set_input_title(title).map_err(xlsx_error)?.set_input_message(message).map_err(xlsx_error)?;
+            ws.add_data_validation(1, col, DATA_ROWS, col, &dv).map_err(xlsx_error)?;
+        }
+        ws.set_freeze_panes(1, 1).map_err(xlsx_error)?;
+    }
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name("填写说明").map_err(xlsx_error)?;
+        let bold = Format::new().set_bold();
+        let wrap = Format::new().set_text_wrap();
+        ws.write_string_with_format(0, 0, "党员花名册导入说明", &bold).map_err(xlsx_error)?;
+        let general = [
+            "1. 在“党员花名册”工作表第1行列名下方逐行填写，每行一名党员；不要改动列名。列名也可以沿用其他系统导出表格的写法（如“身份证号”“所在党支部”），系统会按含义识别，无法识别的列会在预览中列出。",
+            "2. “公民身份号码”和“手机号码”两列已设为文本格式；如从别处粘贴，请用“选择性粘贴—数值”，避免号码被改成科学计数法。",
+            "3. 日期可写成 2001-07-01、2001.7.1、2001/7/1 或 2001年7月1日；只写到月（2001.7）时按当月1日导入，并在预览中提示。",
+            "4. 所在党组织填写党支部全称；有重名时，写从上级党组织开始、用“/”分隔的路径，如“XX街道党工委/XX社区党委/第一党支部”。",
+            "5. 上传后先显示预览：每一行的问题（行号、列名、原因）都会列出，此时不会写入任何数据。确认后再导入没有问题的行，导入要么全部完成，要么完全不写入。",
+            "6. 公民身份号码已在册的党员，按本表更新其档案（空白单元格保留原有内容）；没有变化的行会跳过。",
+        ];
+        for (i, line) in general.iter().enumerate() {
+            ws.write_string_with_format(1 + i as u32, 0, *line, &wrap).map_err(xlsx_error)?;
+            ws.set_row_height(1 + i as u32, 32).map_err(xlsx_error)?;
+        }
+        let top = 2 + general.len() as u32;
+        for (j, h) in ["列名", "是否必填", "填写要求", "可选值", "也可识别的列名"].iter().enumerate() {
+            ws.write_string_with_format(top, j as u16, *h, &bold).map_err(xlsx_error)?;
+        }
+        for (i, c) in Column::ALL.iter().enumerate() {
+            let r = top + 1 + i as u32;
+            ws.write_string(r, 0, c.heading()).map_err(xlsx_error)?;
+            let req = if required.contains(c) {
+                if *c == Column::Org { "必填（党支部书记导入本支部时可不填）" } else { "必填" }
+            } else {
+                "选填"
+            };
+            ws.write_string(r, 1, req).map_err(xlsx_error)?;
+            ws.write_string_with_format(r, 2, c.note(), &wrap).map_err(xlsx_error)?;
+            ws.write_string_with_format(r, 3, c.options().map(|o| o.join("、")).unwrap_or_default(), &wrap)
+                .map_err(xlsx_error)?;
+            ws.write_string_with_format(r, 4, c.synonyms()[1..].join("、"), &wrap).map_err(xlsx_error)?;
+        }
+        ws.set_column_width(0, 60).map_err(xlsx_error)?;
+        ws.set_column_width(1, 14).map_err(xlsx_error)?;
+        ws.set_column_width(2, 60).map_err(xlsx_error)?;
+        ws.set_column_width(3, 40).map_err(xlsx_error)?;
+        ws.set_column_width(4, 40).map_err(xlsx_error)?;
+    }
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name("选项").map_err(xlsx_error)?;
+        for (j, (c, options)) in lists.iter().enumerate() {
+            ws.write_string(0, j as u16, c.heading()).map_err(xlsx_error)?;
+            for (i, o) in options.iter().enumerate() {
+                ws.write_string(1 + i as u32, j as u16, *o).map_err(xlsx_error)?;
+            }
+        }
+        ws.set_hidden(true);
+    }
+    wb.save_to_buffer().map_err(xlsx_error)
+}
+
+#[derive(sqlx::FromRow)]
+struct ExportRow {
+    org_id: i64,
+    name: String,
+    gender: String,
+    ethnicity: String,
+    birth_date: String,
+    id_number_enc: Vec<u8>,
+    id_number_masked: String,
+    education: Option<String>,
+    phone_enc: Option<Vec<u8>>,
+    phone_masked: Option<String>,
+    joined_on: String,
+    confirmed_on: Option<String>,
+    category: String,
+    party_status: String,
+    work_unit: String,
+    residence: String,
+    flow: String,
+    flow_place: String,
+    lost_contact_since: Option<String>,
+    left_reason: Option<String>,
+    left_on: Option<String>,
+    org_name: String,
+    group_name: Option<String>,
+}
+
+/// An exported roster.
+#[derive(Debug, Clone)]
+pub struct ExportFile {
+    pub bytes: Vec<u8>,
+    pub count: usize,
+    /// A suggested file name (Chinese; the web layer encodes it).
+    pub filename: String,
+}
+
+/// The filters of an export, for its audit record (ID and phone numbers never appear).
+fn describe_filter(f: &MemberFilter) -> String {
+    let mut parts = Vec::new();
+    if let Some(o) = f.org_id {
+        parts.push(format!("org_id={o}"));
+    }
+    let q = f.q.trim();
+    if !q.is_empty() {
+        if IdNumber::parse(q).is_ok() {
+            parts.push("q=公民身份号码".to_string());
+        } else if vanguard_domain::member::parse_phone(q).is_some() {
+            parts.push("q=手机号码".to_string());
+        } else {
+            parts.push(format!("q={}", q.chars().take(20).collect::<String>()));
+        }
+    }
+    for (k, v) in [("category", &f.category), ("party_status", &f.party_status), ("flow", &f.flow), ("sort", &f.sort)] {
+        if !v.is_empty() {
+            parts.push(format!("{k}={v}"));
+        }
+    }
+    if f.lost == Some(true) {
+        parts.push("lost=true".into());
+    }
+    if f.archived == Some(true) {
+        parts.push("archived=true".into());
+    }
+    if parts.is_empty() { "无".into() } else { parts.join("&") }
+}
+
+impl Scoped<'_> {
+    /// Every member the roster filters select (all pages), as an .xlsx file with the
+    /// template's columns. ID and phone numbers are masked unless `reveal` (which needs
+    /// [`Permission::MemberReveal`]). Every export is audited.
+    pub async fn export_members(&self, f: &MemberFilter, reveal: bool) -> StoreResult<ExportFile> {
+        if reveal && !self.scope.role.grants(Permission::MemberReveal) {
+            return Err(StoreError::Forbidden);
+        }
+        let rq = self.roster_query(f).await?;
+        let archived = rq.archived;
+        let crypto = self.db.crypto();
+        // The same filters as the roster (member.rs `list_members`).
+        let rows: Vec<ExportRow> = crate::read!(self.db, c => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT m.org_id, m.name, m.gender, m.ethnicity, m.birth_date, m.id_number_enc, m.id_number_masked, m.education, m.phone_enc, \
+                 m.phone_masked, m.joined_on, m.confirmed_on, m.category, m.party_status, m.work_unit, m.residence, m.flow, m.flow_place, \
+                 m.lost_contact_since, m.left_reason, m.left_on, o.name AS org_name, g.name AS group_name FROM members m \
+                 JOIN orgs o ON o.region_id = m.region_id AND o.id = m.org_id \
+                 LEFT JOIN orgs g ON g.region_id = m.region_id AND g.id = m.group_id");
+            crate::push_roster_filters!(qb, rq);
+            qb.push(rq.order);
+            qb.build_query_as().fetch_all(c).await
+        })?;
+
+        // 所在党组织 as the path from the caller's scope root, so the file imports again.
+        let (olo, ohi) = self.scope.org_range();
+        let orgs: Vec<OrgLite> = crate::read!(self.db, c => sqlx::query_as(
+            "SELECT id, parent_id, path, name, kind, status FROM orgs WHERE region_id = $1 AND path >= $2 AND path < $3")
+            .bind(self.scope.region_id).bind(&olo).bind(&ohi).fetch_all(c).await)?;
+        let index = OrgIndex::new(orgs.iter().map(|o| OrgEntry {
+            id: o.id,
+            parent_id: o.parent_id,
+            name: o.name.clone(),
+            kind: o.kind(),
+            dissolved: o.dissolved(),
+            in_scope: true,
+        }));
+        let mut paths: HashMap<i64, String> = HashMap::new();
+
+        use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
+        let mut wb = Workbook::new();
+        let heading = Format::new().set_bold().set_background_color(Color::RGB(0xF2DCDB)).set_border(FormatBorder::Thin);
+        let text = Format::new().set_num_format("@");
+        let ws = wb.add_worksheet();
+        ws.set_name(if archived { "历史库" } else { "党员花名册" }).map_err(xlsx_error)?;
+        let mut headings: Vec<&str> = Column::ALL.iter().map(|c| c.heading()).collect();
+        if archived {
+            headings.extend(["减少原因", "离开日期"]);
+        }
+        for (i, h) in headings.iter().enumerate() {
+            ws.write_string_with_format(0, i as u16, *h, &heading).map_err(xlsx_error)?;
+        }
+        for (i, c) in Column::ALL.iter().enumerate() {
+            let width = match c {
+                Column::IdNumber => 22.0,
+                Column::Org => 44.0,
+                Column::WorkUnit | Column::Residence => 28.0,
+                Column::Phone | Column::FlowPlace => 16.0,
+                c if c.is_date() => 12.0,
+                _ => 10.0,
+            };
+            ws.set_column_width(i as u16, width).map_err(xlsx_error)?;
+            if matches!(c, Column::IdNumber | Column::Phone) {
+                ws.set_column_format(i as u16, &text).map_err(xlsx_error)?;
+            }
+        }
+        ws.set_freeze_panes(1, 1).map_err(xlsx_error)?;
+        for (n, m) in rows.iter().enumerate() {
+            let r = u32::try_from(n + 1).map_err(|_| StoreError::Other("导出行数过多".into()))?;
+            let id_number = if reveal {
+                crypto.decrypt_str(&m.id_number_enc, CTX_ID).ok_or(StoreError::Crypto)?
+            } else {
+                m.id_number_masked.clone()
+            };
+            let phone = match (&m.phone_enc, reveal) {
+                (Some(p), true) => crypto.decrypt_str(p, CTX_PHONE).ok_or(StoreError::Crypto)?,
+                _ => m.phone_masked.clone().unwrap_or_default(),
+            };
+            let org_path = paths
+                .entry(m.org_id)
+                .or_insert_with(|| {
+                    let p = index.path_of(m.org_id);
+                    if p.is_empty() { m.org_name.clone() } else { p }
+                })
+                .clone();
+            for (i, c) in Column::ALL.iter().enumerate() {
+                let v: String = match c {
+                    Column::Name => m.name.clone(),
+                    Column::Gender => Gender::from_code(&m.gender).map(|g| g.label().to_string()).unwrap_or_default(),
+                    Column::Ethnicity => m.ethnicity.clone(),
+                    Column::BirthDate => m.birth_date.clone(),
+                    Column::IdNumber => id_number.clone(),
+                    Column::Education => {
+                        m.education.as_deref().and_then(Education::from_code).map(|e| e.label().to_string()).unwrap_or_default()
+                    }
+                    Column::Phone => phone.clone(),
+                    Column::JoinedOn => m.joined_on.clone(),
+                    Column::ConfirmedOn => m.confirmed_on.clone().unwrap_or_default(),
+                    Column::Category => Category::from_code(&m.category).map(|c| c.label().to_string()).unwrap_or_default(),
+                    Column::PartyStatus => {
+                        PartyStatus::from_code(&m.party_status).map(|p| p.label().to_string()).unwrap_or_default()
+                    }
+                    Column::WorkUnit => m.work_unit.clone(),
+                    Column::Residence => m.residence.clone(),
+                    Column::Org => org_path.clone(),
+                    Column::Group => m.group_name.clone().unwrap_or_default(),
+                    Column::Flow => Flow::from_code(&m.flow).map(|f| f.label().to_string()).unwrap_or_default(),
+                    Column::FlowPlace => m.flow_place.clone(),
+                    Column::LostContactSince => m.lost_contact_since.clone().unwrap_or_default(),
+                };
+                if !v.is_empty() {
+                    ws.write_string(r, i as u16, v).map_err(xlsx_error)?;
+                }
+            }
+            if archived {
+                let n = Column::ALL.len() as u16;
+                let reason = m.left_reason.as_deref().and_then(LeaveReason::from_code).map(|l| l.label()).unwrap_or("");
+                ws.write_string(r, n, reason).map_err(xlsx_error)?;
+                ws.write_string(r, n + 1, m.left_on.clone().unwrap_or_default()).map_err(xlsx_error)?;
+            }
+        }
+        let bytes = wb.save_to_buffer().map_err(xlsx_error)?;
+        audit::record(
+            self.db,
+            &self.scope.actor,
+            Event::ok("member.export", "members").detail(format!(
+                "{} 人；筛选：{}；明文：{}",
+                rows.len(),
+                describe_filter(f),
+                if reveal { "是" } else { "否" }
+            )),
+        )
+        .await?;
+        let today = self.db.clock().today().format("%Y%m%d");
+        let filename = format!("{}{today}.xlsx", if archived { "历史库党员" } else { "党员花名册" });
+        Ok(ExportFile { bytes, count: rows.len(), filename })
+    }
+}

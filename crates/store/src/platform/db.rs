@@ -1,0 +1,301 @@
+//! The database handle, transactions, and the two macros that let one SQL text run on
+//! either backend: [`read!`](crate::read) on the read pool, [`on_tx!`](crate::on_tx)
+//! inside a transaction. Each macro expands its body once per backend, so the body is
+//! written once and type-checked against both drivers.
+
+use crate::platform::crypto::Crypto;
+use crate::platform::error::StoreResult;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use vanguard_domain::kernel::rules::RuleSet;
+
+/// The connection pools of one backend.
+pub(crate) enum Backend {
+    /// One writer connection (SQLite allows one writer at a time; queuing in the pool
+    /// avoids busy errors) and a pool of readers (WAL lets them run beside the writer).
+    Sqlite {
+        writer: SqlitePool,
+        reader: SqlitePool,
+        /// Point reads on the calling thread (see [`crate::platform::point`]).
+        point: crate::platform::point::PointReader,
+    },
+    Postgres(PgPool),
+}
+
+/// The platform's clock. Tests move it forward to check timeouts without waiting.
+#[derive(Clone, Default)]
+pub struct Clock {
+    offset_ms: Arc<AtomicI64>,
+}
+
+impl Clock {
+    /// Now, in UTC epoch milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        chrono::Utc::now().timestamp_millis() + self.offset_ms.load(Ordering::Relaxed)
+    }
+    /// Today's calendar date in China.
+    pub fn today(&self) -> chrono::NaiveDate {
+        vanguard_domain::kernel::time::china_date(self.now_ms())
+    }
+    /// Moves the clock forward (tests only ever need forward).
+    pub fn advance(&self, ms: i64) {
+        self.offset_ms.fetch_add(ms, Ordering::Relaxed);
+    }
+}
+
+struct Inner {
+    backend: Backend,
+    /// Sessions resolved in the last second (see `account::authenticate`).
+    sessions: std::sync::Mutex<std::collections::HashMap<Vec<u8>, (crate::account::Session, i64)>>,
+    crypto: Crypto,
+    clock: Clock,
+    rules: RwLock<Arc<RuleSet>>,
+    url: String,
+    attachments_dir: RwLock<Option<PathBuf>>,
+}
+
+/// The database: pools, the field-encryption keys, the clock and the rules in force.
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+impl Db {
+    /// Opens (creating if needed) and migrates the database at `url`: `sqlite://PATH`,
+    /// a bare file path, or `postgres://…`.
+    pub async fn open(url: &str, crypto: Crypto) -> StoreResult<Db> {
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?;
+            let pool =
+                PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect_with(opts).await?;
+            sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+            Backend::Postgres(pool)
+        } else {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url);
+            if let Some(dir) = Path::new(path).parent()
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| crate::StoreError::Other(format!("无法创建数据目录 {}：{e}", dir.display())))?;
+            }
+            let base = SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("cache_size", "-65536");
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(base.clone())
+                .await?;
+            sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+            // Each connection has its own page cache: 4 readers at 64 MiB could hold 256 MiB
+            // of copies of the same pages. Readers get 16 MiB each; the OS page cache holds
+            // the rest once.
+            let reader = SqlitePoolOptions::new()
+                .max_connections(4)
+                .test_before_acquire(false)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(base.pragma("cache_size", "-16384").read_only(true))
+                .await?;
+            // One per runtime worker, and one more for a caller outside the runtime.
+            let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+            let point = crate::platform::point::PointReader::open(Path::new(path), workers + 1)?;
+            Backend::Sqlite { writer, reader, point }
+        };
+        let db = Db {
+            inner: Arc::new(Inner {
+                backend,
+                sessions: std::sync::Mutex::default(),
+                crypto,
+                clock: Clock::default(),
+                rules: RwLock::new(Arc::new(RuleSet::default())),
+                url: url.to_string(),
+                attachments_dir: RwLock::new(None),
+            }),
+        };
+        crate::platform::audit::init(&db).await?;
+        let rules = crate::platform::rules::load_or_init(&db).await?;
+        db.set_rules(rules);
+        Ok(db)
+    }
+
+    pub(crate) fn backend(&self) -> &Backend {
+        &self.inner.backend
+    }
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.inner.backend, Backend::Postgres(_))
+    }
+    pub fn url(&self) -> &str {
+        &self.inner.url
+    }
+    pub(crate) fn session_cache(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<Vec<u8>, (crate::account::Session, i64)>> {
+        self.inner.sessions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Forgets every cached session, so the next request of each re-reads its account and
+    /// reach (after logout, password change, disabling, role or org-tree changes).
+    pub fn forget_sessions(&self) {
+        self.session_cache().clear();
+    }
+
+    pub fn crypto(&self) -> &Crypto {
+        &self.inner.crypto
+    }
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+    /// The rule set in force.
+    pub fn rules(&self) -> Arc<RuleSet> {
+        self.inner.rules.read().map(|r| r.clone()).unwrap_or_else(|p| p.into_inner().clone())
+    }
+    pub fn set_rules(&self, rules: RuleSet) {
+        let mut w = self.inner.rules.write().unwrap_or_else(|p| p.into_inner());
+        *w = Arc::new(rules);
+    }
+
+    /// Sets the directory meeting attachments are stored under (`DATA_DIR/attachments`).
+    pub fn set_attachments_dir(&self, dir: PathBuf) {
+        let mut w = self.inner.attachments_dir.write().unwrap_or_else(|p| p.into_inner());
+        *w = Some(dir);
+    }
+
+    /// The directory of meeting attachments: as set, else `attachments` beside the SQLite
+    /// file (the data directory), else `./data/attachments`.
+    pub fn attachments_dir(&self) -> PathBuf {
+        let set = self.inner.attachments_dir.read().map(|d| d.clone()).unwrap_or_else(|p| p.into_inner().clone());
+        if let Some(dir) = set {
+            return dir;
+        }
+        match &self.inner.backend {
+            Backend::Sqlite { .. } => {
+                let path = self.inner.url.strip_prefix("sqlite://").unwrap_or(&self.inner.url);
+                match Path::new(path).parent() {
+                    Some(dir) if !dir.as_os_str().is_empty() => dir.join("attachments"),
+                    _ => PathBuf::from("attachments"),
+                }
+            }
+            Backend::Postgres(_) => PathBuf::from("data").join("attachments"),
+        }
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin(&self) -> StoreResult<Tx> {
+        let inner = match &self.inner.backend {
+            Backend::Sqlite { writer, .. } => TxInner::Sqlite(writer.begin().await?),
+            Backend::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+        };
+        Ok(Tx { inner })
+    }
+
+    /// Answers when the store is reachable.
+    pub async fn ping(&self) -> StoreResult<()> {
+        crate::exec_read!(self, c => sqlx::query("SELECT 1").execute(c).await)?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match &self.inner.backend {
+            Backend::Sqlite { writer, reader, point } => {
+                point.close();
+                reader.close().await;
+                writer.close().await;
+            }
+            Backend::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+pub(crate) enum TxInner {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+/// A write transaction. Dropped without [`Tx::commit`], it rolls back: a failed request
+/// leaves nothing half-written.
+pub struct Tx {
+    inner: TxInner,
+}
+
+impl Tx {
+    pub(crate) fn inner_mut(&mut self) -> &mut TxInner {
+        &mut self.inner
+    }
+    pub async fn commit(self) -> StoreResult<()> {
+        match self.inner {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Runs `$body` with `$c` bound to the read pool of whichever backend `$db` has.
+macro_rules! read {
+    ($db:expr, $c:ident => $body:expr) => {
+        match $db.backend() {
+            $crate::platform::db::Backend::Sqlite { reader: $c, .. } => $body,
+            $crate::platform::db::Backend::Postgres($c) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$c` bound to the connection of the transaction `$tx`.
+macro_rules! on_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx.inner_mut() {
+            $crate::platform::db::TxInner::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::platform::db::TxInner::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// Like [`on_tx!`](crate::on_tx) for a body ending in `.execute(c).await`: yields the
+/// number of rows affected, the same type on both backends.
+macro_rules! exec_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx.inner_mut() {
+            $crate::platform::db::TxInner::Sqlite(t) => {
+                let $c = &mut **t;
+                $body.map(|r| r.rows_affected())
+            }
+            $crate::platform::db::TxInner::Postgres(t) => {
+                let $c = &mut **t;
+                $body.map(|r| r.rows_affected())
+            }
+        }
+    };
+}
+
+/// Like [`read!`](crate::read) for a body ending in `.execute(c).await`.
+macro_rules! exec_read {
+    ($db:expr, $c:ident => $body:expr) => {
+        match $db.backend() {
+            $crate::platform::db::Backend::Sqlite { reader: $c, .. } => $body.map(|r| r.rows_affected()),
+            $crate::platform::db::Backend::Postgres($c) => $body.map(|r| r.rows_affected()),
+        }
+    };
+}
+
+pub(crate) use exec_read;
+pub(crate) use exec_tx;
+pub(crate) use on_tx;
+pub(crate) use read;

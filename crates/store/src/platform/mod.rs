@@ -1,0 +1,22 @@
+//! What every feature's storage stands on.
+//!
+//! - [`db`]: [`Db`](db::Db) (the pools of one backend), [`Tx`](db::Tx), and the
+//!   crate-private macros that run one SQL text on either backend.
+//! - [`point`]: reads of one row by key on the calling thread (SQLite).
+//! - [`scope`]: the one mechanism that confines data to the caller's subtree.
+//! - [`crypto`], [`audit`], [`ids`], [`rules`], [`schema`], [`error`].
+
+#[macro_use]
+pub mod db;
+#[macro_use]
+pub mod point;
+pub mod probe;
+
+pub mod audit;
+pub mod bulk;
+pub mod crypto;
+pub mod error;
+pub mod ids;
+pub mod rules;
+pub mod schema;
+pub mod scope;

@@ -1,0 +1,79 @@
+//! Account administration (系统管理员 only; the route table says so).
+
+use crate::AppState;
+use crate::error::ApiResult;
+use crate::extract::{Ctx, Id, JsonBody};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use vanguard_domain::kernel::auth::Role;
+use vanguard_store::account::{self, AccountRow, AdminAction, NewAccount};
+
+pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<AccountRow>>> {
+    Ok(Json(account::list_accounts(&state.db).await?))
+}
+
+#[derive(Serialize)]
+pub struct Created {
+    pub account: AccountRow,
+    /// Shown once; the user must change it at first login.
+    pub one_time_password: Option<String>,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    JsonBody(new): JsonBody<NewAccount>,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    let (account, one_time_password) = account::create_account(&state.db, ctx.actor(), &new).await?;
+    Ok((StatusCode::CREATED, Json(Created { account, one_time_password })))
+}
+
+pub async fn detail(State(state): State<AppState>, Id(id): Id) -> ApiResult<Json<AccountRow>> {
+    Ok(Json(account::account(&state.db, id).await?))
+}
+
+#[derive(Serialize)]
+pub struct Reset {
+    pub one_time_password: Option<String>,
+}
+
+async fn act(state: &AppState, ctx: &Ctx, id: i64, action: AdminAction) -> ApiResult<Json<Reset>> {
+    let one_time_password = account::admin_action(&state.db, ctx.actor(), id, action).await?;
+    Ok(Json(Reset { one_time_password }))
+}
+
+pub async fn reset_password(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<Reset>> {
+    act(&state, &ctx, id, AdminAction::ResetPassword).await
+}
+
+pub async fn unlock(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<Reset>> {
+    act(&state, &ctx, id, AdminAction::Unlock).await
+}
+
+pub async fn disable(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<Reset>> {
+    act(&state, &ctx, id, AdminAction::Disable).await
+}
+
+pub async fn enable(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<Reset>> {
+    act(&state, &ctx, id, AdminAction::Enable).await
+}
+
+#[derive(Deserialize)]
+pub struct RoleAssignment {
+    pub role: Role,
+    #[serde(default)]
+    pub scope_org_id: Option<i64>,
+    #[serde(default)]
+    pub member_id: Option<i64>,
+}
+
+pub async fn set_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    JsonBody(r): JsonBody<RoleAssignment>,
+) -> ApiResult<Json<AccountRow>> {
+    Ok(Json(account::set_role(&state.db, ctx.actor(), id, r.role, r.scope_org_id, r.member_id).await?))
+}

@@ -1,0 +1,132 @@
+//! Account administration pages (系统管理员).
+
+use crate::AppState;
+use crate::extract::Ctx;
+use crate::shell::{FormState, PageResult, Shell, fmt_time, form_errors, render, see_other};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use std::collections::HashMap;
+use vanguard_domain::kernel::auth::Role;
+use vanguard_store::account::{self, AdminAction, NewAccount};
+
+pub struct AccountLine {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: &'static str,
+    pub scope_org_id: Option<i64>,
+    pub member_id: Option<i64>,
+    pub state: &'static str,
+    pub last_login: String,
+}
+
+#[derive(Template)]
+#[template(path = "account/accounts.html")]
+struct AccountsPage {
+    shell: Shell,
+    lines: Vec<AccountLine>,
+    roles: Vec<(&'static str, &'static str)>,
+    form: FormState,
+    /// A one-time password to show once (after create or reset), with its user.
+    issued: Option<(String, String)>,
+}
+
+async fn page(
+    state: &AppState,
+    ctx: &Ctx,
+    v: HashMap<String, String>,
+    errors: HashMap<String, String>,
+    issued: Option<(String, String)>,
+) -> PageResult {
+    let now = state.db.clock().now_ms();
+    let lines = account::list_accounts(&state.db)
+        .await?
+        .into_iter()
+        .map(|a| AccountLine {
+            id: a.id,
+            role: a.role().label(),
+            state: if a.disabled {
+                "停用"
+            } else if a.locked_until.is_some_and(|t| t > now) {
+                "锁定"
+            } else if a.must_change_password {
+                "待改密码"
+            } else {
+                "正常"
+            },
+            last_login: a.last_login_at.map(fmt_time).unwrap_or_default(),
+            username: a.username,
+            display_name: a.display_name,
+            scope_org_id: a.scope_org_id,
+            member_id: a.member_id,
+        })
+        .collect();
+    let shell = Shell::new(state, ctx, "accounts").await;
+    let roles = Role::ALL.iter().map(|r| (r.code(), r.label())).collect();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let mut res = render(&AccountsPage { shell, lines, roles, form: FormState::with_errors(v, errors), issued });
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+pub async fn list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    page(&state, &ctx, HashMap::new(), HashMap::new(), None).await
+}
+
+pub async fn create(State(state): State<AppState>, ctx: Ctx, Form(v): Form<HashMap<String, String>>) -> PageResult {
+    let id = |k: &str| v.get(k).and_then(|s| s.trim().parse::<i64>().ok());
+    let Some(role) = v.get("role").and_then(|r| Role::parse(r)) else {
+        return page(&state, &ctx, v, HashMap::from([("role".to_string(), "请选择角色".to_string())]), None).await;
+    };
+    let new = NewAccount {
+        username: v.get("username").cloned().unwrap_or_default(),
+        display_name: v.get("display_name").cloned().unwrap_or_default(),
+        role,
+        scope_org_id: id("scope_org_id"),
+        member_id: id("member_id"),
+        password: None,
+    };
+    match account::create_account(&state.db, ctx.actor(), &new).await {
+        Ok((a, pw)) => page(&state, &ctx, HashMap::new(), HashMap::new(), pw.map(|p| (a.username, p))).await,
+        Err(e) => {
+            let errors = form_errors(e)?;
+            page(&state, &ctx, v, errors, None).await
+        }
+    }
+}
+
+pub async fn action(State(state): State<AppState>, ctx: Ctx, Path((id, action)): Path<(i64, String)>) -> PageResult {
+    let act = match action.as_str() {
+        "reset-password" => AdminAction::ResetPassword,
+        "unlock" => AdminAction::Unlock,
+        "disable" => AdminAction::Disable,
+        "enable" => AdminAction::Enable,
+        _ => return Err(crate::error::ApiError::not_found().into()),
+    };
+    let target = account::account(&state.db, id).await?;
+    match account::admin_action(&state.db, ctx.actor(), id, act).await {
+        Ok(Some(pw)) => page(&state, &ctx, HashMap::new(), HashMap::new(), Some((target.username, pw))).await,
+        Ok(None) => Ok(see_other("/accounts")),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            page(&state, &ctx, HashMap::new(), errors, None).await
+        }
+    }
+}
+
+pub async fn set_role(State(state): State<AppState>, ctx: Ctx, Form(v): Form<HashMap<String, String>>) -> PageResult {
+    let id = v.get("account_id").and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or(0);
+    let num = |k: &str| v.get(k).and_then(|s| s.trim().parse::<i64>().ok());
+    let Some(role) = v.get("role").and_then(|r| Role::parse(r)) else {
+        return page(&state, &ctx, v, HashMap::from([("role".to_string(), "请选择角色".to_string())]), None).await;
+    };
+    match account::set_role(&state.db, ctx.actor(), id, role, num("scope_org_id"), num("member_id")).await {
+        Ok(_) => Ok(see_other("/accounts")),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            page(&state, &ctx, v, errors, None).await
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! The audit log, readable by 审计员 only; no route changes a record (verifying appends
+//! one, like every other action).
+
+use crate::AppState;
+use crate::error::ApiResult;
+use crate::extract::{Ctx, QueryParams};
+use axum::Json;
+use axum::extract::State;
+use vanguard_store::platform::audit::{self, AuditFilter, AuditRow, Verification};
+
+pub async fn list(State(state): State<AppState>, QueryParams(f): QueryParams<AuditFilter>) -> ApiResult<Json<Vec<AuditRow>>> {
+    Ok(Json(audit::list(&state.db, &f).await?))
+}
+
+/// Verifies the chain; the verification itself is recorded (see `audit::verify_and_record`).
+pub async fn verify(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Json<Verification>> {
+    Ok(Json(audit::verify_and_record(&state.db, ctx.actor(), |_, _| {}).await?))
+}

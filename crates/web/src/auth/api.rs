@@ -1,0 +1,136 @@
+//! Login, logout, the current account, password change.
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Ctx, JsonBody};
+use crate::middleware::{COOKIE_PLAIN, COOKIE_SECURE};
+use axum::Json;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use vanguard_store::account::{self, LoginError};
+
+#[derive(Deserialize)]
+pub struct LoginRequest {
+    /// 用户名或手机号码.
+    pub login: String,
+    pub password: String,
+}
+
+#[derive(Serialize)]
+pub struct LoginResponse {
+    pub token: String,
+    pub csrf_token: String,
+    pub must_change_password: bool,
+    pub account: MeView,
+}
+
+#[derive(Serialize)]
+pub struct MeView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: &'static str,
+    pub role_label: &'static str,
+    pub scope_org_id: Option<i64>,
+    pub member_id: Option<i64>,
+    pub must_change_password: bool,
+}
+
+fn me_view(a: &account::AccountRow) -> MeView {
+    let role = a.role();
+    MeView {
+        id: a.id,
+        username: a.username.clone(),
+        display_name: a.display_name.clone(),
+        role: role.code(),
+        role_label: role.label(),
+        scope_org_id: a.scope_org_id,
+        member_id: a.member_id,
+        must_change_password: a.must_change_password,
+    }
+}
+
+pub(crate) fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
+    let (name, secure) = if state.secure_cookies { (COOKIE_SECURE, "; Secure") } else { (COOKIE_PLAIN, "") };
+    let max_age_secs = max_age.max(0);
+    HeaderValue::from_str(&format!("{name}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}"))
+        .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    JsonBody(req): JsonBody<LoginRequest>,
+) -> ApiResult<Response> {
+    if let Err(wait) = state.login_limiter.check(peer.ip()) {
+        let actor =
+            vanguard_store::Actor { account_id: 0, name: req.login.chars().take(40).collect(), ip: peer.ip().to_string() };
+        let _ = vanguard_store::platform::audit::record(
+            &state.db,
+            &actor,
+            vanguard_store::platform::audit::Event::ok("auth.rate_limit", "login").with_result("denied"),
+        )
+        .await;
+        let mut res =
+            ApiError::new(StatusCode::TOO_MANY_REQUESTS, "auth.rate_limited", format!("登录尝试过于频繁，请 {wait} 秒后再试"))
+                .into_response();
+        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        return Ok(res);
+    }
+    match account::login(&state.db, &req.login, &req.password, &peer.ip().to_string()).await? {
+        Ok(ok) => {
+            let max_age = i64::from(state.db.rules().login.absolute_timeout_hours) * 3600;
+            let body = LoginResponse {
+                token: ok.token.clone(),
+                csrf_token: ok.csrf_token,
+                must_change_password: ok.account.must_change_password,
+                account: me_view(&ok.account),
+            };
+            let mut res = Json(body).into_response();
+            res.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &ok.token, max_age));
+            Ok(res)
+        }
+        Err(LoginError::Failed) => Err(ApiError::new(StatusCode::UNAUTHORIZED, "auth.failed", account::LOGIN_FAILED)),
+        Err(LoginError::OneTimeExpired) => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "auth.one_time_expired",
+            "临时密码已超过24小时有效期，请联系系统管理员重新重置",
+        )),
+    }
+}
+
+pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Response> {
+    account::logout(&state.db, &ctx.0).await?;
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    Ok(res)
+}
+
+#[derive(Serialize)]
+pub struct Me {
+    #[serde(flatten)]
+    pub account: MeView,
+    pub csrf_token: String,
+}
+
+pub async fn me(ctx: Ctx) -> Json<Me> {
+    Json(Me { account: me_view(&ctx.0.account), csrf_token: ctx.0.csrf_token.clone() })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordChange {
+    pub old_password: String,
+    pub new_password: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    JsonBody(req): JsonBody<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    account::change_password(&state.db, &ctx.0, &req.old_password, &req.new_password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,124 @@
+//! Login, logout and password change as pages.
+
+use crate::AppState;
+use crate::auth::api::session_cookie;
+use crate::extract::Ctx;
+use crate::shell::{PageResult, Shell, render, see_other};
+use askama::Template;
+use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use vanguard_domain::kernel::auth::Role;
+use vanguard_store::account::{self, LoginError};
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    error: Option<String>,
+    login: String,
+    next: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NextQuery {
+    pub next: String,
+}
+
+/// Only same-site paths are followed after login.
+fn safe_next(next: &str) -> Option<&str> {
+    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')).then_some(next)
+}
+
+pub async fn login_page(Query(q): Query<NextQuery>) -> PageResult {
+    Ok(render(&LoginPage { error: None, login: String::new(), next: q.next }))
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    pub login: String,
+    pub password: String,
+    #[serde(default)]
+    pub next: String,
+}
+
+pub async fn login_submit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Form(f): Form<LoginForm>,
+) -> PageResult {
+    let again = |msg: String, status: StatusCode| {
+        let mut res = render(&LoginPage { error: Some(msg), login: f.login.clone(), next: f.next.clone() });
+        *res.status_mut() = status;
+        res
+    };
+    if let Err(wait) = state.login_limiter.check(peer.ip()) {
+        return Ok(again(format!("登录尝试过于频繁，请 {wait} 秒后再试"), StatusCode::TOO_MANY_REQUESTS));
+    }
+    match account::login(&state.db, &f.login, &f.password, &peer.ip().to_string()).await? {
+        Ok(ok) => {
+            let to = if ok.account.must_change_password {
+                "/password".to_string()
+            } else if let Some(n) = safe_next(&f.next) {
+                n.to_string()
+            } else if ok.account.role() == Role::Member {
+                "/m".to_string()
+            } else {
+                "/".to_string()
+            };
+            let max_age = i64::from(state.db.rules().login.absolute_timeout_hours) * 3600;
+            let mut res = see_other(&to);
+            res.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &ok.token, max_age));
+            Ok(res)
+        }
+        Err(LoginError::Failed) => Ok(again(account::LOGIN_FAILED.to_string(), StatusCode::UNAUTHORIZED)),
+        Err(LoginError::OneTimeExpired) => {
+            Ok(again("临时密码已超过24小时有效期，请联系系统管理员重新重置".to_string(), StatusCode::UNAUTHORIZED))
+        }
+    }
+}
+
+pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    account::logout(&state.db, &ctx.0).await?;
+    let mut res = see_other("/login");
+    res.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    Ok(res)
+}
+
+#[derive(Template)]
+#[template(path = "auth/password.html")]
+struct PasswordPage {
+    shell: Shell,
+    must_change: bool,
+    done: bool,
+    errors: HashMap<String, String>,
+}
+
+pub async fn password_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let shell = Shell::new(&state, &ctx, "password").await;
+    Ok(render(&PasswordPage { shell, must_change: ctx.0.account.must_change_password, done: false, errors: HashMap::new() }))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    pub old_password: String,
+    pub new_password: String,
+}
+
+pub async fn password_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<PasswordForm>) -> PageResult {
+    let result = account::change_password(&state.db, &ctx.0, &f.old_password, &f.new_password).await;
+    let shell = Shell::new(&state, &ctx, "password").await;
+    match result {
+        Ok(()) => Ok(render(&PasswordPage { shell, must_change: false, done: true, errors: HashMap::new() })),
+        Err(e) => {
+            let errors = crate::shell::form_errors(e)?;
+            let mut res = render(&PasswordPage { shell, must_change: ctx.0.account.must_change_password, done: false, errors });
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res.into_response())
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! 驾驶舱 and 预警/问题清单 routes: compliance rates with red/amber/green, children
+//! ranked, the tree view, month-by-month trends, drill-down to branches and members,
+//! the findings list and to-do list, and the .xlsx export of any cockpit view. Every
+//! call goes through the caller's scope (out of reach: 404).
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Ctx, Id, QueryParams};
+use axum::Json;
+use axum::extract::State;
+use axum::response::Response;
+use serde::Deserialize;
+use vanguard_domain::kernel::auth::Permission;
+use vanguard_store::cockpit::{BranchFigure, Cockpit, ExportRequest, FindingFilter, FindingView, Listing, Trend};
+use vanguard_store::platform::audit::{self, Event};
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PeriodQuery {
+    /// `2026-10`, `2026-Q3`, `2026-H2` or `2026`; default: last month.
+    pub period: Option<String>,
+}
+
+pub async fn overview(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    QueryParams(q): QueryParams<PeriodQuery>,
+) -> ApiResult<Json<Cockpit>> {
+    Ok(Json(ctx.scoped(&state.db).cockpit(id, q.period.as_deref()).await?))
+}
+
+pub async fn tree(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    QueryParams(q): QueryParams<PeriodQuery>,
+) -> ApiResult<Json<Cockpit>> {
+    Ok(Json(ctx.scoped(&state.db).cockpit_tree(id, q.period.as_deref()).await?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct YearQuery {
+    pub year: Option<i32>,
+}
+
+pub async fn trend(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    QueryParams(q): QueryParams<YearQuery>,
+) -> ApiResult<Json<Trend>> {
+    Ok(Json(ctx.scoped(&state.db).cockpit_trend(id, q.year).await?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BranchQuery {
+    /// A meeting rule code; default `orglife.theme_day`.
+    pub rule: Option<String>,
+    pub period: Option<String>,
+    /// `false`: only those that fell short; `true`: only compliant ones; absent: all.
+    pub compliant: Option<bool>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+pub async fn branches(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    QueryParams(q): QueryParams<BranchQuery>,
+) -> ApiResult<Json<Listing<BranchFigure>>> {
+    let rule = q.rule.as_deref().filter(|r| !r.trim().is_empty()).unwrap_or("orglife.theme_day");
+    Ok(Json(ctx.scoped(&state.db).cockpit_branches(id, rule, q.period.as_deref(), q.compliant, q.page, q.per_page).await?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MemberQuery {
+    /// `member.no_org_life` (党章第九条) or `member.repeated_absence`; absent: both.
+    pub rule: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+pub async fn members(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    QueryParams(q): QueryParams<MemberQuery>,
+) -> ApiResult<Json<Listing<FindingView>>> {
+    let rule = q.rule.as_deref().filter(|r| !r.trim().is_empty());
+    Ok(Json(ctx.scoped(&state.db).cockpit_members(id, rule, q.page, q.per_page).await?))
+}
+
+pub async fn findings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    QueryParams(f): QueryParams<FindingFilter>,
+) -> ApiResult<Json<Listing<FindingView>>> {
+    Ok(Json(ctx.scoped(&state.db).findings(&f).await?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TodoQuery {
+    /// Default: the caller's scope org.
+    pub org_id: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+pub async fn todo(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    QueryParams(q): QueryParams<TodoQuery>,
+) -> ApiResult<Json<Listing<FindingView>>> {
+    Ok(Json(ctx.scoped(&state.db).todos(q.org_id, q.limit).await?))
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    QueryParams(req): QueryParams<ExportRequest>,
+) -> ApiResult<Response> {
+    // Views that list members need the member-read permission too.
+    if matches!(req.view.trim(), "members" | "findings" | "todo") && !ctx.0.scope.role.grants(Permission::MemberRead) {
+        return Err(ApiError::forbidden());
+    }
+    let file = ctx.scoped(&state.db).cockpit_export(id, &req).await?;
+    let view = if req.view.trim().is_empty() { "overview" } else { req.view.trim() };
+    let _ = audit::record(
+        &state.db,
+        ctx.actor(),
+        Event::ok("cockpit.export", format!("org:{id}")).detail(format!("{}（{view}）", file.filename)),
+    )
+    .await;
+    Ok(crate::download::xlsx(file.bytes, &file.filename, &format!("cockpit-{view}.xlsx")))
+}

@@ -1,0 +1,5 @@
+//! The workbench home and the member portal (党员端).
+
+pub mod pages;
+pub mod portal;
+pub mod routes;

@@ -1,0 +1,426 @@
+//! 党员 pages: the roster (花名册), the member page with history, the forms, the
+//! history archive (历史库), and the audited reveal of sensitive fields.
+
+use crate::AppState;
+use crate::extract::{Ctx, Id, QueryParams};
+use crate::shell::{FormState, PageResult, Shell, fmt_time, form_errors, render, see_other};
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse};
+use serde::Deserialize;
+use std::collections::HashMap;
+use vanguard_domain::kernel::auth::Permission;
+use vanguard_domain::member::{Category, ETHNICITIES, Education, Flow, LeaveReason, MemberInput, PartyStatus, field_label};
+use vanguard_store::member::{HistoryEntry, Leave, MemberFilter, MemberSummary, MemberView, NewMember, Page, SensitiveField};
+use vanguard_store::org::OrgView;
+
+/// A roster line as shown.
+pub struct Line {
+    pub m: MemberSummary,
+    pub category: &'static str,
+    pub status: &'static str,
+    pub flow: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "member/roster.html")]
+struct RosterPage {
+    shell: Shell,
+    table: RosterTable,
+    table_html: String,
+}
+
+#[derive(Template)]
+#[template(path = "member/roster_table.html")]
+struct RosterTable {
+    f: MemberFilter,
+    org: Option<OrgView>,
+    lines: Vec<Line>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    query: String,
+    archived: bool,
+    can_export: bool,
+}
+
+impl RosterTable {
+    /// The current filters as a query string, with one key replaced.
+    fn with(&self, key: &str, value: &str) -> String {
+        let mut parts: Vec<(String, String)> = Vec::new();
+        let f = &self.f;
+        let push = |parts: &mut Vec<(String, String)>, k: &str, v: String| {
+            if !v.is_empty() {
+                parts.push((k.to_string(), v));
+            }
+        };
+        push(&mut parts, "org_id", f.org_id.map(|x| x.to_string()).unwrap_or_default());
+        push(&mut parts, "q", f.q.clone());
+        push(&mut parts, "category", f.category.clone());
+        push(&mut parts, "party_status", f.party_status.clone());
+        push(&mut parts, "flow", f.flow.clone());
+        push(&mut parts, "lost", if f.lost == Some(true) { "true".into() } else { String::new() });
+        push(&mut parts, "archived", if f.archived == Some(true) { "true".into() } else { String::new() });
+        push(&mut parts, "sort", f.sort.clone());
+        parts.retain(|(k, _)| k != key);
+        if !value.is_empty() {
+            parts.push((key.to_string(), value.to_string()));
+        }
+        parts.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect::<Vec<_>>().join("&")
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Accepts the roster's query string leniently: empty values mean "no filter".
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RosterQuery {
+    pub org_id: String,
+    pub q: String,
+    pub category: String,
+    pub party_status: String,
+    pub flow: String,
+    pub lost: String,
+    pub archived: String,
+    pub sort: String,
+    pub page: String,
+}
+
+impl RosterQuery {
+    fn filter(&self) -> MemberFilter {
+        MemberFilter {
+            org_id: self.org_id.trim().parse().ok(),
+            q: self.q.trim().to_string(),
+            category: self.category.clone(),
+            party_status: self.party_status.clone(),
+            flow: self.flow.clone(),
+            lost: (self.lost == "true" || self.lost == "on").then_some(true),
+            archived: (self.archived == "true").then_some(true),
+            sort: self.sort.clone(),
+            page: self.page.parse().ok(),
+            per_page: Some(20),
+        }
+    }
+}
+
+pub async fn roster(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    QueryParams(q): QueryParams<RosterQuery>,
+) -> PageResult {
+    let f = q.filter();
+    let scoped = ctx.scoped(&state.db);
+    let org = match f.org_id {
+        Some(id) => Some(scoped.org_view(id).await?),
+        None => None,
+    };
+    let p: Page<MemberSummary> = scoped.list_members(&f).await?;
+    let lines = p
+        .items
+        .into_iter()
+        .map(|m| Line {
+            category: Category::from_code(&m.category).map(Category::label).unwrap_or(""),
+            status: PartyStatus::from_code(&m.party_status).map(PartyStatus::label).unwrap_or(""),
+            flow: Flow::from_code(&m.flow).map(Flow::label).unwrap_or(""),
+            m,
+        })
+        .collect();
+    let archived = f.archived == Some(true);
+    let table = RosterTable {
+        pages: ((p.total + p.per_page - 1) / p.per_page).max(1),
+        page: p.page,
+        total: p.total,
+        lines,
+        org,
+        query: String::new(),
+        archived,
+        can_export: ctx.0.scope.role.grants(Permission::MemberRead),
+        f,
+    };
+    let table = RosterTable { query: table.with("page", ""), ..table };
+    // htmx asks for the table only when filters change.
+    if headers.contains_key("hx-request") && headers.get("hx-target").is_some_and(|v| v == "roster") {
+        return Ok(render(&table));
+    }
+    let shell = Shell::new(&state, &ctx, if archived { "archive" } else { "roster" }).await;
+    let table_html =
+        table.render().map_err(|e| crate::shell::PageError(crate::error::ApiError::bad_request("render", e.to_string())))?;
+    Ok(render(&RosterPage { shell, table, table_html }))
+}
+
+/// A history line as shown.
+pub struct Change {
+    pub at: String,
+    pub actor: String,
+    pub field: &'static str,
+    pub old: String,
+    pub new: String,
+}
+
+#[derive(Template)]
+#[template(path = "member/member.html")]
+struct MemberPage {
+    shell: Shell,
+    m: MemberView,
+    history: Vec<Change>,
+    can_write: bool,
+    can_reveal: bool,
+}
+
+fn changes(h: Vec<HistoryEntry>) -> Vec<Change> {
+    h.into_iter()
+        .map(|e| Change {
+            at: fmt_time(e.at),
+            actor: e.actor_name,
+            field: field_label(&e.field),
+            old: e.old_value,
+            new: e.new_value,
+        })
+        .collect()
+}
+
+pub async fn detail(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
+    let scoped = ctx.scoped(&state.db);
+    let m = scoped.member(id).await?;
+    let history = changes(scoped.member_history(id).await?);
+    let role = ctx.0.scope.role;
+    let shell = Shell::new(&state, &ctx, if m.archived { "archive" } else { "roster" }).await;
+    Ok(render(&MemberPage {
+        shell,
+        can_write: role.grants(Permission::MemberWrite) && !m.archived,
+        can_reveal: role.grants(Permission::MemberReveal),
+        m,
+        history,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct RevealForm {
+    pub field: SensitiveField,
+}
+
+pub async fn reveal(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(f): Form<RevealForm>) -> PageResult {
+    let value = ctx.scoped(&state.db).reveal(id, f.field).await?;
+    let text = value.unwrap_or_else(|| "（未填写）".into());
+    let escaped = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    Ok(Html(format!("<span class=\"masked\" title=\"已记入审计日志\">{escaped}</span>")).into_response())
+}
+
+type Values = HashMap<String, String>;
+
+#[derive(Template)]
+#[template(path = "member/form.html")]
+struct MemberForm {
+    shell: Shell,
+    title: String,
+    action: String,
+    cancel: String,
+    creating: bool,
+    form: FormState,
+    groups: Vec<(i64, String)>,
+    ethnicities: &'static [&'static str],
+    educations: Vec<(&'static str, &'static str)>,
+    categories: Vec<(&'static str, &'static str)>,
+    statuses: Vec<(&'static str, &'static str)>,
+    flows: Vec<(&'static str, &'static str)>,
+}
+
+impl MemberForm {
+    fn new(shell: Shell, title: String, action: String, cancel: String, creating: bool, v: Values) -> Self {
+        MemberForm {
+            shell,
+            title,
+            action,
+            cancel,
+            creating,
+            form: FormState::new(v),
+            groups: Vec::new(),
+            ethnicities: &ETHNICITIES,
+            educations: Education::ALL.iter().map(|e| (e.code(), e.label())).collect(),
+            categories: Category::ALL.iter().map(|e| (e.code(), e.label())).collect(),
+            statuses: PartyStatus::ALL.iter().map(|e| (e.code(), e.label())).collect(),
+            flows: Flow::ALL.iter().map(|e| (e.code(), e.label())).collect(),
+        }
+    }
+}
+
+fn input_from(v: &Values) -> MemberInput {
+    let g = |k: &str| v.get(k).map(|s| s.trim().to_string());
+    MemberInput {
+        name: g("name"),
+        gender: g("gender"),
+        ethnicity: g("ethnicity"),
+        birth_date: g("birth_date"),
+        id_number: g("id_number"),
+        education: g("education"),
+        phone: g("phone"),
+        joined_on: g("joined_on"),
+        confirmed_on: g("confirmed_on"),
+        category: g("category"),
+        party_status: g("party_status"),
+        work_unit: g("work_unit"),
+        residence: g("residence"),
+        flow: g("flow"),
+        flow_place: g("flow_place"),
+        lost_contact_since: g("lost_contact_since"),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewQuery {
+    pub org_id: String,
+}
+
+async fn groups(state: &AppState, ctx: &Ctx, org_id: i64) -> Vec<(i64, String)> {
+    ctx.scoped(&state.db).groups_of(org_id).await.map(|g| g.into_iter().map(|o| (o.id, o.name)).collect()).unwrap_or_default()
+}
+
+pub async fn new_form(State(state): State<AppState>, ctx: Ctx, QueryParams(q): QueryParams<NewQuery>) -> PageResult {
+    let org_id: i64 = q.org_id.trim().parse().unwrap_or(0);
+    let org = ctx.scoped(&state.db).org_view(org_id).await?;
+    let shell = Shell::new(&state, &ctx, "roster").await;
+    let mut v = Values::from([
+        ("org_id".to_string(), org_id.to_string()),
+        ("category".into(), "formal".into()),
+        ("ethnicity".into(), "汉族".into()),
+    ]);
+    v.insert("flow".into(), "none".into());
+    let mut form =
+        MemberForm::new(shell, format!("在“{}”新增党员", org.name), "/members/new".into(), format!("/orgs/{org_id}"), true, v);
+    form.groups = groups(&state, &ctx, org_id).await;
+    Ok(render(&form))
+}
+
+pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, Form(v): Form<Values>) -> PageResult {
+    let org_id: i64 = v.get("org_id").and_then(|s| s.trim().parse().ok()).unwrap_or(0);
+    let group_id = v.get("group_id").and_then(|s| s.trim().parse().ok());
+    let new = NewMember { org_id, group_id, fields: input_from(&v) };
+    match ctx.scoped(&state.db).create_member(&new).await {
+        Ok(m) => Ok(see_other(&format!("/members/{}", m.id))),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            let shell = Shell::new(&state, &ctx, "roster").await;
+            let mut form = MemberForm::new(shell, "新增党员".into(), "/members/new".into(), format!("/orgs/{org_id}"), true, v);
+            form.form.errors = errors;
+            form.groups = groups(&state, &ctx, org_id).await;
+            let mut res = render(&form);
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+    }
+}
+
+fn values_of(m: &MemberView) -> Values {
+    let mut v = Values::new();
+    v.insert("name".into(), m.name.clone());
+    v.insert("gender".into(), m.gender.clone());
+    v.insert("ethnicity".into(), m.ethnicity.clone());
+    v.insert("birth_date".into(), m.birth_date.clone());
+    v.insert("education".into(), m.education.clone().unwrap_or_default());
+    v.insert("joined_on".into(), m.joined_on.clone());
+    v.insert("confirmed_on".into(), m.confirmed_on.clone().unwrap_or_default());
+    v.insert("category".into(), m.category.clone());
+    v.insert("party_status".into(), m.party_status.clone());
+    v.insert("work_unit".into(), m.work_unit.clone());
+    v.insert("residence".into(), m.residence.clone());
+    v.insert("flow".into(), m.flow.clone());
+    v.insert("flow_place".into(), m.flow_place.clone());
+    v.insert("lost_contact_since".into(), m.lost_contact_since.clone().unwrap_or_default());
+    v.insert("version".into(), m.version.to_string());
+    v.insert("id_number_masked".into(), m.id_number.clone());
+    v.insert("phone_masked".into(), m.phone.clone().unwrap_or_default());
+    v
+}
+
+pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
+    let m = ctx.scoped(&state.db).member(id).await?;
+    let shell = Shell::new(&state, &ctx, "roster").await;
+    Ok(render(&MemberForm::new(
+        shell,
+        format!("修改“{}”的档案", m.name),
+        format!("/members/{id}/edit"),
+        format!("/members/{id}"),
+        false,
+        values_of(&m),
+    )))
+}
+
+pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
+    let mut patch = input_from(&v);
+    // Sensitive fields are shown masked; an untouched (empty) input keeps the stored value.
+    if patch.id_number.as_deref().is_some_and(str::is_empty) {
+        patch.id_number = None;
+    }
+    if patch.phone.as_deref().is_some_and(str::is_empty) {
+        patch.phone = None;
+    }
+    let version = v.get("version").and_then(|s| s.parse().ok());
+    match ctx.scoped(&state.db).update_member(id, &patch, version).await {
+        Ok(_) => Ok(see_other(&format!("/members/{id}"))),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            let shell = Shell::new(&state, &ctx, "roster").await;
+            let mut form =
+                MemberForm::new(shell, "修改党员档案".into(), format!("/members/{id}/edit"), format!("/members/{id}"), false, v);
+            form.form.errors = errors;
+            let mut res = render(&form);
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "member/archive.html")]
+struct ArchiveForm {
+    shell: Shell,
+    m: MemberView,
+    reasons: Vec<(&'static str, &'static str)>,
+    form: FormState,
+}
+
+fn reasons() -> Vec<(&'static str, &'static str)> {
+    LeaveReason::ALL.iter().map(|r| (r.code(), r.label())).collect()
+}
+
+pub async fn archive_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
+    let m = ctx.scoped(&state.db).member(id).await?;
+    let shell = Shell::new(&state, &ctx, "roster").await;
+    let v = Values::from([("left_on".to_string(), state.db.clock().today().format("%Y-%m-%d").to_string())]);
+    Ok(render(&ArchiveForm { shell, m, reasons: reasons(), form: FormState::new(v) }))
+}
+
+pub async fn archive_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
+    let leave = Leave {
+        reason: v.get("reason").cloned().unwrap_or_default(),
+        left_on: v.get("left_on").cloned().unwrap_or_default(),
+        note: v.get("note").cloned().unwrap_or_default(),
+    };
+    let scoped = ctx.scoped(&state.db);
+    match scoped.archive_member(id, &leave).await {
+        Ok(_) => Ok(see_other(&format!("/members/{id}"))),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            let m = scoped.member(id).await?;
+            let shell = Shell::new(&state, &ctx, "roster").await;
+            let mut res = render(&ArchiveForm { shell, m, reasons: reasons(), form: FormState::with_errors(v, errors) });
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! 党组织 pages: details, create, edit, move, dissolve.
+
+use crate::AppState;
+use crate::extract::{Ctx, Id};
+use crate::shell::{FormState, PageError, PageResult, Shell, form_errors, render, see_other};
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use std::collections::HashMap;
+use vanguard_domain::kernel::auth::Permission;
+use vanguard_domain::org::{OrgInput, OrgKind, Sector};
+use vanguard_store::org::{OrgDetail, OrgView};
+
+#[derive(Template)]
+#[template(path = "org/org.html")]
+struct OrgPage {
+    shell: Shell,
+    d: OrgDetail,
+    can_write: bool,
+}
+
+pub async fn detail(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
+    let d = ctx.scoped(&state.db).org_detail(id).await?;
+    let can_write = ctx.0.scope.role.grants(Permission::OrgWrite);
+    let shell = Shell::new(&state, &ctx, "org").await;
+    Ok(render(&OrgPage { shell, d, can_write }))
+}
+
+/// The values of the org form, as typed.
+type Values = HashMap<String, String>;
+
+#[derive(Template)]
+#[template(path = "org/form.html")]
+struct OrgForm {
+    shell: Shell,
+    title: String,
+    action: String,
+    cancel: String,
+    /// Creating (kind can be chosen) or editing.
+    creating: bool,
+    form: FormState,
+    kinds: Vec<(&'static str, &'static str)>,
+    sectors: Vec<(&'static str, &'static str)>,
+}
+
+fn options_kinds(parent: Option<OrgKind>) -> Vec<(&'static str, &'static str)> {
+    OrgKind::ALL.iter().filter(|k| parent.is_none_or(|p| p.may_contain(**k))).map(|k| (k.code(), k.label())).collect()
+}
+
+fn options_sectors() -> Vec<(&'static str, &'static str)> {
+    Sector::ALL.iter().map(|s| (s.code(), s.label())).collect()
+}
+
+fn input_from(v: &Values, creating: bool) -> OrgInput {
+    let t = |k: &str| v.get(k).map(|s| s.trim().to_string());
+    OrgInput {
+        name: t("name"),
+        kind: if creating { t("kind") } else { None },
+        sector: t("sector").filter(|s| !s.is_empty()),
+        established_on: t("established_on"),
+        term_started_on: t("term_started_on"),
+        term_years: v.get("term_years").and_then(|s| s.trim().parse().ok()),
+        has_committee: Some(v.get("has_committee").is_some_and(|s| s == "on" || s == "true")),
+        status: t("status").filter(|s| !s.is_empty()),
+    }
+}
+
+pub async fn new_form(State(state): State<AppState>, ctx: Ctx, Id(parent_id): Id) -> PageResult {
+    let parent = ctx.scoped(&state.db).org_view(parent_id).await?;
+    let shell = Shell::new(&state, &ctx, "org").await;
+    let pk = OrgKind::from_code(&parent.kind);
+    let mut v = Values::new();
+    v.insert("sector".into(), parent.sector.clone());
+    Ok(render(&OrgForm {
+        shell,
+        title: format!("在“{}”下新建党组织", parent.name),
+        action: format!("/orgs/{parent_id}/new"),
+        cancel: format!("/orgs/{parent_id}"),
+        creating: true,
+        form: FormState::new(v),
+        kinds: options_kinds(pk),
+        sectors: options_sectors(),
+    }))
+}
+
+pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, Id(parent_id): Id, Form(v): Form<Values>) -> PageResult {
+    let scoped = ctx.scoped(&state.db);
+    match scoped.create_org(parent_id, &input_from(&v, true)).await {
+        Ok(o) => Ok(see_other(&format!("/orgs/{}", o.id))),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            let parent = scoped.org_view(parent_id).await?;
+            let pk = OrgKind::from_code(&parent.kind);
+            let shell = Shell::new(&state, &ctx, "org").await;
+            let mut res = render(&OrgForm {
+                shell,
+                title: format!("在“{}”下新建党组织", parent.name),
+                action: format!("/orgs/{parent_id}/new"),
+                cancel: format!("/orgs/{parent_id}"),
+                creating: true,
+                form: FormState::with_errors(v, errors),
+                kinds: options_kinds(pk),
+                sectors: options_sectors(),
+            });
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+    }
+}
+
+fn values_of(o: &OrgView) -> Values {
+    let mut v = Values::new();
+    v.insert("name".into(), o.name.clone());
+    v.insert("kind".into(), o.kind.clone());
+    v.insert("sector".into(), o.sector.clone());
+    v.insert("established_on".into(), o.established_on.clone().unwrap_or_default());
+    v.insert("term_started_on".into(), o.term_started_on.clone().unwrap_or_default());
+    v.insert("term_years".into(), o.term_years.map(|y| y.to_string()).unwrap_or_default());
+    if o.has_committee {
+        v.insert("has_committee".into(), "on".into());
+    }
+    v.insert("status".into(), o.status.clone());
+    v.insert("secretary_member_id".into(), o.secretary_member_id.map(|y| y.to_string()).unwrap_or_default());
+    v
+}
+
+pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
+    let o = ctx.scoped(&state.db).org_view(id).await?;
+    let shell = Shell::new(&state, &ctx, "org").await;
+    Ok(render(&OrgForm {
+        shell,
+        title: format!("修改“{}”", o.name),
+        action: format!("/orgs/{id}/edit"),
+        cancel: format!("/orgs/{id}"),
+        creating: false,
+        form: FormState::new(values_of(&o)),
+        kinds: options_kinds(None),
+        sectors: options_sectors(),
+    }))
+}
+
+pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
+    let scoped = ctx.scoped(&state.db);
+    let secretary = match v.get("secretary_member_id").map(|s| s.trim()) {
+        None | Some("") => Some(0),
+        Some(s) => match s.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => Some(-1),
+        },
+    };
+    match scoped.update_org(id, &input_from(&v, false), secretary).await {
+        Ok(_) => Ok(see_other(&format!("/orgs/{id}"))),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            let o = scoped.org_view(id).await?;
+            let shell = Shell::new(&state, &ctx, "org").await;
+            let mut res = render(&OrgForm {
+                shell,
+                title: format!("修改“{}”", o.name),
+                action: format!("/orgs/{id}/edit"),
+                cancel: format!("/orgs/{id}"),
+                creating: false,
+                form: FormState::with_errors(v, errors),
+                kinds: options_kinds(None),
+                sectors: options_sectors(),
+            });
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "org/move.html")]
+struct MovePage {
+    shell: Shell,
+    o: OrgView,
+    parent_id: String,
+    error: Option<String>,
+}
+
+pub async fn move_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
+    let o = ctx.scoped(&state.db).org_view(id).await?;
+    let shell = Shell::new(&state, &ctx, "org").await;
+    Ok(render(&MovePage { shell, parent_id: o.parent_id.map(|p| p.to_string()).unwrap_or_default(), o, error: None }))
+}
+
+pub async fn move_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
+    let scoped = ctx.scoped(&state.db);
+    let raw = v.get("parent_id").cloned().unwrap_or_default();
+    let result = match raw.trim().parse::<i64>() {
+        Ok(p) => scoped.move_org(id, p).await,
+        Err(_) => Err(vanguard_store::StoreError::invalid("parent_id", "required", "请填写新的上级党组织编号")),
+    };
+    match result {
+        Ok(_) => Ok(see_other(&format!("/orgs/{id}"))),
+        Err(vanguard_store::StoreError::NotFound) => {
+            let o = scoped.org_view(id).await?;
+            let shell = Shell::new(&state, &ctx, "org").await;
+            Ok(render(&MovePage {
+                shell, o, parent_id: raw, error: Some("新的上级党组织不存在或不在您的管辖范围内".into())
+            }))
+        }
+        Err(e) => {
+            let errors = form_errors(e)?;
+            let o = scoped.org_view(id).await?;
+            let shell = Shell::new(&state, &ctx, "org").await;
+            let msg = errors.into_values().collect::<Vec<_>>().join("；");
+            let mut res = render(&MovePage { shell, o, parent_id: raw, error: Some(msg) });
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+    }
+}
+
+pub async fn dissolve_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
+    match ctx.scoped(&state.db).dissolve_org(id, None).await {
+        Ok(_) => Ok(see_other(&format!("/orgs/{id}"))),
+        Err(e) => Err(PageError::from(e)),
+    }
+}

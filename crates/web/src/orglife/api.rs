@@ -1,0 +1,458 @@
+//! 组织生活 routes: meetings and their records, attendance, QR sign-in, decisions,
+//! attachments, corrections, the yearly plans, the member portal and the to-do list.
+//! Every call goes through the caller's scope; parent-only steps (备案, 退回, approving a
+//! correction) are checked again in the store.
+
+use crate::AppState;
+use crate::download::Disposition;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Ctx, Id, JsonBody, QueryParams};
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Datelike;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use vanguard_domain::orglife::{PlanAction, PlanItem};
+use vanguard_domain::{FieldError, Invalid};
+use vanguard_store::StoreError;
+use vanguard_store::member::Page;
+use vanguard_store::orglife::{
+    ATTACHMENT_MAX_BYTES, AttachmentView, AttendanceMark, CorrectionFilter, CorrectionView, DecisionInput, DecisionView,
+    MeetingDetail, MeetingFilter, MeetingInput, MeetingPatch, MeetingSummary, MyAttendance, MyOrgLife, OrgLifeTodo, PlanOverview,
+    PlanView, SigninOutcome, SigninTicket,
+};
+
+/// A JSON body that may also be absent (an empty body means the defaults).
+async fn optional_json<T: DeserializeOwned + Default>(req: Request) -> ApiResult<T> {
+    let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024)
+        .await
+        .map_err(|_| ApiError::bad_request("body.too_large", "提交的内容过大"))?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::bad_request("body.invalid", format!("请求内容不是有效的 JSON 或字段不符合要求：{e}")))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct YearQuery {
+    /// Default: this year.
+    pub year: Option<i32>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PageQuery {
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+fn this_year(state: &AppState, q: &YearQuery) -> i32 {
+    q.year.unwrap_or_else(|| state.db.clock().today().year())
+}
+
+// ---- Meetings ----------------------------------------------------------------------------
+
+pub async fn list_meetings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(org_id): Id,
+    QueryParams(f): QueryParams<MeetingFilter>,
+) -> ApiResult<Json<Page<MeetingSummary>>> {
+    Ok(Json(ctx.scoped(&state.db).list_meetings(org_id, &f).await?))
+}
+
+pub async fn create_meeting(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(org_id): Id,
+    JsonBody(input): JsonBody<MeetingInput>,
+) -> ApiResult<(StatusCode, Json<MeetingDetail>)> {
+    Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).create_meeting(org_id, &input).await?)))
+}
+
+pub async fn meeting(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<MeetingDetail>> {
+    Ok(Json(ctx.scoped(&state.db).meeting(id).await?))
+}
+
+pub async fn update_meeting(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    JsonBody(patch): JsonBody<MeetingPatch>,
+) -> ApiResult<Json<MeetingDetail>> {
+    Ok(Json(ctx.scoped(&state.db).update_meeting(id, &patch).await?))
+}
+
+pub async fn cancel_meeting(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<MeetingDetail>> {
+    Ok(Json(ctx.scoped(&state.db).cancel_meeting(id).await?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MeetingRoll {
+    pub member_ids: Vec<i64>,
+}
+
+pub async fn set_roll(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    JsonBody(r): JsonBody<MeetingRoll>,
+) -> ApiResult<Json<MeetingDetail>> {
+    Ok(Json(ctx.scoped(&state.db).set_roll(id, &r.member_ids).await?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AttendanceMarks {
+    pub marks: Vec<AttendanceMark>,
+}
+
+pub async fn mark_attendance(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    JsonBody(m): JsonBody<AttendanceMarks>,
+) -> ApiResult<Json<MeetingDetail>> {
+    Ok(Json(ctx.scoped(&state.db).mark_attendance(id, &m.marks).await?))
+}
+
+pub async fn record_decision(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    JsonBody(d): JsonBody<DecisionInput>,
+) -> ApiResult<(StatusCode, Json<DecisionView>)> {
+    Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).record_decision(id, &d).await?)))
+}
+
+// ---- Sign-in -----------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SigninOpen {
+    /// How long the code stays valid, in minutes (default 120).
+    pub minutes: Option<u32>,
+}
+
+pub async fn open_signin(State(state): State<AppState>, ctx: Ctx, Id(id): Id, req: Request) -> ApiResult<Json<SigninTicket>> {
+    let o: SigninOpen = optional_json(req).await?;
+    Ok(Json(ctx.scoped(&state.db).open_signin(id, o.minutes).await?))
+}
+
+pub async fn close_signin(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<StatusCode> {
+    ctx.scoped(&state.db).close_signin(id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The site's address as the client reached it, for the QR code's URL. The host is
+/// taken only if it looks like a host name (no injection into the code).
+fn base_url(headers: &HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
+    let host = if !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)) {
+        host
+    } else {
+        "localhost"
+    };
+    let forwarded = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).map(str::trim);
+    let scheme = match forwarded {
+        Some("http") => "http",
+        Some("https") => "https",
+        _ if host.starts_with("localhost") || host.starts_with("127.") || host.starts_with("[::1]") => "http",
+        _ => "https",
+    };
+    format!("{scheme}://{host}")
+}
+
+pub async fn signin_qr(State(state): State<AppState>, ctx: Ctx, Id(id): Id, headers: HeaderMap) -> ApiResult<Response> {
+    let svg = ctx.scoped(&state.db).signin_qr_svg(id, &base_url(&headers)).await?;
+    let mut res = (StatusCode::OK, svg).into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml; charset=utf-8"));
+    Ok(res)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SigninRequest {
+    pub token: String,
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    JsonBody(s): JsonBody<SigninRequest>,
+) -> ApiResult<Json<SigninOutcome>> {
+    Ok(Json(ctx.scoped(&state.db).sign_in(id, &s.token).await?))
+}
+
+// ---- Attachments -------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct UploadQuery {
+    /// The file's name for a raw (non-multipart) body.
+    pub filename: Option<String>,
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "upload.too_large",
+        format!("附件不能超过{} MB，请压缩照片或拆分 PDF 后再上传", ATTACHMENT_MAX_BYTES / 1024 / 1024),
+    )
+}
+
+/// The uploaded file: the `file` part of a multipart form, or the raw body named by
+/// `?filename=`.
+async fn uploaded(req: Request, q: &UploadQuery) -> ApiResult<(String, Vec<u8>)> {
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let limit = ATTACHMENT_MAX_BYTES + 64 * 1024;
+    if content_type.starts_with("multipart/form-data") {
+        let boundary = multer::parse_boundary(&content_type)
+            .map_err(|_| ApiError::bad_request("upload.invalid", "上传的表单格式不正确，请重新选择文件上传"))?;
+        let constraints = multer::Constraints::new().size_limit(multer::SizeLimit::new().whole_stream(limit as u64));
+        let mut form = multer::Multipart::with_constraints(req.into_body().into_data_stream(), boundary, constraints);
+        let broken = |e: multer::Error| match e {
+            multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. } => too_large(),
+            _ => ApiError::bad_request("upload.invalid", "上传的内容不完整或格式不正确，请重新选择文件上传"),
+        };
+        while let Some(field) = form.next_field().await.map_err(broken)? {
+            if field.name() == Some("file") {
+                let name = field.file_name().map(str::to_string).or_else(|| q.filename.clone()).unwrap_or_default();
+                let bytes = field.bytes().await.map_err(broken)?;
+                return Ok((name, bytes.to_vec()));
+            }
+        }
+        Err(ApiError::bad_request("upload.no_file", "请选择要上传的照片或 PDF 文件（表单字段 file）"))
+    } else {
+        let bytes = axum::body::to_bytes(req.into_body(), limit).await.map_err(|_| too_large())?;
+        let name = q.filename.clone().filter(|n| !n.trim().is_empty()).ok_or_else(|| {
+            ApiError::bad_request(
+                "upload.no_filename",
+                "请用 multipart 表单的 file 字段上传文件，或在地址中用 ?filename= 注明文件名（如 会场.jpg）",
+            )
+        })?;
+        Ok((name, bytes.to_vec()))
+    }
+}
+
+pub async fn upload_attachment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    QueryParams(q): QueryParams<UploadQuery>,
+    req: Request,
+) -> ApiResult<(StatusCode, Json<AttachmentView>)> {
+    // Reach first: a meeting outside it is not found, whatever is uploaded.
+    ctx.scoped(&state.db).meeting_row(id).await?;
+    let (name, bytes) = uploaded(req, &q).await?;
+    Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).add_attachment(id, &name, &bytes).await?)))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DownloadQuery {
+    /// Show in the browser rather than save.
+    pub inline: bool,
+}
+
+pub async fn download_attachment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    QueryParams(q): QueryParams<DownloadQuery>,
+) -> ApiResult<Response> {
+    let file = ctx.scoped(&state.db).attachment(id).await?;
+    let ext = file.view.file_name.rsplit_once('.').map(|(_, e)| e).unwrap_or("bin");
+    let ascii = format!("attachment-{id}.{}", ext.chars().filter(char::is_ascii_alphanumeric).collect::<String>());
+    let disposition = if q.inline { Disposition::Inline } else { Disposition::Attachment };
+    Ok(crate::download::file(file.bytes, &file.view.content_type, &file.view.file_name, &ascii, disposition))
+}
+
+pub async fn delete_attachment(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<StatusCode> {
+    ctx.scoped(&state.db).delete_attachment(id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---- Corrections -------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CorrectionRequest {
+    pub reason: String,
+    pub changes: MeetingPatch,
+}
+
+pub async fn request_correction(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    JsonBody(r): JsonBody<CorrectionRequest>,
+) -> ApiResult<(StatusCode, Json<CorrectionView>)> {
+    Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).request_correction(id, &r.reason, &r.changes).await?)))
+}
+
+pub async fn list_corrections(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    QueryParams(f): QueryParams<CorrectionFilter>,
+) -> ApiResult<Json<Vec<CorrectionView>>> {
+    Ok(Json(ctx.scoped(&state.db).list_corrections(&f).await?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CorrectionDecision {
+    pub note: String,
+}
+
+pub async fn approve_correction(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    req: Request,
+) -> ApiResult<Json<CorrectionView>> {
+    let d: CorrectionDecision = optional_json(req).await?;
+    Ok(Json(ctx.scoped(&state.db).decide_correction(id, true, &d.note).await?))
+}
+
+pub async fn reject_correction(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    req: Request,
+) -> ApiResult<Json<CorrectionView>> {
+    let d: CorrectionDecision = optional_json(req).await?;
+    Ok(Json(ctx.scoped(&state.db).decide_correction(id, false, &d.note).await?))
+}
+
+// ---- Plans -------------------------------------------------------------------------------
+
+pub async fn org_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(org_id): Id,
+    QueryParams(q): QueryParams<YearQuery>,
+) -> ApiResult<Json<Option<PlanView>>> {
+    Ok(Json(ctx.scoped(&state.db).plan(org_id, this_year(&state, &q)).await?))
+}
+
+/// One item as sent: the month defaults to the date's.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PlanItemInput {
+    pub month: Option<u32>,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub theme: String,
+    pub form: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PlanSave {
+    /// Default: this year.
+    pub year: Option<i32>,
+    pub items: Vec<PlanItemInput>,
+    /// The version last read; a stale one is refused.
+    pub version: Option<i64>,
+}
+
+fn plan_items(items: &[PlanItemInput]) -> Result<Vec<PlanItem>, Invalid> {
+    let mut inv = Invalid::default();
+    let mut out = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        match vanguard_domain::kernel::time::parse_iso_date(&it.date) {
+            Some(date) => out.push(PlanItem {
+                month: it.month.unwrap_or(date.month()),
+                date,
+                theme: it.theme.clone(),
+                form: it.form.clone(),
+            }),
+            None => inv.push(FieldError::new("items", "item.date", format!("第{}项：日期格式应为 YYYY-MM-DD", i + 1))),
+        }
+    }
+    inv.into_result(out)
+}
+
+pub async fn save_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(org_id): Id,
+    JsonBody(p): JsonBody<PlanSave>,
+) -> ApiResult<Json<PlanView>> {
+    let scoped = ctx.scoped(&state.db);
+    // Reach first: an org outside it is not found, whatever the items.
+    scoped.org(org_id).await?;
+    let items = plan_items(&p.items).map_err(StoreError::Invalid)?;
+    let year = this_year(&state, &YearQuery { year: p.year });
+    Ok(Json(scoped.save_plan(org_id, year, &items, p.version).await?))
+}
+
+pub async fn plan_overview(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(org_id): Id,
+    QueryParams(q): QueryParams<YearQuery>,
+) -> ApiResult<Json<PlanOverview>> {
+    Ok(Json(ctx.scoped(&state.db).plan_overview(org_id, this_year(&state, &q)).await?))
+}
+
+pub async fn plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<PlanView>> {
+    Ok(Json(ctx.scoped(&state.db).plan_by_id(id).await?))
+}
+
+pub async fn submit_plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<PlanView>> {
+    Ok(Json(ctx.scoped(&state.db).plan_action(id, &PlanAction::Submit).await?))
+}
+
+pub async fn acknowledge_plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<PlanView>> {
+    Ok(Json(ctx.scoped(&state.db).plan_action(id, &PlanAction::Acknowledge).await?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PlanReturn {
+    pub reason: String,
+}
+
+pub async fn return_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    JsonBody(r): JsonBody<PlanReturn>,
+) -> ApiResult<Json<PlanView>> {
+    Ok(Json(ctx.scoped(&state.db).plan_action(id, &PlanAction::Return { reason: r.reason }).await?))
+}
+
+pub async fn publish_plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<PlanView>> {
+    Ok(Json(ctx.scoped(&state.db).plan_action(id, &PlanAction::Publish).await?))
+}
+
+// ---- Member portal and to-do -------------------------------------------------------------
+
+pub async fn member_attendance(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(member_id): Id,
+    QueryParams(q): QueryParams<PageQuery>,
+) -> ApiResult<Json<Page<MyAttendance>>> {
+    Ok(Json(ctx.scoped(&state.db).member_attendance(member_id, q.page, q.per_page).await?))
+}
+
+pub async fn my_orglife(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    QueryParams(q): QueryParams<YearQuery>,
+) -> ApiResult<Json<MyOrgLife>> {
+    Ok(Json(ctx.scoped(&state.db).my_orglife(q.year).await?))
+}
+
+pub async fn todo(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Json<OrgLifeTodo>> {
+    Ok(Json(ctx.scoped(&state.db).orglife_todo().await?))
+}

@@ -1,0 +1,5 @@
+//! 组织生活: meetings and their records, attendance, sign-in, decisions, attachments, corrections, the yearly plans.
+
+pub mod api;
+pub mod pages;
+pub mod routes;

@@ -1,0 +1,390 @@
+//! 组织生活 pages: an org's meetings, the record (记实) of one meeting with attendance,
+//! sign-in QR, decisions and attachments; the member's sign-in page; the annual plan of
+//! 固定组织生活日 and a parent's overview of its branches' plans.
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{Ctx, Id, QueryParams};
+use crate::shell::{PageError, PageResult, Shell, fmt_time, render, see_other};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use std::collections::HashMap;
+use vanguard_domain::kernel::auth::Permission;
+use vanguard_domain::org::OrgKind;
+use vanguard_domain::orglife::{MeetingType, PlanAction, PlanItem};
+use vanguard_store::StoreError;
+use vanguard_store::member::Page;
+use vanguard_store::org::OrgView;
+use vanguard_store::orglife::{
+    AttendanceMark, DecisionInput, MeetingDetail, MeetingFilter, MeetingInput, MeetingSummary, PlanOverview, PlanView,
+    allowed_types,
+};
+
+type Values = HashMap<String, String>;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct YearQuery {
+    pub year: String,
+}
+
+fn year_of(q: &YearQuery, state: &AppState) -> i32 {
+    q.year.trim().parse().unwrap_or_else(|_| chrono::Datelike::year(&state.db.clock().today()))
+}
+
+#[derive(Template)]
+#[template(path = "orglife/meetings.html")]
+struct MeetingsPage {
+    shell: Shell,
+    org: OrgView,
+    year: i32,
+    page: Page<MeetingSummary>,
+    types: Vec<(&'static str, &'static str)>,
+    can_write: bool,
+    error: Option<String>,
+    v: Values,
+}
+
+impl MeetingsPage {
+    fn val(&self, k: &str) -> String {
+        self.v.get(k).cloned().unwrap_or_default()
+    }
+}
+
+async fn meetings_page(state: &AppState, ctx: &Ctx, id: i64, year: i32, error: Option<String>, v: Values) -> PageResult {
+    let scoped = ctx.scoped(&state.db);
+    let org = scoped.org_view(id).await?;
+    let row = scoped.org(id).await?;
+    let page = scoped.list_meetings(id, &MeetingFilter { year: Some(year), per_page: Some(100), ..Default::default() }).await?;
+    let kind = OrgKind::from_code(&org.kind).unwrap_or(OrgKind::Branch);
+    let types = allowed_types(kind, row.has_committee).into_iter().map(|t| (t.code(), t.label())).collect();
+    let shell = Shell::new(state, ctx, "org").await;
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let mut res = render(&MeetingsPage {
+        shell,
+        org,
+        year,
+        page,
+        types,
+        can_write: ctx.0.scope.role.grants(Permission::OrgWrite),
+        error,
+        v,
+    });
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+pub async fn meetings(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryParams(q): QueryParams<YearQuery>) -> PageResult {
+    let year = year_of(&q, &state);
+    meetings_page(&state, &ctx, id, year, None, Values::new()).await
+}
+
+/// A store error as a message to show on the page, or a page error.
+fn message(e: StoreError) -> Result<String, PageError> {
+    match e {
+        StoreError::Invalid(inv) => Ok(inv.to_string()),
+        StoreError::Conflict { message, .. } => Ok(message),
+        other => Err(other.into()),
+    }
+}
+
+pub async fn create_meeting(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
+    let g = |k: &str| v.get(k).cloned().unwrap_or_default();
+    let time = |k: &str| vanguard_domain::kernel::time::parse_china_datetime(&g(k));
+    let input = MeetingInput {
+        meeting_type: g("meeting_type"),
+        planned_at: time("planned_at"),
+        held_at: time("held_at"),
+        place: g("place"),
+        host: g("host"),
+        recorder: g("recorder"),
+        lecturer: g("lecturer"),
+        topic: g("topic"),
+        content: g("content"),
+        minutes: g("minutes"),
+        is_secretary_lecture: v.contains_key("is_secretary_lecture"),
+        ..Default::default()
+    };
+    match ctx.scoped(&state.db).create_meeting(id, &input).await {
+        Ok(m) => Ok(see_other(&format!("/meetings/{}", m.meeting.summary.id))),
+        Err(e) => {
+            let msg = message(e)?;
+            let year = chrono::Datelike::year(&state.db.clock().today());
+            meetings_page(&state, &ctx, id, year, Some(msg), v).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "orglife/meeting.html")]
+struct MeetingPage {
+    shell: Shell,
+    d: MeetingDetail,
+    can_write: bool,
+    is_assembly: bool,
+    error: Option<String>,
+    signin_url: Option<String>,
+    recorded_at: String,
+}
+
+async fn meeting_page(state: &AppState, ctx: &Ctx, id: i64, error: Option<String>) -> PageResult {
+    let d = ctx.scoped(&state.db).meeting(id).await?;
+    let shell = Shell::new(state, ctx, "org").await;
+    let is_assembly = d.meeting.summary.meeting_type == MeetingType::BranchAssembly.code();
+    let signin_url = d.signin_path.clone().filter(|_| d.meeting.summary.signin_open);
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let recorded_at = fmt_time(d.meeting.recorded_at);
+    let mut res = render(&MeetingPage {
+        shell,
+        can_write: ctx.0.scope.role.grants(Permission::OrgWrite),
+        is_assembly,
+        error,
+        signin_url,
+        recorded_at,
+        d,
+    });
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+pub async fn meeting(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
+    meeting_page(&state, &ctx, id, None).await
+}
+
+pub async fn mark(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
+    let member_id = v.get("member_id").and_then(|s| s.parse().ok()).unwrap_or(0);
+    let mark = AttendanceMark {
+        member_id,
+        attendance: v.get("attendance").cloned().unwrap_or_default(),
+        reason: v.get("reason").cloned().unwrap_or_default(),
+    };
+    match ctx.scoped(&state.db).mark_attendance(id, &[mark]).await {
+        Ok(_) => Ok(see_other(&format!("/meetings/{id}#attendance"))),
+        Err(e) => meeting_page(&state, &ctx, id, Some(message(e)?)).await,
+    }
+}
+
+pub async fn open_signin(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
+    match ctx.scoped(&state.db).open_signin(id, None).await {
+        Ok(_) => Ok(see_other(&format!("/meetings/{id}#signin"))),
+        Err(e) => meeting_page(&state, &ctx, id, Some(message(e)?)).await,
+    }
+}
+
+/// Uploads a photo or PDF to a meeting record (multipart field `file`).
+pub async fn attach(State(state): State<AppState>, ctx: Ctx, Id(id): Id, req: axum::extract::Request) -> PageResult {
+    // Reach first: a meeting outside it is not found, whatever is uploaded.
+    ctx.scoped(&state.db).meeting_row(id).await?;
+    let mut q = crate::member::import_api::UploadQuery::default();
+    let (name, bytes) = match crate::member::import_api::uploaded(req, &mut q).await {
+        Ok(f) => f,
+        Err(e) => return meeting_page(&state, &ctx, id, Some(e.message)).await,
+    };
+    let name = name.rsplit(['/', '\\']).next().unwrap_or(&name).to_string();
+    match ctx.scoped(&state.db).add_attachment(id, &name, &bytes).await {
+        Ok(_) => Ok(see_other(&format!("/meetings/{id}#attachments"))),
+        Err(e) => meeting_page(&state, &ctx, id, Some(message(e)?)).await,
+    }
+}
+
+pub async fn decide(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
+    let n = |k: &str| v.get(k).and_then(|s| s.trim().parse().ok()).unwrap_or(0);
+    let d = DecisionInput {
+        title: v.get("title").cloned().unwrap_or_default(),
+        votes_for: n("votes_for"),
+        votes_against: n("votes_against"),
+        votes_abstain: n("votes_abstain"),
+        excluded: n("excluded"),
+    };
+    match ctx.scoped(&state.db).record_decision(id, &d).await {
+        Ok(_) => Ok(see_other(&format!("/meetings/{id}#decisions"))),
+        Err(e) => meeting_page(&state, &ctx, id, Some(message(e)?)).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "orglife/signin.html")]
+struct SigninPage {
+    csrf: String,
+    action: String,
+    done: Option<String>,
+    ok: bool,
+}
+
+/// The page a member reaches by scanning the QR code: a confirm button, so that a link
+/// preview can never sign anyone in.
+pub async fn signin_page(ctx: Ctx, Path((id, token)): Path<(i64, String)>) -> PageResult {
+    Ok(render(&SigninPage {
+        csrf: ctx.0.csrf_token.clone(),
+        action: format!("/s/{id}/{}", token_safe(&token)),
+        done: None,
+        ok: false,
+    }))
+}
+
+fn token_safe(t: &str) -> String {
+    t.chars().filter(|c| c.is_ascii_alphanumeric()).take(128).collect()
+}
+
+pub async fn signin_submit(State(state): State<AppState>, ctx: Ctx, Path((id, token)): Path<(i64, String)>) -> PageResult {
+    let action = format!("/s/{id}/{}", token_safe(&token));
+    let csrf = ctx.0.csrf_token.clone();
+    match ctx.scoped(&state.db).sign_in(id, &token).await {
+        Ok(outcome) => Ok(render(&SigninPage { csrf, action, done: Some(outcome.message), ok: true })),
+        Err(StoreError::NotFound) => Err(ApiError::not_found().into()),
+        Err(e) => {
+            let msg = message(e)?;
+            let mut res = render(&SigninPage { csrf, action, done: Some(msg), ok: false });
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+    }
+}
+
+/// One month's line of the plan form.
+pub struct PlanLine {
+    pub month: u32,
+    pub date: String,
+    pub theme: String,
+    pub form: String,
+}
+
+#[derive(Template)]
+#[template(path = "orglife/plan.html")]
+struct PlanPage {
+    shell: Shell,
+    org: OrgView,
+    year: i32,
+    plan: Option<PlanView>,
+    lines: Vec<PlanLine>,
+    editable: bool,
+    can_act: Vec<&'static str>,
+    error: Option<String>,
+    deadline: String,
+}
+
+impl PlanPage {
+    fn time(&self, ms: &i64) -> String {
+        fmt_time(*ms)
+    }
+}
+
+async fn plan_page(
+    state: &AppState,
+    ctx: &Ctx,
+    org_id: i64,
+    year: i32,
+    error: Option<String>,
+    typed: Option<Vec<PlanLine>>,
+) -> PageResult {
+    let scoped = ctx.scoped(&state.db);
+    let org = scoped.org_view(org_id).await?;
+    let plan = scoped.plan(org_id, year).await?;
+    let can_write = ctx.0.scope.role.grants(Permission::OrgWrite);
+    let actions: Vec<&'static str> = plan.as_ref().map(|p| p.actions.clone()).unwrap_or_default();
+    // The branch edits a new, draft or returned plan; a parent only acts on it.
+    let own_branch = !ctx.0.scope.reach.may_restructure(&scoped.org(org_id).await?.path);
+    let editable = can_write && own_branch && plan.as_ref().is_none_or(|p| p.state == "draft" || p.state == "returned");
+    let lines = typed.unwrap_or_else(|| {
+        (1..=12)
+            .map(|m| {
+                let item = plan.as_ref().and_then(|p| p.items.iter().find(|i| i.month == i64::from(m)));
+                PlanLine {
+                    month: m,
+                    date: item.map(|i| i.date.clone()).unwrap_or_default(),
+                    theme: item.map(|i| i.theme.clone()).unwrap_or_default(),
+                    form: item.map(|i| i.form.clone()).unwrap_or_default(),
+                }
+            })
+            .collect()
+    });
+    let deadline = vanguard_domain::orglife::deadline(year, &state.db.rules().orglife).to_string();
+    let shell = Shell::new(state, ctx, "org").await;
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let mut res = render(&PlanPage { shell, org, year, plan, lines, editable, can_act: actions, error, deadline });
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+pub async fn plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryParams(q): QueryParams<YearQuery>) -> PageResult {
+    let year = year_of(&q, &state);
+    plan_page(&state, &ctx, id, year, None, None).await
+}
+
+pub async fn save_plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
+    let year: i32 =
+        v.get("year").and_then(|s| s.parse().ok()).unwrap_or_else(|| chrono::Datelike::year(&state.db.clock().today()));
+    let version = v.get("version").and_then(|s| s.parse().ok());
+    let g = |k: String| v.get(&k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let lines: Vec<PlanLine> = (1..=12u32)
+        .map(|m| PlanLine {
+            month: m,
+            date: g(format!("date_{m}")),
+            theme: g(format!("theme_{m}")),
+            form: g(format!("form_{m}")),
+        })
+        .collect();
+    let mut bad = Vec::new();
+    let mut items = Vec::new();
+    for l in &lines {
+        if l.date.is_empty() && l.theme.is_empty() {
+            continue;
+        }
+        match vanguard_domain::kernel::time::parse_iso_date(&l.date) {
+            Some(date) => items.push(PlanItem { month: l.month, date, theme: l.theme.clone(), form: l.form.clone() }),
+            None => bad.push(format!("{}月的日期应写成 YYYY-MM-DD", l.month)),
+        }
+    }
+    if !bad.is_empty() {
+        return plan_page(&state, &ctx, id, year, Some(bad.join("；")), Some(lines)).await;
+    }
+    let submit = v.contains_key("submit");
+    let scoped = ctx.scoped(&state.db);
+    let saved = scoped.save_plan(id, year, &items, version).await;
+    let result = match saved {
+        Ok(p) if submit => scoped.plan_action(p.id, &PlanAction::Submit).await,
+        other => other,
+    };
+    match result {
+        Ok(_) => Ok(see_other(&format!("/orgs/{id}/plan?year={year}"))),
+        Err(e) => plan_page(&state, &ctx, id, year, Some(message(e)?), Some(lines)).await,
+    }
+}
+
+pub async fn plan_action(State(state): State<AppState>, ctx: Ctx, Id(plan_id): Id, Form(v): Form<Values>) -> PageResult {
+    let scoped = ctx.scoped(&state.db);
+    // Reach first: a plan outside it is not found, whatever the form says.
+    let plan = scoped.plan_by_id(plan_id).await?;
+    let action = match v.get("action").map(String::as_str) {
+        Some("submit") => PlanAction::Submit,
+        Some("acknowledge") => PlanAction::Acknowledge,
+        Some("return") => PlanAction::Return { reason: v.get("reason").cloned().unwrap_or_default() },
+        Some("publish") => PlanAction::Publish,
+        Some("edit") => PlanAction::Edit,
+        _ => return Err(ApiError::bad_request("plan.action", "未知的操作").into()),
+    };
+    match scoped.plan_action(plan_id, &action).await {
+        Ok(p) => Ok(see_other(&format!("/orgs/{}/plan?year={}", p.org_id, p.year))),
+        Err(e) => plan_page(&state, &ctx, plan.org_id, plan.year, Some(message(e)?), None).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "orglife/plans.html")]
+struct PlansPage {
+    shell: Shell,
+    org: OrgView,
+    o: PlanOverview,
+}
+
+pub async fn plans(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryParams(q): QueryParams<YearQuery>) -> PageResult {
+    let year = year_of(&q, &state);
+    let scoped = ctx.scoped(&state.db);
+    let org = scoped.org_view(id).await?;
+    let o = scoped.plan_overview(id, year).await?;
+    let shell = Shell::new(&state, &ctx, "org").await;
+    Ok(render(&PlansPage { shell, org, o }))
+}

@@ -1,0 +1,195 @@
+//! The server-rendered pages in Simplified Chinese: the workbench (管理端) for
+//! secretaries and committee staff, and the phone-first member portal (党员端).
+//!
+//! Pages are routes of the same table as the API ([`crate::routes::table`]), so they
+//! pass the same permission check and read data only through the caller's scope. This
+//! module is what every feature's pages share: the shell around them (navigation, the
+//! caller's scope, the CSRF token), rendering, error pages and form state.
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::Ctx;
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use std::collections::HashMap;
+use vanguard_domain::Invalid;
+use vanguard_domain::kernel::auth::{Permission, Reach, Role};
+use vanguard_store::StoreError;
+
+/// One entry of the top navigation.
+pub struct NavItem {
+    pub href: String,
+    pub label: &'static str,
+    pub key: &'static str,
+}
+
+/// What every workbench page shows around its content.
+pub struct Shell {
+    pub user: String,
+    pub role_label: &'static str,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+    pub active: &'static str,
+    /// The root of the org-tree navigator: the caller's scope org.
+    pub tree_root: Option<(i64, String)>,
+}
+
+impl Shell {
+    pub async fn new(state: &AppState, ctx: &Ctx, active: &'static str) -> Shell {
+        let s = &ctx.0;
+        let role = s.scope.role;
+        let tree_root = if matches!(s.scope.reach, Reach::Subtree { .. }) {
+            ctx.scoped(&state.db).roots().await.ok().and_then(|r| r.into_iter().next()).map(|o| (o.id, o.name))
+        } else {
+            None
+        };
+        let mut nav = vec![NavItem { href: "/".into(), label: "首页", key: "home" }];
+        if let Some((id, _)) = &tree_root {
+            nav.push(NavItem { href: format!("/orgs/{id}"), label: "党组织", key: "org" });
+            nav.push(NavItem { href: format!("/cockpit/{id}"), label: "驾驶舱", key: "cockpit" });
+            nav.push(NavItem { href: "/findings".into(), label: "预警问题", key: "findings" });
+        }
+        if role.grants(Permission::MemberRead) && role != Role::Member {
+            nav.push(NavItem { href: "/members".into(), label: "花名册", key: "roster" });
+            nav.push(NavItem { href: "/members?archived=true".into(), label: "历史库", key: "archive" });
+        }
+        if role.grants(Permission::MemberWrite) {
+            nav.push(NavItem { href: "/imports/members".into(), label: "导入", key: "import" });
+        }
+        if role.grants(Permission::AccountAdmin) {
+            nav.push(NavItem { href: "/accounts".into(), label: "账户管理", key: "accounts" });
+        }
+        if role.grants(Permission::AuditRead) {
+            nav.push(NavItem { href: "/audit".into(), label: "审计日志", key: "audit" });
+        }
+        nav.push(NavItem { href: "/password".into(), label: "修改密码", key: "password" });
+        Shell {
+            user: s.account.display_name.clone(),
+            role_label: role.label(),
+            csrf: s.csrf_token.clone(),
+            nav,
+            active,
+            tree_root,
+        }
+    }
+}
+
+/// Renders a template, or a plain error page if rendering fails.
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            PageError::from(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "页面生成失败，请稍后重试"))
+                .into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "shell/error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+/// An error shown as a page: the same status and message as the API would give.
+pub struct PageError(pub ApiError);
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        PageError(e)
+    }
+}
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        PageError(ApiError::from(e))
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        if e.status == StatusCode::UNAUTHORIZED {
+            return Redirect::to("/login").into_response();
+        }
+        let title = match e.status {
+            StatusCode::NOT_FOUND => "未找到",
+            StatusCode::FORBIDDEN => "无权访问",
+            StatusCode::CONFLICT => "无法办理",
+            StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => "内容有误",
+            StatusCode::TOO_MANY_REQUESTS => "请稍后再试",
+            _ => "出错了",
+        };
+        let page = ErrorPage { title, message: &e.message };
+        let body = page.render().unwrap_or_else(|_| e.message.clone());
+        (e.status, Html(body)).into_response()
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+/// A form as the user typed it, with the problems found in it: re-shown after a failed
+/// submit so nothing typed is lost.
+#[derive(Default)]
+pub struct FormState {
+    pub v: HashMap<String, String>,
+    pub errors: HashMap<String, String>,
+}
+
+impl FormState {
+    pub fn new(v: HashMap<String, String>) -> Self {
+        FormState { v, errors: HashMap::new() }
+    }
+    pub fn with_errors(v: HashMap<String, String>, errors: HashMap<String, String>) -> Self {
+        FormState { v, errors }
+    }
+    /// The value typed in a field (empty when none).
+    pub fn val(&self, k: &str) -> String {
+        self.v.get(k).cloned().unwrap_or_default()
+    }
+    /// The problem with a field (empty when none).
+    pub fn err(&self, k: &str) -> String {
+        self.errors.get(k).cloned().unwrap_or_default()
+    }
+    pub fn has_err(&self, k: &str) -> bool {
+        self.errors.contains_key(k)
+    }
+}
+
+/// Field errors keyed by field name, for showing beside the inputs of a form.
+pub fn field_errors(inv: &Invalid) -> HashMap<String, String> {
+    let mut m: HashMap<String, String> = HashMap::new();
+    for e in &inv.errors {
+        m.entry(e.field.to_string())
+            .and_modify(|v| {
+                v.push('；');
+                v.push_str(&e.message);
+            })
+            .or_insert_with(|| e.message.clone());
+    }
+    m
+}
+
+/// Splits a store error into field errors (to show in the form again) or a page error.
+pub fn form_errors(e: StoreError) -> Result<HashMap<String, String>, PageError> {
+    match e {
+        StoreError::Invalid(inv) => Ok(field_errors(&inv)),
+        StoreError::Conflict { message, .. } => Ok(HashMap::from([("_form".to_string(), message)])),
+        other => Err(other.into()),
+    }
+}
+
+/// A 303 redirect (after a successful form submission).
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// Formats epoch milliseconds as a China-time timestamp.
+pub fn fmt_time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms + i64::from(vanguard_domain::kernel::time::CHINA_OFFSET_SECONDS) * 1000)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_default()
+}
