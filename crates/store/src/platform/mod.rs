@@ -10,12 +10,15 @@
 pub mod db;
 #[macro_use]
 pub mod point;
+pub mod paging;
 pub mod probe;
+pub(crate) mod query;
 
 pub mod audit;
 pub mod bulk;
 pub mod crypto;
 pub mod error;
+pub mod hooks;
 pub mod ids;
 pub mod rules;
 pub mod schema;
