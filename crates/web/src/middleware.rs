@@ -47,16 +47,14 @@ pub fn session_token(headers: &HeaderMap) -> Option<(String, TokenSource)> {
     {
         return Some((t.trim().to_string(), TokenSource::Bearer));
     }
-    for v in headers.get_all(header::COOKIE) {
-        let Ok(s) = v.to_str() else { continue };
-        for part in s.split(';') {
-            let (k, val) = part.trim().split_once('=').unwrap_or(("", ""));
-            if k == COOKIE_SECURE || k == COOKIE_PLAIN {
-                return Some((val.to_string(), TokenSource::Cookie));
-            }
-        }
-    }
-    None
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .flatten()
+        .find(|c| c.name() == COOKIE_SECURE || c.name() == COOKIE_PLAIN)
+        .map(|c| (c.value().to_string(), TokenSource::Cookie))
 }
 
 fn is_unsafe(m: &Method) -> bool {

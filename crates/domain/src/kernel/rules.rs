@@ -5,6 +5,7 @@
 //! `shared/spec/domain.md` (§4.2 branch structure, §4.4 terms) and `security.md`
 //! (the 等保三级 login profile).
 
+use crate::kernel::finding::Severity;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +20,8 @@ pub struct RuleSet {
     pub org: OrgRules,
     /// 组织生活: meeting frequencies, the yearly plan, term reminders, member rules.
     pub orglife: crate::orglife::OrgLifeRules,
+    /// How serious each kind of finding is, for every rule of every feature.
+    pub severity: SeverityPolicy,
     pub login: LoginPolicy,
     pub password: PasswordPolicy,
 }
@@ -30,8 +33,46 @@ impl Default for RuleSet {
             effective_from: NaiveDate::from_ymd_opt(2018, 10, 28).unwrap_or_default(),
             org: OrgRules::default(),
             orglife: crate::orglife::OrgLifeRules::default(),
+            severity: SeverityPolicy::default(),
             login: LoginPolicy::default(),
             password: PasswordPolicy::default(),
+        }
+    }
+}
+
+/// How serious a finding is, by the kind of situation it reports: the one severity policy
+/// of every rules engine. **预警** is for what is still open and at risk; **问题** for a
+/// regulation that is broken now, or an obligation whose period closed unmet (the
+/// 支部工作条例 (2018) sets the structure rules and the frequencies; see `domain.md` §4.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SeverityPolicy {
+    /// A regulation broken now: fewer than 3 正式党员 in a 党支部, 7 or more without a
+    /// 支委会: 问题.
+    pub breach: Severity,
+    /// An obligation whose period closed unmet: a missed 主题党日, a plan not filed by its
+    /// deadline, a term that ended without 换届: 问题.
+    pub closed_unmet: Severity,
+    /// An obligation met after its deadline (a plan filed late): 预警.
+    pub met_late: Severity,
+    /// An obligation still open whose deadline is near and not yet met: 预警.
+    pub open_at_risk: Severity,
+    /// A situation to look into that breaks no rule: a branch above the usual 50 members,
+    /// a member's repeated absences: 预警.
+    pub caution: Severity,
+    /// Advance notice and advice: a term ending in 6 months, a 支委会 not required: 提示.
+    pub notice: Severity,
+}
+
+impl Default for SeverityPolicy {
+    fn default() -> Self {
+        Self {
+            breach: Severity::Finding,
+            closed_unmet: Severity::Finding,
+            met_late: Severity::Warning,
+            open_at_risk: Severity::Warning,
+            caution: Severity::Warning,
+            notice: Severity::Info,
         }
     }
 }
@@ -153,6 +194,16 @@ mod tests {
         assert_eq!((r.login.idle_timeout_minutes, r.login.absolute_timeout_hours), (30, 12));
         assert_eq!((r.password.min_length, r.password.min_classes), (8, 3));
         assert_eq!((r.password.max_age_days, r.password.history), (90, 5));
+    }
+
+    #[test]
+    fn breaches_and_closed_unmet_obligations_are_problems_and_open_risks_are_warnings() {
+        let p = RuleSet::default().severity;
+        assert_eq!((p.breach, p.closed_unmet), (Severity::Finding, Severity::Finding));
+        assert_eq!(
+            (p.open_at_risk, p.met_late, p.caution, p.notice),
+            (Severity::Warning, Severity::Warning, Severity::Warning, Severity::Info)
+        );
     }
 
     #[test]

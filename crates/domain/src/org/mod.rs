@@ -1,7 +1,8 @@
 //! 党组织: kinds, sectors, the nesting rules of the tree, and the structural rules of
 //! a branch (`domain.md` §4.2).
 
-use crate::kernel::rules::OrgRules;
+use crate::kernel::finding::Severity;
+use crate::kernel::rules::{OrgRules, SeverityPolicy};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -102,8 +103,8 @@ pub struct StructureFinding {
     /// Stable code: `branch.too_few_formal`, `branch.too_large`, `branch.needs_committee`,
     /// `branch.committee_not_required`.
     pub code: &'static str,
-    /// `warning` or `info`.
-    pub severity: &'static str,
+    /// From the [`SeverityPolicy`]: a breach of the 条例 (问题), a caution or a notice.
+    pub severity: Severity,
     pub message: String,
 }
 
@@ -114,6 +115,7 @@ pub fn check_branch_structure(
     counts: BranchCounts,
     has_committee: bool,
     rules: &OrgRules,
+    policy: &SeverityPolicy,
 ) -> Vec<StructureFinding> {
     let mut out = Vec::new();
     if !kind.is_branch() {
@@ -122,7 +124,7 @@ pub fn check_branch_structure(
     if counts.formal < rules.branch_min_formal && kind != OrgKind::TemporaryBranch {
         out.push(StructureFinding {
             code: "branch.too_few_formal",
-            severity: "warning",
+            severity: policy.breach,
             message: format!(
                 "正式党员仅 {} 名，少于成立党支部所需的 {} 名，应考虑与邻近单位成立联合党支部",
                 counts.formal, rules.branch_min_formal
@@ -132,7 +134,7 @@ pub fn check_branch_structure(
     if counts.members > rules.branch_max_members {
         out.push(StructureFinding {
             code: "branch.too_large",
-            severity: "warning",
+            severity: policy.caution,
             message: format!(
                 "党员 {} 名，超过党支部一般不超过 {} 名的规定，应考虑分设党支部或成立党总支",
                 counts.members, rules.branch_max_members
@@ -143,14 +145,14 @@ pub fn check_branch_structure(
     if needs_committee && !has_committee {
         out.push(StructureFinding {
             code: "branch.needs_committee",
-            severity: "warning",
+            severity: policy.breach,
             message: format!("正式党员 {} 名，达到 {} 名以上，应设立支部委员会", counts.formal, rules.committee_threshold_formal),
         });
     }
     if !needs_committee && has_committee {
         out.push(StructureFinding {
             code: "branch.committee_not_required",
-            severity: "info",
+            severity: policy.notice,
             message: format!("正式党员不足 {} 名，可不设支部委员会，只设书记（可设副书记）", rules.committee_threshold_formal),
         });
     }
@@ -196,7 +198,10 @@ mod tests {
     }
 
     fn codes(kind: OrgKind, members: u32, formal: u32, committee: bool) -> Vec<&'static str> {
-        check_branch_structure(kind, BranchCounts { members, formal }, committee, &rules()).into_iter().map(|f| f.code).collect()
+        check_branch_structure(kind, BranchCounts { members, formal }, committee, &rules(), &SeverityPolicy::default())
+            .into_iter()
+            .map(|f| f.code)
+            .collect()
     }
 
     #[test]

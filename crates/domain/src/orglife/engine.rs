@@ -8,11 +8,12 @@
 //! - Only **completed** periods (ended before `as_of`) produce “missed” findings; the
 //!   open period produces at most an [`Severity::Info`] reminder near its end.
 //! - An org is judged pro rata for the part of a period it existed in (from
-//!   `max(established_on, from)` until `dissolved_on`, exclusive):
-//!   `expected = ⌊times × days existed ÷ days in period⌋`, so a branch formed in May owes
-//!   nothing for Q1 or Q2 but a full Q3.
-//! - A member is judged only while they belong to the org (`joined_on` to `left_on`,
-//!   exclusive) and within the window.
+//!   `max(established_on, from)` until `dissolved_on`, exclusive): `times × share`, where
+//!   a share of at least [`OrgLifeRules::partial_period_min_percent`] (default half)
+//!   counts as a whole — a branch founded on 2 January owes January's 主题党日, Q1's
+//!   党员大会 and the year's 组织生活会; one founded on 20 January owes none for January.
+//! - A member is judged only while they belong to the org (`joined_on` onwards) and
+//!   within the window; a member who has left owes nothing and their findings resolve.
 
 use super::meeting::{Attendance, MeetingType};
 use super::plan::{PlanState, deadline};
@@ -142,13 +143,26 @@ impl Tally {
 
 /// Meetings due under `rule` in `period` from an org existing in `[start, until)`,
 /// pro rata.
-pub fn expected_in(rule: &MeetingRule, period: &Period, start: NaiveDate, until: Option<NaiveDate>, group_count: u32) -> u32 {
+///
+/// A partial period owes `times × share` rounded by the configured threshold
+/// ([`OrgLifeRules::partial_period_min_percent`], default 50): with `times = 1` it is owed
+/// when the org existed for at least that share of the period.
+pub fn expected_in(
+    rule: &MeetingRule,
+    period: &Period,
+    start: NaiveDate,
+    until: Option<NaiveDate>,
+    group_count: u32,
+    min_percent: u32,
+) -> u32 {
     let days = period.overlap_days(start, until);
     if days <= 0 {
         return 0;
     }
     let units = if rule.per_group { u64::from(group_count) } else { 1 };
-    let due = u64::from(rule.frequency.times) * days as u64 / period.days() as u64 * units;
+    let (days, total) = (days as u64, period.days().max(1) as u64);
+    let slack = u64::from(100 - min_percent.min(100));
+    let due = (u64::from(rule.frequency.times) * days * 100 + slack * total) / (total * 100) * units;
     u32::try_from(due).unwrap_or(u32::MAX)
 }
 
@@ -186,7 +200,8 @@ pub fn meeting_tallies(facts: &OrgFacts, from: NaiveDate, as_of: NaiveDate, rule
         dates.retain(|d| *d <= as_of);
         dates.sort_unstable();
         for period in Period::between(rule.frequency.per, start, last_day) {
-            let expected = expected_in(rule, &period, start, facts.dissolved_on, facts.group_count);
+            let expected =
+                expected_in(rule, &period, start, facts.dissolved_on, facts.group_count, rules.partial_period_min_percent);
             if expected == 0 {
                 continue;
             }
@@ -209,6 +224,7 @@ pub fn meeting_tallies(facts: &OrgFacts, from: NaiveDate, as_of: NaiveDate, rule
 /// period.
 pub fn evaluate_org(facts: &OrgFacts, from: NaiveDate, as_of: NaiveDate, rules: &RuleSet) -> Vec<Finding> {
     let ol = &rules.orglife;
+    let policy = &rules.severity;
     let subject = Subject::Org(facts.id);
     let mut out = Vec::new();
     for t in meeting_tallies(facts, from, as_of, ol) {
@@ -219,7 +235,7 @@ pub fn evaluate_org(facts: &OrgFacts, from: NaiveDate, as_of: NaiveDate, rules: 
         let (severity, evidence) = if t.complete {
             let what =
                 if t.held == 0 { format!("未{}{}", rule.verb(), rule.noun()) } else { format!("{}次数不足", rule.noun()) };
-            (rule.severity, format!("{}{what}（应≥{}次，实际{}次）", t.period.label(), t.expected, t.held))
+            (policy.closed_unmet, format!("{}{what}（应≥{}次，实际{}次）", t.period.label(), t.expected, t.held))
         } else {
             let left = (t.period.end - as_of).num_days();
             if rule.reminder_days == 0 || left >= i64::from(rule.reminder_days) {
@@ -234,20 +250,20 @@ pub fn evaluate_org(facts: &OrgFacts, from: NaiveDate, as_of: NaiveDate, rules: 
                 t.held,
                 zh_date(t.period.end)
             );
-            (Severity::Info, evidence)
+            (policy.open_at_risk, evidence)
         };
         out.push(Finding { rule_code: t.rule_code, rule_version: t.rule_version, subject, period: t.period, severity, evidence });
     }
-    plan_findings(facts, from, as_of, ol, &mut out);
-    term_findings(facts, as_of, ol, &mut out);
+    plan_findings(facts, from, as_of, rules, &mut out);
+    term_findings(facts, as_of, rules, &mut out);
     if ol.structure.enabled && facts.exists_on(as_of) {
-        for s in check_branch_structure(facts.kind, facts.counts, facts.has_committee, &rules.org) {
+        for s in check_branch_structure(facts.kind, facts.counts, facts.has_committee, &rules.org, &rules.severity) {
             out.push(Finding {
                 rule_code: s.code.to_string(),
                 rule_version: ol.structure.version,
                 subject,
                 period: Period::containing(PeriodKind::Year, as_of),
-                severity: if s.severity == "info" { Severity::Info } else { Severity::Warning },
+                severity: s.severity,
                 evidence: s.message,
             });
         }
@@ -262,7 +278,8 @@ fn sort(findings: &mut [Finding]) {
 
 /// The plan of year Y is judged when the org existed on its deadline and the deadline
 /// lies in the window: not filed after the deadline, filed late, or a reminder before.
-fn plan_findings(facts: &OrgFacts, from: NaiveDate, as_of: NaiveDate, ol: &OrgLifeRules, out: &mut Vec<Finding>) {
+fn plan_findings(facts: &OrgFacts, from: NaiveDate, as_of: NaiveDate, rules: &RuleSet, out: &mut Vec<Finding>) {
+    let (ol, policy) = (&rules.orglife, &rules.severity);
     let rule = &ol.annual_plan;
     if !rule.enabled || !rule.applies_to.contains(&facts.kind) {
         return;
@@ -275,11 +292,11 @@ fn plan_findings(facts: &OrgFacts, from: NaiveDate, as_of: NaiveDate, ol: &OrgLi
         let submitted = facts.plans.iter().find(|p| p.year == year).and_then(|p| p.submitted_on).filter(|d| *d <= as_of);
         let name = format!("{year}年度固定组织生活日计划");
         let (severity, evidence) = match submitted {
-            Some(s) if s > due => (rule.late_severity, format!("{name}逾期报备（{}报备，截止{}）", zh_date(s), zh_date(due))),
+            Some(s) if s > due => (policy.met_late, format!("{name}逾期报备（{}报备，截止{}）", zh_date(s), zh_date(due))),
             Some(_) => continue,
-            None if as_of > due => (rule.severity, format!("{name}未按期报备（截止{}）", zh_date(due))),
+            None if as_of > due => (policy.closed_unmet, format!("{name}未按期报备（截止{}）", zh_date(due))),
             None if rule.reminder_days > 0 && (due - as_of).num_days() < i64::from(rule.reminder_days) => {
-                (Severity::Info, format!("{name}尚未报备，请于{}前报上级党组织备案", zh_date(due)))
+                (policy.open_at_risk, format!("{name}尚未报备，请于{}前报上级党组织备案", zh_date(due)))
             }
             None => continue,
         };
@@ -309,8 +326,8 @@ fn whole_months(start: NaiveDate, end: NaiveDate) -> u32 {
 
 /// Reminders before the term ends and while overdue; keyed by the month the term ends,
 /// so a new term (a new end) resolves the old finding.
-fn term_findings(facts: &OrgFacts, as_of: NaiveDate, ol: &OrgLifeRules, out: &mut Vec<Finding>) {
-    let rule = &ol.term_expiry;
+fn term_findings(facts: &OrgFacts, as_of: NaiveDate, rules: &RuleSet, out: &mut Vec<Finding>) {
+    let (rule, policy) = (&rules.orglife.term_expiry, &rules.severity);
     let (Some(start), Some(years)) = (facts.term_started_on, facts.term_years) else { return };
     if !rule.enabled || facts.kind == OrgKind::Group || !facts.exists_on(as_of) {
         return;
@@ -321,15 +338,15 @@ fn term_findings(facts: &OrgFacts, as_of: NaiveDate, ol: &OrgLifeRules, out: &mu
         let every = rule.overdue_every_months.max(1);
         let overdue = whole_months(end, as_of) / every * every;
         let tail = if overdue == 0 { String::new() } else { format!("，已逾期{overdue}个月") };
-        (rule.overdue_severity, format!("本届任期已于{}届满{tail}，尚未换届", zh_date(end)))
+        (policy.closed_unmet, format!("本届任期已于{}届满{tail}，尚未换届", zh_date(end)))
     } else if as_of >= before(rule.second_reminder_months) {
         (
-            rule.second_severity,
+            policy.open_at_risk,
             format!("本届任期将于{}届满（届满前{}个月提醒），请及时启动换届程序", zh_date(end), rule.second_reminder_months),
         )
     } else if as_of >= before(rule.first_reminder_months) {
         (
-            rule.first_severity,
+            policy.notice,
             format!("本届任期将于{}届满（届满前{}个月提醒），请做好换届准备", zh_date(end), rule.first_reminder_months),
         )
     } else {
@@ -371,6 +388,11 @@ enum MonthStatus {
 pub fn evaluate_member(facts: &MemberFacts, from: NaiveDate, as_of: NaiveDate, rules: &RuleSet) -> Vec<Finding> {
     let ol = &rules.orglife;
     let mut out = Vec::new();
+    // A member who has left (died, transferred out, …) owes nothing any more: the
+    // obligations ended on the leaving date, and findings about them are resolved.
+    if facts.left_on.is_some_and(|left| left <= as_of) {
+        return out;
+    }
     let start = facts.joined_on.max(from);
     let last_day = match facts.left_on.and_then(|d| d.pred_opt()) {
         Some(l) => l.min(as_of),
@@ -386,7 +408,7 @@ pub fn evaluate_member(facts: &MemberFacts, from: NaiveDate, as_of: NaiveDate, r
         participation_findings(facts.id, &meetings, start, last_day, as_of, ol, &mut out);
     }
     if ol.absence.enabled {
-        absence_findings(facts.id, &meetings, as_of, ol, &mut out);
+        absence_findings(facts.id, &meetings, as_of, rules, &mut out);
     }
     sort(&mut out);
     out
@@ -465,8 +487,8 @@ fn participation_findings(
     emit(&run, true);
 }
 
-fn absence_findings(member: i64, meetings: &[&MemberMeeting], as_of: NaiveDate, ol: &OrgLifeRules, out: &mut Vec<Finding>) {
-    let rule = &ol.absence;
+fn absence_findings(member: i64, meetings: &[&MemberMeeting], as_of: NaiveDate, rules: &RuleSet, out: &mut Vec<Finding>) {
+    let rule = &rules.orglife.absence;
     let window_start = as_of.checked_sub_months(Months::new(rule.window_months)).unwrap_or(NaiveDate::MIN);
     let absences: Vec<&&MemberMeeting> =
         meetings.iter().filter(|m| m.held_on > window_start && m.held_on <= as_of && !m.is_valid()).collect();
@@ -485,7 +507,7 @@ fn absence_findings(member: i64, meetings: &[&MemberMeeting], as_of: NaiveDate, 
             start: Period::containing(PeriodKind::Month, first.held_on).start,
             end: Period::containing(PeriodKind::Month, last.held_on).end,
         },
-        severity: rule.severity,
+        severity: rules.severity.caution,
         evidence: format!("近{}个月无故缺席组织生活{n}次：{}", rule.window_months, list.join("、")),
     });
 }

@@ -1,13 +1,15 @@
 //! The rules of organizational life as versioned data (`domain.md` §4.2, §4.4, §6):
 //! which meetings each kind of org holds and how often, the plan deadline, the term
 //! reminders, and the member rules of 党章第九条. Every rule carries a stable code, its
-//! own version, its severity and a Chinese title and explanation; a deployment changes
+//! own version and a Chinese title and explanation (how serious its findings are is the
+//! one [`crate::kernel::rules::SeverityPolicy`]); a deployment changes
 //! any number without code (e.g. 党课 from quarterly to twice a year).
 
 use super::meeting::MeetingType;
 use crate::kernel::error::{FieldError, Invalid};
 use crate::kernel::finding::Severity;
 use crate::kernel::period::PeriodKind;
+use crate::kernel::rules::SeverityPolicy;
 use crate::org::OrgKind;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -65,10 +67,8 @@ pub struct MeetingRule {
     /// an org without groups is not judged. (The default judges each 党小组 as an org of
     /// its own instead.)
     pub per_group: bool,
-    /// Severity of a missed period.
-    pub severity: Severity,
-    /// In the last this many days of a still-open period with too few meetings, an
-    /// [`Severity::Info`] reminder appears; 0 turns reminders off.
+    /// In the last this many days of a still-open period with too few meetings, a
+    /// 预警 (the policy's `open_at_risk`) appears; 0 turns reminders off.
     pub reminder_days: u32,
     /// 规则名称.
     pub title: String,
@@ -110,7 +110,6 @@ struct MeetingRulePatch {
     applies_to: Option<Vec<OrgKind>>,
     requires_committee: Option<bool>,
     per_group: Option<bool>,
-    severity: Option<Severity>,
     reminder_days: Option<u32>,
     title: Option<String>,
     explanation: Option<String>,
@@ -122,7 +121,7 @@ impl MeetingRulePatch {
             ($($f:ident),*) => { $(if let Some(v) = self.$f { r.$f = v; })* };
         }
         set!(version, enabled, meeting_type, secretary_only, frequency, applies_to, requires_committee, per_group);
-        set!(severity, reminder_days, title, explanation);
+        set!(reminder_days, title, explanation);
     }
 
     fn into_new(self) -> Result<MeetingRule, String> {
@@ -141,7 +140,6 @@ impl MeetingRulePatch {
             applies_to,
             requires_committee: false,
             per_group: false,
-            severity: Severity::Warning,
             reminder_days: 0,
             title: format!("{}{}", meeting_type.label(), frequency.label()),
             explanation: String::new(),
@@ -190,7 +188,6 @@ fn meeting_rule(
         applies_to: applies_to.to_vec(),
         requires_committee: false,
         per_group: false,
-        severity: Severity::Warning,
         reminder_days,
         title: title.into(),
         explanation: explanation.into(),
@@ -336,10 +333,6 @@ pub struct PlanRule {
     /// The deadline of the plan for year Y is this month and day of Y: 31 January.
     pub deadline_month: u32,
     pub deadline_day: u32,
-    /// Severity of a plan not filed after its deadline.
-    pub severity: Severity,
-    /// Severity of a plan filed after its deadline.
-    pub late_severity: Severity,
     /// Reminder days before the deadline while the plan is not filed; 0 = none.
     pub reminder_days: u32,
     pub title: String,
@@ -354,8 +347,6 @@ impl Default for PlanRule {
             applies_to: BRANCH_KINDS.to_vec(),
             deadline_month: 1,
             deadline_day: 31,
-            severity: Severity::Warning,
-            late_severity: Severity::Info,
             reminder_days: 15,
             title: "固定组织生活日年度计划按期报备".into(),
             explanation: "党支部每年制定固定组织生活日活动计划，报上一级党组织备案，并向支部党员公布。".into(),
@@ -376,9 +367,6 @@ pub struct TermRule {
     pub second_reminder_months: u32,
     /// While overdue, the reminder is renewed every this many months: 1.
     pub overdue_every_months: u32,
-    pub first_severity: Severity,
-    pub second_severity: Severity,
-    pub overdue_severity: Severity,
     pub title: String,
     pub explanation: String,
 }
@@ -391,9 +379,6 @@ impl Default for TermRule {
             first_reminder_months: 6,
             second_reminder_months: 3,
             overdue_every_months: 1,
-            first_severity: Severity::Info,
-            second_severity: Severity::Warning,
-            overdue_severity: Severity::Alert,
             title: "党组织按期换届".into(),
             explanation: "党章第三十一条：党的基层委员会、总支部委员会、支部委员会每届任期三年至五年。届满前6个月、3个月提醒，届满未换届的每月提醒。"
                 .into(),
@@ -464,7 +449,6 @@ pub struct AbsenceRule {
     pub threshold: u32,
     /// The rolling window in months, ending on the evaluation day: 12.
     pub window_months: u32,
-    pub severity: Severity,
     pub title: String,
     pub explanation: String,
 }
@@ -476,7 +460,6 @@ impl Default for AbsenceRule {
             enabled: true,
             threshold: 2,
             window_months: 12,
-            severity: Severity::Warning,
             title: "党员无故缺席组织生活".into(),
             explanation: "近12个月内无故缺席组织生活2次以上（缺席，或请假未说明理由）。".into(),
         }
@@ -515,6 +498,11 @@ pub struct OrgLifeRules {
     pub absence: AbsenceRule,
     /// Days after a meeting in which its record may be corrected without approval: 30.
     pub correction_days: u32,
+    /// How much of a period (in percent of its days) an org must have existed in for a
+    /// partial period to be owed as a whole: 50. A branch founded in the first half of a
+    /// month, quarter or year had the time to meet that period's duties; one founded in
+    /// its second half did not. 100 owes only whole periods; 1 owes any day.
+    pub partial_period_min_percent: u32,
     pub rag: RagThresholds,
     /// 记实起始日: the day records began to be kept on the platform (its go-live). The
     /// engine judges nothing before it; `None`: no such floor. See
@@ -532,6 +520,7 @@ impl Default for OrgLifeRules {
             participation: ParticipationRule::default(),
             absence: AbsenceRule::default(),
             correction_days: 30,
+            partial_period_min_percent: 50,
             rag: RagThresholds::default(),
             records_since: None,
         }
@@ -588,8 +577,9 @@ impl OrgLifeRules {
         self.meetings.iter_mut().find(|r| r.code == code)
     }
 
-    /// Every rule with its code, version, frequency, severities and Chinese texts.
-    pub fn catalogue(&self) -> Vec<RuleInfo> {
+    /// Every rule with its code, version, frequency, severities (under `policy`) and
+    /// Chinese texts.
+    pub fn catalogue(&self, policy: &SeverityPolicy) -> Vec<RuleInfo> {
         let mut out: Vec<RuleInfo> = self
             .meetings
             .iter()
@@ -600,7 +590,7 @@ impl OrgLifeRules {
                 title: r.title.clone(),
                 explanation: r.explanation.clone(),
                 frequency: Some(r.frequency),
-                severities: vec![Severity::Info, r.severity],
+                severities: vec![policy.open_at_risk, policy.closed_unmet],
             })
             .collect();
         let p = &self.annual_plan;
@@ -611,7 +601,7 @@ impl OrgLifeRules {
             title: p.title.clone(),
             explanation: p.explanation.clone(),
             frequency: Some(Frequency::yearly(1)),
-            severities: vec![Severity::Info, p.late_severity, p.severity],
+            severities: vec![policy.open_at_risk, policy.met_late, policy.closed_unmet],
         });
         let t = &self.term_expiry;
         out.push(RuleInfo {
@@ -621,7 +611,7 @@ impl OrgLifeRules {
             title: t.title.clone(),
             explanation: t.explanation.clone(),
             frequency: None,
-            severities: vec![t.first_severity, t.second_severity, t.overdue_severity],
+            severities: vec![policy.notice, policy.open_at_risk, policy.closed_unmet],
         });
         let s = &self.structure;
         out.push(RuleInfo {
@@ -631,7 +621,7 @@ impl OrgLifeRules {
             title: s.title.clone(),
             explanation: s.explanation.clone(),
             frequency: None,
-            severities: vec![Severity::Info, Severity::Warning],
+            severities: vec![policy.notice, policy.caution, policy.breach],
         });
         let m = &self.participation;
         out.push(RuleInfo {
@@ -651,9 +641,10 @@ impl OrgLifeRules {
             title: a.title.clone(),
             explanation: a.explanation.clone(),
             frequency: None,
-            severities: vec![a.severity],
+            severities: vec![policy.caution],
         });
         for r in &mut out {
+            r.severities.sort();
             r.severities.dedup();
         }
         out
@@ -704,6 +695,9 @@ impl OrgLifeRules {
         }
         if self.absence.threshold == 0 || self.absence.window_months == 0 {
             inv.push(FieldError::new("absence", "absence.threshold", "无故缺席的次数和统计月数至少为1"));
+        }
+        if !(1..=100).contains(&self.partial_period_min_percent) {
+            inv.push(FieldError::new("partial_period_min_percent", "rule.partial_period", "部分周期的计算比例应为1至100（%）"));
         }
         if self.rag.amber_percent > self.rag.green_percent || self.rag.green_percent > 100 {
             inv.push(FieldError::new("rag", "rag.thresholds", "红黄绿阈值应满足：黄 ≤ 绿 ≤ 100%"));
@@ -837,7 +831,7 @@ mod tests {
 
     #[test]
     fn the_catalogue_lists_every_rule_with_its_version() {
-        let cat = OrgLifeRules::default().catalogue();
+        let cat = OrgLifeRules::default().catalogue(&SeverityPolicy::default());
         let codes: Vec<&str> = cat.iter().map(|r| r.code.as_str()).collect();
         assert_eq!(codes.len(), 16);
         for code in [PLAN_CODE, TERM_CODE, STRUCTURE_CODE, PARTICIPATION_CODE, ABSENCE_CODE, "orglife.theme_day"] {

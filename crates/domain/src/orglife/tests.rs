@@ -77,9 +77,9 @@ fn expected_types_agree_with_the_default_rules() {
 }
 
 #[test]
-fn theme_day_missed_in_a_completed_month_is_a_warning_with_concrete_evidence() {
+fn theme_day_missed_in_a_completed_month_is_a_problem_with_concrete_evidence() {
     let f = org_findings(&with(branch(), ThemeDay, &[d(2026, 1, 10)]), d(2026, 3, 1));
-    assert_eq!(of(&f, "orglife.theme_day"), vec![("2026-02".to_string(), Severity::Warning)]);
+    assert_eq!(of(&f, "orglife.theme_day"), vec![("2026-02".to_string(), Severity::Finding)]);
     assert_eq!(evidence(&f, "orglife.theme_day", "2026-02"), "2026年2月未开展主题党日（应≥1次，实际0次）");
 }
 
@@ -95,8 +95,8 @@ fn a_quarter_without_a_branch_assembly_reads_as_in_the_regulation() {
 fn a_month_is_judged_only_after_it_ends() {
     let b = with(branch(), ThemeDay, &[d(2026, 1, 5), d(2026, 2, 5), d(2026, 3, 5), d(2026, 4, 5), d(2026, 5, 5), d(2026, 6, 5)]);
     let cases = [
-        (d(2026, 7, 31), vec![("2026-07".to_string(), Severity::Info)]),
-        (d(2026, 8, 1), vec![("2026-07".to_string(), Severity::Warning)]),
+        (d(2026, 7, 31), vec![("2026-07".to_string(), Severity::Warning)]),
+        (d(2026, 8, 1), vec![("2026-07".to_string(), Severity::Finding)]),
     ];
     for (as_of, expected) in cases {
         assert_eq!(of(&org_findings(&b, as_of), "orglife.theme_day"), expected, "{as_of}");
@@ -108,7 +108,7 @@ fn the_open_period_gets_a_reminder_only_in_its_last_days() {
     let b = with(branch(), ThemeDay, &[d(2026, 6, 5)]);
     let at = |as_of| of(&evaluate_org(&b, d(2026, 7, 1), as_of, &rules()), "orglife.theme_day");
     assert_eq!(at(d(2026, 7, 24)), vec![]);
-    assert_eq!(at(d(2026, 7, 25)), vec![("2026-07".to_string(), Severity::Info)]);
+    assert_eq!(at(d(2026, 7, 25)), vec![("2026-07".to_string(), Severity::Warning)]);
     let f = evaluate_org(&b, d(2026, 7, 1), d(2026, 7, 25), &rules());
     assert_eq!(
         evidence(&f, "orglife.theme_day", "2026-07"),
@@ -119,14 +119,14 @@ fn the_open_period_gets_a_reminder_only_in_its_last_days() {
 }
 
 #[test]
-fn a_reminder_becomes_a_warning_under_the_same_key_when_the_month_ends() {
+fn a_warning_becomes_a_problem_under_the_same_key_when_the_month_ends() {
     let b = branch();
     let before = evaluate_org(&b, d(2026, 7, 1), d(2026, 7, 31), &rules());
     let after = evaluate_org(&b, d(2026, 7, 1), d(2026, 8, 1), &rules());
     let (open, resolve) = findings_diff(&before, &after);
     let july: Vec<&Finding> = open.iter().filter(|f| f.rule_code == "orglife.theme_day" && f.period.key() == "2026-07").collect();
     assert_eq!(july.len(), 1);
-    assert_eq!(july[0].severity, Severity::Warning);
+    assert_eq!(july[0].severity, Severity::Finding);
     assert!(resolve.iter().all(|f| f.period.key() != "2026-07" || f.rule_code != "orglife.theme_day"));
 }
 
@@ -158,9 +158,10 @@ fn a_meeting_on_29_february_counts_for_february_of_a_leap_year() {
 fn a_branch_created_mid_year_is_judged_only_for_the_periods_it_existed() {
     // (established on, quarters of missing 党员大会 by 1 Jan 2027, months of missing 主题党日 up to June)
     let cases = [
-        (d(2026, 5, 10), vec!["2026-Q3", "2026-Q4"], vec!["2026-06"]),
+        (d(2026, 5, 10), vec!["2026-Q2", "2026-Q3", "2026-Q4"], vec!["2026-05", "2026-06"]),
+        (d(2026, 5, 20), vec!["2026-Q3", "2026-Q4"], vec!["2026-06"]),
         (d(2026, 4, 1), vec!["2026-Q2", "2026-Q3", "2026-Q4"], vec!["2026-04", "2026-05", "2026-06"]),
-        (d(2026, 4, 2), vec!["2026-Q3", "2026-Q4"], vec!["2026-05", "2026-06"]),
+        (d(2026, 4, 2), vec!["2026-Q2", "2026-Q3", "2026-Q4"], vec!["2026-04", "2026-05", "2026-06"]),
         (
             d(2025, 12, 31),
             vec!["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"],
@@ -177,8 +178,8 @@ fn a_branch_created_mid_year_is_judged_only_for_the_periods_it_existed() {
 }
 
 #[test]
-fn a_branch_created_in_may_owes_no_yearly_meeting_for_that_year() {
-    let b = OrgFacts { established_on: Some(d(2026, 5, 10)), ..branch() };
+fn a_branch_created_in_the_second_half_of_the_year_owes_no_yearly_meeting_for_it() {
+    let b = OrgFacts { established_on: Some(d(2026, 9, 10)), ..branch() };
     let f = org_findings(&b, d(2027, 1, 5));
     assert!(keys(&f, "orglife.life_meeting").is_empty());
     assert!(keys(&f, "orglife.democratic_review").is_empty());
@@ -214,7 +215,7 @@ fn a_meeting_recorded_late_counts_for_the_month_it_was_held() {
 fn meetings_after_the_evaluation_day_do_not_count() {
     let b = with(branch(), ThemeDay, &[d(2026, 7, 30)]);
     let f = evaluate_org(&b, d(2026, 7, 1), d(2026, 7, 29), &rules());
-    assert_eq!(of(&f, "orglife.theme_day"), vec![("2026-07".to_string(), Severity::Info)]);
+    assert_eq!(of(&f, "orglife.theme_day"), vec![("2026-07".to_string(), Severity::Warning)]);
 }
 
 #[test]
@@ -297,7 +298,8 @@ fn a_yearly_frequency_is_prorated_for_a_branch_formed_mid_year() {
 
 #[test]
 fn periods_before_the_evaluation_window_are_not_judged() {
-    let f = evaluate_org(&branch(), d(2026, 3, 15), d(2026, 5, 1), &rules());
+    // From 20 March, March is judged for 12 of its 31 days: less than half, not owed.
+    let f = evaluate_org(&branch(), d(2026, 3, 20), d(2026, 5, 1), &rules());
     assert_eq!(keys(&f, "orglife.theme_day"), vec!["2026-04"]);
     assert!(keys(&f, "orglife.branch_assembly").is_empty());
 }
@@ -334,13 +336,13 @@ fn annual_plan_deadline_cases() {
     // (submitted on, as of, expected severity, evidence fragment)
     let cases = [
         (None, d(2026, 1, 16), None, ""),
-        (None, d(2026, 1, 17), Some(Severity::Info), "尚未报备，请于2026年1月31日前报上级党组织备案"),
-        (None, d(2026, 1, 31), Some(Severity::Info), "尚未报备"),
-        (None, d(2026, 2, 1), Some(Severity::Warning), "2026年度固定组织生活日计划未按期报备（截止2026年1月31日）"),
+        (None, d(2026, 1, 17), Some(Severity::Warning), "尚未报备，请于2026年1月31日前报上级党组织备案"),
+        (None, d(2026, 1, 31), Some(Severity::Warning), "尚未报备"),
+        (None, d(2026, 2, 1), Some(Severity::Finding), "2026年度固定组织生活日计划未按期报备（截止2026年1月31日）"),
         (Some(d(2026, 1, 31)), d(2026, 3, 1), None, ""),
         (Some(d(2025, 12, 28)), d(2026, 3, 1), None, ""),
-        (Some(d(2026, 2, 1)), d(2026, 3, 1), Some(Severity::Info), "逾期报备（2026年2月1日报备，截止2026年1月31日）"),
-        (Some(d(2026, 2, 1)), d(2026, 2, 1), Some(Severity::Info), "逾期报备"),
+        (Some(d(2026, 2, 1)), d(2026, 3, 1), Some(Severity::Warning), "逾期报备（2026年2月1日报备，截止2026年1月31日）"),
+        (Some(d(2026, 2, 1)), d(2026, 2, 1), Some(Severity::Warning), "逾期报备"),
     ];
     for (submitted, as_of, severity, fragment) in cases {
         let b = OrgFacts { plans: vec![plan(2026, submitted)], ..branch() };
@@ -360,7 +362,7 @@ fn annual_plan_deadline_cases() {
 #[test]
 fn a_plan_submission_after_the_evaluation_day_is_not_yet_known() {
     let b = OrgFacts { plans: vec![plan(2026, Some(d(2026, 3, 1)))], ..branch() };
-    assert_eq!(of(&org_findings(&b, d(2026, 2, 10)), PLAN_CODE), vec![("2026".to_string(), Severity::Warning)]);
+    assert_eq!(of(&org_findings(&b, d(2026, 2, 10)), PLAN_CODE), vec![("2026".to_string(), Severity::Finding)]);
 }
 
 #[test]
@@ -401,10 +403,10 @@ fn term_reminders_six_and_three_months_before_and_monthly_after() {
         (d(2026, 11, 30), Some(Severity::Info), "届满前6个月提醒"),
         (d(2026, 12, 1), Some(Severity::Warning), "本届任期将于2027年3月1日届满（届满前3个月提醒），请及时启动换届程序"),
         (d(2027, 2, 28), Some(Severity::Warning), "届满前3个月提醒"),
-        (d(2027, 3, 1), Some(Severity::Alert), "本届任期已于2027年3月1日届满，尚未换届"),
-        (d(2027, 3, 31), Some(Severity::Alert), "本届任期已于2027年3月1日届满，尚未换届"),
-        (d(2027, 4, 1), Some(Severity::Alert), "本届任期已于2027年3月1日届满，已逾期1个月，尚未换届"),
-        (d(2027, 6, 15), Some(Severity::Alert), "已逾期3个月"),
+        (d(2027, 3, 1), Some(Severity::Finding), "本届任期已于2027年3月1日届满，尚未换届"),
+        (d(2027, 3, 31), Some(Severity::Finding), "本届任期已于2027年3月1日届满，尚未换届"),
+        (d(2027, 4, 1), Some(Severity::Finding), "本届任期已于2027年3月1日届满，已逾期1个月，尚未换届"),
+        (d(2027, 6, 15), Some(Severity::Finding), "已逾期3个月"),
     ];
     for (as_of, severity, text) in cases {
         let f: Vec<Finding> = org_findings(&b, as_of).into_iter().filter(|f| f.rule_code == TERM_CODE).collect();
@@ -458,12 +460,12 @@ fn code_of(f: &Finding) -> &'static str {
 }
 
 #[test]
-fn branch_structure_findings_reuse_the_org_rules() {
+fn branch_structure_breaches_are_problems_and_a_large_branch_a_warning() {
     // (members, formal, committee, codes with severity)
     let cases = [
-        (4, 2, false, vec![("branch.too_few_formal", Severity::Warning)]),
+        (4, 2, false, vec![("branch.too_few_formal", Severity::Finding)]),
         (51, 51, true, vec![("branch.too_large", Severity::Warning)]),
-        (9, 7, false, vec![("branch.needs_committee", Severity::Warning)]),
+        (9, 7, false, vec![("branch.needs_committee", Severity::Finding)]),
         (5, 5, true, vec![("branch.committee_not_required", Severity::Info)]),
         (10, 8, true, vec![]),
     ];
@@ -502,7 +504,7 @@ fn evaluating_twice_gives_the_same_findings_in_the_same_order() {
 fn tallies_give_the_cockpit_its_per_branch_aggregates() {
     let a = with(branch(), ThemeDay, &[d(2026, 1, 5), d(2026, 2, 5)]);
     let b = OrgFacts { id: 2, ..with(branch(), ThemeDay, &[d(2026, 1, 5)]) };
-    let c = OrgFacts { id: 3, established_on: Some(d(2026, 2, 10)), ..branch() };
+    let c = OrgFacts { id: 3, established_on: Some(d(2026, 2, 20)), ..branch() };
     let feb = |o: &OrgFacts| {
         meeting_tallies(o, from(), d(2026, 3, 1), &rules().orglife)
             .into_iter()
@@ -510,7 +512,7 @@ fn tallies_give_the_cockpit_its_per_branch_aggregates() {
     };
     let ta = feb(&a).unwrap();
     assert_eq!((ta.expected, ta.held, ta.complete, ta.compliant()), (1, 1, true, true));
-    assert!(feb(&c).is_none(), "a branch formed on 10 February owes nothing for February");
+    assert!(feb(&c).is_none(), "a branch formed on 20 February owes nothing for February");
     let rollup = Rollup::from_flags([&a, &b, &c].into_iter().filter_map(feb).map(|t| t.compliant()));
     assert_eq!(rollup, Rollup { compliant: 1, total: 2 });
     assert_eq!(rollup.rag(&rules().orglife.rag), Rag::Red);
@@ -613,15 +615,16 @@ fn a_member_transferred_in_is_judged_only_from_the_transfer() {
 }
 
 #[test]
-fn a_member_who_left_is_judged_only_while_a_member() {
-    // (left on, severity of the run)
-    let cases = [(d(2026, 4, 1), Some(Severity::Warning)), (d(2026, 3, 15), None)];
-    for (left, severity) in cases {
-        let m = MemberFacts { left_on: Some(left), ..member(d(2015, 7, 1), absent_in(1..=8)) };
-        let f = member_findings(&m, d(2026, 9, 1));
-        let got: Vec<Severity> = of(&f, PARTICIPATION_CODE).into_iter().map(|(_, s)| s).collect();
-        assert_eq!(got, severity.into_iter().collect::<Vec<_>>(), "{left}");
-    }
+fn a_member_who_left_owes_nothing_from_the_leaving_date() {
+    // Eight months absent, then died (or transferred out) on 1 August: nothing stays open,
+    // neither 党章第九条 nor the repeated absences.
+    let m = MemberFacts { left_on: Some(d(2026, 8, 1)), ..member(d(2015, 7, 1), absent_in(1..=8)) };
+    assert!(member_findings(&m, d(2026, 9, 1)).is_empty());
+    assert!(member_findings(&m, d(2026, 8, 1)).is_empty(), "from the leaving date itself");
+    // Judged before the leaving date, the obligations still stood.
+    let f = member_findings(&m, d(2026, 7, 1));
+    assert_eq!(of(&f, PARTICIPATION_CODE), vec![("2026-01".to_string(), Severity::Finding)]);
+    assert!(!of(&f, ABSENCE_CODE).is_empty());
 }
 
 #[test]
@@ -738,4 +741,50 @@ fn article_nine_thresholds_are_rules_data() {
     let f = evaluate_member(&member(d(2015, 7, 1), absent_in(1..=2)), from(), d(2026, 3, 1), &r);
     assert_eq!(of(&f, PARTICIPATION_CODE), vec![("2026-01".to_string(), Severity::Warning)]);
     assert!(f[0].evidence.contains("已达预警标准（2个月）"));
+}
+
+#[test]
+fn a_partial_period_is_owed_from_half_of_it_at_every_boundary() {
+    // (established on, the period, owed?)
+    let cases = [
+        // The case: founded on 2 January owes January, Q1 and the year.
+        (d(2026, 1, 2), "2026-01", true),
+        (d(2026, 1, 2), "2026-Q1", true),
+        (d(2026, 1, 2), "2026", true),
+        // April has 30 days: 15 days (from the 16th) is half, 14 is not.
+        (d(2026, 4, 16), "2026-04", true),
+        (d(2026, 4, 17), "2026-04", false),
+        // May has 31 days: 16 days is at least half, 15 is not.
+        (d(2026, 5, 16), "2026-05", true),
+        (d(2026, 5, 17), "2026-05", false),
+        // February 2026 has 28 days: 14 is half.
+        (d(2026, 2, 15), "2026-02", true),
+        (d(2026, 2, 16), "2026-02", false),
+        // Q3 has 92 days: 46 is half (from 16 August), 45 is not.
+        (d(2026, 8, 16), "2026-Q3", true),
+        (d(2026, 8, 17), "2026-Q3", false),
+        // 2026 has 365 days: 183 (from 2 July) is at least half, 182 is not.
+        (d(2026, 7, 2), "2026", true),
+        (d(2026, 7, 3), "2026", false),
+    ];
+    for (established, key, owed) in cases {
+        let b = OrgFacts { established_on: Some(established), ..branch() };
+        let tallies = meeting_tallies(&b, d(2026, 1, 1), d(2027, 1, 10), &rules().orglife);
+        let due = tallies.iter().any(|t| t.period.key() == key && t.expected > 0);
+        assert_eq!(due, owed, "established {established}, period {key}");
+    }
+}
+
+#[test]
+fn the_partial_period_threshold_is_data() {
+    let b = OrgFacts { established_on: Some(d(2026, 1, 2)), ..branch() };
+    let mut whole_only = rules();
+    whole_only.orglife.partial_period_min_percent = 100;
+    let t = meeting_tallies(&b, d(2026, 1, 1), d(2026, 3, 1), &whole_only.orglife);
+    assert!(!t.iter().any(|t| t.period.key() == "2026-01"), "100 %: only whole periods are owed");
+    let mut any_day = rules();
+    any_day.orglife.partial_period_min_percent = 1;
+    let late = OrgFacts { established_on: Some(d(2026, 1, 31)), ..branch() };
+    let t = meeting_tallies(&late, d(2026, 1, 1), d(2026, 3, 1), &any_day.orglife);
+    assert!(t.iter().any(|t| t.period.key() == "2026-01" && t.expected == 1), "1 %: one day is enough");
 }

@@ -193,6 +193,8 @@ pub struct FindingView {
     pub first_seen_at: i64,
     pub last_seen_at: i64,
     pub resolved_at: Option<i64>,
+    /// Why it was resolved, when not by the record that fulfils it (the member left).
+    pub resolved_note: String,
     /// What to do about it.
     pub action: String,
 }
@@ -874,13 +876,14 @@ impl CockpitReads<'_> {
             first_seen_at: i64,
             last_seen_at: i64,
             resolved_at: Option<i64>,
+            resolved_note: String,
             org_name: Option<String>,
             member_name: Option<String>,
         }
         let offset = jump_offset(req)?;
         let mut sql = Sql::new(
             "SELECT f.id, f.rule_code, f.rule_version, f.subject_kind, f.subject_id, f.org_id, f.org_path, f.period_key, f.severity, \
-             f.evidence, f.first_seen_at, f.last_seen_at, f.resolved_at, o.name AS org_name, m.name AS member_name FROM findings f \
+             f.evidence, f.first_seen_at, f.last_seen_at, f.resolved_at, f.resolved_note, o.name AS org_name, m.name AS member_name FROM findings f \
              LEFT JOIN orgs o ON o.region_id = f.region_id AND o.id = f.org_id \
              LEFT JOIN members m ON f.subject_kind = 'member' AND m.region_id = f.region_id AND m.id = f.subject_id",
         );
@@ -911,6 +914,7 @@ impl CockpitReads<'_> {
                 first_seen_at: r.first_seen_at,
                 last_seen_at: r.last_seen_at,
                 resolved_at: r.resolved_at,
+                resolved_note: r.resolved_note,
             }
         }))
     }

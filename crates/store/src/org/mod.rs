@@ -243,7 +243,8 @@ impl Orgs<'_> {
         let kind = row.kind();
         let findings = if kind.is_branch() && !row.is_dissolved() {
             let bc = BranchCounts { members: counts.members as u32, formal: counts.formal as u32 };
-            check_branch_structure(kind, bc, row.has_committee, &self.db.rules().org)
+            let rules = self.db.rules();
+            check_branch_structure(kind, bc, row.has_committee, &rules.org, &rules.severity)
         } else {
             Vec::new()
         };

@@ -42,7 +42,7 @@ use vanguard_domain::kernel::finding::{Finding, Severity, Subject, findings_diff
 use vanguard_domain::kernel::period::Period;
 use vanguard_domain::kernel::rules::RuleSet;
 use vanguard_domain::kernel::time::parse_iso_date;
-use vanguard_domain::member::Category;
+use vanguard_domain::member::{Category, LeaveReason};
 use vanguard_domain::org::{BranchCounts, OrgKind};
 use vanguard_domain::orglife::{
     ABSENCE_CODE, Attendance, HeldMeeting, MeetingType, MemberFacts, MemberMeeting, OrgFacts, PARTICIPATION_CODE, PLAN_CODE,
@@ -96,6 +96,19 @@ struct MemberRec {
     left_on: Option<String>,
     category: String,
     archived: bool,
+    left_reason: Option<String>,
+}
+
+impl MemberRec {
+    /// Why this member's open findings resolve without a record fulfilling them: they left.
+    fn leaving_note(&self) -> String {
+        if !self.archived {
+            return String::new();
+        }
+        let reason = self.left_reason.as_deref().and_then(LeaveReason::from_code).map_or("减少", LeaveReason::label);
+        let on = self.left_on.as_deref().unwrap_or("");
+        format!("党员已于{on}减少（{reason}），相关义务终止")
+    }
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -230,7 +243,8 @@ struct TallyUpsert {
 #[derive(Debug, Default)]
 struct Writes {
     upserts: Vec<FindingUpsert>,
-    resolves: Vec<i64>,
+    /// Findings to resolve, with why when not by the record that fulfils them.
+    resolves: Vec<(i64, String)>,
     tallies: Vec<TallyUpsert>,
     tally_deletes: Vec<(i64, String, String)>,
     opened: u64,
@@ -286,6 +300,7 @@ fn reconcile_findings(
     stored: &[StoredFinding],
     new: Vec<Finding>,
     place: impl Fn(Subject) -> Option<(i64, String)>,
+    note: impl Fn(Subject) -> String,
     j: &Judge,
     w: &mut Writes,
 ) {
@@ -322,7 +337,7 @@ fn reconcile_findings(
     }
     for f in to_resolve {
         if let Some(s) = lookup(&f) {
-            w.resolves.push(s.id);
+            w.resolves.push((s.id, note(f.subject)));
         }
     }
 }
@@ -390,7 +405,7 @@ fn reconcile_org(
     let findings = evaluate_org(facts, j.from, j.as_of, j.rules);
     let tallies = meeting_tallies(facts, j.from, j.as_of, &j.rules.orglife);
     let place = |_: Subject| Some((org.id, org.path.clone()));
-    reconcile_findings(stored_findings, findings, place, j, w);
+    reconcile_findings(stored_findings, findings, place, |_| String::new(), j, w);
     reconcile_tallies(org, stored_tallies, &tallies, j.from, w);
 }
 
@@ -448,17 +463,20 @@ async fn apply(tx: &mut Tx, region_id: i64, now: i64, w: &Writes) -> StoreResult
         },
     )
     .await?;
-    for chunk in w.resolves.chunks(ID_CHUNK) {
-        crate::exec_tx!(tx, c => {
-            let mut qb = sqlx::QueryBuilder::new("UPDATE findings SET resolved_at = ");
-            qb.push_bind(now).push(" WHERE region_id = ").push_bind(region_id).push(" AND resolved_at IS NULL AND id IN (");
-            let mut sep = qb.separated(", ");
-            for id in chunk {
-                sep.push_bind(*id);
-            }
-            qb.push(")");
-            qb.build().execute(c).await
-        })?;
+    let mut by_note: std::collections::BTreeMap<&str, Vec<i64>> = std::collections::BTreeMap::new();
+    for (id, note) in &w.resolves {
+        by_note.entry(note.as_str()).or_default().push(*id);
+    }
+    for (note, ids) in by_note {
+        for chunk in ids.chunks(ID_CHUNK) {
+            crate::exec_tx!(tx, c => {
+                let mut qb = sqlx::QueryBuilder::new("UPDATE findings SET resolved_at = ");
+                qb.push_bind(now).push(", resolved_note = ").push_bind(note.to_string()).push(" WHERE region_id = ").push_bind(region_id);
+                qb.push(" AND resolved_at IS NULL AND id");
+                push_ids(&mut qb, chunk);
+                qb.build().execute(c).await
+            })?;
+        }
     }
     let tallies: Vec<Vec<Val>> = w
         .tallies
@@ -503,8 +521,20 @@ async fn apply(tx: &mut Tx, region_id: i64, now: i64, w: &Writes) -> StoreResult
 /// those members' rows — never an ancestor's. Pass every member whose attendance the
 /// write added, changed or removed.
 pub async fn refresh_after_meeting(tx: &mut Tx, db: &Db, region_id: i64, org_id: i64, member_ids: &[i64]) -> StoreResult<()> {
+    refresh_as_of(tx, db, region_id, org_id, member_ids, db.clock().today()).await
+}
+
+/// [`refresh_after_meeting`] judged as of `as_of` (a check run for another day).
+async fn refresh_as_of(
+    tx: &mut Tx,
+    db: &Db,
+    region_id: i64,
+    org_id: i64,
+    member_ids: &[i64],
+    as_of: NaiveDate,
+) -> StoreResult<()> {
     let rules = db.rules();
-    let j = Judge::new(&rules, db.clock().today());
+    let j = Judge::new(&rules, as_of);
     let now = db.clock().now_ms();
     let mut w = Writes::default();
     refresh_org(tx, region_id, org_id, &j, &mut w).await?;
@@ -622,8 +652,10 @@ fn reconcile_members(members: &[MemberRec], facts: Vec<MemberFacts>, stored: &[S
         new.extend(evaluate_member(f, j.from, j.as_of, j.rules));
     }
     let known: Vec<StoredFinding> = stored.iter().filter(|s| places.contains_key(&s.subject_id)).cloned().collect();
+    let notes: HashMap<i64, String> = members.iter().map(|m| (m.id, m.leaving_note())).collect();
     let place = |s: Subject| places.get(&s.id()).cloned();
-    reconcile_findings(&known, new, place, j, w);
+    let note = |s: Subject| notes.get(&s.id()).cloned().unwrap_or_default();
+    reconcile_findings(&known, new, place, note, j, w);
 }
 
 // ---- Member attendance, read compactly -------------------------------------------------------
@@ -778,7 +810,7 @@ impl<'a> AttendanceRead<'a> {
         let mut members: Vec<MemberRec> = Vec::with_capacity(wanted.len());
         for chunk in wanted.chunks(ID_CHUNK) {
             let rows: Vec<MemberRec> = fetch_built!(src, MemberRec, |qb| {
-                qb.push("SELECT id, org_id, org_path, joined_on, left_on, category, archived FROM members WHERE region_id = ");
+                qb.push("SELECT id, org_id, org_path, joined_on, left_on, category, archived, left_reason FROM members WHERE region_id = ");
                 qb.push_bind(self.region_id).push(" AND id");
                 push_ids(&mut qb, chunk);
             })?;
@@ -1205,7 +1237,7 @@ pub async fn check_region(
 ) -> StoreResult<RecomputeSummary> {
     let started_ms = db.clock().now_ms();
     let mut summary = recompute_all(db, region_id, as_of, progress).await?;
-    summary.caught_up = catch_up(db, region_id, started_ms - CATCH_UP_MARGIN_MS).await?;
+    summary.caught_up = catch_up(db, region_id, started_ms - CATCH_UP_MARGIN_MS, as_of).await?;
     if summary.caught_up > 0 {
         summary.open_by_rule = open_counts(db, region_id).await?;
     }
@@ -1226,9 +1258,9 @@ pub async fn check_region(
 pub const CHECK_ACTION: &str = "findings.recompute";
 
 /// Repeats the in-transaction refresh for every meeting (with the members on its roll),
-/// annual plan, org and member of the region written at or after `since_ms`. Returns how
-/// many orgs were refreshed.
-pub async fn catch_up(db: &Db, region_id: i64, since_ms: i64) -> StoreResult<u64> {
+/// annual plan, org and member of the region written at or after `since_ms`, judged as of
+/// `as_of` — the day the check judges, not today. Returns how many orgs were refreshed.
+pub async fn catch_up(db: &Db, region_id: i64, since_ms: i64, as_of: NaiveDate) -> StoreResult<u64> {
     // Each meeting's org with the members on its roll (none: the org alone).
     let rolls_read: Vec<(i64, Option<i64>)> = crate::read!(db, c => sqlx::query_as(
         "SELECT m.org_id, a.member_id FROM meetings m \
@@ -1256,7 +1288,7 @@ pub async fn catch_up(db: &Db, region_id: i64, since_ms: i64) -> StoreResult<u64
         let mut members: Vec<i64> = members.iter().copied().collect();
         members.sort_unstable();
         let mut tx = db.begin().await?;
-        refresh_after_meeting(&mut tx, db, region_id, *org_id, &members).await?;
+        refresh_as_of(&mut tx, db, region_id, *org_id, &members, as_of).await?;
         tx.commit().await?;
     }
     Ok(rolls.len() as u64)

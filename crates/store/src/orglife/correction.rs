@@ -241,6 +241,14 @@ impl OrgLife<'_> {
         if row.status != PENDING {
             return Err(StoreError::conflict("correction.decided", format!("该更正申请已处理（{}）", status_label(&row.status))));
         }
+        // Two people: whoever asked for the correction cannot also approve or reject it,
+        // whatever their reach (an 组织部管理员 reaches both the branch and its parent).
+        if row.requested_by == self.scope.actor.account_id {
+            return Err(StoreError::conflict(
+                "correction.same_account",
+                "更正申请须由申请人以外、有审批权限的上级党组织人员审批，不能审批本人提交的申请",
+            ));
+        }
         let mut inv = Invalid::default();
         check_text(&mut inv, "note", "审批意见", note, REASON_MAX, false);
         inv.into_result(())?;

@@ -50,14 +50,23 @@ fn hmac_sm3(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     a
 }
 
+/// A purpose key from the master key: HKDF (RFC 5869) with SM3, the purpose as `info`.
+pub fn derive_key(master: &[u8; 32], purpose: &str) -> [u8; 32] {
+    let mut key = [0u8; 32];
+    hkdf::Hkdf::<Sm3>::new(None, master)
+        .expand(purpose.as_bytes(), &mut key)
+        .unwrap_or_else(|_| unreachable!("32 bytes is far below HKDF-SM3's 8160-byte limit"));
+    key
+}
+
 impl SoftwareSm {
     pub fn new(master: &[u8; 32]) -> Self {
-        let enc_key = hmac_sm3(master, &[b"vanguard/field-encryption/v1"]);
+        let enc_key = derive_key(master, "vanguard/field-encryption/v1");
         let enc = Sm4Gcm::new_from_slice(&enc_key[..16]).unwrap_or_else(|_| unreachable!("SM4 key is 16 bytes"));
         Self {
             enc,
-            lookup_key: hmac_sm3(master, &[b"vanguard/lookup-hash/v1"]),
-            audit_key: hmac_sm3(master, &[b"vanguard/audit-chain/v1"]),
+            lookup_key: derive_key(master, "vanguard/lookup-hash/v1"),
+            audit_key: derive_key(master, "vanguard/audit-chain/v1"),
         }
     }
 }

@@ -8,6 +8,7 @@
 use chrono::{Datelike, Months, NaiveDate};
 use vanguard_domain::cockpit::Rag;
 use vanguard_domain::kernel::auth::{Reach, Role};
+use vanguard_domain::kernel::period::{Period, PeriodKind};
 use vanguard_domain::member::MemberInput;
 use vanguard_domain::member::idcard::compose;
 use vanguard_domain::org::{OrgInput, OrgKind, Sector};
@@ -257,10 +258,10 @@ async fn a_branch_that_held_its_theme_day_is_compliant_and_one_that_did_not_gets
             .iter()
             .find(|f| f.period_key == key(last_month))
             .unwrap_or_else(|| panic!("[{}] no finding for b: {rows:?}", t.backend));
-        assert_eq!(last.severity, "warning");
+        assert_eq!(last.severity, "finding", "a closed month unmet is a 问题");
         assert!(last.evidence.contains("未开展主题党日"), "{}", last.evidence);
-        // This month is still open: at most a reminder, never a finding of a missed month.
-        assert!(b.iter().filter(|f| f.period_key == key(today)).all(|f| f.severity == "info"), "[{}] {b:?}", t.backend);
+        // This month is still open: at most a 预警 near its end, never a 问题.
+        assert!(b.iter().filter(|f| f.period_key == key(today)).all(|f| f.severity == "warning"), "[{}] {b:?}", t.backend);
 
         // Once this month has ended, b's missing meeting becomes a finding; a held it.
         let next_month = first_of_month(today).checked_add_months(Months::new(1)).unwrap();
@@ -270,7 +271,7 @@ async fn a_branch_that_held_its_theme_day_is_compliant_and_one_that_did_not_gets
         recompute_all(db, w.root.region_id, later, |_, _| {}).await.unwrap();
         let rows = finding_rows(db).await;
         let this = open_of(&rows, THEME, w.b).into_iter().find(|f| f.period_key == key(today)).cloned();
-        assert_eq!(this.map(|f| f.severity), Some("warning".to_string()), "[{}] {rows:?}", t.backend);
+        assert_eq!(this.map(|f| f.severity), Some("finding".to_string()), "[{}] {rows:?}", t.backend);
         assert!(open_of(&rows, THEME, w.a).is_empty(), "[{}]", t.backend);
         db.close().await;
     }
@@ -306,7 +307,7 @@ async fn a_check_catches_up_a_meeting_recorded_between_a_batch_read_and_its_writ
         assert!(missed(&finding_rows(db).await), "[{}]", t.backend);
 
         // The catch-up after the last batch refreshes b again from its records.
-        let refreshed = catch_up(db, w.root.region_id, check_started).await.unwrap();
+        let refreshed = catch_up(db, w.root.region_id, check_started, db.clock().today()).await.unwrap();
         assert_eq!(refreshed, 1, "[{}] only b wrote a record since the check began", t.backend);
         assert!(!missed(&finding_rows(db).await), "[{}]", t.backend);
         db.close().await;
@@ -339,7 +340,7 @@ async fn a_check_catches_up_a_member_who_left_while_it_ran() {
         .await
         .unwrap();
         assert!(!too_few(&finding_rows(db).await), "[{}]", t.backend);
-        assert_eq!(catch_up(db, w.root.region_id, check_started).await.unwrap(), 1, "[{}] c only", t.backend);
+        assert_eq!(catch_up(db, w.root.region_id, check_started, db.clock().today()).await.unwrap(), 1, "[{}] c only", t.backend);
         assert!(too_few(&finding_rows(db).await), "[{}] caught up", t.backend);
         db.close().await;
     }
@@ -566,6 +567,54 @@ async fn a_member_absent_without_reason_for_six_months_gets_the_article_nine_fin
         assert_eq!(listed.items[0].severity, "finding", "most severe first");
         let todo = s.cockpit().todos(Some(w.a), None).await.unwrap();
         assert!(todo.items.iter().any(|f| f.subject_id == absent && f.action.contains("党章第九条")), "[{}]", t.backend);
+
+        // The member dies: the obligations end on that day and the open findings about
+        // them resolve, saying why; their rows stay.
+        let died = vanguard_store::member::Leave { reason: "died".into(), left_on: text(today), note: String::new() };
+        s.members().archive_member(absent, &died).await.unwrap();
+        let rows = finding_rows(db).await;
+        assert!(open_of(&rows, PARTICIPATION_CODE, absent).is_empty(), "[{}] 党章第九条 resolved", t.backend);
+        assert!(open_of(&rows, ABSENCE_CODE, absent).is_empty(), "[{}] 无故缺席 resolved", t.backend);
+        let listed = s
+            .cockpit()
+            .findings(
+                &vanguard_store::cockpit::FindingFilter { status: Some("resolved".into()), ..Default::default() },
+                &vanguard_domain::kernel::paging::PageRequest::first(50),
+            )
+            .await
+            .unwrap();
+        let notes: Vec<&str> = listed.items.iter().filter(|f| f.subject_id == absent).map(|f| f.resolved_note.as_str()).collect();
+        assert_eq!(notes.len(), 2, "[{}] both rows kept: {notes:?}", t.backend);
+        for n in notes {
+            assert_eq!(n, format!("党员已于{}减少（死亡），相关义务终止", text(today)), "[{}]", t.backend);
+        }
+        // A full check agrees: nothing reopens.
+        recompute_all(db, w.root.region_id, today, |_, _| {}).await.unwrap();
+        assert!(open_of(&finding_rows(db).await, PARTICIPATION_CODE, absent).is_empty(), "[{}]", t.backend);
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_check_as_of_another_day_catches_up_as_of_that_day() {
+    for t in backends().await {
+        let db = &t.db;
+        let today = db.clock().today();
+        let w = world(db, months_back(today, 3)).await;
+        // Nothing held last month: as of today its 主题党日 is missing; judged as of a day
+        // inside that month, it is still open (a 预警 at most, not a 问题).
+        let last_month = months_back(today, 1);
+        let as_of = Period::containing(PeriodKind::Month, last_month).start + chrono::Days::new(3);
+        check_region(db, &Actor::system("test"), w.root.region_id, as_of, |_, _| {}).await.unwrap();
+        // A write during the check: b's record is touched, so the catch-up refreshes b —
+        // and must judge it as of the check's day too.
+        record(db, &w, w.b, "branch_committee", as_of, &all_present(&w, w.b)).await;
+        let since = db.clock().now_ms() - 10_000;
+        catch_up(db, w.root.region_id, since, as_of).await.unwrap();
+        let rows = finding_rows(db).await;
+        let problem =
+            |org: i64| open_of(&rows, THEME, org).iter().any(|f| f.period_key == key(last_month) && f.severity == "finding");
+        assert!(!problem(w.b), "[{}] judged as of {as_of}, last month is still open for b", t.backend);
         db.close().await;
     }
 }

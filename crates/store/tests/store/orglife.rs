@@ -87,6 +87,7 @@ impl Life {
     fn street_admin(&self) -> Scope {
         let mut s = subtree_scope(&self.tr.root, &self.street.path, Role::CommitteeAdmin);
         s.actor.name = "街道管理员".into();
+        s.actor.account_id = 77;
         s
     }
     fn member_of(&self, member_id: i64, branch: &OrgRow) -> Scope {
@@ -508,6 +509,24 @@ async fn corrections_are_direct_for_thirty_days_then_need_the_parents_approval()
         for a in ["meeting.correction_request", "meeting.correction_approve", "meeting.correction_reject"] {
             assert!(audited.iter().any(|x| x == a), "{}: {a} in {audited:?}", t.backend);
         }
+        // Two people: a parent-level account that asked for a correction itself (an
+        // 组织部管理员 reaches the branch too) cannot approve its own request; another
+        // account of the parent can, and the audit names both.
+        let req3 = p
+            .orglife()
+            .request_correction(id, "上级自行提出", &MeetingPatch { place: Some("街道会议室".into()), ..Default::default() })
+            .await
+            .unwrap();
+        let e = p.orglife().decide_correction(req3.id, true, "").await.unwrap_err();
+        assert!(has(&e, "correction.same_account"), "{}: {e:?}", t.backend);
+        let mut colleague = fx.street_admin();
+        colleague.actor.account_id += 1;
+        colleague.actor.name = "街道管理员乙".into();
+        t.db.scoped(&colleague).orglife().decide_correction(req3.id, true, "复核同意").await.unwrap();
+        let trail = audit::list(&t.db, &Default::default()).await.unwrap();
+        let names = |action: &str| trail.iter().filter(|r| r.action == action).map(|r| r.actor_name.clone()).collect::<Vec<_>>();
+        assert!(names("meeting.correction_request").contains(&"街道管理员".to_string()), "{}", t.backend);
+        assert!(names("meeting.correction_approve").contains(&"街道管理员乙".to_string()), "{}", t.backend);
         // Another branch's secretary does not even see the request.
         let other = fx.secretary_b();
         assert!(matches!(t.db.scoped(&other).orglife().decide_correction(req2.id, true, "").await, Err(StoreError::NotFound)));

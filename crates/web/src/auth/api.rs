@@ -53,11 +53,18 @@ fn me_view(a: &account::AccountRow) -> MeView {
     }
 }
 
+/// The session cookie (`__Host-` prefixed, `Secure`, `HttpOnly`, `SameSite=Strict`, path
+/// `/`); an empty token with `max_age` 0 removes it.
 pub(crate) fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
-    let (name, secure) = if state.secure_cookies { (COOKIE_SECURE, "; Secure") } else { (COOKIE_PLAIN, "") };
-    let max_age_secs = max_age.max(0);
-    HeaderValue::from_str(&format!("{name}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}"))
-        .unwrap_or_else(|_| HeaderValue::from_static(""))
+    let name = if state.secure_cookies { COOKIE_SECURE } else { COOKIE_PLAIN };
+    let cookie = cookie::Cookie::build((name, token))
+        .path("/")
+        .http_only(true)
+        .same_site(cookie::SameSite::Strict)
+        .secure(state.secure_cookies)
+        .max_age(cookie::time::Duration::seconds(max_age.max(0)))
+        .build();
+    HeaderValue::from_str(&cookie.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 pub async fn login(

@@ -6,6 +6,7 @@ use crate::shell::{PageResult, Shell, render, see_other};
 use askama::Template;
 use axum::extract::State;
 use vanguard_domain::kernel::auth::{Permission, Reach, Role};
+use vanguard_domain::kernel::finding::Severity;
 use vanguard_domain::org::{BranchCounts, check_branch_structure};
 use vanguard_store::member::MemberFilter;
 use vanguard_store::org::OrgView;
@@ -81,12 +82,12 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
             let f = o.fields();
             if f.kind.is_branch() {
                 let counts = BranchCounts { members: o.direct_members as u32, formal: o.direct_formal as u32 };
-                for finding in check_branch_structure(f.kind, counts, o.has_committee, &rules.org) {
-                    if finding.severity == "warning" {
+                for finding in check_branch_structure(f.kind, counts, o.has_committee, &rules.org, &rules.severity) {
+                    if finding.severity >= Severity::Warning {
                         page.structure.push(Attention {
                             org_id: o.id,
                             org_name: o.name.clone(),
-                            severity: "warn",
+                            severity: if finding.severity >= Severity::Alert { "bad" } else { "warn" },
                             message: finding.message,
                         });
                     }
