@@ -1,5 +1,6 @@
 //! `vanguard`: the one binary — serves the platform and runs its administrative tasks.
 
+mod backup_cli;
 mod bench;
 mod daily_check;
 mod orglife_cli;
@@ -13,6 +14,7 @@ use std::path::PathBuf;
 use vanguard_domain::kernel::auth::Role;
 use vanguard_store::account::{self, AdminAction, NewAccount};
 use vanguard_store::platform::crypto::Crypto;
+use vanguard_store::platform::files;
 use vanguard_store::{Actor, Db};
 
 #[derive(Parser)]
@@ -22,25 +24,38 @@ struct Cli {
     command: Command,
 }
 
+/// Where the data is. `global`: accepted anywhere after the command, also after its
+/// subcommand (`vanguard audit verify --data-dir X`).
 #[derive(Args, Clone)]
 struct StoreArgs {
-    /// Directory for the SQLite file and the master key.
-    #[arg(long, default_value = "./data", env = "VANGUARD_DATA_DIR")]
+    /// Directory for the SQLite file, the master key and the attachments (kept private: 0700).
+    #[arg(long, default_value = "./data", env = "VANGUARD_DATA_DIR", global = true)]
     data_dir: PathBuf,
     /// postgres://… to use PostgreSQL; default: SQLite in the data directory.
-    #[arg(long, env = "VANGUARD_DATABASE_URL")]
+    #[arg(long, env = "VANGUARD_DATABASE_URL", global = true)]
     database_url: Option<String>,
 }
 
 impl StoreArgs {
+    /// The SQLite file in the data directory, unless a PostgreSQL URL is given.
+    fn sqlite_file(&self) -> Option<PathBuf> {
+        self.database_url.is_none().then(|| self.data_dir.join(files::SQLITE_FILE))
+    }
+
+    fn key_file(&self) -> PathBuf {
+        self.data_dir.join(files::KEY_FILE)
+    }
+
     async fn open(&self) -> Result<Db> {
-        let crypto = Crypto::load_or_create(&self.data_dir.join("vanguard.key")).map_err(anyhow::Error::msg)?;
+        // Private from the first start, and tightened on every start after.
+        files::secure_data_dir(&self.data_dir).with_context(|| format!("无法设置数据目录 {} 的权限", self.data_dir.display()))?;
+        let crypto = Crypto::load_or_create(&self.key_file()).map_err(anyhow::Error::msg)?;
         let url = match &self.database_url {
             Some(u) => u.clone(),
-            None => self.data_dir.join("vanguard.sqlite3").display().to_string(),
+            None => self.data_dir.join(files::SQLITE_FILE).display().to_string(),
         };
         let db = Db::open(&url, crypto).await.with_context(|| format!("无法打开数据库 {}", redact(&url)))?;
-        db.set_attachments_dir(self.data_dir.join("attachments"));
+        db.set_attachments_dir(self.data_dir.join(files::ATTACHMENTS_DIR));
         Ok(db)
     }
 }
@@ -90,6 +105,8 @@ enum Command {
         /// the server was down runs at start.
         #[arg(long, default_value = "02:00", env = "VANGUARD_DAILY_CHECK")]
         daily_check: daily_check::DailyCheck,
+        #[command(flatten)]
+        net: NetArgs,
     },
     /// Generate demo data into an empty database.
     Demo {
@@ -143,12 +160,83 @@ enum Command {
         #[command(subcommand)]
         what: roster_cli::ExportWhat,
     },
+    /// Back up the SQLite database while the server runs (one consistent snapshot), and
+    /// on request the attachments and the master key, into a new directory.
+    Backup(backup_cli::BackupArgs),
+    /// Restore a backup into a data directory, after checking it (SQLite's integrity
+    /// check and the audit chain, with the key).
+    Restore(backup_cli::RestoreArgs),
     /// Benchmark helpers for bench/run.sh.
     #[command(hide = true)]
     Bench {
         #[command(subcommand)]
         action: bench::BenchAction,
     },
+}
+
+/// The HTTP server's limits and the proxies in front of it (see `vanguard_web::server`).
+#[derive(Args, Clone)]
+struct NetArgs {
+    /// A reverse proxy (TLS terminator, load balancer) whose X-Forwarded-For names the
+    /// client: an address or a network (10.0.0.0/8). Repeat for several, or give them
+    /// comma-separated in the environment variable. Without it the socket's peer is the
+    /// client (for lockout, rate limits and the audit log).
+    #[arg(long = "trusted-proxy", value_name = "CIDR", env = "VANGUARD_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<vanguard_web::server::Cidr>,
+    /// Seconds a client has to send a request's header (also the longest idle keep-alive).
+    #[arg(long, value_name = "SECONDS", env = "VANGUARD_HEADER_TIMEOUT")]
+    header_timeout: Option<u64>,
+    /// Seconds a client has to send a request's body.
+    #[arg(long, value_name = "SECONDS", env = "VANGUARD_BODY_TIMEOUT")]
+    body_timeout: Option<u64>,
+    /// Open connections at most (further clients wait until one closes).
+    #[arg(long, value_name = "N", env = "VANGUARD_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+}
+
+impl NetArgs {
+    fn config(&self) -> vanguard_web::server::ServerConfig {
+        let mut c = vanguard_web::server::ServerConfig::default();
+        c.trusted_proxies = vanguard_web::server::TrustedProxies::new(self.trusted_proxies.clone());
+        if let Some(s) = self.header_timeout {
+            c.header_read_timeout = std::time::Duration::from_secs(s.max(1));
+        }
+        if let Some(s) = self.body_timeout {
+            c.body_read_timeout = std::time::Duration::from_secs(s.max(1));
+        }
+        if let Some(n) = self.max_connections {
+            c.max_connections = n.max(1);
+        }
+        c
+    }
+}
+
+/// Resolves when the process is asked to stop (Ctrl-C, or SIGTERM from a service
+/// manager).
+async fn stop_requested() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::warn!(error = %e, "SIGTERM cannot be caught; stopping on Ctrl-C only");
+                if let Err(e) = tokio::signal::ctrl_c().await {
+                    tracing::error!(error = %e, "Ctrl-C cannot be caught either");
+                    std::future::pending::<()>().await;
+                }
+                return;
+            }
+        };
+        tokio::select! {
+            _ = term.recv() => {},
+            r = tokio::signal::ctrl_c() => if let Err(e) = r { tracing::error!(error = %e, "Ctrl-C cannot be caught"); std::future::pending::<()>().await },
+        }
+    }
+    #[cfg(not(unix))]
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        tracing::error!(error = %e, "Ctrl-C cannot be caught");
+        std::future::pending::<()>().await;
+    }
 }
 
 #[derive(Subcommand)]
@@ -244,7 +332,7 @@ async fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { store, addr, demo, seed, root_name, insecure_cookies, login_burst, daily_check } => {
+        Command::Serve { store, addr, demo, seed, root_name, insecure_cookies, login_burst, daily_check, net } => {
             let db = store.open().await?;
             let regions = vanguard_store::org::regions(&db).await?;
             if demo {
@@ -276,16 +364,18 @@ async fn main() -> Result<()> {
             eprintln!("\n锋领 Vanguard 已启动：http://{addr}/  （API 文档：http://{addr}/api/openapi.json）");
             let mut state = vanguard_web::AppState::new(db.clone());
             state.secure_cookies = !insecure_cookies;
+            state.server = net.config();
             if let Some(burst) = login_burst {
                 state.login_limiter = vanguard_web::limiter::LoginLimiter::new(burst, db.rules().login.ip_refill_seconds);
             }
             if let daily_check::DailyCheck(Some(minute_of_day)) = daily_check {
                 tokio::spawn(daily_check::run(db.clone(), minute_of_day));
             }
-            tokio::select! {
-                r = vanguard_web::serve(state, listener) => r?,
-                _ = tokio::signal::ctrl_c() => eprintln!("正在停止……"),
-            }
+            vanguard_web::server::serve_until(state, listener, async {
+                stop_requested().await;
+                eprintln!("正在停止：不再接受新连接，等待进行中的请求完成……");
+            })
+            .await?;
             db.close().await;
         }
         Command::Demo { store, scale, seed, history } => {
@@ -353,6 +443,8 @@ async fn main() -> Result<()> {
             db.close().await;
         }
         Command::Bench { action } => bench::run(action).await?,
+        Command::Backup(args) => backup_cli::backup(&args)?,
+        Command::Restore(args) => backup_cli::restore(&args).await?,
         Command::Import { what } => roster_cli::import(what).await?,
         Command::Export { what } => roster_cli::export(what).await?,
         Command::Check { store, as_of } => {

@@ -47,7 +47,12 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: Db) -> Self {
         let login = db.rules().login.clone();
-        AppState { login_limiter: limiter::LoginLimiter::new(login.ip_burst, login.ip_refill_seconds), db, secure_cookies: true, server: server::ServerConfig::default() }
+        AppState {
+            login_limiter: limiter::LoginLimiter::new(login.ip_burst, login.ip_refill_seconds),
+            db,
+            secure_cookies: true,
+            server: server::ServerConfig::default(),
+        }
     }
 }
 

@@ -61,7 +61,8 @@ pub async fn request_context(State(state): State<AppState>, mut req: Request, ne
         .and_then(acceptable_request_id)
         .unwrap_or_else(new_request_id);
     req.extensions_mut().insert(ClientIp(client));
-    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path(), client = %client);
+    let span =
+        tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path(), client = %client);
     let mut res = REQUEST_ID.scope(id.clone(), next.run(req).instrument(span)).await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(REQUEST_ID_HEADER, v);

@@ -158,8 +158,8 @@ fn bind_numbered(stmt: &mut rusqlite::CachedStatement<'_>, args: &[&dyn ToSql]) 
     Ok(())
 }
 
-pub(crate) use sqlite_row;
 pub(crate) use point_read;
+pub(crate) use sqlite_row;
 
 #[cfg(test)]
 mod tests {
@@ -237,4 +237,3 @@ mod tests {
         let _ = std::fs::remove_dir_all(dir);
     }
 }
-

@@ -41,8 +41,8 @@ fn safe_next(next: &str) -> Option<&str> {
     let plain_path = bytes.first() == Some(&b'/') && !matches!(bytes.get(1), Some(b'/' | b'\\'));
     let clean = next.chars().all(|c| !c.is_control() && !c.is_whitespace() && c != '\\');
     let lower = next.to_ascii_lowercase();
-    let encoded_trick = ["%5c", "%09", "%0a", "%0d", "%00", "%2f%2f", "%2f%5c"].iter().any(|e| lower.contains(e))
-        || lower.starts_with("/%2f");
+    let encoded_trick =
+        ["%5c", "%09", "%0a", "%0d", "%00", "%2f%2f", "%2f%5c"].iter().any(|e| lower.contains(e)) || lower.starts_with("/%2f");
     (plain_path && clean && !encoded_trick).then_some(next)
 }
 
@@ -58,11 +58,7 @@ pub struct LoginForm {
     pub next: String,
 }
 
-pub async fn login_submit(
-    State(state): State<AppState>,
-    ClientIp(ip): ClientIp,
-    Form(f): Form<LoginForm>,
-) -> PageResult {
+pub async fn login_submit(State(state): State<AppState>, ClientIp(ip): ClientIp, Form(f): Form<LoginForm>) -> PageResult {
     let again = |msg: String, status: StatusCode| {
         let mut res = render(&LoginPage { error: Some(msg), login: f.login.clone(), next: f.next.clone() });
         *res.status_mut() = status;

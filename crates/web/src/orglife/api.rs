@@ -26,9 +26,7 @@ use vanguard_store::orglife::{
 
 /// A JSON body that may also be absent (an empty body means the defaults).
 async fn optional_json<T: DeserializeOwned + Default>(req: Request) -> ApiResult<T> {
-    let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024)
-        .await
-        .map_err(|e| ApiError::body_unreadable(&e))?;
+    let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024).await.map_err(|e| ApiError::body_unreadable(&e))?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
