@@ -20,8 +20,6 @@ const MANIFEST: &str = "backup.json";
 
 #[derive(Args)]
 pub struct BackupArgs {
-    #[command(flatten)]
-    store: StoreArgs,
     /// The directory to write the backup into (created private; must be missing or empty).
     #[arg(long, value_name = "DIR")]
     to: PathBuf,
@@ -36,8 +34,6 @@ pub struct BackupArgs {
 
 #[derive(Args)]
 pub struct RestoreArgs {
-    #[command(flatten)]
-    store: StoreArgs,
     /// The backup directory (written by `vanguard backup`).
     #[arg(long, value_name = "DIR")]
     from: PathBuf,
@@ -55,10 +51,10 @@ fn is_empty_dir(dir: &Path) -> Result<bool> {
     Ok(std::fs::read_dir(dir).with_context(|| format!("无法读取 {}", dir.display()))?.next().is_none())
 }
 
-pub fn backup(args: &BackupArgs) -> Result<()> {
-    let Some(db_file) = args.store.sqlite_file() else { bail!("{}", postgres_note()) };
+pub fn backup(args: &BackupArgs, store: &StoreArgs) -> Result<()> {
+    let Some(db_file) = store.sqlite_file() else { bail!("{}", postgres_note()) };
     if !db_file.exists() {
-        bail!("数据目录 {} 中没有数据库文件 {}", args.store.data_dir.display(), files::SQLITE_FILE);
+        bail!("数据目录 {} 中没有数据库文件 {}", store.data_dir.display(), files::SQLITE_FILE);
     }
     if args.to.exists() && !is_empty_dir(&args.to)? {
         bail!("备份目录 {} 不是空目录；为免覆盖之前的备份，请指定一个新目录", args.to.display());
@@ -67,7 +63,7 @@ pub fn backup(args: &BackupArgs) -> Result<()> {
     let report: BackupReport = backup::backup_sqlite(&db_file, &args.to.join(files::SQLITE_FILE))?;
     let mut attachments = Value::Null;
     if args.with_attachments {
-        let src = args.store.data_dir.join(files::ATTACHMENTS_DIR);
+        let src = store.data_dir.join(files::ATTACHMENTS_DIR);
         let dst = args.to.join(files::ATTACHMENTS_DIR);
         let copied = if src.is_dir() { files::copy_tree_private(&src, &dst).context("复制附件失败")? } else { 0 };
         // Files are written before their rows commit and removed after; one deleted
@@ -82,7 +78,7 @@ pub fn backup(args: &BackupArgs) -> Result<()> {
         attachments = json!({ "files": copied, "missing": missing });
     }
     let key = if args.with_key {
-        let key_file = args.store.key_file();
+        let key_file = store.key_file();
         if !key_file.is_file() {
             bail!("数据目录中没有密钥文件 {}（密钥可能来自环境变量 VANGUARD_MASTER_KEY，请另行保管）", key_file.display());
         }
@@ -140,9 +136,9 @@ fn restore_key(from: &Path, data_dir: &Path) -> Result<(Crypto, Option<PathBuf>)
     )
 }
 
-pub async fn restore(args: &RestoreArgs) -> Result<()> {
-    let Some(target) = args.store.sqlite_file() else { bail!("{}", postgres_note()) };
-    let data_dir = &args.store.data_dir;
+pub async fn restore(args: &RestoreArgs, store: &StoreArgs) -> Result<()> {
+    let Some(target) = store.sqlite_file() else { bail!("{}", postgres_note()) };
+    let data_dir = &store.data_dir;
     let manifest: Value = serde_json::from_slice(
         &std::fs::read(args.from.join(MANIFEST))
             .with_context(|| format!("{} 不是 vanguard backup 写的备份目录（没有 {MANIFEST}）", args.from.display()))?,

@@ -20,12 +20,15 @@ use vanguard_store::{Actor, Db};
 #[derive(Parser)]
 #[command(name = "vanguard", version, about = "锋领 Vanguard 智慧党建平台")]
 struct Cli {
+    #[command(flatten)]
+    store: StoreArgs,
     #[command(subcommand)]
     command: Command,
 }
 
-/// Where the data is. `global`: accepted anywhere after the command, also after its
-/// subcommand (`vanguard audit verify --data-dir X`).
+/// Where the data is: options of the whole program, `global` so that every command takes
+/// them in any position (`vanguard --data-dir X audit verify`, `vanguard audit verify
+/// --data-dir X`).
 #[derive(Args, Clone)]
 struct StoreArgs {
     /// Directory for the SQLite file, the master key and the attachments (kept private: 0700).
@@ -79,8 +82,6 @@ enum ScaleArg {
 enum Command {
     /// Serve the web application and API.
     Serve {
-        #[command(flatten)]
-        store: StoreArgs,
         /// Listen address.
         #[arg(long, default_value = "127.0.0.1:8080", env = "VANGUARD_ADDR")]
         addr: SocketAddr,
@@ -110,8 +111,6 @@ enum Command {
     },
     /// Generate demo data into an empty database.
     Demo {
-        #[command(flatten)]
-        store: StoreArgs,
         #[arg(long, value_enum, default_value = "district")]
         scale: ScaleArg,
         #[arg(long, default_value_t = 2017)]
@@ -124,29 +123,20 @@ enum Command {
     /// Recompute every finding and compliance figure of 组织生活 (after a rules change,
     /// at month end, or to repair) and print the open findings by rule.
     Check {
-        #[command(flatten)]
-        store: StoreArgs,
         /// Judge as of this day (YYYY-MM-DD) instead of today; the results are stored
         /// (run it again without --as-of to return to today's view).
         #[arg(long)]
         as_of: Option<String>,
     },
     /// Create or update the schema, then exit.
-    Migrate {
-        #[command(flatten)]
-        store: StoreArgs,
-    },
+    Migrate,
     /// Manage accounts.
     User {
-        #[command(flatten)]
-        store: StoreArgs,
         #[command(subcommand)]
         action: UserAction,
     },
     /// The audit log.
     Audit {
-        #[command(flatten)]
-        store: StoreArgs,
         #[command(subcommand)]
         action: AuditAction,
     },
@@ -331,8 +321,9 @@ async fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    let store = &cli.store;
     match cli.command {
-        Command::Serve { store, addr, demo, seed, root_name, insecure_cookies, login_burst, daily_check, net } => {
+        Command::Serve { addr, demo, seed, root_name, insecure_cookies, login_burst, daily_check, net } => {
             let db = store.open().await?;
             let regions = vanguard_store::org::regions(&db).await?;
             if demo {
@@ -378,7 +369,7 @@ async fn main() -> Result<()> {
             .await?;
             db.close().await;
         }
-        Command::Demo { store, scale, seed, history } => {
+        Command::Demo { scale, seed, history } => {
             let db = store.open().await?;
             let scale = match scale {
                 ScaleArg::District => vanguard_demo::generate::Scale::District,
@@ -391,13 +382,13 @@ async fn main() -> Result<()> {
             print_demo_accounts();
             db.close().await;
         }
-        Command::Migrate { store } => {
+        Command::Migrate => {
             let db = store.open().await?;
             let versions = vanguard_store::platform::schema::migration_versions(&db).await?;
             eprintln!("数据库结构已是最新（迁移版本：{versions:?}）");
             db.close().await;
         }
-        Command::User { store, action } => {
+        Command::User { action } => {
             let db = store.open().await?;
             let actor = Actor::system("cli");
             match action {
@@ -442,18 +433,18 @@ async fn main() -> Result<()> {
             }
             db.close().await;
         }
-        Command::Bench { action } => bench::run(action).await?,
-        Command::Backup(args) => backup_cli::backup(&args)?,
-        Command::Restore(args) => backup_cli::restore(&args).await?,
-        Command::Import { what } => roster_cli::import(what).await?,
-        Command::Export { what } => roster_cli::export(what).await?,
-        Command::Check { store, as_of } => {
+        Command::Bench { action } => bench::run(action, store).await?,
+        Command::Backup(args) => backup_cli::backup(&args, store)?,
+        Command::Restore(args) => backup_cli::restore(&args, store).await?,
+        Command::Import { what } => roster_cli::import(what, store).await?,
+        Command::Export { what } => roster_cli::export(what, store).await?,
+        Command::Check { as_of } => {
             let db = store.open().await?;
             let r = orglife_cli::check(&db, as_of.as_deref()).await;
             db.close().await;
             r?;
         }
-        Command::Audit { store, action: AuditAction::Verify } => {
+        Command::Audit { action: AuditAction::Verify } => {
             let db = store.open().await?;
             let pb = progress_bar(0, "校验审计日志");
             let v = vanguard_store::platform::audit::verify_and_record(&db, &Actor::system("cli"), |done, total| {
@@ -475,4 +466,93 @@ async fn main() -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every command, with the arguments it requires.
+    const COMMANDS: &[&[&str]] = &[
+        &["serve"],
+        &["demo"],
+        &["check"],
+        &["migrate"],
+        &["user", "create", "--username", "u", "--role", "member"],
+        &["user", "reset-password", "u"],
+        &["user", "unlock", "u"],
+        &["user", "list"],
+        &["audit", "verify"],
+        &["import", "members", "roster.xlsx"],
+        &["export", "members"],
+        &["backup", "--to", "backups/1"],
+        &["restore", "--from", "backups/1"],
+        &["bench", "hello"],
+        &["bench", "one-read"],
+        &["bench", "roster"],
+        &["bench", "orglife"],
+    ];
+
+    fn leaves(cmd: &clap::Command, path: Vec<String>, out: &mut Vec<Vec<String>>) {
+        let subs: Vec<&clap::Command> = cmd.get_subcommands().filter(|c| c.get_name() != "help").collect();
+        if subs.is_empty() {
+            out.push(path);
+            return;
+        }
+        for sub in subs {
+            let mut p = path.clone();
+            p.push(sub.get_name().to_string());
+            leaves(sub, p, out);
+        }
+    }
+
+    #[test]
+    fn the_table_lists_every_command() {
+        let mut all = Vec::new();
+        leaves(&Cli::command(), Vec::new(), &mut all);
+        for path in all {
+            assert!(
+                COMMANDS.iter().any(|c| c.starts_with(&path.iter().map(String::as_str).collect::<Vec<_>>())),
+                "command {path:?} is missing from the table of options-anywhere cases"
+            );
+        }
+    }
+
+    /// `--data-dir` and `--database-url` in every position: before the command, between
+    /// a command and its subcommand, and last (`vanguard audit verify --data-dir X`).
+    #[test]
+    fn every_command_takes_the_store_options_in_any_position() {
+        Cli::command().debug_assert();
+        for cmd in COMMANDS {
+            let (head, tail) = cmd.split_at(1);
+            let opts = ["--data-dir", "/srv/x", "--database-url", "postgres://db/v"];
+            let mut positions: Vec<Vec<&str>> = vec![
+                [&opts[..], cmd].concat(),
+                [head, &opts[..], tail].concat(),
+                [cmd, &opts[..]].concat(),
+            ];
+            if let Some(sub_at) = tail.iter().position(|a| !a.starts_with('-')).filter(|_| tail.len() > 1) {
+                let (mid, rest) = tail.split_at(sub_at + 1);
+                positions.push([head, mid, &opts[..], rest].concat());
+            }
+            for args in positions {
+                let argv: Vec<&str> = std::iter::once("vanguard").chain(args.iter().copied()).collect();
+                let cli = Cli::try_parse_from(&argv).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+                assert_eq!(cli.store.data_dir, PathBuf::from("/srv/x"), "{argv:?}");
+                assert_eq!(cli.store.database_url.as_deref(), Some("postgres://db/v"), "{argv:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_are_repeatable_and_checked() {
+        let cli = Cli::try_parse_from(["vanguard", "serve", "--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1"]).unwrap();
+        let Command::Serve { net, .. } = cli.command else { panic!("not serve") };
+        let cfg = net.config();
+        assert!(cfg.trusted_proxies.trusts("10.9.8.7".parse().unwrap()));
+        assert!(cfg.trusted_proxies.trusts("::1".parse().unwrap()));
+        assert!(!cfg.trusted_proxies.trusts("192.168.0.1".parse().unwrap()));
+        assert!(Cli::try_parse_from(["vanguard", "serve", "--trusted-proxy", "10.0.0.0/40"]).is_err());
+    }
 }
