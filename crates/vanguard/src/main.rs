@@ -527,11 +527,8 @@ mod tests {
         for cmd in COMMANDS {
             let (head, tail) = cmd.split_at(1);
             let opts = ["--data-dir", "/srv/x", "--database-url", "postgres://db/v"];
-            let mut positions: Vec<Vec<&str>> = vec![
-                [&opts[..], cmd].concat(),
-                [head, &opts[..], tail].concat(),
-                [cmd, &opts[..]].concat(),
-            ];
+            let mut positions: Vec<Vec<&str>> =
+                vec![[&opts[..], cmd].concat(), [head, &opts[..], tail].concat(), [cmd, &opts[..]].concat()];
             if let Some(sub_at) = tail.iter().position(|a| !a.starts_with('-')).filter(|_| tail.len() > 1) {
                 let (mid, rest) = tail.split_at(sub_at + 1);
                 positions.push([head, mid, &opts[..], rest].concat());

@@ -9,6 +9,8 @@
 mod fixture;
 #[path = "api/matrix.rs"]
 mod matrix;
+#[path = "api/ops.rs"]
+mod ops;
 #[path = "api/orglife.rs"]
 mod orglife;
 

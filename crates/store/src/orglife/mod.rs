@@ -73,7 +73,9 @@ pub(crate) fn de_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D:
         ))),
         Some(T::Text(s)) if s.trim().is_empty() => Ok(None),
         Some(T::Text(s)) => parse_china_datetime(&s).map(Some).ok_or_else(|| {
-            serde::de::Error::custom(format!("时间“{s}”格式不正确，应为 YYYY-MM-DDTHH:MM（北京时间）或毫秒时间戳"))
+            serde::de::Error::custom(format!(
+                "时间“{s}”无法识别或不在 1900—9999 年之间，应为 YYYY-MM-DDTHH:MM（北京时间）或毫秒时间戳"
+            ))
         }),
     }
 }
