@@ -55,7 +55,7 @@ fn schemas() -> Value {
             "code": {"type": "string", "description": "稳定的机器可读错误码"},
             "message": {"type": "string", "description": "给人看的中文说明"},
             "fields": {"type": "array", "items": {"type": "object", "properties": {"field": text, "code": text, "message": text}}},
-            "correlation_id": text}}}), &["error"]),
+            "correlation_id": {"type": "string", "description": "错误编号：与响应头 x-request-id 及服务器日志中的编号相同，联系系统管理员时请提供"}}}}), &["error"]),
     });
     if let (Some(all), Some(more)) = (all.as_object_mut(), orglife.as_object()) {
         all.extend(more.clone());
