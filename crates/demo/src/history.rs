@@ -211,7 +211,7 @@ pub async fn generate(db: &Db, region_id: i64, seed: u64, mut progress: impl FnM
 
     let root = vanguard_store::org::regions(db).await?.into_iter().find(|r| r.id == region_id).ok_or(StoreError::NotFound)?;
     let system = Scope::system(region_id, &root.path, Actor::system("demo"));
-    let orgs = db.scoped(&system).active_orgs().await?;
+    let orgs = db.scoped(&system).orgs().active_orgs().await?;
     let mut groups_of: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
     for o in orgs.iter().filter(|o| o.kind() == OrgKind::Group) {
         if let Some(p) = o.parent_id {

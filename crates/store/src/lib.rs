@@ -20,9 +20,12 @@ pub mod member;
 pub mod org;
 pub mod orglife;
 
-pub(crate) use member::push_roster_filters;
 pub use platform::db::{Clock, Db, Tx};
 pub(crate) use platform::db::{exec_read, exec_tx, on_tx, read};
 pub use platform::error::{StoreError, StoreResult};
 pub(crate) use platform::point::{point_read, sqlite_row};
 pub use platform::scope::{Actor, Scope, Scoped};
+
+/// Every feature's reaction to changes published on the hooks ([`platform::hooks`]), in
+/// the order they run: one line per feature that derives rows from another's facts.
+pub(crate) const SUBSCRIBERS: &[platform::hooks::Subscriber] = &[orglife::check::on_change];

@@ -15,6 +15,7 @@ use clap::Subcommand;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use vanguard_domain::kernel::auth::{Reach, Role};
+use vanguard_domain::kernel::paging::{PageQuery, PageRequest};
 use vanguard_domain::org::path;
 use vanguard_store::member::MemberFilter;
 use vanguard_store::platform::probe;
@@ -141,15 +142,15 @@ async fn roster(db: &Db, district: &str, pages: i64, per_page: i64, budget: Dura
     let system = Scope::system(region.id, &region.path, Actor::system("bench"));
     let sys = db.scoped(&system);
     let mut target = None;
-    for child in sys.children(region.id).await? {
+    for child in sys.orgs().children(region.id).await? {
         if child.name.contains(district) {
-            target = Some(sys.org(child.id).await?);
+            target = Some(sys.orgs().org(child.id).await?);
             break;
         }
     }
     let Some(d) = target else { bail!("“{}”下没有名称含“{district}”的下级党组织", region.name) };
-    let district_members = sys.subtree_counts(&d).await?.members;
-    let region_members = sys.subtree_counts(region).await?.members;
+    let district_members = sys.orgs().subtree_counts(&d).await?.members;
+    let region_members = sys.orgs().subtree_counts(region).await?.members;
     let scope = Scope {
         actor: Actor::system("bench"),
         role: Role::CommitteeAdmin,
@@ -167,17 +168,19 @@ async fn roster(db: &Db, district: &str, pages: i64, per_page: i64, budget: Dura
     // The mix: pages 1..=pages of each filter, interleaved deterministically so that no
     // filter runs its pages back to back.
     let kinds = ["none", "category=formal", "flow=out", "q=surname"];
-    let mut mix: Vec<(usize, MemberFilter)> = Vec::new();
+    let mut mix: Vec<(usize, MemberFilter, PageRequest)> = Vec::new();
     for page in 1..=pages {
         for (k, _) in kinds.iter().enumerate() {
-            let mut f = MemberFilter { page: Some(page), per_page: Some(per_page), ..Default::default() };
+            let q = PageQuery { page: Some(page as u64), limit: Some(per_page as u32), cursor: None };
+            let req = PageRequest::from_query(&q).map_err(|e| anyhow::anyhow!(e.message()))?;
+            let mut f = MemberFilter::default();
             match k {
                 1 => f.category = "formal".into(),
                 2 => f.flow = "out".into(),
                 3 => f.q = surname.into(),
                 _ => {}
             }
-            mix.push((k, f));
+            mix.push((k, f, req));
         }
     }
     // A fixed shuffle (LCG) keeps runs comparable.
@@ -189,12 +192,12 @@ async fn roster(db: &Db, district: &str, pages: i64, per_page: i64, budget: Dura
 
     // Warm-up: one pass, and a sanity line per filter.
     for (k, kind) in kinds.iter().enumerate() {
-        let f = &mix.iter().find(|(kk, _)| *kk == k).context("empty mix")?.1;
-        let p = scoped.list_members(f).await?;
-        println!("  filter {kind:<16} total={:<7} (page {} → {} rows)", p.total, p.page, p.items.len());
+        let (_, f, req) = mix.iter().find(|(kk, _, _)| *kk == k).context("empty mix")?;
+        let p = scoped.members().list_members(f, req).await?;
+        println!("  filter {kind:<16} total={:<7?} (page {} → {} rows)", p.total, p.number(), p.items.len());
     }
-    for (_, f) in &mix {
-        scoped.list_members(f).await?;
+    for (_, f, req) in &mix {
+        scoped.members().list_members(f, req).await?;
     }
 
     // Measured rounds, bounded by the time budget (at least one full round).
@@ -203,9 +206,9 @@ async fn roster(db: &Db, district: &str, pages: i64, per_page: i64, budget: Dura
     let mut per_kind: Vec<Vec<Duration>> = vec![Vec::new(); kinds.len()];
     let mut rounds = 0;
     while rounds == 0 || started.elapsed() < budget {
-        for (k, f) in &mix {
+        for (k, f, req) in &mix {
             let t = Instant::now();
-            let p = scoped.list_members(f).await?;
+            let p = scoped.members().list_members(f, req).await?;
             let e = t.elapsed();
             std::hint::black_box(p);
             all.push(e);

@@ -186,8 +186,10 @@ struct NetArgs {
 
 impl NetArgs {
     fn config(&self) -> vanguard_web::server::ServerConfig {
-        let mut c = vanguard_web::server::ServerConfig::default();
-        c.trusted_proxies = vanguard_web::server::TrustedProxies::new(self.trusted_proxies.clone());
+        let mut c = vanguard_web::server::ServerConfig {
+            trusted_proxies: vanguard_web::server::TrustedProxies::new(self.trusted_proxies.clone()),
+            ..Default::default()
+        };
         if let Some(s) = self.header_timeout {
             c.header_read_timeout = std::time::Duration::from_secs(s.max(1));
         }

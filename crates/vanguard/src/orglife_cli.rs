@@ -8,6 +8,7 @@ use clap::Args;
 use std::time::{Duration, Instant};
 use vanguard_domain::kernel::auth::{Reach, Role};
 use vanguard_domain::kernel::finding::Severity;
+use vanguard_domain::kernel::paging::PageRequest;
 use vanguard_store::orglife::check::{self, RecomputeSummary};
 use vanguard_store::platform::probe;
 use vanguard_store::{Actor, Db, Scope};
@@ -153,9 +154,10 @@ async fn run_bench(db: &Db, args: &OrglifeBench) -> Result<()> {
     let root = vanguard_store::org::regions(db).await?.into_iter().next().context("数据库中没有党组织")?;
     let region = root.region_id;
     let city = Scope::system(region, &root.path, Actor::system("bench"));
-    let district = db.scoped(&city).children(root.id).await?.into_iter().find(|o| o.name.contains(&args.district)).map(|o| o.id);
+    let district =
+        db.scoped(&city).orgs().children(root.id).await?.into_iter().find(|o| o.name.contains(&args.district)).map(|o| o.id);
     let district_id = district.unwrap_or(root.id);
-    let district_row = db.scoped(&city).org(district_id).await?;
+    let district_row = db.scoped(&city).orgs().org(district_id).await?;
     let dscope = Scope {
         actor: Actor::system("bench"),
         role: Role::CommitteeAdmin,
@@ -164,7 +166,7 @@ async fn run_bench(db: &Db, args: &OrglifeBench) -> Result<()> {
         member_id: None,
         scope_org_id: Some(district_id),
     };
-    let counts = db.scoped(&city).subtree_counts(&root).await?;
+    let counts = db.scoped(&city).orgs().subtree_counts(&root).await?;
     let attendance = probe::attendance_rows(db, region).await?;
     println!(
         "SCALE orgs={} members={} attendance={} district={} ({})",
@@ -240,27 +242,37 @@ async fn run_bench(db: &Db, args: &OrglifeBench) -> Result<()> {
     // The cockpit.
     let sc = db.scoped(&city);
     let sd = db.scoped(&dscope);
-    report("cockpit_city_root", &timed(args.requests, || async { Ok(sc.cockpit(root.id, None).await?) }).await?);
+    report("cockpit_city_root", &timed(args.requests, || async { Ok(sc.cockpit().overview(root.id, None).await?) }).await?);
     report(
         "cockpit_city_root_year",
-        &timed(args.requests / 4 + 1, || async { Ok(sc.cockpit(root.id, Some(&today.format("%Y").to_string())).await?) }).await?,
+        &timed(args.requests / 4 + 1, || async {
+            Ok(sc.cockpit().overview(root.id, Some(&today.format("%Y").to_string())).await?)
+        })
+        .await?,
     );
-    report("trend_city_root", &timed(args.requests / 4 + 1, || async { Ok(sc.cockpit_trend(root.id, None).await?) }).await?);
-    report("cockpit_district", &timed(args.requests, || async { Ok(sd.cockpit(district_id, None).await?) }).await?);
-    report("trend_district", &timed(args.requests, || async { Ok(sd.cockpit_trend(district_id, None).await?) }).await?);
+    report(
+        "trend_city_root",
+        &timed(args.requests / 4 + 1, || async { Ok(sc.cockpit().cockpit_trend(root.id, None).await?) }).await?,
+    );
+    report("cockpit_district", &timed(args.requests, || async { Ok(sd.cockpit().overview(district_id, None).await?) }).await?);
+    report("trend_district", &timed(args.requests, || async { Ok(sd.cockpit().cockpit_trend(district_id, None).await?) }).await?);
     report(
         "drilldown_branches_district",
         &timed(args.requests, || async {
-            Ok(sd.cockpit_branches(district_id, "orglife.theme_day", None, Some(false), None, None).await?)
+            Ok(sd
+                .cockpit()
+                .cockpit_branches(district_id, "orglife.theme_day", None, Some(false), &PageRequest::first(50))
+                .await?)
         })
         .await?,
     );
     report(
         "drilldown_members_district",
-        &timed(args.requests, || async { Ok(sd.cockpit_members(district_id, None, None, None).await?) }).await?,
+        &timed(args.requests, || async { Ok(sd.cockpit().cockpit_members(district_id, None, &PageRequest::first(50)).await?) })
+            .await?,
     );
-    report("todo_district", &timed(args.requests, || async { Ok(sd.todos(Some(district_id), None).await?) }).await?);
-    let c = sc.cockpit(root.id, None).await?;
+    report("todo_district", &timed(args.requests, || async { Ok(sd.cockpit().todos(Some(district_id), None).await?) }).await?);
+    let c = sc.cockpit().overview(root.id, None).await?;
     println!(
         "COCKPIT city {} period={} rules={} children={} overall={:?}/{:?}",
         c.org.name,

@@ -50,7 +50,7 @@ async fn system_scope(db: &Db, org_id: Option<i64>, narrow: bool) -> Result<Scop
         Some(id) => {
             for r in &regions {
                 let region = Scope::system(r.region_id, &r.path, actor());
-                if let Ok(org) = db.scoped(&region).org(id).await {
+                if let Ok(org) = db.scoped(&region).orgs().org(id).await {
                     return Ok(if narrow { Scope::system(r.region_id, &org.path, actor()) } else { region });
                 }
             }
@@ -114,7 +114,7 @@ pub async fn import(what: ImportWhat, store: &StoreArgs) -> Result<()> {
     let scope = system_scope(&db, org_id, true).await?;
     let s = db.scoped(&scope);
     let started = std::time::Instant::now();
-    let preview = s.preview_import(&filename, &bytes, &ImportOptions { default_org_id: None, dry_run }).await?;
+    let preview = s.roster().preview_import(&filename, &bytes, &ImportOptions { default_org_id: None, dry_run }).await?;
     print_report(&preview);
     eprintln!("校验用时 {:.1} 秒", started.elapsed().as_secs_f64());
     let Some(batch) = preview.batch_id else {
@@ -123,7 +123,7 @@ pub async fn import(what: ImportWhat, store: &StoreArgs) -> Result<()> {
         return Ok(());
     };
     if preview.counts.to_create + preview.counts.to_update == 0 {
-        s.discard_import(batch).await?;
+        s.roster().discard_import(batch).await?;
         println!("\n没有需要新建或更新的党员，未写入任何数据");
         db.close().await;
         return Ok(());
@@ -131,6 +131,7 @@ pub async fn import(what: ImportWhat, store: &StoreArgs) -> Result<()> {
     let pb = progress_bar((preview.counts.to_create + preview.counts.to_update) as u64, "导入党员");
     let started = std::time::Instant::now();
     let result = s
+        .roster()
         .commit_import(batch, |done, total| {
             pb.set_length(total);
             pb.set_position(done);
@@ -154,7 +155,7 @@ pub async fn export(what: ExportWhat, store: &StoreArgs) -> Result<()> {
     let db = store.open().await?;
     let scope = system_scope(&db, org_id, false).await?;
     let filter = MemberFilter { org_id, ..Default::default() };
-    let file = db.scoped(&scope).export_members(&filter, reveal).await?;
+    let file = db.scoped(&scope).roster().export_members(&filter, reveal).await?;
     let path = output.unwrap_or_else(|| PathBuf::from(&file.filename));
     std::fs::write(&path, &file.bytes).with_context(|| format!("无法写入 {}", path.display()))?;
     println!(

@@ -90,3 +90,16 @@ pub fn client_ip(parts: &Parts) -> IpAddr {
     }
     parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
 }
+
+/// The page a list request asks for (`?cursor=…&limit=…` or `?page=N`); a forged cursor or
+/// an impossible page number answers 400.
+pub struct Paged(pub vanguard_domain::kernel::paging::PageRequest);
+
+impl<S: Send + Sync> FromRequestParts<S> for Paged {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        use vanguard_domain::kernel::paging::{PageQuery, PageRequest};
+        let QueryParams(q) = QueryParams::<PageQuery>::from_request_parts(parts, state).await?;
+        PageRequest::from_query(&q).map(Paged).map_err(|e| ApiError::bad_request("page.invalid", e.message()))
+    }
+}

@@ -4,113 +4,40 @@
 use crate::routes::table;
 use serde_json::{Map, Value, json};
 
-fn schemas() -> Value {
-    let s = |props: Value, required: &[&str]| json!({"type": "object", "properties": props, "required": required});
-    let text = json!({"type": "string"});
-    let opt_text = json!({"type": ["string", "null"]});
-    let member_fields = json!({
-        "name": text, "gender": opt_text, "ethnicity": opt_text, "birth_date": opt_text, "id_number": opt_text,
-        "education": opt_text, "phone": opt_text, "joined_on": opt_text, "confirmed_on": opt_text, "category": opt_text,
-        "party_status": opt_text, "work_unit": opt_text, "residence": opt_text, "flow": opt_text, "flow_place": opt_text,
-        "lost_contact_since": opt_text
-    });
-    let mut new_member = member_fields.clone();
-    if let Some(m) = new_member.as_object_mut() {
-        m.insert("org_id".into(), json!({"type": "integer"}));
-        m.insert("group_id".into(), json!({"type": ["integer", "null"]}));
-    }
-    let mut patch = member_fields.clone();
-    if let Some(m) = patch.as_object_mut() {
-        m.insert("version".into(), json!({"type": "integer"}));
-    }
-    let org_input = json!({
-        "name": text, "kind": {"type": "string", "enum": vanguard_domain::org::OrgKind::ALL.iter().map(|k| k.code()).collect::<Vec<_>>()},
-        "sector": {"type": "string", "enum": vanguard_domain::org::Sector::ALL.iter().map(|k| k.code()).collect::<Vec<_>>()},
-        "established_on": opt_text, "term_started_on": opt_text, "term_years": {"type": ["integer", "null"]},
-        "has_committee": {"type": "boolean"}, "status": {"type": "string", "enum": ["normal", "weak"]}
-    });
-    let mut org_update = org_input.clone();
-    if let Some(m) = org_update.as_object_mut() {
-        m.insert("secretary_member_id".into(), json!({"type": ["integer", "null"]}));
-    }
-    let orglife = orglife_schemas();
-    let mut all = json!({
-        "LoginRequest": s(json!({"login": text, "password": text}), &["login", "password"]),
-        "PasswordChange": s(json!({"old_password": text, "new_password": text}), &["old_password", "new_password"]),
-        "OrgInput": s(org_input, &["name", "kind"]),
-        "OrgUpdate": s(org_update, &[]),
-        "OrgMove": s(json!({"parent_id": {"type": "integer"}}), &["parent_id"]),
-        "OrgDissolve": s(json!({"dissolved_on": opt_text}), &[]),
-        "NewMember": s(new_member, &["org_id", "name", "id_number", "ethnicity", "joined_on", "category"]),
-        "MemberPatch": s(patch, &[]),
-        "MemberMove": s(json!({"org_id": {"type": "integer"}, "group_id": {"type": ["integer", "null"]}}), &["org_id"]),
-        "Leave": s(json!({"reason": {"type": "string", "enum": vanguard_domain::member::LeaveReason::ALL.iter().map(|r| r.code()).collect::<Vec<_>>()},
-            "left_on": text, "note": text}), &["reason", "left_on"]),
-        "Reveal": s(json!({"field": {"type": "string", "enum": ["id_number", "phone"]}}), &["field"]),
-        "NewAccount": s(json!({"username": text, "display_name": text,
-            "role": {"type": "string", "enum": vanguard_domain::kernel::auth::Role::ALL.iter().map(|r| r.code()).collect::<Vec<_>>()},
-            "scope_org_id": {"type": ["integer", "null"]}, "member_id": {"type": ["integer", "null"]}, "password": opt_text}), &["username", "role"]),
-        "RoleAssignment": s(json!({"role": text, "scope_org_id": {"type": ["integer", "null"]}, "member_id": {"type": ["integer", "null"]}}), &["role"]),
-        "Error": s(json!({"error": {"type": "object", "properties": {
-            "code": {"type": "string", "description": "稳定的机器可读错误码"},
-            "message": {"type": "string", "description": "给人看的中文说明"},
-            "fields": {"type": "array", "items": {"type": "object", "properties": {"field": text, "code": text, "message": text}}},
-            "correlation_id": {"type": "string", "description": "错误编号：与响应头 x-request-id 及服务器日志中的编号相同，联系系统管理员时请提供"}}}}), &["error"]),
-    });
-    if let (Some(all), Some(more)) = (all.as_object_mut(), orglife.as_object()) {
-        all.extend(more.clone());
-    }
-    all
+/// The error body every failure answers with.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+struct Error {
+    error: ErrorDetail,
 }
 
-/// The request bodies of the 组织生活 routes.
-fn orglife_schemas() -> Value {
-    let s = |props: Value, required: &[&str]| json!({"type": "object", "properties": props, "required": required});
-    let text = json!({"type": "string"});
-    let time = json!({"type": ["integer", "string", "null"], "description": "毫秒时间戳，或北京时间 YYYY-MM-DDTHH:MM"});
-    let types: Vec<&str> = vanguard_domain::orglife::MeetingType::ALL.iter().map(|t| t.code()).collect();
-    let mark = s(
-        json!({"member_id": {"type": "integer"},
-            "attendance": {"type": "string", "enum": ["present", "excused", "absent", "observer", "pending", "remove"],
-                "description": "出席、请假（须填 reason）、缺席、列席（可添加非应到人员）、未登记、移除列席人员"},
-            "reason": text}),
-        &["member_id", "attendance"],
-    );
-    let decision = s(
-        json!({"title": text, "votes_for": {"type": "integer"}, "votes_against": {"type": "integer"}, "votes_abstain": {"type": "integer"},
-            "excluded": {"type": "integer", "description": "不计入应到会人数的有表决权党员人数"}}),
-        &["title", "votes_for"],
-    );
-    let record = json!({
-        "meeting_type": {"type": "string", "enum": types}, "planned_at": time, "held_at": time, "place": text, "host": text,
-        "recorder": text, "lecturer": text, "topic": text, "content": text, "minutes": text, "is_secretary_lecture": {"type": "boolean"},
-        "attendee_ids": {"type": ["array", "null"], "items": {"type": "integer"}, "description": "应到人员；不填则按组织自动带出"},
-        "attendance": {"type": "array", "items": mark}, "decisions": {"type": "array", "items": decision}
-    });
-    let mut patch = record.clone();
-    if let Some(m) = patch.as_object_mut() {
-        m.insert("version".into(), json!({"type": "integer"}));
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ErrorDetail {
+    /// 稳定的机器可读错误码
+    code: String,
+    /// 给人看的中文说明
+    message: String,
+    /// 每个字段的问题（校验未通过时）
+    fields: Vec<vanguard_domain::FieldError>,
+    /// 错误编号：每个错误都有，与响应头 x-request-id 及服务器日志中的编号相同；联系系统管理员时请提供
+    correlation_id: String,
+}
+
+/// Every schema the routes name, derived from their types.
+fn schemas(bodies: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) -> Value {
+    crate::routes::schema::<Error>(bodies);
+    let mut map = Map::new();
+    for (name, schema) in bodies.drain(..) {
+        map.insert(name, serde_json::to_value(schema).unwrap_or(Value::Null));
     }
-    json!({
-        "MeetingInput": s(record, &["meeting_type"]),
-        "MeetingPatch": s(patch.clone(), &[]),
-        "MeetingRoll": s(json!({"member_ids": {"type": "array", "items": {"type": "integer"}}}), &["member_ids"]),
-        "AttendanceMarks": s(json!({"marks": {"type": "array", "items": mark}}), &["marks"]),
-        "DecisionInput": decision,
-        "SigninOpen": s(json!({"minutes": {"type": "integer", "minimum": 5, "maximum": 1440}}), &[]),
-        "SigninRequest": s(json!({"token": text}), &["token"]),
-        "CorrectionRequest": s(json!({"reason": text, "changes": patch}), &["reason", "changes"]),
-        "CorrectionDecision": s(json!({"note": text}), &[]),
-        "PlanSave": s(json!({"year": {"type": "integer"}, "version": {"type": ["integer", "null"]},
-            "items": {"type": "array", "items": s(json!({"month": {"type": "integer"}, "date": {"type": "string", "format": "date"},
-                "theme": text, "form": text}), &["date", "theme", "form"])}}), &["items"]),
-        "PlanReturn": s(json!({"reason": text}), &["reason"]),
-    })
+    Value::Object(map)
 }
 
 /// The whole document.
 pub fn document() -> Value {
     let mut paths: Map<String, Value> = Map::new();
+    let mut bodies = Vec::new();
     for spec in table() {
         let mut op = json!({
             "summary": spec.summary,
@@ -139,6 +66,7 @@ pub fn document() -> Value {
             op["parameters"] = Value::Array(params);
         }
         if let Some(body) = spec.body {
+            let body = body(&mut bodies);
             op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}});
         }
         let entry = paths.entry(spec.path.to_string()).or_insert_with(|| json!({}));
@@ -150,7 +78,7 @@ pub fn document() -> Value {
             "description": "所有党组织和党员数据按调用者的管辖范围过滤；范围外的对象返回 404。"},
         "paths": paths,
         "components": {
-            "schemas": schemas(),
+            "schemas": schemas(&mut bodies),
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "cookie": {"type": "apiKey", "in": "cookie", "name": crate::middleware::COOKIE_SECURE}
@@ -163,7 +91,11 @@ pub fn document() -> Value {
 fn cockpit_query(path: &str) -> Vec<Value> {
     let q = |name: &str, kind: &str, description: &str| json!({"name": name, "in": "query", "required": false, "schema": {"type": kind}, "description": description});
     let period = q("period", "string", "统计周期：2026-10（月）、2026-Q3（季度）、2026-H2（半年）、2026（年度）；默认上月");
-    let page = [q("page", "integer", "页码，从1开始"), q("per_page", "integer", "每页条数")];
+    let page = [
+        q("cursor", "string", "翻页游标：上一页结果中的 next 或 prev；last 为末页"),
+        q("limit", "integer", "每页条数，1–200，默认20"),
+        q("page", "integer", "跳到第几页（从1开始）；与 cursor 同时给出时以页码为准"),
+    ];
     match path {
         "/api/v1/cockpit/orgs/{id}" | "/api/v1/cockpit/orgs/{id}/tree" => vec![period],
         "/api/v1/cockpit/orgs/{id}/trend" => vec![q("year", "integer", "年度，默认今年")],
@@ -202,6 +134,7 @@ fn cockpit_query(path: &str) -> Vec<Value> {
         "/api/v1/findings/todo" => {
             vec![q("org_id", "integer", "党组织（含下级）；默认本人管辖范围"), q("limit", "integer", "最多条数，默认100")]
         }
+        "/api/v1/members" | "/api/v1/orgs/{id}/meetings" | "/api/v1/members/{id}/attendance" => page.to_vec(),
         _ => Vec::new(),
     }
 }

@@ -19,8 +19,8 @@ pub struct RouteSpec {
     /// Chinese summary for the API document.
     pub summary: &'static str,
     pub tag: &'static str,
-    /// Name of the request body schema in the API document, if any.
-    pub body: Option<&'static str>,
+    /// The request body's schema in the API document, if any.
+    pub body: Option<SchemaFn>,
     pub(crate) handler: MethodRouter<AppState>,
 }
 
@@ -39,6 +39,18 @@ macro_rules! r {
 }
 
 pub(crate) use r;
+
+/// Puts a type's schema (and every schema it refers to) into the API document's
+/// components and answers its name.
+pub type SchemaFn = fn(&mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) -> String;
+
+/// The [`SchemaFn`] of `T`, derived from the type itself (`#[derive(utoipa::ToSchema)]`).
+pub fn schema<T: utoipa::ToSchema>(out: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) -> String {
+    T::schemas(out);
+    let name = T::name().into_owned();
+    out.push((name.clone(), T::schema()));
+    name
+}
 
 /// Every route of the application: each feature's part, one line per feature.
 pub fn table() -> Vec<RouteSpec> {

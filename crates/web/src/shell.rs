@@ -40,7 +40,7 @@ impl Shell {
         let s = &ctx.0;
         let role = s.scope.role;
         let tree_root = if matches!(s.scope.reach, Reach::Subtree { .. }) {
-            ctx.scoped(&state.db).roots().await.ok().and_then(|r| r.into_iter().next()).map(|o| (o.id, o.name))
+            ctx.scoped(&state.db).orgs().roots().await.ok().and_then(|r| r.into_iter().next()).map(|o| (o.id, o.name))
         } else {
             None
         };
@@ -198,4 +198,75 @@ pub fn fmt_time(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms + i64::from(vanguard_domain::kernel::time::CHINA_OFFSET_SECONDS) * 1000)
         .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
         .unwrap_or_default()
+}
+
+/// Paging controls under a list: the range shown, the total, and links to the first,
+/// previous, next and last pages, plus a jump to a page number where the list allows it.
+/// Every link keeps the list's filters.
+pub struct Pager {
+    /// 1-based number of the first and last row shown (0, 0 for an empty page).
+    pub from: u64,
+    pub to: u64,
+    /// `共 123 条` or `超过 10000 条`.
+    pub total_text: String,
+    /// The total, and whether it is only a lower bound.
+    pub total: Option<u64>,
+    pub lower_bound: bool,
+    pub first: Option<String>,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub last: Option<String>,
+    /// This page's number and, when known, how many pages there are.
+    pub number: u64,
+    pub count: Option<u64>,
+    /// The list's path and its filters, for the jump form.
+    pub path: String,
+    pub params: Vec<(String, String)>,
+    pub limit: u32,
+}
+
+impl Pager {
+    /// Controls for `page`, served at `path` with the filters `params` (empty values are
+    /// left out).
+    pub fn new<T>(page: &vanguard_domain::kernel::paging::Page<T>, path: &str, params: &[(&str, String)]) -> Pager {
+        let params: Vec<(String, String)> =
+            params.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let link = |extra: &[(&str, String)]| {
+            let mut all: Vec<(String, String)> = params.clone();
+            all.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
+            let query = serde_urlencoded::to_string(&all).unwrap_or_default();
+            if query.is_empty() { path.to_string() } else { format!("{path}?{query}") }
+        };
+        let limit = page.limit.to_string();
+        let shown = page.items.len() as u64;
+        let total_text = match (page.total, page.total_is_lower_bound) {
+            (Some(t), false) => format!("共 {t} 条"),
+            (Some(t), true) => format!("超过 {t} 条"),
+            (None, _) => String::new(),
+        };
+        let at_start = page.position == 0;
+        let at_end = page.next.is_none();
+        Pager {
+            from: if shown == 0 { 0 } else { page.position + 1 },
+            to: page.position + shown,
+            total_text,
+            total: page.total,
+            lower_bound: page.total_is_lower_bound,
+            first: (!at_start).then(|| link(&[("limit", limit.clone())])),
+            prev: page.prev.as_ref().map(|c| link(&[("cursor", c.clone()), ("limit", limit.clone())])),
+            next: page.next.as_ref().map(|c| link(&[("cursor", c.clone()), ("limit", limit.clone())])),
+            last: (!at_end && page.page_count().is_some())
+                .then(|| link(&[("cursor", vanguard_domain::kernel::paging::LAST.to_string()), ("limit", limit.clone())])),
+            number: page.number(),
+            count: page.page_count(),
+            path: path.to_string(),
+            params,
+            limit: page.limit,
+        }
+    }
+
+    /// Whether there is more than one page.
+    pub fn has_pages(&self) -> bool {
+        self.first.is_some() || self.prev.is_some() || self.next.is_some()
+    }
 }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// One problem with one field of an input.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// The input field, as named in the API (`id_number`, `name`, …).
     pub field: &'static str,

@@ -176,7 +176,7 @@ pub fn mask_phone(phone: &str) -> String {
 
 /// The raw fields of a member as they arrive from a form, the API or an import row.
 /// Empty strings mean "not given".
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct MemberInput {
     pub name: Option<String>,

@@ -307,7 +307,7 @@ mod tests {
 
 /// The editable fields of an org as they arrive from a form or the API; `None` means
 /// "not given" (for an update: unchanged).
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct OrgInput {
     pub name: Option<String>,

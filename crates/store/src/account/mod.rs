@@ -130,7 +130,7 @@ fn random_token() -> String {
 }
 
 /// Input to create an account.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewAccount {
     pub username: String,
     #[serde(default)]

@@ -16,17 +16,26 @@
 //! any. Whether a period is still open is decided from today, not from the stored flag.
 
 use crate::orglife::check::rule_title;
-use crate::{Scoped, StoreError, StoreResult};
+use crate::platform::paging::{COUNT_CAP, SortKey, capped, collect_pages, finish, jump_offset};
+use crate::platform::query::Sql;
+use crate::{StoreError, StoreResult};
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 use std::collections::HashMap;
 use vanguard_domain::cockpit::{Rag, Rollup};
 use vanguard_domain::kernel::auth::Reach;
 use vanguard_domain::kernel::finding::Severity;
+use vanguard_domain::kernel::paging::{Page, PageRequest};
 use vanguard_domain::kernel::period::{Period, PeriodKind};
 use vanguard_domain::kernel::rules::RuleSet;
 use vanguard_domain::org::{OrgKind, path};
 use vanguard_domain::orglife::{ABSENCE_CODE, MeetingRule, PARTICIPATION_CODE, PLAN_CODE, STRUCTURE_CODE, TERM_CODE};
+
+crate::platform::scope::feature_handle!(
+    /// 驾驶舱 and 预警/问题清单.
+    CockpitReads,
+    cockpit
+);
 
 // ---- Views -------------------------------------------------------------------------------
 
@@ -164,15 +173,6 @@ pub struct BranchFigure {
     pub compliant: bool,
 }
 
-/// A page of rows with the total count.
-#[derive(Debug, Clone, Serialize)]
-pub struct Listing<T> {
-    pub total: i64,
-    pub page: i64,
-    pub per_page: i64,
-    pub items: Vec<T>,
-}
-
 /// A finding as listed.
 #[derive(Debug, Clone, Serialize)]
 pub struct FindingView {
@@ -211,8 +211,34 @@ pub struct FindingFilter {
     pub status: Option<String>,
     /// Lowest severity: `info`, `warning`, `alert`, `finding`.
     pub severity: Option<String>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
+}
+
+/// The most rows a cockpit export holds.
+const EXPORT_ROWS: usize = 20_000;
+
+/// Compliance rows: those that fell short first, then by where they sit, then period.
+const BRANCH_ORDER: SortKey =
+    SortKey { columns: &["CASE WHEN x.held < x.expected THEN 0 ELSE 1 END", "x.org_path", "x.period_key"], descending: false };
+
+/// Findings: most severe first, then the oldest, then by where, then id.
+const FINDING_ORDER: SortKey = SortKey {
+    columns: &[
+        "CASE f.severity WHEN 'finding' THEN 0 WHEN 'alert' THEN 1 WHEN 'warning' THEN 2 ELSE 3 END",
+        "f.first_seen_at",
+        "f.org_path",
+        "f.id",
+    ],
+    descending: false,
+};
+
+/// The rank [`FINDING_ORDER`] gives a severity code.
+fn severity_order(code: &str) -> i64 {
+    match code {
+        "finding" => 0,
+        "alert" => 1,
+        "warning" => 2,
+        _ => 3,
+    }
 }
 
 // ---- Periods -----------------------------------------------------------------------------
@@ -314,15 +340,6 @@ pub fn action_for(rules: &RuleSet, rule_code: &str, severity: Severity, period_k
     }
 }
 
-fn severity_rank(code: &str) -> u8 {
-    match Severity::from_code(code) {
-        Some(Severity::Finding) => 4,
-        Some(Severity::Alert) => 3,
-        Some(Severity::Warning) => 2,
-        _ => 1,
-    }
-}
-
 // ---- Queries ---------------------------------------------------------------------------------
 
 #[derive(sqlx::FromRow)]
@@ -405,10 +422,10 @@ fn to_rollup(compliant: i64, total: i64) -> Rollup {
 
 const COMPLIANT_SUM: &str = "CAST(SUM(CASE WHEN x.held >= x.expected THEN 1 ELSE 0 END) AS BIGINT)";
 
-impl Scoped<'_> {
+impl CockpitReads<'_> {
     /// The org within reach, as the cockpit names it, with its path.
     async fn cockpit_org(&self, org_id: i64) -> StoreResult<(CockpitOrg, String)> {
-        let row = self.org(org_id).await?;
+        let row = self.scoped().orgs().org(org_id).await?;
         Ok((org_ref(row.id, row.name.clone(), &row.kind), row.path))
     }
 
@@ -527,7 +544,7 @@ impl Scoped<'_> {
     }
 
     /// The cockpit of an org for a period (`None`: the last month that ended).
-    pub async fn cockpit(&self, org_id: i64, period: Option<&str>) -> StoreResult<Cockpit> {
+    pub async fn overview(&self, org_id: i64, period: Option<&str>) -> StoreResult<Cockpit> {
         let (org, org_path) = self.cockpit_org(org_id).await?;
         let rules = self.db.rules();
         let today = self.db.clock().today();
@@ -627,7 +644,7 @@ impl Scoped<'_> {
     /// The red/amber/green view of an org's children: each child with its figure per
     /// rule, ordered by name (expand a child by asking for its own tree).
     pub async fn cockpit_tree(&self, org_id: i64, period: Option<&str>) -> StoreResult<Cockpit> {
-        let mut c = self.cockpit(org_id, period).await?;
+        let mut c = self.overview(org_id, period).await?;
         c.children.sort_by(|a, b| a.org.name.cmp(&b.org.name));
         Ok(c)
     }
@@ -705,9 +722,8 @@ impl Scoped<'_> {
         rule_code: &str,
         period: Option<&str>,
         compliant: Option<bool>,
-        page: Option<i64>,
-        per_page: Option<i64>,
-    ) -> StoreResult<Listing<BranchFigure>> {
+        req: &PageRequest,
+    ) -> StoreResult<Page<BranchFigure>> {
         let (_, org_path) = self.cockpit_org(org_id).await?;
         let rules = self.db.rules();
         let today = self.db.clock().today();
@@ -718,64 +734,58 @@ impl Scoped<'_> {
             .ok_or_else(|| StoreError::invalid("rule", "rule.unknown", format!("没有编码为“{rule_code}”的组织生活规则")))?;
         let keys: Vec<String> = rule_periods(rule.frequency.per, &p).iter().map(Period::key).collect();
         let (lo, hi) = self.subtree_range(&org_path);
-        let per_page = per_page.unwrap_or(50).clamp(1, 1000);
-        let page = page.unwrap_or(1).max(1);
-        let filter = match compliant {
+        let mut base = Sql::new(" WHERE x.region_id = ");
+        base.bind(self.scope.region_id).push(" AND x.rule_code = ").bind(rule.code.as_str()).push(" AND x.period_key IN (");
+        for (i, k) in keys.iter().enumerate() {
+            if i > 0 {
+                base.push(", ");
+            }
+            base.bind(k.as_str());
+        }
+        base.push(") AND x.org_path >= ").bind(lo.as_str()).push(" AND x.org_path < ").bind(hi.as_str());
+        base.push(match compliant {
             Some(true) => " AND x.held >= x.expected",
             Some(false) => " AND x.held < x.expected",
             None => "",
-        };
-        let region = self.scope.region_id;
-        macro_rules! base {
-            ($qb:ident) => {
-                $qb.push_bind(region).push(" AND x.rule_code = ").push_bind(rule.code.clone()).push(" AND x.period_key");
-                push_keys(&mut $qb, &keys);
-                $qb.push(" AND x.org_path >= ").push_bind(lo.clone()).push(" AND x.org_path < ").push_bind(hi.clone());
-                $qb.push(filter);
-            };
-        }
-        let total: i64 = crate::read!(self.db, c => {
-            let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM compliance x WHERE x.region_id = ");
-            base!(qb);
-            qb.build_query_scalar().fetch_one(c).await
-        })?;
+        });
+        let mut count = Sql::new("SELECT COUNT(*) FROM compliance x");
+        count.append(&base);
+        let total = u64::try_from(count.fetch_i64(self.db).await?).unwrap_or(0);
         #[derive(sqlx::FromRow)]
         struct Row {
             org_id: i64,
             name: String,
             kind: String,
             parent_name: Option<String>,
+            org_path: String,
             period_key: String,
             expected: i64,
             held: i64,
         }
-        let rows: Vec<Row> = crate::read!(self.db, c => {
-            let mut qb = sqlx::QueryBuilder::new(
-                "SELECT x.org_id, o.name, o.kind, p.name AS parent_name, x.period_key, x.expected, x.held FROM compliance x \
-                 JOIN orgs o ON o.region_id = x.region_id AND o.id = x.org_id \
-                 LEFT JOIN orgs p ON p.region_id = o.region_id AND p.id = o.parent_id WHERE x.region_id = ");
-            base!(qb);
-            qb.push(" ORDER BY CASE WHEN x.held < x.expected THEN 0 ELSE 1 END, x.org_path, x.period_key LIMIT ").push_bind(per_page);
-            qb.push(" OFFSET ").push_bind((page - 1) * per_page);
-            qb.build_query_as().fetch_all(c).await
-        })?;
-        let items = rows
-            .into_iter()
-            .map(|r| {
-                let label = Period::parse_key(&r.period_key).map(|p| p.label()).unwrap_or_default();
-                BranchFigure {
-                    org: org_ref(r.org_id, r.name, &r.kind),
-                    parent_name: r.parent_name,
-                    rule_code: rule.code.clone(),
-                    period_label: label,
-                    period_key: r.period_key,
-                    expected: r.expected,
-                    held: r.held,
-                    compliant: r.held >= r.expected,
-                }
-            })
-            .collect();
-        Ok(Listing { total, page, per_page, items })
+        let offset = jump_offset(req)?;
+        let mut sql = Sql::new(
+            "SELECT x.org_id, o.name, o.kind, p.name AS parent_name, x.org_path, x.period_key, x.expected, x.held FROM compliance x \
+             JOIN orgs o ON o.region_id = x.region_id AND o.id = x.org_id \
+             LEFT JOIN orgs p ON p.region_id = o.region_id AND p.id = o.parent_id",
+        );
+        sql.append(&base).keyset(&BRANCH_ORDER, req)?.order_limit(&BRANCH_ORDER, req, offset);
+        let rows: Vec<Row> = sql.fetch_all(self.db).await?;
+        let page = finish(req, rows, Some(total), false, |r| {
+            vec![i64::from(r.held >= r.expected).into(), r.org_path.clone().into(), r.period_key.clone().into()]
+        });
+        Ok(page.map(|r| {
+            let label = Period::parse_key(&r.period_key).map(|p| p.label()).unwrap_or_default();
+            BranchFigure {
+                org: org_ref(r.org_id, r.name, &r.kind),
+                parent_name: r.parent_name,
+                rule_code: rule.code.clone(),
+                period_label: label,
+                period_key: r.period_key,
+                expected: r.expected,
+                held: r.held,
+                compliant: r.held >= r.expected,
+            }
+        }))
     }
 
     /// The members behind member findings: open findings about members of the org's
@@ -784,86 +794,71 @@ impl Scoped<'_> {
         &self,
         org_id: i64,
         rule_code: Option<&str>,
-        page: Option<i64>,
-        per_page: Option<i64>,
-    ) -> StoreResult<Listing<FindingView>> {
+        req: &PageRequest,
+    ) -> StoreResult<Page<FindingView>> {
         let f = FindingFilter {
             org_id: Some(org_id),
             rule: rule_code.map(str::to_string),
             subject: Some("member".into()),
             status: Some("open".into()),
             severity: None,
-            page,
-            per_page,
         };
-        self.findings(&f).await
+        self.findings(&f, req).await
     }
 
     /// Findings within reach, filtered; most severe first, then oldest first.
-    pub async fn findings(&self, f: &FindingFilter) -> StoreResult<Listing<FindingView>> {
+    pub async fn findings(&self, f: &FindingFilter, req: &PageRequest) -> StoreResult<Page<FindingView>> {
         let rules = self.db.rules();
         let (org_lo, org_hi) = self.scope.org_range();
         let (mem_lo, mem_hi, own) = self.scope.member_binds();
         let (sub_lo, sub_hi) = match f.org_id {
             Some(id) => {
-                let row = self.org(id).await?;
+                let row = self.scoped().orgs().org(id).await?;
                 (row.path.clone(), path::upper(&row.path))
             }
             None => (String::new(), "~".to_string()),
         };
-        let per_page = f.per_page.unwrap_or(50).clamp(1, 1000);
-        let page = f.page.unwrap_or(1).max(1);
         let status = f.status.as_deref().unwrap_or("open");
         let subject = f.subject.as_deref().filter(|s| matches!(*s, "org" | "member"));
         let rule = f.rule.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         let min_severity = f.severity.as_deref().and_then(Severity::parse);
-        let severities: Vec<&'static str> =
-            Severity::ALL.iter().filter(|s| min_severity.is_none_or(|m| **s >= m)).map(|s| s.code()).collect();
-        let region = self.scope.region_id;
-        macro_rules! base {
-            ($qb:ident) => {
-                $qb.push_bind(region);
-                $qb.push(" AND ((f.subject_kind = 'org' AND f.org_path >= ").push_bind(org_lo.clone());
-                $qb.push(" AND f.org_path < ").push_bind(org_hi.clone());
-                $qb.push(") OR (f.subject_kind = 'member' AND ((f.org_path >= ").push_bind(mem_lo.clone());
-                $qb.push(" AND f.org_path < ").push_bind(mem_hi.clone()).push(") OR f.subject_id = ").push_bind(own).push(")))");
-                $qb.push(" AND f.org_path >= ").push_bind(sub_lo.clone()).push(" AND f.org_path < ").push_bind(sub_hi.clone());
-                match status {
-                    "resolved" => {
-                        $qb.push(" AND f.resolved_at IS NOT NULL");
-                    }
-                    "all" => {}
-                    _ => {
-                        $qb.push(" AND f.resolved_at IS NULL");
-                    }
-                }
-                if let Some(s) = subject {
-                    $qb.push(" AND f.subject_kind = ").push_bind(s);
-                }
-                match rule.as_deref() {
-                    Some(STRUCTURE_CODE) => {
-                        $qb.push(" AND f.rule_code LIKE 'branch.%'");
-                    }
-                    Some(r) => {
-                        $qb.push(" AND f.rule_code = ").push_bind(r.to_string());
-                    }
-                    None => {}
-                }
-                if min_severity.is_some() {
-                    $qb.push(" AND f.severity IN (");
-                    let mut sep = $qb.separated(", ");
-                    for s in &severities {
-                        sep.push_bind(*s);
-                    }
-                    $qb.push(")");
-                }
-            };
+        let mut base = Sql::new(" WHERE f.region_id = ");
+        base.bind(self.scope.region_id);
+        base.push(" AND ((f.subject_kind = 'org' AND f.org_path >= ").bind(org_lo.as_str());
+        base.push(" AND f.org_path < ").bind(org_hi.as_str());
+        base.push(") OR (f.subject_kind = 'member' AND ((f.org_path >= ").bind(mem_lo.as_str());
+        base.push(" AND f.org_path < ").bind(mem_hi.as_str()).push(") OR f.subject_id = ").bind(own).push(")))");
+        base.push(" AND f.org_path >= ").bind(sub_lo.as_str()).push(" AND f.org_path < ").bind(sub_hi.as_str());
+        base.push(match status {
+            "resolved" => " AND f.resolved_at IS NOT NULL",
+            "all" => "",
+            _ => " AND f.resolved_at IS NULL",
+        });
+        if let Some(s) = subject {
+            base.push(" AND f.subject_kind = ").bind(s);
         }
-        let total: i64 = crate::read!(self.db, c => {
-            let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM findings f WHERE f.region_id = ");
-            base!(qb);
-            qb.build_query_scalar().fetch_one(c).await
-        })?;
+        match rule.as_deref() {
+            Some(STRUCTURE_CODE) => {
+                base.push(" AND f.rule_code LIKE 'branch.%'");
+            }
+            Some(r) => {
+                base.push(" AND f.rule_code = ").bind(r);
+            }
+            None => {}
+        }
+        if let Some(min) = min_severity {
+            base.push(" AND f.severity IN (");
+            for (i, s) in Severity::ALL.iter().filter(|s| **s >= min).enumerate() {
+                if i > 0 {
+                    base.push(", ");
+                }
+                base.bind(s.code());
+            }
+            base.push(")");
+        }
+        let mut count = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM findings f");
+        count.append(&base).push(" LIMIT ").bind(COUNT_CAP + 1).push(") capped");
+        let (total, lower_bound) = capped(count.fetch_i64(self.db).await?, COUNT_CAP);
         #[derive(sqlx::FromRow)]
         struct Row {
             id: i64,
@@ -872,6 +867,7 @@ impl Scoped<'_> {
             subject_kind: String,
             subject_id: i64,
             org_id: i64,
+            org_path: String,
             period_key: String,
             severity: String,
             evidence: String,
@@ -881,71 +877,58 @@ impl Scoped<'_> {
             org_name: Option<String>,
             member_name: Option<String>,
         }
-        let rows: Vec<Row> = crate::read!(self.db, c => {
-            let mut qb = sqlx::QueryBuilder::new(
-                "SELECT f.id, f.rule_code, f.rule_version, f.subject_kind, f.subject_id, f.org_id, f.period_key, f.severity, f.evidence, \
-                 f.first_seen_at, f.last_seen_at, f.resolved_at, o.name AS org_name, m.name AS member_name FROM findings f \
-                 LEFT JOIN orgs o ON o.region_id = f.region_id AND o.id = f.org_id \
-                 LEFT JOIN members m ON f.subject_kind = 'member' AND m.region_id = f.region_id AND m.id = f.subject_id \
-                 WHERE f.region_id = ");
-            base!(qb);
-            qb.push(
-                " ORDER BY CASE f.severity WHEN 'finding' THEN 0 WHEN 'alert' THEN 1 WHEN 'warning' THEN 2 ELSE 3 END, \
-                 f.first_seen_at, f.org_path, f.id LIMIT ").push_bind(per_page);
-            qb.push(" OFFSET ").push_bind((page - 1) * per_page);
-            qb.build_query_as().fetch_all(c).await
-        })?;
-        let items = rows
-            .into_iter()
-            .map(|r| {
-                let severity = Severity::from_code(&r.severity).unwrap_or(Severity::Info);
-                let org_name = r.org_name.unwrap_or_default();
-                FindingView {
-                    action: action_for(&rules, &r.rule_code, severity, &r.period_key),
-                    rule_title: rule_title(&rules, &r.rule_code),
-                    subject_name: if r.subject_kind == "member" { r.member_name.unwrap_or_default() } else { org_name.clone() },
-                    period_label: Period::parse_key(&r.period_key).map(|p| p.label()).unwrap_or_default(),
-                    severity_label: severity.label(),
-                    id: r.id,
-                    rule_code: r.rule_code,
-                    rule_version: r.rule_version,
-                    subject_kind: r.subject_kind,
-                    subject_id: r.subject_id,
-                    org_id: r.org_id,
-                    org_name,
-                    period_key: r.period_key,
-                    severity: r.severity,
-                    evidence: r.evidence,
-                    first_seen_at: r.first_seen_at,
-                    last_seen_at: r.last_seen_at,
-                    resolved_at: r.resolved_at,
-                }
-            })
-            .collect();
-        Ok(Listing { total, page, per_page, items })
+        let offset = jump_offset(req)?;
+        let mut sql = Sql::new(
+            "SELECT f.id, f.rule_code, f.rule_version, f.subject_kind, f.subject_id, f.org_id, f.org_path, f.period_key, f.severity, \
+             f.evidence, f.first_seen_at, f.last_seen_at, f.resolved_at, o.name AS org_name, m.name AS member_name FROM findings f \
+             LEFT JOIN orgs o ON o.region_id = f.region_id AND o.id = f.org_id \
+             LEFT JOIN members m ON f.subject_kind = 'member' AND m.region_id = f.region_id AND m.id = f.subject_id",
+        );
+        sql.append(&base).keyset(&FINDING_ORDER, req)?.order_limit(&FINDING_ORDER, req, offset);
+        let rows: Vec<Row> = sql.fetch_all(self.db).await?;
+        let page = finish(req, rows, total, lower_bound, |r| {
+            vec![severity_order(&r.severity).into(), r.first_seen_at.into(), r.org_path.clone().into(), r.id.into()]
+        });
+        Ok(page.map(|r| {
+            let severity = Severity::from_code(&r.severity).unwrap_or(Severity::Info);
+            let org_name = r.org_name.unwrap_or_default();
+            FindingView {
+                action: action_for(&rules, &r.rule_code, severity, &r.period_key),
+                rule_title: rule_title(&rules, &r.rule_code),
+                subject_name: if r.subject_kind == "member" { r.member_name.unwrap_or_default() } else { org_name.clone() },
+                period_label: Period::parse_key(&r.period_key).map(|p| p.label()).unwrap_or_default(),
+                severity_label: severity.label(),
+                id: r.id,
+                rule_code: r.rule_code,
+                rule_version: r.rule_version,
+                subject_kind: r.subject_kind,
+                subject_id: r.subject_id,
+                org_id: r.org_id,
+                org_name,
+                period_key: r.period_key,
+                severity: r.severity,
+                evidence: r.evidence,
+                first_seen_at: r.first_seen_at,
+                last_seen_at: r.last_seen_at,
+                resolved_at: r.resolved_at,
+            }
+        }))
     }
 
     /// A secretary's to-do list: the open findings of the org's subtree (default: the
     /// caller's scope), most severe first, at most `limit` (default 100).
-    pub async fn todos(&self, org_id: Option<i64>, limit: Option<i64>) -> StoreResult<Listing<FindingView>> {
+    pub async fn todos(&self, org_id: Option<i64>, limit: Option<u32>) -> StoreResult<Page<FindingView>> {
+        let req = PageRequest::first(limit.unwrap_or(100));
         let org_id = match org_id {
             Some(id) => Some(id),
-            None => self.roots().await?.first().map(|o| o.id),
+            None => self.scoped().orgs().roots().await?.first().map(|o| o.id),
         };
         let Some(org_id) = org_id else {
-            return Ok(Listing { total: 0, page: 1, per_page: 0, items: Vec::new() });
+            return Ok(Page::empty(req.limit, 0, Some(0)));
         };
-        let f = FindingFilter {
-            org_id: Some(org_id),
-            status: Some("open".into()),
-            per_page: Some(limit.unwrap_or(100).clamp(1, 1000)),
-            ..Default::default()
-        };
-        let mut l = self.findings(&f).await?;
-        l.items.sort_by(|a, b| {
-            severity_rank(&b.severity).cmp(&severity_rank(&a.severity)).then(a.first_seen_at.cmp(&b.first_seen_at))
-        });
-        Ok(l)
+        let f = FindingFilter { org_id: Some(org_id), status: Some("open".into()), ..Default::default() };
+        // Already most severe first, then oldest first.
+        self.findings(&f, &req).await
     }
 }
 
@@ -1142,7 +1125,7 @@ fn children_sheet(c: &Cockpit, by_rule: bool) -> Sheet {
     }
 }
 
-fn findings_sheet(name: &str, l: &Listing<FindingView>) -> Sheet {
+fn findings_sheet(name: &str, items: &[FindingView]) -> Sheet {
     let ts = |ms: i64| vanguard_domain::kernel::time::china_date(ms).format("%Y-%m-%d").to_string();
     Sheet {
         name: name.into(),
@@ -1150,8 +1133,7 @@ fn findings_sheet(name: &str, l: &Listing<FindingView>) -> Sheet {
             .map(String::from)
             .to_vec(),
         widths: vec![10.0, 28.0, 16.0, 30.0, 14.0, 60.0, 40.0, 12.0, 12.0],
-        rows: l
-            .items
+        rows: items
             .iter()
             .map(|f| {
                 vec![
@@ -1170,7 +1152,7 @@ fn findings_sheet(name: &str, l: &Listing<FindingView>) -> Sheet {
     }
 }
 
-impl Scoped<'_> {
+impl CockpitReads<'_> {
     /// Exports one cockpit view of an org to .xlsx.
     pub async fn cockpit_export(&self, org_id: i64, req: &ExportRequest) -> StoreResult<CockpitFile> {
         let view = ExportView::parse(&req.view).ok_or_else(|| {
@@ -1179,7 +1161,7 @@ impl Scoped<'_> {
         let (org, _) = self.cockpit_org(org_id).await?;
         let (sheets, what) = match view {
             ExportView::Overview | ExportView::Tree => {
-                let c = self.cockpit(org_id, req.period.as_deref()).await?;
+                let c = self.overview(org_id, req.period.as_deref()).await?;
                 let what = format!("{}驾驶舱", c.period_label);
                 let mut s = vec![rule_sheet("各项规则落实情况", &c.rules), children_sheet(&c, view == ExportView::Tree)];
                 if view == ExportView::Overview {
@@ -1222,9 +1204,9 @@ impl Scoped<'_> {
             }
             ExportView::Branches => {
                 let rule = req.rule.clone().unwrap_or_else(|| "orglife.theme_day".into());
-                let l = self.cockpit_branches(org_id, &rule, req.period.as_deref(), req.compliant, Some(1), Some(1000)).await?;
-                let rows = l
-                    .items
+                let (period, compliant) = (req.period.as_deref(), req.compliant);
+                let items = collect_pages!(EXPORT_ROWS, p => self.cockpit_branches(org_id, &rule, period, compliant, &p));
+                let rows = items
                     .iter()
                     .map(|b| {
                         vec![
@@ -1251,12 +1233,14 @@ impl Scoped<'_> {
                 (vec![sheet], format!("{title}明细"))
             }
             ExportView::Members => {
-                let l = self.cockpit_members(org_id, req.rule.as_deref(), Some(1), Some(1000)).await?;
-                (vec![findings_sheet("党员预警明细", &l)], "党员预警明细".to_string())
+                let rule = req.rule.as_deref();
+                let items = collect_pages!(EXPORT_ROWS, p => self.cockpit_members(org_id, rule, &p));
+                (vec![findings_sheet("党员预警明细", &items)], "党员预警明细".to_string())
             }
             ExportView::Findings => {
-                let l = self.todos(Some(org_id), Some(1000)).await?;
-                (vec![findings_sheet("待办与问题清单", &l)], "待办与问题清单".to_string())
+                let f = FindingFilter { org_id: Some(org_id), status: Some("open".into()), ..Default::default() };
+                let items = collect_pages!(EXPORT_ROWS, p => self.findings(&f, &p));
+                (vec![findings_sheet("待办与问题清单", &items)], "待办与问题清单".to_string())
             }
         };
         let title = format!("{} {}", org.name, what);

@@ -3,15 +3,25 @@
 
 use crate::org::OrgRow;
 use crate::platform::audit::{self, Event};
-use crate::{Scoped, StoreError, StoreResult, Tx, platform::ids};
+use crate::platform::hooks::{self, Change};
+use crate::platform::paging::{COUNT_CAP, SortKey, capped, finish, jump_offset};
+use crate::platform::query::Sql;
+use crate::{StoreError, StoreResult, Tx, platform::ids};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use vanguard_domain::kernel::paging::{KeyPart, Page, PageRequest, Seek};
 use vanguard_domain::kernel::time::opt_date_text;
 use vanguard_domain::member::idcard::IdNumber;
 use vanguard_domain::member::{
     Category, Education, Ethnicity, FieldChange, Flow, Gender, LeaveReason, MemberFields, MemberInput, PartyStatus, mask_phone,
 };
 use vanguard_domain::org::{OrgKind, path};
+
+crate::platform::scope::feature_handle!(
+    /// 党员: archives, history, the roster and reveal.
+    Members,
+    members
+);
 
 pub mod bulk;
 pub mod roster;
@@ -142,7 +152,7 @@ impl MemberRow {
 }
 
 /// Input to create a member.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NewMember {
     pub org_id: i64,
     #[serde(default)]
@@ -152,7 +162,7 @@ pub struct NewMember {
 }
 
 /// Moving a member to the history archive.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Leave {
     pub reason: String,
     pub left_on: String,
@@ -177,13 +187,12 @@ pub struct MemberFilter {
     pub archived: Option<bool>,
     /// `org` (default), `name`, `joined_on`.
     pub sort: String,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
 }
 
-/// One roster line.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct MemberSummary {
+crate::sqlite_row! {
+    /// One roster line.
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    pub struct MemberSummary {
     pub id: i64,
     pub name: String,
     pub gender: String,
@@ -198,14 +207,10 @@ pub struct MemberSummary {
     pub lost_contact_since: Option<String>,
     pub archived: bool,
     pub left_reason: Option<String>,
+    /// Where the member sits in the tree (the roster's default order).
+    #[serde(skip)]
+    pub org_path: String,
 }
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: i64,
-    pub page: i64,
-    pub per_page: i64,
 }
 
 /// One entry of a member's change history.
@@ -219,7 +224,7 @@ pub struct HistoryEntry {
 }
 
 /// Which sensitive field to reveal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SensitiveField {
     IdNumber,
@@ -258,7 +263,7 @@ pub(crate) fn unseal(db: &crate::Db, row: &MemberRow) -> StoreResult<MemberField
     })
 }
 
-impl Scoped<'_> {
+impl Members<'_> {
     fn decrypt_fields(&self, row: &MemberRow) -> StoreResult<MemberFields> {
         unseal(self.db, row)
     }
@@ -310,7 +315,7 @@ impl Scoped<'_> {
     /// Resolves and checks the branch and (optional) group a member is placed in; returns
     /// the branch row and the member's path (the group's if any).
     async fn placement(&self, tx: &mut Tx, org_id: i64, group_id: Option<i64>) -> StoreResult<(OrgRow, String)> {
-        let org = match self.org_for_write(tx, org_id).await {
+        let org = match self.scoped().orgs().org_for_write(tx, org_id).await {
             Ok(o) => o,
             Err(StoreError::NotFound) => {
                 return Err(StoreError::invalid("org_id", "org.not_found", "所在党组织不存在或不在您的管辖范围内"));
@@ -331,6 +336,8 @@ impl Scoped<'_> {
             None | Some(0) => Ok((org.clone(), org.path)),
             Some(gid) => {
                 let group = self
+                    .scoped()
+                    .orgs()
                     .org_for_write(tx, gid)
                     .await
                     .map_err(|_| StoreError::invalid("group_id", "group.not_found", "党小组不存在"))?;
@@ -405,7 +412,7 @@ impl Scoped<'_> {
             Event::ok("member.create", format!("member:{id}")).detail(format!("{} → {}", fields.name, org.name)),
         )
         .await?;
-        self.refresh_findings(&mut tx, org.region_id, &[org.id], id).await?;
+        self.publish(&mut tx, org.region_id, &[org.id], id).await?;
         tx.commit().await?;
         self.member(id).await
     }
@@ -470,21 +477,17 @@ impl Scoped<'_> {
             Event::ok("member.update", format!("member:{id}")).detail(fields.join(",")),
         )
         .await?;
-        self.refresh_findings(&mut tx, row.region_id, &[row.org_id], id).await?;
+        self.publish(&mut tx, row.region_id, &[row.org_id], id).await?;
         tx.commit().await?;
         self.member(id).await
     }
 
-    /// Brings the rules engine's rows of the branches a member write touched, and of the
-    /// member, up to date inside that write: counts, category and dates change what the
-    /// cockpit shows (a branch below 3 正式党员, a member's 党章第九条 clock).
-    async fn refresh_findings(&self, tx: &mut Tx, region_id: i64, branches: &[i64], member_id: i64) -> StoreResult<()> {
-        let Some((branch, others)) = branches.split_first() else { return Ok(()) };
-        crate::orglife::check::refresh_after_meeting(tx, self.db, region_id, *branch, &[member_id]).await?;
-        for other in others {
-            crate::orglife::check::refresh_org_rows(tx, self.db, region_id, *other).await?;
-        }
-        Ok(())
+    /// Publishes a member write (see [`crate::platform::hooks`]): counts, category and
+    /// dates change what other features derive (a branch below 3 正式党员, a member's
+    /// 党章第九条 clock).
+    async fn publish(&self, tx: &mut Tx, region_id: i64, branches: &[i64], member_id: i64) -> StoreResult<()> {
+        let change = Change::MembersWritten { region_id, branches: branches.to_vec(), members: vec![member_id] };
+        hooks::publish(tx, self.db, change).await
     }
 
     /// Moves a member to another branch (and group) within the writable subtree.
@@ -516,7 +519,7 @@ impl Scoped<'_> {
             Event::ok("member.move", format!("member:{id}")).detail(format!("{} → {}", row.org_name, org.name)),
         )
         .await?;
-        self.refresh_findings(&mut tx, row.region_id, &[row.org_id, org.id], id).await?;
+        self.publish(&mut tx, row.region_id, &[row.org_id, org.id], id).await?;
         tx.commit().await?;
         self.member(id).await
     }
@@ -569,7 +572,7 @@ impl Scoped<'_> {
             Event::ok("member.archive", format!("member:{id}")).detail(reason.label()),
         )
         .await?;
-        self.refresh_findings(&mut tx, row.region_id, &[row.org_id], id).await?;
+        self.publish(&mut tx, row.region_id, &[row.org_id], id).await?;
         tx.commit().await?;
         self.member(id).await
     }
@@ -600,73 +603,153 @@ impl Scoped<'_> {
         Ok(value)
     }
 
-    /// The roster: members within reach, filtered, sorted and paged.
-    pub async fn list_members(&self, f: &MemberFilter) -> StoreResult<Page<MemberSummary>> {
-        let per_page = f.per_page.unwrap_or(20).clamp(1, 200);
-        let page = f.page.unwrap_or(1).max(1);
-        let rq = self.roster_query(f).await?;
-        let order = rq.order;
-        macro_rules! filters {
-            ($qb:expr) => {
-                crate::push_roster_filters!($qb, rq)
-            };
-        }
-        let total = match self.counted_total(&rq).await? {
-            Some(n) => n,
-            None => crate::read!(self.db, c => {
-                let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM members m");
-                filters!(qb);
-                qb.build_query_scalar().fetch_one(c).await
-            })?,
+    /// The roster: members within reach, filtered, sorted and paged by keyset. The total
+    /// of an unfiltered roster comes from the branch counters (cached; see
+    /// [`Members::counted_total`]); a filtered one is counted up to
+    /// [`COUNT_CAP`](crate::platform::paging::COUNT_CAP).
+    pub async fn list_members(&self, f: &MemberFilter, req: &PageRequest) -> StoreResult<Page<MemberSummary>> {
+        let sel = self.selection(f).await?;
+        let (total, lower_bound) = match self.counted_total(&sel).await? {
+            Some(n) => (Some(n), false),
+            None => {
+                let mut count = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM members m");
+                sel.push_filters(&mut count);
+                count.push(" LIMIT ").bind(COUNT_CAP + 1).push(") capped");
+                capped(count.fetch_i64(self.db).await?, COUNT_CAP)
+            }
         };
-        let items: Vec<MemberSummary> = crate::read!(self.db, c => {
-            let mut qb = sqlx::QueryBuilder::new(
-                "SELECT m.id, m.name, m.gender, m.birth_date, m.org_id, o.name AS org_name, m.phone_masked, m.joined_on, m.category, \
-                 m.party_status, m.flow, m.lost_contact_since, m.archived, m.left_reason FROM members m \
-                 JOIN orgs o ON o.region_id = m.region_id AND o.id = m.org_id");
-            filters!(qb);
-            qb.push(order);
-            qb.push(" LIMIT ").push_bind(per_page).push(" OFFSET ").push_bind((page - 1) * per_page);
-            qb.build_query_as().fetch_all(c).await
-        })?;
-        Ok(Page { items, total, page, per_page })
+        // A jump by page number: through the branch counters where they answer, else a
+        // bounded OFFSET.
+        let mut req = req.clone();
+        let mut offset = None;
+        if let Seek::Position(p) = req.seek {
+            if total.is_some_and(|t| p >= t) && !lower_bound {
+                return Ok(Page::empty(req.limit, p, total));
+            }
+            match self.seek_by_counters(&sel, p).await? {
+                Some(seek) => req.seek = seek,
+                None => offset = jump_offset(&req)?,
+            }
+        }
+        let mut sql = Sql::new(
+            "SELECT m.id, m.name, m.gender, m.birth_date, m.org_id, o.name AS org_name, m.phone_masked, m.joined_on, m.category, \
+             m.party_status, m.flow, m.lost_contact_since, m.archived, m.left_reason, m.org_path FROM members m \
+             JOIN orgs o ON o.region_id = m.region_id AND o.id = m.org_id",
+        );
+        sel.push_filters(&mut sql);
+        sql.keyset(&sel.sort, &req)?.order_limit(&sel.sort, &req, offset);
+        let rows: Vec<MemberSummary> = sql.fetch_page(self.db, req.limit as usize + 1).await?;
+        let sort = sel.sort;
+        Ok(finish(&req, rows, total, lower_bound, |m| m.sort_key(&sort)))
+    }
+
+    /// The number of current members matching `f` (exact; for counts on pages, not lists).
+    pub async fn count_members(&self, f: &MemberFilter) -> StoreResult<u64> {
+        let sel = self.selection(f).await?;
+        if let Some(n) = self.counted_total(&sel).await? {
+            return Ok(n);
+        }
+        let mut count = Sql::new("SELECT COUNT(*) FROM members m");
+        sel.push_filters(&mut count);
+        Ok(u64::try_from(count.fetch_i64(self.db).await?).unwrap_or(0))
+    }
+
+    /// The total of an unfiltered roster of current members over a subtree, from the
+    /// branch counters (one row per org instead of one per member: the whole city's
+    /// roster would otherwise count 500,000 rows per page), cached across requests until
+    /// the next write. `None` when the counters do not answer the question: any filter,
+    /// the archive, an own-record reach, or a range rooted at a 党小组 (its members are
+    /// counted on their branch, outside the range).
+    async fn counted_total(&self, sel: &RosterSelection) -> StoreResult<Option<u64>> {
+        if !sel.counters_answer() {
+            return Ok(None);
+        }
+        let db = self.db;
+        let (region, lo, hi) = (sel.region_id, sel.lo.clone(), sel.hi.clone());
+        let total = db
+            .cached_total((region, lo.clone(), hi.clone()), async move {
+                let sql = concat!(
+                    "SELECT CAST(COALESCE(SUM(o.direct_members), 0) AS BIGINT) AS members, ",
+                    "(SELECT r.kind FROM orgs r WHERE r.region_id = $1 AND r.path = $2) AS root_kind ",
+                    "FROM orgs o WHERE o.region_id = $1 AND o.path >= $2 AND o.path < $3"
+                );
+                let (members, root_kind): (i64, Option<String>) =
+                    crate::read!(db, c => sqlx::query_as(sql).bind(region).bind(&lo).bind(&hi).fetch_one(c).await)?;
+                // u64::MAX marks "the counters do not answer" (a 党小组 range).
+                Ok(match root_kind.as_deref().and_then(OrgKind::from_code) {
+                    Some(kind) if kind != OrgKind::Group => u64::try_from(members).unwrap_or(0),
+                    _ => u64::MAX,
+                })
+            })
+            .await?;
+        Ok((total != u64::MAX).then_some(total))
+    }
+
+    /// The keyset position of row `position` of an unfiltered roster in its default order
+    /// (by branch path, then id), found through the branch counters: the branch that holds
+    /// that row, then a short offset within it. `None` where the counters cannot answer.
+    async fn seek_by_counters(&self, sel: &RosterSelection, position: u64) -> StoreResult<Option<Seek>> {
+        if !sel.counters_answer() || sel.sort.columns != ORG_ORDER.columns {
+            return Ok(None);
+        }
+        let branches: Vec<(String, i64)> = crate::read!(self.db, c => sqlx::query_as(
+            "SELECT path, direct_members FROM orgs WHERE region_id = $1 AND path >= $2 AND path < $3 AND direct_members > 0 ORDER BY path")
+            .bind(sel.region_id).bind(&sel.lo).bind(&sel.hi).fetch_all(c).await)?;
+        let mut before = 0u64;
+        for (path, n) in branches {
+            let n = u64::try_from(n).unwrap_or(0);
+            if position < before + n {
+                // The row just before the wanted one: the last of the previous branches, or
+                // one inside this branch.
+                let within = position - before;
+                if within == 0 && before == 0 {
+                    return Ok(Some(Seek::First));
+                }
+                let mut sql = Sql::new("SELECT m.org_path, m.id FROM members m WHERE m.region_id = ");
+                sql.bind(sel.region_id).push(" AND m.archived = FALSE");
+                if within == 0 {
+                    sql.push(" AND m.org_path >= ").bind(sel.lo.as_str()).push(" AND m.org_path < ").bind(path.as_str());
+                    sql.push(" ORDER BY m.org_path DESC, m.id DESC LIMIT 1");
+                } else {
+                    sql.push(" AND m.org_path >= ").bind(path.as_str()).push(" AND m.org_path < ").bind(path::upper(&path));
+                    sql.push(" ORDER BY m.org_path, m.id LIMIT 1 OFFSET ").bind(i64::try_from(within - 1).unwrap_or(0));
+                }
+                let prev: Vec<KeyRow> = sql.fetch_page(self.db, 1).await?;
+                return Ok(prev.into_iter().next().map(|k| Seek::After { key: vec![k.org_path.into(), k.id.into()], position }));
+            }
+            before += n;
+        }
+        Ok(None)
     }
 }
 
-impl Scoped<'_> {
-    /// The total of an unfiltered roster of current members over a subtree, from the
-    /// branch counters (one row per org instead of one per member: the whole city's
-    /// roster would otherwise count 500,000 rows per page). `None` when the counters do
-    /// not answer the question: any filter, the archive, an own-record reach, or a range
-    /// rooted at a 党小组 (its members are counted on their branch, outside the range).
-    async fn counted_total(&self, rq: &RosterQuery) -> StoreResult<Option<i64>> {
-        let filtered = rq.id_hash.is_some()
-            || rq.phone_hash.is_some()
-            || rq.name_prefix.is_some()
-            || rq.category.is_some()
-            || rq.party_status.is_some()
-            || rq.flow.is_some()
-            || rq.lost;
-        if filtered || rq.archived || rq.own >= 0 || rq.lo.is_empty() {
-            return Ok(None);
-        }
-        let sql = concat!(
-            "SELECT CAST(COALESCE(SUM(o.direct_members), 0) AS BIGINT) AS members, ",
-            "(SELECT r.kind FROM orgs r WHERE r.region_id = $1 AND r.path = $2) AS root_kind ",
-            "FROM orgs o WHERE o.region_id = $1 AND o.path >= $2 AND o.path < $3"
-        );
-        let (members, root_kind): (i64, Option<String>) =
-            crate::read!(self.db, c => sqlx::query_as(sql).bind(rq.region_id).bind(&rq.lo).bind(&rq.hi).fetch_one(c).await)?;
-        Ok(match root_kind.as_deref().and_then(OrgKind::from_code) {
-            Some(kind) if kind != OrgKind::Group => Some(members),
-            _ => None,
-        })
+crate::sqlite_row! {
+    #[derive(sqlx::FromRow)]
+    struct KeyRow {
+        org_path: String,
+        id: i64,
+    }
+}
+
+/// The roster's default order: by where members sit in the tree, then by id.
+const ORG_ORDER: SortKey = SortKey { columns: &["m.org_path", "m.id"], descending: false };
+const NAME_ORDER: SortKey = SortKey { columns: &["m.name", "m.id"], descending: false };
+const JOINED_ORDER: SortKey = SortKey { columns: &["m.joined_on", "m.id"], descending: false };
+
+impl MemberSummary {
+    fn sort_key(&self, sort: &SortKey) -> Vec<KeyPart> {
+        let first: KeyPart = match sort.columns[0] {
+            "m.name" => self.name.clone().into(),
+            "m.joined_on" => self.joined_on.clone().into(),
+            _ => self.org_path.clone().into(),
+        };
+        vec![first, self.id.into()]
     }
 }
 
 /// The roster filters resolved against the caller's reach, ready to bind: shared by the
-/// paged roster and the export, so both select exactly the same members.
-pub(crate) struct RosterQuery {
+/// paged roster, the counts and the export, so all select exactly the same members.
+pub(crate) struct RosterSelection {
     pub region_id: i64,
     pub archived: bool,
     /// Path range of the reach (or of the chosen org within it).
@@ -681,50 +764,77 @@ pub(crate) struct RosterQuery {
     pub party_status: Option<&'static str>,
     pub flow: Option<&'static str>,
     pub lost: bool,
-    pub order: &'static str,
+    pub sort: SortKey,
 }
 
-/// Appends `WHERE …` for a [`RosterQuery`] to a query builder of either backend.
-macro_rules! push_roster_filters {
-    ($qb:expr, $rq:expr) => {{
-        let rq = &$rq;
-        $qb.push(" WHERE m.region_id = ").push_bind(rq.region_id);
-        $qb.push(" AND m.archived = ").push_bind(rq.archived);
+impl RosterSelection {
+    /// Whether the branch counters give this selection's total.
+    fn counters_answer(&self) -> bool {
+        let filtered = self.id_hash.is_some()
+            || self.phone_hash.is_some()
+            || self.name_prefix.is_some()
+            || self.category.is_some()
+            || self.party_status.is_some()
+            || self.flow.is_some()
+            || self.lost;
+        !(filtered || self.archived || self.own >= 0 || self.lo.is_empty())
+    }
+
+    /// Appends ` WHERE …` for this selection.
+    pub(crate) fn push_filters(&self, sql: &mut Sql) {
+        sql.push(" WHERE m.region_id = ").bind(self.region_id);
+        sql.push(" AND m.archived = ").bind(self.archived);
         // One predicate per reach, never `range OR id`: with the OR, SQLite uses only
         // (region_id, archived) of members_scope and scans the whole region.
-        if rq.own >= 0 {
-            $qb.push(" AND m.id = ").push_bind(rq.own);
+        if self.own >= 0 {
+            sql.push(" AND m.id = ").bind(self.own);
         } else {
-            $qb.push(" AND m.org_path >= ").push_bind(rq.lo.clone()).push(" AND m.org_path < ").push_bind(rq.hi.clone());
+            sql.push(" AND m.org_path >= ").bind(self.lo.as_str()).push(" AND m.org_path < ").bind(self.hi.as_str());
         }
-        if let Some(h) = &rq.id_hash {
-            $qb.push(" AND m.id_number_hash = ").push_bind(h.clone());
-        } else if let Some(h) = &rq.phone_hash {
-            $qb.push(" AND m.phone_hash = ").push_bind(h.clone());
-        } else if let Some(n) = &rq.name_prefix {
-            $qb.push(" AND m.name LIKE ").push_bind(n.clone());
+        if let Some(h) = &self.id_hash {
+            sql.push(" AND m.id_number_hash = ").bind(h.clone());
+        } else if let Some(h) = &self.phone_hash {
+            sql.push(" AND m.phone_hash = ").bind(h.clone());
+        } else if let Some(n) = &self.name_prefix {
+            // `\` escapes the wildcards a name might contain, so `%` and `_` match
+            // themselves.
+            sql.push(" AND m.name LIKE ").bind(n.as_str()).push(" ESCAPE '\\'");
         }
-        if let Some(v) = rq.category {
-            $qb.push(" AND m.category = ").push_bind(v);
+        if let Some(v) = self.category {
+            sql.push(" AND m.category = ").bind(v);
         }
-        if let Some(v) = rq.party_status {
-            $qb.push(" AND m.party_status = ").push_bind(v);
+        if let Some(v) = self.party_status {
+            sql.push(" AND m.party_status = ").bind(v);
         }
-        if let Some(v) = rq.flow {
-            $qb.push(" AND m.flow = ").push_bind(v);
+        if let Some(v) = self.flow {
+            sql.push(" AND m.flow = ").bind(v);
         }
-        if rq.lost {
-            $qb.push(" AND m.lost_contact_since IS NOT NULL");
+        if self.lost {
+            sql.push(" AND m.lost_contact_since IS NOT NULL");
         }
-    }};
+    }
 }
 
-impl Scoped<'_> {
+/// A name typed in a search box as a `LIKE` prefix pattern: its own `%`, `_` and `\`
+/// match themselves.
+fn like_prefix(q: &str) -> String {
+    let mut p = String::with_capacity(q.len() + 1);
+    for c in q.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+impl Members<'_> {
     /// Resolves roster filters against the caller's reach (an org outside it is not found).
-    pub(crate) async fn roster_query(&self, f: &MemberFilter) -> StoreResult<RosterQuery> {
+    pub(crate) async fn selection(&self, f: &MemberFilter) -> StoreResult<RosterSelection> {
         let (mut lo, mut hi, own) = self.scope.member_binds();
         if let Some(org_id) = f.org_id {
-            let org = self.org(org_id).await?;
+            let org = self.scoped().orgs().org(org_id).await?;
             // Narrow the range to the org's subtree; the reach still applies (a member
             // role keeps only its own record).
             if matches!(self.scope.reach, vanguard_domain::kernel::auth::Reach::Subtree { .. }) {
@@ -736,11 +846,10 @@ impl Scoped<'_> {
         let q = f.q.trim();
         let id_hash = IdNumber::parse(q).ok().map(|id| crypto.lookup_hash(id.as_str()));
         let phone_hash = vanguard_domain::member::parse_phone(q).map(|p| crypto.lookup_hash(&p));
-        let name_prefix =
-            (id_hash.is_none() && phone_hash.is_none() && !q.is_empty()).then(|| format!("{}%", q.replace(['%', '_'], "")));
+        let name_prefix = (id_hash.is_none() && phone_hash.is_none() && !q.is_empty()).then(|| like_prefix(q));
         // An unknown value matches nothing rather than everything.
         let pick = |v: &str, parse: fn(&str) -> Option<&'static str>| (!v.is_empty()).then(|| parse(v).unwrap_or("?"));
-        Ok(RosterQuery {
+        Ok(RosterSelection {
             region_id: self.scope.region_id,
             archived: f.archived.unwrap_or(false),
             lo,
@@ -753,10 +862,10 @@ impl Scoped<'_> {
             party_status: pick(&f.party_status, |v| PartyStatus::parse(v).map(PartyStatus::code)),
             flow: pick(&f.flow, |v| Flow::parse(v).map(Flow::code)),
             lost: f.lost == Some(true),
-            order: match f.sort.as_str() {
-                "name" => " ORDER BY m.name, m.id",
-                "joined_on" => " ORDER BY m.joined_on, m.id",
-                _ => " ORDER BY m.org_path, m.id",
+            sort: match f.sort.as_str() {
+                "name" => NAME_ORDER,
+                "joined_on" => JOINED_ORDER,
+                _ => ORG_ORDER,
             },
         })
     }
@@ -773,7 +882,7 @@ pub struct MyBranch {
     pub group_leader_name: Option<String>,
 }
 
-impl Scoped<'_> {
+impl Members<'_> {
     /// The caller's own branch, its secretary, group and group leader (the portal's
     /// "我的支部"). Keyed on the caller's own member record only.
     pub async fn my_branch(&self) -> StoreResult<MyBranch> {
@@ -792,5 +901,3 @@ impl Scoped<'_> {
         row.ok_or(StoreError::NotFound)
     }
 }
-
-pub(crate) use push_roster_filters;

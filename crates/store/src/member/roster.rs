@@ -13,7 +13,8 @@
 use crate::member::bulk::{NewMemberRecord, insert_identities, insert_members};
 use crate::member::{CTX_ID, CTX_PHONE, MemberFilter, MemberRow};
 use crate::platform::audit::{self, Event};
-use crate::{Db, Scoped, StoreError, StoreResult, Tx, platform::ids};
+use crate::platform::query::Sql;
+use crate::{Db, StoreError, StoreResult, Tx, platform::ids};
 use calamine::{Data, Reader};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -31,6 +32,12 @@ use vanguard_domain::member::{
     Category, Education, FieldChange, Flow, Gender, LeaveReason, MemberFields, PartyStatus, mask_phone,
 };
 use vanguard_domain::org::{OrgKind, path};
+
+crate::platform::scope::feature_handle!(
+    /// 花名册's Excel round trip: import batches and exports.
+    Roster,
+    roster
+);
 
 // The sealing context of stored batches (members use crate::member::CTX_ID / CTX_PHONE).
 const CTX_BATCH: &str = "import.batch";
@@ -593,7 +600,7 @@ impl Resolver<'_> {
     }
 }
 
-impl Scoped<'_> {
+impl Roster<'_> {
     fn import_root(&self) -> StoreResult<String> {
         self.scope.writable_root().map(str::to_string).ok_or(StoreError::Forbidden)
     }
@@ -949,7 +956,7 @@ fn commit_refused(problems: Vec<Problem>) -> StoreError {
     StoreError::Invalid(Invalid { errors })
 }
 
-impl Scoped<'_> {
+impl Roster<'_> {
     /// Imports a previewed batch: every valid row or none, in one transaction, with one
     /// `member.import` audit record. `progress(done, total)` is called every thousand rows.
     pub async fn commit_import(&self, batch_id: i64, mut progress: impl FnMut(u64, u64)) -> StoreResult<ImportResult> {
@@ -1441,7 +1448,7 @@ fn describe_filter(f: &MemberFilter) -> String {
     if parts.is_empty() { "无".into() } else { parts.join("&") }
 }
 
-impl Scoped<'_> {
+impl Roster<'_> {
     /// Every member the roster filters select (all pages), as an .xlsx file with the
     /// template's columns. ID and phone numbers are masked unless `reveal` (which needs
     /// [`Permission::MemberReveal`]). Every export is audited.
@@ -1449,21 +1456,20 @@ impl Scoped<'_> {
         if reveal && !self.scope.role.grants(Permission::MemberReveal) {
             return Err(StoreError::Forbidden);
         }
-        let rq = self.roster_query(f).await?;
-        let archived = rq.archived;
+        let sel = self.scoped().members().selection(f).await?;
+        let archived = sel.archived;
         let crypto = self.db.crypto();
-        // The same filters as the roster (member.rs `list_members`).
-        let rows: Vec<ExportRow> = crate::read!(self.db, c => {
-            let mut qb = sqlx::QueryBuilder::new(
-                "SELECT m.org_id, m.name, m.gender, m.ethnicity, m.birth_date, m.id_number_enc, m.id_number_masked, m.education, m.phone_enc, \
-                 m.phone_masked, m.joined_on, m.confirmed_on, m.category, m.party_status, m.work_unit, m.residence, m.flow, m.flow_place, \
-                 m.lost_contact_since, m.left_reason, m.left_on, o.name AS org_name, g.name AS group_name FROM members m \
-                 JOIN orgs o ON o.region_id = m.region_id AND o.id = m.org_id \
-                 LEFT JOIN orgs g ON g.region_id = m.region_id AND g.id = m.group_id");
-            crate::push_roster_filters!(qb, rq);
-            qb.push(rq.order);
-            qb.build_query_as().fetch_all(c).await
-        })?;
+        // The same filters as the roster (member/mod.rs `list_members`).
+        let mut sql = Sql::new(
+            "SELECT m.org_id, m.name, m.gender, m.ethnicity, m.birth_date, m.id_number_enc, m.id_number_masked, m.education, m.phone_enc, \
+             m.phone_masked, m.joined_on, m.confirmed_on, m.category, m.party_status, m.work_unit, m.residence, m.flow, m.flow_place, \
+             m.lost_contact_since, m.left_reason, m.left_on, o.name AS org_name, g.name AS group_name FROM members m \
+             JOIN orgs o ON o.region_id = m.region_id AND o.id = m.org_id \
+             LEFT JOIN orgs g ON g.region_id = m.region_id AND g.id = m.group_id",
+        );
+        sel.push_filters(&mut sql);
+        sql.push(" ORDER BY ").push(&sel.sort.columns.join(", "));
+        let rows: Vec<ExportRow> = sql.fetch_all(self.db).await?;
 
         // 所在党组织 as the path from the caller's scope root, so the file imports again.
         let (olo, ohi) = self.scope.org_range();

@@ -7,13 +7,20 @@
 pub mod bulk;
 
 use crate::platform::audit::{self, Event};
-use crate::{Db, Scoped, StoreError, StoreResult, Tx, platform::ids};
+use crate::platform::hooks::{self, Change};
+use crate::{Db, StoreError, StoreResult, Tx, platform::ids};
 use chrono::NaiveDate;
 use serde::Serialize;
 use vanguard_domain::kernel::time::opt_date_text;
 use vanguard_domain::org::{
     BranchCounts, OrgFields, OrgInput, OrgKind, OrgStatus, Sector, StructureFinding, check_branch_structure, path,
 };
+
+crate::platform::scope::feature_handle!(
+    /// 党组织: the tree, its counts and its edits.
+    Orgs,
+    orgs
+);
 
 macro_rules! org_cols {
     () => {
@@ -179,7 +186,7 @@ pub async fn regions(db: &Db) -> StoreResult<Vec<OrgRow>> {
     )
 }
 
-impl Scoped<'_> {
+impl Orgs<'_> {
     /// One org within reach.
     pub async fn org(&self, id: i64) -> StoreResult<OrgRow> {
         let (lo, hi) = self.scope.org_range();
@@ -230,7 +237,7 @@ impl Scoped<'_> {
             }
         }
         let secretary_name = match row.secretary_member_id {
-            Some(mid) => self.member_name(mid).await?,
+            Some(mid) => self.scoped().members().member_name(mid).await?,
             None => None,
         };
         let kind = row.kind();
@@ -345,7 +352,7 @@ impl Scoped<'_> {
         .await?;
         let row = fetch_in_tx(&mut tx, parent.region_id, id).await?;
         // A new branch is judged at once (e.g. fewer than 3 正式党员 yet).
-        crate::orglife::check::refresh_org_rows(&mut tx, self.db, row.region_id, id).await?;
+        hooks::publish(&mut tx, self.db, Change::OrgsWritten { region_id: row.region_id, orgs: vec![id] }).await?;
         tx.commit().await?;
         Ok(view(&row, SubtreeCounts { orgs: 1, branches: i64::from(fields.kind.is_branch()), ..Default::default() }))
     }
@@ -410,7 +417,7 @@ impl Scoped<'_> {
         .await?;
         let row = fetch_in_tx(&mut tx, row.region_id, id).await?;
         // A recorded 换届 or a new 支委会 clears its finding now, not at the next check.
-        crate::orglife::check::refresh_org_rows(&mut tx, self.db, row.region_id, id).await?;
+        hooks::publish(&mut tx, self.db, Change::OrgsWritten { region_id: row.region_id, orgs: vec![id] }).await?;
         tx.commit().await?;
         self.org_view(row.id).await
     }
@@ -512,15 +519,13 @@ impl Scoped<'_> {
         let dissolved: Vec<i64> = crate::on_tx!(tx, c => sqlx::query_scalar(
             "SELECT id FROM orgs WHERE region_id = $1 AND path >= $2 AND path < $3")
             .bind(org.region_id).bind(&org.path).bind(&hi).fetch_all(c).await)?;
-        for o in dissolved {
-            crate::orglife::check::refresh_org_rows(&mut tx, self.db, org.region_id, o).await?;
-        }
+        hooks::publish(&mut tx, self.db, Change::OrgsWritten { region_id: org.region_id, orgs: dissolved }).await?;
         tx.commit().await?;
         self.org_view(id).await
     }
 }
 
-impl Scoped<'_> {
+impl Orgs<'_> {
     /// Every active org (党小组 excluded) within reach, for the health checks of the home
     /// page and the rules engine: structure, term dates.
     pub async fn active_orgs(&self) -> StoreResult<Vec<OrgRow>> {

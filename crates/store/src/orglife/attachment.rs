@@ -6,10 +6,11 @@
 //! Adding evidence to a record stays open after the correction window (it changes
 //! nothing that was recorded); removing an attachment is an edit and follows the window.
 
+use super::OrgLife;
 use super::meeting::{MeetingRow, ensure_directly_editable};
 use crate::platform::audit::{self, Event};
 use crate::platform::files;
-use crate::{Scoped, StoreError, StoreResult, platform::ids};
+use crate::{StoreError, StoreResult, platform::ids};
 use serde::Serialize;
 use std::path::PathBuf;
 use vanguard_domain::org::path;
@@ -126,7 +127,7 @@ fn io_error(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Other(format!("{what}：{e}"))
 }
 
-impl Scoped<'_> {
+impl OrgLife<'_> {
     fn stored_path(&self, region_id: i64, stored_name: &str) -> PathBuf {
         self.db.attachments_dir().join(region_id.to_string()).join(stored_name)
     }

@@ -31,6 +31,7 @@
 //! [`OrgLifeRules::window_start`]: vanguard_domain::orglife::OrgLifeRules::window_start
 
 use crate::platform::bulk::{self, OnConflict, Val, bulk_row};
+use crate::platform::hooks::{Change, HookFuture};
 use crate::{Db, StoreResult, Tx, platform::ids};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -522,8 +523,32 @@ pub async fn refresh_after_plan(tx: &mut Tx, db: &Db, region_id: i64, org_id: i6
 
 /// Refreshes one org's own rows (for callers that changed an org's facts some other way:
 /// its committee, term or member counts).
-pub async fn refresh_org_rows(tx: &mut Tx, db: &Db, region_id: i64, org_id: i64) -> StoreResult<()> {
+async fn refresh_org_rows(tx: &mut Tx, db: &Db, region_id: i64, org_id: i64) -> StoreResult<()> {
     refresh_after_meeting(tx, db, region_id, org_id, &[]).await
+}
+
+/// The rules engine's subscription to member and org writes (see
+/// [`crate::platform::hooks`]): the findings and compliance rows of the branches and
+/// members concerned are brought up to date in the writing transaction — a branch that
+/// drops below 3 正式党员 is flagged when it happens, not at the next check.
+pub(crate) fn on_change<'a>(tx: &'a mut Tx, db: &'a Db, change: &'a Change) -> HookFuture<'a> {
+    Box::pin(async move {
+        match change {
+            Change::MembersWritten { region_id, branches, members } => {
+                let Some((first, others)) = branches.split_first() else { return Ok(()) };
+                refresh_after_meeting(tx, db, *region_id, *first, members).await?;
+                for other in others {
+                    refresh_org_rows(tx, db, *region_id, *other).await?;
+                }
+            }
+            Change::OrgsWritten { region_id, orgs } => {
+                for org in orgs {
+                    refresh_org_rows(tx, db, *region_id, *org).await?;
+                }
+            }
+        }
+        Ok(())
+    })
 }
 
 async fn refresh_org(tx: &mut Tx, region_id: i64, org_id: i64, j: &Judge<'_>, w: &mut Writes) -> StoreResult<()> {

@@ -4,10 +4,11 @@
 //! held the meeting (`Reach::may_restructure`), never the org itself. Approval applies
 //! the requested [`MeetingPatch`]; request, approval and rejection are each audited.
 
+use super::OrgLife;
 use super::check_text;
 use super::meeting::{MeetingPatch, MeetingRow, fetch_meeting_tx};
 use crate::platform::audit::{self, Event};
-use crate::{Scoped, StoreError, StoreResult, orglife::check, platform::ids};
+use crate::{StoreError, StoreResult, orglife::check, platform::ids};
 use serde::{Deserialize, Serialize};
 use vanguard_domain::Invalid;
 use vanguard_domain::org::path;
@@ -103,7 +104,7 @@ macro_rules! correction_select {
     };
 }
 
-impl Scoped<'_> {
+impl OrgLife<'_> {
     fn correction_view(&self, j: CorrectionJoin) -> StoreResult<CorrectionView> {
         let changes = stored_changes(j.id, &j.payload)?;
         let day = j

@@ -7,15 +7,17 @@
 //! decisions, applied together in one transaction. The same patch is what a correction
 //! request carries once the window has passed ([`super::correction`]).
 
-use super::{DAY_MS, check_text, china_midnight_ms, china_time_text, date_text, de_time, parse_date};
-use crate::member::Page;
+use super::{DAY_MS, OrgLife, check_text, china_midnight_ms, china_time_text, date_text, de_time, parse_date};
 use crate::org::OrgRow;
 use crate::platform::audit::{self, Event};
-use crate::{Scoped, StoreError, StoreResult, Tx, orglife::check, platform::ids};
+use crate::platform::paging::{COUNT_CAP, SortKey, capped, finish, jump_offset};
+use crate::platform::query::Sql;
+use crate::{StoreError, StoreResult, Tx, orglife::check, platform::ids};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 use vanguard_domain::kernel::auth::{Permission, Reach};
+use vanguard_domain::kernel::paging::{KeyPart, Page, PageRequest};
 use vanguard_domain::kernel::time::{china_date, plausible_instant};
 use vanguard_domain::member::Category;
 use vanguard_domain::org::{OrgKind, path};
@@ -248,7 +250,7 @@ pub struct MeetingDetail {
 /// (`present` 出席, `excused` 请假 — a reason is required —, `absent` 缺席, `observer`
 /// 列席 — adds someone not on the roll —, `pending` 未登记, `remove` 移除 — removes an
 /// observer).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct AttendanceMark {
     pub member_id: i64,
     pub attendance: String,
@@ -258,7 +260,7 @@ pub struct AttendanceMark {
 
 /// A decision put to the vote at a 支部党员大会. `excluded`: voting members excluded
 /// from the 应到会人数 (long illness, abroad, 留党察看), counted by the branch.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct DecisionInput {
     pub title: String,
@@ -271,7 +273,7 @@ pub struct DecisionInput {
 /// A new meeting. Times are epoch ms or China wall-clock text (`2026-03-05T09:30`).
 /// Without `attendee_ids` the roll is filled in from the org; `attendance` and
 /// `decisions` may come with it (a meeting recorded after the fact).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct MeetingInput {
     pub meeting_type: String,
@@ -294,7 +296,7 @@ pub struct MeetingInput {
 }
 
 /// A change to a meeting record; absent fields stay as they are.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct MeetingPatch {
     /// The version last read: a stale one is refused.
@@ -414,8 +416,15 @@ pub struct MeetingFilter {
     pub meeting_type: String,
     /// `planned`, `held`, `cancelled`.
     pub status: String,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
+}
+
+/// Meetings newest first (by when held, else when planned).
+const MEETING_ORDER: SortKey = SortKey { columns: &["COALESCE(m.held_at, m.planned_at, 0)", "m.id"], descending: true };
+
+impl MeetingRow {
+    fn sort_key(&self) -> Vec<KeyPart> {
+        vec![self.held_at.or(self.planned_at).unwrap_or(0).into(), self.id.into()]
+    }
 }
 
 /// The record's fields, normalized.
@@ -755,7 +764,7 @@ pub(crate) fn ensure_directly_editable(db: &crate::Db, m: &MeetingRow) -> StoreR
     Ok(())
 }
 
-impl Scoped<'_> {
+impl OrgLife<'_> {
     /// The path range of orgs whose meetings the caller may read.
     pub(crate) fn meeting_range(&self) -> (String, String) {
         self.scope.org_range()
@@ -839,14 +848,12 @@ impl Scoped<'_> {
     }
 
     /// The meetings held (or planned) by the org `org_id` and its subtree, newest first.
-    pub async fn list_meetings(&self, org_id: i64, f: &MeetingFilter) -> StoreResult<Page<MeetingSummary>> {
-        let org = self.org(org_id).await?;
+    pub async fn list_meetings(&self, org_id: i64, f: &MeetingFilter, req: &PageRequest) -> StoreResult<Page<MeetingSummary>> {
+        let org = self.scoped().orgs().org(org_id).await?;
         let (lo, hi) = match self.scope.reach {
             Reach::Subtree { .. } => (org.path.clone(), path::upper(&org.path)),
             _ => self.meeting_range(),
         };
-        let per_page = f.per_page.unwrap_or(20).clamp(1, 200);
-        let page = f.page.unwrap_or(1).max(1);
         let meeting_type = match f.meeting_type.trim() {
             "" => None,
             t => Some(parse_type(t)?.code()),
@@ -880,41 +887,29 @@ impl Scoped<'_> {
                 }
             }
         };
-        let region = self.scope.region_id;
-        macro_rules! filters {
-            ($qb:expr) => {{
-                $qb.push(" WHERE m.region_id = ").push_bind(region);
-                $qb.push(" AND m.org_path >= ").push_bind(lo.clone()).push(" AND m.org_path < ").push_bind(hi.clone());
-                if let Some(t) = meeting_type {
-                    $qb.push(" AND m.meeting_type = ").push_bind(t);
-                }
-                if let Some(s) = &status {
-                    $qb.push(" AND m.status = ").push_bind(s.clone());
-                }
-                if let Some((from, to)) = period {
-                    $qb.push(" AND ((m.held_on >= ")
-                        .push_bind(date_text(from))
-                        .push(" AND m.held_on < ")
-                        .push_bind(date_text(to));
-                    $qb.push(") OR (m.held_on IS NULL AND m.planned_at >= ").push_bind(china_midnight_ms(from));
-                    $qb.push(" AND m.planned_at < ").push_bind(china_midnight_ms(to)).push("))");
-                }
-            }};
+        let mut filters = Sql::new(" WHERE m.region_id = ");
+        filters.bind(self.scope.region_id);
+        filters.push(" AND m.org_path >= ").bind(lo.as_str()).push(" AND m.org_path < ").bind(hi.as_str());
+        if let Some(t) = meeting_type {
+            filters.push(" AND m.meeting_type = ").bind(t);
         }
-        let total: i64 = crate::read!(self.db, c => {
-            let mut qb = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM meetings m");
-            filters!(qb);
-            qb.build_query_scalar().fetch_one(c).await
-        })?;
-        let rows: Vec<MeetingRow> = crate::read!(self.db, c => {
-            let mut qb = sqlx::QueryBuilder::new(concat!("SELECT ", meeting_cols!(), meeting_from!()));
-            filters!(qb);
-            qb.push(" ORDER BY COALESCE(m.held_at, m.planned_at) DESC, m.id DESC");
-            qb.push(" LIMIT ").push_bind(per_page).push(" OFFSET ").push_bind((page - 1) * per_page);
-            qb.build_query_as().fetch_all(c).await
-        })?;
+        if let Some(s) = &status {
+            filters.push(" AND m.status = ").bind(s.as_str());
+        }
+        if let Some((from, to)) = period {
+            filters.push(" AND ((m.held_on >= ").bind(date_text(from)).push(" AND m.held_on < ").bind(date_text(to));
+            filters.push(") OR (m.held_on IS NULL AND m.planned_at >= ").bind(china_midnight_ms(from));
+            filters.push(" AND m.planned_at < ").bind(china_midnight_ms(to)).push("))");
+        }
+        let mut count = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM meetings m");
+        count.append(&filters).push(" LIMIT ").bind(COUNT_CAP + 1).push(") capped");
+        let (total, lower_bound) = capped(count.fetch_i64(self.db).await?, COUNT_CAP);
+        let offset = jump_offset(req)?;
+        let mut sql = Sql::new(concat!("SELECT ", meeting_cols!(), meeting_from!()));
+        sql.append(&filters).keyset(&MEETING_ORDER, req)?.order_limit(&MEETING_ORDER, req, offset);
+        let rows: Vec<MeetingRow> = sql.fetch_all(self.db).await?;
         let now = self.db.clock().now_ms();
-        Ok(Page { items: rows.iter().map(|r| r.summary(now)).collect(), total, page, per_page })
+        Ok(finish(req, rows, total, lower_bound, MeetingRow::sort_key).map(|r| r.summary(now)))
     }
 
     /// Creates a meeting of an org within the writable subtree, with its expected
@@ -924,7 +919,7 @@ impl Scoped<'_> {
     pub async fn create_meeting(&self, org_id: i64, input: &MeetingInput) -> StoreResult<MeetingDetail> {
         let mut tx = self.db.begin().await?;
         // Reach first: outside it the org is not found, whatever the input (never 422).
-        let org = self.org_for_write(&mut tx, org_id).await?;
+        let org = self.scoped().orgs().org_for_write(&mut tx, org_id).await?;
         if org.is_dissolved() {
             return Err(StoreError::conflict("org.dissolved", "该党组织已撤销，不能再登记组织生活"));
         }
@@ -1170,7 +1165,7 @@ impl Scoped<'_> {
             return Err(StoreError::conflict("meeting.cancelled", "该会议已取消，不能再修改"));
         }
         let mut applied = Applied::default();
-        let org = self.org_for_write(tx, row.org_id).await?;
+        let org = self.scoped().orgs().org_for_write(tx, row.org_id).await?;
         let marks = parse_marks(&patch.attendance)?;
         for d in &patch.decisions {
             check_decision(d)?;

@@ -53,6 +53,12 @@ pub use plan::{PlanEventView, PlanItemView, PlanOverview, PlanStatusRow, PlanVie
 pub use portal::{MyAttendance, MyOrgLife, OrgLifeTodo, PlanDue};
 pub use signin::{SigninOutcome, SigninTicket, qr_svg};
 
+crate::platform::scope::feature_handle!(
+    /// 组织生活: meetings, attendance, sign-in, attachments, corrections, plans and the portal's reads.
+    OrgLife,
+    orglife
+);
+
 pub(crate) use vanguard_domain::kernel::time::{
     DAY_MS, china_midnight_ms, china_time_text, date_text, parse_china_datetime, parse_iso_date as parse_date, plausible_instant,
 };

@@ -5,10 +5,10 @@
 //! above the branch (`Reach::may_restructure`); a branch secretary is not the parent of
 //! their own branch. The states and their rules are [`vanguard_domain::orglife::plan`].
 
-use super::{as_conflict, date_text, parse_date};
+use super::{OrgLife, as_conflict, date_text, parse_date};
 use crate::org::OrgRow;
 use crate::platform::audit::{self, Event};
-use crate::{Scoped, StoreError, StoreResult, Tx, orglife::check, platform::ids};
+use crate::{StoreError, StoreResult, Tx, orglife::check, platform::ids};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use vanguard_domain::Invalid;
@@ -168,7 +168,7 @@ fn plan_error(inv: Invalid) -> StoreError {
     if inv.has("plan.return_reason") { StoreError::Invalid(inv) } else { as_conflict(inv) }
 }
 
-impl Scoped<'_> {
+impl OrgLife<'_> {
     fn plan_applies(&self, kind: OrgKind) -> bool {
         self.db.rules().orglife.annual_plan.applies_to.contains(&kind)
     }
@@ -240,7 +240,7 @@ impl Scoped<'_> {
 
     /// The plan of a branch within reach for `year`, if it has one.
     pub async fn plan(&self, org_id: i64, year: i32) -> StoreResult<Option<PlanView>> {
-        let org = self.org(org_id).await?;
+        let org = self.scoped().orgs().org(org_id).await?;
         let row: Option<PlanRow> = crate::read!(self.db, c => sqlx::query_as(concat!(plan_select!(),
             "WHERE p.region_id = $1 AND p.org_id = $2 AND p.year = $3"))
             .bind(org.region_id).bind(org.id).bind(i64::from(year)).fetch_optional(c).await)?;
@@ -305,7 +305,7 @@ impl Scoped<'_> {
     ) -> StoreResult<PlanView> {
         let mut tx = self.db.begin().await?;
         // Reach first: outside it the org is not found, whatever the input.
-        let org = self.org_for_write(&mut tx, org_id).await?;
+        let org = self.scoped().orgs().org_for_write(&mut tx, org_id).await?;
         self.check_plan_org(&org, year)?;
         let parent = self.acts_as_parent(&org.path);
         let existing: Option<PlanRow> = crate::on_tx!(tx, c => sqlx::query_as(concat!(plan_select!(),
@@ -442,7 +442,7 @@ impl Scoped<'_> {
     /// The plan status of every active branch in the subtree of `org_id` for `year`, in
     /// one query over the path range; branches without a plan are listed as 未制定.
     pub async fn plan_overview(&self, org_id: i64, year: i32) -> StoreResult<PlanOverview> {
-        let org = self.org(org_id).await?;
+        let org = self.scoped().orgs().org(org_id).await?;
         let (lo, hi) = match self.scope.reach {
             Reach::Subtree { .. } => (org.path.clone(), path::upper(&org.path)),
             _ => self.scope.org_range(),

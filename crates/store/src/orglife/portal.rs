@@ -4,17 +4,22 @@
 
 use super::meeting::{MeetingRow, MeetingSummary, upcoming_range};
 use super::plan::PlanStatusRow;
-use super::{CorrectionFilter, CorrectionView, PlanView, date_text};
-use crate::member::Page;
-use crate::{Scoped, StoreError, StoreResult};
+use super::{CorrectionFilter, CorrectionView, OrgLife, PlanView, date_text};
+use crate::platform::paging::{SortKey, finish, jump_offset};
+use crate::platform::query::Sql;
+use crate::{StoreError, StoreResult};
 use chrono::Datelike;
 use serde::Serialize;
 use vanguard_domain::kernel::auth::Permission;
+use vanguard_domain::kernel::paging::{Page, PageRequest};
 use vanguard_domain::org::path;
 use vanguard_domain::orglife::{Attendance, MeetingType, PlanState, deadline};
 
 /// How far ahead the portal lists meetings, in days.
 pub const UPCOMING_DAYS: i64 = 30;
+
+/// A member's meetings, newest first.
+const ATTENDANCE_ORDER: SortKey = SortKey { columns: &["COALESCE(m.held_on, '')", "a.meeting_id"], descending: true };
 
 /// One meeting a member was expected at (or attended as 列席).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -98,7 +103,7 @@ fn fill_labels(rows: &mut [MyAttendance]) {
     }
 }
 
-impl Scoped<'_> {
+impl OrgLife<'_> {
     async fn me(&self) -> StoreResult<Option<Me>> {
         let Some(member_id) = self.scope.member_id else { return Ok(None) };
         Ok(crate::read!(self.db, c => sqlx::query_as(
@@ -106,39 +111,38 @@ impl Scoped<'_> {
             .bind(self.scope.region_id).bind(member_id).fetch_optional(c).await)?)
     }
 
-    async fn attendance_page(&self, region_id: i64, member_id: i64, page: i64, per_page: i64) -> StoreResult<Page<MyAttendance>> {
-        let total: i64 = crate::read!(self.db, c => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM meeting_attendance a JOIN meetings m ON m.region_id = a.region_id AND m.id = a.meeting_id \
-             WHERE a.region_id = $1 AND a.member_id = $2 AND m.status = 'held'")
-            .bind(region_id).bind(member_id).fetch_one(c).await)?;
-        let mut items: Vec<MyAttendance> = crate::read!(self.db, c => sqlx::query_as(
+    async fn attendance_page(&self, region_id: i64, member_id: i64, req: &PageRequest) -> StoreResult<Page<MyAttendance>> {
+        let mut filters = Sql::new(
+            " FROM meeting_attendance a JOIN meetings m ON m.region_id = a.region_id AND m.id = a.meeting_id WHERE a.region_id = ",
+        );
+        filters.bind(region_id).push(" AND a.member_id = ").bind(member_id).push(" AND m.status = 'held'");
+        let mut count = Sql::new("SELECT COUNT(*)");
+        count.append(&filters);
+        let total = u64::try_from(count.fetch_i64(self.db).await?).unwrap_or(0);
+        let offset = jump_offset(req)?;
+        let mut sql = Sql::new(
             "SELECT a.meeting_id, m.meeting_type, m.topic, o.name AS org_name, m.held_on, a.attendance, a.reason, a.signed_at \
              FROM meeting_attendance a JOIN meetings m ON m.region_id = a.region_id AND m.id = a.meeting_id \
-             JOIN orgs o ON o.region_id = m.region_id AND o.id = m.org_id \
-             WHERE a.region_id = $1 AND a.member_id = $2 AND m.status = 'held' \
-             ORDER BY m.held_on DESC, m.held_at DESC, a.meeting_id DESC LIMIT $3 OFFSET $4")
-            .bind(region_id).bind(member_id).bind(per_page).bind((page - 1) * per_page).fetch_all(c).await)?;
+             JOIN orgs o ON o.region_id = m.region_id AND o.id = m.org_id WHERE a.region_id = ",
+        );
+        sql.bind(region_id).push(" AND a.member_id = ").bind(member_id).push(" AND m.status = 'held'");
+        sql.keyset(&ATTENDANCE_ORDER, req)?.order_limit(&ATTENDANCE_ORDER, req, offset);
+        let mut items: Vec<MyAttendance> = sql.fetch_all(self.db).await?;
         fill_labels(&mut items);
-        Ok(Page { items, total, page, per_page })
+        Ok(finish(req, items, Some(total), false, |a| vec![a.held_on.clone().unwrap_or_default().into(), a.meeting_id.into()]))
     }
 
     /// The meetings a member within reach was expected at, newest first.
-    pub async fn member_attendance(
-        &self,
-        member_id: i64,
-        page: Option<i64>,
-        per_page: Option<i64>,
-    ) -> StoreResult<Page<MyAttendance>> {
-        let m = self.member_row(member_id).await?;
-        self.attendance_page(m.region_id, m.id, page.unwrap_or(1).max(1), per_page.unwrap_or(20).clamp(1, 200)).await
+    pub async fn member_attendance(&self, member_id: i64, req: &PageRequest) -> StoreResult<Page<MyAttendance>> {
+        let m = self.scoped().members().member_row(member_id).await?;
+        self.attendance_page(m.region_id, m.id, req).await
     }
 
     /// The caller's own attendance history (empty without a member record).
-    pub async fn my_attendance(&self, page: Option<i64>, per_page: Option<i64>) -> StoreResult<Page<MyAttendance>> {
-        let (page, per_page) = (page.unwrap_or(1).max(1), per_page.unwrap_or(20).clamp(1, 200));
+    pub async fn my_attendance(&self, req: &PageRequest) -> StoreResult<Page<MyAttendance>> {
         match self.me().await? {
-            Some(me) => self.attendance_page(me.region_id, me.id, page, per_page).await,
-            None => Ok(Page { items: Vec::new(), total: 0, page, per_page }),
+            Some(me) => self.attendance_page(me.region_id, me.id, req).await,
+            None => Ok(Page::empty(req.limit, 0, Some(0))),
         }
     }
 
@@ -205,7 +209,7 @@ impl Scoped<'_> {
             upcoming: self.my_upcoming_meetings().await?,
             open_signins: self.my_open_signins().await?,
             plan: self.my_plan(year).await?,
-            attendance: self.my_attendance(Some(1), Some(20)).await?.items,
+            attendance: self.my_attendance(&PageRequest::first(20)).await?.items,
         })
     }
 

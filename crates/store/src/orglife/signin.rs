@@ -4,9 +4,9 @@
 //! once; a second scan is answered “已签到”.
 
 use super::meeting::{MeetingRow, ensure_directly_editable, fetch_meeting_tx, finish_meeting};
-use super::{china_time_text, same_bytes};
+use super::{OrgLife, china_time_text, same_bytes};
 use crate::platform::audit::{self, Event};
-use crate::{Scoped, StoreError, StoreResult, orglife::check};
+use crate::{StoreError, StoreResult, orglife::check};
 use serde::Serialize;
 use vanguard_domain::orglife::Attendance;
 
@@ -68,7 +68,7 @@ fn not_open() -> StoreError {
     StoreError::conflict("signin.not_open", "本次会议未开启扫码签到，或签到已结束")
 }
 
-impl Scoped<'_> {
+impl OrgLife<'_> {
     /// Opens sign-in (or renews it with a new code) for `minutes` (default
     /// [`SIGNIN_DEFAULT_MINUTES`]).
     pub async fn open_signin(&self, id: i64, minutes: Option<u32>) -> StoreResult<SigninTicket> {

@@ -11,7 +11,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use vanguard_domain::kernel::rules::RuleSet;
@@ -52,6 +52,11 @@ impl Clock {
 
 struct Inner {
     backend: Backend,
+    /// Bumped by every committed write transaction of this process: cached aggregates
+    /// computed under an older generation are stale.
+    generation: Arc<AtomicU64>,
+    /// Subtree totals by (region, path range), with the generation and time computed.
+    totals: std::sync::Mutex<std::collections::HashMap<(i64, String, String), CachedTotal>>,
     /// Sessions resolved in the last second (see `account::authenticate`).
     sessions: std::sync::Mutex<std::collections::HashMap<Vec<u8>, (crate::account::Session, i64)>>,
     crypto: Crypto,
@@ -60,6 +65,17 @@ struct Inner {
     url: String,
     attachments_dir: RwLock<Option<PathBuf>>,
 }
+
+#[derive(Clone, Copy)]
+struct CachedTotal {
+    total: u64,
+    generation: u64,
+    at_ms: i64,
+}
+
+/// How long a cached subtree total may serve when nothing in this process wrote: writes
+/// by another process (a CLI import beside the server) show within this time.
+const TOTAL_TTL_MS: i64 = 5_000;
 
 /// The database: pools, the field-encryption keys, the clock and the rules in force.
 #[derive(Clone)]
@@ -125,6 +141,8 @@ impl Db {
         let db = Db {
             inner: Arc::new(Inner {
                 backend,
+                generation: Arc::new(AtomicU64::new(0)),
+                totals: std::sync::Mutex::default(),
                 sessions: std::sync::Mutex::default(),
                 crypto,
                 clock: Clock::default(),
@@ -206,7 +224,36 @@ impl Db {
             Backend::Sqlite { writer, .. } => TxInner::Sqlite(writer.begin().await?),
             Backend::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
         };
-        Ok(Tx { inner })
+        Ok(Tx { inner, generation: self.inner.generation.clone() })
+    }
+
+    /// A subtree total from the cache, or computed by `compute` and cached. Served from
+    /// the cache only while no write of this process committed since and for at most
+    /// [`TOTAL_TTL_MS`]: upper-level totals are then exact for this process's writes and
+    /// at most seconds behind another process's (security.md R6 allows minutes).
+    pub(crate) async fn cached_total<F>(&self, key: (i64, String, String), compute: F) -> StoreResult<u64>
+    where
+        F: std::future::Future<Output = StoreResult<u64>>,
+    {
+        let generation = self.inner.generation.load(Ordering::Acquire);
+        let now = self.clock().now_ms();
+        {
+            let cache = self.inner.totals.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(c) = cache.get(&key)
+                && c.generation == generation
+                && now >= c.at_ms
+                && now - c.at_ms < TOTAL_TTL_MS
+            {
+                return Ok(c.total);
+            }
+        }
+        let total = compute.await?;
+        let mut cache = self.inner.totals.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() > 10_000 {
+            cache.clear();
+        }
+        cache.insert(key, CachedTotal { total, generation, at_ms: now });
+        Ok(total)
     }
 
     /// Answers when the store is reachable.
@@ -236,6 +283,7 @@ pub(crate) enum TxInner {
 /// leaves nothing half-written.
 pub struct Tx {
     inner: TxInner,
+    generation: Arc<AtomicU64>,
 }
 
 impl Tx {
@@ -247,6 +295,7 @@ impl Tx {
             TxInner::Sqlite(t) => t.commit().await?,
             TxInner::Postgres(t) => t.commit().await?,
         }
+        self.generation.fetch_add(1, Ordering::AcqRel);
         Ok(())
     }
 }

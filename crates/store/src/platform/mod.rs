@@ -12,7 +12,9 @@
 pub mod db;
 #[macro_use]
 pub mod point;
+pub mod paging;
 pub mod probe;
+pub(crate) mod query;
 
 pub mod audit;
 pub mod backup;
@@ -20,6 +22,7 @@ pub mod bulk;
 pub mod crypto;
 pub mod error;
 pub mod files;
+pub mod hooks;
 pub mod ids;
 pub mod rules;
 pub mod schema;

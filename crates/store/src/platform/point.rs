@@ -132,6 +132,24 @@ impl PointReader {
         }
     }
 
+    /// Runs `sql` and decodes at most `max_rows` rows: a bounded read by index (a page of a
+    /// list), never a scan. More rows than `max_rows` is an error, not a truncation.
+    pub fn query_all<T: FromSqliteRow>(&self, sql: &str, args: &[&dyn ToSql], max_rows: usize) -> StoreResult<Vec<T>> {
+        let guard = self.conn();
+        let conn = guard.as_ref().ok_or_else(|| crate::StoreError::Other("数据库已关闭".into()))?;
+        let mut stmt = conn.prepare_cached(sql)?;
+        bind_numbered(&mut stmt, args)?;
+        let mut rows = stmt.raw_query();
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            if out.len() == max_rows {
+                return Err(crate::StoreError::Other(format!("点查询返回超过 {max_rows} 行")));
+            }
+            out.push(T::from_sqlite_row(row)?);
+        }
+        Ok(out)
+    }
+
     /// Closes every connection (before the pools, so the writer closes last and SQLite
     /// checkpoints and removes the write-ahead log).
     pub fn close(&self) {

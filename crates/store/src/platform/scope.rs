@@ -97,3 +97,32 @@ impl Scoped<'_> {
         self.scope
     }
 }
+
+/// Declares a feature's handle on scoped data: `scoped.<accessor>()` gives the feature's
+/// reads and writes, each confined by the same [`Scope`]. A feature's methods live on its
+/// own handle (in its own folder), never on [`Scoped`] itself.
+macro_rules! feature_handle {
+    ($(#[$meta:meta])* $name:ident, $accessor:ident) => {
+        $(#[$meta])*
+        pub struct $name<'a> {
+            pub(crate) db: &'a $crate::Db,
+            pub(crate) scope: &'a $crate::Scope,
+        }
+
+        impl<'a> $crate::Scoped<'a> {
+            $(#[$meta])*
+            pub fn $accessor(&self) -> $name<'a> {
+                $name { db: self.db, scope: self.scope }
+            }
+        }
+
+        impl<'a> $name<'a> {
+            /// The same scope, for reading another feature's published functions.
+            #[allow(dead_code)]
+            pub(crate) fn scoped(&self) -> $crate::Scoped<'a> {
+                $crate::Scoped { db: self.db, scope: self.scope }
+            }
+        }
+    };
+}
+pub(crate) use feature_handle;

@@ -102,21 +102,21 @@ async fn world(db: &Db, since: NaiveDate) -> World {
     tx.commit().await.unwrap();
     let sys = system(&root);
     let s = db.scoped(&sys);
-    let d1 = s.create_org(root.id, &org("中共江北区委员会", "committee", since)).await.unwrap().id;
-    let d2 = s.create_org(root.id, &org("中共海曙区委员会", "committee", since)).await.unwrap().id;
-    let s1 = s.create_org(d1, &org("甲街道党工委", "work_committee", since)).await.unwrap().id;
-    let s2 = s.create_org(d1, &org("乙街道党工委", "work_committee", since)).await.unwrap().id;
-    let a = s.create_org(s1, &org("甲社区党支部", "branch", since)).await.unwrap().id;
-    let b = s.create_org(s1, &org("乙社区党支部", "branch", since)).await.unwrap().id;
-    let c = s.create_org(s2, &org("丙社区党支部", "branch", since)).await.unwrap().id;
-    let x = s.create_org(d2, &org("丁社区党支部", "branch", since)).await.unwrap().id;
+    let d1 = s.orgs().create_org(root.id, &org("中共江北区委员会", "committee", since)).await.unwrap().id;
+    let d2 = s.orgs().create_org(root.id, &org("中共海曙区委员会", "committee", since)).await.unwrap().id;
+    let s1 = s.orgs().create_org(d1, &org("甲街道党工委", "work_committee", since)).await.unwrap().id;
+    let s2 = s.orgs().create_org(d1, &org("乙街道党工委", "work_committee", since)).await.unwrap().id;
+    let a = s.orgs().create_org(s1, &org("甲社区党支部", "branch", since)).await.unwrap().id;
+    let b = s.orgs().create_org(s1, &org("乙社区党支部", "branch", since)).await.unwrap().id;
+    let c = s.orgs().create_org(s2, &org("丙社区党支部", "branch", since)).await.unwrap().id;
+    let x = s.orgs().create_org(d2, &org("丁社区党支部", "branch", since)).await.unwrap().id;
     let mut members = std::collections::HashMap::new();
     let mut seq = 0u16;
     for branch in [a, b, c, x] {
         let mut ids = Vec::new();
         for name in ["张红", "李强", "王芳"] {
             seq += 1;
-            ids.push(s.create_member(&person(name, seq, branch)).await.unwrap().id);
+            ids.push(s.members().create_member(&person(name, seq, branch)).await.unwrap().id);
         }
         members.insert(branch, ids);
     }
@@ -128,7 +128,7 @@ async fn world(db: &Db, since: NaiveDate) -> World {
 async fn record(db: &Db, w: &World, org_id: i64, meeting_type: &str, held_on: NaiveDate, roll: &[(i64, &str, &str)]) -> i64 {
     use vanguard_store::orglife::bulk::{AttendanceRecord, MeetingRecord, insert_attendance, insert_meetings};
     let region = w.root.region_id;
-    let path = db.scoped(&system(&w.root)).org(org_id).await.unwrap().path;
+    let path = db.scoped(&system(&w.root)).orgs().org(org_id).await.unwrap().path;
     let now = db.clock().now_ms();
     let id = vanguard_store::platform::ids::next();
     let kind = MeetingType::from_code(meeting_type).unwrap();
@@ -325,7 +325,7 @@ async fn a_check_catches_up_a_member_who_left_while_it_ran() {
         db.clock().advance(1_000);
         let sys = system(&w.root);
         let leave = vanguard_store::member::Leave { reason: "died".into(), left_on: text(today), note: String::new() };
-        db.scoped(&sys).archive_member(w.members[&w.c][0], &leave).await.unwrap();
+        db.scoped(&sys).members().archive_member(w.members[&w.c][0], &leave).await.unwrap();
         let too_few = |rows: &[FindingRow]| !open_of(rows, TOO_FEW, w.c).is_empty();
         assert!(too_few(&finding_rows(db).await), "[{}] flagged by the archive itself", t.backend);
         // A batch that read c before the member left writes its old answer back (simulated).
@@ -461,18 +461,18 @@ async fn a_branch_below_three_formal_members_is_flagged_when_it_happens_not_at_t
         let w = world(db, months_back(today, 1)).await;
         let sys = system(&w.root);
         let s = db.scoped(&sys);
-        let branch = s.create_org(w.s2, &org("戊社区党支部", "branch", months_back(today, 1))).await.unwrap().id;
+        let branch = s.orgs().create_org(w.s2, &org("戊社区党支部", "branch", months_back(today, 1))).await.unwrap().id;
         let open = |rows: &[FindingRow]| !open_of(rows, TOO_FEW, branch).is_empty();
         assert!(open(&finding_rows(db).await), "[{}] a new branch without members", t.backend);
         let mut ids = Vec::new();
         for (i, name) in ["赵一", "钱二", "孙三"].into_iter().enumerate() {
-            ids.push(s.create_member(&person(name, 40 + i as u16, branch)).await.unwrap().id);
+            ids.push(s.members().create_member(&person(name, 40 + i as u16, branch)).await.unwrap().id);
         }
         assert!(!open(&finding_rows(db).await), "[{}] three 正式党员", t.backend);
         let leave = vanguard_store::member::Leave { reason: "transferred_out".into(), left_on: text(today), note: String::new() };
-        s.archive_member(ids[0], &leave).await.unwrap();
+        s.members().archive_member(ids[0], &leave).await.unwrap();
         assert!(open(&finding_rows(db).await), "[{}] one transferred out", t.backend);
-        s.move_member(w.members[&w.c][0], branch, None).await.unwrap();
+        s.members().move_member(w.members[&w.c][0], branch, None).await.unwrap();
         assert!(!open(&finding_rows(db).await), "[{}] one moved in", t.backend);
         db.close().await;
     }
@@ -552,7 +552,11 @@ async fn a_member_absent_without_reason_for_six_months_gets_the_article_nine_fin
         // The cockpit's drill-down names exactly these members.
         let sys = system(&w.root);
         let s = db.scoped(&sys);
-        let listed = s.cockpit_members(w.d1, Some(PARTICIPATION_CODE), None, None).await.unwrap();
+        let listed = s
+            .cockpit()
+            .cockpit_members(w.d1, Some(PARTICIPATION_CODE), &vanguard_domain::kernel::paging::PageRequest::first(50))
+            .await
+            .unwrap();
         let mut ids: Vec<i64> = listed.items.iter().map(|f| f.subject_id).collect();
         ids.sort();
         let mut expected = vec![absent, late];
@@ -560,7 +564,7 @@ async fn a_member_absent_without_reason_for_six_months_gets_the_article_nine_fin
         assert_eq!(ids, expected, "[{}]", t.backend);
         assert!(listed.items.iter().all(|f| f.subject_name == "张红" || f.subject_name == "王芳"));
         assert_eq!(listed.items[0].severity, "finding", "most severe first");
-        let todo = s.todos(Some(w.a), None).await.unwrap();
+        let todo = s.cockpit().todos(Some(w.a), None).await.unwrap();
         assert!(todo.items.iter().any(|f| f.subject_id == absent && f.action.contains("党章第九条")), "[{}]", t.backend);
         db.close().await;
     }
@@ -587,7 +591,7 @@ async fn cockpit_rates_sum_over_the_subtree_and_children_are_ranked() {
         let (w, month) = cockpit_world(db).await;
         let sys = system(&w.root);
         let s = db.scoped(&sys);
-        let c = s.cockpit(w.d1, Some(&key(month))).await.unwrap();
+        let c = s.cockpit().overview(w.d1, Some(&key(month))).await.unwrap();
         let theme = c.rules.iter().find(|r| r.rule_code == THEME).expect("theme day rate");
         assert_eq!((theme.rate.compliant, theme.rate.total, theme.open), (2, 3, false), "[{}]", t.backend);
         assert_eq!(theme.rate.rag, Rag::Red, "2/3 is below the amber line of 70%");
@@ -602,12 +606,12 @@ async fn cockpit_rates_sum_over_the_subtree_and_children_are_ranked() {
         assert_eq!(summed, theme.rate.total, "[{}]", t.backend);
         assert!(c.findings.iter().any(|f| f.rule_code == THEME && f.count >= 1));
         // The city root sees the other district too.
-        let city = s.cockpit(w.root.id, Some(&key(month))).await.unwrap();
+        let city = s.cockpit().overview(w.root.id, Some(&key(month))).await.unwrap();
         let city_theme = city.rules.iter().find(|r| r.rule_code == THEME).unwrap();
         assert_eq!((city_theme.rate.compliant, city_theme.rate.total), (2, 4), "[{}]", t.backend);
         assert_eq!(city.children.len(), 2);
         // The trend has twelve points per rule, last month's matching the cockpit.
-        let trend = s.cockpit_trend(w.d1, Some(month.year())).await.unwrap();
+        let trend = s.cockpit().cockpit_trend(w.d1, Some(month.year())).await.unwrap();
         let line = trend.series.iter().find(|l| l.rule_code == THEME).unwrap();
         assert_eq!(line.points.len(), 12);
         let point = line.points.iter().find(|p| p.month == key(month)).and_then(|p| p.rate).unwrap();
@@ -617,7 +621,7 @@ async fn cockpit_rates_sum_over_the_subtree_and_children_are_ranked() {
         for view in ["overview", "tree", "trend", "branches", "members", "findings"] {
             let req =
                 vanguard_store::cockpit::ExportRequest { view: view.into(), period: Some(key(month)), ..Default::default() };
-            let file = s.cockpit_export(w.d1, &req).await.unwrap();
+            let file = s.cockpit().cockpit_export(w.d1, &req).await.unwrap();
             assert!(file.bytes.starts_with(b"PK"), "[{}] {view} is not an xlsx", t.backend);
             assert!(file.filename.ends_with(".xlsx") && file.filename.contains("江北区"), "{}", file.filename);
         }
@@ -632,26 +636,53 @@ async fn drill_down_lists_exactly_the_branches_that_fell_short() {
         let (w, month) = cockpit_world(db).await;
         let sys = system(&w.root);
         let s = db.scoped(&sys);
-        let ids = |l: &vanguard_store::cockpit::Listing<vanguard_store::cockpit::BranchFigure>| {
+        let ids = |l: &vanguard_domain::kernel::paging::Page<vanguard_store::cockpit::BranchFigure>| {
             let mut v: Vec<i64> = l.items.iter().map(|b| b.org.id).collect();
             v.sort();
             v
         };
-        let short = s.cockpit_branches(w.d1, THEME, Some(&key(month)), Some(false), None, None).await.unwrap();
-        assert_eq!((ids(&short), short.total), (vec![w.b], 1), "[{}]", t.backend);
+        let short = s
+            .cockpit()
+            .cockpit_branches(
+                w.d1,
+                THEME,
+                Some(&key(month)),
+                Some(false),
+                &vanguard_domain::kernel::paging::PageRequest::first(50),
+            )
+            .await
+            .unwrap();
+        assert_eq!((ids(&short), short.total.map_or(-1, |t| t as i64)), (vec![w.b], 1), "[{}]", t.backend);
         assert_eq!(short.items[0].parent_name.as_deref(), Some("甲街道党工委"));
-        let ok = s.cockpit_branches(w.d1, THEME, Some(&key(month)), Some(true), None, None).await.unwrap();
+        let ok = s
+            .cockpit()
+            .cockpit_branches(
+                w.d1,
+                THEME,
+                Some(&key(month)),
+                Some(true),
+                &vanguard_domain::kernel::paging::PageRequest::first(50),
+            )
+            .await
+            .unwrap();
         let mut expected = vec![w.a, w.c];
         expected.sort();
         assert_eq!(ids(&ok), expected, "[{}]", t.backend);
-        let all = s.cockpit_branches(w.d1, THEME, Some(&key(month)), None, None, None).await.unwrap();
-        assert_eq!(all.total, 3);
+        let all = s
+            .cockpit()
+            .cockpit_branches(w.d1, THEME, Some(&key(month)), None, &vanguard_domain::kernel::paging::PageRequest::first(50))
+            .await
+            .unwrap();
+        assert_eq!(all.total.map_or(-1, |t| t as i64), 3);
         assert_eq!(all.items[0].org.id, w.b, "those that fell short come first");
-        let unknown = s.cockpit_branches(w.d1, "orglife.nothing", None, None, None, None).await;
+        let unknown = s
+            .cockpit()
+            .cockpit_branches(w.d1, "orglife.nothing", None, None, &vanguard_domain::kernel::paging::PageRequest::first(50))
+            .await;
         assert!(matches!(unknown, Err(StoreError::Invalid(_))), "[{}]", t.backend);
         // The findings list of the street holds b's finding and not c's (another street).
         let f = vanguard_store::cockpit::FindingFilter { org_id: Some(w.s1), rule: Some(THEME.into()), ..Default::default() };
-        let l = s.findings(&f).await.unwrap();
+        let l = s.cockpit().findings(&f, &vanguard_domain::kernel::paging::PageRequest::first(50)).await.unwrap();
         assert!(l.items.iter().any(|x| x.subject_id == w.b && x.period_key == key(month)), "[{}]", t.backend);
         assert!(l.items.iter().all(|x| x.subject_id != w.c), "[{}] c is in another street", t.backend);
         assert!(l.items.iter().all(|x| x.subject_id != w.a || x.period_key != key(month)), "[{}] a held it", t.backend);
@@ -664,22 +695,38 @@ async fn another_districts_admin_gets_404_for_this_orgs_cockpit() {
     for t in backends().await {
         let db = &t.db;
         let (w, month) = cockpit_world(db).await;
-        let d2_path = db.scoped(&system(&w.root)).org(w.d2).await.unwrap().path;
+        let d2_path = db.scoped(&system(&w.root)).orgs().org(w.d2).await.unwrap().path;
         let other = admin_of(&w.root, &d2_path);
         let s = db.scoped(&other);
         for target in [w.d1, w.a, w.root.id] {
-            assert!(matches!(s.cockpit(target, None).await, Err(StoreError::NotFound)), "[{}] cockpit {target}", t.backend);
-            assert!(matches!(s.cockpit_trend(target, None).await, Err(StoreError::NotFound)));
-            assert!(matches!(s.cockpit_branches(target, THEME, None, None, None, None).await, Err(StoreError::NotFound)));
-            assert!(matches!(s.cockpit_members(target, None, None, None).await, Err(StoreError::NotFound)));
+            assert!(
+                matches!(s.cockpit().overview(target, None).await, Err(StoreError::NotFound)),
+                "[{}] cockpit {target}",
+                t.backend
+            );
+            assert!(matches!(s.cockpit().cockpit_trend(target, None).await, Err(StoreError::NotFound)));
+            assert!(matches!(
+                s.cockpit()
+                    .cockpit_branches(target, THEME, None, None, &vanguard_domain::kernel::paging::PageRequest::first(50))
+                    .await,
+                Err(StoreError::NotFound)
+            ));
+            assert!(matches!(
+                s.cockpit().cockpit_members(target, None, &vanguard_domain::kernel::paging::PageRequest::first(50)).await,
+                Err(StoreError::NotFound)
+            ));
             let f = vanguard_store::cockpit::FindingFilter { org_id: Some(target), ..Default::default() };
-            assert!(matches!(s.findings(&f).await, Err(StoreError::NotFound)));
+            assert!(matches!(
+                s.cockpit().findings(&f, &vanguard_domain::kernel::paging::PageRequest::first(50)).await,
+                Err(StoreError::NotFound)
+            ));
         }
         // Its own district works and shows only its own branch.
-        let own = s.cockpit(w.d2, Some(&key(month))).await.unwrap();
+        let own = s.cockpit().overview(w.d2, Some(&key(month))).await.unwrap();
         let theme = own.rules.iter().find(|r| r.rule_code == THEME).unwrap();
         assert_eq!((theme.rate.compliant, theme.rate.total), (0, 1), "[{}]", t.backend);
-        let everything = s.findings(&Default::default()).await.unwrap();
+        let everything =
+            s.cockpit().findings(&Default::default(), &vanguard_domain::kernel::paging::PageRequest::first(50)).await.unwrap();
         assert!(everything.items.iter().all(|f| f.org_id == w.x || f.org_id == w.d2), "[{}]", t.backend);
         db.close().await;
     }

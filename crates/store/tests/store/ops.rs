@@ -90,7 +90,7 @@ async fn a_backup_taken_under_writes_holds_every_acknowledged_write() {
         tokio::spawn(async move {
             let mut i = 0u32;
             while !stop.load(Ordering::Relaxed) && i < 5000 {
-                let m = db.scoped(&scope).create_member(&numbered_member(i, branch)).await.expect("write");
+                let m = db.scoped(&scope).members().create_member(&numbered_member(i, branch)).await.expect("write");
                 acked.lock().unwrap().push((m.id, Instant::now()));
                 i += 1;
             }

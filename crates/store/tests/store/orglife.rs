@@ -48,7 +48,7 @@ async fn life(db: &Db) -> Life {
             m.fields.confirmed_on = None;
             m.fields.joined_on = Some("2025-07-01".into());
         }
-        s.create_member(&m).await.unwrap_or_else(|e| panic!("member {name}: {e}")).id
+        s.members().create_member(&m).await.unwrap_or_else(|e| panic!("member {name}: {e}")).id
     };
     let secretary = add("书记", tr.branch_a, None, false).await;
     let zhang1 = add("张一", tr.branch_a, Some(tr.group_a), false).await;
@@ -57,12 +57,12 @@ async fn life(db: &Db) -> Life {
     let pre1 = add("预一", tr.branch_a, None, true).await;
     let pre2 = add("预二", tr.branch_a, None, true).await;
     let li = add("李一", tr.branch_b, None, false).await;
-    s.update_org(tr.branch_a, &OrgInput::default(), Some(secretary)).await.unwrap();
+    s.orgs().update_org(tr.branch_a, &OrgInput::default(), Some(secretary)).await.unwrap();
     Life {
-        street: s.org(tr.street).await.unwrap(),
-        branch_a: s.org(tr.branch_a).await.unwrap(),
-        branch_b: s.org(tr.branch_b).await.unwrap(),
-        group: s.org(tr.group_a).await.unwrap(),
+        street: s.orgs().org(tr.street).await.unwrap(),
+        branch_a: s.orgs().org(tr.branch_a).await.unwrap(),
+        branch_b: s.orgs().org(tr.branch_b).await.unwrap(),
+        group: s.orgs().org(tr.group_a).await.unwrap(),
         tr,
         secretary,
         zhang1,
@@ -141,11 +141,11 @@ async fn expected_attendees_are_filled_in_from_the_branch_and_the_group() {
         let s = t.db.scoped(&sec);
         // An archived member is not expected.
         let sys = system(&fx.tr.root);
-        let gone = t.db.scoped(&sys).create_member(&member("离开者", 190, fx.branch_a.id)).await.unwrap().id;
+        let gone = t.db.scoped(&sys).members().create_member(&member("离开者", 190, fx.branch_a.id)).await.unwrap().id;
         let leave = vanguard_store::member::Leave { reason: "死亡".into(), left_on: "2025-01-01".into(), note: String::new() };
-        t.db.scoped(&sys).archive_member(gone, &leave).await.unwrap();
+        t.db.scoped(&sys).members().archive_member(gone, &leave).await.unwrap();
 
-        let branch = s.create_meeting(fx.branch_a.id, &planned_in(&t.db, "主题党日", 3)).await.unwrap();
+        let branch = s.orglife().create_meeting(fx.branch_a.id, &planned_in(&t.db, "主题党日", 3)).await.unwrap();
         let mut ids: Vec<i64> = branch.attendance.iter().map(|a| a.member_id).collect();
         ids.sort();
         let mut want = vec![fx.secretary, fx.zhang1, fx.zhang2, fx.zhang3, fx.pre1, fx.pre2];
@@ -155,7 +155,7 @@ async fn expected_attendees_are_filled_in_from_the_branch_and_the_group() {
         assert!(branch.attendance.iter().all(|a| a.attendance == "pending" && a.expected && a.name.is_some()));
         assert_eq!(branch.meeting.summary.status, "planned");
 
-        let group = s.create_meeting(fx.group.id, &planned_in(&t.db, "党小组会", 3)).await.unwrap();
+        let group = s.orglife().create_meeting(fx.group.id, &planned_in(&t.db, "党小组会", 3)).await.unwrap();
         let mut ids: Vec<i64> = group.attendance.iter().map(|a| a.member_id).collect();
         ids.sort();
         let mut want = vec![fx.zhang1, fx.zhang2];
@@ -163,29 +163,31 @@ async fn expected_attendees_are_filled_in_from_the_branch_and_the_group() {
         assert_eq!(ids, want, "{}: the group's members", t.backend);
 
         // A branch does not hold a 党小组会, nor a 支委会 without a committee.
-        let e = s.create_meeting(fx.branch_a.id, &planned_in(&t.db, "党小组会", 3)).await.unwrap_err();
+        let e = s.orglife().create_meeting(fx.branch_a.id, &planned_in(&t.db, "党小组会", 3)).await.unwrap_err();
         assert!(has(&e, "meeting_type.not_expected"), "{}: {e:?}", t.backend);
-        let e = s.create_meeting(fx.branch_a.id, &planned_in(&t.db, "branch_committee", 3)).await.unwrap_err();
+        let e = s.orglife().create_meeting(fx.branch_a.id, &planned_in(&t.db, "branch_committee", 3)).await.unwrap_err();
         assert!(has(&e, "meeting_type.not_expected"), "{}: {e:?}", t.backend);
         // With a committee, the 支委会 starts with the secretary; the roll is then set.
         t.db.scoped(&sys)
+            .orgs()
             .update_org(fx.branch_a.id, &OrgInput { has_committee: Some(true), ..Default::default() }, None)
             .await
             .unwrap();
-        let committee = s.create_meeting(fx.branch_a.id, &planned_in(&t.db, "支部委员会", 3)).await.unwrap();
+        let committee = s.orglife().create_meeting(fx.branch_a.id, &planned_in(&t.db, "支部委员会", 3)).await.unwrap();
         assert_eq!(committee.attendance.iter().map(|a| a.member_id).collect::<Vec<_>>(), vec![fx.secretary]);
-        let committee = s.set_roll(committee.meeting.summary.id, &[fx.secretary, fx.zhang3, fx.zhang1]).await.unwrap();
+        let committee = s.orglife().set_roll(committee.meeting.summary.id, &[fx.secretary, fx.zhang3, fx.zhang1]).await.unwrap();
         assert_eq!(committee.meeting.summary.expected_count, 3, "{}", t.backend);
-        let e = s.set_roll(committee.meeting.summary.id, &[fx.secretary, fx.li]).await.unwrap_err();
+        let e = s.orglife().set_roll(committee.meeting.summary.id, &[fx.secretary, fx.li]).await.unwrap_err();
         assert!(has(&e, "attendees.not_member"), "{}: a member of another branch: {e:?}", t.backend);
 
         // A 党课 needs its lecturer and topic; a party committee's seminar has no roll.
-        let e = s.create_meeting(fx.branch_a.id, &planned_in(&t.db, "党课", 3)).await.unwrap_err();
+        let e = s.orglife().create_meeting(fx.branch_a.id, &planned_in(&t.db, "党课", 3)).await.unwrap_err();
         assert!(has(&e, "text.required"), "{}: {e:?}", t.backend);
-        let seminar = t.db.scoped(&sys).create_meeting(fx.tr.root.id, &planned_in(&t.db, "专题学习研讨", 3)).await.unwrap();
+        let seminar =
+            t.db.scoped(&sys).orglife().create_meeting(fx.tr.root.id, &planned_in(&t.db, "专题学习研讨", 3)).await.unwrap();
         assert!(seminar.attendance.is_empty());
         // Nothing outside the writable subtree.
-        let e = s.create_meeting(fx.branch_b.id, &planned_in(&t.db, "主题党日", 3)).await.unwrap_err();
+        let e = s.orglife().create_meeting(fx.branch_b.id, &planned_in(&t.db, "主题党日", 3)).await.unwrap_err();
         assert!(matches!(e, StoreError::NotFound), "{}: {e:?}", t.backend);
     }
 }
@@ -196,16 +198,17 @@ async fn excused_without_a_reason_is_refused_and_observers_come_from_within_reac
         let fx = life(&t.db).await;
         let sec = fx.secretary_a();
         let s = t.db.scoped(&sec);
-        let m = s.create_meeting(fx.branch_a.id, &held_now(&t.db, "主题党日")).await.unwrap();
+        let m = s.orglife().create_meeting(fx.branch_a.id, &held_now(&t.db, "主题党日")).await.unwrap();
         let id = m.meeting.summary.id;
         assert_eq!(m.meeting.summary.held_on.as_deref(), Some(t.db.clock().today().format("%Y-%m-%d").to_string().as_str()));
 
-        let e = s.mark_attendance(id, &[mark(fx.zhang1, "请假", "  ")]).await.unwrap_err();
+        let e = s.orglife().mark_attendance(id, &[mark(fx.zhang1, "请假", "  ")]).await.unwrap_err();
         assert!(has(&e, "attendance.reason_required"), "{}: {e:?}", t.backend);
         assert!(e.to_string().contains("请假原因"), "{e}");
         let before = actions(&t.db, "meeting.attendance").await.len();
 
         let m = s
+            .orglife()
             .mark_attendance(id, &[mark(fx.zhang1, "请假", "出差"), mark(fx.zhang2, "出席", ""), mark(fx.zhang3, "absent", "")])
             .await
             .unwrap();
@@ -216,16 +219,16 @@ async fn excused_without_a_reason_is_refused_and_observers_come_from_within_reac
         assert_eq!(actions(&t.db, "meeting.attendance").await.len(), before + 1, "{}: audited once", t.backend);
 
         // Someone not on the roll is not marked present; as 列席 only from within reach.
-        let e = s.mark_attendance(id, &[mark(fx.li, "出席", "")]).await.unwrap_err();
+        let e = s.orglife().mark_attendance(id, &[mark(fx.li, "出席", "")]).await.unwrap_err();
         assert!(has(&e, "attendance.roll"), "{}: {e:?}", t.backend);
-        let e = s.mark_attendance(id, &[mark(fx.li, "列席", "")]).await.unwrap_err();
+        let e = s.orglife().mark_attendance(id, &[mark(fx.li, "列席", "")]).await.unwrap_err();
         assert!(has(&e, "attendance.roll"), "{}: outside the secretary's reach: {e:?}", t.backend);
         let street = fx.street_admin();
-        let m = t.db.scoped(&street).mark_attendance(id, &[mark(fx.li, "列席", "")]).await.unwrap();
+        let m = t.db.scoped(&street).orglife().mark_attendance(id, &[mark(fx.li, "列席", "")]).await.unwrap();
         let li = m.attendance.iter().find(|a| a.member_id == fx.li).unwrap();
         assert!(!li.expected && li.attendance == "observer", "{}", t.backend);
         assert_eq!(m.meeting.summary.expected_count, 6, "{}: observers are not expected", t.backend);
-        let e = s.mark_attendance(id, &[mark(fx.zhang3, "列席", "")]).await.unwrap_err();
+        let e = s.orglife().mark_attendance(id, &[mark(fx.zhang3, "列席", "")]).await.unwrap_err();
         assert!(has(&e, "attendance.roll"), "{}: on the roll, not an observer: {e:?}", t.backend);
     }
 }
@@ -238,52 +241,52 @@ async fn a_member_signs_in_once_before_expiry_and_only_when_on_the_roll() {
         let s = t.db.scoped(&sec);
         let mut input = held_now(&t.db, "主题党日");
         input.attendee_ids = Some(vec![fx.secretary, fx.zhang1, fx.zhang2]);
-        let id = s.create_meeting(fx.branch_a.id, &input).await.unwrap().meeting.summary.id;
-        let ticket = s.open_signin(id, None).await.unwrap();
+        let id = s.orglife().create_meeting(fx.branch_a.id, &input).await.unwrap().meeting.summary.id;
+        let ticket = s.orglife().open_signin(id, None).await.unwrap();
         assert_eq!(ticket.path, format!("/s/{id}/{}", ticket.token));
         assert!(ticket.expires_at - t.db.clock().now_ms() > 119 * 60_000, "{}: two hours by default", t.backend);
-        assert_eq!(s.signin_ticket(id).await.unwrap().token, ticket.token, "{}: shown again", t.backend);
-        let svg = s.signin_qr_svg(id, "https://dj.example.cn").await.unwrap();
+        assert_eq!(s.orglife().signin_ticket(id).await.unwrap().token, ticket.token, "{}: shown again", t.backend);
+        let svg = s.orglife().signin_qr_svg(id, "https://dj.example.cn").await.unwrap();
         assert!(svg.contains("<svg") && svg.contains("<path"), "{}", t.backend);
 
         let z1 = fx.member_of(fx.zhang1, &fx.branch_a);
-        let first = t.db.scoped(&z1).sign_in(id, &ticket.token).await.unwrap();
+        let first = t.db.scoped(&z1).orglife().sign_in(id, &ticket.token).await.unwrap();
         assert!(!first.already && first.message.contains("签到成功"), "{}: {first:?}", t.backend);
-        let second = t.db.scoped(&z1).sign_in(id, &ticket.token).await.unwrap();
+        let second = t.db.scoped(&z1).orglife().sign_in(id, &ticket.token).await.unwrap();
         assert!(second.already && second.message.contains("已于"), "{}: {second:?}", t.backend);
         assert_eq!(second.signed_at, first.signed_at);
-        let m = s.meeting(id).await.unwrap();
+        let m = s.orglife().meeting(id).await.unwrap();
         assert_eq!(m.meeting.summary.present_count, 1, "{}: counted once", t.backend);
         assert!(m.attendance.iter().any(|a| a.member_id == fx.zhang1 && a.attendance == "present" && a.signed_at.is_some()));
 
         // A wrong code, a member of the branch not on the roll.
         let z3 = fx.member_of(fx.zhang3, &fx.branch_a);
-        let e = t.db.scoped(&z1).sign_in(id, "0123456789abcdef0123456789abcdef").await;
+        let e = t.db.scoped(&z1).orglife().sign_in(id, "0123456789abcdef0123456789abcdef").await;
         assert!(e.as_ref().is_ok_and(|o| o.already), "{}: already signed wins", t.backend);
         let z2 = fx.member_of(fx.zhang2, &fx.branch_a);
-        let e = t.db.scoped(&z2).sign_in(id, "0123456789abcdef0123456789abcdef").await.unwrap_err();
+        let e = t.db.scoped(&z2).orglife().sign_in(id, "0123456789abcdef0123456789abcdef").await.unwrap_err();
         assert!(has(&e, "signin.invalid"), "{}: {e:?}", t.backend);
-        let e = t.db.scoped(&z3).sign_in(id, &ticket.token).await.unwrap_err();
+        let e = t.db.scoped(&z3).orglife().sign_in(id, &ticket.token).await.unwrap_err();
         assert!(has(&e, "signin.not_on_roll"), "{}: {e:?}", t.backend);
         // A member of another branch does not see the meeting at all.
         let li = fx.member_of(fx.li, &fx.branch_b);
-        let e = t.db.scoped(&li).sign_in(id, &ticket.token).await.unwrap_err();
+        let e = t.db.scoped(&li).orglife().sign_in(id, &ticket.token).await.unwrap_err();
         assert!(matches!(e, StoreError::NotFound), "{}: {e:?}", t.backend);
         // An account without a member record.
         let street = fx.street_admin();
-        let e = t.db.scoped(&street).sign_in(id, &ticket.token).await.unwrap_err();
+        let e = t.db.scoped(&street).orglife().sign_in(id, &ticket.token).await.unwrap_err();
         assert!(has(&e, "signin.no_member"), "{}: {e:?}", t.backend);
 
         // The portal shows the open sign-in to those who have not signed in.
-        assert_eq!(t.db.scoped(&z2).my_open_signins().await.unwrap().len(), 1, "{}", t.backend);
-        assert!(t.db.scoped(&z1).my_open_signins().await.unwrap().is_empty(), "{}", t.backend);
+        assert_eq!(t.db.scoped(&z2).orglife().my_open_signins().await.unwrap().len(), 1, "{}", t.backend);
+        assert!(t.db.scoped(&z1).orglife().my_open_signins().await.unwrap().is_empty(), "{}", t.backend);
 
         // After expiry the code is refused.
         t.db.clock().advance(2 * HOUR + 60_000);
-        let e = t.db.scoped(&z2).sign_in(id, &ticket.token).await.unwrap_err();
+        let e = t.db.scoped(&z2).orglife().sign_in(id, &ticket.token).await.unwrap_err();
         assert!(has(&e, "signin.expired"), "{}: {e:?}", t.backend);
         assert!(e.to_string().contains("截止"), "{e}");
-        assert!(t.db.scoped(&z1).sign_in(id, &ticket.token).await.unwrap().already, "{}", t.backend);
+        assert!(t.db.scoped(&z1).orglife().sign_in(id, &ticket.token).await.unwrap().already, "{}", t.backend);
         let audited = actions(&t.db, "meeting.signin").await;
         assert_eq!(audited.iter().filter(|a| *a == "meeting.signin").count(), 1, "{}: {audited:?}", t.backend);
         assert_eq!(audited.iter().filter(|a| *a == "meeting.signin_open").count(), 1, "{}", t.backend);
@@ -295,33 +298,73 @@ async fn a_meeting_outside_reach_is_not_found_for_every_operation() {
     for t in backends().await {
         let fx = life(&t.db).await;
         let sec = fx.secretary_a();
-        let id = t.db.scoped(&sec).create_meeting(fx.branch_a.id, &held_now(&t.db, "主题党日")).await.unwrap().meeting.summary.id;
+        let id =
+            t.db.scoped(&sec)
+                .orglife()
+                .create_meeting(fx.branch_a.id, &held_now(&t.db, "主题党日"))
+                .await
+                .unwrap()
+                .meeting
+                .summary
+                .id;
         let other = fx.secretary_b();
         let o = t.db.scoped(&other);
-        assert!(matches!(o.meeting(id).await, Err(StoreError::NotFound)), "{}", t.backend);
+        assert!(matches!(o.orglife().meeting(id).await, Err(StoreError::NotFound)), "{}", t.backend);
         assert!(matches!(
-            o.update_meeting(id, &MeetingPatch { place: Some("x".into()), ..Default::default() }).await,
+            o.orglife().update_meeting(id, &MeetingPatch { place: Some("x".into()), ..Default::default() }).await,
             Err(StoreError::NotFound)
         ));
-        assert!(matches!(o.mark_attendance(id, &[mark(fx.zhang1, "出席", "")]).await, Err(StoreError::NotFound)));
-        assert!(matches!(o.open_signin(id, None).await, Err(StoreError::NotFound)));
-        assert!(matches!(o.record_decision(id, &DecisionInput::default()).await, Err(StoreError::NotFound)));
-        assert!(matches!(o.request_correction(id, "理由", &MeetingPatch::default()).await, Err(StoreError::NotFound)));
-        assert!(matches!(o.add_attachment(id, "a.pdf", b"%PDF-1.4").await, Err(StoreError::NotFound)));
-        assert!(matches!(o.list_meetings(fx.branch_a.id, &Default::default()).await, Err(StoreError::NotFound)));
+        assert!(matches!(o.orglife().mark_attendance(id, &[mark(fx.zhang1, "出席", "")]).await, Err(StoreError::NotFound)));
+        assert!(matches!(o.orglife().open_signin(id, None).await, Err(StoreError::NotFound)));
+        assert!(matches!(o.orglife().record_decision(id, &DecisionInput::default()).await, Err(StoreError::NotFound)));
+        assert!(matches!(o.orglife().request_correction(id, "理由", &MeetingPatch::default()).await, Err(StoreError::NotFound)));
+        assert!(matches!(o.orglife().add_attachment(id, "a.pdf", b"%PDF-1.4").await, Err(StoreError::NotFound)));
+        assert!(matches!(
+            o.orglife()
+                .list_meetings(fx.branch_a.id, &Default::default(), &vanguard_domain::kernel::paging::PageRequest::first(50))
+                .await,
+            Err(StoreError::NotFound)
+        ));
         // The street above sees it in its list.
         let street = fx.street_admin();
-        let page = t.db.scoped(&street).list_meetings(fx.street.id, &Default::default()).await.unwrap();
-        assert_eq!((page.total, page.items[0].id), (1, id), "{}", t.backend);
+        let page =
+            t.db.scoped(&street)
+                .orglife()
+                .list_meetings(fx.street.id, &Default::default(), &vanguard_domain::kernel::paging::PageRequest::first(50))
+                .await
+                .unwrap();
+        assert_eq!((page.total.map_or(-1, |t| t as i64), page.items[0].id), (1, id), "{}", t.backend);
         let f = vanguard_store::orglife::MeetingFilter {
             year: Some(t.db.clock().today().year()),
             month: Some(t.db.clock().today().month()),
             meeting_type: "theme_day".into(),
             ..Default::default()
         };
-        assert_eq!(t.db.scoped(&street).list_meetings(fx.street.id, &f).await.unwrap().total, 1, "{}", t.backend);
+        assert_eq!(
+            t.db.scoped(&street)
+                .orglife()
+                .list_meetings(fx.street.id, &f, &vanguard_domain::kernel::paging::PageRequest::first(50))
+                .await
+                .unwrap()
+                .total
+                .map_or(-1, |t| t as i64),
+            1,
+            "{}",
+            t.backend
+        );
         let f = vanguard_store::orglife::MeetingFilter { meeting_type: "党课".into(), ..Default::default() };
-        assert_eq!(t.db.scoped(&street).list_meetings(fx.street.id, &f).await.unwrap().total, 0, "{}", t.backend);
+        assert_eq!(
+            t.db.scoped(&street)
+                .orglife()
+                .list_meetings(fx.street.id, &f, &vanguard_domain::kernel::paging::PageRequest::first(50))
+                .await
+                .unwrap()
+                .total
+                .map_or(-1, |t| t as i64),
+            0,
+            "{}",
+            t.backend
+        );
     }
 }
 
@@ -341,9 +384,9 @@ async fn quorum_is_refused_at_exactly_half_and_met_at_half_plus_one_without_coun
             mark(fx.zhang2, "缺席", ""),
             mark(fx.zhang3, "请假", "住院"),
         ];
-        let id = s.create_meeting(fx.branch_a.id, &input).await.unwrap().meeting.summary.id;
+        let id = s.orglife().create_meeting(fx.branch_a.id, &input).await.unwrap().meeting.summary.id;
         let vote = DecisionInput { title: "接收预备党员".into(), votes_for: 2, ..Default::default() };
-        let e = s.record_decision(id, &vote).await.unwrap_err();
+        let e = s.orglife().record_decision(id, &vote).await.unwrap_err();
         assert!(has(&e, "assembly.no_quorum"), "{}: {e:?}", t.backend);
         let msg = e.to_string();
         assert!(
@@ -351,34 +394,40 @@ async fn quorum_is_refused_at_exactly_half_and_met_at_half_plus_one_without_coun
             "{}: numbers in the message: {msg}",
             t.backend
         );
-        assert!(s.meeting(id).await.unwrap().decisions.is_empty(), "{}: nothing written", t.backend);
+        assert!(s.orglife().meeting(id).await.unwrap().decisions.is_empty(), "{}: nothing written", t.backend);
 
-        s.mark_attendance(id, &[mark(fx.zhang2, "出席", "")]).await.unwrap();
+        s.orglife().mark_attendance(id, &[mark(fx.zhang2, "出席", "")]).await.unwrap();
         let d = s
+            .orglife()
             .record_decision(id, &DecisionInput { title: "接收预备党员".into(), votes_for: 3, ..Default::default() })
             .await
             .unwrap();
         assert_eq!((d.entitled, d.present_voters, d.passed), (4, 3, true), "{}", t.backend);
         // More than half of those present but not of those entitled: fails.
         let d = s
+            .orglife()
             .record_decision(id, &DecisionInput { title: "表彰".into(), votes_for: 2, votes_against: 1, ..Default::default() })
             .await
             .unwrap();
         assert!(!d.passed, "{}", t.backend);
         // One voter excluded from the 应到会人数: 3 of 3.
         let d = s
+            .orglife()
             .record_decision(id, &DecisionInput { title: "处置".into(), votes_for: 2, excluded: 1, ..Default::default() })
             .await
             .unwrap();
         assert_eq!((d.entitled, d.passed), (3, true), "{}", t.backend);
-        let e =
-            s.record_decision(id, &DecisionInput { title: "过多".into(), votes_for: 4, ..Default::default() }).await.unwrap_err();
+        let e = s
+            .orglife()
+            .record_decision(id, &DecisionInput { title: "过多".into(), votes_for: 4, ..Default::default() })
+            .await
+            .unwrap_err();
         assert!(has(&e, "assembly.too_many_votes"), "{}: {e:?}", t.backend);
-        let m = s.meeting(id).await.unwrap();
+        let m = s.orglife().meeting(id).await.unwrap();
         assert_eq!(m.decisions.len(), 3, "{}", t.backend);
         // Only a 支部党员大会 decides.
-        let other = s.create_meeting(fx.branch_a.id, &held_now(&t.db, "主题党日")).await.unwrap().meeting.summary.id;
-        let e = s.record_decision(other, &vote).await.unwrap_err();
+        let other = s.orglife().create_meeting(fx.branch_a.id, &held_now(&t.db, "主题党日")).await.unwrap().meeting.summary.id;
+        let e = s.orglife().record_decision(other, &vote).await.unwrap_err();
         assert!(has(&e, "decision.not_assembly"), "{}: {e:?}", t.backend);
     }
 }
@@ -389,13 +438,18 @@ async fn corrections_are_direct_for_thirty_days_then_need_the_parents_approval()
         let fx = life(&t.db).await;
         let sec = fx.secretary_a();
         let s = t.db.scoped(&sec);
-        let id = s.create_meeting(fx.branch_a.id, &held_now(&t.db, "主题党日")).await.unwrap().meeting.summary.id;
+        let id = s.orglife().create_meeting(fx.branch_a.id, &held_now(&t.db, "主题党日")).await.unwrap().meeting.summary.id;
 
         t.db.clock().advance(30 * DAY);
-        let m = s.update_meeting(id, &MeetingPatch { place: Some("社区会议室".into()), ..Default::default() }).await.unwrap();
+        let m = s
+            .orglife()
+            .update_meeting(id, &MeetingPatch { place: Some("社区会议室".into()), ..Default::default() })
+            .await
+            .unwrap();
         assert_eq!((m.meeting.summary.place.as_str(), m.meeting.correction), ("社区会议室", "allowed"), "{}: day 30", t.backend);
         assert!(actions(&t.db, "meeting.correct").await.contains(&"meeting.correct".to_string()), "{}", t.backend);
         let e = s
+            .orglife()
             .request_correction(id, "地点有误", &MeetingPatch { place: Some("x".into()), ..Default::default() })
             .await
             .unwrap_err();
@@ -403,53 +457,60 @@ async fn corrections_are_direct_for_thirty_days_then_need_the_parents_approval()
 
         t.db.clock().advance(DAY);
         let patch = MeetingPatch { place: Some("村文化礼堂".into()), ..Default::default() };
-        let e = s.update_meeting(id, &patch).await.unwrap_err();
+        let e = s.orglife().update_meeting(id, &patch).await.unwrap_err();
         assert!(has(&e, "meeting.correction_window"), "{}: day 31: {e:?}", t.backend);
-        let e = s.mark_attendance(id, &[mark(fx.zhang1, "出席", "")]).await.unwrap_err();
+        let e = s.orglife().mark_attendance(id, &[mark(fx.zhang1, "出席", "")]).await.unwrap_err();
         assert!(has(&e, "meeting.correction_window"), "{}: {e:?}", t.backend);
-        assert_eq!(s.meeting(id).await.unwrap().meeting.correction, "needs_approval");
+        assert_eq!(s.orglife().meeting(id).await.unwrap().meeting.correction, "needs_approval");
 
-        let e = s.request_correction(id, " ", &patch).await.unwrap_err();
+        let e = s.orglife().request_correction(id, " ", &patch).await.unwrap_err();
         assert!(has(&e, "text.required"), "{}: a reason is required: {e:?}", t.backend);
         let mut both = patch.clone();
         both.attendance = vec![mark(fx.zhang1, "出席", "")];
-        let req = s.request_correction(id, "地点记错了", &both).await.unwrap();
+        let req = s.orglife().request_correction(id, "地点记错了", &both).await.unwrap();
         assert_eq!((req.status.as_str(), req.may_decide), ("pending", false), "{}", t.backend);
         assert!(req.summary.iter().any(|l| l.contains("村文化礼堂")), "{:?}", req.summary);
 
         // The branch itself cannot approve its own request.
-        let e = s.decide_correction(req.id, true, "").await.unwrap_err();
+        let e = s.orglife().decide_correction(req.id, true, "").await.unwrap_err();
         assert!(has(&e, "correction.parent_only"), "{}: {e:?}", t.backend);
-        let unchanged = s.meeting(id).await.unwrap();
+        let unchanged = s.orglife().meeting(id).await.unwrap();
         assert_eq!(unchanged.meeting.summary.place, "社区会议室", "{}", t.backend);
 
         // The parent sees it waiting and approves: the record changes.
         let street = fx.street_admin();
         let p = t.db.scoped(&street);
-        let todo = p.orglife_todo().await.unwrap();
+        let todo = p.orglife().orglife_todo().await.unwrap();
         assert_eq!(todo.corrections_awaiting.iter().map(|c| c.id).collect::<Vec<_>>(), vec![req.id], "{}", t.backend);
         assert!(todo.corrections_awaiting[0].may_decide);
-        assert!(s.orglife_todo().await.unwrap().corrections_awaiting.is_empty(), "{}: not the branch's to decide", t.backend);
-        let done = p.decide_correction(req.id, true, "同意").await.unwrap();
+        assert!(
+            s.orglife().orglife_todo().await.unwrap().corrections_awaiting.is_empty(),
+            "{}: not the branch's to decide",
+            t.backend
+        );
+        let done = p.orglife().decide_correction(req.id, true, "同意").await.unwrap();
         assert_eq!(done.status, "approved", "{}", t.backend);
-        let m = s.meeting(id).await.unwrap();
+        let m = s.orglife().meeting(id).await.unwrap();
         assert_eq!(m.meeting.summary.place, "村文化礼堂", "{}", t.backend);
         assert_eq!(m.meeting.summary.present_count, 1, "{}", t.backend);
-        let e = p.decide_correction(req.id, false, "").await.unwrap_err();
+        let e = p.orglife().decide_correction(req.id, false, "").await.unwrap_err();
         assert!(has(&e, "correction.decided"), "{}: {e:?}", t.backend);
 
         // A rejected request changes nothing.
-        let req2 =
-            s.request_correction(id, "再改", &MeetingPatch { place: Some("别处".into()), ..Default::default() }).await.unwrap();
-        p.decide_correction(req2.id, false, "依据不足").await.unwrap();
-        assert_eq!(s.meeting(id).await.unwrap().meeting.summary.place, "村文化礼堂", "{}", t.backend);
+        let req2 = s
+            .orglife()
+            .request_correction(id, "再改", &MeetingPatch { place: Some("别处".into()), ..Default::default() })
+            .await
+            .unwrap();
+        p.orglife().decide_correction(req2.id, false, "依据不足").await.unwrap();
+        assert_eq!(s.orglife().meeting(id).await.unwrap().meeting.summary.place, "村文化礼堂", "{}", t.backend);
         let audited = actions(&t.db, "meeting.correction").await;
         for a in ["meeting.correction_request", "meeting.correction_approve", "meeting.correction_reject"] {
             assert!(audited.iter().any(|x| x == a), "{}: {a} in {audited:?}", t.backend);
         }
         // Another branch's secretary does not even see the request.
         let other = fx.secretary_b();
-        assert!(matches!(t.db.scoped(&other).decide_correction(req2.id, true, "").await, Err(StoreError::NotFound)));
+        assert!(matches!(t.db.scoped(&other).orglife().decide_correction(req2.id, true, "").await, Err(StoreError::NotFound)));
     }
 }
 
@@ -475,55 +536,55 @@ async fn a_plan_is_drafted_submitted_returned_resubmitted_acknowledged_and_publi
         let p = t.db.scoped(&street);
 
         // The parent drafts nothing for the branch.
-        let e = p.save_plan(fx.branch_a.id, year, &full_year(year), None).await.unwrap_err();
+        let e = p.orglife().save_plan(fx.branch_a.id, year, &full_year(year), None).await.unwrap_err();
         assert!(has(&e, "plan.branch_only"), "{}: {e:?}", t.backend);
         // A plan with a month missing is a valid draft but cannot be submitted.
         let mut items = full_year(year);
         items.retain(|i| i.month != 7);
-        let plan = s.save_plan(fx.branch_a.id, year, &items, None).await.unwrap();
+        let plan = s.orglife().save_plan(fx.branch_a.id, year, &items, None).await.unwrap();
         assert_eq!((plan.state.as_str(), plan.items.len()), ("draft", 11), "{}", t.backend);
         assert!(plan.actions.contains(&"submit"), "{:?}", plan.actions);
-        let e = s.plan_action(plan.id, &PlanAction::Submit).await.unwrap_err();
+        let e = s.orglife().plan_action(plan.id, &PlanAction::Submit).await.unwrap_err();
         assert!(has(&e, "items.month_missing") && e.to_string().contains("7月"), "{}: {e:?}", t.backend);
 
-        let plan = s.save_plan(fx.branch_a.id, year, &full_year(year), Some(plan.version)).await.unwrap();
-        let plan = s.plan_action(plan.id, &PlanAction::Submit).await.unwrap();
+        let plan = s.orglife().save_plan(fx.branch_a.id, year, &full_year(year), Some(plan.version)).await.unwrap();
+        let plan = s.orglife().plan_action(plan.id, &PlanAction::Submit).await.unwrap();
         assert_eq!(plan.state, "submitted", "{}", t.backend);
         assert!(plan.submitted_on.is_some());
         // The branch cannot acknowledge (or return) its own plan; the parent sees it waiting.
-        let e = s.plan_action(plan.id, &PlanAction::Acknowledge).await.unwrap_err();
+        let e = s.orglife().plan_action(plan.id, &PlanAction::Acknowledge).await.unwrap_err();
         assert!(has(&e, "plan.parent_only"), "{}: {e:?}", t.backend);
-        assert_eq!(p.orglife_todo().await.unwrap().plans_awaiting.len(), 1, "{}", t.backend);
-        let e = p.plan_action(plan.id, &PlanAction::Return { reason: " ".into() }).await.unwrap_err();
+        assert_eq!(p.orglife().orglife_todo().await.unwrap().plans_awaiting.len(), 1, "{}", t.backend);
+        let e = p.orglife().plan_action(plan.id, &PlanAction::Return { reason: " ".into() }).await.unwrap_err();
         assert!(has(&e, "plan.return_reason"), "{}: {e:?}", t.backend);
-        let plan = p.plan_action(plan.id, &PlanAction::Return { reason: "7月主题不明确".into() }).await.unwrap();
+        let plan = p.orglife().plan_action(plan.id, &PlanAction::Return { reason: "7月主题不明确".into() }).await.unwrap();
         assert_eq!((plan.state.as_str(), plan.returned_reason.as_str()), ("returned", "7月主题不明确"), "{}", t.backend);
         assert!(plan.actions.is_empty(), "{}: the parent has nothing more to do: {:?}", t.backend, plan.actions);
-        let e = s.plan_action(plan.id, &PlanAction::Submit).await.unwrap_err();
+        let e = s.orglife().plan_action(plan.id, &PlanAction::Submit).await.unwrap_err();
         assert!(has(&e, "plan.state"), "{}: fix first: {e:?}", t.backend);
 
         let mut fixed = full_year(year);
         fixed[6].theme = "庆祝建党纪念日主题党日".into();
-        let plan = s.save_plan(fx.branch_a.id, year, &fixed, None).await.unwrap();
+        let plan = s.orglife().save_plan(fx.branch_a.id, year, &fixed, None).await.unwrap();
         assert_eq!(plan.state, "draft", "{}", t.backend);
-        let plan = s.plan_action(plan.id, &PlanAction::Submit).await.unwrap();
+        let plan = s.orglife().plan_action(plan.id, &PlanAction::Submit).await.unwrap();
         // Not yet published: members do not see it.
         let z1 = fx.member_of(fx.zhang1, &fx.branch_a);
-        assert!(t.db.scoped(&z1).my_plan(year).await.unwrap().is_none(), "{}", t.backend);
-        let e = s.plan_action(plan.id, &PlanAction::Publish).await.unwrap_err();
+        assert!(t.db.scoped(&z1).orglife().my_plan(year).await.unwrap().is_none(), "{}", t.backend);
+        let e = s.orglife().plan_action(plan.id, &PlanAction::Publish).await.unwrap_err();
         assert!(has(&e, "plan.state"), "{}: {e:?}", t.backend);
-        let plan = p.plan_action(plan.id, &PlanAction::Acknowledge).await.unwrap();
+        let plan = p.orglife().plan_action(plan.id, &PlanAction::Acknowledge).await.unwrap();
         assert_eq!(plan.state, "acknowledged", "{}", t.backend);
-        let e = p.plan_action(plan.id, &PlanAction::Publish).await.unwrap_err();
+        let e = p.orglife().plan_action(plan.id, &PlanAction::Publish).await.unwrap_err();
         assert!(has(&e, "plan.branch_only"), "{}: {e:?}", t.backend);
-        let plan = s.plan_action(plan.id, &PlanAction::Publish).await.unwrap();
+        let plan = s.orglife().plan_action(plan.id, &PlanAction::Publish).await.unwrap();
         assert_eq!(plan.state, "published", "{}", t.backend);
         let events: Vec<&str> = plan.events.iter().map(|e| e.action.as_str()).collect();
         assert_eq!(events, ["create", "submit", "return", "edit", "submit", "acknowledge", "publish"], "{}", t.backend);
 
-        let mine = t.db.scoped(&z1).my_plan(year).await.unwrap().expect("published plan");
+        let mine = t.db.scoped(&z1).orglife().my_plan(year).await.unwrap().expect("published plan");
         assert_eq!(mine.items[6].theme, "庆祝建党纪念日主题党日", "{}", t.backend);
-        let portal = t.db.scoped(&z1).my_orglife(Some(year)).await.unwrap();
+        let portal = t.db.scoped(&z1).orglife().my_orglife(Some(year)).await.unwrap();
         assert!(portal.member && portal.plan.is_some(), "{}", t.backend);
         let audited = actions(&t.db, "plan.").await;
         for a in ["plan.save", "plan.submit", "plan.return", "plan.acknowledge", "plan.publish"] {
@@ -538,9 +599,9 @@ async fn the_parent_overview_lists_every_branch_with_branches_without_a_plan_as_
         let fx = life(&t.db).await;
         let year = t.db.clock().today().year();
         let sec = fx.secretary_a();
-        t.db.scoped(&sec).save_plan(fx.branch_a.id, year, &full_year(year), None).await.unwrap();
+        t.db.scoped(&sec).orglife().save_plan(fx.branch_a.id, year, &full_year(year), None).await.unwrap();
         let street = fx.street_admin();
-        let o = t.db.scoped(&street).plan_overview(fx.street.id, year).await.unwrap();
+        let o = t.db.scoped(&street).orglife().plan_overview(fx.street.id, year).await.unwrap();
         let rows: Vec<(i64, &str, &str)> = o.rows.iter().map(|r| (r.org_id, r.state.as_str(), r.state_label)).collect();
         assert_eq!(rows.len(), 2, "{}: branches only, not the group: {rows:?}", t.backend);
         assert!(rows.contains(&(fx.branch_a.id, "draft", "草稿")), "{}: {rows:?}", t.backend);
@@ -548,19 +609,19 @@ async fn the_parent_overview_lists_every_branch_with_branches_without_a_plan_as_
         let count = |s: &str| o.counts.iter().find(|c| c.0 == s).map(|c| c.2);
         assert_eq!((count("none"), count("draft"), count("published")), (Some(1), Some(1), Some(0)), "{}", t.backend);
         // A branch secretary's overview is their own branch.
-        let o = t.db.scoped(&sec).plan_overview(fx.branch_a.id, year).await.unwrap();
+        let o = t.db.scoped(&sec).orglife().plan_overview(fx.branch_a.id, year).await.unwrap();
         assert_eq!(o.rows.len(), 1);
         // The secretary's to-do has the plan to file with the days left.
-        let todo = t.db.scoped(&sec).orglife_todo().await.unwrap();
+        let todo = t.db.scoped(&sec).orglife().orglife_todo().await.unwrap();
         if todo.year == year {
             assert_eq!(todo.plans_due.len(), 1, "{}", t.backend);
             assert_eq!(todo.plans_due[0].state, "draft");
         }
         let other = fx.secretary_b();
-        let todo = t.db.scoped(&other).orglife_todo().await.unwrap();
+        let todo = t.db.scoped(&other).orglife().orglife_todo().await.unwrap();
         assert_eq!(todo.plans_due.first().map(|p| p.state.as_str()), Some("none"), "{}", t.backend);
         // A 党小组 files no plan.
-        let e = t.db.scoped(&sec).save_plan(fx.group.id, year, &[], None).await.unwrap_err();
+        let e = t.db.scoped(&sec).orglife().save_plan(fx.group.id, year, &[], None).await.unwrap_err();
         assert!(has(&e, "plan.not_applicable"), "{}: {e:?}", t.backend);
     }
 }
@@ -574,33 +635,37 @@ async fn attachments_are_checked_by_content_and_size_and_read_back_within_reach(
         t.db.set_attachments_dir(dir.clone());
         let sec = fx.secretary_a();
         let s = t.db.scoped(&sec);
-        let id = s.create_meeting(fx.branch_a.id, &held_now(&t.db, "主题党日")).await.unwrap().meeting.summary.id;
+        let id = s.orglife().create_meeting(fx.branch_a.id, &held_now(&t.db, "主题党日")).await.unwrap().meeting.summary.id;
 
-        let e = s.add_attachment(id, "会场.jpg", b"this is plain text, not a photo").await.unwrap_err();
+        let e = s.orglife().add_attachment(id, "会场.jpg", b"this is plain text, not a photo").await.unwrap_err();
         assert!(has(&e, "file.content"), "{}: {e:?}", t.backend);
         let mut big = vec![0xFF, 0xD8, 0xFF, 0xE0];
         big.resize(10 * 1024 * 1024 + 1, 0);
-        let e = s.add_attachment(id, "大照片.jpg", &big).await.unwrap_err();
+        let e = s.orglife().add_attachment(id, "大照片.jpg", &big).await.unwrap_err();
         assert!(has(&e, "file.too_large"), "{}: {e:?}", t.backend);
-        let e = s.add_attachment(id, "脚本.html", b"%PDF-1.4").await.unwrap_err();
+        let e = s.orglife().add_attachment(id, "脚本.html", b"%PDF-1.4").await.unwrap_err();
         assert!(has(&e, "file.type"), "{}: {e:?}", t.backend);
         assert!(actions(&t.db, "meeting.attachment").await.is_empty(), "{}: refused uploads leave no record", t.backend);
 
         let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR-rest-of-the-image".to_vec();
-        let a = s.add_attachment(id, "C:\\相册\\会场.png", &png).await.unwrap();
+        let a = s.orglife().add_attachment(id, "C:\\相册\\会场.png", &png).await.unwrap();
         assert_eq!((a.file_name.as_str(), a.content_type.as_str(), a.size_bytes), ("会场.png", "image/png", png.len() as i64));
         let stored: Vec<_> = std::fs::read_dir(dir.join(fx.tr.root.region_id.to_string())).unwrap().collect();
         assert_eq!(stored.len(), 1, "{}: stored under the region", t.backend);
-        let file = s.attachment(a.id).await.unwrap();
+        let file = s.orglife().attachment(a.id).await.unwrap();
         assert_eq!(file.bytes, png, "{}", t.backend);
-        assert_eq!(s.meeting(id).await.unwrap().attachments.len(), 1);
+        assert_eq!(s.orglife().meeting(id).await.unwrap().attachments.len(), 1);
         let street = fx.street_admin();
-        assert!(t.db.scoped(&street).attachment(a.id).await.is_ok(), "{}: the parent reads it", t.backend);
+        assert!(t.db.scoped(&street).orglife().attachment(a.id).await.is_ok(), "{}: the parent reads it", t.backend);
         let other = fx.secretary_b();
-        assert!(matches!(t.db.scoped(&other).attachment(a.id).await, Err(StoreError::NotFound)), "{}", t.backend);
-        assert!(matches!(t.db.scoped(&other).delete_attachment(a.id).await, Err(StoreError::NotFound)), "{}", t.backend);
-        s.delete_attachment(a.id).await.unwrap();
-        assert!(matches!(s.attachment(a.id).await, Err(StoreError::NotFound)));
+        assert!(matches!(t.db.scoped(&other).orglife().attachment(a.id).await, Err(StoreError::NotFound)), "{}", t.backend);
+        assert!(
+            matches!(t.db.scoped(&other).orglife().delete_attachment(a.id).await, Err(StoreError::NotFound)),
+            "{}",
+            t.backend
+        );
+        s.orglife().delete_attachment(a.id).await.unwrap();
+        assert!(matches!(s.orglife().attachment(a.id).await, Err(StoreError::NotFound)));
         assert_eq!(std::fs::read_dir(dir.join(fx.tr.root.region_id.to_string())).unwrap().count(), 0, "{}", t.backend);
         let audited = actions(&t.db, "meeting.attachment").await;
         assert_eq!(audited.len(), 2, "{}: {audited:?}", t.backend);
@@ -614,31 +679,33 @@ async fn the_member_portal_shows_upcoming_meetings_and_own_attendance() {
         let fx = life(&t.db).await;
         let sec = fx.secretary_a();
         let s = t.db.scoped(&sec);
-        let soon = s.create_meeting(fx.branch_a.id, &planned_in(&t.db, "主题党日", 5)).await.unwrap().meeting.summary.id;
-        s.create_meeting(fx.branch_a.id, &planned_in(&t.db, "主题党日", 45)).await.unwrap();
-        let group = s.create_meeting(fx.group.id, &planned_in(&t.db, "党小组会", 2)).await.unwrap().meeting.summary.id;
+        let soon =
+            s.orglife().create_meeting(fx.branch_a.id, &planned_in(&t.db, "主题党日", 5)).await.unwrap().meeting.summary.id;
+        s.orglife().create_meeting(fx.branch_a.id, &planned_in(&t.db, "主题党日", 45)).await.unwrap();
+        let group = s.orglife().create_meeting(fx.group.id, &planned_in(&t.db, "党小组会", 2)).await.unwrap().meeting.summary.id;
         let mut past = held_now(&t.db, "主题党日");
         past.attendance = vec![mark(fx.zhang1, "请假", "出差"), mark(fx.zhang3, "出席", "")];
-        let held = s.create_meeting(fx.branch_a.id, &past).await.unwrap().meeting.summary.id;
+        let held = s.orglife().create_meeting(fx.branch_a.id, &past).await.unwrap().meeting.summary.id;
 
         let z1 = fx.member_of(fx.zhang1, &fx.branch_a);
-        let mine = t.db.scoped(&z1).my_orglife(None).await.unwrap();
+        let mine = t.db.scoped(&z1).orglife().my_orglife(None).await.unwrap();
         let upcoming: Vec<i64> = mine.upcoming.iter().map(|m| m.id).collect();
         assert_eq!(upcoming, vec![group, soon], "{}: the next 30 days, branch and group", t.backend);
         assert_eq!(mine.attendance.len(), 1, "{}", t.backend);
         assert_eq!((mine.attendance[0].meeting_id, mine.attendance[0].attendance_label), (held, "请假"));
         let z3 = fx.member_of(fx.zhang3, &fx.branch_a);
-        let upcoming: Vec<i64> = t.db.scoped(&z3).my_upcoming_meetings().await.unwrap().iter().map(|m| m.id).collect();
+        let upcoming: Vec<i64> = t.db.scoped(&z3).orglife().my_upcoming_meetings().await.unwrap().iter().map(|m| m.id).collect();
         assert_eq!(upcoming, vec![soon], "{}: not the other group's meeting", t.backend);
         // The record of a member, for those who reach them; a member sees only their own line.
-        let page = s.member_attendance(fx.zhang3, None, None).await.unwrap();
-        assert_eq!((page.total, page.items[0].attendance.as_str()), (1, "present"), "{}", t.backend);
-        let detail = t.db.scoped(&z1).meeting(held).await.unwrap();
+        let page =
+            s.orglife().member_attendance(fx.zhang3, &vanguard_domain::kernel::paging::PageRequest::first(50)).await.unwrap();
+        assert_eq!((page.total.map_or(-1, |t| t as i64), page.items[0].attendance.as_str()), (1, "present"), "{}", t.backend);
+        let detail = t.db.scoped(&z1).orglife().meeting(held).await.unwrap();
         assert_eq!(detail.attendance.iter().map(|a| a.member_id).collect::<Vec<_>>(), vec![fx.zhang1], "{}", t.backend);
         assert!(detail.signin_path.is_none());
         // The secretary's to-do: planned meetings whose time has passed.
         t.db.clock().advance(6 * DAY);
-        let todo = s.orglife_todo().await.unwrap();
+        let todo = s.orglife().orglife_todo().await.unwrap();
         let unrecorded: Vec<i64> = todo.unrecorded.iter().map(|m| m.id).collect();
         assert_eq!(unrecorded, vec![group, soon], "{}", t.backend);
         // Recording one takes it off the list.
@@ -650,12 +717,12 @@ async fn the_member_portal_shows_upcoming_meetings_and_own_attendance() {
             recorder: Some("张三".into()),
             ..Default::default()
         };
-        let m = s.update_meeting(soon, &patch).await.unwrap();
+        let m = s.orglife().update_meeting(soon, &patch).await.unwrap();
         assert_eq!(m.meeting.summary.status, "held", "{}", t.backend);
         assert!(actions(&t.db, "meeting.record").await.contains(&"meeting.record".to_string()));
-        assert_eq!(s.orglife_todo().await.unwrap().unrecorded.len(), 1, "{}", t.backend);
-        s.cancel_meeting(group).await.unwrap();
-        assert!(s.orglife_todo().await.unwrap().unrecorded.is_empty(), "{}", t.backend);
+        assert_eq!(s.orglife().orglife_todo().await.unwrap().unrecorded.len(), 1, "{}", t.backend);
+        s.orglife().cancel_meeting(group).await.unwrap();
+        assert!(s.orglife().orglife_todo().await.unwrap().unrecorded.is_empty(), "{}", t.backend);
     }
 }
 
@@ -666,25 +733,29 @@ async fn every_orglife_write_is_audited_and_the_chain_stays_intact() {
         let sec = fx.secretary_a();
         let s = t.db.scoped(&sec);
         let before = audit::list(&t.db, &AuditFilter { limit: Some(500), ..Default::default() }).await.unwrap().len();
-        let id = s.create_meeting(fx.branch_a.id, &held_now(&t.db, "支部党员大会")).await.unwrap().meeting.summary.id;
-        s.mark_attendance(
-            id,
-            &[
-                mark(fx.secretary, "出席", ""),
-                mark(fx.zhang1, "出席", ""),
-                mark(fx.zhang2, "出席", ""),
-                mark(fx.zhang3, "出席", ""),
-            ],
-        )
-        .await
-        .unwrap();
-        s.set_roll(id, &[fx.secretary, fx.zhang1, fx.zhang2, fx.zhang3, fx.pre1]).await.unwrap();
-        s.record_decision(id, &DecisionInput { title: "转正".into(), votes_for: 4, ..Default::default() }).await.unwrap();
-        s.update_meeting(id, &MeetingPatch { topic: Some("预备党员转正".into()), ..Default::default() }).await.unwrap();
-        let tk = s.open_signin(id, Some(30)).await.unwrap();
+        let id = s.orglife().create_meeting(fx.branch_a.id, &held_now(&t.db, "支部党员大会")).await.unwrap().meeting.summary.id;
+        s.orglife()
+            .mark_attendance(
+                id,
+                &[
+                    mark(fx.secretary, "出席", ""),
+                    mark(fx.zhang1, "出席", ""),
+                    mark(fx.zhang2, "出席", ""),
+                    mark(fx.zhang3, "出席", ""),
+                ],
+            )
+            .await
+            .unwrap();
+        s.orglife().set_roll(id, &[fx.secretary, fx.zhang1, fx.zhang2, fx.zhang3, fx.pre1]).await.unwrap();
+        s.orglife()
+            .record_decision(id, &DecisionInput { title: "转正".into(), votes_for: 4, ..Default::default() })
+            .await
+            .unwrap();
+        s.orglife().update_meeting(id, &MeetingPatch { topic: Some("预备党员转正".into()), ..Default::default() }).await.unwrap();
+        let tk = s.orglife().open_signin(id, Some(30)).await.unwrap();
         let p1 = fx.member_of(fx.pre1, &fx.branch_a);
-        t.db.scoped(&p1).sign_in(id, &tk.token).await.unwrap();
-        s.close_signin(id).await.unwrap();
+        t.db.scoped(&p1).orglife().sign_in(id, &tk.token).await.unwrap();
+        s.orglife().close_signin(id).await.unwrap();
         let after = audit::list(&t.db, &AuditFilter { limit: Some(500), ..Default::default() }).await.unwrap();
         let mine: Vec<&str> = after[..after.len() - before].iter().rev().map(|r| r.action.as_str()).collect();
         assert_eq!(
@@ -705,6 +776,7 @@ async fn every_orglife_write_is_audited_and_the_chain_stays_intact() {
         // A refused write leaves neither change nor record.
         let n = after.len();
         let _ = s
+            .orglife()
             .create_meeting(fx.branch_a.id, &MeetingInput { meeting_type: "党课".into(), ..Default::default() })
             .await
             .unwrap_err();
@@ -723,8 +795,8 @@ async fn attachments_and_their_folders_are_private_to_the_platform() {
         t.db.set_attachments_dir(dir.clone());
         let sec = fx.secretary_a();
         let s = t.db.scoped(&sec);
-        let id = s.create_meeting(fx.branch_a.id, &held_now(&t.db, "主题党日")).await.unwrap().meeting.summary.id;
-        s.add_attachment(id, "会场.pdf", b"%PDF-1.7 minutes").await.unwrap();
+        let id = s.orglife().create_meeting(fx.branch_a.id, &held_now(&t.db, "主题党日")).await.unwrap().meeting.summary.id;
+        s.orglife().add_attachment(id, "会场.pdf", b"%PDF-1.7 minutes").await.unwrap();
         let region_dir = dir.join(fx.tr.root.region_id.to_string());
         let file = std::fs::read_dir(&region_dir).unwrap().next().unwrap().unwrap().path();
         let mode = vanguard_store::platform::files::mode_of;
@@ -749,7 +821,7 @@ async fn meeting_times_outside_1900_to_9999_are_refused_not_stored_as_1970() {
                 input.held_at = None;
                 input.planned_at = Some(ms);
             }
-            let e = s.create_meeting(fx.branch_a.id, &input).await.unwrap_err();
+            let e = s.orglife().create_meeting(fx.branch_a.id, &input).await.unwrap_err();
             assert!(has(&e, "time.range"), "{}: {field} = {ms}: {e:?}", t.backend);
         }
         // The JSON form of the API refuses such a number before it reaches the store.
@@ -773,10 +845,10 @@ async fn a_correction_whose_stored_changes_cannot_be_read_is_not_approved_as_emp
         let fx = life(&t.db).await;
         let sec = fx.secretary_a();
         let s = t.db.scoped(&sec);
-        let id = s.create_meeting(fx.branch_a.id, &held_now(&t.db, "主题党日")).await.unwrap().meeting.summary.id;
+        let id = s.orglife().create_meeting(fx.branch_a.id, &held_now(&t.db, "主题党日")).await.unwrap().meeting.summary.id;
         t.db.clock().advance(31 * DAY);
         let patch = MeetingPatch { place: Some("村文化礼堂".into()), ..Default::default() };
-        let req = s.request_correction(id, "地点记错了", &patch).await.unwrap();
+        let req = s.orglife().request_correction(id, "地点记错了", &patch).await.unwrap();
         vanguard_testkit::raw_execute(
             &t.db,
             &format!("UPDATE meeting_corrections SET payload = '{{\"place\": 17' WHERE id = {}", req.id),
@@ -785,9 +857,9 @@ async fn a_correction_whose_stored_changes_cannot_be_read_is_not_approved_as_emp
         .unwrap();
         let street = fx.street_admin();
         let p = t.db.scoped(&street);
-        let e = p.decide_correction(req.id, true, "同意").await.unwrap_err();
+        let e = p.orglife().decide_correction(req.id, true, "同意").await.unwrap_err();
         assert!(matches!(e, StoreError::Other(ref m) if m.contains("无法读取")), "{}: {e:?}", t.backend);
-        assert!(p.correction(req.id).await.is_err(), "{}: shown as an empty request", t.backend);
+        assert!(p.orglife().correction(req.id).await.is_err(), "{}: shown as an empty request", t.backend);
         let status: Vec<(String,)> =
             vanguard_testkit::raw_fetch_all(&t.db, &format!("SELECT status FROM meeting_corrections WHERE id = {}", req.id))
                 .await

@@ -60,7 +60,7 @@ pub async fn enable(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiR
     act(&state, &ctx, id, AdminAction::Enable).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct RoleAssignment {
     pub role: Role,
     #[serde(default)]

@@ -7,13 +7,13 @@ use axum::routing::{get, post, put};
 pub fn routes() -> Vec<RouteSpec> {
     vec![
         r!(GET "/api/v1/accounts", AccountAdmin, "account", "账户列表", None, get(super::api::list)),
-        r!(POST "/api/v1/accounts", AccountAdmin, "account", "新建账户", Some("NewAccount"), post(super::api::create)),
+        r!(POST "/api/v1/accounts", AccountAdmin, "account", "新建账户", Some(crate::routes::schema::<vanguard_store::account::NewAccount>), post(super::api::create)),
         r!(GET "/api/v1/accounts/{id}", AccountAdmin, "account", "账户详情", None, get(super::api::detail)),
         r!(POST "/api/v1/accounts/{id}/reset-password", AccountAdmin, "account", "重置为一次性临时密码", None, post(super::api::reset_password)),
         r!(POST "/api/v1/accounts/{id}/unlock", AccountAdmin, "account", "解除登录锁定", None, post(super::api::unlock)),
         r!(POST "/api/v1/accounts/{id}/disable", AccountAdmin, "account", "停用账户（立即结束其会话）", None, post(super::api::disable)),
         r!(POST "/api/v1/accounts/{id}/enable", AccountAdmin, "account", "启用账户", None, post(super::api::enable)),
-        r!(PUT "/api/v1/accounts/{id}/role", AccountAdmin, "account", "分配角色与管辖范围", Some("RoleAssignment"), put(super::api::set_role)),
+        r!(PUT "/api/v1/accounts/{id}/role", AccountAdmin, "account", "分配角色与管辖范围", Some(crate::routes::schema::<super::api::RoleAssignment>), put(super::api::set_role)),
         r!(GET "/accounts", AccountAdmin, "page", "账户管理", None, get(super::pages::list)),
         r!(POST "/accounts", AccountAdmin, "page", "新建账户（表单）", None, post(super::pages::create)),
         r!(POST "/accounts/role", AccountAdmin, "page", "调整角色与管辖范围（表单）", None, post(super::pages::set_role)),

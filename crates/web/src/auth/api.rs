@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use vanguard_store::account::{self, LoginError};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {
     /// 用户名或手机号码.
     pub login: String,
@@ -118,7 +118,7 @@ pub async fn me(ctx: Ctx) -> Json<Me> {
     Json(Me { account: me_view(&ctx.0.account), csrf_token: ctx.0.csrf_token.clone() })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct PasswordChange {
     pub old_password: String,
     pub new_password: String,

@@ -6,10 +6,10 @@ use axum::routing::{get, post};
 /// This feature's part of the route table.
 pub fn routes() -> Vec<RouteSpec> {
     vec![
-        r!(POST "/api/v1/auth/login", Public, "auth", "以用户名或手机号码和密码登录", Some("LoginRequest"), post(super::api::login)),
+        r!(POST "/api/v1/auth/login", Public, "auth", "以用户名或手机号码和密码登录", Some(crate::routes::schema::<super::api::LoginRequest>), post(super::api::login)),
         r!(POST "/api/v1/auth/logout", SelfService, "auth", "退出登录", None, post(super::api::logout)),
         r!(GET "/api/v1/auth/me", SelfService, "auth", "当前账户、角色与管辖范围", None, get(super::api::me)),
-        r!(POST "/api/v1/auth/password", SelfService, "auth", "修改本人密码", Some("PasswordChange"), post(super::api::change_password)),
+        r!(POST "/api/v1/auth/password", SelfService, "auth", "修改本人密码", Some(crate::routes::schema::<super::api::PasswordChange>), post(super::api::change_password)),
         r!(GET "/login", Public, "page", "登录页", None, get(super::pages::login_page)),
         r!(POST "/login", Public, "page", "登录（表单）", None, post(super::pages::login_submit)),
         r!(POST "/logout", SelfService, "page", "退出登录", None, post(super::pages::logout)),

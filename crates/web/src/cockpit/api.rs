@@ -5,13 +5,14 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Ctx, Id, QueryParams};
+use crate::extract::{Ctx, Id, Paged, QueryParams};
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use vanguard_domain::kernel::auth::Permission;
-use vanguard_store::cockpit::{BranchFigure, Cockpit, ExportRequest, FindingFilter, FindingView, Listing, Trend};
+use vanguard_domain::kernel::paging::Page;
+use vanguard_store::cockpit::{BranchFigure, Cockpit, ExportRequest, FindingFilter, FindingView, Trend};
 use vanguard_store::platform::audit::{self, Event};
 
 #[derive(Deserialize, Default)]
@@ -27,7 +28,7 @@ pub async fn overview(
     Id(id): Id,
     QueryParams(q): QueryParams<PeriodQuery>,
 ) -> ApiResult<Json<Cockpit>> {
-    Ok(Json(ctx.scoped(&state.db).cockpit(id, q.period.as_deref()).await?))
+    Ok(Json(ctx.scoped(&state.db).cockpit().overview(id, q.period.as_deref()).await?))
 }
 
 pub async fn tree(
@@ -36,7 +37,7 @@ pub async fn tree(
     Id(id): Id,
     QueryParams(q): QueryParams<PeriodQuery>,
 ) -> ApiResult<Json<Cockpit>> {
-    Ok(Json(ctx.scoped(&state.db).cockpit_tree(id, q.period.as_deref()).await?))
+    Ok(Json(ctx.scoped(&state.db).cockpit().cockpit_tree(id, q.period.as_deref()).await?))
 }
 
 #[derive(Deserialize, Default)]
@@ -51,7 +52,7 @@ pub async fn trend(
     Id(id): Id,
     QueryParams(q): QueryParams<YearQuery>,
 ) -> ApiResult<Json<Trend>> {
-    Ok(Json(ctx.scoped(&state.db).cockpit_trend(id, q.year).await?))
+    Ok(Json(ctx.scoped(&state.db).cockpit().cockpit_trend(id, q.year).await?))
 }
 
 #[derive(Deserialize, Default)]
@@ -62,8 +63,6 @@ pub struct BranchQuery {
     pub period: Option<String>,
     /// `false`: only those that fell short; `true`: only compliant ones; absent: all.
     pub compliant: Option<bool>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
 }
 
 pub async fn branches(
@@ -71,9 +70,10 @@ pub async fn branches(
     ctx: Ctx,
     Id(id): Id,
     QueryParams(q): QueryParams<BranchQuery>,
-) -> ApiResult<Json<Listing<BranchFigure>>> {
+    Paged(page): Paged,
+) -> ApiResult<Json<Page<BranchFigure>>> {
     let rule = q.rule.as_deref().filter(|r| !r.trim().is_empty()).unwrap_or("orglife.theme_day");
-    Ok(Json(ctx.scoped(&state.db).cockpit_branches(id, rule, q.period.as_deref(), q.compliant, q.page, q.per_page).await?))
+    Ok(Json(ctx.scoped(&state.db).cockpit().cockpit_branches(id, rule, q.period.as_deref(), q.compliant, &page).await?))
 }
 
 #[derive(Deserialize, Default)]
@@ -81,8 +81,6 @@ pub async fn branches(
 pub struct MemberQuery {
     /// `member.no_org_life` (党章第九条) or `member.repeated_absence`; absent: both.
     pub rule: Option<String>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
 }
 
 pub async fn members(
@@ -90,17 +88,19 @@ pub async fn members(
     ctx: Ctx,
     Id(id): Id,
     QueryParams(q): QueryParams<MemberQuery>,
-) -> ApiResult<Json<Listing<FindingView>>> {
+    Paged(page): Paged,
+) -> ApiResult<Json<Page<FindingView>>> {
     let rule = q.rule.as_deref().filter(|r| !r.trim().is_empty());
-    Ok(Json(ctx.scoped(&state.db).cockpit_members(id, rule, q.page, q.per_page).await?))
+    Ok(Json(ctx.scoped(&state.db).cockpit().cockpit_members(id, rule, &page).await?))
 }
 
 pub async fn findings(
     State(state): State<AppState>,
     ctx: Ctx,
     QueryParams(f): QueryParams<FindingFilter>,
-) -> ApiResult<Json<Listing<FindingView>>> {
-    Ok(Json(ctx.scoped(&state.db).findings(&f).await?))
+    Paged(page): Paged,
+) -> ApiResult<Json<Page<FindingView>>> {
+    Ok(Json(ctx.scoped(&state.db).cockpit().findings(&f, &page).await?))
 }
 
 #[derive(Deserialize, Default)]
@@ -108,15 +108,15 @@ pub async fn findings(
 pub struct TodoQuery {
     /// Default: the caller's scope org.
     pub org_id: Option<i64>,
-    pub limit: Option<i64>,
+    pub limit: Option<u32>,
 }
 
 pub async fn todo(
     State(state): State<AppState>,
     ctx: Ctx,
     QueryParams(q): QueryParams<TodoQuery>,
-) -> ApiResult<Json<Listing<FindingView>>> {
-    Ok(Json(ctx.scoped(&state.db).todos(q.org_id, q.limit).await?))
+) -> ApiResult<Json<Page<FindingView>>> {
+    Ok(Json(ctx.scoped(&state.db).cockpit().todos(q.org_id, q.limit).await?))
 }
 
 pub async fn export(
@@ -129,7 +129,7 @@ pub async fn export(
     if matches!(req.view.trim(), "members" | "findings" | "todo") && !ctx.0.scope.role.grants(Permission::MemberRead) {
         return Err(ApiError::forbidden());
     }
-    let file = ctx.scoped(&state.db).cockpit_export(id, &req).await?;
+    let file = ctx.scoped(&state.db).cockpit().cockpit_export(id, &req).await?;
     let view = if req.view.trim().is_empty() { "overview" } else { req.view.trim() };
     // An export that cannot be audited is not handed out (security.md L5: fail closed).
     audit::record(

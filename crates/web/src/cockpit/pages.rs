@@ -3,12 +3,13 @@
 //! and the members behind every number; the findings list (预警/问题清单).
 
 use crate::AppState;
-use crate::extract::{Ctx, Id, QueryParams};
-use crate::shell::{PageResult, Shell, fmt_time, render};
+use crate::extract::{Ctx, Id, Paged, QueryParams};
+use crate::shell::{PageResult, Pager, Shell, fmt_time, render};
 use askama::Template;
 use axum::extract::State;
 use serde::Deserialize;
-use vanguard_store::cockpit::{BranchFigure, Cockpit, FindingFilter, FindingView, Listing, Trend};
+use vanguard_domain::kernel::paging::Page;
+use vanguard_store::cockpit::{BranchFigure, Cockpit, FindingFilter, FindingView, Trend};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -34,8 +35,8 @@ pub async fn overview(
 ) -> PageResult {
     let scoped = ctx.scoped(&state.db);
     let period = Some(q.period.trim()).filter(|p| !p.is_empty());
-    let c = scoped.cockpit(id, period).await?;
-    let trend = scoped.cockpit_trend(id, q.year.trim().parse().ok()).await?;
+    let c = scoped.cockpit().overview(id, period).await?;
+    let trend = scoped.cockpit().cockpit_trend(id, q.year.trim().parse().ok()).await?;
     let chart = serde_json::to_string(&trend.chart).unwrap_or_default();
     let shell = Shell::new(&state, &ctx, "cockpit").await;
     Ok(render(&CockpitPage { shell, c, trend, chart }))
@@ -47,7 +48,6 @@ pub struct BranchQuery {
     pub rule: String,
     pub period: String,
     pub compliant: String,
-    pub page: String,
 }
 
 #[derive(Template)]
@@ -56,7 +56,8 @@ struct BranchesPage {
     shell: Shell,
     org_id: i64,
     q: BranchQuery,
-    l: Listing<BranchFigure>,
+    l: Page<BranchFigure>,
+    pager: Pager,
 }
 
 pub async fn branches(
@@ -64,6 +65,7 @@ pub async fn branches(
     ctx: Ctx,
     Id(id): Id,
     QueryParams(q): QueryParams<BranchQuery>,
+    Paged(req): Paged,
 ) -> PageResult {
     let compliant = match q.compliant.as_str() {
         "true" => Some(true),
@@ -71,9 +73,14 @@ pub async fn branches(
         _ => Some(false),
     };
     let period = Some(q.period.trim()).filter(|p| !p.is_empty());
-    let l = ctx.scoped(&state.db).cockpit_branches(id, q.rule.trim(), period, compliant, q.page.parse().ok(), Some(100)).await?;
+    let l = ctx.scoped(&state.db).cockpit().cockpit_branches(id, q.rule.trim(), period, compliant, &req).await?;
+    let pager = Pager::new(
+        &l,
+        &format!("/cockpit/{id}/branches"),
+        &[("rule", q.rule.clone()), ("period", q.period.clone()), ("compliant", q.compliant.clone())],
+    );
     let shell = Shell::new(&state, &ctx, "cockpit").await;
-    Ok(render(&BranchesPage { shell, org_id: id, q, l }))
+    Ok(render(&BranchesPage { shell, org_id: id, q, l, pager }))
 }
 
 #[derive(Deserialize, Default)]
@@ -83,7 +90,6 @@ pub struct FindingsQuery {
     pub rule: String,
     pub subject: String,
     pub status: String,
-    pub page: String,
 }
 
 /// A finding as listed on the page.
@@ -98,11 +104,16 @@ pub struct FindingLine {
 struct FindingsPage {
     shell: Shell,
     q: FindingsQuery,
-    total: i64,
+    pager: Pager,
     lines: Vec<FindingLine>,
 }
 
-pub async fn findings(State(state): State<AppState>, ctx: Ctx, QueryParams(q): QueryParams<FindingsQuery>) -> PageResult {
+pub async fn findings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    QueryParams(q): QueryParams<FindingsQuery>,
+    Paged(req): Paged,
+) -> PageResult {
     let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let f = FindingFilter {
         org_id: q.org_id.trim().parse().ok(),
@@ -110,10 +121,13 @@ pub async fn findings(State(state): State<AppState>, ctx: Ctx, QueryParams(q): Q
         subject: opt(&q.subject),
         status: opt(&q.status),
         severity: None,
-        page: q.page.parse().ok(),
-        per_page: Some(100),
     };
-    let l = ctx.scoped(&state.db).findings(&f).await?;
+    let l = ctx.scoped(&state.db).cockpit().findings(&f, &req).await?;
+    let pager = Pager::new(
+        &l,
+        "/findings",
+        &[("org_id", q.org_id.clone()), ("rule", q.rule.clone()), ("subject", q.subject.clone()), ("status", q.status.clone())],
+    );
     let lines = l
         .items
         .into_iter()
@@ -124,5 +138,5 @@ pub async fn findings(State(state): State<AppState>, ctx: Ctx, QueryParams(q): Q
         })
         .collect();
     let shell = Shell::new(&state, &ctx, "cockpit").await;
-    Ok(render(&FindingsPage { shell, q, total: l.total, lines }))
+    Ok(render(&FindingsPage { shell, q, pager, lines }))
 }

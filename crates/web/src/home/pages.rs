@@ -23,9 +23,9 @@ pub struct Attention {
 struct HomePage {
     shell: Shell,
     scope: Option<OrgView>,
-    lost: i64,
-    flow_out: i64,
-    probationary: i64,
+    lost: u64,
+    flow_out: u64,
+    probationary: u64,
     structure: Vec<Attention>,
     structure_total: usize,
     terms: Vec<Attention>,
@@ -36,7 +36,7 @@ struct HomePage {
     is_auditor: bool,
     /// 待办: open findings of the subtree, most severe first.
     todos: Vec<vanguard_store::cockpit::FindingView>,
-    todo_total: i64,
+    todo_total: u64,
     /// 待办 of organizational life: plans due or awaiting, unrecorded meetings.
     life: Option<vanguard_store::orglife::OrgLifeTodo>,
 }
@@ -67,17 +67,17 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     };
     if matches!(ctx.0.scope.reach, Reach::Subtree { .. }) && role.grants(Permission::MemberRead) {
         let scoped = ctx.scoped(&state.db);
-        page.scope = scoped.roots().await?.into_iter().next();
+        page.scope = scoped.orgs().roots().await?.into_iter().next();
         let count = |f: MemberFilter| {
             let scoped = ctx.scoped(&state.db);
-            async move { scoped.list_members(&MemberFilter { per_page: Some(1), ..f }).await.map(|p| p.total) }
+            async move { scoped.members().count_members(&f).await }
         };
         page.lost = count(MemberFilter { lost: Some(true), ..Default::default() }).await?;
         page.flow_out = count(MemberFilter { flow: "out".into(), ..Default::default() }).await?;
         page.probationary = count(MemberFilter { category: "probationary".into(), ..Default::default() }).await?;
         let rules = state.db.rules();
         let today = state.db.clock().today();
-        for o in scoped.active_orgs().await? {
+        for o in scoped.orgs().active_orgs().await? {
             let f = o.fields();
             if f.kind.is_branch() {
                 let counts = BranchCounts { members: o.direct_members as u32, formal: o.direct_formal as u32 };
@@ -110,10 +110,10 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
                 }
             }
         }
-        let todos = scoped.todos(None, Some(10)).await?;
-        page.todo_total = todos.total;
+        let todos = scoped.cockpit().todos(None, Some(10)).await?;
+        page.todo_total = todos.total.unwrap_or(0);
         page.todos = todos.items;
-        page.life = scoped.orglife_todo().await.ok();
+        page.life = scoped.orglife().orglife_todo().await.ok();
         page.structure_total = page.structure.len();
         page.structure.truncate(15);
         page.terms.sort_by_key(|a| if a.severity == "bad" { 0 } else { 1 });

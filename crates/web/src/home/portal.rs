@@ -19,8 +19,8 @@ struct PortalHome {
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let scoped = ctx.scoped(&state.db);
-    let branch = scoped.my_branch().await.ok();
-    let life = if ctx.0.scope.member_id.is_some() { scoped.my_orglife(None).await.ok() } else { None };
+    let branch = scoped.members().my_branch().await.ok();
+    let life = if ctx.0.scope.member_id.is_some() { scoped.orglife().my_orglife(None).await.ok() } else { None };
     Ok(render(&PortalHome { name: ctx.0.account.display_name.clone(), csrf: ctx.0.csrf_token.clone(), branch, life }))
 }
 
@@ -45,7 +45,7 @@ pub async fn plan(
 ) -> PageResult {
     ctx.0.scope.member_id.ok_or_else(crate::error::ApiError::not_found)?;
     let year = q.year.trim().parse().unwrap_or_else(|_| chrono::Datelike::year(&state.db.clock().today()));
-    let plan = ctx.scoped(&state.db).my_plan(year).await?;
+    let plan = ctx.scoped(&state.db).orglife().my_plan(year).await?;
     Ok(render(&PortalPlan { csrf: ctx.0.csrf_token.clone(), year, plan }))
 }
 
@@ -58,7 +58,7 @@ struct PortalProfile {
 
 pub async fn profile(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let id = ctx.0.scope.member_id.ok_or_else(crate::error::ApiError::not_found)?;
-    let m = ctx.scoped(&state.db).member(id).await?;
+    let m = ctx.scoped(&state.db).members().member(id).await?;
     Ok(render(&PortalProfile { csrf: ctx.0.csrf_token.clone(), m }))
 }
 
@@ -70,6 +70,6 @@ struct PortalBranch {
 }
 
 pub async fn branch(State(state): State<AppState>, ctx: Ctx) -> PageResult {
-    let b = ctx.scoped(&state.db).my_branch().await?;
+    let b = ctx.scoped(&state.db).members().my_branch().await?;
     Ok(render(&PortalBranch { csrf: ctx.0.csrf_token.clone(), b }))
 }

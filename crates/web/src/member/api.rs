@@ -3,20 +3,22 @@
 
 use crate::AppState;
 use crate::error::ApiResult;
-use crate::extract::{Ctx, Id, JsonBody, QueryParams};
+use crate::extract::{Ctx, Id, JsonBody, Paged, QueryParams};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use vanguard_domain::kernel::paging::Page;
 use vanguard_domain::member::MemberInput;
-use vanguard_store::member::{HistoryEntry, Leave, MemberFilter, MemberSummary, MemberView, NewMember, Page, SensitiveField};
+use vanguard_store::member::{HistoryEntry, Leave, MemberFilter, MemberSummary, MemberView, NewMember, SensitiveField};
 
 pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
     QueryParams(f): QueryParams<MemberFilter>,
+    Paged(page): Paged,
 ) -> ApiResult<Json<Page<MemberSummary>>> {
-    Ok(Json(ctx.scoped(&state.db).list_members(&f).await?))
+    Ok(Json(ctx.scoped(&state.db).members().list_members(&f, &page).await?))
 }
 
 pub async fn create(
@@ -24,14 +26,14 @@ pub async fn create(
     ctx: Ctx,
     JsonBody(new): JsonBody<NewMember>,
 ) -> ApiResult<(StatusCode, Json<MemberView>)> {
-    Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).create_member(&new).await?)))
+    Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).members().create_member(&new).await?)))
 }
 
 pub async fn detail(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<MemberView>> {
-    Ok(Json(ctx.scoped(&state.db).member(id).await?))
+    Ok(Json(ctx.scoped(&state.db).members().member(id).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct MemberPatch {
     /// The version last read; a stale one is refused so no edit is lost.
@@ -46,14 +48,14 @@ pub async fn update(
     Id(id): Id,
     JsonBody(p): JsonBody<MemberPatch>,
 ) -> ApiResult<Json<MemberView>> {
-    Ok(Json(ctx.scoped(&state.db).update_member(id, &p.fields, p.version).await?))
+    Ok(Json(ctx.scoped(&state.db).members().update_member(id, &p.fields, p.version).await?))
 }
 
 pub async fn history(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<Vec<HistoryEntry>>> {
-    Ok(Json(ctx.scoped(&state.db).member_history(id).await?))
+    Ok(Json(ctx.scoped(&state.db).members().member_history(id).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct MemberMove {
     pub org_id: i64,
     #[serde(default)]
@@ -66,7 +68,7 @@ pub async fn move_member(
     Id(id): Id,
     JsonBody(m): JsonBody<MemberMove>,
 ) -> ApiResult<Json<MemberView>> {
-    Ok(Json(ctx.scoped(&state.db).move_member(id, m.org_id, m.group_id).await?))
+    Ok(Json(ctx.scoped(&state.db).members().move_member(id, m.org_id, m.group_id).await?))
 }
 
 pub async fn archive(
@@ -75,10 +77,10 @@ pub async fn archive(
     Id(id): Id,
     JsonBody(l): JsonBody<Leave>,
 ) -> ApiResult<Json<MemberView>> {
-    Ok(Json(ctx.scoped(&state.db).archive_member(id, &l).await?))
+    Ok(Json(ctx.scoped(&state.db).members().archive_member(id, &l).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Reveal {
     pub field: SensitiveField,
 }
@@ -95,6 +97,6 @@ pub async fn reveal(
     Id(id): Id,
     JsonBody(r): JsonBody<Reveal>,
 ) -> ApiResult<Json<Revealed>> {
-    let value = ctx.scoped(&state.db).reveal(id, r.field).await?;
+    let value = ctx.scoped(&state.db).members().reveal(id, r.field).await?;
     Ok(Json(Revealed { field: r.field, value }))
 }

@@ -100,19 +100,19 @@ pub async fn upload(
     let (filename, bytes) = uploaded(req, &mut q).await?;
     let filename = filename.rsplit(['/', '\\']).next().unwrap_or(&filename).to_string();
     let opts = ImportOptions { default_org_id: q.org_id, dry_run: false };
-    Ok(Json(ctx.scoped(&state.db).preview_import(&filename, &bytes, &opts).await?))
+    Ok(Json(ctx.scoped(&state.db).roster().preview_import(&filename, &bytes, &opts).await?))
 }
 
 pub async fn status(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<ImportStatus>> {
-    Ok(Json(ctx.scoped(&state.db).import_status(id).await?))
+    Ok(Json(ctx.scoped(&state.db).roster().import_status(id).await?))
 }
 
 pub async fn commit(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<ImportResult>> {
-    Ok(Json(ctx.scoped(&state.db).commit_import(id, |_, _| {}).await?))
+    Ok(Json(ctx.scoped(&state.db).roster().commit_import(id, |_, _| {}).await?))
 }
 
 pub async fn discard(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<StatusCode> {
-    ctx.scoped(&state.db).discard_import(id).await?;
+    ctx.scoped(&state.db).roster().discard_import(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -141,6 +141,6 @@ pub async fn export(
         .await?;
         return Err(ApiError::forbidden());
     }
-    let file = ctx.scoped(&state.db).export_members(&f, reveal).await?;
+    let file = ctx.scoped(&state.db).roster().export_members(&f, reveal).await?;
     Ok(crate::download::xlsx(file.bytes, &file.filename, "roster.xlsx"))
 }

@@ -41,7 +41,7 @@ pub async fn upload_submit(State(state): State<AppState>, ctx: Ctx, req: Request
     };
     let filename = filename.rsplit(['/', '\\']).next().unwrap_or(&filename).to_string();
     let opts = ImportOptions { default_org_id: q.org_id, dry_run: false };
-    match ctx.scoped(&state.db).preview_import(&filename, &bytes, &opts).await {
+    match ctx.scoped(&state.db).roster().preview_import(&filename, &bytes, &opts).await {
         Ok(p) => {
             let shell = Shell::new(&state, &ctx, "import").await;
             Ok(render(&PreviewPage { shell, p }))
@@ -63,7 +63,7 @@ struct StatusPage {
 }
 
 pub async fn status(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
-    let s = ctx.scoped(&state.db).import_status(id).await?;
+    let s = ctx.scoped(&state.db).roster().import_status(id).await?;
     let error = super::import_pages::take_failure(id);
     let shell = Shell::new(&state, &ctx, "import").await;
     Ok(render(&StatusPage { shell, s, error }))
@@ -81,7 +81,7 @@ fn take_failure(id: i64) -> Option<String> {
 /// Starts the commit in the background and shows the status page, which polls progress.
 pub async fn commit(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
     // Refuse at once what cannot be committed (someone else's, expired, committed).
-    let s = ctx.scoped(&state.db).import_status(id).await?;
+    let s = ctx.scoped(&state.db).roster().import_status(id).await?;
     if s.status != "ready" {
         return Err(PageError(crate::error::ApiError::new(
             StatusCode::CONFLICT,
@@ -92,7 +92,7 @@ pub async fn commit(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Page
     let db = state.db.clone();
     let scope = ctx.0.scope.clone();
     tokio::spawn(async move {
-        if let Err(e) = db.scoped(&scope).commit_import(id, |_, _| {}).await {
+        if let Err(e) = db.scoped(&scope).roster().commit_import(id, |_, _| {}).await {
             FAILURES.lock().unwrap_or_else(|p| p.into_inner()).push((id, e.to_string()));
         }
     });
@@ -102,6 +102,6 @@ pub async fn commit(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Page
 }
 
 pub async fn discard(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
-    ctx.scoped(&state.db).discard_import(id).await?;
+    ctx.scoped(&state.db).roster().discard_import(id).await?;
     Ok(see_other("/imports/members"))
 }

@@ -2,8 +2,8 @@
 //! history archive (历史库), and the audited reveal of sensitive fields.
 
 use crate::AppState;
-use crate::extract::{Ctx, Id, QueryParams};
-use crate::shell::{FormState, PageResult, Shell, fmt_time, form_errors, render, see_other};
+use crate::extract::{Ctx, Id, Paged, QueryParams};
+use crate::shell::{FormState, PageResult, Pager, Shell, fmt_time, form_errors, render, see_other};
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
@@ -12,8 +12,9 @@ use axum::response::{Html, IntoResponse};
 use serde::Deserialize;
 use std::collections::HashMap;
 use vanguard_domain::kernel::auth::Permission;
+use vanguard_domain::kernel::paging::Page;
 use vanguard_domain::member::{Category, ETHNICITIES, Education, Flow, LeaveReason, MemberInput, PartyStatus, field_label};
-use vanguard_store::member::{HistoryEntry, Leave, MemberFilter, MemberSummary, MemberView, NewMember, Page, SensitiveField};
+use vanguard_store::member::{HistoryEntry, Leave, MemberFilter, MemberSummary, MemberView, NewMember, SensitiveField};
 use vanguard_store::org::OrgView;
 
 /// A roster line as shown.
@@ -38,56 +39,46 @@ struct RosterTable {
     f: MemberFilter,
     org: Option<OrgView>,
     lines: Vec<Line>,
-    total: i64,
-    page: i64,
-    pages: i64,
+    pager: Pager,
     query: String,
     archived: bool,
     can_export: bool,
 }
 
 impl RosterTable {
-    /// The current filters as a query string, with one key replaced.
+    /// The current filters as a query string, with one key replaced (the page always
+    /// starts again at the first).
     fn with(&self, key: &str, value: &str) -> String {
-        let mut parts: Vec<(String, String)> = Vec::new();
-        let f = &self.f;
-        let push = |parts: &mut Vec<(String, String)>, k: &str, v: String| {
-            if !v.is_empty() {
-                parts.push((k.to_string(), v));
-            }
-        };
-        push(&mut parts, "org_id", f.org_id.map(|x| x.to_string()).unwrap_or_default());
-        push(&mut parts, "q", f.q.clone());
-        push(&mut parts, "category", f.category.clone());
-        push(&mut parts, "party_status", f.party_status.clone());
-        push(&mut parts, "flow", f.flow.clone());
-        push(&mut parts, "lost", if f.lost == Some(true) { "true".into() } else { String::new() });
-        push(&mut parts, "archived", if f.archived == Some(true) { "true".into() } else { String::new() });
-        push(&mut parts, "sort", f.sort.clone());
-        parts.retain(|(k, _)| k != key);
+        let mut parts: Vec<(String, String)> = filter_params(&self.f)
+            .into_iter()
+            .filter(|(k, v)| *k != key && !v.is_empty())
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
         if !value.is_empty() {
             parts.push((key.to_string(), value.to_string()));
         }
-        parts.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect::<Vec<_>>().join("&")
+        serde_urlencoded::to_string(&parts).unwrap_or_default()
     }
 }
 
-fn urlencode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+/// The roster's filters as query parameters (empty: not set).
+fn filter_params(f: &MemberFilter) -> Vec<(&'static str, String)> {
+    vec![
+        ("org_id", f.org_id.map(|x| x.to_string()).unwrap_or_default()),
+        ("q", f.q.clone()),
+        ("category", f.category.clone()),
+        ("party_status", f.party_status.clone()),
+        ("flow", f.flow.clone()),
+        ("lost", if f.lost == Some(true) { "true".into() } else { String::new() }),
+        ("archived", if f.archived == Some(true) { "true".into() } else { String::new() }),
+        ("sort", f.sort.clone()),
+    ]
 }
 
 /// Accepts the roster's query string leniently: empty values mean "no filter".
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub struct RosterQuery {
+pub struct RosterParams {
     pub org_id: String,
     pub q: String,
     pub category: String,
@@ -96,10 +87,9 @@ pub struct RosterQuery {
     pub lost: String,
     pub archived: String,
     pub sort: String,
-    pub page: String,
 }
 
-impl RosterQuery {
+impl RosterParams {
     fn filter(&self) -> MemberFilter {
         MemberFilter {
             org_id: self.org_id.trim().parse().ok(),
@@ -110,8 +100,6 @@ impl RosterQuery {
             lost: (self.lost == "true" || self.lost == "on").then_some(true),
             archived: (self.archived == "true").then_some(true),
             sort: self.sort.clone(),
-            page: self.page.parse().ok(),
-            per_page: Some(20),
         }
     }
 }
@@ -120,17 +108,18 @@ pub async fn roster(
     State(state): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
-    QueryParams(q): QueryParams<RosterQuery>,
+    QueryParams(q): QueryParams<RosterParams>,
+    Paged(req): Paged,
 ) -> PageResult {
     let f = q.filter();
     let scoped = ctx.scoped(&state.db);
     let org = match f.org_id {
-        Some(id) => Some(scoped.org_view(id).await?),
+        Some(id) => Some(scoped.orgs().org_view(id).await?),
         None => None,
     };
-    let p: Page<MemberSummary> = scoped.list_members(&f).await?;
-    let lines = p
-        .items
+    let mut p: Page<MemberSummary> = scoped.members().list_members(&f, &req).await?;
+    let pager = Pager::new(&p, "/members", &filter_params(&f));
+    let lines = std::mem::take(&mut p.items)
         .into_iter()
         .map(|m| Line {
             category: Category::from_code(&m.category).map(Category::label).unwrap_or(""),
@@ -141,9 +130,7 @@ pub async fn roster(
         .collect();
     let archived = f.archived == Some(true);
     let table = RosterTable {
-        pages: ((p.total + p.per_page - 1) / p.per_page).max(1),
-        page: p.page,
-        total: p.total,
+        pager,
         lines,
         org,
         query: String::new(),
@@ -151,7 +138,7 @@ pub async fn roster(
         can_export: ctx.0.scope.role.grants(Permission::MemberRead),
         f,
     };
-    let table = RosterTable { query: table.with("page", ""), ..table };
+    let table = RosterTable { query: table.with("", ""), ..table };
     // htmx asks for the table only when filters change.
     if headers.contains_key("hx-request") && headers.get("hx-target").is_some_and(|v| v == "roster") {
         return Ok(render(&table));
@@ -195,8 +182,8 @@ fn changes(h: Vec<HistoryEntry>) -> Vec<Change> {
 
 pub async fn detail(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
     let scoped = ctx.scoped(&state.db);
-    let m = scoped.member(id).await?;
-    let history = changes(scoped.member_history(id).await?);
+    let m = scoped.members().member(id).await?;
+    let history = changes(scoped.members().member_history(id).await?);
     let role = ctx.0.scope.role;
     let shell = Shell::new(&state, &ctx, if m.archived { "archive" } else { "roster" }).await;
     Ok(render(&MemberPage {
@@ -214,7 +201,7 @@ pub struct RevealForm {
 }
 
 pub async fn reveal(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(f): Form<RevealForm>) -> PageResult {
-    let value = ctx.scoped(&state.db).reveal(id, f.field).await?;
+    let value = ctx.scoped(&state.db).members().reveal(id, f.field).await?;
     let text = value.unwrap_or_else(|| "（未填写）".into());
     let escaped = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
     Ok(Html(format!("<span class=\"masked\" title=\"已记入审计日志\">{escaped}</span>")).into_response())
@@ -287,12 +274,17 @@ pub struct NewQuery {
 }
 
 async fn groups(state: &AppState, ctx: &Ctx, org_id: i64) -> Vec<(i64, String)> {
-    ctx.scoped(&state.db).groups_of(org_id).await.map(|g| g.into_iter().map(|o| (o.id, o.name)).collect()).unwrap_or_default()
+    ctx.scoped(&state.db)
+        .orgs()
+        .groups_of(org_id)
+        .await
+        .map(|g| g.into_iter().map(|o| (o.id, o.name)).collect())
+        .unwrap_or_default()
 }
 
 pub async fn new_form(State(state): State<AppState>, ctx: Ctx, QueryParams(q): QueryParams<NewQuery>) -> PageResult {
     let org_id: i64 = q.org_id.trim().parse().unwrap_or(0);
-    let org = ctx.scoped(&state.db).org_view(org_id).await?;
+    let org = ctx.scoped(&state.db).orgs().org_view(org_id).await?;
     let shell = Shell::new(&state, &ctx, "roster").await;
     let mut v = Values::from([
         ("org_id".to_string(), org_id.to_string()),
@@ -310,7 +302,7 @@ pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, Form(v): Form<V
     let org_id: i64 = v.get("org_id").and_then(|s| s.trim().parse().ok()).unwrap_or(0);
     let group_id = v.get("group_id").and_then(|s| s.trim().parse().ok());
     let new = NewMember { org_id, group_id, fields: input_from(&v) };
-    match ctx.scoped(&state.db).create_member(&new).await {
+    match ctx.scoped(&state.db).members().create_member(&new).await {
         Ok(m) => Ok(see_other(&format!("/members/{}", m.id))),
         Err(e) => {
             let errors = form_errors(e)?;
@@ -348,7 +340,7 @@ fn values_of(m: &MemberView) -> Values {
 }
 
 pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
-    let m = ctx.scoped(&state.db).member(id).await?;
+    let m = ctx.scoped(&state.db).members().member(id).await?;
     let shell = Shell::new(&state, &ctx, "roster").await;
     Ok(render(&MemberForm::new(
         shell,
@@ -370,7 +362,7 @@ pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Fo
         patch.phone = None;
     }
     let version = v.get("version").and_then(|s| s.parse().ok());
-    match ctx.scoped(&state.db).update_member(id, &patch, version).await {
+    match ctx.scoped(&state.db).members().update_member(id, &patch, version).await {
         Ok(_) => Ok(see_other(&format!("/members/{id}"))),
         Err(e) => {
             let errors = form_errors(e)?;
@@ -399,7 +391,7 @@ fn reasons() -> Vec<(&'static str, &'static str)> {
 }
 
 pub async fn archive_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
-    let m = ctx.scoped(&state.db).member(id).await?;
+    let m = ctx.scoped(&state.db).members().member(id).await?;
     let shell = Shell::new(&state, &ctx, "roster").await;
     let v = Values::from([("left_on".to_string(), state.db.clock().today().format("%Y-%m-%d").to_string())]);
     Ok(render(&ArchiveForm { shell, m, reasons: reasons(), form: FormState::new(v) }))
@@ -412,11 +404,11 @@ pub async fn archive_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id,
         note: v.get("note").cloned().unwrap_or_default(),
     };
     let scoped = ctx.scoped(&state.db);
-    match scoped.archive_member(id, &leave).await {
+    match scoped.members().archive_member(id, &leave).await {
         Ok(_) => Ok(see_other(&format!("/members/{id}"))),
         Err(e) => {
             let errors = form_errors(e)?;
-            let m = scoped.member(id).await?;
+            let m = scoped.members().member(id).await?;
             let shell = Shell::new(&state, &ctx, "roster").await;
             let mut res = render(&ArchiveForm { shell, m, reasons: reasons(), form: FormState::with_errors(v, errors) });
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;

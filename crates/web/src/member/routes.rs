@@ -7,13 +7,13 @@ use axum::routing::{get, patch, post};
 pub fn routes() -> Vec<RouteSpec> {
     vec![
         r!(GET "/api/v1/members", MemberRead, "member", "花名册：按组织、姓名/身份证号/手机号、类别、状态筛选并分页", None, get(super::api::list)),
-        r!(POST "/api/v1/members", MemberWrite, "member", "新建党员档案", Some("NewMember"), post(super::api::create)),
+        r!(POST "/api/v1/members", MemberWrite, "member", "新建党员档案", Some(crate::routes::schema::<vanguard_store::member::NewMember>), post(super::api::create)),
         r!(GET "/api/v1/members/{id}", MemberRead, "member", "党员档案（敏感字段已脱敏）", None, get(super::api::detail)),
-        r!(PATCH "/api/v1/members/{id}", MemberWrite, "member", "修改党员档案字段（每项变更记入历史）", Some("MemberPatch"), patch(super::api::update)),
+        r!(PATCH "/api/v1/members/{id}", MemberWrite, "member", "修改党员档案字段（每项变更记入历史）", Some(crate::routes::schema::<super::api::MemberPatch>), patch(super::api::update)),
         r!(GET "/api/v1/members/{id}/history", MemberRead, "member", "党员档案变更历史", None, get(super::api::history)),
-        r!(POST "/api/v1/members/{id}/move", MemberWrite, "member", "调整党员所在党支部和党小组", Some("MemberMove"), post(super::api::move_member)),
-        r!(POST "/api/v1/members/{id}/archive", MemberWrite, "member", "党员减少：移入历史库（注明原因和日期）", Some("Leave"), post(super::api::archive)),
-        r!(POST "/api/v1/members/{id}/reveal", MemberReveal, "member", "查看公民身份号码或手机号码明文（记入审计）", Some("Reveal"), post(super::api::reveal)),
+        r!(POST "/api/v1/members/{id}/move", MemberWrite, "member", "调整党员所在党支部和党小组", Some(crate::routes::schema::<super::api::MemberMove>), post(super::api::move_member)),
+        r!(POST "/api/v1/members/{id}/archive", MemberWrite, "member", "党员减少：移入历史库（注明原因和日期）", Some(crate::routes::schema::<vanguard_store::member::Leave>), post(super::api::archive)),
+        r!(POST "/api/v1/members/{id}/reveal", MemberReveal, "member", "查看公民身份号码或手机号码明文（记入审计）", Some(crate::routes::schema::<super::api::Reveal>), post(super::api::reveal)),
         r!(GET "/api/v1/members/export.xlsx", MemberRead, "member", "按花名册的筛选条件导出全部结果为 Excel（敏感字段脱敏；reveal=true 需查看敏感信息权限；记入审计）", None, get(super::import_api::export)),
         r!(GET "/api/v1/imports/members/template.xlsx", MemberWrite, "import", "下载党员花名册导入模板（含填写说明和下拉选项）", None, get(super::import_api::template)),
         r!(POST "/api/v1/imports/members", MemberWrite, "import", "上传花名册（.xlsx、.xls、.csv；multipart 字段 file，或原始内容加 ?filename=）并逐行校验预览，不写入党员数据", None, post(super::import_api::upload)),

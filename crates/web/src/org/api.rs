@@ -22,15 +22,15 @@ pub async fn roots(
     QueryParams(q): QueryParams<RootQuery>,
 ) -> ApiResult<Json<Vec<OrgView>>> {
     let scoped = ctx.scoped(&state.db);
-    if q.q.trim().is_empty() { Ok(Json(scoped.roots().await?)) } else { Ok(Json(scoped.search_orgs(&q.q).await?)) }
+    if q.q.trim().is_empty() { Ok(Json(scoped.orgs().roots().await?)) } else { Ok(Json(scoped.orgs().search_orgs(&q.q).await?)) }
 }
 
 pub async fn detail(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<OrgDetail>> {
-    Ok(Json(ctx.scoped(&state.db).org_detail(id).await?))
+    Ok(Json(ctx.scoped(&state.db).orgs().org_detail(id).await?))
 }
 
 pub async fn children(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<Vec<OrgView>>> {
-    Ok(Json(ctx.scoped(&state.db).children(id).await?))
+    Ok(Json(ctx.scoped(&state.db).orgs().children(id).await?))
 }
 
 pub async fn create_child(
@@ -39,10 +39,10 @@ pub async fn create_child(
     Id(id): Id,
     JsonBody(input): JsonBody<OrgInput>,
 ) -> ApiResult<(StatusCode, Json<OrgView>)> {
-    Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).create_org(id, &input).await?)))
+    Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).orgs().create_org(id, &input).await?)))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct OrgUpdate {
     #[serde(flatten)]
@@ -57,10 +57,10 @@ pub async fn update(
     Id(id): Id,
     JsonBody(u): JsonBody<OrgUpdate>,
 ) -> ApiResult<Json<OrgView>> {
-    Ok(Json(ctx.scoped(&state.db).update_org(id, &u.fields, u.secretary_member_id).await?))
+    Ok(Json(ctx.scoped(&state.db).orgs().update_org(id, &u.fields, u.secretary_member_id).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct OrgMove {
     pub parent_id: i64,
 }
@@ -71,10 +71,10 @@ pub async fn move_org(
     Id(id): Id,
     JsonBody(m): JsonBody<OrgMove>,
 ) -> ApiResult<Json<OrgView>> {
-    Ok(Json(ctx.scoped(&state.db).move_org(id, m.parent_id).await?))
+    Ok(Json(ctx.scoped(&state.db).orgs().move_org(id, m.parent_id).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct OrgDissolve {
     /// YYYY-MM-DD; default today.
@@ -93,5 +93,5 @@ pub async fn dissolve(
             ApiError::from(vanguard_store::StoreError::invalid("dissolved_on", "date.format", "撤销日期格式应为 YYYY-MM-DD"))
         })?),
     };
-    Ok(Json(ctx.scoped(&state.db).dissolve_org(id, on).await?))
+    Ok(Json(ctx.scoped(&state.db).orgs().dissolve_org(id, on).await?))
 }

@@ -21,7 +21,7 @@ struct OrgPage {
 }
 
 pub async fn detail(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
-    let d = ctx.scoped(&state.db).org_detail(id).await?;
+    let d = ctx.scoped(&state.db).orgs().org_detail(id).await?;
     let can_write = ctx.0.scope.role.grants(Permission::OrgWrite);
     let shell = Shell::new(&state, &ctx, "org").await;
     Ok(render(&OrgPage { shell, d, can_write }))
@@ -67,7 +67,7 @@ fn input_from(v: &Values, creating: bool) -> OrgInput {
 }
 
 pub async fn new_form(State(state): State<AppState>, ctx: Ctx, Id(parent_id): Id) -> PageResult {
-    let parent = ctx.scoped(&state.db).org_view(parent_id).await?;
+    let parent = ctx.scoped(&state.db).orgs().org_view(parent_id).await?;
     let shell = Shell::new(&state, &ctx, "org").await;
     let pk = OrgKind::from_code(&parent.kind);
     let mut v = Values::new();
@@ -86,11 +86,11 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx, Id(parent_id): Id
 
 pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, Id(parent_id): Id, Form(v): Form<Values>) -> PageResult {
     let scoped = ctx.scoped(&state.db);
-    match scoped.create_org(parent_id, &input_from(&v, true)).await {
+    match scoped.orgs().create_org(parent_id, &input_from(&v, true)).await {
         Ok(o) => Ok(see_other(&format!("/orgs/{}", o.id))),
         Err(e) => {
             let errors = form_errors(e)?;
-            let parent = scoped.org_view(parent_id).await?;
+            let parent = scoped.orgs().org_view(parent_id).await?;
             let pk = OrgKind::from_code(&parent.kind);
             let shell = Shell::new(&state, &ctx, "org").await;
             let mut res = render(&OrgForm {
@@ -126,7 +126,7 @@ fn values_of(o: &OrgView) -> Values {
 }
 
 pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
-    let o = ctx.scoped(&state.db).org_view(id).await?;
+    let o = ctx.scoped(&state.db).orgs().org_view(id).await?;
     let shell = Shell::new(&state, &ctx, "org").await;
     Ok(render(&OrgForm {
         shell,
@@ -149,11 +149,11 @@ pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Fo
             Err(_) => Some(-1),
         },
     };
-    match scoped.update_org(id, &input_from(&v, false), secretary).await {
+    match scoped.orgs().update_org(id, &input_from(&v, false), secretary).await {
         Ok(_) => Ok(see_other(&format!("/orgs/{id}"))),
         Err(e) => {
             let errors = form_errors(e)?;
-            let o = scoped.org_view(id).await?;
+            let o = scoped.orgs().org_view(id).await?;
             let shell = Shell::new(&state, &ctx, "org").await;
             let mut res = render(&OrgForm {
                 shell,
@@ -181,7 +181,7 @@ struct MovePage {
 }
 
 pub async fn move_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
-    let o = ctx.scoped(&state.db).org_view(id).await?;
+    let o = ctx.scoped(&state.db).orgs().org_view(id).await?;
     let shell = Shell::new(&state, &ctx, "org").await;
     Ok(render(&MovePage { shell, parent_id: o.parent_id.map(|p| p.to_string()).unwrap_or_default(), o, error: None }))
 }
@@ -190,13 +190,13 @@ pub async fn move_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Fo
     let scoped = ctx.scoped(&state.db);
     let raw = v.get("parent_id").cloned().unwrap_or_default();
     let result = match raw.trim().parse::<i64>() {
-        Ok(p) => scoped.move_org(id, p).await,
+        Ok(p) => scoped.orgs().move_org(id, p).await,
         Err(_) => Err(vanguard_store::StoreError::invalid("parent_id", "required", "请填写新的上级党组织编号")),
     };
     match result {
         Ok(_) => Ok(see_other(&format!("/orgs/{id}"))),
         Err(vanguard_store::StoreError::NotFound) => {
-            let o = scoped.org_view(id).await?;
+            let o = scoped.orgs().org_view(id).await?;
             let shell = Shell::new(&state, &ctx, "org").await;
             Ok(render(&MovePage {
                 shell, o, parent_id: raw, error: Some("新的上级党组织不存在或不在您的管辖范围内".into())
@@ -204,7 +204,7 @@ pub async fn move_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Fo
         }
         Err(e) => {
             let errors = form_errors(e)?;
-            let o = scoped.org_view(id).await?;
+            let o = scoped.orgs().org_view(id).await?;
             let shell = Shell::new(&state, &ctx, "org").await;
             let msg = errors.into_values().collect::<Vec<_>>().join("；");
             let mut res = render(&MovePage { shell, o, parent_id: raw, error: Some(msg) });
@@ -215,7 +215,7 @@ pub async fn move_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Fo
 }
 
 pub async fn dissolve_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
-    match ctx.scoped(&state.db).dissolve_org(id, None).await {
+    match ctx.scoped(&state.db).orgs().dissolve_org(id, None).await {
         Ok(_) => Ok(see_other(&format!("/orgs/{id}"))),
         Err(e) => Err(PageError::from(e)),
     }

@@ -16,7 +16,7 @@ struct Nodes {
 }
 
 pub async fn children(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
-    let nodes = ctx.scoped(&state.db).children(id).await?;
+    let nodes = ctx.scoped(&state.db).orgs().children(id).await?;
     Ok(render(&Nodes { nodes, empty_text: "（无下级党组织）" }))
 }
 
@@ -28,6 +28,6 @@ pub struct Search {
 
 pub async fn search(State(state): State<AppState>, ctx: Ctx, QueryParams(s): QueryParams<Search>) -> PageResult {
     let scoped = ctx.scoped(&state.db);
-    let nodes = if s.q.trim().is_empty() { scoped.roots().await? } else { scoped.search_orgs(&s.q).await? };
+    let nodes = if s.q.trim().is_empty() { scoped.orgs().roots().await? } else { scoped.orgs().search_orgs(&s.q).await? };
     Ok(render(&Nodes { nodes, empty_text: "没有找到名称包含该文字的党组织" }))
 }

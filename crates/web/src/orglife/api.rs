@@ -6,18 +6,18 @@
 use crate::AppState;
 use crate::download::Disposition;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Ctx, Id, JsonBody, QueryParams};
+use crate::extract::{Ctx, Id, JsonBody, Paged, QueryParams};
 use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use vanguard_domain::kernel::paging::Page;
 use vanguard_domain::orglife::{PlanAction, PlanItem};
 use vanguard_domain::{FieldError, Invalid};
 use vanguard_store::StoreError;
-use vanguard_store::member::Page;
 use vanguard_store::orglife::{
     ATTACHMENT_MAX_BYTES, AttachmentView, AttendanceMark, CorrectionFilter, CorrectionView, DecisionInput, DecisionView,
     MeetingDetail, MeetingFilter, MeetingInput, MeetingPatch, MeetingSummary, MyAttendance, MyOrgLife, OrgLifeTodo, PlanOverview,
@@ -41,13 +41,6 @@ pub struct YearQuery {
     pub year: Option<i32>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct PageQuery {
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
-}
-
 fn this_year(state: &AppState, q: &YearQuery) -> i32 {
     q.year.unwrap_or_else(|| state.db.clock().today().year())
 }
@@ -59,8 +52,9 @@ pub async fn list_meetings(
     ctx: Ctx,
     Id(org_id): Id,
     QueryParams(f): QueryParams<MeetingFilter>,
+    Paged(page): Paged,
 ) -> ApiResult<Json<Page<MeetingSummary>>> {
-    Ok(Json(ctx.scoped(&state.db).list_meetings(org_id, &f).await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().list_meetings(org_id, &f, &page).await?))
 }
 
 pub async fn create_meeting(
@@ -69,11 +63,11 @@ pub async fn create_meeting(
     Id(org_id): Id,
     JsonBody(input): JsonBody<MeetingInput>,
 ) -> ApiResult<(StatusCode, Json<MeetingDetail>)> {
-    Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).create_meeting(org_id, &input).await?)))
+    Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).orglife().create_meeting(org_id, &input).await?)))
 }
 
 pub async fn meeting(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<MeetingDetail>> {
-    Ok(Json(ctx.scoped(&state.db).meeting(id).await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().meeting(id).await?))
 }
 
 pub async fn update_meeting(
@@ -82,14 +76,14 @@ pub async fn update_meeting(
     Id(id): Id,
     JsonBody(patch): JsonBody<MeetingPatch>,
 ) -> ApiResult<Json<MeetingDetail>> {
-    Ok(Json(ctx.scoped(&state.db).update_meeting(id, &patch).await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().update_meeting(id, &patch).await?))
 }
 
 pub async fn cancel_meeting(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<MeetingDetail>> {
-    Ok(Json(ctx.scoped(&state.db).cancel_meeting(id).await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().cancel_meeting(id).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct MeetingRoll {
     pub member_ids: Vec<i64>,
@@ -101,10 +95,10 @@ pub async fn set_roll(
     Id(id): Id,
     JsonBody(r): JsonBody<MeetingRoll>,
 ) -> ApiResult<Json<MeetingDetail>> {
-    Ok(Json(ctx.scoped(&state.db).set_roll(id, &r.member_ids).await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().set_roll(id, &r.member_ids).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct AttendanceMarks {
     pub marks: Vec<AttendanceMark>,
@@ -116,7 +110,7 @@ pub async fn mark_attendance(
     Id(id): Id,
     JsonBody(m): JsonBody<AttendanceMarks>,
 ) -> ApiResult<Json<MeetingDetail>> {
-    Ok(Json(ctx.scoped(&state.db).mark_attendance(id, &m.marks).await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().mark_attendance(id, &m.marks).await?))
 }
 
 pub async fn record_decision(
@@ -125,12 +119,12 @@ pub async fn record_decision(
     Id(id): Id,
     JsonBody(d): JsonBody<DecisionInput>,
 ) -> ApiResult<(StatusCode, Json<DecisionView>)> {
-    Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).record_decision(id, &d).await?)))
+    Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).orglife().record_decision(id, &d).await?)))
 }
 
 // ---- Sign-in -----------------------------------------------------------------------------
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct SigninOpen {
     /// How long the code stays valid, in minutes (default 120).
@@ -139,11 +133,11 @@ pub struct SigninOpen {
 
 pub async fn open_signin(State(state): State<AppState>, ctx: Ctx, Id(id): Id, req: Request) -> ApiResult<Json<SigninTicket>> {
     let o: SigninOpen = optional_json(req).await?;
-    Ok(Json(ctx.scoped(&state.db).open_signin(id, o.minutes).await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().open_signin(id, o.minutes).await?))
 }
 
 pub async fn close_signin(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<StatusCode> {
-    ctx.scoped(&state.db).close_signin(id).await?;
+    ctx.scoped(&state.db).orglife().close_signin(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -167,13 +161,13 @@ fn base_url(headers: &HeaderMap) -> String {
 }
 
 pub async fn signin_qr(State(state): State<AppState>, ctx: Ctx, Id(id): Id, headers: HeaderMap) -> ApiResult<Response> {
-    let svg = ctx.scoped(&state.db).signin_qr_svg(id, &base_url(&headers)).await?;
+    let svg = ctx.scoped(&state.db).orglife().signin_qr_svg(id, &base_url(&headers)).await?;
     let mut res = (StatusCode::OK, svg).into_response();
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml; charset=utf-8"));
     Ok(res)
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct SigninRequest {
     pub token: String,
@@ -185,7 +179,7 @@ pub async fn sign_in(
     Id(id): Id,
     JsonBody(s): JsonBody<SigninRequest>,
 ) -> ApiResult<Json<SigninOutcome>> {
-    Ok(Json(ctx.scoped(&state.db).sign_in(id, &s.token).await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().sign_in(id, &s.token).await?))
 }
 
 // ---- Attachments -------------------------------------------------------------------------
@@ -250,9 +244,9 @@ pub async fn upload_attachment(
     req: Request,
 ) -> ApiResult<(StatusCode, Json<AttachmentView>)> {
     // Reach first: a meeting outside it is not found, whatever is uploaded.
-    ctx.scoped(&state.db).meeting_row(id).await?;
+    ctx.scoped(&state.db).orglife().meeting_row(id).await?;
     let (name, bytes) = uploaded(req, &q).await?;
-    Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).add_attachment(id, &name, &bytes).await?)))
+    Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).orglife().add_attachment(id, &name, &bytes).await?)))
 }
 
 #[derive(Deserialize, Default)]
@@ -268,7 +262,7 @@ pub async fn download_attachment(
     Id(id): Id,
     QueryParams(q): QueryParams<DownloadQuery>,
 ) -> ApiResult<Response> {
-    let file = ctx.scoped(&state.db).attachment(id).await?;
+    let file = ctx.scoped(&state.db).orglife().attachment(id).await?;
     let ext = file.view.file_name.rsplit_once('.').map(|(_, e)| e).unwrap_or("bin");
     let ascii = format!("attachment-{id}.{}", ext.chars().filter(char::is_ascii_alphanumeric).collect::<String>());
     let disposition = if q.inline { Disposition::Inline } else { Disposition::Attachment };
@@ -276,13 +270,13 @@ pub async fn download_attachment(
 }
 
 pub async fn delete_attachment(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<StatusCode> {
-    ctx.scoped(&state.db).delete_attachment(id).await?;
+    ctx.scoped(&state.db).orglife().delete_attachment(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 // ---- Corrections -------------------------------------------------------------------------
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct CorrectionRequest {
     pub reason: String,
@@ -295,7 +289,7 @@ pub async fn request_correction(
     Id(id): Id,
     JsonBody(r): JsonBody<CorrectionRequest>,
 ) -> ApiResult<(StatusCode, Json<CorrectionView>)> {
-    Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).request_correction(id, &r.reason, &r.changes).await?)))
+    Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).orglife().request_correction(id, &r.reason, &r.changes).await?)))
 }
 
 pub async fn list_corrections(
@@ -303,10 +297,10 @@ pub async fn list_corrections(
     ctx: Ctx,
     QueryParams(f): QueryParams<CorrectionFilter>,
 ) -> ApiResult<Json<Vec<CorrectionView>>> {
-    Ok(Json(ctx.scoped(&state.db).list_corrections(&f).await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().list_corrections(&f).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct CorrectionDecision {
     pub note: String,
@@ -319,7 +313,7 @@ pub async fn approve_correction(
     req: Request,
 ) -> ApiResult<Json<CorrectionView>> {
     let d: CorrectionDecision = optional_json(req).await?;
-    Ok(Json(ctx.scoped(&state.db).decide_correction(id, true, &d.note).await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().decide_correction(id, true, &d.note).await?))
 }
 
 pub async fn reject_correction(
@@ -329,7 +323,7 @@ pub async fn reject_correction(
     req: Request,
 ) -> ApiResult<Json<CorrectionView>> {
     let d: CorrectionDecision = optional_json(req).await?;
-    Ok(Json(ctx.scoped(&state.db).decide_correction(id, false, &d.note).await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().decide_correction(id, false, &d.note).await?))
 }
 
 // ---- Plans -------------------------------------------------------------------------------
@@ -340,11 +334,11 @@ pub async fn org_plan(
     Id(org_id): Id,
     QueryParams(q): QueryParams<YearQuery>,
 ) -> ApiResult<Json<Option<PlanView>>> {
-    Ok(Json(ctx.scoped(&state.db).plan(org_id, this_year(&state, &q)).await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().plan(org_id, this_year(&state, &q)).await?))
 }
 
 /// One item as sent: the month defaults to the date's.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct PlanItemInput {
     pub month: Option<u32>,
@@ -354,7 +348,7 @@ pub struct PlanItemInput {
     pub form: String,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct PlanSave {
     /// Default: this year.
@@ -389,10 +383,10 @@ pub async fn save_plan(
 ) -> ApiResult<Json<PlanView>> {
     let scoped = ctx.scoped(&state.db);
     // Reach first: an org outside it is not found, whatever the items.
-    scoped.org(org_id).await?;
+    scoped.orgs().org(org_id).await?;
     let items = plan_items(&p.items).map_err(StoreError::Invalid)?;
     let year = this_year(&state, &YearQuery { year: p.year });
-    Ok(Json(scoped.save_plan(org_id, year, &items, p.version).await?))
+    Ok(Json(scoped.orglife().save_plan(org_id, year, &items, p.version).await?))
 }
 
 pub async fn plan_overview(
@@ -401,22 +395,22 @@ pub async fn plan_overview(
     Id(org_id): Id,
     QueryParams(q): QueryParams<YearQuery>,
 ) -> ApiResult<Json<PlanOverview>> {
-    Ok(Json(ctx.scoped(&state.db).plan_overview(org_id, this_year(&state, &q)).await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().plan_overview(org_id, this_year(&state, &q)).await?))
 }
 
 pub async fn plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<PlanView>> {
-    Ok(Json(ctx.scoped(&state.db).plan_by_id(id).await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().plan_by_id(id).await?))
 }
 
 pub async fn submit_plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<PlanView>> {
-    Ok(Json(ctx.scoped(&state.db).plan_action(id, &PlanAction::Submit).await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().plan_action(id, &PlanAction::Submit).await?))
 }
 
 pub async fn acknowledge_plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<PlanView>> {
-    Ok(Json(ctx.scoped(&state.db).plan_action(id, &PlanAction::Acknowledge).await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().plan_action(id, &PlanAction::Acknowledge).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct PlanReturn {
     pub reason: String,
@@ -428,11 +422,11 @@ pub async fn return_plan(
     Id(id): Id,
     JsonBody(r): JsonBody<PlanReturn>,
 ) -> ApiResult<Json<PlanView>> {
-    Ok(Json(ctx.scoped(&state.db).plan_action(id, &PlanAction::Return { reason: r.reason }).await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().plan_action(id, &PlanAction::Return { reason: r.reason }).await?))
 }
 
 pub async fn publish_plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<PlanView>> {
-    Ok(Json(ctx.scoped(&state.db).plan_action(id, &PlanAction::Publish).await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().plan_action(id, &PlanAction::Publish).await?))
 }
 
 // ---- Member portal and to-do -------------------------------------------------------------
@@ -441,9 +435,9 @@ pub async fn member_attendance(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(member_id): Id,
-    QueryParams(q): QueryParams<PageQuery>,
+    Paged(page): Paged,
 ) -> ApiResult<Json<Page<MyAttendance>>> {
-    Ok(Json(ctx.scoped(&state.db).member_attendance(member_id, q.page, q.per_page).await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().member_attendance(member_id, &page).await?))
 }
 
 pub async fn my_orglife(
@@ -451,9 +445,9 @@ pub async fn my_orglife(
     ctx: Ctx,
     QueryParams(q): QueryParams<YearQuery>,
 ) -> ApiResult<Json<MyOrgLife>> {
-    Ok(Json(ctx.scoped(&state.db).my_orglife(q.year).await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().my_orglife(q.year).await?))
 }
 
 pub async fn todo(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Json<OrgLifeTodo>> {
-    Ok(Json(ctx.scoped(&state.db).orglife_todo().await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().orglife_todo().await?))
 }

@@ -13,10 +13,10 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use std::collections::HashMap;
 use vanguard_domain::kernel::auth::Permission;
+use vanguard_domain::kernel::paging::{Page, PageRequest};
 use vanguard_domain::org::OrgKind;
 use vanguard_domain::orglife::{MeetingType, PlanAction, PlanItem};
 use vanguard_store::StoreError;
-use vanguard_store::member::Page;
 use vanguard_store::org::OrgView;
 use vanguard_store::orglife::{
     AttendanceMark, DecisionInput, MeetingDetail, MeetingFilter, MeetingInput, MeetingSummary, PlanOverview, PlanView,
@@ -56,9 +56,12 @@ impl MeetingsPage {
 
 async fn meetings_page(state: &AppState, ctx: &Ctx, id: i64, year: i32, error: Option<String>, v: Values) -> PageResult {
     let scoped = ctx.scoped(&state.db);
-    let org = scoped.org_view(id).await?;
-    let row = scoped.org(id).await?;
-    let page = scoped.list_meetings(id, &MeetingFilter { year: Some(year), per_page: Some(100), ..Default::default() }).await?;
+    let org = scoped.orgs().org_view(id).await?;
+    let row = scoped.orgs().org(id).await?;
+    let page = scoped
+        .orglife()
+        .list_meetings(id, &MeetingFilter { year: Some(year), ..Default::default() }, &PageRequest::first(200))
+        .await?;
     let kind = OrgKind::from_code(&org.kind).unwrap_or(OrgKind::Branch);
     let types = allowed_types(kind, row.has_committee).into_iter().map(|t| (t.code(), t.label())).collect();
     let shell = Shell::new(state, ctx, "org").await;
@@ -128,7 +131,7 @@ pub async fn create_meeting(State(state): State<AppState>, ctx: Ctx, Id(id): Id,
         is_secretary_lecture: v.contains_key("is_secretary_lecture"),
         ..Default::default()
     };
-    match ctx.scoped(&state.db).create_meeting(id, &input).await {
+    match ctx.scoped(&state.db).orglife().create_meeting(id, &input).await {
         Ok(m) => Ok(see_other(&format!("/meetings/{}", m.meeting.summary.id))),
         Err(e) => {
             let msg = message(e)?;
@@ -151,7 +154,7 @@ struct MeetingPage {
 }
 
 async fn meeting_page(state: &AppState, ctx: &Ctx, id: i64, error: Option<String>) -> PageResult {
-    let d = ctx.scoped(&state.db).meeting(id).await?;
+    let d = ctx.scoped(&state.db).orglife().meeting(id).await?;
     let shell = Shell::new(state, ctx, "org").await;
     let is_assembly = d.meeting.summary.meeting_type == MeetingType::BranchAssembly.code();
     let signin_url = d.signin_path.clone().filter(|_| d.meeting.summary.signin_open);
@@ -181,14 +184,14 @@ pub async fn mark(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): 
         attendance: v.get("attendance").cloned().unwrap_or_default(),
         reason: v.get("reason").cloned().unwrap_or_default(),
     };
-    match ctx.scoped(&state.db).mark_attendance(id, &[mark]).await {
+    match ctx.scoped(&state.db).orglife().mark_attendance(id, &[mark]).await {
         Ok(_) => Ok(see_other(&format!("/meetings/{id}#attendance"))),
         Err(e) => meeting_page(&state, &ctx, id, Some(message(e)?)).await,
     }
 }
 
 pub async fn open_signin(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
-    match ctx.scoped(&state.db).open_signin(id, None).await {
+    match ctx.scoped(&state.db).orglife().open_signin(id, None).await {
         Ok(_) => Ok(see_other(&format!("/meetings/{id}#signin"))),
         Err(e) => meeting_page(&state, &ctx, id, Some(message(e)?)).await,
     }
@@ -197,14 +200,14 @@ pub async fn open_signin(State(state): State<AppState>, ctx: Ctx, Id(id): Id) ->
 /// Uploads a photo or PDF to a meeting record (multipart field `file`).
 pub async fn attach(State(state): State<AppState>, ctx: Ctx, Id(id): Id, req: axum::extract::Request) -> PageResult {
     // Reach first: a meeting outside it is not found, whatever is uploaded.
-    ctx.scoped(&state.db).meeting_row(id).await?;
+    ctx.scoped(&state.db).orglife().meeting_row(id).await?;
     let mut q = crate::member::import_api::UploadQuery::default();
     let (name, bytes) = match crate::member::import_api::uploaded(req, &mut q).await {
         Ok(f) => f,
         Err(e) => return meeting_page(&state, &ctx, id, Some(e.message)).await,
     };
     let name = name.rsplit(['/', '\\']).next().unwrap_or(&name).to_string();
-    match ctx.scoped(&state.db).add_attachment(id, &name, &bytes).await {
+    match ctx.scoped(&state.db).orglife().add_attachment(id, &name, &bytes).await {
         Ok(_) => Ok(see_other(&format!("/meetings/{id}#attachments"))),
         Err(e) => meeting_page(&state, &ctx, id, Some(message(e)?)).await,
     }
@@ -219,7 +222,7 @@ pub async fn decide(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v)
         votes_abstain: n("votes_abstain"),
         excluded: n("excluded"),
     };
-    match ctx.scoped(&state.db).record_decision(id, &d).await {
+    match ctx.scoped(&state.db).orglife().record_decision(id, &d).await {
         Ok(_) => Ok(see_other(&format!("/meetings/{id}#decisions"))),
         Err(e) => meeting_page(&state, &ctx, id, Some(message(e)?)).await,
     }
@@ -252,7 +255,7 @@ fn token_safe(t: &str) -> String {
 pub async fn signin_submit(State(state): State<AppState>, ctx: Ctx, Path((id, token)): Path<(i64, String)>) -> PageResult {
     let action = format!("/s/{id}/{}", token_safe(&token));
     let csrf = ctx.0.csrf_token.clone();
-    match ctx.scoped(&state.db).sign_in(id, &token).await {
+    match ctx.scoped(&state.db).orglife().sign_in(id, &token).await {
         Ok(outcome) => Ok(render(&SigninPage { csrf, action, done: Some(outcome.message), ok: true })),
         Err(StoreError::NotFound) => Err(ApiError::not_found().into()),
         Err(e) => {
@@ -301,12 +304,12 @@ async fn plan_page(
     typed: Option<Vec<PlanLine>>,
 ) -> PageResult {
     let scoped = ctx.scoped(&state.db);
-    let org = scoped.org_view(org_id).await?;
-    let plan = scoped.plan(org_id, year).await?;
+    let org = scoped.orgs().org_view(org_id).await?;
+    let plan = scoped.orglife().plan(org_id, year).await?;
     let can_write = ctx.0.scope.role.grants(Permission::OrgWrite);
     let actions: Vec<&'static str> = plan.as_ref().map(|p| p.actions.clone()).unwrap_or_default();
     // The branch edits a new, draft or returned plan; a parent only acts on it.
-    let own_branch = !ctx.0.scope.reach.may_restructure(&scoped.org(org_id).await?.path);
+    let own_branch = !ctx.0.scope.reach.may_restructure(&scoped.orgs().org(org_id).await?.path);
     let editable = can_write && own_branch && plan.as_ref().is_none_or(|p| p.state == "draft" || p.state == "returned");
     let lines = typed.unwrap_or_else(|| {
         (1..=12)
@@ -363,9 +366,9 @@ pub async fn save_plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form
     }
     let submit = v.contains_key("submit");
     let scoped = ctx.scoped(&state.db);
-    let saved = scoped.save_plan(id, year, &items, version).await;
+    let saved = scoped.orglife().save_plan(id, year, &items, version).await;
     let result = match saved {
-        Ok(p) if submit => scoped.plan_action(p.id, &PlanAction::Submit).await,
+        Ok(p) if submit => scoped.orglife().plan_action(p.id, &PlanAction::Submit).await,
         other => other,
     };
     match result {
@@ -377,7 +380,7 @@ pub async fn save_plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form
 pub async fn plan_action(State(state): State<AppState>, ctx: Ctx, Id(plan_id): Id, Form(v): Form<Values>) -> PageResult {
     let scoped = ctx.scoped(&state.db);
     // Reach first: a plan outside it is not found, whatever the form says.
-    let plan = scoped.plan_by_id(plan_id).await?;
+    let plan = scoped.orglife().plan_by_id(plan_id).await?;
     let action = match v.get("action").map(String::as_str) {
         Some("submit") => PlanAction::Submit,
         Some("acknowledge") => PlanAction::Acknowledge,
@@ -386,7 +389,7 @@ pub async fn plan_action(State(state): State<AppState>, ctx: Ctx, Id(plan_id): I
         Some("edit") => PlanAction::Edit,
         _ => return Err(ApiError::bad_request("plan.action", "未知的操作").into()),
     };
-    match scoped.plan_action(plan_id, &action).await {
+    match scoped.orglife().plan_action(plan_id, &action).await {
         Ok(p) => Ok(see_other(&format!("/orgs/{}/plan?year={}", p.org_id, p.year))),
         Err(e) => plan_page(&state, &ctx, plan.org_id, plan.year, Some(message(e)?), None).await,
     }
@@ -403,8 +406,8 @@ struct PlansPage {
 pub async fn plans(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryParams(q): QueryParams<YearQuery>) -> PageResult {
     let year = year_of(&q, &state);
     let scoped = ctx.scoped(&state.db);
-    let org = scoped.org_view(id).await?;
-    let o = scoped.plan_overview(id, year).await?;
+    let org = scoped.orgs().org_view(id).await?;
+    let o = scoped.orglife().plan_overview(id, year).await?;
     let shell = Shell::new(&state, &ctx, "org").await;
     Ok(render(&PlansPage { shell, org, o }))
 }

@@ -183,8 +183,11 @@ impl Fixture {
             (Org::G2, Org::B1, "第二党小组", OrgKind::Group),
             (Org::B3, Org::D2, "西一社区党支部", OrgKind::Branch),
         ] {
-            let v =
-                sys.create_org(orgs[&parent], &org_input(name, kind)).await.unwrap_or_else(|e| panic!("create org {name}: {e}"));
+            let v = sys
+                .orgs()
+                .create_org(orgs[&parent], &org_input(name, kind))
+                .await
+                .unwrap_or_else(|e| panic!("create org {name}: {e}"));
             orgs.insert(org, v.id);
         }
         let mut members = HashMap::new();
@@ -212,7 +215,7 @@ impl Fixture {
                     ..MemberInput::default()
                 },
             };
-            let v = sys.create_member(&new).await.unwrap_or_else(|e| panic!("create member {name}: {e}"));
+            let v = sys.members().create_member(&new).await.unwrap_or_else(|e| panic!("create member {name}: {e}"));
             members.insert(m, MemberRec { id: v.id, org_id: v.org_id, group_id: v.group_id, id_number, phone });
         }
         let mut fx = Fixture { db, backend: t.backend, orgs, members, accounts: HashMap::new() };

@@ -545,21 +545,22 @@ async fn orglife_objects(fx: &Fixture) -> OrgLife {
             recorder: "记录人".into(),
             ..Default::default()
         };
-        let m = sys.create_meeting(fx.org(o), &input).await.unwrap_or_else(|e| panic!("meeting of {o:?}: {e}"));
+        let m = sys.orglife().create_meeting(fx.org(o), &input).await.unwrap_or_else(|e| panic!("meeting of {o:?}: {e}"));
         let m = m.meeting.summary.id;
         let png = b"\x89PNG\r\n\x1a\n matrix".to_vec();
-        let a = sys.add_attachment(m, "会场.png", &png).await.unwrap_or_else(|e| panic!("attachment of {o:?}: {e}"));
+        let a = sys.orglife().add_attachment(m, "会场.png", &png).await.unwrap_or_else(|e| panic!("attachment of {o:?}: {e}"));
         let patch = MeetingPatch { place: Some("更正后的地点".into()), ..Default::default() };
-        let c = sys.request_correction(m, "记录有误", &patch).await.unwrap_or_else(|e| panic!("correction of {o:?}: {e}"));
+        let c =
+            sys.orglife().request_correction(m, "记录有误", &patch).await.unwrap_or_else(|e| panic!("correction of {o:?}: {e}"));
         life.meetings.insert(o, m);
         life.attachments.insert(o, a.id);
         life.corrections.insert(o, c.id);
         if matches!(o, Org::B0 | Org::B1 | Org::B2 | Org::B3) {
             // Drafted by the branch itself (a scope rooted at the branch, not its parent).
-            let branch = sys.org(fx.org(o)).await.expect("branch");
+            let branch = sys.orgs().org(fx.org(o)).await.expect("branch");
             let own = Scope::system(root.region_id, &branch.path, Actor::system("matrix"));
             let year = chrono::Datelike::year(&db.clock().today());
-            let plan = db.scoped(&own).save_plan(branch.id, year, &[], None).await;
+            let plan = db.scoped(&own).orglife().save_plan(branch.id, year, &[], None).await;
             life.plans.insert(o, plan.unwrap_or_else(|e| panic!("plan of {o:?}: {e}")).id);
         }
     }

@@ -374,7 +374,7 @@ async fn an_unreadable_audit_date_is_refused_not_ignored() {
         {
             let r = server.get(&format!("/api/v1/audit?{q}"), &auditor).await;
             assert_eq!((r.status, r.code()), (400, "audit.filter"), "[{}] {q}: {}", fx.backend, r.text);
-            assert!(has_chinese(&r.json["error"]["message"].as_str().unwrap_or("")), "[{}] {q}", fx.backend);
+            assert!(has_chinese(r.json["error"]["message"].as_str().unwrap_or("")), "[{}] {q}", fx.backend);
             let page = server.get(&format!("/audit?{q}"), &auditor).await;
             assert_eq!(page.status, 400, "[{}] page {q}", fx.backend);
             assert!(
@@ -408,7 +408,7 @@ async fn a_meeting_time_outside_1900_to_9999_is_refused_over_http() {
             assert!(r.text.contains("1900"), "[{}] the reason names the range: {}", fx.backend, r.text);
         }
         let list = server.get(&format!("/api/v1/orgs/{b1}/meetings?year=1970"), &secretary).await;
-        assert_eq!(list.json["total"], 0, "[{}] stored as 1970: {}", fx.backend, list.text);
+        assert_eq!(list.json["items"].as_array().map(Vec::len), Some(0), "[{}] stored as 1970: {}", fx.backend, list.text);
     }
 }
 

@@ -1,0 +1,39 @@
+//! Change hooks: how features react to each other's writes without calling into each
+//! other's storage.
+//!
+//! A feature that writes shared facts (a member's branch or category, an org's
+//! structure) publishes a [`Change`] inside its writing transaction; every feature that
+//! derives something from those facts (the rules engine's findings today; learning
+//! targets, dues and the 锋领指数 later) subscribes with a function that brings its own
+//! rows up to date in the same transaction — so a failed write leaves neither the change
+//! nor anything derived from it. The subscribers are listed once, in
+//! [`crate::SUBSCRIBERS`]; adding a feature adds a line there and touches no other
+//! feature.
+
+use crate::{Db, StoreResult, Tx};
+use std::future::Future;
+use std::pin::Pin;
+
+/// What changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Members were created, edited, moved, archived or restored. `branches` lists every
+    /// branch whose membership or counts the write touched (before and after a move).
+    MembersWritten { region_id: i64, branches: Vec<i64>, members: Vec<i64> },
+    /// Orgs were created, edited, moved or dissolved: their own facts changed.
+    OrgsWritten { region_id: i64, orgs: Vec<i64> },
+}
+
+/// A subscriber's future.
+pub type HookFuture<'a> = Pin<Box<dyn Future<Output = StoreResult<()>> + Send + 'a>>;
+
+/// A feature's reaction to a change, run inside the writing transaction.
+pub type Subscriber = for<'a> fn(&'a mut Tx, &'a Db, &'a Change) -> HookFuture<'a>;
+
+/// Publishes a change to every subscriber, in order, inside `tx`.
+pub async fn publish(tx: &mut Tx, db: &Db, change: Change) -> StoreResult<()> {
+    for subscriber in crate::SUBSCRIBERS {
+        subscriber(tx, db, &change).await?;
+    }
+    Ok(())
+}
