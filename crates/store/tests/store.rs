@@ -12,6 +12,8 @@ use vanguard_store::platform::audit::{self, ChainProblem};
 use vanguard_store::{Actor, Db, Scope, StoreError};
 use vanguard_testkit::{TestDb, backends};
 
+#[path = "store/ops.rs"]
+mod ops;
 #[path = "store/orglife.rs"]
 mod orglife;
 

@@ -30,15 +30,11 @@ pub enum BenchAction {
     },
     /// Serve `GET /m/{id}` → one indexed read of a member by primary key (the one-read ceiling).
     OneRead {
-        #[command(flatten)]
-        store: crate::StoreArgs,
         #[arg(long, default_value = "127.0.0.1:8092")]
         addr: SocketAddr,
     },
     /// Time the paged, filtered roster of one district (in-process server time).
     Roster {
-        #[command(flatten)]
-        store: crate::StoreArgs,
         /// A depth-1 org whose name contains this text.
         #[arg(long, default_value = "江北区")]
         district: String,
@@ -58,17 +54,17 @@ pub enum BenchAction {
     Orglife(crate::orglife_cli::OrglifeBench),
 }
 
-pub async fn run(action: BenchAction) -> Result<()> {
+pub async fn run(action: BenchAction, store: &crate::StoreArgs) -> Result<()> {
     match action {
         BenchAction::Hello { addr } => hello(addr).await,
-        BenchAction::Orglife(args) => crate::orglife_cli::bench(args).await,
-        BenchAction::OneRead { store, addr } => {
+        BenchAction::Orglife(args) => crate::orglife_cli::bench(args, store).await,
+        BenchAction::OneRead { addr } => {
             let db = store.open().await?;
             let r = one_read(db.clone(), addr).await;
             db.close().await;
             r
         }
-        BenchAction::Roster { store, district, pages, per_page, seconds, surname } => {
+        BenchAction::Roster { district, pages, per_page, seconds, surname } => {
             let db = store.open().await?;
             let r = roster(&db, &district, pages, per_page, Duration::from_secs(seconds), &surname).await;
             db.close().await;

@@ -1,5 +1,6 @@
 //! `vanguard`: the one binary — serves the platform and runs its administrative tasks.
 
+mod backup_cli;
 mod bench;
 mod daily_check;
 mod orglife_cli;
@@ -13,34 +14,51 @@ use std::path::PathBuf;
 use vanguard_domain::kernel::auth::Role;
 use vanguard_store::account::{self, AdminAction, NewAccount};
 use vanguard_store::platform::crypto::Crypto;
+use vanguard_store::platform::files;
 use vanguard_store::{Actor, Db};
 
 #[derive(Parser)]
 #[command(name = "vanguard", version, about = "锋领 Vanguard 智慧党建平台")]
 struct Cli {
+    #[command(flatten)]
+    store: StoreArgs,
     #[command(subcommand)]
     command: Command,
 }
 
+/// Where the data is: options of the whole program, `global` so that every command takes
+/// them in any position (`vanguard --data-dir X audit verify`, `vanguard audit verify
+/// --data-dir X`).
 #[derive(Args, Clone)]
 struct StoreArgs {
-    /// Directory for the SQLite file and the master key.
-    #[arg(long, default_value = "./data", env = "VANGUARD_DATA_DIR")]
+    /// Directory for the SQLite file, the master key and the attachments (kept private: 0700).
+    #[arg(long, default_value = "./data", env = "VANGUARD_DATA_DIR", global = true)]
     data_dir: PathBuf,
     /// postgres://… to use PostgreSQL; default: SQLite in the data directory.
-    #[arg(long, env = "VANGUARD_DATABASE_URL")]
+    #[arg(long, env = "VANGUARD_DATABASE_URL", global = true)]
     database_url: Option<String>,
 }
 
 impl StoreArgs {
+    /// The SQLite file in the data directory, unless a PostgreSQL URL is given.
+    fn sqlite_file(&self) -> Option<PathBuf> {
+        self.database_url.is_none().then(|| self.data_dir.join(files::SQLITE_FILE))
+    }
+
+    fn key_file(&self) -> PathBuf {
+        self.data_dir.join(files::KEY_FILE)
+    }
+
     async fn open(&self) -> Result<Db> {
-        let crypto = Crypto::load_or_create(&self.data_dir.join("vanguard.key")).map_err(anyhow::Error::msg)?;
+        // Private from the first start, and tightened on every start after.
+        files::secure_data_dir(&self.data_dir).with_context(|| format!("无法设置数据目录 {} 的权限", self.data_dir.display()))?;
+        let crypto = Crypto::load_or_create(&self.key_file()).map_err(anyhow::Error::msg)?;
         let url = match &self.database_url {
             Some(u) => u.clone(),
-            None => self.data_dir.join("vanguard.sqlite3").display().to_string(),
+            None => self.data_dir.join(files::SQLITE_FILE).display().to_string(),
         };
         let db = Db::open(&url, crypto).await.with_context(|| format!("无法打开数据库 {}", redact(&url)))?;
-        db.set_attachments_dir(self.data_dir.join("attachments"));
+        db.set_attachments_dir(self.data_dir.join(files::ATTACHMENTS_DIR));
         Ok(db)
     }
 }
@@ -64,8 +82,6 @@ enum ScaleArg {
 enum Command {
     /// Serve the web application and API.
     Serve {
-        #[command(flatten)]
-        store: StoreArgs,
         /// Listen address.
         #[arg(long, default_value = "127.0.0.1:8080", env = "VANGUARD_ADDR")]
         addr: SocketAddr,
@@ -90,11 +106,11 @@ enum Command {
         /// the server was down runs at start.
         #[arg(long, default_value = "02:00", env = "VANGUARD_DAILY_CHECK")]
         daily_check: daily_check::DailyCheck,
+        #[command(flatten)]
+        net: NetArgs,
     },
     /// Generate demo data into an empty database.
     Demo {
-        #[command(flatten)]
-        store: StoreArgs,
         #[arg(long, value_enum, default_value = "district")]
         scale: ScaleArg,
         #[arg(long, default_value_t = 2017)]
@@ -107,29 +123,20 @@ enum Command {
     /// Recompute every finding and compliance figure of 组织生活 (after a rules change,
     /// at month end, or to repair) and print the open findings by rule.
     Check {
-        #[command(flatten)]
-        store: StoreArgs,
         /// Judge as of this day (YYYY-MM-DD) instead of today; the results are stored
         /// (run it again without --as-of to return to today's view).
         #[arg(long)]
         as_of: Option<String>,
     },
     /// Create or update the schema, then exit.
-    Migrate {
-        #[command(flatten)]
-        store: StoreArgs,
-    },
+    Migrate,
     /// Manage accounts.
     User {
-        #[command(flatten)]
-        store: StoreArgs,
         #[command(subcommand)]
         action: UserAction,
     },
     /// The audit log.
     Audit {
-        #[command(flatten)]
-        store: StoreArgs,
         #[command(subcommand)]
         action: AuditAction,
     },
@@ -143,12 +150,85 @@ enum Command {
         #[command(subcommand)]
         what: roster_cli::ExportWhat,
     },
+    /// Back up the SQLite database while the server runs (one consistent snapshot), and
+    /// on request the attachments and the master key, into a new directory.
+    Backup(backup_cli::BackupArgs),
+    /// Restore a backup into a data directory, after checking it (SQLite's integrity
+    /// check and the audit chain, with the key).
+    Restore(backup_cli::RestoreArgs),
     /// Benchmark helpers for bench/run.sh.
     #[command(hide = true)]
     Bench {
         #[command(subcommand)]
         action: bench::BenchAction,
     },
+}
+
+/// The HTTP server's limits and the proxies in front of it (see `vanguard_web::server`).
+#[derive(Args, Clone)]
+struct NetArgs {
+    /// A reverse proxy (TLS terminator, load balancer) whose X-Forwarded-For names the
+    /// client: an address or a network (10.0.0.0/8). Repeat for several, or give them
+    /// comma-separated in the environment variable. Without it the socket's peer is the
+    /// client (for lockout, rate limits and the audit log).
+    #[arg(long = "trusted-proxy", value_name = "CIDR", env = "VANGUARD_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<vanguard_web::server::Cidr>,
+    /// Seconds a client has to send a request's header (also the longest idle keep-alive).
+    #[arg(long, value_name = "SECONDS", env = "VANGUARD_HEADER_TIMEOUT")]
+    header_timeout: Option<u64>,
+    /// Seconds a client has to send a request's body.
+    #[arg(long, value_name = "SECONDS", env = "VANGUARD_BODY_TIMEOUT")]
+    body_timeout: Option<u64>,
+    /// Open connections at most (further clients wait until one closes).
+    #[arg(long, value_name = "N", env = "VANGUARD_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+}
+
+impl NetArgs {
+    fn config(&self) -> vanguard_web::server::ServerConfig {
+        let mut c = vanguard_web::server::ServerConfig {
+            trusted_proxies: vanguard_web::server::TrustedProxies::new(self.trusted_proxies.clone()),
+            ..Default::default()
+        };
+        if let Some(s) = self.header_timeout {
+            c.header_read_timeout = std::time::Duration::from_secs(s.max(1));
+        }
+        if let Some(s) = self.body_timeout {
+            c.body_read_timeout = std::time::Duration::from_secs(s.max(1));
+        }
+        if let Some(n) = self.max_connections {
+            c.max_connections = n.max(1);
+        }
+        c
+    }
+}
+
+/// Resolves when the process is asked to stop (Ctrl-C, or SIGTERM from a service
+/// manager).
+async fn stop_requested() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::warn!(error = %e, "SIGTERM cannot be caught; stopping on Ctrl-C only");
+                if let Err(e) = tokio::signal::ctrl_c().await {
+                    tracing::error!(error = %e, "Ctrl-C cannot be caught either");
+                    std::future::pending::<()>().await;
+                }
+                return;
+            }
+        };
+        tokio::select! {
+            _ = term.recv() => {},
+            r = tokio::signal::ctrl_c() => if let Err(e) = r { tracing::error!(error = %e, "Ctrl-C cannot be caught"); std::future::pending::<()>().await },
+        }
+    }
+    #[cfg(not(unix))]
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        tracing::error!(error = %e, "Ctrl-C cannot be caught");
+        std::future::pending::<()>().await;
+    }
 }
 
 #[derive(Subcommand)]
@@ -243,8 +323,9 @@ async fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    let store = &cli.store;
     match cli.command {
-        Command::Serve { store, addr, demo, seed, root_name, insecure_cookies, login_burst, daily_check } => {
+        Command::Serve { addr, demo, seed, root_name, insecure_cookies, login_burst, daily_check, net } => {
             let db = store.open().await?;
             let regions = vanguard_store::org::regions(&db).await?;
             if demo {
@@ -276,19 +357,21 @@ async fn main() -> Result<()> {
             eprintln!("\n锋领 Vanguard 已启动：http://{addr}/  （API 文档：http://{addr}/api/openapi.json）");
             let mut state = vanguard_web::AppState::new(db.clone());
             state.secure_cookies = !insecure_cookies;
+            state.server = net.config();
             if let Some(burst) = login_burst {
                 state.login_limiter = vanguard_web::limiter::LoginLimiter::new(burst, db.rules().login.ip_refill_seconds);
             }
             if let daily_check::DailyCheck(Some(minute_of_day)) = daily_check {
                 tokio::spawn(daily_check::run(db.clone(), minute_of_day));
             }
-            tokio::select! {
-                r = vanguard_web::serve(state, listener) => r?,
-                _ = tokio::signal::ctrl_c() => eprintln!("正在停止……"),
-            }
+            vanguard_web::server::serve_until(state, listener, async {
+                stop_requested().await;
+                eprintln!("正在停止：不再接受新连接，等待进行中的请求完成……");
+            })
+            .await?;
             db.close().await;
         }
-        Command::Demo { store, scale, seed, history } => {
+        Command::Demo { scale, seed, history } => {
             let db = store.open().await?;
             let scale = match scale {
                 ScaleArg::District => vanguard_demo::generate::Scale::District,
@@ -301,13 +384,13 @@ async fn main() -> Result<()> {
             print_demo_accounts();
             db.close().await;
         }
-        Command::Migrate { store } => {
+        Command::Migrate => {
             let db = store.open().await?;
             let versions = vanguard_store::platform::schema::migration_versions(&db).await?;
             eprintln!("数据库结构已是最新（迁移版本：{versions:?}）");
             db.close().await;
         }
-        Command::User { store, action } => {
+        Command::User { action } => {
             let db = store.open().await?;
             let actor = Actor::system("cli");
             match action {
@@ -352,16 +435,18 @@ async fn main() -> Result<()> {
             }
             db.close().await;
         }
-        Command::Bench { action } => bench::run(action).await?,
-        Command::Import { what } => roster_cli::import(what).await?,
-        Command::Export { what } => roster_cli::export(what).await?,
-        Command::Check { store, as_of } => {
+        Command::Bench { action } => bench::run(action, store).await?,
+        Command::Backup(args) => backup_cli::backup(&args, store)?,
+        Command::Restore(args) => backup_cli::restore(&args, store).await?,
+        Command::Import { what } => roster_cli::import(what, store).await?,
+        Command::Export { what } => roster_cli::export(what, store).await?,
+        Command::Check { as_of } => {
             let db = store.open().await?;
             let r = orglife_cli::check(&db, as_of.as_deref()).await;
             db.close().await;
             r?;
         }
-        Command::Audit { store, action: AuditAction::Verify } => {
+        Command::Audit { action: AuditAction::Verify } => {
             let db = store.open().await?;
             let pb = progress_bar(0, "校验审计日志");
             let v = vanguard_store::platform::audit::verify_and_record(&db, &Actor::system("cli"), |done, total| {
@@ -383,4 +468,90 @@ async fn main() -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every command, with the arguments it requires.
+    const COMMANDS: &[&[&str]] = &[
+        &["serve"],
+        &["demo"],
+        &["check"],
+        &["migrate"],
+        &["user", "create", "--username", "u", "--role", "member"],
+        &["user", "reset-password", "u"],
+        &["user", "unlock", "u"],
+        &["user", "list"],
+        &["audit", "verify"],
+        &["import", "members", "roster.xlsx"],
+        &["export", "members"],
+        &["backup", "--to", "backups/1"],
+        &["restore", "--from", "backups/1"],
+        &["bench", "hello"],
+        &["bench", "one-read"],
+        &["bench", "roster"],
+        &["bench", "orglife"],
+    ];
+
+    fn leaves(cmd: &clap::Command, path: Vec<String>, out: &mut Vec<Vec<String>>) {
+        let subs: Vec<&clap::Command> = cmd.get_subcommands().filter(|c| c.get_name() != "help").collect();
+        if subs.is_empty() {
+            out.push(path);
+            return;
+        }
+        for sub in subs {
+            let mut p = path.clone();
+            p.push(sub.get_name().to_string());
+            leaves(sub, p, out);
+        }
+    }
+
+    #[test]
+    fn the_table_lists_every_command() {
+        let mut all = Vec::new();
+        leaves(&Cli::command(), Vec::new(), &mut all);
+        for path in all {
+            assert!(
+                COMMANDS.iter().any(|c| c.starts_with(&path.iter().map(String::as_str).collect::<Vec<_>>())),
+                "command {path:?} is missing from the table of options-anywhere cases"
+            );
+        }
+    }
+
+    /// `--data-dir` and `--database-url` in every position: before the command, between
+    /// a command and its subcommand, and last (`vanguard audit verify --data-dir X`).
+    #[test]
+    fn every_command_takes_the_store_options_in_any_position() {
+        Cli::command().debug_assert();
+        for cmd in COMMANDS {
+            let (head, tail) = cmd.split_at(1);
+            let opts = ["--data-dir", "/srv/x", "--database-url", "postgres://db/v"];
+            let mut positions: Vec<Vec<&str>> =
+                vec![[&opts[..], cmd].concat(), [head, &opts[..], tail].concat(), [cmd, &opts[..]].concat()];
+            if let Some(sub_at) = tail.iter().position(|a| !a.starts_with('-')).filter(|_| tail.len() > 1) {
+                let (mid, rest) = tail.split_at(sub_at + 1);
+                positions.push([head, mid, &opts[..], rest].concat());
+            }
+            for args in positions {
+                let argv: Vec<&str> = std::iter::once("vanguard").chain(args.iter().copied()).collect();
+                let cli = Cli::try_parse_from(&argv).unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+                assert_eq!(cli.store.data_dir, PathBuf::from("/srv/x"), "{argv:?}");
+                assert_eq!(cli.store.database_url.as_deref(), Some("postgres://db/v"), "{argv:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_are_repeatable_and_checked() {
+        let cli = Cli::try_parse_from(["vanguard", "serve", "--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1"]).unwrap();
+        let Command::Serve { net, .. } = cli.command else { panic!("not serve") };
+        let cfg = net.config();
+        assert!(cfg.trusted_proxies.trusts("10.9.8.7".parse().unwrap()));
+        assert!(cfg.trusted_proxies.trusts("::1".parse().unwrap()));
+        assert!(!cfg.trusted_proxies.trusts("192.168.0.1".parse().unwrap()));
+        assert!(Cli::try_parse_from(["vanguard", "serve", "--trusted-proxy", "10.0.0.0/40"]).is_err());
+    }
 }

@@ -92,8 +92,6 @@ pub async fn city_history(db: &Db, region_id: i64, seed: u64) -> Result<()> {
 
 #[derive(Args)]
 pub struct OrglifeBench {
-    #[command(flatten)]
-    store: crate::StoreArgs,
     /// A depth-1 org whose name contains this text: the district of the district figures
     /// and of the incremental updates.
     #[arg(long, default_value = "江北区")]
@@ -145,8 +143,8 @@ fn report(name: &str, sorted: &[Duration]) {
     println!("RESULT {name} {:.3} {:.3} {:.3} n={}", pct(sorted, 50.0), pct(sorted, 95.0), pct(sorted, 99.0), sorted.len());
 }
 
-pub async fn bench(args: OrglifeBench) -> Result<()> {
-    let db = args.store.open().await?;
+pub async fn bench(args: OrglifeBench, store: &crate::StoreArgs) -> Result<()> {
+    let db = store.open().await?;
     let r = run_bench(&db, &args).await;
     db.close().await;
     r

@@ -22,8 +22,6 @@ pub enum ImportWhat {
         /// Import into this org's subtree (a branch: also the default for rows without 所在党组织).
         #[arg(long)]
         org_id: Option<i64>,
-        #[command(flatten)]
-        store: StoreArgs,
     },
 }
 
@@ -40,8 +38,6 @@ pub enum ExportWhat {
         /// ID and phone numbers in the clear (audited).
         #[arg(long)]
         reveal: bool,
-        #[command(flatten)]
-        store: StoreArgs,
     },
 }
 
@@ -110,8 +106,8 @@ fn print_report(p: &ImportPreview) {
     }
 }
 
-pub async fn import(what: ImportWhat) -> Result<()> {
-    let ImportWhat::Members { file, dry_run, org_id, store } = what;
+pub async fn import(what: ImportWhat, store: &StoreArgs) -> Result<()> {
+    let ImportWhat::Members { file, dry_run, org_id } = what;
     let bytes = std::fs::read(&file).with_context(|| format!("无法读取文件 {}", file.display()))?;
     let filename = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let db = store.open().await?;
@@ -154,8 +150,8 @@ pub async fn import(what: ImportWhat) -> Result<()> {
     Ok(())
 }
 
-pub async fn export(what: ExportWhat) -> Result<()> {
-    let ExportWhat::Members { org_id, output, reveal, store } = what;
+pub async fn export(what: ExportWhat, store: &StoreArgs) -> Result<()> {
+    let ExportWhat::Members { org_id, output, reveal } = what;
     let db = store.open().await?;
     let scope = system_scope(&db, org_id, false).await?;
     let filter = MemberFilter { org_id, ..Default::default() };

@@ -4,6 +4,11 @@
 //! Runs on SQLite, and on a fresh PostgreSQL database when one is reachable. Without a
 //! browser the test is skipped loudly, except with `CI=true`, where it fails
 //! (`.ci/run` installs the `chromium` package first).
+//!
+//! The command-line tests (`e2e/cli.rs`) run the same binary in this one test binary.
+
+#[path = "e2e/cli.rs"]
+mod cli;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -1,5 +1,6 @@
 //! API errors: an HTTP status, a stable machine code, a Chinese message that says what
-//! to do, and for validation errors the problem with each field.
+//! to do, for validation errors the problem with each field, and always the request's
+//! correlation id (错误编号, also in the `x-request-id` header and in the log).
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -27,8 +28,7 @@ struct Inner<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
     fields: &'a [FieldError],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    correlation_id: Option<String>,
+    correlation_id: &'a str,
 }
 
 impl ApiError {
@@ -47,6 +47,19 @@ impl ApiError {
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
+    /// A request body that could not be read: too slow (408) or too large (413).
+    pub fn body_unreadable(e: &(dyn std::error::Error + 'static)) -> Self {
+        if crate::server::is_body_timeout(e) {
+            Self::new(StatusCode::REQUEST_TIMEOUT, "body.timeout", "提交内容的传输超时，请检查网络后重新提交")
+        } else {
+            Self::new(StatusCode::PAYLOAD_TOO_LARGE, "body.too_large", "提交的内容过大")
+        }
+    }
+}
+
+/// The correlation id of the request being answered (a fresh one outside a request).
+pub fn correlation_id() -> String {
+    crate::middleware::current_request_id().unwrap_or_else(crate::middleware::new_request_id)
 }
 
 impl From<StoreError> for ApiError {
@@ -60,7 +73,7 @@ impl From<StoreError> for ApiError {
             }
             StoreError::Conflict { code, message } => ApiError::new(StatusCode::CONFLICT, code, message),
             other => {
-                tracing::error!(error = %other, "internal error");
+                tracing::error!(correlation_id = %correlation_id(), error = %other, "internal error");
                 ApiError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal",
@@ -73,12 +86,11 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let correlation_id = (self.status == StatusCode::INTERNAL_SERVER_ERROR).then(|| {
-            let id = format!("{:016x}", rand::random::<u64>());
-            tracing::error!(correlation_id = %id, "internal error answered");
-            id
-        });
-        let body = Body { error: Inner { code: self.code, message: &self.message, fields: &self.fields, correlation_id } };
+        let id = correlation_id();
+        if self.status.is_server_error() {
+            tracing::error!(correlation_id = %id, status = self.status.as_u16(), code = self.code, "error answered");
+        }
+        let body = Body { error: Inner { code: self.code, message: &self.message, fields: &self.fields, correlation_id: &id } };
         (self.status, Json(body)).into_response()
     }
 }

@@ -36,6 +36,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(JsonBody(v)),
+            Err(e) if crate::server::is_body_timeout(&e) => Err(ApiError::body_unreadable(&e)),
             Err(e) => {
                 Err(ApiError::bad_request("body.invalid", format!("请求内容不是有效的 JSON 或字段不符合要求：{}", e.body_text())))
             }
@@ -69,8 +70,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T>
     }
 }
 
-/// The client's address (the socket peer).
+/// The client's address, as [`crate::middleware::request_context`] determined it: the
+/// socket's peer, or what a trusted proxy says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(parts)))
+    }
+}
+
+/// The client's address (see [`ClientIp`]); the socket peer when the request did not
+/// pass the request-context layer.
 pub fn client_ip(parts: &Parts) -> IpAddr {
+    if let Some(ClientIp(ip)) = parts.extensions.get::<ClientIp>() {
+        return *ip;
+    }
     parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
 }
 

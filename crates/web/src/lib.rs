@@ -16,6 +16,7 @@ pub mod limiter;
 pub mod middleware;
 pub mod openapi;
 pub mod routes;
+pub mod server;
 pub mod shell;
 
 pub mod account;
@@ -29,7 +30,6 @@ pub mod orglife;
 pub mod system;
 
 use axum::Router;
-use std::net::SocketAddr;
 use vanguard_store::Db;
 
 /// Shared state of every handler.
@@ -40,12 +40,19 @@ pub struct AppState {
     /// Send cookies with `Secure` and the `__Host-` prefix (true except in tests over
     /// plain HTTP on non-local hosts).
     pub secure_cookies: bool,
+    /// Connection limits, timeouts and the trusted proxies.
+    pub server: server::ServerConfig,
 }
 
 impl AppState {
     pub fn new(db: Db) -> Self {
         let login = db.rules().login.clone();
-        AppState { login_limiter: limiter::LoginLimiter::new(login.ip_burst, login.ip_refill_seconds), db, secure_cookies: true }
+        AppState {
+            login_limiter: limiter::LoginLimiter::new(login.ip_burst, login.ip_refill_seconds),
+            db,
+            secure_cookies: true,
+            server: server::ServerConfig::default(),
+        }
     }
 }
 
@@ -54,7 +61,8 @@ pub fn app(state: AppState) -> Router {
     routes::router(state)
 }
 
-/// Serves the application until the process is stopped.
+/// Serves the application until the process is stopped (see [`server::serve_until`]
+/// for a graceful stop).
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).await
+    server::serve_until(state, listener, std::future::pending()).await
 }

@@ -1,12 +1,16 @@
-//! What every request passes through: security headers, and per route the declared
-//! permission (authentication, role, forced password change, CSRF for cookie sessions).
+//! What every request passes through: its context (correlation id, client address),
+//! security headers, and per route the declared permission (authentication, role, forced
+//! password change, CSRF for cookie sessions).
 
 use crate::AppState;
 use crate::error::ApiError;
-use axum::extract::{Request, State};
+use crate::extract::ClientIp;
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use tracing::Instrument;
 use vanguard_domain::kernel::auth::Permission;
 use vanguard_store::platform::audit::{self, Event};
 
@@ -15,9 +19,61 @@ pub const COOKIE_SECURE: &str = "__Host-vanguard";
 /// The name used when secure cookies are switched off (plain-HTTP test setups).
 pub const COOKIE_PLAIN: &str = "vanguard";
 
-/// Adds the security headers to every response.
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// The response header carrying the request's correlation id.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The correlation id (错误编号) of the request being handled on this task, if any.
+pub fn current_request_id() -> Option<String> {
+    REQUEST_ID.try_with(Clone::clone).ok()
+}
+
+/// A fresh correlation id: 64 random bits, 16 hex digits (short enough to read out).
+pub fn new_request_id() -> String {
+    format!("{:016x}", rand::random::<u64>())
+}
+
+/// An id a trusted proxy already gave the request: kept when it is short and plain.
+fn acceptable_request_id(v: &HeaderValue) -> Option<String> {
+    let s = v.to_str().ok()?;
+    (!s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')))
+        .then(|| s.to_string())
+}
+
+/// The outermost layer: gives the request its correlation id and its client address.
+///
+/// The id goes into every log line of the request (a tracing span), into every error
+/// answer (JSON `correlation_id`, the error page's 错误编号) and into the `x-request-id`
+/// response header, so a user can quote it and support can find the log. The client
+/// address is the socket's peer, or what a trusted proxy says (see
+/// [`crate::server::TrustedProxies`]); lockout, rate limits and audit use it.
+pub async fn request_context(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    let proxies = &state.server.trusted_proxies;
+    let client = proxies.client_ip(peer, req.headers());
+    let id = req
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .filter(|_| proxies.trusts(peer))
+        .and_then(acceptable_request_id)
+        .unwrap_or_else(new_request_id);
+    req.extensions_mut().insert(ClientIp(client));
+    let span =
+        tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path(), client = %client);
+    let mut res = REQUEST_ID.scope(id.clone(), next.run(req).instrument(span)).await;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(REQUEST_ID_HEADER, v);
+    }
+    res
+}
+
+/// Adds the security headers to every response. Nothing but the embedded static assets
+/// may be stored by a browser or proxy: pages and API answers carry personal data.
 pub async fn security_headers(req: Request, next: Next) -> Response {
-    let is_api = req.uri().path().starts_with("/api/");
+    let is_asset = req.uri().path().starts_with("/assets/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(
@@ -27,7 +83,7 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if is_api {
+    if !is_asset {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
@@ -141,16 +197,14 @@ pub async fn enforce(State((state, permission)): State<(AppState, Permission)>, 
                     ok = form_csrf(&bytes).is_some_and(|t| t == session.csrf_token);
                     body = axum::body::Body::from(bytes);
                 }
-                Err(_) => return deny(page, ApiError::bad_request("body.too_large", "提交的内容过大")),
+                Err(e) => return deny(page, ApiError::body_unreadable(&e)),
             }
         }
         if !ok {
-            let _ = audit::record(
-                &state.db,
-                &session.scope.actor,
-                Event::ok("authz.csrf", parts.uri.path().to_string()).with_result("denied"),
-            )
-            .await;
+            let denial = Event::ok("authz.csrf", parts.uri.path().to_string()).with_result("denied");
+            if let Err(e) = audit::record(&state.db, &session.scope.actor, denial).await {
+                return deny(page, e.into());
+            }
             return deny(
                 page,
                 ApiError::new(axum::http::StatusCode::FORBIDDEN, "csrf.invalid", "页面已过期或请求来源不正确，请刷新页面后重试"),
@@ -169,14 +223,12 @@ pub async fn enforce(State((state, permission)): State<(AppState, Permission)>, 
         .into_response();
     }
     if !session.scope.role.grants(permission) {
-        let _ = audit::record(
-            &state.db,
-            &session.scope.actor,
-            Event::ok("authz.deny", format!("{} {}", parts.method, parts.uri.path()))
-                .with_result("denied")
-                .detail(permission.code()),
-        )
-        .await;
+        let denial = Event::ok("authz.deny", format!("{} {}", parts.method, parts.uri.path()))
+            .with_result("denied")
+            .detail(permission.code());
+        if let Err(e) = audit::record(&state.db, &session.scope.actor, denial).await {
+            return deny(page, e.into());
+        }
         return deny(page, ApiError::forbidden());
     }
     let mut req = Request::from_parts(parts, body);

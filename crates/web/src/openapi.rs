@@ -20,8 +20,8 @@ struct ErrorDetail {
     message: String,
     /// 每个字段的问题（校验未通过时）
     fields: Vec<vanguard_domain::FieldError>,
-    /// 错误编号：反馈问题时请提供
-    correlation_id: Option<String>,
+    /// 错误编号：每个错误都有，与响应头 x-request-id 及服务器日志中的编号相同；联系系统管理员时请提供
+    correlation_id: String,
 }
 
 /// Every schema the routes name, derived from their types.

@@ -3,7 +3,7 @@
 //! authorization matrix test walks it.
 
 use crate::AppState;
-use crate::middleware::{enforce, security_headers};
+use crate::middleware::{enforce, request_context, security_headers};
 use axum::Router;
 use axum::http::Method;
 use axum::routing::MethodRouter;
@@ -85,5 +85,9 @@ pub fn router(state: AppState) -> Router {
     for (path, mr) in by_path {
         router = router.route(path, mr);
     }
-    router.fallback(crate::system::api::not_found).layer(axum::middleware::from_fn(security_headers)).with_state(state)
+    router
+        .fallback(crate::system::api::not_found)
+        .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), request_context))
+        .with_state(state)
 }

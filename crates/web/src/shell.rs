@@ -92,6 +92,8 @@ pub fn render<T: Template>(t: &T) -> Response {
 struct ErrorPage<'a> {
     title: &'a str,
     message: &'a str,
+    /// 错误编号: the request's correlation id, to quote to support.
+    correlation_id: &'a str,
 }
 
 /// An error shown as a page: the same status and message as the API would give.
@@ -123,8 +125,12 @@ impl IntoResponse for PageError {
             StatusCode::TOO_MANY_REQUESTS => "请稍后再试",
             _ => "出错了",
         };
-        let page = ErrorPage { title, message: &e.message };
-        let body = page.render().unwrap_or_else(|_| e.message.clone());
+        let id = crate::error::correlation_id();
+        if e.status.is_server_error() {
+            tracing::error!(correlation_id = %id, status = e.status.as_u16(), code = e.code, "error page answered");
+        }
+        let page = ErrorPage { title, message: &e.message, correlation_id: &id };
+        let body = page.render().unwrap_or_else(|_| format!("{}（错误编号：{id}）", e.message));
         (e.status, Html(body)).into_response()
     }
 }

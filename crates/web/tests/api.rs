@@ -9,6 +9,8 @@
 mod fixture;
 #[path = "api/matrix.rs"]
 mod matrix;
+#[path = "api/ops.rs"]
+mod ops;
 #[path = "api/orglife.rs"]
 mod orglife;
 
@@ -106,8 +108,8 @@ async fn out_of_scope_objects_answer_404_with_the_same_body_as_nonexistent_ids()
         for (method, hidden, missing, body) in cases {
             let a = server.call(method.clone(), &hidden, Some(&street), body.as_ref()).await;
             let b = server.call(method.clone(), &missing, Some(&street), body.as_ref()).await;
-            assert_eq!((a.status, &a.text), (404, &reference.text), "[{}] {method} {hidden}", fx.backend);
-            assert_eq!((b.status, &b.text), (404, &reference.text), "[{}] {method} {missing}", fx.backend);
+            assert_eq!((a.status, &a.answer), (404, &reference.answer), "[{}] {method} {hidden}", fx.backend);
+            assert_eq!((b.status, &b.answer), (404, &reference.answer), "[{}] {method} {missing}", fx.backend);
         }
         // An org named in a body (a new member's branch): outside reach it is refused exactly
         // like one that does not exist — 422 on `org_id`, the store's contract.
@@ -121,11 +123,11 @@ async fn out_of_scope_objects_answer_404_with_the_same_body_as_nonexistent_ids()
         for r in &answers {
             assert_eq!(r.status, 422, "[{}] {}", fx.backend, r.text);
             assert_eq!(r.field_codes(), ["org.not_found"], "[{}] {}", fx.backend, r.text);
-            assert_eq!(r.text, answers[2].text, "[{}] out-of-reach branch answered unlike a missing one", fx.backend);
+            assert_eq!(r.answer, answers[2].answer, "[{}] out-of-reach branch answered unlike a missing one", fx.backend);
         }
         // A member sees nothing of a fellow member of the same branch.
         let r = server.get(&format!("/api/v1/members/{}", fx.member(M::B1).id), &member).await;
-        assert_eq!((r.status, &r.text), (404, &reference.text), "[{}] member reads a fellow member", fx.backend);
+        assert_eq!((r.status, &r.answer), (404, &reference.answer), "[{}] member reads a fellow member", fx.backend);
         fx.db.close().await;
     }
 }
@@ -145,8 +147,8 @@ async fn wrong_password_and_unknown_user_fail_with_identical_status_and_body() {
         assert_eq!(wrong.status, 401, "[{}] {}", fx.backend, wrong.text);
         assert_eq!(wrong.code(), "auth.failed");
         assert_eq!(
-            (unknown.status, &unknown.text),
-            (wrong.status, &wrong.text),
+            (unknown.status, &unknown.answer),
+            (wrong.status, &wrong.answer),
             "[{}] unknown user differs from wrong password",
             fx.backend
         );
@@ -171,12 +173,12 @@ async fn five_failures_lock_the_account_against_even_the_right_password_until_un
         for i in 1..=5 {
             let r = http_login(&server, "secretary", "Wrong@2026x").await;
             assert_eq!(r.status, 401, "[{}] failure {i}", fx.backend);
-            first_failure.get_or_insert(r.text);
+            first_failure.get_or_insert(r.answer);
         }
         let first_failure = first_failure.unwrap_or_default();
         let sixth = http_login(&server, "secretary", PASSWORD).await;
         assert_eq!(
-            (sixth.status, &sixth.text),
+            (sixth.status, &sixth.answer),
             (401, &first_failure),
             "[{}] locked account let the right password in",
             fx.backend

@@ -9,6 +9,7 @@
 use super::OrgLife;
 use super::meeting::{MeetingRow, ensure_directly_editable};
 use crate::platform::audit::{self, Event};
+use crate::platform::files;
 use crate::{StoreError, StoreResult, platform::ids};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -153,13 +154,13 @@ impl OrgLife<'_> {
         let data = bytes.to_vec();
         let target = file.clone();
         tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-            if let Some(dir) = target.parent() {
-                std::fs::create_dir_all(dir)?;
+            if let Some(region_dir) = target.parent() {
+                if let Some(root) = region_dir.parent() {
+                    files::private_dir(root)?;
+                }
+                files::private_dir(region_dir)?;
             }
-            use std::io::Write;
-            let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&target)?;
-            f.write_all(&data)?;
-            f.sync_all()
+            files::write_new_private(&target, &data)
         })
         .await
         .map_err(|e| io_error("保存附件失败", e))?

@@ -85,6 +85,13 @@ struct CorrectionJoin {
     topic: String,
 }
 
+/// The changes a correction request asked for, as stored. A payload that cannot be read
+/// is an error: approving it must not apply nothing and call it done.
+fn stored_changes(id: i64, payload: &str) -> StoreResult<MeetingPatch> {
+    serde_json::from_str(payload)
+        .map_err(|e| StoreError::Other(format!("更正申请 {id} 保存的更正内容无法读取（{e}），请联系系统管理员核查")))
+}
+
 macro_rules! correction_select {
     () => {
         concat!(
@@ -98,8 +105,8 @@ macro_rules! correction_select {
 }
 
 impl OrgLife<'_> {
-    fn correction_view(&self, j: CorrectionJoin) -> CorrectionView {
-        let changes: MeetingPatch = serde_json::from_str(&j.payload).unwrap_or_default();
+    fn correction_view(&self, j: CorrectionJoin) -> StoreResult<CorrectionView> {
+        let changes = stored_changes(j.id, &j.payload)?;
         let day = j
             .held_on
             .as_deref()
@@ -111,7 +118,7 @@ impl OrgLife<'_> {
         let meeting_title =
             if j.topic.trim().is_empty() { format!("{day} {t}") } else { format!("{day} {t}：{}", j.topic.trim()) };
         let may_decide = j.status == PENDING && self.scope.reach.may_restructure(&j.org_path);
-        CorrectionView {
+        Ok(CorrectionView {
             id: j.id,
             meeting_id: j.meeting_id,
             meeting_title,
@@ -128,14 +135,14 @@ impl OrgLife<'_> {
             decided_by: j.decided_by,
             decided_at: j.decided_at,
             may_decide,
-        }
+        })
     }
 
     pub(crate) async fn corrections_of(&self, m: &MeetingRow) -> StoreResult<Vec<CorrectionView>> {
         let rows: Vec<CorrectionJoin> = crate::read!(self.db, c => sqlx::query_as(concat!(correction_select!(),
             "WHERE c.region_id = $1 AND c.meeting_id = $2 ORDER BY c.requested_at DESC, c.id DESC"))
             .bind(m.region_id).bind(m.id).fetch_all(c).await)?;
-        Ok(rows.into_iter().map(|j| self.correction_view(j)).collect())
+        rows.into_iter().map(|j| self.correction_view(j)).collect()
     }
 
     /// Asks the parent organization to correct a record whose correction window has
@@ -192,7 +199,7 @@ impl OrgLife<'_> {
         let row: Option<CorrectionJoin> = crate::read!(self.db, c => sqlx::query_as(concat!(correction_select!(),
             "WHERE c.region_id = $1 AND c.id = $2 AND c.org_path >= $3 AND c.org_path < $4"))
             .bind(self.scope.region_id).bind(id).bind(&lo).bind(&hi).fetch_optional(c).await)?;
-        Ok(self.correction_view(row.ok_or(StoreError::NotFound)?))
+        self.correction_view(row.ok_or(StoreError::NotFound)?)
     }
 
     /// Correction requests of meetings within reach, newest first (at most 200).
@@ -218,7 +225,7 @@ impl OrgLife<'_> {
             "WHERE c.region_id = $1 AND c.org_path >= $2 AND c.org_path < $3 AND ($4 = '' OR c.status = $4) ",
             "ORDER BY c.requested_at DESC, c.id DESC LIMIT 200"))
             .bind(self.scope.region_id).bind(&lo).bind(&hi).bind(&status).fetch_all(c).await)?;
-        Ok(rows.into_iter().map(|j| self.correction_view(j)).collect())
+        rows.into_iter().map(|j| self.correction_view(j)).collect()
     }
 
     /// Approves (and applies) or rejects a pending correction request. Only the parent
@@ -253,7 +260,7 @@ impl OrgLife<'_> {
         check_text(&mut inv, "note", "审批意见", note, REASON_MAX, false);
         inv.into_result(())?;
         let now = self.db.clock().now_ms();
-        let changes: MeetingPatch = serde_json::from_str(&row.payload).unwrap_or_default();
+        let changes = stored_changes(id, &row.payload)?;
         let meeting = fetch_meeting_tx(&mut tx, self.scope.region_id, row.meeting_id).await?;
         let (status, action) =
             if approve { (APPROVED, "meeting.correction_approve") } else { (REJECTED, "meeting.correction_reject") };

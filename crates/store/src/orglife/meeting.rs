@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 use vanguard_domain::kernel::auth::{Permission, Reach};
 use vanguard_domain::kernel::paging::{KeyPart, Page, PageRequest};
-use vanguard_domain::kernel::time::china_date;
+use vanguard_domain::kernel::time::{china_date, plausible_instant};
 use vanguard_domain::member::Category;
 use vanguard_domain::org::{OrgKind, path};
 use vanguard_domain::orglife::{AssemblyRoll, Attendance, Correction, MeetingType, Votes, correction, decide, expected_types};
@@ -584,16 +584,19 @@ fn validate(rec: &Record, org: &OrgRow, today: NaiveDate) -> Result<(), Invalid>
         inv.push(FieldError::new("held_at", "time.required", "请填写实际召开时间；尚未召开的会议请填写计划时间"));
     }
     let earliest = NaiveDate::from_ymd_opt(1921, 7, 1).unwrap_or(NaiveDate::MIN);
+    // Stored times must be real instants: an out-of-range one would read back as 1970.
     if let Some(h) = rec.held_at {
         let d = china_date(h);
-        if d > today {
+        if !plausible_instant(h) {
+            inv.push(FieldError::new("held_at", "time.range", "召开时间超出可接受的范围，请核对"));
+        } else if d > today {
             inv.push(FieldError::new("held_at", "held_at.future", "实际召开时间不能晚于今天；尚未召开的会议请填写计划时间"));
         } else if d < earliest {
             inv.push(FieldError::new("held_at", "time.range", "召开时间有误，请核对"));
         }
     }
     if let Some(p) = rec.planned_at
-        && china_date(p) < earliest
+        && (!plausible_instant(p) || china_date(p) < earliest)
     {
         inv.push(FieldError::new("planned_at", "time.range", "计划时间有误，请核对"));
     }

@@ -60,7 +60,7 @@ crate::platform::scope::feature_handle!(
 );
 
 pub(crate) use vanguard_domain::kernel::time::{
-    DAY_MS, china_midnight_ms, china_time_text, date_text, parse_china_datetime, parse_iso_date as parse_date,
+    DAY_MS, china_midnight_ms, china_time_text, date_text, parse_china_datetime, parse_iso_date as parse_date, plausible_instant,
 };
 
 /// Deserializes an optional time given as epoch ms or as China wall-clock text.
@@ -73,10 +73,15 @@ pub(crate) fn de_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D:
     }
     match Option::<T>::deserialize(d)? {
         None => Ok(None),
-        Some(T::Ms(ms)) => Ok(Some(ms)),
+        Some(T::Ms(ms)) if plausible_instant(ms) => Ok(Some(ms)),
+        Some(T::Ms(ms)) => Err(serde::de::Error::custom(format!(
+            "时间 {ms} 超出可接受的范围（1900—9999 年的毫秒时间戳），应为 YYYY-MM-DDTHH:MM（北京时间）或毫秒时间戳"
+        ))),
         Some(T::Text(s)) if s.trim().is_empty() => Ok(None),
         Some(T::Text(s)) => parse_china_datetime(&s).map(Some).ok_or_else(|| {
-            serde::de::Error::custom(format!("时间“{s}”格式不正确，应为 YYYY-MM-DDTHH:MM（北京时间）或毫秒时间戳"))
+            serde::de::Error::custom(format!(
+                "时间“{s}”无法识别或不在 1900—9999 年之间，应为 YYYY-MM-DDTHH:MM（北京时间）或毫秒时间戳"
+            ))
         }),
     }
 }

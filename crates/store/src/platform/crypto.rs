@@ -119,15 +119,18 @@ impl Crypto {
             return parse_key(hexkey.trim()).map(|k| Self::from_master_key(&k));
         }
         if key_file.exists() {
+            crate::platform::files::private_file(key_file)
+                .map_err(|e| format!("无法设置密钥文件 {} 的权限：{e}", key_file.display()))?;
             let text = std::fs::read_to_string(key_file).map_err(|e| format!("无法读取密钥文件 {}：{e}", key_file.display()))?;
             return parse_key(text.trim()).map(|k| Self::from_master_key(&k));
         }
         if let Some(dir) = key_file.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("无法创建目录 {}：{e}", dir.display()))?;
+            crate::platform::files::ensure_dir(dir).map_err(|e| format!("无法创建目录 {}：{e}", dir.display()))?;
         }
         let mut key = [0u8; 32];
         rand::rng().fill_bytes(&mut key);
-        write_private(key_file, &hex::encode(key)).map_err(|e| format!("无法写入密钥文件 {}：{e}", key_file.display()))?;
+        crate::platform::files::write_new_private(key_file, hex::encode(key).as_bytes())
+            .map_err(|e| format!("无法写入密钥文件 {}：{e}", key_file.display()))?;
         Ok(Self::from_master_key(&key))
     }
 
@@ -155,20 +158,6 @@ impl Crypto {
 fn parse_key(hexkey: &str) -> Result<[u8; 32], String> {
     let bytes = hex::decode(hexkey).map_err(|_| "主密钥应为64位十六进制字符".to_string())?;
     bytes.try_into().map_err(|_| "主密钥应为32字节（64位十六进制字符）".to_string())
-}
-
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path)?;
-    f.write_all(text.as_bytes())?;
-    f.sync_all()
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 use crate::platform::crypto::Crypto;
 use crate::platform::error::StoreResult;
+use crate::platform::files;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
@@ -97,9 +98,17 @@ impl Db {
             if let Some(dir) = Path::new(path).parent()
                 && !dir.as_os_str().is_empty()
             {
-                std::fs::create_dir_all(dir)
+                files::ensure_dir(dir)
                     .map_err(|e| crate::StoreError::Other(format!("无法创建数据目录 {}：{e}", dir.display())))?;
             }
+            // The database holds personal data: private from its first byte (SQLite gives
+            // its journals the database file's mode), and tightened if an older version
+            // left it readable.
+            let private = |e: std::io::Error| crate::StoreError::Other(format!("无法设置数据库文件 {path} 的权限：{e}"));
+            if !Path::new(path).exists() {
+                files::write_new_private(Path::new(path), b"").map_err(private)?;
+            }
+            files::private_sqlite(Path::new(path)).map_err(private)?;
             let base = SqliteConnectOptions::new()
                 .filename(path)
                 .create_if_missing(true)

@@ -4,6 +4,8 @@
 //!   crate-private macros that run one SQL text on either backend.
 //! - [`point`]: reads of one row by key on the calling thread (SQLite).
 //! - [`scope`]: the one mechanism that confines data to the caller's subtree.
+//! - [`files`]: the data directory's files kept private (0700/0600).
+//! - [`backup`]: consistent online backups of a SQLite database, and checking a restore.
 //! - [`crypto`], [`audit`], [`ids`], [`rules`], [`schema`], [`error`].
 
 #[macro_use]
@@ -15,9 +17,11 @@ pub mod probe;
 pub(crate) mod query;
 
 pub mod audit;
+pub mod backup;
 pub mod bulk;
 pub mod crypto;
 pub mod error;
+pub mod files;
 pub mod hooks;
 pub mod ids;
 pub mod rules;

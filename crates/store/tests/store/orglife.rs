@@ -804,3 +804,86 @@ async fn every_orglife_write_is_audited_and_the_chain_stays_intact() {
         assert!(v.is_intact(), "{}: {:?}", t.backend, v.problems);
     }
 }
+
+#[tokio::test]
+async fn attachments_and_their_folders_are_private_to_the_platform() {
+    for t in backends().await {
+        let fx = life(&t.db).await;
+        let dir = std::env::temp_dir().join(format!("vanguard-private-attachments-{}-{}", std::process::id(), t.backend));
+        let _ = std::fs::remove_dir_all(&dir);
+        t.db.set_attachments_dir(dir.clone());
+        let sec = fx.secretary_a();
+        let s = t.db.scoped(&sec);
+        let id = s.orglife().create_meeting(fx.branch_a.id, &held_now(&t.db, "主题党日")).await.unwrap().meeting.summary.id;
+        s.orglife().add_attachment(id, "会场.pdf", b"%PDF-1.7 minutes").await.unwrap();
+        let region_dir = dir.join(fx.tr.root.region_id.to_string());
+        let file = std::fs::read_dir(&region_dir).unwrap().next().unwrap().unwrap().path();
+        let mode = vanguard_store::platform::files::mode_of;
+        assert_eq!(mode(&dir).unwrap(), 0o700, "{}: attachments folder", t.backend);
+        assert_eq!(mode(&region_dir).unwrap(), 0o700, "{}: region folder", t.backend);
+        assert_eq!(mode(&file).unwrap(), 0o600, "{}: attachment file", t.backend);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[tokio::test]
+async fn meeting_times_outside_1900_to_9999_are_refused_not_stored_as_1970() {
+    for t in backends().await {
+        let fx = life(&t.db).await;
+        let sec = fx.secretary_a();
+        let s = t.db.scoped(&sec);
+        for (field, ms) in [("held_at", i64::MAX), ("held_at", -1_000_000_000_000_000_000), ("planned_at", i64::MIN)] {
+            let mut input = held_now(&t.db, "主题党日");
+            if field == "held_at" {
+                input.held_at = Some(ms);
+            } else {
+                input.held_at = None;
+                input.planned_at = Some(ms);
+            }
+            let e = s.orglife().create_meeting(fx.branch_a.id, &input).await.unwrap_err();
+            assert!(has(&e, "time.range"), "{}: {field} = {ms}: {e:?}", t.backend);
+        }
+        // The JSON form of the API refuses such a number before it reaches the store.
+        for body in [
+            serde_json::json!({"meeting_type": "主题党日", "held_at": i64::MAX}),
+            serde_json::json!({"meeting_type": "主题党日", "planned_at": -1_000_000_000_000_000_000i64}),
+            serde_json::json!({"meeting_type": "主题党日", "held_at": "0001-01-01T00:00"}),
+        ] {
+            assert!(serde_json::from_value::<MeetingInput>(body.clone()).is_err(), "accepted {body}");
+        }
+        let ok: MeetingInput = serde_json::from_value(serde_json::json!({"held_at": 1_700_000_000_000i64})).unwrap();
+        assert_eq!(ok.held_at, Some(1_700_000_000_000));
+        let stored: Vec<(i64,)> = vanguard_testkit::raw_fetch_all(&t.db, "SELECT COUNT(*) FROM meetings").await.unwrap();
+        assert_eq!(stored[0].0, 0, "{}: nothing was stored", t.backend);
+    }
+}
+
+#[tokio::test]
+async fn a_correction_whose_stored_changes_cannot_be_read_is_not_approved_as_empty() {
+    for t in backends().await {
+        let fx = life(&t.db).await;
+        let sec = fx.secretary_a();
+        let s = t.db.scoped(&sec);
+        let id = s.orglife().create_meeting(fx.branch_a.id, &held_now(&t.db, "主题党日")).await.unwrap().meeting.summary.id;
+        t.db.clock().advance(31 * DAY);
+        let patch = MeetingPatch { place: Some("村文化礼堂".into()), ..Default::default() };
+        let req = s.orglife().request_correction(id, "地点记错了", &patch).await.unwrap();
+        vanguard_testkit::raw_execute(
+            &t.db,
+            &format!("UPDATE meeting_corrections SET payload = '{{\"place\": 17' WHERE id = {}", req.id),
+        )
+        .await
+        .unwrap();
+        let street = fx.street_admin();
+        let p = t.db.scoped(&street);
+        let e = p.orglife().decide_correction(req.id, true, "同意").await.unwrap_err();
+        assert!(matches!(e, StoreError::Other(ref m) if m.contains("无法读取")), "{}: {e:?}", t.backend);
+        assert!(p.orglife().correction(req.id).await.is_err(), "{}: shown as an empty request", t.backend);
+        let status: Vec<(String,)> =
+            vanguard_testkit::raw_fetch_all(&t.db, &format!("SELECT status FROM meeting_corrections WHERE id = {}", req.id))
+                .await
+                .unwrap();
+        assert_eq!(status[0].0, "pending", "{}: marked decided", t.backend);
+        assert!(actions(&t.db, "meeting.correction_approve").await.is_empty(), "{}", t.backend);
+    }
+}

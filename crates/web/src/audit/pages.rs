@@ -1,12 +1,12 @@
 //! The audit-log viewer (审计员 only): filters, paging back in time, chain verification.
 
+use super::AuditQuery;
 use crate::AppState;
 use crate::extract::{Ctx, QueryParams};
 use crate::shell::{PageResult, Shell, fmt_time, render};
 use askama::Template;
 use axum::extract::State;
-use serde::Deserialize;
-use vanguard_store::platform::audit::{self, AuditFilter};
+use vanguard_store::platform::audit;
 
 pub struct Line {
     pub seq: i64,
@@ -39,33 +39,8 @@ struct LastVerification {
     detail: String,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct AuditQuery {
-    pub action: String,
-    pub actor: String,
-    pub result: String,
-    /// YYYY-MM-DD (China dates).
-    pub from: String,
-    pub to: String,
-    pub before: String,
-    pub verify: String,
-}
-
-fn day_start_ms(s: &str) -> Option<i64> {
-    vanguard_domain::kernel::time::parse_iso_date(s).map(vanguard_domain::kernel::time::china_midnight_ms)
-}
-
 pub async fn list(State(state): State<AppState>, ctx: Ctx, QueryParams(q): QueryParams<AuditQuery>) -> PageResult {
-    let f = AuditFilter {
-        action: q.action.trim().to_string(),
-        actor: q.actor.trim().to_string(),
-        result: q.result.trim().to_string(),
-        from_ms: day_start_ms(&q.from),
-        to_ms: day_start_ms(&q.to).map(|t| t + 86_400_000),
-        before_seq: q.before.parse().ok(),
-        limit: Some(100),
-    };
+    let f = q.filter(Some(100))?;
     // Verify first, so the list shows the verification's own record.
     let (verification, intact) = if q.verify == "1" {
         let v = audit::verify_and_record(&state.db, ctx.actor(), |_, _| {}).await?;

@@ -2,14 +2,13 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Ctx, JsonBody};
+use crate::extract::{ClientIp, Ctx, JsonBody};
 use crate::middleware::{COOKIE_PLAIN, COOKIE_SECURE};
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use vanguard_store::account::{self, LoginError};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -69,25 +68,24 @@ pub(crate) fn session_cookie(state: &AppState, token: &str, max_age: i64) -> Hea
 
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> ApiResult<Response> {
-    if let Err(wait) = state.login_limiter.check(peer.ip()) {
-        let actor =
-            vanguard_store::Actor { account_id: 0, name: req.login.chars().take(40).collect(), ip: peer.ip().to_string() };
-        let _ = vanguard_store::platform::audit::record(
+    if let Err(wait) = state.login_limiter.check(ip) {
+        let actor = vanguard_store::Actor { account_id: 0, name: req.login.chars().take(40).collect(), ip: ip.to_string() };
+        vanguard_store::platform::audit::record(
             &state.db,
             &actor,
             vanguard_store::platform::audit::Event::ok("auth.rate_limit", "login").with_result("denied"),
         )
-        .await;
+        .await?;
         let mut res =
             ApiError::new(StatusCode::TOO_MANY_REQUESTS, "auth.rate_limited", format!("登录尝试过于频繁，请 {wait} 秒后再试"))
                 .into_response();
         res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
         return Ok(res);
     }
-    match account::login(&state.db, &req.login, &req.password, &peer.ip().to_string()).await? {
+    match account::login(&state.db, &req.login, &req.password, &ip.to_string()).await? {
         Ok(ok) => {
             let max_age = i64::from(state.db.rules().login.absolute_timeout_hours) * 3600;
             let body = LoginResponse {

@@ -2,16 +2,15 @@
 
 use crate::AppState;
 use crate::auth::api::session_cookie;
-use crate::extract::Ctx;
+use crate::extract::{ClientIp, Ctx};
 use crate::shell::{PageResult, Shell, render, see_other};
 use askama::Template;
 use axum::Form;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use vanguard_domain::kernel::auth::Role;
 use vanguard_store::account::{self, LoginError};
 
@@ -29,9 +28,22 @@ pub struct NextQuery {
     pub next: String,
 }
 
-/// Only same-site paths are followed after login.
+/// Where to go after login: only a path of this site, never another host.
+///
+/// Browsers are lenient with what they follow: they drop tabs and newlines anywhere in a
+/// URL, read `\` as `/`, and take `//host`, `/\host` or `https:host` to another site. So
+/// a target is accepted only when it is a plain absolute path: it starts with one `/`
+/// not followed by `/` or `\`, and it contains no control character, no whitespace and no
+/// backslash anywhere (also not percent-encoded as `%5C`, `%09`, `%0A`, `%0D` or `%00`,
+/// which a second decoding would turn back). Everything else goes to the home page.
 fn safe_next(next: &str) -> Option<&str> {
-    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')).then_some(next)
+    let bytes = next.as_bytes();
+    let plain_path = bytes.first() == Some(&b'/') && !matches!(bytes.get(1), Some(b'/' | b'\\'));
+    let clean = next.chars().all(|c| !c.is_control() && !c.is_whitespace() && c != '\\');
+    let lower = next.to_ascii_lowercase();
+    let encoded_trick =
+        ["%5c", "%09", "%0a", "%0d", "%00", "%2f%2f", "%2f%5c"].iter().any(|e| lower.contains(e)) || lower.starts_with("/%2f");
+    (plain_path && clean && !encoded_trick).then_some(next)
 }
 
 pub async fn login_page(Query(q): Query<NextQuery>) -> PageResult {
@@ -46,20 +58,16 @@ pub struct LoginForm {
     pub next: String,
 }
 
-pub async fn login_submit(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Form(f): Form<LoginForm>,
-) -> PageResult {
+pub async fn login_submit(State(state): State<AppState>, ClientIp(ip): ClientIp, Form(f): Form<LoginForm>) -> PageResult {
     let again = |msg: String, status: StatusCode| {
         let mut res = render(&LoginPage { error: Some(msg), login: f.login.clone(), next: f.next.clone() });
         *res.status_mut() = status;
         res
     };
-    if let Err(wait) = state.login_limiter.check(peer.ip()) {
+    if let Err(wait) = state.login_limiter.check(ip) {
         return Ok(again(format!("登录尝试过于频繁，请 {wait} 秒后再试"), StatusCode::TOO_MANY_REQUESTS));
     }
-    match account::login(&state.db, &f.login, &f.password, &peer.ip().to_string()).await? {
+    match account::login(&state.db, &f.login, &f.password, &ip.to_string()).await? {
         Ok(ok) => {
             let to = if ok.account.must_change_password {
                 "/password".to_string()

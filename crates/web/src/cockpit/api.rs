@@ -131,11 +131,12 @@ pub async fn export(
     }
     let file = ctx.scoped(&state.db).cockpit().cockpit_export(id, &req).await?;
     let view = if req.view.trim().is_empty() { "overview" } else { req.view.trim() };
-    let _ = audit::record(
+    // An export that cannot be audited is not handed out (security.md L5: fail closed).
+    audit::record(
         &state.db,
         ctx.actor(),
         Event::ok("cockpit.export", format!("org:{id}")).detail(format!("{}（{view}）", file.filename)),
     )
-    .await;
+    .await?;
     Ok(crate::download::xlsx(file.bytes, &file.filename, &format!("cockpit-{view}.xlsx")))
 }

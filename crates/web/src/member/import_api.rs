@@ -49,6 +49,7 @@ pub(crate) async fn uploaded(req: Request, q: &mut UploadQuery) -> ApiResult<(St
         let mut file = None;
         let broken = |e: multer::Error| match e {
             multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. } => too_large(),
+            multer::Error::StreamReadFailed(e) if crate::server::is_body_timeout(&*e) => ApiError::body_unreadable(&*e),
             _ => ApiError::bad_request("upload.invalid", "上传的内容不完整或格式不正确，请重新选择文件上传"),
         };
         while let Some(field) = form.next_field().await.map_err(broken)? {
@@ -74,7 +75,9 @@ pub(crate) async fn uploaded(req: Request, q: &mut UploadQuery) -> ApiResult<(St
         }
         Ok((name, bytes))
     } else {
-        let bytes = axum::body::to_bytes(req.into_body(), limit).await.map_err(|_| too_large())?;
+        let bytes = axum::body::to_bytes(req.into_body(), limit)
+            .await
+            .map_err(|e| if crate::server::is_body_timeout(&e) { ApiError::body_unreadable(&e) } else { too_large() })?;
         let name = q.filename.clone().filter(|n| !n.trim().is_empty()).ok_or_else(|| {
             ApiError::bad_request(
                 "upload.no_filename",
@@ -128,14 +131,14 @@ pub async fn export(
 ) -> ApiResult<Response> {
     let reveal = r.reveal.unwrap_or(false);
     if reveal && !ctx.0.scope.role.grants(Permission::MemberReveal) {
-        let _ = audit::record(
+        audit::record(
             &state.db,
             ctx.actor(),
             Event::ok("authz.deny", "GET /api/v1/members/export.xlsx")
                 .with_result("denied")
                 .detail(Permission::MemberReveal.code()),
         )
-        .await;
+        .await?;
         return Err(ApiError::forbidden());
     }
     let file = ctx.scoped(&state.db).roster().export_members(&f, reveal).await?;

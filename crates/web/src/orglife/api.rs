@@ -26,9 +26,7 @@ use vanguard_store::orglife::{
 
 /// A JSON body that may also be absent (an empty body means the defaults).
 async fn optional_json<T: DeserializeOwned + Default>(req: Request) -> ApiResult<T> {
-    let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024)
-        .await
-        .map_err(|_| ApiError::bad_request("body.too_large", "提交的内容过大"))?;
+    let bytes = axum::body::to_bytes(req.into_body(), 64 * 1024).await.map_err(|e| ApiError::body_unreadable(&e))?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
@@ -213,6 +211,7 @@ async fn uploaded(req: Request, q: &UploadQuery) -> ApiResult<(String, Vec<u8>)>
         let mut form = multer::Multipart::with_constraints(req.into_body().into_data_stream(), boundary, constraints);
         let broken = |e: multer::Error| match e {
             multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. } => too_large(),
+            multer::Error::StreamReadFailed(e) if crate::server::is_body_timeout(&*e) => ApiError::body_unreadable(&*e),
             _ => ApiError::bad_request("upload.invalid", "上传的内容不完整或格式不正确，请重新选择文件上传"),
         };
         while let Some(field) = form.next_field().await.map_err(broken)? {
@@ -224,7 +223,9 @@ async fn uploaded(req: Request, q: &UploadQuery) -> ApiResult<(String, Vec<u8>)>
         }
         Err(ApiError::bad_request("upload.no_file", "请选择要上传的照片或 PDF 文件（表单字段 file）"))
     } else {
-        let bytes = axum::body::to_bytes(req.into_body(), limit).await.map_err(|_| too_large())?;
+        let bytes = axum::body::to_bytes(req.into_body(), limit)
+            .await
+            .map_err(|e| if crate::server::is_body_timeout(&e) { ApiError::body_unreadable(&e) } else { too_large() })?;
         let name = q.filename.clone().filter(|n| !n.trim().is_empty()).ok_or_else(|| {
             ApiError::bad_request(
                 "upload.no_filename",

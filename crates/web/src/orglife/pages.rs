@@ -94,13 +94,33 @@ fn message(e: StoreError) -> Result<String, PageError> {
     }
 }
 
+/// A time field of a form: empty is `None`; one that cannot be read is a problem to show
+/// (never silently dropped).
+fn form_time(v: &Values, key: &str, label: &str, problems: &mut Vec<String>) -> Option<i64> {
+    let text = v.get(key).map(|t| t.trim()).unwrap_or("");
+    if text.is_empty() {
+        return None;
+    }
+    let parsed = vanguard_domain::kernel::time::parse_china_datetime(text);
+    if parsed.is_none() {
+        problems.push(format!("{label}“{text}”无法识别，请按“2026-03-05 09:30”的格式填写（1900—9999 年）"));
+    }
+    parsed
+}
+
 pub async fn create_meeting(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
     let g = |k: &str| v.get(k).cloned().unwrap_or_default();
-    let time = |k: &str| vanguard_domain::kernel::time::parse_china_datetime(&g(k));
+    let mut problems = Vec::new();
+    let planned_at = form_time(&v, "planned_at", "计划时间", &mut problems);
+    let held_at = form_time(&v, "held_at", "召开时间", &mut problems);
+    if !problems.is_empty() {
+        let year = chrono::Datelike::year(&state.db.clock().today());
+        return meetings_page(&state, &ctx, id, year, Some(problems.join("；")), v).await;
+    }
     let input = MeetingInput {
         meeting_type: g("meeting_type"),
-        planned_at: time("planned_at"),
-        held_at: time("held_at"),
+        planned_at,
+        held_at,
         place: g("place"),
         host: g("host"),
         recorder: g("recorder"),

@@ -292,6 +292,9 @@ pub struct Resp {
     pub headers: reqwest::header::HeaderMap,
     pub text: String,
     pub json: Value,
+    /// The body without the error's correlation id (unique to each request): two answers
+    /// that must not be told apart are compared on this.
+    pub answer: String,
 }
 
 impl Resp {
@@ -299,8 +302,11 @@ impl Resp {
         let status = r.status().as_u16();
         let headers = r.headers().clone();
         let text = r.text().await.expect("response body");
-        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Resp { status, headers, text, json }
+        let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let mut without_id = json.clone();
+        let removed = without_id.get_mut("error").and_then(Value::as_object_mut).and_then(|e| e.remove("correlation_id"));
+        let answer = if removed.is_some() { without_id.to_string() } else { text.clone() };
+        Resp { status, headers, text, json, answer }
     }
 
     /// The stable error code of an error answer.
