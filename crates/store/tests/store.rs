@@ -1443,3 +1443,28 @@ async fn a_forged_cursor_is_refused_not_misread() {
         assert!(matches!(s.members().list_members(&MemberFilter::default(), &other).await, Err(StoreError::Invalid(_))));
     }
 }
+
+#[tokio::test]
+async fn a_stored_code_the_program_does_not_know_is_an_error_not_a_default() {
+    for t in each_backend().await {
+        let tr = tree(&t.db).await;
+        let sys = system(&tr.root);
+        let s = t.db.scoped(&sys);
+        let m = s.members().create_member(&member("错码", 620, tr.branch_a)).await.unwrap();
+        // Written by a newer version, or by hand.
+        vanguard_testkit::raw_execute(&t.db, &format!("UPDATE orgs SET kind = 'martian' WHERE id = {}", tr.branch_b))
+            .await
+            .unwrap();
+        vanguard_testkit::raw_execute(&t.db, &format!("UPDATE members SET category = 'alien' WHERE id = {}", m.id))
+            .await
+            .unwrap();
+        let org = s.orgs().org(tr.branch_b).await;
+        assert!(org.is_err(), "{}: an unknown org kind must not read as a 党支部: {org:?}", t.backend);
+        let member = s.members().member(m.id).await;
+        assert!(
+            matches!(&member, Err(StoreError::Corrupt { column: "members.category", .. })),
+            "{}: an unknown category must not read as 正式党员: {member:?}",
+            t.backend
+        );
+    }
+}

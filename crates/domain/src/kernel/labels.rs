@@ -49,6 +49,14 @@ macro_rules! labelled_enum {
             }
         }
 
+        /// Decoding a stored code: an unknown one is an error, never a default.
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(code: String) -> Result<Self, String> {
+                Self::from_code(&code).ok_or_else(|| format!("未知的{}取值“{}”", stringify!($name), code.chars().take(40).collect::<String>()))
+            }
+        }
+
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
                 let labels: Vec<String> = Self::ALL.iter().map(|v| format!("{}={}", v.code(), v.label())).collect();

@@ -428,7 +428,7 @@ impl CockpitReads<'_> {
     /// The org within reach, as the cockpit names it, with its path.
     async fn cockpit_org(&self, org_id: i64) -> StoreResult<(CockpitOrg, String)> {
         let row = self.scoped().orgs().org(org_id).await?;
-        Ok((org_ref(row.id, row.name.clone(), &row.kind), row.path))
+        Ok((org_ref(row.id, row.name.clone(), row.kind.code()), row.path))
     }
 
     /// The part of `org_path`'s subtree within reach: `[lo, hi)`.

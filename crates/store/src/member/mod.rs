@@ -3,6 +3,7 @@
 
 use crate::org::OrgRow;
 use crate::platform::audit::{self, Event};
+use crate::platform::error::decode;
 use crate::platform::hooks::{self, Change};
 use crate::platform::paging::{COUNT_CAP, SortKey, capped, finish, jump_offset};
 use crate::platform::query::Sql;
@@ -112,17 +113,22 @@ pub struct MemberView {
 }
 
 impl MemberRow {
-    pub fn view(&self) -> MemberView {
-        let education = self.education.as_deref().and_then(Education::from_code);
-        let left = self.left_reason.as_deref().and_then(LeaveReason::from_code);
-        MemberView {
+    /// The member as shown; a stored code the program does not know is an error.
+    pub fn view(&self) -> StoreResult<MemberView> {
+        let education = self.education.as_deref().map(|e| decode("members.education", e, Education::from_code)).transpose()?;
+        let left = self.left_reason.as_deref().map(|r| decode("members.left_reason", r, LeaveReason::from_code)).transpose()?;
+        let gender = decode("members.gender", &self.gender, Gender::from_code)?;
+        let category = decode("members.category", &self.category, Category::from_code)?;
+        let party_status = decode("members.party_status", &self.party_status, PartyStatus::from_code)?;
+        let flow = decode("members.flow", &self.flow, Flow::from_code)?;
+        Ok(MemberView {
             id: self.id,
             org_id: self.org_id,
             org_name: self.org_name.clone(),
             group_id: self.group_id,
             name: self.name.clone(),
             gender: self.gender.clone(),
-            gender_label: Gender::from_code(&self.gender).map(Gender::label).unwrap_or(""),
+            gender_label: gender.label(),
             ethnicity: self.ethnicity.clone(),
             birth_date: self.birth_date.clone(),
             id_number: self.id_number_masked.clone(),
@@ -132,13 +138,13 @@ impl MemberRow {
             joined_on: self.joined_on.clone(),
             confirmed_on: self.confirmed_on.clone(),
             category: self.category.clone(),
-            category_label: Category::from_code(&self.category).map(Category::label).unwrap_or(""),
+            category_label: category.label(),
             party_status: self.party_status.clone(),
-            party_status_label: PartyStatus::from_code(&self.party_status).map(PartyStatus::label).unwrap_or(""),
+            party_status_label: party_status.label(),
             work_unit: self.work_unit.clone(),
             residence: self.residence.clone(),
             flow: self.flow.clone(),
-            flow_label: Flow::from_code(&self.flow).map(Flow::label).unwrap_or(""),
+            flow_label: flow.label(),
             flow_place: self.flow_place.clone(),
             lost_contact_since: self.lost_contact_since.clone(),
             archived: self.archived,
@@ -147,7 +153,7 @@ impl MemberRow {
             left_on: self.left_on.clone(),
             left_note: self.left_note.clone(),
             version: self.version,
-        }
+        })
     }
 }
 
@@ -243,23 +249,27 @@ pub(crate) fn unseal(db: &crate::Db, row: &MemberRow) -> StoreResult<MemberField
         Some(p) => Some(crypto.decrypt_str(p, CTX_PHONE).ok_or(StoreError::Crypto)?),
         None => None,
     };
+    // A value the code does not know is an error, never a default: a member silently
+    // read as 男 or 正式党员 would be judged and counted wrongly.
+    let date = |column: &'static str, v: &str| decode(column, v, vanguard_domain::kernel::time::parse_iso_date);
+    let opt_date = |column: &'static str, v: &Option<String>| v.as_deref().map(|d| date(column, d)).transpose();
     Ok(MemberFields {
         name: row.name.clone(),
-        gender: Gender::from_code(&row.gender).unwrap_or(Gender::Male),
-        ethnicity: Ethnicity::parse(&row.ethnicity).unwrap_or(Ethnicity::HAN),
-        birth_date: vanguard_domain::kernel::time::parse_iso_date(&row.birth_date).unwrap_or_default(),
+        gender: decode("members.gender", &row.gender, Gender::from_code)?,
+        ethnicity: decode("members.ethnicity", &row.ethnicity, Ethnicity::parse)?,
+        birth_date: date("members.birth_date", &row.birth_date)?,
         id_number: IdNumber::parse(&id_text).map_err(|_| StoreError::Crypto)?,
-        education: row.education.as_deref().and_then(Education::from_code),
+        education: row.education.as_deref().map(|e| decode("members.education", e, Education::from_code)).transpose()?,
         phone,
-        joined_on: vanguard_domain::kernel::time::parse_iso_date(&row.joined_on).unwrap_or_default(),
-        confirmed_on: parse_date(&row.confirmed_on),
-        category: Category::from_code(&row.category).unwrap_or(Category::Formal),
-        party_status: PartyStatus::from_code(&row.party_status).unwrap_or(PartyStatus::Normal),
+        joined_on: date("members.joined_on", &row.joined_on)?,
+        confirmed_on: opt_date("members.confirmed_on", &row.confirmed_on)?,
+        category: decode("members.category", &row.category, Category::from_code)?,
+        party_status: decode("members.party_status", &row.party_status, PartyStatus::from_code)?,
         work_unit: row.work_unit.clone(),
         residence: row.residence.clone(),
-        flow: Flow::from_code(&row.flow).unwrap_or(Flow::None),
+        flow: decode("members.flow", &row.flow, Flow::from_code)?,
         flow_place: row.flow_place.clone(),
-        lost_contact_since: parse_date(&row.lost_contact_since),
+        lost_contact_since: opt_date("members.lost_contact_since", &row.lost_contact_since)?,
     })
 }
 
@@ -291,7 +301,7 @@ impl Members<'_> {
 
     /// One member, masked.
     pub async fn member(&self, id: i64) -> StoreResult<MemberView> {
-        Ok(self.member_row(id).await?.view())
+        self.member_row(id).await?.view()
     }
 
     pub(crate) async fn member_name(&self, id: i64) -> StoreResult<Option<String>> {
@@ -434,7 +444,7 @@ impl Members<'_> {
         let new = MemberFields::validate(&old.to_input().overlay(patch), self.db.clock().today())?;
         let changes = MemberFields::diff(&old, &new);
         if changes.is_empty() {
-            return Ok(row.view());
+            return row.view();
         }
         let crypto = self.db.crypto();
         let mut id_hash = None;
@@ -500,7 +510,7 @@ impl Members<'_> {
         let (org, member_path) = self.placement(&mut tx, org_id, group_id).await?;
         let group = group_id.filter(|g| *g != 0);
         if org.id == row.org_id && group == row.group_id {
-            return Ok(row.view());
+            return row.view();
         }
         let now = self.db.clock().now_ms();
         crate::exec_tx!(tx, c => sqlx::query("UPDATE members SET org_id = $1, group_id = $2, org_path = $3, version = version + 1, updated_at = $4 WHERE region_id = $5 AND id = $6")

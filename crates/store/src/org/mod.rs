@@ -38,14 +38,17 @@ pub struct OrgRow {
     pub path: String,
     pub depth: i64,
     pub name: String,
-    pub kind: String,
-    pub sector: String,
+    #[sqlx(try_from = "String")]
+    pub kind: OrgKind,
+    #[sqlx(try_from = "String")]
+    pub sector: Sector,
     pub established_on: Option<String>,
     pub term_started_on: Option<String>,
     pub term_years: Option<i64>,
     pub secretary_member_id: Option<i64>,
     pub has_committee: bool,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: OrgStatus,
     pub dissolved_on: Option<String>,
     pub direct_members: i64,
     pub direct_formal: i64,
@@ -55,22 +58,22 @@ pub struct OrgRow {
 
 impl OrgRow {
     pub fn kind(&self) -> OrgKind {
-        OrgKind::from_code(&self.kind).unwrap_or(OrgKind::Branch)
+        self.kind
     }
     pub fn is_dissolved(&self) -> bool {
-        self.status == OrgStatus::Dissolved.code()
+        self.status == OrgStatus::Dissolved
     }
     pub fn fields(&self) -> OrgFields {
         let d = |s: &Option<String>| s.as_deref().and_then(vanguard_domain::kernel::time::parse_iso_date);
         OrgFields {
             name: self.name.clone(),
             kind: self.kind(),
-            sector: Sector::from_code(&self.sector).unwrap_or(Sector::Other),
+            sector: self.sector,
             established_on: d(&self.established_on),
             term_started_on: d(&self.term_started_on),
             term_years: self.term_years.and_then(|y| u8::try_from(y).ok()),
             has_committee: self.has_committee,
-            status: OrgStatus::from_code(&self.status).unwrap_or(OrgStatus::Normal),
+            status: self.status,
         }
     }
 }
@@ -131,11 +134,11 @@ fn view(row: &OrgRow, counts: SubtreeCounts) -> OrgView {
         id: row.id,
         parent_id: row.parent_id,
         name: row.name.clone(),
-        kind: row.kind.clone(),
+        kind: row.kind.code().to_string(),
         kind_label: f.kind.label(),
-        sector: row.sector.clone(),
+        sector: row.sector.code().to_string(),
         sector_label: f.sector.label(),
-        status: row.status.clone(),
+        status: row.status.code().to_string(),
         status_label: f.status.label(),
         established_on: row.established_on.clone(),
         term_started_on: row.term_started_on.clone(),

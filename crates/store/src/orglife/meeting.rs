@@ -67,7 +67,8 @@ pub struct MeetingRow {
     pub id: i64,
     pub org_id: i64,
     pub org_path: String,
-    pub meeting_type: String,
+    #[sqlx(try_from = "String")]
+    pub meeting_type: MeetingType,
     pub status: String,
     pub planned_at: Option<i64>,
     pub held_at: Option<i64>,
@@ -97,7 +98,7 @@ pub struct MeetingRow {
 
 impl MeetingRow {
     pub fn meeting_type(&self) -> MeetingType {
-        MeetingType::from_code(&self.meeting_type).unwrap_or(MeetingType::Other)
+        self.meeting_type
     }
     pub fn held_on_date(&self) -> Option<NaiveDate> {
         self.held_on.as_deref().and_then(parse_date)
@@ -159,7 +160,7 @@ impl MeetingRow {
             id: self.id,
             org_id: self.org_id,
             org_name: self.org_name.clone(),
-            meeting_type: self.meeting_type.clone(),
+            meeting_type: self.meeting_type.code().to_string(),
             type_label: self.meeting_type().label(),
             status: self.status.clone(),
             status_label: status_label(&self.status),
@@ -710,7 +711,7 @@ async fn current_members_within(tx: &mut Tx, region_id: i64, ids: &[i64], lo: &s
 async fn insert_attendance(tx: &mut Tx, m: &MeetingRow, member_id: i64, attendance: &str, reason: &str) -> StoreResult<()> {
     crate::exec_tx!(tx, c => sqlx::query(
         "INSERT INTO meeting_attendance (region_id, meeting_id, member_id, attendance, reason, held_on, meeting_type) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(m.region_id).bind(m.id).bind(member_id).bind(attendance).bind(reason).bind(&m.held_on).bind(&m.meeting_type)
+        .bind(m.region_id).bind(m.id).bind(member_id).bind(attendance).bind(reason).bind(&m.held_on).bind(m.meeting_type.code())
         .execute(c).await)?;
     Ok(())
 }
@@ -987,7 +988,7 @@ impl OrgLife<'_> {
                 crate::exec_tx!(tx, c => sqlx::query(
                     "INSERT INTO meeting_attendance (region_id, meeting_id, member_id, attendance, reason, held_on, meeting_type) \
                      SELECT region_id, $2, id, 'pending', '', $3, $4 FROM members WHERE region_id = $1 AND archived = FALSE AND id = $5")
-                    .bind(m.region_id).bind(m.id).bind(&m.held_on).bind(&m.meeting_type).bind(secretary).execute(c).await)?;
+                    .bind(m.region_id).bind(m.id).bind(&m.held_on).bind(m.meeting_type.code()).bind(secretary).execute(c).await)?;
             }
             return Ok(());
         }
@@ -995,12 +996,12 @@ impl OrgLife<'_> {
             crate::exec_tx!(tx, c => sqlx::query(
                 "INSERT INTO meeting_attendance (region_id, meeting_id, member_id, attendance, reason, held_on, meeting_type) \
                  SELECT region_id, $2, id, 'pending', '', $3, $4 FROM members WHERE region_id = $1 AND archived = FALSE AND group_id = $5")
-                .bind(m.region_id).bind(m.id).bind(&m.held_on).bind(&m.meeting_type).bind(org.id).execute(c).await)?;
+                .bind(m.region_id).bind(m.id).bind(&m.held_on).bind(m.meeting_type.code()).bind(org.id).execute(c).await)?;
         } else if kind.is_branch() {
             crate::exec_tx!(tx, c => sqlx::query(
                 "INSERT INTO meeting_attendance (region_id, meeting_id, member_id, attendance, reason, held_on, meeting_type) \
                  SELECT region_id, $2, id, 'pending', '', $3, $4 FROM members WHERE region_id = $1 AND archived = FALSE AND org_id = $5")
-                .bind(m.region_id).bind(m.id).bind(&m.held_on).bind(&m.meeting_type).bind(org.id).execute(c).await)?;
+                .bind(m.region_id).bind(m.id).bind(&m.held_on).bind(m.meeting_type.code()).bind(org.id).execute(c).await)?;
         }
         Ok(())
     }

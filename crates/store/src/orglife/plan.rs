@@ -27,7 +27,8 @@ struct PlanRow {
     org_id: i64,
     org_path: String,
     year: i64,
-    state: String,
+    #[sqlx(try_from = "String")]
+    state: PlanState,
     submitted_on: Option<String>,
     returned_reason: String,
     version: i64,
@@ -47,7 +48,7 @@ macro_rules! plan_select {
 
 impl PlanRow {
     fn state(&self) -> PlanState {
-        PlanState::from_code(&self.state).unwrap_or(PlanState::Draft)
+        self.state
     }
     fn year(&self) -> i32 {
         i32::try_from(self.year).unwrap_or(0)
@@ -223,7 +224,7 @@ impl OrgLife<'_> {
             org_id: p.org_id,
             org_name: p.org_name.clone(),
             year,
-            state: p.state.clone(),
+            state: p.state.code().to_string(),
             state_label: state.label(),
             late: self.late(Some(state), p.submitted_on.as_deref(), year, today),
             submitted_on: p.submitted_on,
