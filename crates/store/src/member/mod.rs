@@ -237,9 +237,6 @@ pub enum SensitiveField {
     Phone,
 }
 
-fn parse_date(s: &Option<String>) -> Option<NaiveDate> {
-    s.as_deref().and_then(vanguard_domain::kernel::time::parse_iso_date)
-}
 
 /// A stored member's fields with the ID number and phone decrypted.
 pub(crate) fn unseal(db: &crate::Db, row: &MemberRow) -> StoreResult<MemberFields> {
