@@ -8,7 +8,6 @@ use crate::platform::hooks::{self, Change};
 use crate::platform::paging::{COUNT_CAP, SortKey, capped, finish, jump_offset};
 use crate::platform::query::Sql;
 use crate::{StoreError, StoreResult, Tx, platform::ids};
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use vanguard_domain::kernel::paging::{KeyPart, Page, PageRequest, Seek};
 use vanguard_domain::kernel::time::opt_date_text;
