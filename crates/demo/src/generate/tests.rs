@@ -409,9 +409,9 @@ fn non_branches_get_no_members() {
     assert!(generator.members_of(orgs, orgs.len()).is_empty());
 }
 
-/// Slow in debug builds: `cargo test -p vanguard-domain --release -- --ignored`.
+/// Slow in debug builds: `cargo test -p vanguard-demo --release -- --ignored`.
 #[test]
-#[ignore]
+#[ignore = "generates the whole city (500,000 members): minutes in a debug build; run with --release"]
 fn city_has_about_25000_orgs_and_500000_members() {
     let started = std::time::Instant::now();
     let orgs = generate_orgs(Scale::City, SEED, today());
