@@ -1468,3 +1468,61 @@ async fn a_stored_code_the_program_does_not_know_is_an_error_not_a_default() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_engine_reconciles_only_its_own_findings_about_the_subjects_it_judged() {
+    use vanguard_domain::kernel::finding::{Finding, Severity, Subject};
+    use vanguard_domain::kernel::period::{Period, PeriodKind};
+    use vanguard_store::platform::findings::{Placed, Reconciled, reconcile};
+    for t in each_backend().await {
+        let tr = tree(&t.db).await;
+        let sys = system(&tr.root);
+        let s = t.db.scoped(&sys);
+        let m = s.members().create_member(&member("引擎", 630, tr.branch_a)).await.unwrap();
+        let branch = s.orgs().org(tr.branch_a).await.unwrap();
+        let year = Period::containing(PeriodKind::Year, NaiveDate::from_ymd_opt(2026, 6, 1).unwrap());
+        let finding = |code: &str, subject: Subject, severity: Severity| Placed {
+            finding: Finding {
+                rule_code: code.into(),
+                rule_version: 1,
+                subject,
+                period: year,
+                severity,
+                evidence: format!("{code} 证据"),
+            },
+            org_id: branch.id,
+            org_path: branch.path.clone(),
+        };
+        let region = branch.region_id;
+        let subjects = [Subject::Member(m.id), Subject::Org(branch.id)];
+        let none = |_: Subject| String::new();
+        let run = |new: Vec<Placed>, prefix: &'static str| {
+            let db = t.db.clone();
+            async move {
+                let mut tx = db.begin().await.unwrap();
+                let r = reconcile(&mut tx, region, db.clock().now_ms(), prefix, &subjects, new, &none).await.unwrap();
+                tx.commit().await.unwrap();
+                r
+            }
+        };
+        // Another engine's finding about the same member.
+        assert_eq!(run(vec![finding("other.x", Subject::Member(m.id), Severity::Warning)], "other.").await.opened, 1);
+        let first = vec![
+            finding("test.a", Subject::Member(m.id), Severity::Warning),
+            finding("test.b", Subject::Org(branch.id), Severity::Info),
+        ];
+        assert_eq!(run(first.clone(), "test.").await, Reconciled { opened: 2, updated: 0, resolved: 0 }, "{}", t.backend);
+        assert_eq!(run(first, "test.").await, Reconciled::default(), "{}: unchanged facts write nothing", t.backend);
+        let escalated = vec![finding("test.a", Subject::Member(m.id), Severity::Finding)];
+        assert_eq!(run(escalated, "test.").await, Reconciled { opened: 0, updated: 1, resolved: 1 }, "{}", t.backend);
+        let open = |rule: &'static str| {
+            let f = vanguard_store::cockpit::FindingFilter { rule: Some(rule.into()), ..Default::default() };
+            let s = &s;
+            async move { s.cockpit().findings(&f, &PageRequest::first(50)).await.unwrap().items }
+        };
+        assert_eq!(open("other.x").await.len(), 1, "{}: another engine's finding is untouched", t.backend);
+        let a = open("test.a").await;
+        assert_eq!((a.len(), a[0].severity.as_str()), (1, "finding"), "{}", t.backend);
+        assert!(open("test.b").await.is_empty(), "{}: vanished, so resolved", t.backend);
+    }
+}

@@ -59,6 +59,17 @@ async fn check_all(db: &Db) {
             ),
             Err(e) => tracing::error!(region = %root.name, error = %e, "每日检查失败"),
         }
+        match vanguard_store::platform::engines::run_all(db, root.region_id, as_of).await {
+            Ok(runs) => {
+                for r in runs {
+                    tracing::info!(
+                        region = %root.name, engine = r.name, opened = r.changes.opened, updated = r.changes.updated,
+                        resolved = r.changes.resolved, seconds = r.seconds, "每日检查完成"
+                    );
+                }
+            }
+            Err(e) => tracing::error!(region = %root.name, error = %e, "每日检查失败"),
+        }
     }
     match vanguard_store::platform::audit::verify_and_record(db, &actor, |_, _| {}).await {
         Ok(v) if v.is_intact() => tracing::info!(records = v.records, "审计日志哈希链校验通过"),

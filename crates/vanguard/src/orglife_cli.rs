@@ -34,6 +34,12 @@ pub async fn check(db: &Db, as_of: Option<&str>) -> Result<()> {
         .await?;
         pb.finish_and_clear();
         print_summary(db, &root.name, &s);
+        for r in vanguard_store::platform::engines::run_all(db, root.region_id, as_of).await? {
+            println!(
+                "  {}：检查 {} 项，新增 {} 条，更新 {} 条，已整改 {} 条，用时 {:.1} 秒",
+                r.name, r.subjects, r.changes.opened, r.changes.updated, r.changes.resolved, r.seconds
+            );
+        }
     }
     Ok(())
 }

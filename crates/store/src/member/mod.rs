@@ -236,7 +236,6 @@ pub enum SensitiveField {
     Phone,
 }
 
-
 /// A stored member's fields with the ID number and phone decrypted.
 pub(crate) fn unseal(db: &crate::Db, row: &MemberRow) -> StoreResult<MemberFields> {
     let crypto = db.crypto();

@@ -135,6 +135,10 @@ struct StoredFinding {
     resolved_at: Option<i64>,
 }
 
+/// Only this engine's findings and compliance rows: other features keep theirs in the same
+/// tables (by their own rule codes), and this engine must neither resolve nor delete them.
+const OWNED: &str = " AND (rule_code LIKE 'orglife.%' OR rule_code LIKE 'branch.%' OR rule_code IN ('member.no_org_life', 'member.repeated_absence'))";
+
 const FINDING_COLS: &str = "id, rule_code, rule_version, subject_kind, subject_id, org_id, org_path, period_key, severity, \
                             evidence, resolved_at";
 
@@ -598,10 +602,10 @@ async fn refresh_org(tx: &mut Tx, region_id: i64, org_id: i64, j: &Judge<'_>, w:
         "SELECT org_id, year, state, submitted_on FROM life_plans WHERE region_id = $1 AND org_id = $2")
         .bind(region_id).bind(org_id).fetch_all(c).await)?;
     let stored: Vec<StoredFinding> = crate::on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {FINDING_COLS} FROM findings WHERE region_id = $1 AND subject_kind = 'org' AND subject_id = $2")))
+        "SELECT {FINDING_COLS} FROM findings WHERE region_id = $1 AND subject_kind = 'org' AND subject_id = $2{OWNED}")))
         .bind(region_id).bind(org_id).fetch_all(c).await)?;
     let tallies: Vec<StoredTally> = crate::on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {TALLY_COLS} FROM compliance WHERE region_id = $1 AND org_id = $2")))
+        "SELECT {TALLY_COLS} FROM compliance WHERE region_id = $1 AND org_id = $2{OWNED}")))
         .bind(region_id).bind(org_id).fetch_all(c).await)?;
     let group_count = u32::try_from(groups).unwrap_or(0);
     if let Some(facts) = org_facts(&org, group_count, &meetings, &plans) {
@@ -634,6 +638,7 @@ async fn refresh_members(tx: &mut Tx, region_id: i64, member_ids: &[i64], j: &Ju
                 "SELECT {FINDING_COLS} FROM findings WHERE subject_kind = 'member' AND region_id = "));
             qb.push_bind(region_id).push(" AND subject_id");
             push_ids(&mut qb, chunk);
+            qb.push(OWNED);
             qb.build_query_as().fetch_all(c).await
         })?;
         let with_findings: Vec<i64> = stored.iter().map(|f| f.subject_id).collect();
@@ -1086,6 +1091,7 @@ async fn recompute_orgs(run: &Run<'_>, orgs: &[OrgRec], group_counts: &HashMap<i
             let mut qb = sqlx::QueryBuilder::new(format!("SELECT {FINDING_COLS} FROM findings WHERE subject_kind = 'org' AND region_id = "));
             qb.push_bind(region_id).push(" AND subject_id");
             push_ids(&mut qb, &ids);
+            qb.push(OWNED);
             qb.build_query_as().fetch_all(c).await
         })?;
         // One row per org: its stored tallies folded into a string; an org whose rows carry
@@ -1096,7 +1102,7 @@ async fn recompute_orgs(run: &Run<'_>, orgs: &[OrgRec], group_counts: &HashMap<i
                  || '{US}' || CAST(held AS TEXT) || '{US}' || CASE WHEN complete THEN '1' ELSE '0' END, '{RS}') FROM compliance WHERE region_id = "));
             qb.push_bind(region_id).push(" AND org_id");
             push_ids(&mut qb, &ids);
-            qb.push(" GROUP BY org_id");
+            qb.push(OWNED).push(" GROUP BY org_id");
             qb.build_query_as().fetch_all(c).await
         })?;
         let mut tallies: Vec<StoredTally> = Vec::new();
@@ -1187,7 +1193,7 @@ async fn recompute_members(
             .bind(region_id).bind(last).bind(MEMBER_BATCH - 1).fetch_optional(c).await)?;
         let end = end.unwrap_or(i64::MAX);
         let stored: Vec<StoredFinding> = crate::read!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {FINDING_COLS} FROM findings WHERE region_id = $1 AND subject_kind = 'member' AND subject_id >= $2 AND subject_id <= $3")))
+            "SELECT {FINDING_COLS} FROM findings WHERE region_id = $1 AND subject_kind = 'member' AND subject_id >= $2 AND subject_id <= $3{OWNED}")))
             .bind(region_id).bind(first).bind(end).fetch_all(c).await)?;
         let with_findings: Vec<i64> = stored.iter().map(|f| f.subject_id).collect();
         let (members, facts, rows) = read.facts(&mut Src::Pool(db), MemberSel::Range(first, end), &with_findings).await?;

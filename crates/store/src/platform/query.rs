@@ -163,6 +163,21 @@ impl Sql {
         })
     }
 
+    /// Reads every row inside a write transaction.
+    pub(crate) async fn fetch_all_tx<T>(&self, tx: &mut crate::Tx) -> StoreResult<Vec<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+    {
+        Ok(
+            crate::on_tx!(tx, c => bound!(sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(self.text.as_str())), &self.args).fetch_all(c).await)?,
+        )
+    }
+
+    /// Runs a statement inside a write transaction; answers the rows it affected.
+    pub(crate) async fn execute_tx(&self, tx: &mut crate::Tx) -> StoreResult<u64> {
+        Ok(crate::exec_tx!(tx, c => bound!(sqlx::query(sqlx::AssertSqlSafe(self.text.as_str())), &self.args).execute(c).await)?)
+    }
+
     /// Reads one integer (a count, a sum).
     pub(crate) async fn fetch_i64(&self, db: &Db) -> StoreResult<i64> {
         use sqlx::Row;

@@ -780,3 +780,54 @@ async fn another_districts_admin_gets_404_for_this_orgs_cockpit() {
         db.close().await;
     }
 }
+
+#[tokio::test]
+async fn the_engine_leaves_other_features_findings_and_compliance_rows_alone() {
+    for t in backends().await {
+        let db = &t.db;
+        let today = db.clock().today();
+        let w = world(db, months_back(today, 2)).await;
+        let region = w.root.region_id;
+        let member = w.members[&w.a][0];
+        let a_path = db.scoped(&system(&w.root)).orgs().org(w.a).await.unwrap().path;
+        // Rows another feature (学习) keeps in the shared tables.
+        for (kind, subject) in [("member", member), ("org", w.a)] {
+            vanguard_testkit::raw_execute(
+                db,
+                &format!(
+                    "INSERT INTO findings (region_id, id, rule_code, rule_version, subject_kind, subject_id, org_id, org_path, period_key, \
+                     severity, evidence, first_seen_at, last_seen_at, resolved_at) VALUES ({region}, {}, 'learning.hours', 1, '{kind}', {subject}, \
+                     {}, '{a_path}', '{}', 'warning', '学时不足', 0, 0, NULL)",
+                    vanguard_store::platform::ids::next(),
+                    w.a,
+                    today.format("%Y")
+                ),
+            )
+            .await
+            .unwrap();
+        }
+        vanguard_testkit::raw_execute(
+            db,
+            &format!(
+                "INSERT INTO compliance (region_id, org_id, org_path, rule_code, period_key, expected, held, complete, updated_at) \
+                 VALUES ({region}, {}, '{a_path}', 'learning.plan_filed', '{}', 1, 0, FALSE, 0)",
+                w.a,
+                today.format("%Y")
+            ),
+        )
+        .await
+        .unwrap();
+        record(db, &w, w.a, "theme_day", today, &all_present(&w, w.a)).await;
+        recompute_all(db, region, today, |_, _| {}).await.unwrap();
+        let rows = finding_rows(db).await;
+        let learning: Vec<&FindingRow> = rows.iter().filter(|f| f.rule_code == "learning.hours").collect();
+        assert_eq!(learning.len(), 2, "[{}]", t.backend);
+        assert!(learning.iter().all(|f| f.resolved_at.is_none()), "[{}] not resolved by the 组织生活 engine", t.backend);
+        assert!(
+            tally_rows(db).await.iter().any(|r| r.rule_code == "learning.plan_filed"),
+            "[{}] another feature's compliance row survives a recompute",
+            t.backend
+        );
+        db.close().await;
+    }
+}
