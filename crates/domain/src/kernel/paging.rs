@@ -71,19 +71,19 @@ pub struct PageQuery {
 
 /// Why a page request cannot be served.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PageError {
+pub enum PagingError {
     /// The cursor is not one the platform issued (or was cut short).
     BadCursor,
     /// The page number is 0 or beyond any list.
     BadPage,
 }
 
-impl PageError {
+impl PagingError {
     /// What to tell the person, in Chinese.
     pub fn message(&self) -> &'static str {
         match self {
-            PageError::BadCursor => "翻页参数无效，请回到第一页重新翻页",
-            PageError::BadPage => "页码应为从 1 开始的整数",
+            PagingError::BadCursor => "翻页参数无效，请回到第一页重新翻页",
+            PagingError::BadPage => "页码应为从 1 开始的整数",
         }
     }
 }
@@ -102,14 +102,14 @@ impl PageRequest {
     }
 
     /// Reads what a client sent. A page number wins over a cursor.
-    pub fn from_query(q: &PageQuery) -> Result<PageRequest, PageError> {
+    pub fn from_query(q: &PageQuery) -> Result<PageRequest, PagingError> {
         let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
         if let Some(page) = q.page {
             let position = page
                 .checked_sub(1)
                 .and_then(|p| p.checked_mul(u64::from(limit)))
                 .filter(|p| *p <= MAX_POSITION)
-                .ok_or(PageError::BadPage)?;
+                .ok_or(PagingError::BadPage)?;
             return Ok(PageRequest { seek: if position == 0 { Seek::First } else { Seek::Position(position) }, limit });
         }
         let seek = match q.cursor.as_deref().map(str::trim) {
@@ -226,30 +226,30 @@ fn encode_cursor(dir: char, position: u64, key: &[KeyPart]) -> String {
     format!("{dir}{position}.{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json))
 }
 
-fn decode_cursor(c: &str) -> Result<Seek, PageError> {
+fn decode_cursor(c: &str) -> Result<Seek, PagingError> {
     if c == LAST {
         return Ok(Seek::Last);
     }
     if c.len() > 2_048 {
-        return Err(PageError::BadCursor);
+        return Err(PagingError::BadCursor);
     }
-    let (head, body) = c.split_once('.').ok_or(PageError::BadCursor)?;
+    let (head, body) = c.split_once('.').ok_or(PagingError::BadCursor)?;
     let mut chars = head.chars();
-    let dir = chars.next().ok_or(PageError::BadCursor)?;
-    let position: u64 = chars.as_str().parse().map_err(|_| PageError::BadCursor)?;
+    let dir = chars.next().ok_or(PagingError::BadCursor)?;
+    let position: u64 = chars.as_str().parse().map_err(|_| PagingError::BadCursor)?;
     if position > MAX_POSITION {
-        return Err(PageError::BadCursor);
+        return Err(PagingError::BadCursor);
     }
     use base64::Engine;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(body).map_err(|_| PageError::BadCursor)?;
-    let key: Vec<KeyPart> = serde_json::from_slice(&bytes).map_err(|_| PageError::BadCursor)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(body).map_err(|_| PagingError::BadCursor)?;
+    let key: Vec<KeyPart> = serde_json::from_slice(&bytes).map_err(|_| PagingError::BadCursor)?;
     if key.is_empty() || key.len() > 8 {
-        return Err(PageError::BadCursor);
+        return Err(PagingError::BadCursor);
     }
     match dir {
         'a' => Ok(Seek::After { key, position }),
         'b' => Ok(Seek::Before { key, position }),
-        _ => Err(PageError::BadCursor),
+        _ => Err(PagingError::BadCursor),
     }
 }
 
@@ -275,9 +275,9 @@ mod tests {
     #[test]
     fn a_page_number_becomes_a_position_without_overflow() {
         assert_eq!(PageRequest::from_query(&q(None, Some(20), Some(3))).unwrap().seek, Seek::Position(40));
-        assert_eq!(PageRequest::from_query(&q(None, None, Some(0))), Err(PageError::BadPage));
-        assert_eq!(PageRequest::from_query(&q(None, Some(200), Some(9_223_372_036_854_775_807))), Err(PageError::BadPage));
-        assert_eq!(PageRequest::from_query(&q(None, Some(200), Some(u64::MAX))), Err(PageError::BadPage));
+        assert_eq!(PageRequest::from_query(&q(None, None, Some(0))), Err(PagingError::BadPage));
+        assert_eq!(PageRequest::from_query(&q(None, Some(200), Some(9_223_372_036_854_775_807))), Err(PagingError::BadPage));
+        assert_eq!(PageRequest::from_query(&q(None, Some(200), Some(u64::MAX))), Err(PagingError::BadPage));
     }
 
     #[test]
@@ -297,9 +297,9 @@ mod tests {
     #[test]
     fn forged_or_cut_cursors_are_refused_not_misread() {
         for bad in ["x1.AAAA", "a.AAAA", "a1", "a1.@@@@", "a99999999999999999999.AAAA", "a1.W10", "b1.WyJ4Il", "a1.e30"] {
-            assert_eq!(decode_cursor(bad), Err(PageError::BadCursor), "{bad}");
+            assert_eq!(decode_cursor(bad), Err(PagingError::BadCursor), "{bad}");
         }
-        assert_eq!(decode_cursor(&"a1.".repeat(1000)), Err(PageError::BadCursor));
+        assert_eq!(decode_cursor(&"a1.".repeat(1000)), Err(PagingError::BadCursor));
         assert_eq!(decode_cursor(LAST), Ok(Seek::Last));
     }
 

@@ -5,7 +5,7 @@ use crate::{Db, StoreResult};
 
 /// A column, with its type folded to a backend-neutral name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Column {
+pub struct SchemaColumn {
     pub table: String,
     pub name: String,
     pub kind: &'static str,
@@ -24,7 +24,7 @@ fn fold_type(t: &str) -> &'static str {
 }
 
 /// Every column of every application table (migration bookkeeping excluded).
-pub async fn columns(db: &Db) -> StoreResult<Vec<Column>> {
+pub async fn columns(db: &Db) -> StoreResult<Vec<SchemaColumn>> {
     let mut out = Vec::new();
     if db.is_postgres() {
         #[derive(sqlx::FromRow)]
@@ -39,7 +39,7 @@ pub async fn columns(db: &Db) -> StoreResult<Vec<Column>> {
              FROM information_schema.columns WHERE table_schema = current_schema() AND table_name NOT LIKE '\\_sqlx%'")
             .fetch_all(c).await)?;
         for r in rows {
-            out.push(Column {
+            out.push(SchemaColumn {
                 table: r.table_name,
                 name: r.column_name,
                 kind: fold_type(&r.data_type),
@@ -64,7 +64,7 @@ pub async fn columns(db: &Db) -> StoreResult<Vec<Column>> {
             for col in cols {
                 // SQLite lets primary-key columns be NULL unless declared otherwise;
                 // ours all say NOT NULL, as PostgreSQL implies.
-                out.push(Column {
+                out.push(SchemaColumn {
                     table: t.clone(),
                     name: col.name,
                     kind: fold_type(&col.ty),
