@@ -1010,6 +1010,38 @@ async fn a_failure_during_commit_leaves_nothing_written() {
 }
 
 #[tokio::test]
+async fn an_import_is_a_member_write_the_rules_engine_sees_in_the_same_transaction() {
+    const TOO_FEW: &str = "branch.too_few_formal";
+    for t in each_backend().await {
+        let tr = tree(&t.db).await;
+        let sys = system(&tr.root);
+        let s = t.db.scoped(&sys);
+        let open_too_few = || async {
+            let rows: Vec<(i64,)> = vanguard_testkit::raw_fetch_all(
+                &t.db,
+                &format!(
+                    "SELECT subject_id FROM findings WHERE rule_code = '{TOO_FEW}' AND subject_id = {} AND resolved_at IS NULL",
+                    tr.branch_a
+                ),
+            )
+            .await
+            .unwrap();
+            !rows.is_empty()
+        };
+        assert!(open_too_few().await, "{}: an empty branch has fewer than three 正式党员", t.backend);
+        let rows = vec![
+            headings(),
+            row("张三", 1, "槐树社区第一党支部"),
+            row("李四", 2, "槐树社区第一党支部"),
+            row("王五", 3, "槐树社区第一党支部"),
+        ];
+        let p = s.roster().preview_import("花名册.xlsx", &xlsx(rows), &opts()).await.unwrap();
+        s.roster().commit_import(p.batch_id.unwrap(), |_, _| {}).await.unwrap();
+        assert!(!open_too_few().await, "{}: three imported 正式党员 resolve the finding at once", t.backend);
+    }
+}
+
+#[tokio::test]
 async fn reimporting_the_same_file_changes_nothing() {
     for t in each_backend().await {
         let tr = tree(&t.db).await;

@@ -1217,6 +1217,17 @@ impl Roster<'_> {
             .chain(late_unchanged)
             .collect();
         skipped.sort_by_key(|s| s.row);
+        // The features that derive rows from members (the rules engine today) see the
+        // import like any other member write, in this transaction.
+        let touched_members: Vec<i64> = created.iter().chain(&updated).map(|r| r.member_id).collect();
+        if !touched_members.is_empty() {
+            let change = crate::platform::hooks::Change::MembersWritten {
+                region_id,
+                branches: counters.keys().copied().collect(),
+                members: touched_members,
+            };
+            crate::platform::hooks::publish(&mut tx, self.db, change).await?;
+        }
         let result = ImportResult { batch_id, created, updated, skipped };
         let invalid = result.skipped.iter().filter(|s| s.reason != "无变化").count();
         audit::append(
