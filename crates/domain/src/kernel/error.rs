@@ -53,3 +53,13 @@ impl std::fmt::Display for Invalid {
 }
 
 impl std::error::Error for Invalid {}
+
+/// Checks a free text's length (in characters); `required` also refuses a blank one.
+pub fn check_text(inv: &mut Invalid, field: &'static str, label: &str, value: &str, max: usize, required: bool) {
+    let len = value.trim().chars().count();
+    if required && len == 0 {
+        inv.push(FieldError::new(field, "text.required", format!("请填写{label}")));
+    } else if len > max {
+        inv.push(FieldError::new(field, "text.too_long", format!("{label}不能超过{max}个字")));
+    }
+}

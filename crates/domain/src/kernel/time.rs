@@ -100,6 +100,29 @@ pub fn china_ms(day: NaiveDate, minute: u32) -> i64 {
     china_midnight_ms(day) + i64::from(minute) * 60_000
 }
 
+/// Deserializes an optional time given as epoch ms or as China wall-clock text.
+pub fn de_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum T {
+        Ms(i64),
+        Text(String),
+    }
+    match <Option<T> as serde::Deserialize>::deserialize(d)? {
+        None => Ok(None),
+        Some(T::Ms(ms)) if plausible_instant(ms) => Ok(Some(ms)),
+        Some(T::Ms(ms)) => Err(serde::de::Error::custom(format!(
+            "时间 {ms} 超出可接受的范围（1900—9999 年的毫秒时间戳），应为 YYYY-MM-DDTHH:MM（北京时间）或毫秒时间戳"
+        ))),
+        Some(T::Text(s)) if s.trim().is_empty() => Ok(None),
+        Some(T::Text(s)) => parse_china_datetime(&s).map(Some).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "时间“{s}”无法识别或不在 1900—9999 年之间，应为 YYYY-MM-DDTHH:MM（北京时间）或毫秒时间戳"
+            ))
+        }),
+    }
+}
+
 #[cfg(test)]
 mod time_tests {
     use super::*;

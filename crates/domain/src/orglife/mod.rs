@@ -4,6 +4,7 @@
 //!
 //! - [`meeting`]: meeting types, who is expected to hold what, attendance, the quorum and
 //!   vote rules of the 支部党员大会, the record correction window.
+//! - [`record`]: a meeting record's input, patch and validation, attendance marks.
 //! - [`plan`]: the yearly plan, its items, deadline and state machine.
 //! - [`rules`]: the rules as versioned data ([`OrgLifeRules`], part of
 //!   [`crate::kernel::rules::RuleSet`]).
@@ -12,6 +13,7 @@
 pub mod engine;
 pub mod meeting;
 pub mod plan;
+pub mod record;
 pub mod rules;
 
 pub use engine::{

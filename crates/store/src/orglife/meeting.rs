@@ -7,7 +7,7 @@
 //! decisions, applied together in one transaction. The same patch is what a correction
 //! request carries once the window has passed ([`super::correction`]).
 
-use super::{DAY_MS, OrgLife, check_text, china_midnight_ms, china_time_text, date_text, de_time, parse_date};
+use super::{DAY_MS, OrgLife, china_midnight_ms, china_time_text, date_text, parse_date};
 use crate::org::OrgRow;
 use crate::platform::audit::{self, Event};
 use crate::platform::paging::{COUNT_CAP, SortKey, capped, finish, jump_offset};
@@ -18,20 +18,14 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 use vanguard_domain::kernel::auth::{Permission, Reach};
 use vanguard_domain::kernel::paging::{KeyPart, Page, PageRequest};
-use vanguard_domain::kernel::time::{china_date, plausible_instant};
+use vanguard_domain::kernel::time::china_date;
 use vanguard_domain::member::Category;
 use vanguard_domain::org::{OrgKind, path};
-use vanguard_domain::orglife::{AssemblyRoll, Attendance, Correction, MeetingType, Votes, correction, decide, expected_types};
+pub use vanguard_domain::orglife::record::{AttendanceMark, DecisionInput, MeetingInput, MeetingPatch, PENDING, allowed_types};
+use vanguard_domain::orglife::record::{Mark, Record, check_decision, parse_marks, parse_type, validate_record};
+use vanguard_domain::orglife::{AssemblyRoll, Attendance, Correction, MeetingType, Votes, correction, decide};
 use vanguard_domain::{FieldError, Invalid};
 
-/// Longest place, host, recorder, lecturer, in characters.
-const SHORT_MAX: usize = 100;
-/// Longest topic or decision title.
-const TOPIC_MAX: usize = 200;
-/// Longest content or minutes.
-const LONG_MAX: usize = 20_000;
-/// Longest reason given with 请假.
-const REASON_MAX: usize = 200;
 /// Ids checked per query.
 const ID_CHUNK: usize = 500;
 
@@ -39,8 +33,6 @@ const ID_CHUNK: usize = 500;
 pub const STATUS_PLANNED: &str = "planned";
 pub const STATUS_HELD: &str = "held";
 pub const STATUS_CANCELLED: &str = "cancelled";
-/// An expected attendee not yet marked.
-pub const PENDING: &str = "pending";
 
 fn status_label(s: &str) -> &'static str {
     match s {
@@ -247,165 +239,6 @@ pub struct MeetingDetail {
     pub signin_path: Option<String>,
 }
 
-/// One person's attendance as the recorder marks it. `attendance` is a code or label
-/// (`present` 出席, `excused` 请假 — a reason is required —, `absent` 缺席, `observer`
-/// 列席 — adds someone not on the roll —, `pending` 未登记, `remove` 移除 — removes an
-/// observer).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
-pub struct AttendanceMark {
-    pub member_id: i64,
-    pub attendance: String,
-    #[serde(default)]
-    pub reason: String,
-}
-
-/// A decision put to the vote at a 支部党员大会. `excluded`: voting members excluded
-/// from the 应到会人数 (long illness, abroad, 留党察看), counted by the branch.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct DecisionInput {
-    pub title: String,
-    pub votes_for: u32,
-    pub votes_against: u32,
-    pub votes_abstain: u32,
-    pub excluded: u32,
-}
-
-/// A new meeting. Times are epoch ms or China wall-clock text (`2026-03-05T09:30`).
-/// Without `attendee_ids` the roll is filled in from the org; `attendance` and
-/// `decisions` may come with it (a meeting recorded after the fact).
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct MeetingInput {
-    pub meeting_type: String,
-    #[serde(deserialize_with = "de_time")]
-    pub planned_at: Option<i64>,
-    #[serde(deserialize_with = "de_time")]
-    pub held_at: Option<i64>,
-    pub place: String,
-    pub host: String,
-    pub recorder: String,
-    pub lecturer: String,
-    pub topic: String,
-    pub content: String,
-    pub minutes: String,
-    /// 书记讲党课.
-    pub is_secretary_lecture: bool,
-    pub attendee_ids: Option<Vec<i64>>,
-    pub attendance: Vec<AttendanceMark>,
-    pub decisions: Vec<DecisionInput>,
-}
-
-/// A change to a meeting record; absent fields stay as they are.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct MeetingPatch {
-    /// The version last read: a stale one is refused.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub version: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub meeting_type: Option<String>,
-    #[serde(deserialize_with = "de_time", skip_serializing_if = "Option::is_none")]
-    pub planned_at: Option<i64>,
-    #[serde(deserialize_with = "de_time", skip_serializing_if = "Option::is_none")]
-    pub held_at: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub place: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub recorder: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lecturer: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub topic: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub minutes: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub is_secretary_lecture: Option<bool>,
-    /// The whole roll (应到人员), replacing the current one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub attendee_ids: Option<Vec<i64>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub attendance: Vec<AttendanceMark>,
-    /// Decisions to add.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub decisions: Vec<DecisionInput>,
-}
-
-impl MeetingPatch {
-    fn touches_fields(&self) -> bool {
-        self.meeting_type.is_some()
-            || self.planned_at.is_some()
-            || self.held_at.is_some()
-            || self.place.is_some()
-            || self.host.is_some()
-            || self.recorder.is_some()
-            || self.lecturer.is_some()
-            || self.topic.is_some()
-            || self.content.is_some()
-            || self.minutes.is_some()
-            || self.is_secretary_lecture.is_some()
-    }
-
-    /// Nothing to change (the version alone changes nothing).
-    pub fn is_empty(&self) -> bool {
-        !self.touches_fields() && self.attendee_ids.is_none() && self.attendance.is_empty() && self.decisions.is_empty()
-    }
-
-    /// What the patch changes, in words, for people reviewing a correction request.
-    pub fn summary(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        if let Some(t) = &self.meeting_type {
-            out.push(format!("会议类型改为：{}", MeetingType::parse(t).map(MeetingType::label).unwrap_or(t)));
-        }
-        if let Some(t) = self.planned_at {
-            out.push(format!("计划时间改为：{}", china_time_text(t)));
-        }
-        if let Some(t) = self.held_at {
-            out.push(format!("召开时间改为：{}", china_time_text(t)));
-        }
-        for (label, v) in [
-            ("地点", &self.place),
-            ("主持人", &self.host),
-            ("记录人", &self.recorder),
-            ("讲课人", &self.lecturer),
-            ("主题", &self.topic),
-        ] {
-            if let Some(v) = v {
-                out.push(format!("{label}改为：{}", v.trim()));
-            }
-        }
-        if self.content.is_some() {
-            out.push("修改会议内容".into());
-        }
-        if self.minutes.is_some() {
-            out.push("修改会议记录".into());
-        }
-        if let Some(b) = self.is_secretary_lecture {
-            out.push(if b { "标记为书记讲党课".into() } else { "取消书记讲党课标记".into() });
-        }
-        if let Some(ids) = &self.attendee_ids {
-            out.push(format!("应到人员调整为{}人", ids.iter().collect::<BTreeSet<_>>().len()));
-        }
-        if !self.attendance.is_empty() {
-            out.push(format!("登记出席情况{}人次", self.attendance.len()));
-        }
-        for d in &self.decisions {
-            out.push(format!(
-                "补记表决“{}”（赞成{}、反对{}、弃权{}）",
-                d.title.trim(),
-                d.votes_for,
-                d.votes_against,
-                d.votes_abstain
-            ));
-        }
-        out
-    }
-}
-
 /// Meeting list filters; empty values do not filter.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -428,237 +261,21 @@ impl MeetingRow {
     }
 }
 
-/// The record's fields, normalized.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Record {
-    meeting_type: MeetingType,
-    planned_at: Option<i64>,
-    held_at: Option<i64>,
-    place: String,
-    host: String,
-    recorder: String,
-    lecturer: String,
-    topic: String,
-    content: String,
-    minutes: String,
-    is_secretary_lecture: bool,
-}
-
-fn parse_type(s: &str) -> Result<MeetingType, Invalid> {
-    MeetingType::parse(s).ok_or_else(|| {
-        let all: Vec<&str> = MeetingType::ALL.iter().map(|t| t.label()).collect();
-        Invalid::one("meeting_type", "meeting_type.unknown", format!("请选择会议类型：{}", all.join("、")))
-    })
-}
-
-impl Record {
-    fn from_input(i: &MeetingInput) -> Result<Record, Invalid> {
-        Ok(Record {
-            meeting_type: parse_type(&i.meeting_type)?,
-            planned_at: i.planned_at,
-            held_at: i.held_at,
-            place: i.place.trim().to_string(),
-            host: i.host.trim().to_string(),
-            recorder: i.recorder.trim().to_string(),
-            lecturer: i.lecturer.trim().to_string(),
-            topic: i.topic.trim().to_string(),
-            content: i.content.trim().to_string(),
-            minutes: i.minutes.trim().to_string(),
-            is_secretary_lecture: i.is_secretary_lecture,
-        })
+/// A stored record's fields, as the domain validates them.
+fn record_of(r: &MeetingRow) -> Record {
+    Record {
+        meeting_type: r.meeting_type(),
+        planned_at: r.planned_at,
+        held_at: r.held_at,
+        place: r.place.clone(),
+        host: r.host.clone(),
+        recorder: r.recorder.clone(),
+        lecturer: r.lecturer.clone(),
+        topic: r.topic.clone(),
+        content: r.content.clone(),
+        minutes: r.minutes.clone(),
+        is_secretary_lecture: r.is_secretary_lecture,
     }
-
-    fn from_row(r: &MeetingRow) -> Record {
-        Record {
-            meeting_type: r.meeting_type(),
-            planned_at: r.planned_at,
-            held_at: r.held_at,
-            place: r.place.clone(),
-            host: r.host.clone(),
-            recorder: r.recorder.clone(),
-            lecturer: r.lecturer.clone(),
-            topic: r.topic.clone(),
-            content: r.content.clone(),
-            minutes: r.minutes.clone(),
-            is_secretary_lecture: r.is_secretary_lecture,
-        }
-    }
-
-    fn overlay(&self, p: &MeetingPatch) -> Result<Record, Invalid> {
-        let t = |v: &Option<String>, old: &String| v.as_deref().map(|s| s.trim().to_string()).unwrap_or_else(|| old.clone());
-        Ok(Record {
-            meeting_type: match &p.meeting_type {
-                Some(s) => parse_type(s)?,
-                None => self.meeting_type,
-            },
-            planned_at: p.planned_at.or(self.planned_at),
-            held_at: p.held_at.or(self.held_at),
-            place: t(&p.place, &self.place),
-            host: t(&p.host, &self.host),
-            recorder: t(&p.recorder, &self.recorder),
-            lecturer: t(&p.lecturer, &self.lecturer),
-            topic: t(&p.topic, &self.topic),
-            content: t(&p.content, &self.content),
-            minutes: t(&p.minutes, &self.minutes),
-            is_secretary_lecture: p.is_secretary_lecture.unwrap_or(self.is_secretary_lecture),
-        })
-    }
-
-    fn held_on(&self) -> Option<String> {
-        self.held_at.map(|h| date_text(china_date(h)))
-    }
-
-    /// What changed, in words, for the audit record.
-    fn diff(&self, new: &Record) -> Vec<String> {
-        let mut out = Vec::new();
-        if self.meeting_type != new.meeting_type {
-            out.push(format!("类型：{} → {}", self.meeting_type.label(), new.meeting_type.label()));
-        }
-        let time = |t: Option<i64>| t.map(china_time_text).unwrap_or_else(|| "无".into());
-        if self.planned_at != new.planned_at {
-            out.push(format!("计划时间：{} → {}", time(self.planned_at), time(new.planned_at)));
-        }
-        if self.held_at != new.held_at {
-            out.push(format!("召开时间：{} → {}", time(self.held_at), time(new.held_at)));
-        }
-        for (label, a, b) in [
-            ("地点", &self.place, &new.place),
-            ("主持人", &self.host, &new.host),
-            ("记录人", &self.recorder, &new.recorder),
-            ("讲课人", &self.lecturer, &new.lecturer),
-            ("主题", &self.topic, &new.topic),
-        ] {
-            if a != b {
-                out.push(format!("{label}：{a} → {b}"));
-            }
-        }
-        if self.content != new.content {
-            out.push("会议内容".into());
-        }
-        if self.minutes != new.minutes {
-            out.push("会议记录".into());
-        }
-        if self.is_secretary_lecture != new.is_secretary_lecture {
-            out.push(format!("书记讲党课：{}", if new.is_secretary_lecture { "是" } else { "否" }));
-        }
-        out
-    }
-}
-
-/// The types an org may record: those it is expected to hold, plus 集中学习, 谈心谈话
-/// and 其他.
-pub fn allowed_types(kind: OrgKind, has_committee: bool) -> Vec<MeetingType> {
-    let mut v = expected_types(kind, has_committee);
-    for extra in [MeetingType::CollectiveStudy, MeetingType::HeartTalk, MeetingType::Other] {
-        if !v.contains(&extra) {
-            v.push(extra);
-        }
-    }
-    v
-}
-
-fn validate(rec: &Record, org: &OrgRow, today: NaiveDate) -> Result<(), Invalid> {
-    let mut inv = Invalid::default();
-    let kind = org.kind();
-    let allowed = allowed_types(kind, org.has_committee);
-    if !allowed.contains(&rec.meeting_type) {
-        let labels: Vec<&str> = allowed.iter().map(|t| t.label()).collect();
-        let why = if rec.meeting_type == MeetingType::BranchCommittee && kind.is_branch() {
-            "（未设支部委员会的党支部不召开支委会）"
-        } else {
-            ""
-        };
-        inv.push(FieldError::new(
-            "meeting_type",
-            "meeting_type.not_expected",
-            format!(
-                "{}“{}”不{}{}{why}；可选：{}",
-                kind.label(),
-                org.name,
-                rec.meeting_type.verb(),
-                rec.meeting_type.label(),
-                labels.join("、")
-            ),
-        ));
-    }
-    if rec.planned_at.is_none() && rec.held_at.is_none() {
-        inv.push(FieldError::new("held_at", "time.required", "请填写实际召开时间；尚未召开的会议请填写计划时间"));
-    }
-    let earliest = NaiveDate::from_ymd_opt(1921, 7, 1).unwrap_or(NaiveDate::MIN);
-    // Stored times must be real instants: an out-of-range one would read back as 1970.
-    if let Some(h) = rec.held_at {
-        let d = china_date(h);
-        if !plausible_instant(h) {
-            inv.push(FieldError::new("held_at", "time.range", "召开时间超出可接受的范围，请核对"));
-        } else if d > today {
-            inv.push(FieldError::new("held_at", "held_at.future", "实际召开时间不能晚于今天；尚未召开的会议请填写计划时间"));
-        } else if d < earliest {
-            inv.push(FieldError::new("held_at", "time.range", "召开时间有误，请核对"));
-        }
-    }
-    if let Some(p) = rec.planned_at
-        && (!plausible_instant(p) || china_date(p) < earliest)
-    {
-        inv.push(FieldError::new("planned_at", "time.range", "计划时间有误，请核对"));
-    }
-    let held = rec.held_at.is_some();
-    check_text(&mut inv, "place", "地点", &rec.place, SHORT_MAX, held);
-    check_text(&mut inv, "host", "主持人", &rec.host, SHORT_MAX, held);
-    check_text(&mut inv, "recorder", "记录人", &rec.recorder, SHORT_MAX, held);
-    let lecture = rec.meeting_type == MeetingType::PartyLecture;
-    check_text(&mut inv, "lecturer", "讲课人", &rec.lecturer, SHORT_MAX, lecture);
-    check_text(&mut inv, "topic", if lecture { "党课题目" } else { "主题" }, &rec.topic, TOPIC_MAX, lecture);
-    check_text(&mut inv, "content", "会议内容", &rec.content, LONG_MAX, false);
-    check_text(&mut inv, "minutes", "会议记录", &rec.minutes, LONG_MAX, false);
-    if rec.is_secretary_lecture && !lecture {
-        inv.push(FieldError::new("is_secretary_lecture", "secretary_lecture.type", "“书记讲党课”只适用于党课"));
-    }
-    inv.into_result(())
-}
-
-/// A parsed attendance mark.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mark {
-    Set(&'static str),
-    Remove,
-}
-
-fn parse_marks(marks: &[AttendanceMark]) -> Result<Vec<(i64, Mark, String)>, Invalid> {
-    let mut inv = Invalid::default();
-    let mut out = Vec::new();
-    for (i, m) in marks.iter().enumerate() {
-        let n = i + 1;
-        let s = m.attendance.trim();
-        let mark = match s {
-            "pending" | "未登记" => Some(Mark::Set(PENDING)),
-            "remove" | "移除" => Some(Mark::Remove),
-            _ => Attendance::parse(s).map(|a| Mark::Set(a.code())),
-        };
-        let Some(mark) = mark else {
-            inv.push(FieldError::new("attendance", "attendance.unknown", format!("第{n}项：出席情况应为出席、请假、缺席或列席")));
-            continue;
-        };
-        let reason = m.reason.trim().to_string();
-        if mark == Mark::Set(Attendance::Excused.code()) && reason.is_empty() {
-            inv.push(FieldError::new("attendance", "attendance.reason_required", format!("第{n}项：请假须填写请假原因")));
-        }
-        if reason.chars().count() > REASON_MAX {
-            inv.push(FieldError::new(
-                "attendance",
-                "attendance.reason_length",
-                format!("第{n}项：请假原因不能超过{REASON_MAX}个字"),
-            ));
-        }
-        let reason = if mark == Mark::Set(Attendance::Excused.code()) { reason } else { String::new() };
-        out.push((m.member_id, mark, reason));
-    }
-    inv.into_result(out)
-}
-
-fn check_decision(d: &DecisionInput) -> Result<(), Invalid> {
-    let mut inv = Invalid::default();
-    check_text(&mut inv, "title", "表决事项", &d.title, TOPIC_MAX, true);
-    inv.into_result(())
 }
 
 /// What one edit did.
@@ -926,7 +543,7 @@ impl OrgLife<'_> {
         }
         let rec = Record::from_input(input)?;
         let today = self.db.clock().today();
-        validate(&rec, &org, today)?;
+        validate_record(&rec, org.kind(), org.has_committee, &org.name, today)?;
         let marks = parse_marks(&input.attendance)?;
         for d in &input.decisions {
             check_decision(d)?;
@@ -1174,9 +791,9 @@ impl OrgLife<'_> {
         let now = self.db.clock().now_ms();
         let mut row = row.clone();
         if patch.touches_fields() {
-            let old = Record::from_row(&row);
+            let old = record_of(&row);
             let new = old.overlay(patch)?;
-            validate(&new, &org, self.db.clock().today())?;
+            validate_record(&new, org.kind(), org.has_committee, &org.name, self.db.clock().today())?;
             let diff = old.diff(&new);
             if !diff.is_empty() {
                 let became_held = !row.is_held() && new.held_at.is_some();

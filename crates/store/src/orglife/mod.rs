@@ -16,8 +16,7 @@
 //! - [`portal`]: the member's upcoming meetings, plan and attendance; the to-do list.
 
 use crate::StoreError;
-use serde::{Deserialize, Deserializer};
-use vanguard_domain::{FieldError, Invalid};
+use vanguard_domain::Invalid;
 
 macro_rules! meeting_cols {
     () => {
@@ -59,42 +58,10 @@ crate::platform::scope::feature_handle!(
     orglife
 );
 
+pub(crate) use vanguard_domain::kernel::error::check_text;
 pub(crate) use vanguard_domain::kernel::time::{
-    DAY_MS, china_midnight_ms, china_time_text, date_text, parse_china_datetime, parse_iso_date as parse_date, plausible_instant,
+    DAY_MS, china_midnight_ms, china_time_text, date_text, parse_iso_date as parse_date,
 };
-
-/// Deserializes an optional time given as epoch ms or as China wall-clock text.
-pub(crate) fn de_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum T {
-        Ms(i64),
-        Text(String),
-    }
-    match Option::<T>::deserialize(d)? {
-        None => Ok(None),
-        Some(T::Ms(ms)) if plausible_instant(ms) => Ok(Some(ms)),
-        Some(T::Ms(ms)) => Err(serde::de::Error::custom(format!(
-            "时间 {ms} 超出可接受的范围（1900—9999 年的毫秒时间戳），应为 YYYY-MM-DDTHH:MM（北京时间）或毫秒时间戳"
-        ))),
-        Some(T::Text(s)) if s.trim().is_empty() => Ok(None),
-        Some(T::Text(s)) => parse_china_datetime(&s).map(Some).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "时间“{s}”无法识别或不在 1900—9999 年之间，应为 YYYY-MM-DDTHH:MM（北京时间）或毫秒时间戳"
-            ))
-        }),
-    }
-}
-
-/// Checks a free text's length (in characters); `required` also refuses a blank one.
-pub(crate) fn check_text(inv: &mut Invalid, field: &'static str, label: &str, value: &str, max: usize, required: bool) {
-    let len = value.trim().chars().count();
-    if required && len == 0 {
-        inv.push(FieldError::new(field, "text.required", format!("请填写{label}")));
-    } else if len > max {
-        inv.push(FieldError::new(field, "text.too_long", format!("{label}不能超过{max}个字")));
-    }
-}
 
 /// A refusal by a state rule of the domain (a plan transition, a quorum) as a conflict
 /// with the rule's own code; plain input errors stay a validation error.
