@@ -16,6 +16,8 @@ use vanguard_testkit::{TestDb, backends};
 mod ops;
 #[path = "store/orglife.rs"]
 mod orglife;
+#[path = "store/schema.rs"]
+mod schema;
 
 struct Tree {
     root: OrgRow,
@@ -81,31 +83,6 @@ fn member(name: &str, seq: u16, org_id: i64) -> NewMember {
 
 async fn each_backend() -> Vec<TestDb> {
     backends().await
-}
-
-#[tokio::test]
-async fn sqlite_and_postgres_schemas_match_column_for_column() {
-    let sqlite = vanguard_testkit::sqlite().await;
-    let Some(pg) = vanguard_testkit::postgres().await else { return };
-    let a = vanguard_store::platform::schema::columns(&sqlite.db).await.unwrap();
-    let b = vanguard_store::platform::schema::columns(&pg.db).await.unwrap();
-    assert!(a.len() > 50, "expected the whole schema, got {} columns", a.len());
-    assert!(a.iter().all(|c| c.kind != "other"), "unmapped column type in SQLite: {a:?}");
-    assert_eq!(a, b, "SQLite and PostgreSQL schemas differ");
-    assert_eq!(
-        vanguard_store::platform::schema::migration_versions(&sqlite.db).await.unwrap(),
-        vanguard_store::platform::schema::migration_versions(&pg.db).await.unwrap()
-    );
-}
-
-#[tokio::test]
-async fn every_org_owned_table_carries_the_region_key_first_in_its_primary_key() {
-    for t in each_backend().await {
-        let cols = vanguard_store::platform::schema::columns(&t.db).await.unwrap();
-        for table in ["orgs", "members", "member_history"] {
-            assert!(cols.iter().any(|c| c.table == table && c.name == "region_id" && !c.nullable), "{} {table}", t.backend);
-        }
-    }
 }
 
 #[tokio::test]

@@ -2,8 +2,12 @@
 //!
 //! The PostgreSQL leg creates a fresh database per test (`vgt_<pid>_<n>`) on the server
 //! named by `VANGUARD_TEST_PG` (default `postgres://postgres@127.0.0.1:5432/test`), and
-//! drops those left by earlier runs. With `CI=true` an unreachable server fails the
-//! test; elsewhere the leg is skipped with a loud message saying how to enable it.
+//! drops those left by earlier runs. With `VANGUARD_TEST_CITUS` it runs on a Citus
+//! cluster instead ([`citus`]). With `CI=true` anything a test needs and cannot have
+//! (PostgreSQL, a browser) fails the test ([`skip_or_fail`]); elsewhere the leg is skipped
+//! with a loud message saying how to enable it.
+
+pub mod citus;
 
 use sqlx::Connection;
 use std::path::PathBuf;
@@ -28,7 +32,25 @@ impl Drop for TestDb {
     }
 }
 
-fn admin_url() -> String {
+/// Whether the tests run under CI (`CI=true`), where nothing may be skipped.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+/// The one way a test gives up on something it needs: under `CI=true` it panics (the run
+/// fails, naming `what` is missing); elsewhere it prints a loud message with `how` to
+/// provide it, and the caller skips that leg.
+pub fn skip_or_fail(what: &str, how: &str) {
+    if in_ci() {
+        panic!("CI=true but {what}: nothing may be skipped in CI. {how}");
+    }
+    eprintln!("\n!!! SKIPPED: {what}.\n!!! {how}\n");
+}
+
+const PG_HOW: &str =
+    "Start a server there or set VANGUARD_TEST_PG=postgres://user@host:port/db to run every test on PostgreSQL too.";
+
+pub(crate) fn admin_url() -> String {
     std::env::var("VANGUARD_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
 }
 
@@ -47,7 +69,7 @@ fn pid_alive(pid: u32) -> bool {
     std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
 
-async fn drop_stale(conn: &mut sqlx::PgConnection) {
+pub(crate) async fn drop_stale(conn: &mut sqlx::PgConnection) {
     let names: Vec<String> = sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname LIKE 'vgt\\_%'")
         .fetch_all(&mut *conn)
         .await
@@ -62,51 +84,59 @@ async fn drop_stale(conn: &mut sqlx::PgConnection) {
     }
 }
 
-/// A fresh PostgreSQL database, or `None` when the server is unreachable outside CI.
-pub async fn postgres() -> Option<TestDb> {
-    let admin = admin_url();
-    let mut conn = match sqlx::PgConnection::connect(&admin).await {
-        Ok(c) => c,
-        Err(e) => {
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("CI=true but PostgreSQL is unreachable at {admin}: {e}");
-            }
-            eprintln!(
-                "\n!!! PostgreSQL leg SKIPPED: cannot connect to {admin} ({e}).\n!!! Start a server there or set VANGUARD_TEST_PG=postgres://user@host:port/db to run every test on PostgreSQL too.\n"
-            );
-            return None;
-        }
-    };
+fn next_name() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("vgt_{}_{n}", std::process::id())
+}
+
+/// Drops, once per process, the databases of earlier runs whose process is gone.
+pub(crate) async fn drop_stale_once(conn: &mut sqlx::PgConnection) {
     static CLEANED: std::sync::Once = std::sync::Once::new();
     let mut first = false;
     CLEANED.call_once(|| first = true);
     if first {
-        drop_stale(&mut conn).await;
+        drop_stale(conn).await;
     }
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let name = format!("vgt_{}_{n}", std::process::id());
+}
+
+/// A fresh PostgreSQL database (on the Citus cluster when `VANGUARD_TEST_CITUS` names
+/// one), or `None` when the server is unreachable outside CI.
+pub async fn postgres() -> Option<TestDb> {
+    let url = fresh_database().await?;
+    let db = Db::open(&url, Crypto::random()).await.unwrap_or_else(|e| panic!("cannot open PostgreSQL test database {url}: {e}"));
+    Some(TestDb { db, backend: "postgres", dir: None })
+}
+
+/// Creates a fresh, empty database (on the Citus cluster when one is configured, with the
+/// extension and the nodes in place, so that opening it distributes the schema) and
+/// returns its URL; `None` (after [`skip_or_fail`]) when the server cannot be reached.
+pub async fn fresh_database() -> Option<String> {
+    if let Some(cluster) = citus::Cluster::from_env() {
+        return Some(cluster.create_database(&next_name()).await);
+    }
+    fresh_postgres_database(&admin_url()).await
+}
+
+/// Creates a fresh, empty database on the PostgreSQL server at `admin_url` and returns its
+/// URL; `None` (after [`skip_or_fail`]) when the server cannot be reached.
+pub async fn fresh_postgres_database(admin_url: &str) -> Option<String> {
+    let mut conn = match sqlx::PgConnection::connect(admin_url).await {
+        Ok(c) => c,
+        Err(e) => {
+            skip_or_fail(&format!("PostgreSQL is unreachable at {admin_url} ({e})"), PG_HOW);
+            return None;
+        }
+    };
+    drop_stale_once(&mut conn).await;
+    let name = next_name();
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
         .execute(&mut conn)
         .await
         .unwrap_or_else(|e| panic!("cannot create test database {name}: {e}"));
-    let url = match admin.rfind('/') {
-        Some(i) => format!("{}/{name}", &admin[..i]),
+    match admin_url.rfind('/') {
+        Some(i) => Some(format!("{}/{name}", &admin_url[..i])),
         None => panic!("VANGUARD_TEST_PG must end with /DATABASE"),
-    };
-    let db = Db::open(&url, Crypto::random()).await.unwrap_or_else(|e| panic!("cannot open PostgreSQL test database: {e}"));
-    Some(TestDb { db, backend: "postgres", dir: None })
-}
-
-/// Creates a fresh, empty database on the PostgreSQL server at `admin_url` and returns its
-/// URL; `None` when the server cannot be reached.
-pub async fn fresh_postgres_database(admin_url: &str) -> Option<String> {
-    let mut conn = sqlx::PgConnection::connect(admin_url).await.ok()?;
-    drop_stale(&mut conn).await;
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let name = format!("vgt_{}_{n}", std::process::id());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\""))).execute(&mut conn).await.ok()?;
-    let i = admin_url.rfind('/')?;
-    Some(format!("{}/{name}", &admin_url[..i]))
+    }
 }
 
 /// SQLite, then PostgreSQL when available.

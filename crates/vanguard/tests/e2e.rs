@@ -20,15 +20,12 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root")
 }
 
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-}
-
+/// Gives up on the browser tests: a failure under `CI=true` (see `vanguard_testkit::skip_or_fail`).
 fn skip_or_fail(why: &str) {
-    if in_ci() {
-        panic!("CI=true but the browser tests cannot run: {why}");
-    }
-    eprintln!("\n!!! Browser tests SKIPPED: {why}\n!!! Install Debian's `chromium` package and Node.js to run them.\n");
+    vanguard_testkit::skip_or_fail(
+        &format!("the browser tests cannot run: {why}"),
+        "Install Debian's `chromium` package and Node.js to run them.",
+    );
 }
 
 struct Server(Child, PathBuf);
@@ -107,11 +104,11 @@ fn run_scenarios(port: u16, label: &str) {
     assert!(status.success(), "browser scenarios failed on {label}");
 }
 
-/// A fresh PostgreSQL database for the server, or `None` when no server is reachable.
+/// A fresh PostgreSQL (or Citus) database for the server, or `None` when no server is
+/// reachable outside CI.
 fn postgres_url() -> Option<String> {
-    let admin = std::env::var("VANGUARD_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
-    rt.block_on(vanguard_testkit::fresh_postgres_database(&admin))
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
+    rt.block_on(vanguard_testkit::fresh_database())
 }
 
 #[test]
@@ -128,12 +125,8 @@ fn browser_scenarios_pass_on_sqlite_and_postgres() {
         let (_server, port) = start_server(None, "sqlite");
         run_scenarios(port, "sqlite");
     }
-    match postgres_url() {
-        Some(url) => {
-            let (_server, port) = start_server(Some(&url), "postgres");
-            run_scenarios(port, "postgres");
-        }
-        None if in_ci() => panic!("CI=true but PostgreSQL is unreachable for the browser tests"),
-        None => eprintln!("\n!!! Browser tests on PostgreSQL SKIPPED: no server at VANGUARD_TEST_PG.\n"),
+    if let Some(url) = postgres_url() {
+        let (_server, port) = start_server(Some(&url), "postgres");
+        run_scenarios(port, "postgres");
     }
 }

@@ -85,13 +85,17 @@ pub struct Db {
 
 impl Db {
     /// Opens (creating if needed) and migrates the database at `url`: `sqlite://PATH`,
-    /// a bare file path, or `postgres://…`.
+    /// a bare file path, or `postgres://…`. On a PostgreSQL database with the `citus`
+    /// extension, the schema is then distributed ([`crate::platform::distribute`]).
     pub async fn open(url: &str, crypto: Crypto) -> StoreResult<Db> {
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?;
             let pool =
                 PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect_with(opts).await?;
             sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+            if crate::platform::distribute::is_citus(&pool).await? {
+                crate::platform::distribute::run(&pool).await?;
+            }
             Backend::Postgres(pool)
         } else {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
@@ -159,6 +163,13 @@ impl Db {
 
     pub(crate) fn backend(&self) -> &Backend {
         &self.inner.backend
+    }
+    /// The PostgreSQL pool, on that backend.
+    pub(crate) fn pg_pool(&self) -> Option<&PgPool> {
+        match &self.inner.backend {
+            Backend::Postgres(p) => Some(p),
+            Backend::Sqlite { .. } => None,
+        }
     }
     pub fn is_postgres(&self) -> bool {
         matches!(self.inner.backend, Backend::Postgres(_))

@@ -6,6 +6,7 @@
 //! - [`scope`]: the one mechanism that confines data to the caller's subtree.
 //! - [`files`]: the data directory's files kept private (0700/0600).
 //! - [`backup`]: consistent online backups of a SQLite database, and checking a restore.
+//! - [`distribute`]: the one table list that places the schema on a Citus cluster.
 //! - [`crypto`], [`audit`], [`ids`], [`rules`], [`schema`], [`error`].
 
 #[macro_use]
@@ -20,6 +21,7 @@ pub mod audit;
 pub mod backup;
 pub mod bulk;
 pub mod crypto;
+pub mod distribute;
 pub mod engines;
 pub mod error;
 pub mod files;
