@@ -154,7 +154,15 @@ struct Binding {
     phone_hash: Option<Vec<u8>>,
 }
 
+/// The regions, for lookups of an org or member by id alone: an id names no shard, so
+/// such a lookup tries region by region with single-shard reads by `(region_id, id)`.
+/// Regions are few (one per top-level org) and binding an account is rare.
+async fn region_ids(db: &Db) -> StoreResult<Vec<i64>> {
+    Ok(crate::read!(db, c => sqlx::query_scalar("SELECT id FROM regions ORDER BY id").fetch_all(c).await)?)
+}
+
 async fn resolve_binding(db: &Db, role: Role, scope_org_id: Option<i64>, member_id: Option<i64>) -> StoreResult<Binding> {
+    let regions = region_ids(db).await?;
     let mut b = Binding { scope_region_id: None, scope_org_id: None, member_region_id: None, member_id: None, phone_hash: None };
     if role.needs_member() || member_id.is_some() {
         let mid = member_id
@@ -165,8 +173,14 @@ async fn resolve_binding(db: &Db, role: Role, scope_org_id: Option<i64>, member_
             group_id: Option<i64>,
             phone_hash: Option<Vec<u8>>,
         }
-        let m: Option<M> = crate::read!(db, c => sqlx::query_as("SELECT region_id, group_id, phone_hash FROM members WHERE id = $1 AND archived = FALSE")
-            .bind(mid).fetch_optional(c).await)?;
+        let mut m: Option<M> = None;
+        for region in &regions {
+            m = crate::read!(db, c => sqlx::query_as("SELECT region_id, group_id, phone_hash FROM members WHERE region_id = $1 AND id = $2 AND archived = FALSE")
+                .bind(region).bind(mid).fetch_optional(c).await)?;
+            if m.is_some() {
+                break;
+            }
+        }
         let m = m.ok_or_else(|| StoreError::invalid("member_id", "member.not_found", "关联的党员不存在或已移入历史库"))?;
         b.member_region_id = Some(m.region_id);
         b.member_id = Some(mid);
@@ -190,8 +204,14 @@ async fn resolve_binding(db: &Db, role: Role, scope_org_id: Option<i64>, member_
             region_id: i64,
             kind: String,
         }
-        let o: Option<O> = crate::read!(db, c => sqlx::query_as("SELECT region_id, kind FROM orgs WHERE id = $1 AND status <> 'dissolved'")
-            .bind(oid).fetch_optional(c).await)?;
+        let mut o: Option<O> = None;
+        for region in &regions {
+            o = crate::read!(db, c => sqlx::query_as("SELECT region_id, kind FROM orgs WHERE region_id = $1 AND id = $2 AND status <> 'dissolved'")
+                .bind(region).bind(oid).fetch_optional(c).await)?;
+            if o.is_some() {
+                break;
+            }
+        }
         let o = o.ok_or_else(|| StoreError::invalid("scope_org_id", "org.not_found", "管辖的党组织不存在或已撤销"))?;
         let kind = vanguard_domain::org::OrgKind::from_code(&o.kind);
         let fits = match role {
@@ -420,13 +440,38 @@ pub async fn login(db: &Db, login: &str, password: &str, ip: &str) -> StoreResul
 }
 
 #[derive(sqlx::FromRow)]
-struct SessionJoin {
+struct SessionRow {
     account_id: i64,
     created_at: i64,
     last_seen_at: i64,
     csrf_token: String,
-    scope_path: Option<String>,
-    member_branch_path: Option<String>,
+}
+
+crate::sqlite_row! {
+    #[derive(sqlx::FromRow)]
+    struct PathRow { path: String }
+}
+
+/// The path of the org an account is scoped to: one single-shard read by
+/// `(region_id, id)` (on Citus, a region-keyed read never leaves its shard).
+async fn scope_path(db: &Db, region_id: Option<i64>, org_id: Option<i64>) -> StoreResult<Option<String>> {
+    let (Some(region_id), Some(org_id)) = (region_id, org_id) else { return Ok(None) };
+    let row = crate::point_read!(db, PathRow, "SELECT path FROM orgs WHERE region_id = $1 AND id = $2", region_id, org_id)?;
+    Ok(row.map(|r| r.path))
+}
+
+/// The path of a member's branch: one single-shard read by `(region_id, id)`, the
+/// member's row joined to its org on the same region key.
+async fn member_branch_path(db: &Db, region_id: Option<i64>, member_id: Option<i64>) -> StoreResult<Option<String>> {
+    let (Some(region_id), Some(member_id)) = (region_id, member_id) else { return Ok(None) };
+    let row = crate::point_read!(
+        db,
+        PathRow,
+        "SELECT o.path FROM members m JOIN orgs o ON o.region_id = m.region_id AND o.id = m.org_id WHERE m.region_id = $1 AND m.id = $2",
+        region_id,
+        member_id
+    )?;
+    Ok(row.map(|r| r.path))
 }
 
 /// Resolves a session token to the account and its scope; `None` when the token is
@@ -445,16 +490,13 @@ pub async fn authenticate(db: &Db, token: &str, ip: &str) -> StoreResult<Option<
         s.scope.actor.ip = ip.to_string();
         return Ok(Some(s));
     }
-    let sql = concat!(
-        "SELECT s.account_id, s.created_at, s.last_seen_at, s.csrf_token, so.path AS scope_path, mo.path AS member_branch_path ",
-        "FROM sessions s JOIN accounts a ON a.id = s.account_id ",
-        "LEFT JOIN orgs so ON so.region_id = a.scope_region_id AND so.id = a.scope_org_id ",
-        "LEFT JOIN members m ON m.region_id = a.member_region_id AND m.id = a.member_id ",
-        "LEFT JOIN orgs mo ON mo.region_id = m.region_id AND mo.id = m.org_id ",
-        "WHERE s.token_hash = $1"
-    );
-    let joined: Option<SessionJoin> = crate::read!(db, c => sqlx::query_as(sql).bind(&token_hash).fetch_optional(c).await)?;
-    let Some(s) = joined else { return Ok(None) };
+    // The session and the account are reference tables; the org and member rows that
+    // give the reach are read afterwards by their region key, never joined to them (on
+    // Citus such a join pulls whole distributed tables to the coordinator).
+    let session: Option<SessionRow> = crate::read!(db, c => sqlx::query_as(
+        "SELECT account_id, created_at, last_seen_at, csrf_token FROM sessions WHERE token_hash = $1")
+        .bind(&token_hash).fetch_optional(c).await)?;
+    let Some(s) = session else { return Ok(None) };
     let account = account(db, s.account_id).await?;
     let policy = db.rules().login.clone();
     if account.disabled || session_state(s.created_at, s.last_seen_at, now, &policy) != SessionState::Alive {
@@ -468,12 +510,12 @@ pub async fn authenticate(db: &Db, token: &str, ip: &str) -> StoreResult<Option<
     }
     let role = account.role();
     let reach = match role {
-        Role::Member => match (account.member_id, s.member_branch_path) {
+        Role::Member => match (account.member_id, member_branch_path(db, account.member_region_id, account.member_id).await?) {
             (Some(member_id), Some(branch_path)) => Reach::OwnRecord { member_id, branch_path },
             _ => Reach::Nothing,
         },
         Role::Auditor | Role::SysAdmin => Reach::Nothing,
-        _ => match s.scope_path {
+        _ => match scope_path(db, account.scope_region_id, account.scope_org_id).await? {
             Some(root_path) => Reach::Subtree { root_path },
             None => Reach::Nothing,
         },

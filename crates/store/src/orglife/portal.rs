@@ -147,16 +147,29 @@ impl OrgLife<'_> {
     }
 
     /// Planned meetings of the caller's branch and group, or with the caller on the roll,
-    /// in the next [`UPCOMING_DAYS`] days.
+    /// in the next [`UPCOMING_DAYS`] days. Two reads, each by the member's region key (an
+    /// `OR EXISTS` over both defeats shard pruning on Citus), merged here.
     pub async fn my_upcoming_meetings(&self) -> StoreResult<Vec<MeetingSummary>> {
+        const LIMIT: usize = 50;
         let Some(me) = self.me().await? else { return Ok(Vec::new()) };
         let now = self.db.clock().now_ms();
         let (from, to) = upcoming_range(now, UPCOMING_DAYS);
-        let rows: Vec<MeetingRow> = crate::read!(self.db, c => sqlx::query_as(concat!("SELECT ", meeting_cols!(), meeting_from!(),
-            " WHERE m.region_id = $1 AND m.status = 'planned' AND m.planned_at >= $2 AND m.planned_at < $3 AND (m.org_id = $4 OR m.org_id = $5 ",
-            "OR EXISTS (SELECT 1 FROM meeting_attendance a WHERE a.region_id = m.region_id AND a.meeting_id = m.id AND a.member_id = $6)) ",
+        let mut rows: Vec<MeetingRow> = crate::read!(self.db, c => sqlx::query_as(concat!("SELECT ", meeting_cols!(), meeting_from!(),
+            " WHERE m.region_id = $1 AND m.status = 'planned' AND m.planned_at >= $2 AND m.planned_at < $3 AND m.org_id IN ($4, $5) ",
             "ORDER BY m.planned_at, m.id LIMIT 50"))
-            .bind(me.region_id).bind(from).bind(to).bind(me.org_id).bind(me.group_id.unwrap_or(-1)).bind(me.id).fetch_all(c).await)?;
+            .bind(me.region_id).bind(from).bind(to).bind(me.org_id).bind(me.group_id.unwrap_or(-1)).fetch_all(c).await)?;
+        let on_roll: Vec<MeetingRow> = crate::read!(self.db, c => sqlx::query_as(concat!("SELECT ", meeting_cols!(), meeting_from!(),
+            " JOIN meeting_attendance a ON a.region_id = m.region_id AND a.meeting_id = m.id",
+            " WHERE m.region_id = $1 AND a.region_id = $1 AND a.member_id = $4 AND m.status = 'planned' AND m.planned_at >= $2 AND m.planned_at < $3 ",
+            "ORDER BY m.planned_at, m.id LIMIT 50"))
+            .bind(me.region_id).bind(from).bind(to).bind(me.id).fetch_all(c).await)?;
+        for r in on_roll {
+            if !rows.iter().any(|x| x.id == r.id) {
+                rows.push(r);
+            }
+        }
+        rows.sort_by_key(|r| (r.planned_at, r.id));
+        rows.truncate(LIMIT);
         Ok(rows.iter().map(|r| r.summary(now)).collect())
     }
 
