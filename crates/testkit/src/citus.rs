@@ -98,7 +98,15 @@ impl Cluster {
         )
         .await;
         for (host, port) in &self.workers {
-            run(&mut db, format!("SELECT citus_add_node('{host}', {port})")).await;
+            // Registering a worker updates catalogs it shares with every database on it:
+            // tests setting up at the same time may collide ("tuple concurrently updated").
+            let sql = format!("SELECT citus_add_node('{host}', {port})");
+            let mut tries = 0;
+            while let Err(e) = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).execute(&mut db).await {
+                tries += 1;
+                assert!(tries < 20, "Citus test cluster: `{sql}` failed: {e}");
+                tokio::time::sleep(std::time::Duration::from_millis(100 * tries)).await;
+            }
         }
         match self.url.rfind('/') {
             Some(i) => format!("{}/{name}", &self.url[..i]),
