@@ -33,7 +33,16 @@ test('a member uses the portal on a small phone', async () => {
   await page.goto(BASE + '/m/branch');
   await page.locator('dt', { hasText: '支部书记' }).waitFor();
   await shot(page, 'portal-branch');
-  // Another member's record is outside a member's reach: not found.
-  assert.equal((await page.goto(BASE + '/members/1')).status(), 404);
+  // Another member of the same branch, who exists (the secretary opens the record), is
+  // outside a member's reach: not found. The member's own record id is skipped.
+  const me = await (await page.request.get(BASE + '/api/v1/auth/me')).json();
+  const secretary = await newPage(browser);
+  await login(secretary, 'secretary');
+  const roster = await (await secretary.request.get(BASE + '/api/v1/members?limit=20')).json();
+  const other = roster.items.map((m) => m.id).find((id) => id !== me.account.member_id);
+  assert.ok(other, `the secretary's roster names another member: ${JSON.stringify(roster).slice(0, 200)}`);
+  assert.equal((await secretary.goto(BASE + `/members/${other}`)).status(), 200, 'the record exists');
+  assert.equal((await page.goto(BASE + `/members/${other}`)).status(), 404);
+  await secretary.context().close();
   await page.context().close();
 });

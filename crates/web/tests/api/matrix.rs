@@ -221,7 +221,8 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("POST", "/imports/{id}/commit") => case(MemberWrite, NoSuchObject, form(&[])),
         ("POST", "/imports/{id}/discard") => case(MemberWrite, NoSuchObject, form(&[])),
         ("GET", "/accounts") => case(AccountAdmin, Untargeted, Body::None),
-        ("POST", "/accounts") => case(AccountAdmin, Untargeted, Body::NewAccount),
+        // No role chosen: the form comes back with the reason.
+        ("POST", "/accounts") => case(AccountAdmin, Untargeted, form(&[("username", "made_by_page"), ("role", "")])),
         ("POST", "/accounts/role") => case(AccountAdmin, Untargeted, Body::AccountForm("branch_secretary")),
         ("POST", "/accounts/{id}/{action}") => {
             Case { path: Some("/accounts/{id}/unlock"), ..case(AccountAdmin, AccountPath, form(&[])) }
@@ -370,8 +371,124 @@ enum Expect {
     /// with the one field error `org.not_found`, the same answer as for an org that does
     /// not exist (the store's contract, crates/store/tests/store.rs).
     HiddenReference,
-    /// Anything but 401/403/404 (and never a 5xx).
+    /// The route's answer to an authorized caller: exactly the status
+    /// [`allowed_status`] declares, and a body about the target (see [`about_target`]).
     Allowed,
+}
+
+/// The exact status an authorized request answers (hand-written from each route's
+/// contract and the request the matrix sends): a GET answers 200; each write is listed.
+fn allowed_status(method: &str, path: &str, caller: Caller, target: Option<Org>) -> u16 {
+    let scope_root = target.is_some() && target == own_org(caller);
+    let branch = matches!(target, Some(Org::B0 | Org::B1 | Org::B2 | Org::B3));
+    match (method, path) {
+        // A member's home is the portal.
+        ("GET", "/") if caller == Caller::Member => 303,
+        // The fixture's meetings have no sign-in open.
+        ("GET", "/api/v1/meetings/{id}/signin/qr.svg") => 409,
+        ("GET", _) => 200,
+        ("POST", "/api/v1/auth/login") => 200,
+        ("POST", "/api/v1/auth/logout") => 204,
+        // The wrong old password.
+        ("POST", "/api/v1/auth/password" | "/password") => 422,
+        ("POST", "/login" | "/logout") => 303,
+        // Incomplete or invalid bodies: refused after authorization, nothing written.
+        ("POST", "/api/v1/orgs/{id}/children" | "/api/v1/orgs/{id}/meetings" | "/api/v1/members/{id}/archive") => 422,
+        ("PUT", "/api/v1/orgs/{id}/plan" | "/api/v1/accounts/{id}/role") => 422,
+        ("POST", "/orgs/{id}/edit" | "/orgs/{id}/new" | "/orgs/{id}/move" | "/orgs/{id}/meetings" | "/orgs/{id}/plan") => 422,
+        ("POST", "/members/{id}/archive" | "/accounts/role" | "/s/{id}/{token}") => 422,
+        ("POST", "/meetings/{id}/attendance" | "/meetings/{id}/attachments" | "/meetings/{id}/decisions") => 422,
+        ("POST", "/meetings/{id}/signin/open") => 422,
+        ("POST", "/accounts") => 422,
+        ("PATCH", "/api/v1/orgs/{id}" | "/api/v1/members/{id}" | "/api/v1/meetings/{id}") => 200,
+        ("POST", "/api/v1/members/{id}/move" | "/api/v1/members/{id}/reveal" | "/members/{id}/reveal") => 200,
+        ("POST", "/api/v1/meetings/{id}/attendance") => 200,
+        ("POST", "/members/{id}/edit" | "/accounts/{id}/{action}") => 303,
+        // A member needs a branch: a committee (the caller's own) is none.
+        ("POST", "/api/v1/members") => {
+            if branch {
+                201
+            } else {
+                422
+            }
+        }
+        ("POST", "/members/new") => {
+            if branch {
+                303
+            } else {
+                422
+            }
+        }
+        ("POST", "/api/v1/meetings/{id}/corrections") => 201,
+        // Nobody moves their own scope root; elsewhere an org cannot move under itself.
+        ("POST", "/api/v1/orgs/{id}/move") => {
+            if scope_root {
+                409
+            } else {
+                422
+            }
+        }
+        // Every target has members, or is the caller's scope root.
+        ("POST", "/api/v1/orgs/{id}/dissolve" | "/orgs/{id}/dissolve") => 409,
+        // Held 60 days ago: past the correction window, or not open, or not a member.
+        ("POST", "/api/v1/meetings/{id}/cancel" | "/api/v1/meetings/{id}/decisions" | "/api/v1/meetings/{id}/signin/open") => 409,
+        ("POST", "/api/v1/meetings/{id}/signin/close" | "/api/v1/meetings/{id}/signin" | "/api/v1/attachments/{id}/delete") => {
+            409
+        }
+        ("PUT", "/api/v1/meetings/{id}/roll") => 409,
+        ("POST", "/api/v1/meetings/{id}/attachments" | "/api/v1/imports/members" | "/imports/members") => 400,
+        // The first parent to reach a correction approves it; everyone after finds it decided.
+        ("POST", "/api/v1/corrections/{id}/approve") => {
+            if Some(caller) == target.and_then(first_approver) {
+                200
+            } else {
+                409
+            }
+        }
+        ("POST", "/api/v1/corrections/{id}/reject") => 409,
+        // The draft has no items: the branch may not submit it; nobody else acts on a draft.
+        ("POST", "/api/v1/plans/{id}/submit") => {
+            if scope_root {
+                422
+            } else {
+                409
+            }
+        }
+        ("POST", "/api/v1/plans/{id}/acknowledge" | "/api/v1/plans/{id}/return" | "/api/v1/plans/{id}/publish") => 409,
+        ("POST", "/plans/{id}/action") => 400,
+        ("POST", "/api/v1/accounts") => 201,
+        ("POST", "/api/v1/accounts/{id}/reset-password" | "/api/v1/accounts/{id}/unlock") => 200,
+        ("POST", "/api/v1/accounts/{id}/disable" | "/api/v1/accounts/{id}/enable") => 200,
+        _ => panic!(
+            "{method} {path}: declare its status for authorized callers in allowed_status (crates/web/tests/api/matrix.rs)"
+        ),
+    }
+}
+
+/// The caller who approves the fixture's correction of `o`: the first, in the order the
+/// matrix runs callers, with write access reaching `o` below its own scope root.
+fn first_approver(o: Org) -> Option<Caller> {
+    Caller::ALL.into_iter().find(|&c| granted(c, Permission::OrgWrite) && reaches_org(c, o) && own_org(c) != Some(o))
+}
+
+/// Whether an answer of 2xx is about its target: it names one of `markers` (the
+/// target's id, name, revealed value, or a row of its subtree), or it is empty (no rows
+/// in reach: `[]`, `null`, a page without items). Binary downloads (xlsx, the stored
+/// attachment) are checked by their type instead.
+fn about_target(r: &Resp, markers: &[String]) -> bool {
+    let ct = r.header("content-type");
+    if ct.contains("spreadsheetml") || ct.starts_with("image/") {
+        return !r.text.is_empty();
+    }
+    let compact: String = r.text.chars().filter(|c| !c.is_whitespace()).collect();
+    // The tree's fragment of an org without children: a list with only its "none" line.
+    let empty_fragment = compact.starts_with("<ul>") && !compact.contains("<a");
+    let empty =
+        matches!(compact.as_str(), "[]" | "null") || empty_fragment || r.json["items"].as_array().is_some_and(Vec::is_empty);
+    if empty {
+        return true;
+    }
+    markers.iter().any(|m| !m.is_empty() && r.text.contains(m.as_str()))
 }
 
 /// The role model as the policy states it (hand-written; `Role::grants` must agree, see
@@ -424,7 +541,10 @@ fn hidden_reference(r: &Resp) -> bool {
     r.status == 422 && r.field_codes() == ["org.not_found"]
 }
 
-fn holds(expect: Expect, r: &Resp, path: &str) -> bool {
+fn holds(expect: Expect, r: &Resp, path: &str, allowed: u16) -> bool {
+    if expect == Expect::Allowed {
+        return r.status == allowed;
+    }
     if is_page(path) {
         let to_login = (r.status == 303 || r.status == 302) && r.header("location").starts_with("/login");
         return match expect {
@@ -586,6 +706,55 @@ struct Matrix<'a> {
     throwaway: i64,
     serial: u32,
     life: OrgLife,
+    /// Org and member names by id, to recognise an answer about its target.
+    known: Known,
+}
+
+/// What an answer about an org or member may name: ids, names and paths of the fixture's
+/// orgs and members, read outside the server.
+struct Known {
+    /// `(id, name, path)` of every org, and of every member with its org's path.
+    rows: Vec<(i64, String, String)>,
+}
+
+impl Known {
+    async fn read(fx: &Fixture) -> Known {
+        #[derive(sqlx::FromRow)]
+        struct Named {
+            id: i64,
+            name: String,
+            path: String,
+        }
+        let sql = "SELECT id, name, path FROM orgs UNION ALL SELECT id, name, org_path AS path FROM members";
+        let rows: Vec<Named> = vanguard_testkit::raw_fetch_all(&fx.db, sql).await.expect("names");
+        Known { rows: rows.into_iter().map(|n| (n.id, n.name, n.path)).collect() }
+    }
+
+    /// The ids and names an answer about org `id` may name: the org's, or those of the
+    /// orgs and members of its subtree (a list over it names its rows).
+    fn subtree_markers(&self, id: i64) -> Vec<String> {
+        let Some((_, _, path)) = self.rows.iter().find(|(i, _, _)| *i == id) else { return Vec::new() };
+        self.rows
+            .iter()
+            .filter(|(_, _, p)| p.starts_with(path.as_str()))
+            .flat_map(|(i, n, _)| [i.to_string(), n.clone()])
+            .collect()
+    }
+
+    fn name(&self, id: i64) -> Option<&str> {
+        self.rows.iter().find(|(i, _, _)| *i == id).map(|(_, n, _)| n.as_str())
+    }
+}
+
+/// The org a targeted cell is about (the member's own org is not needed: member routes'
+/// statuses do not depend on it).
+fn cell_org(aim: Aim, caller: Caller, target: Option<Target>) -> Option<Org> {
+    let t = target?;
+    match aim {
+        Aim::BranchBody | Aim::PlanPath => branch_target(caller, t),
+        Aim::MemberPath => None,
+        _ => org_target(caller, t),
+    }
 }
 
 impl Matrix<'_> {
@@ -597,7 +766,7 @@ impl Matrix<'_> {
         c: &Case,
         caller: Caller,
         target: Option<Target>,
-    ) -> Option<(Expect, Resp, String)> {
+    ) -> Option<(Expect, Resp, String, Option<i64>)> {
         let fx = self.fx;
         let (id, reachable, query, label) = match (c.aim, target) {
             (Aim::Untargeted, _) => (None, None, String::new(), "-".to_string()),
@@ -698,7 +867,7 @@ impl Matrix<'_> {
             Expect::Hidden if c.aim == Aim::BranchBody => Expect::HiddenReference,
             e => e,
         };
-        Some((expect, r, label))
+        Some((expect, r, label, id))
     }
 }
 
@@ -712,7 +881,8 @@ pub async fn run(fx: &Fixture, server: &Server) -> usize {
     fx.account("probe", vanguard_domain::kernel::auth::Role::Auditor, None, None).await;
     let throwaway = fx.account("throwaway", vanguard_domain::kernel::auth::Role::Auditor, None, None).await;
     let life = orglife_objects(fx).await;
-    let mut mx = Matrix { fx, server, tokens, throwaway, serial: 0, life };
+    let known = Known::read(fx).await;
+    let mut mx = Matrix { fx, server, tokens, throwaway, serial: 0, life, known };
 
     assert_every_route_has_a_case();
     assert_role_model_is_the_declared_one();
@@ -728,16 +898,46 @@ pub async fn run(fx: &Fixture, server: &Server) -> usize {
                 _ => TARGETS.iter().copied().map(Some).collect(),
             };
             for target in targets {
-                let Some((expect, r, label)) = mx.cell(spec, &c, caller, target).await else { continue };
+                let Some((expect, r, label, id)) = mx.cell(spec, &c, caller, target).await else { continue };
                 route_cells += 1;
                 let what = format!("{} {} as {caller:?} on {label}", spec.method, spec.path);
                 assert_security_headers(&r, &what);
-                if !holds(expect, &r, spec.path) {
+                let target_org = cell_org(c.aim, caller, target);
+                let allowed = if expect == Expect::Allowed {
+                    allowed_status(spec.method.as_str(), spec.path, caller, target_org)
+                } else {
+                    0
+                };
+                if !holds(expect, &r, spec.path, allowed) {
                     failures.push(format!(
                         "{what}: expected {expect:?}, got {} {}",
                         r.status,
                         r.text.chars().take(300).collect::<String>()
                     ));
+                } else if expect == Expect::Allowed
+                    && (200..300).contains(&r.status)
+                    && let Some(id) = id.filter(|_| !matches!(c.aim, Aim::AccountPath | Aim::NoSuchObject))
+                {
+                    let mut markers = vec![id.to_string()];
+                    markers.extend(mx.known.name(id).map(String::from));
+                    if let Some(o) = target_org {
+                        markers.extend(mx.known.subtree_markers(fx.org(o)));
+                    }
+                    // A member's answers name the member, or the branch (and group) it is in.
+                    if let Some(m) = fx.members.values().find(|m| m.id == id) {
+                        markers.push(m.phone.clone());
+                        for org in std::iter::once(m.org_id).chain(m.group_id) {
+                            markers.push(org.to_string());
+                            markers.extend(mx.known.name(org).map(String::from));
+                        }
+                    }
+                    if !about_target(&r, &markers) {
+                        failures.push(format!(
+                            "{what}: answered {} but the body is not about the target {id}: {}",
+                            r.status,
+                            r.text.chars().take(200).collect::<String>()
+                        ));
+                    }
                 }
             }
         }
