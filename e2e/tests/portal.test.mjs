@@ -39,7 +39,7 @@ test('a member uses the portal on a small phone', async () => {
   const secretary = await newPage(browser);
   await login(secretary, 'secretary');
   const roster = await (await secretary.request.get(BASE + '/api/v1/members?limit=20')).json();
-  const other = roster.items.map((m) => m.id).find((id) => id !== me.account.member_id);
+  const other = roster.items.map((m) => m.id).find((id) => id !== me.member_id);
   assert.ok(other, `the secretary's roster names another member: ${JSON.stringify(roster).slice(0, 200)}`);
   assert.equal((await secretary.goto(BASE + `/members/${other}`)).status(), 200, 'the record exists');
   assert.equal((await page.goto(BASE + `/members/${other}`)).status(), 404);
