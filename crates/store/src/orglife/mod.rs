@@ -50,7 +50,7 @@ pub use meeting::{
 };
 pub use plan::{PlanEventView, PlanItemView, PlanOverview, PlanStatusRow, PlanView};
 pub use portal::{MyAttendance, MyOrgLife, OrgLifeTodo, PlanDue};
-pub use signin::{SigninOutcome, SigninTicket, qr_svg};
+pub use signin::{SigninCount, SigninOutcome, SigninTicket, qr_svg};
 
 crate::platform::scope::feature_handle!(
     /// 组织生活: meetings, attendance, sign-in, attachments, corrections, plans and the portal's reads.

@@ -141,9 +141,18 @@ pub async fn close_signin(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The live sign-in count the QR page polls.
+pub async fn signin_count(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+) -> ApiResult<Json<vanguard_store::orglife::SigninCount>> {
+    Ok(Json(ctx.scoped(&state.db).orglife().signin_count(id).await?))
+}
+
 /// The site's address as the client reached it, for the QR code's URL. The host is
 /// taken only if it looks like a host name (no injection into the code).
-fn base_url(headers: &HeaderMap) -> String {
+pub(crate) fn base_url(headers: &HeaderMap) -> String {
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
     let host = if !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)) {
         host
