@@ -37,6 +37,7 @@ pub mod attachment;
 pub mod bulk;
 pub mod check;
 pub mod correction;
+pub mod leave;
 pub mod meeting;
 pub mod plan;
 pub mod portal;
@@ -44,6 +45,7 @@ pub mod signin;
 
 pub use attachment::{ATTACHMENT_MAX_BYTES, AttachmentFile, AttachmentView, sniff_attachment};
 pub use correction::{CorrectionFilter, CorrectionView};
+pub use leave::LeaveView;
 pub use meeting::{
     AttendanceMark, AttendanceView, DecisionInput, DecisionView, MeetingDetail, MeetingFilter, MeetingInput, MeetingPatch,
     MeetingRow, MeetingSummary, MeetingView, allowed_types,

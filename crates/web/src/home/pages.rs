@@ -42,6 +42,8 @@ struct HomePage {
     life: Option<vanguard_store::orglife::OrgLifeTodo>,
     /// A branch's own to-do: this month's 主题党日 not yet recorded (org id, month).
     theme_day_due: Option<(i64, u32)>,
+    /// Leave requests waiting for the caller's decision.
+    leave_pending: i64,
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
@@ -68,6 +70,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         todo_total: 0,
         life: None,
         theme_day_due: None,
+        leave_pending: 0,
     };
     if matches!(ctx.0.scope.reach, Reach::Subtree { .. }) && role.grants(Permission::MemberRead) {
         let scoped = ctx.scoped(&state.db);
@@ -118,6 +121,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         page.todo_total = todos.total.unwrap_or(0);
         page.todos = todos.items;
         page.life = scoped.orglife().orglife_todo().await.ok();
+        page.leave_pending = scoped.orglife().pending_leave_count().await?;
         // A branch that may record: has this month's 主题党日 been held?
         if let Some(org) = page.scope.as_ref().filter(|o| {
             vanguard_domain::org::OrgKind::from_code(&o.kind).is_some_and(|k| k.is_branch()) && role.grants(Permission::OrgWrite)

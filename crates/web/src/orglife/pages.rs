@@ -84,6 +84,7 @@ struct MeetingPage {
     recorded_at: String,
     /// Who is 请假 or 缺席 although they scanned the code (the recorder settles it).
     conflicts: usize,
+    leave: Vec<vanguard_store::orglife::LeaveView>,
 }
 
 impl MeetingPage {
@@ -94,6 +95,7 @@ impl MeetingPage {
 
 async fn meeting_page(state: &AppState, ctx: &Ctx, id: i64, error: Option<String>, headers: &HeaderMap) -> PageResult {
     let d = ctx.scoped(&state.db).orglife().meeting(id).await?;
+    let leave = ctx.scoped(&state.db).orglife().meeting_leave_requests(id).await?;
     let shell = Shell::new(state, ctx, "org").await;
     let is_assembly = d.meeting.summary.meeting_type == MeetingType::BranchAssembly.code();
     let base = super::api::base_url(headers);
@@ -114,6 +116,7 @@ async fn meeting_page(state: &AppState, ctx: &Ctx, id: i64, error: Option<String
         signed_in,
         recorded_at,
         conflicts,
+        leave,
         d,
     });
     *res.status_mut() = status;
@@ -363,4 +366,22 @@ pub async fn plans(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryPar
     let o = scoped.orglife().plan_overview(id, year).await?;
     let shell = Shell::new(&state, &ctx, "org").await;
     Ok(render(&PlansPage { shell, org, o }))
+}
+
+/// Approves or declines a leave request (`decision` = `approve` | `reject`, `note`).
+pub async fn decide_leave(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    headers: HeaderMap,
+    Form(v): Form<Values>,
+) -> PageResult {
+    let approve = v.get("decision").is_some_and(|d| d == "approve");
+    let note = v.get("note").cloned().unwrap_or_default();
+    let meeting_id: i64 = v.get("meeting_id").and_then(|m| m.parse().ok()).unwrap_or(0);
+    match ctx.scoped(&state.db).orglife().decide_leave(id, approve, &note).await {
+        Ok(l) => Ok(see_other(&format!("/meetings/{}?done=leave_decided#leave", l.meeting_id))),
+        Err(StoreError::NotFound) => Err(ApiError::not_found().into()),
+        Err(e) => meeting_page(&state, &ctx, meeting_id, Some(message(e)?), &headers).await,
+    }
 }
