@@ -33,6 +33,8 @@ struct RosterPage {
     shell: Shell,
     table: RosterTable,
     table_html: String,
+    /// Where 新增党员 adds (the filtered org or the caller's scope org), for writers.
+    add_to: Option<i64>,
 }
 
 #[derive(Template)]
@@ -149,7 +151,10 @@ pub async fn roster(
     let shell = Shell::new(&state, &ctx, if archived { "archive" } else { "roster" }).await;
     let table_html =
         table.render().map_err(|e| crate::shell::PageError(crate::error::ApiError::bad_request("render", e.to_string())))?;
-    Ok(render(&RosterPage { shell, table, table_html }))
+    let add_to = (ctx.0.scope.role.grants(Permission::MemberWrite) && !archived)
+        .then(|| table.f.org_id.or(shell.tree_root.as_ref().map(|r| r.0)))
+        .flatten();
+    Ok(render(&RosterPage { shell, table, table_html, add_to }))
 }
 
 /// A history line as shown.

@@ -268,6 +268,20 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("GET", "/m") => case(SelfService, Untargeted, Body::None),
         ("GET", "/m/profile") => case(MemberRead, OwnRecord, Body::None),
         ("GET", "/m/branch") => case(MemberRead, OwnRecord, Body::None),
+        ("GET", "/m/scan") => case(SelfService, Untargeted, Body::None),
+        ("GET", "/m/meetings/{id}") => case(MemberRead, MeetingRoll, Body::None),
+        // The fixture's meetings were held: asking leave is refused (409) once reached.
+        ("POST", "/m/meetings/{id}/leave") => case(MemberRead, MeetingRoll, form(&[("reason", "出差")])),
+        ("POST", "/api/v1/meetings/{id}/leave") => case(MemberRead, MeetingRoll, Body::Json(json!({"reason": "出差"}))),
+        ("GET", "/api/v1/meetings/{id}/leave") => case(OrgRead, MeetingPath, Body::None),
+        ("POST", "/api/v1/leave/{id}/decide") => case(OrgWrite, NoSuchObject, Body::Json(json!({"approve": true}))),
+        ("POST", "/leave/{id}") => case(OrgWrite, NoSuchObject, form(&[("decision", "approve")])),
+        ("GET", "/api/v1/findings/{id}") => case(MemberRead, NoSuchObject, Body::None),
+        ("POST", "/api/v1/findings/{id}/rectify") => {
+            case(OrgWrite, NoSuchObject, Body::Json(json!({"action": "respond", "measure": "补开"})))
+        }
+        ("GET", "/findings/{id}") => case(MemberRead, NoSuchObject, Body::None),
+        ("POST", "/findings/{id}") => case(OrgWrite, NoSuchObject, form(&[("action", "respond"), ("measure", "补开")])),
         // 组织生活. The fixture's meetings were held 60 days ago: past the correction
         // window, so record edits answer 409 and the fixture stays as it is.
         ("GET", "/api/v1/orgs/{id}/meetings") => case(OrgRead, OrgPath, Body::None),
