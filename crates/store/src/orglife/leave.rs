@@ -44,12 +44,12 @@ impl OrgLife<'_> {
     /// The caller's own request for leave from a meeting (within reach or with the caller
     /// on its roll). Audited.
     pub async fn request_leave(&self, meeting_id: i64, reason: &str) -> StoreResult<LeaveView> {
+        // Reach first: the meeting must be one the caller may see.
+        let meeting = self.signin_meeting(meeting_id).await?;
         let member_id = self
             .scope
             .member_id
             .ok_or_else(|| StoreError::conflict("leave.no_member", "您的账户未关联党员档案，无法请假；请用本人的党员账户登录"))?;
-        // Reach first: the meeting must be one the caller may see.
-        let meeting = self.signin_meeting(meeting_id).await?;
         let mut tx = self.db.begin().await?;
         let row: MeetingRow = fetch_meeting_tx(&mut tx, self.scope.region_id, meeting_id).await?;
         let line: Option<String> = crate::on_tx!(tx, c => sqlx::query_scalar(

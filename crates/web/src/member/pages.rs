@@ -175,6 +175,8 @@ struct MemberPage {
     history: Vec<Change>,
     attendance: Vec<vanguard_store::orglife::MyAttendance>,
     attendance_total: u64,
+    /// Open findings about the member (预警), with their 整改 links.
+    findings: Vec<vanguard_store::cockpit::FindingView>,
     can_write: bool,
     can_restore: bool,
     can_reveal: bool,
@@ -201,9 +203,22 @@ pub async fn detail(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Page
         None => None,
     };
     let attendance = scoped.orglife().member_attendance(id, &vanguard_domain::kernel::paging::PageRequest::first(10)).await?;
+    let f = vanguard_store::cockpit::FindingFilter {
+        org_id: Some(m.org_id),
+        subject: Some("member".into()),
+        status: Some("open".into()),
+        ..Default::default()
+    };
+    let findings = scoped
+        .cockpit()
+        .findings(&f, &vanguard_domain::kernel::paging::PageRequest::first(200))
+        .await
+        .map(|p| p.items.into_iter().filter(|x| x.subject_id == id).collect())
+        .unwrap_or_default();
     let role = ctx.0.scope.role;
     let shell = Shell::new(&state, &ctx, if m.archived { "archive" } else { "roster" }).await;
     Ok(render(&MemberPage {
+        findings,
         shell,
         can_write: role.grants(Permission::MemberWrite) && !m.archived,
         can_restore: role.grants(Permission::MemberWrite) && m.archived,
