@@ -49,37 +49,6 @@ pub fn sanitize(s: &str) -> String {
     s.chars().map(|c| if c.is_control() { ' ' } else { c }).take(500).collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rec() -> AuditRecord {
-        AuditRecord {
-            seq: 1,
-            at_ms: 2,
-            actor_id: 3,
-            actor_name: "ab".into(),
-            ip: "c".into(),
-            action: "x".into(),
-            object: "y".into(),
-            result: "ok".into(),
-            detail: String::new(),
-        }
-    }
-
-    #[test]
-    fn moving_a_character_between_fields_changes_the_encoding() {
-        let a = rec();
-        let b = AuditRecord { actor_name: "a".into(), ip: "bc".into(), ..rec() };
-        assert_ne!(a.canonical_bytes(), b.canonical_bytes());
-    }
-
-    #[test]
-    fn control_characters_are_neutralized() {
-        assert_eq!(sanitize("a\r\nb"), "a  b");
-    }
-}
-
 /// The Chinese name of an audit action code, as the audit page shows it (the code stays
 /// in the record and in the filter). An action without a name here shows its code.
 pub fn action_label(code: &str) -> Option<&'static str> {
@@ -153,5 +122,36 @@ pub fn result_label(code: &str) -> &'static str {
         "failed" => "失败",
         "invalid" => "无效",
         _ => "其他",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec() -> AuditRecord {
+        AuditRecord {
+            seq: 1,
+            at_ms: 2,
+            actor_id: 3,
+            actor_name: "ab".into(),
+            ip: "c".into(),
+            action: "x".into(),
+            object: "y".into(),
+            result: "ok".into(),
+            detail: String::new(),
+        }
+    }
+
+    #[test]
+    fn moving_a_character_between_fields_changes_the_encoding() {
+        let a = rec();
+        let b = AuditRecord { actor_name: "a".into(), ip: "bc".into(), ..rec() };
+        assert_ne!(a.canonical_bytes(), b.canonical_bytes());
+    }
+
+    #[test]
+    fn control_characters_are_neutralized() {
+        assert_eq!(sanitize("a\r\nb"), "a  b");
     }
 }

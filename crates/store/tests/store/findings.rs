@@ -841,7 +841,8 @@ async fn a_finding_is_answered_by_its_branch_returned_answered_again_and_accepte
         let sys = system(&w.root);
         let path_of = async |id: i64| db.scoped(&sys).orgs().org(id).await.unwrap().path;
         let f = vanguard_store::cockpit::FindingFilter { org_id: Some(w.b), rule: Some(THEME.into()), ..Default::default() };
-        let page = db.scoped(&sys).cockpit().findings(&f, &vanguard_domain::kernel::paging::PageRequest::first(50)).await.unwrap();
+        let page =
+            db.scoped(&sys).cockpit().findings(&f, &vanguard_domain::kernel::paging::PageRequest::first(50)).await.unwrap();
         let finding = page.items.iter().find(|x| x.subject_id == w.b && x.period_key == key(month)).expect("b's finding").id;
         let mut secretary = admin_of(&w.root, &path_of(w.b).await);
         secretary.role = Role::BranchSecretary;

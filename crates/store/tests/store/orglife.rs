@@ -902,7 +902,12 @@ async fn a_scan_never_overrides_the_recorders_excused_or_absent_and_the_conflict
             assert!(out.message.contains("扫码时间"), "{}: {out:?}", t.backend);
             let m = s.orglife().meeting(id).await.unwrap();
             let line = m.attendance.iter().find(|a| a.member_id == who).unwrap();
-            assert_eq!((line.attendance.as_str(), line.reason.as_str()), (kept, reason), "{}: the recorder's mark wins", t.backend);
+            assert_eq!(
+                (line.attendance.as_str(), line.reason.as_str()),
+                (kept, reason),
+                "{}: the recorder's mark wins",
+                t.backend
+            );
             assert!(line.signed_at.is_some(), "{}: the scan's time is kept beside it", t.backend);
         }
         let count = s.orglife().signin_count(id).await.unwrap();
@@ -936,7 +941,11 @@ async fn a_members_leave_request_approved_by_the_branch_shows_in_the_attendance(
         let id = s.orglife().create_meeting(fx.branch_a.id, &planned_in(&t.db, "主题党日", 3)).await.unwrap().meeting.summary.id;
         let z1 = fx.member_of(fx.zhang1, &fx.branch_a);
         let m1 = t.db.scoped(&z1);
-        assert!(has(&m1.orglife().request_leave(id, " ").await.unwrap_err(), "text.required"), "{}: a reason is required", t.backend);
+        assert!(
+            has(&m1.orglife().request_leave(id, " ").await.unwrap_err(), "text.required"),
+            "{}: a reason is required",
+            t.backend
+        );
         let asked = m1.orglife().request_leave(id, "外地出差").await.unwrap();
         assert_eq!(asked.state, "pending");
         assert!(has(&m1.orglife().request_leave(id, "再请一次").await.unwrap_err(), "leave.already"), "{}", t.backend);
@@ -968,7 +977,8 @@ async fn an_archived_member_is_restored_by_a_writer_within_reach_and_audited() {
         let sec = fx.secretary_a();
         let s = t.db.scoped(&sec);
         let before = s.orgs().org(fx.branch_a.id).await.unwrap().direct_members;
-        let leave = vanguard_store::member::Leave { reason: "transferred_out".into(), left_on: "2026-01-05".into(), note: String::new() };
+        let leave =
+            vanguard_store::member::Leave { reason: "transferred_out".into(), left_on: "2026-01-05".into(), note: String::new() };
         let leave = vanguard_store::member::Leave { left_on: t.db.clock().today().format("%Y-%m-%d").to_string(), ..leave };
         s.members().archive_member(fx.zhang1, &leave).await.unwrap();
         assert_eq!(s.orgs().org(fx.branch_a.id).await.unwrap().direct_members, before - 1);
