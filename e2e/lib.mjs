@@ -36,3 +36,39 @@ export async function shot(page, name) {
   counter += 1;
   await page.screenshot({ path: join(SHOTS, `${String(counter).padStart(2, '0')}-${name}.png`), fullPage: true });
 }
+
+/** The two widths every job is tried at: a laptop and a phone. */
+export const VIEWPORTS = [
+  { name: 'desktop', width: 1366, height: 900 },
+  { name: 'phone', width: 375, height: 667 },
+];
+
+/** China wall-clock time now (or `days` ahead) as a `datetime-local` value. */
+export function chinaTime(days = 0) {
+  return new Date(Date.now() + 8 * 3600 * 1000 + days * 86400 * 1000).toISOString().slice(0, 16);
+}
+
+/** The page does not scroll sideways (tables scroll inside themselves). */
+export async function assertNoSideScroll(page) {
+  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+  if (scroll > width + 1) { throw new Error(`${page.url()} is ${scroll} px wide in a ${width} px window`); }
+}
+
+/**
+ * Bytes a first visit to `url` transfers (document and every resource, cache off), as
+ * the browser counts them.
+ */
+export async function pageWeight(page, url) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  let bytes = 0;
+  const onDone = (e) => { bytes += e.encodedDataLength; };
+  cdp.on('Network.loadingFinished', onDone);
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForTimeout(300);
+  cdp.off('Network.loadingFinished', onDone);
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: false });
+  await cdp.detach();
+  return bytes;
+}

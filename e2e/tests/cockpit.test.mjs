@@ -22,7 +22,7 @@ test('a missed theme day shows in the cockpit and disappears when the meeting is
   const period = lastMonth();
   await page.goto(`${BASE}/cockpit/${rootId}?period=${period}`);
   await page.locator('#rules').waitFor();
-  await page.locator('.chart canvas').first().waitFor();
+  await page.locator('#trend-chart svg').first().waitFor();
   await shot(page, 'cockpit');
   const drill = `${BASE}/cockpit/${rootId}/branches?rule=orglife.theme_day&period=${period}`;
   await page.goto(drill);
@@ -30,20 +30,20 @@ test('a missed theme day shows in the cockpit and disappears when the meeting is
   await first.waitFor();
   const name = (await first.textContent()).trim();
   const total = async () => Number((await page.locator('h1').textContent()).match(/共 (\d+) 条/)[1]);
+  assert.match(await page.locator('h1').textContent(), /主题党日/, 'the heading names the rule');
   const before = await total();
   await shot(page, 'cockpit-drilldown');
 
   // Record the missed 主题党日, late: held on the 15th of that month.
-  await first.click();
-  await page.waitForURL(/\/meetings$/);
-  await page.selectOption('select[name=meeting_type]', 'theme_day');
-  await page.fill('input[name=held_at]', `${period}-15T09:30`);
-  await page.fill('input[name=place]', '党员活动室');
-  await page.fill('input[name=host]', '支部书记');
-  await page.fill('input[name=recorder]', '组织委员');
-  await page.fill('input[name=topic]', '补记：主题党日');
-  await page.click('main form button[type=submit]');
-  await page.waitForURL(/\/meetings\/\d+$/);
+  await page.locator('#branches tbody tr').first().locator('a', { hasText: '补记' }).click();
+  await page.waitForURL(/\/meetings\/new\?type=theme_day/);
+  await page.fill('#new-meeting [name=held_at]', `${period}-15T09:30`);
+  await page.fill('#new-meeting [name=place]', '党员活动室');
+  await page.fill('#new-meeting [name=host]', '支部书记');
+  await page.fill('#new-meeting [name=recorder]', '组织委员');
+  await page.fill('#new-meeting [name=topic]', '补记：主题党日');
+  await page.click('#save-meeting');
+  await page.waitForURL(/\/meetings\/\d+/);
 
   await page.goto(drill);
   await page.locator('#branches').waitFor();

@@ -137,7 +137,7 @@ test('a secretary edits a member and finds the change in its history', async () 
   await auditor.locator('a', { hasText: '校验哈希链' }).click();
   await auditor.locator('.notice.ok', { hasText: '哈希链完整' }).waitFor();
   assert.match(await auditor.locator('#last-verification').textContent(), /最近一次哈希链校验：.*auditor，通过/);
-  await auditor.locator('tbody tr', { hasText: 'audit.verify' }).first().waitFor();
+  await auditor.locator('tbody tr', { hasText: '校验审计哈希链' }).first().waitFor();
   await shot(auditor, 'audit-verify');
   await auditor.context().close();
 });

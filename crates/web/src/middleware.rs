@@ -21,6 +21,14 @@ pub const COOKIE_PLAIN: &str = "vanguard";
 
 tokio::task_local! {
     static REQUEST_ID: String;
+    static FLASH: Option<&'static str>;
+}
+
+/// The success message of the request being handled: a page redirected to after a save
+/// carries `?done=<key>`, and the shell shows the key's fixed message (never the text of
+/// the URL itself). See [`crate::shell::flash_message`].
+pub fn current_flash() -> Option<&'static str> {
+    FLASH.try_with(|f| *f).ok().flatten()
 }
 
 /// The response header carrying the request's correlation id.
@@ -63,7 +71,11 @@ pub async fn request_context(State(state): State<AppState>, mut req: Request, ne
     req.extensions_mut().insert(ClientIp(client));
     let span =
         tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path(), client = %client);
-    let mut res = REQUEST_ID.scope(id.clone(), next.run(req).instrument(span)).await;
+    let flash = req
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("done=")).and_then(crate::shell::flash_message));
+    let mut res = REQUEST_ID.scope(id.clone(), FLASH.scope(flash, next.run(req).instrument(span))).await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(REQUEST_ID_HEADER, v);
     }

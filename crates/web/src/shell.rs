@@ -33,6 +33,29 @@ pub struct Shell {
     pub active: &'static str,
     /// The root of the org-tree navigator: the caller's scope org.
     pub tree_root: Option<(i64, String)>,
+    /// The success message after a save (see [`flash_message`]).
+    pub flash: Option<&'static str>,
+}
+
+/// The messages a page shows after a successful save, by the `done=` key the save
+/// redirected with. Unknown keys show nothing.
+pub fn flash_message(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "saved" => "已保存。",
+        "created" => "已新建。",
+        "archived" => "已移入历史库。如属误操作，可点“恢复在册”。",
+        "restored" => "已恢复在册。",
+        "meeting" => "会议记录已保存，请登记出勤。",
+        "attendance" => "出勤已保存。",
+        "decision" => "表决结果已保存。",
+        "plan" => "计划已保存。",
+        "correction" => "更正申请已提交，等待上级党组织审核。",
+        "finding" => "已提交。",
+        "leave" => "请假申请已提交，等待支部审批。",
+        "leave_decided" => "请假申请已处理。",
+        "password" => "密码已修改。",
+        _ => return None,
+    })
 }
 
 impl Shell {
@@ -64,14 +87,10 @@ impl Shell {
             nav.push(NavItem { href: "/audit".into(), label: "审计日志", key: "audit" });
         }
         nav.push(NavItem { href: "/password".into(), label: "修改密码", key: "password" });
-        Shell {
-            user: s.account.display_name.clone(),
-            role_label: role.label(),
-            csrf: s.csrf_token.clone(),
-            nav,
-            active,
-            tree_root,
-        }
+        let user = s.account.display_name.clone();
+        // The role once: not again when the display name already says it.
+        let role_label = if user.contains(role.label()) { "" } else { role.label() };
+        Shell { user, role_label, flash: crate::middleware::current_flash(), csrf: s.csrf_token.clone(), nav, active, tree_root }
     }
 }
 

@@ -1,6 +1,8 @@
 //! 驾驶舱 (the cockpit): compliance roll-ups over any subtree and their red/amber/green
 //! class.
 
+pub mod rectify;
+
 use crate::orglife::RagThresholds;
 use serde::{Deserialize, Serialize};
 

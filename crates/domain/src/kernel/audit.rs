@@ -49,6 +49,82 @@ pub fn sanitize(s: &str) -> String {
     s.chars().map(|c| if c.is_control() { ' ' } else { c }).take(500).collect()
 }
 
+/// The Chinese name of an audit action code, as the audit page shows it (the code stays
+/// in the record and in the filter). An action without a name here shows its code.
+pub fn action_label(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "account.create" => "新建账户",
+        "account.disable" => "停用账户",
+        "account.enable" => "启用账户",
+        "account.password" => "修改密码",
+        "account.password_expired" => "密码到期",
+        "account.reset_password" => "重置密码",
+        "account.role" => "调整角色",
+        "account.unlock" => "解除锁定",
+        "audit.verify" => "校验审计哈希链",
+        "auth.login" => "登录",
+        "auth.logout" => "退出登录",
+        "auth.lock" => "账户锁定",
+        "auth.rate_limit" => "登录频率限制",
+        "authz.csrf" => "跨站请求拦截",
+        "authz.deny" => "越权访问拦截",
+        "cockpit.export" => "驾驶舱导出",
+        "finding.respond" => "问题整改反馈",
+        "finding.accept" => "问题整改通过",
+        "finding.return" => "问题整改退回",
+        "finding.urge" => "问题督办",
+        "leave.request" => "请假申请",
+        "leave.approve" => "批准请假",
+        "leave.reject" => "不批准请假",
+        "meeting.attachment_add" => "上传会议附件",
+        "meeting.attachment_delete" => "删除会议附件",
+        "meeting.attendance" => "登记出勤",
+        "meeting.cancel" => "取消会议",
+        "meeting.correct" => "更正会议记录",
+        "meeting.correction_approve" => "批准更正申请",
+        "meeting.correction_reject" => "驳回更正申请",
+        "meeting.correction_request" => "申请更正会议记录",
+        "meeting.create" => "新建会议记录",
+        "meeting.decision" => "登记表决结果",
+        "meeting.roll" => "调整应到人员",
+        "meeting.signin" => "扫码签到",
+        "meeting.signin_close" => "关闭扫码签到",
+        "meeting.signin_open" => "开启扫码签到",
+        "meeting.update" => "修改会议记录",
+        "member.archive" => "党员减少（移入历史库）",
+        "member.create" => "新增党员",
+        "member.export" => "导出花名册",
+        "member.import" => "导入花名册",
+        "member.move" => "调整所在组织",
+        "member.restore" => "恢复党员在册",
+        "member.reveal" => "查看敏感信息",
+        "member.update" => "修改党员档案",
+        "org.create" => "新建党组织",
+        "org.dissolve" => "撤销党组织",
+        "org.move" => "调整隶属关系",
+        "org.update" => "修改党组织",
+        "plan.save" => "保存年度计划",
+        "plan.submit" => "报备年度计划",
+        "plan.return" => "退回年度计划",
+        "plan.acknowledge" => "年度计划备案",
+        "plan.publish" => "公布年度计划",
+        "rules.update" => "调整规则参数",
+        "check.run" => "全量检查",
+        _ => return None,
+    })
+}
+
+/// The Chinese name of an audit result code (`ok`, `denied`, `failed`, `invalid`).
+pub fn result_label(code: &str) -> &'static str {
+    match code {
+        "ok" => "成功",
+        "denied" => "拒绝",
+        "failed" => "失败",
+        "invalid" => "无效",
+        _ => "其他",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@
 //! - [`engine`]: [`evaluate_org`], [`evaluate_member`] and [`meeting_tallies`].
 
 pub mod engine;
+pub mod leave;
 pub mod meeting;
 pub mod plan;
 pub mod record;

@@ -10,7 +10,7 @@ use crate::org::OrgKind;
 use crate::{FieldError, Invalid};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Longest place, host, recorder, lecturer, in characters.
 pub const SHORT_MAX: usize = 100;
@@ -371,12 +371,23 @@ pub enum Mark {
     Remove,
 }
 
+/// Who a mark is about, for a message: the member's name when known, else the item's
+/// position (`第2项`).
+fn who(n: usize, member_id: i64, names: &BTreeMap<i64, String>) -> String {
+    match names.get(&member_id) {
+        Some(name) if !name.is_empty() => name.clone(),
+        _ => format!("第{n}项"),
+    }
+}
+
 /// Parses the recorder's marks: `(member, mark, reason)`, the reason kept only for 请假.
-pub fn parse_marks(marks: &[AttendanceMark]) -> Result<Vec<(i64, Mark, String)>, Invalid> {
+/// Each problem names the member it is about (`names`: member id → name; a member not
+/// in it is named by the mark's position).
+pub fn parse_marks(marks: &[AttendanceMark], names: &BTreeMap<i64, String>) -> Result<Vec<(i64, Mark, String)>, Invalid> {
     let mut inv = Invalid::default();
     let mut out = Vec::new();
     for (i, m) in marks.iter().enumerate() {
-        let n = i + 1;
+        let who = who(i + 1, m.member_id, names);
         let s = m.attendance.trim();
         let mark = match s {
             "pending" | "未登记" => Some(Mark::Set(PENDING)),
@@ -384,18 +395,18 @@ pub fn parse_marks(marks: &[AttendanceMark]) -> Result<Vec<(i64, Mark, String)>,
             _ => Attendance::parse(s).map(|a| Mark::Set(a.code())),
         };
         let Some(mark) = mark else {
-            inv.push(FieldError::new("attendance", "attendance.unknown", format!("第{n}项：出席情况应为出席、请假、缺席或列席")));
+            inv.push(FieldError::new("attendance", "attendance.unknown", format!("{who}：出席情况应为出席、请假、缺席或列席")));
             continue;
         };
         let reason = m.reason.trim().to_string();
         if mark == Mark::Set(Attendance::Excused.code()) && reason.is_empty() {
-            inv.push(FieldError::new("attendance", "attendance.reason_required", format!("第{n}项：请假须填写请假原因")));
+            inv.push(FieldError::new("attendance", "attendance.reason_required", format!("{who}：请假须填写请假原因")));
         }
         if reason.chars().count() > REASON_MAX {
             inv.push(FieldError::new(
                 "attendance",
                 "attendance.reason_length",
-                format!("第{n}项：请假原因不能超过{REASON_MAX}个字"),
+                format!("{who}：请假原因不能超过{REASON_MAX}个字"),
             ));
         }
         let reason = if mark == Mark::Set(Attendance::Excused.code()) { reason } else { String::new() };
@@ -404,9 +415,118 @@ pub fn parse_marks(marks: &[AttendanceMark]) -> Result<Vec<(i64, Mark, String)>,
     inv.into_result(out)
 }
 
+/// Checks parsed marks against the meeting's state: a meeting not yet held (计划中) takes
+/// only 请假 (with its reason) or 未登记 — 出席, 缺席 and 列席 are recorded once it is held.
+pub fn check_marks_for_state(marks: &[(i64, Mark, String)], held: bool, names: &BTreeMap<i64, String>) -> Result<(), Invalid> {
+    if held {
+        return Ok(());
+    }
+    let mut inv = Invalid::default();
+    for (i, (id, mark, _)) in marks.iter().enumerate() {
+        if let Mark::Set(code) = mark
+            && *code != Attendance::Excused.code()
+            && *code != PENDING
+        {
+            let label = Attendance::from_code(code).map(Attendance::label).unwrap_or(code);
+            inv.push(FieldError::new(
+                "attendance",
+                "attendance.not_held",
+                format!("{}：会议尚未召开，只能登记请假；{label}请在会议召开后登记", who(i + 1, *id, names)),
+            ));
+        }
+    }
+    inv.into_result(())
+}
+
+/// What a member's QR scan does to their attendance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanEffect {
+    /// Record the scan and set this mark (未登记 → 出席; 列席 stays 列席).
+    Mark(Attendance),
+    /// The recorder marked the member 请假 or 缺席: that mark wins; the scan's time is
+    /// kept beside it so the recorder sees the conflict and decides.
+    KeepRecorderMark(Attendance),
+}
+
+/// The effect of a scan on a member whose current mark is `current` (a stored code).
+pub fn scan_effect(current: &str) -> ScanEffect {
+    match Attendance::from_code(current) {
+        Some(Attendance::Observer) => ScanEffect::Mark(Attendance::Observer),
+        Some(a @ (Attendance::Excused | Attendance::Absent)) => ScanEffect::KeepRecorderMark(a),
+        Some(Attendance::Present) | None => ScanEffect::Mark(Attendance::Present),
+    }
+}
+
 /// Checks a decision's title.
 pub fn check_decision(d: &DecisionInput) -> Result<(), Invalid> {
     let mut inv = Invalid::default();
     check_text(&mut inv, "title", "表决事项", &d.title, TOPIC_MAX, true);
     inv.into_result(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mark(member_id: i64, attendance: &str, reason: &str) -> AttendanceMark {
+        AttendanceMark { member_id, attendance: attendance.into(), reason: reason.into() }
+    }
+
+    fn names() -> BTreeMap<i64, String> {
+        BTreeMap::from([(1, "张三".to_string()), (2, "李四".to_string())])
+    }
+
+    #[test]
+    fn an_excused_mark_without_a_reason_names_the_member() {
+        let e = parse_marks(&[mark(1, "出席", ""), mark(2, "请假", "")], &names()).unwrap_err();
+        assert_eq!(e.errors.len(), 1);
+        assert_eq!(e.errors[0].message, "李四：请假须填写请假原因");
+    }
+
+    #[test]
+    fn a_member_without_a_known_name_is_named_by_position() {
+        let e = parse_marks(&[mark(1, "出席", ""), mark(9, "迟到", "")], &names()).unwrap_err();
+        assert!(e.errors[0].message.starts_with("第2项："), "{}", e.errors[0].message);
+    }
+
+    #[test]
+    fn a_reason_is_kept_only_for_excused() {
+        let m = parse_marks(&[mark(1, "present", "路上堵车"), mark(2, "excused", "外出培训")], &names()).unwrap();
+        assert_eq!(m[0].2, "");
+        assert_eq!(m[1].2, "外出培训");
+    }
+
+    #[test]
+    fn a_planned_meeting_takes_only_excused_or_pending() {
+        let ok = parse_marks(&[mark(1, "请假", "出差"), mark(2, "pending", "")], &names()).unwrap();
+        assert!(check_marks_for_state(&ok, false, &names()).is_ok());
+        for refused in ["出席", "缺席", "列席"] {
+            let marks = parse_marks(&[mark(1, refused, "")], &names()).unwrap();
+            let e = check_marks_for_state(&marks, false, &names()).unwrap_err();
+            assert_eq!(e.errors[0].code, "attendance.not_held", "{refused}");
+            assert!(e.errors[0].message.starts_with("张三："), "{}", e.errors[0].message);
+        }
+    }
+
+    #[test]
+    fn a_held_meeting_takes_every_mark() {
+        let marks = parse_marks(&[mark(1, "出席", ""), mark(2, "缺席", "")], &names()).unwrap();
+        assert!(check_marks_for_state(&marks, true, &names()).is_ok());
+    }
+
+    #[test]
+    fn a_scan_marks_a_pending_member_present() {
+        assert_eq!(scan_effect("pending"), ScanEffect::Mark(Attendance::Present));
+    }
+
+    #[test]
+    fn a_scan_keeps_an_observer_an_observer() {
+        assert_eq!(scan_effect("observer"), ScanEffect::Mark(Attendance::Observer));
+    }
+
+    #[test]
+    fn a_scan_never_overrides_the_recorders_excused_or_absent() {
+        assert_eq!(scan_effect("excused"), ScanEffect::KeepRecorderMark(Attendance::Excused));
+        assert_eq!(scan_effect("absent"), ScanEffect::KeepRecorderMark(Attendance::Absent));
+    }
 }

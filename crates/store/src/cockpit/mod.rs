@@ -31,6 +31,8 @@ use vanguard_domain::kernel::rules::RuleSet;
 use vanguard_domain::org::{OrgKind, path};
 use vanguard_domain::orglife::{ABSENCE_CODE, MeetingRule, PARTICIPATION_CODE, PLAN_CODE, STRUCTURE_CODE, TERM_CODE};
 
+pub mod rectify;
+
 crate::platform::scope::feature_handle!(
     /// 驾驶舱 and 预警/问题清单.
     CockpitReads,
@@ -213,6 +215,8 @@ pub struct FindingFilter {
     pub status: Option<String>,
     /// Lowest severity: `info`, `warning`, `alert`, `finding`.
     pub severity: Option<String>,
+    /// One finding by id.
+    pub id: Option<i64>,
 }
 
 /// The most rows a cockpit export holds.
@@ -804,6 +808,7 @@ impl CockpitReads<'_> {
             subject: Some("member".into()),
             status: Some("open".into()),
             severity: None,
+            id: None,
         };
         self.findings(&f, req).await
     }
@@ -838,6 +843,9 @@ impl CockpitReads<'_> {
         });
         if let Some(s) = subject {
             base.push(" AND f.subject_kind = ").bind(s);
+        }
+        if let Some(id) = f.id {
+            base.push(" AND f.id = ").bind(id);
         }
         match rule.as_deref() {
             Some(STRUCTURE_CODE) => {

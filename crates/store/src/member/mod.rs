@@ -582,6 +582,57 @@ impl Members<'_> {
         self.member(id).await
     }
 
+    /// Brings an archived member back to the roster (a mistaken 减少): the branch (and the
+    /// 党小组, when it still exists) must still be open; the ID number must not have been
+    /// claimed by another member meanwhile. Audited, with the reason it was archived for.
+    pub async fn restore_member(&self, id: i64, note: &str) -> StoreResult<MemberView> {
+        let mut tx = self.db.begin().await?;
+        let row = self.member_for_write(&mut tx, id).await?;
+        if !row.archived {
+            return Err(StoreError::conflict("member.not_archived", "该党员在册，无需恢复"));
+        }
+        let note = note.trim();
+        if note.is_empty() {
+            return Err(StoreError::invalid("note", "note.required", "请填写恢复原因（如：误操作减少）"));
+        }
+        // The 党小组 may have been dissolved since: restore into the branch then.
+        let group = match self.placement(&mut tx, row.org_id, row.group_id).await {
+            Ok(_) => row.group_id,
+            Err(StoreError::Invalid(inv)) if inv.errors.iter().all(|e| e.field == "group_id") => None,
+            Err(e) => return Err(e),
+        };
+        let (org, member_path) = self.placement(&mut tx, row.org_id, group).await?;
+        let was = row
+            .left_reason
+            .as_deref()
+            .map(|r| decode("members.left_reason", r, LeaveReason::from_code))
+            .transpose()?
+            .map(LeaveReason::label)
+            .unwrap_or("");
+        let now = self.db.clock().now_ms();
+        crate::exec_tx!(tx, c => sqlx::query(
+            "UPDATE members SET archived = FALSE, left_reason = NULL, left_on = NULL, left_note = NULL, group_id = $1, org_path = $2, version = version + 1, updated_at = $3 WHERE region_id = $4 AND id = $5")
+            .bind(group).bind(&member_path).bind(now).bind(row.region_id).bind(id).execute(c).await)?;
+        let formal = i64::from(row.category == Category::Formal.code());
+        self.adjust_counters(&mut tx, org.id, 1, formal).await?;
+        self.write_history(
+            &mut tx,
+            id,
+            &[FieldChange { field: "archived", old: format!("历史库：{was}"), new: format!("恢复在册：{note}") }],
+        )
+        .await?;
+        audit::append(
+            &mut tx,
+            self.db,
+            &self.scope.actor,
+            Event::ok("member.restore", format!("member:{id}")).detail(format!("原减少原因：{was}；恢复原因：{note}")),
+        )
+        .await?;
+        self.publish(&mut tx, row.region_id, &[org.id], id).await?;
+        tx.commit().await?;
+        self.member(id).await
+    }
+
     /// The change history of a member within reach, newest first.
     pub async fn member_history(&self, id: i64) -> StoreResult<Vec<HistoryEntry>> {
         let row = self.member_row(id).await?;

@@ -15,14 +15,16 @@ use crate::platform::query::Sql;
 use crate::{StoreError, StoreResult, Tx, orglife::check, platform::ids};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use vanguard_domain::kernel::auth::{Permission, Reach};
 use vanguard_domain::kernel::paging::{KeyPart, Page, PageRequest};
 use vanguard_domain::kernel::time::china_date;
 use vanguard_domain::member::Category;
 use vanguard_domain::org::{OrgKind, path};
 pub use vanguard_domain::orglife::record::{AttendanceMark, DecisionInput, MeetingInput, MeetingPatch, PENDING, allowed_types};
-use vanguard_domain::orglife::record::{Mark, Record, check_decision, parse_marks, parse_type, validate_record};
+use vanguard_domain::orglife::record::{
+    Mark, Record, check_decision, check_marks_for_state, parse_marks, parse_type, validate_record,
+};
 use vanguard_domain::orglife::{AssemblyRoll, Attendance, Correction, MeetingType, Votes, correction, decide};
 use vanguard_domain::{FieldError, Invalid};
 
@@ -304,6 +306,36 @@ async fn roll_map(tx: &mut Tx, region_id: i64, meeting_id: i64) -> StoreResult<H
 }
 
 /// The ids among `ids` that are current members placed within `[lo, hi)`.
+/// The names of members by id within the path range `[lo, hi)` (current or archived),
+/// for messages that name the member; members outside it are left out (never named).
+pub(crate) async fn member_names(
+    tx: &mut Tx,
+    region_id: i64,
+    ids: &[i64],
+    lo: &str,
+    hi: &str,
+) -> StoreResult<BTreeMap<i64, String>> {
+    let mut out = BTreeMap::new();
+    let ids: Vec<i64> = ids.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
+    for chunk in ids.chunks(ID_CHUNK) {
+        let rows: Vec<(i64, String)> = crate::on_tx!(tx, c => {
+            let mut qb = sqlx::QueryBuilder::new("SELECT id, name FROM members WHERE region_id = ");
+            qb.push_bind(region_id);
+            qb.push(" AND org_path >= ").push_bind(lo.to_string());
+            qb.push(" AND org_path < ").push_bind(hi.to_string());
+            qb.push(" AND id IN (");
+            let mut sep = qb.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            sep.push_unseparated(")");
+            qb.build_query_as().fetch_all(c).await
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 async fn current_members_within(tx: &mut Tx, region_id: i64, ids: &[i64], lo: &str, hi: &str) -> StoreResult<BTreeSet<i64>> {
     let mut found = BTreeSet::new();
     for chunk in ids.chunks(ID_CHUNK) {
@@ -544,7 +576,10 @@ impl OrgLife<'_> {
         let rec = Record::from_input(input)?;
         let today = self.db.clock().today();
         validate_record(&rec, org.kind(), org.has_committee, &org.name, today)?;
-        let marks = parse_marks(&input.attendance)?;
+        let marked: Vec<i64> = input.attendance.iter().map(|m| m.member_id).collect();
+        let names = member_names(&mut tx, org.region_id, &marked, &org.path, &path::upper(&org.path)).await?;
+        let marks = parse_marks(&input.attendance, &names)?;
+        check_marks_for_state(&marks, rec.held_at.is_some(), &names)?;
         for d in &input.decisions {
             check_decision(d)?;
         }
@@ -567,7 +602,7 @@ impl OrgLife<'_> {
             }
             None => self.default_roll(&mut tx, &row, &org).await?,
         }
-        self.apply_marks(&mut tx, &row, &marks).await?;
+        self.apply_marks(&mut tx, &row, &marks, &names).await?;
         for d in &input.decisions {
             self.add_decision(&mut tx, &row, d).await?;
         }
@@ -666,7 +701,13 @@ impl OrgLife<'_> {
     }
 
     /// Applies attendance marks; returns the members marked.
-    async fn apply_marks(&self, tx: &mut Tx, m: &MeetingRow, marks: &[(i64, Mark, String)]) -> StoreResult<Vec<i64>> {
+    async fn apply_marks(
+        &self,
+        tx: &mut Tx,
+        m: &MeetingRow,
+        marks: &[(i64, Mark, String)],
+        names: &BTreeMap<i64, String>,
+    ) -> StoreResult<Vec<i64>> {
         if marks.is_empty() {
             return Ok(Vec::new());
         }
@@ -686,7 +727,7 @@ impl OrgLife<'_> {
         };
         let mut inv = Invalid::default();
         for (i, (id, mark, _)) in marks.iter().enumerate() {
-            let n = i + 1;
+            let who = names.get(id).cloned().unwrap_or_else(|| format!("第{}项", i + 1));
             let problem = match (existing.get(id).map(String::as_str), mark) {
                 (Some(a), Mark::Set(x)) if a == observer && *x != observer => {
                     Some("该党员是列席人员，不在应到人员名单中；如应出席，请先将其加入应到人员")
@@ -698,7 +739,7 @@ impl OrgLife<'_> {
                 _ => None,
             };
             if let Some(p) = problem {
-                inv.push(FieldError::new("attendance", "attendance.roll", format!("第{n}项：{p}")));
+                inv.push(FieldError::new("attendance", "attendance.roll", format!("{who}：{p}")));
             }
         }
         if !inv.is_empty() {
@@ -784,7 +825,10 @@ impl OrgLife<'_> {
         }
         let mut applied = Applied::default();
         let org = self.scoped().orgs().org_for_write(tx, row.org_id).await?;
-        let marks = parse_marks(&patch.attendance)?;
+        let marked: Vec<i64> = patch.attendance.iter().map(|m| m.member_id).collect();
+        let root = self.scope.writable_root().unwrap_or(&org.path).to_string();
+        let names = member_names(tx, row.region_id, &marked, &root, &path::upper(&root)).await?;
+        let marks = parse_marks(&patch.attendance, &names)?;
         for d in &patch.decisions {
             check_decision(d)?;
         }
@@ -826,7 +870,8 @@ impl OrgLife<'_> {
             applied.members.extend(added);
             applied.members.extend(removed);
         }
-        let touched = self.apply_marks(tx, &row, &marks).await?;
+        check_marks_for_state(&marks, row.is_held(), &names)?;
+        let touched = self.apply_marks(tx, &row, &marks, &names).await?;
         if !touched.is_empty() {
             applied.changes.push(format!("登记出席情况{}人", touched.len()));
         }

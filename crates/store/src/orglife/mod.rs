@@ -37,6 +37,7 @@ pub mod attachment;
 pub mod bulk;
 pub mod check;
 pub mod correction;
+pub mod leave;
 pub mod meeting;
 pub mod plan;
 pub mod portal;
@@ -44,13 +45,14 @@ pub mod signin;
 
 pub use attachment::{ATTACHMENT_MAX_BYTES, AttachmentFile, AttachmentView, sniff_attachment};
 pub use correction::{CorrectionFilter, CorrectionView};
+pub use leave::LeaveView;
 pub use meeting::{
     AttendanceMark, AttendanceView, DecisionInput, DecisionView, MeetingDetail, MeetingFilter, MeetingInput, MeetingPatch,
     MeetingRow, MeetingSummary, MeetingView, allowed_types,
 };
 pub use plan::{PlanEventView, PlanItemView, PlanOverview, PlanStatusRow, PlanView};
 pub use portal::{MyAttendance, MyOrgLife, OrgLifeTodo, PlanDue};
-pub use signin::{SigninOutcome, SigninTicket, qr_svg};
+pub use signin::{SigninCount, SigninOutcome, SigninTicket, qr_svg};
 
 crate::platform::scope::feature_handle!(
     /// 组织生活: meetings, attendance, sign-in, attachments, corrections, plans and the portal's reads.

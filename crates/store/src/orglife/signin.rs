@@ -3,12 +3,13 @@
 //! `/s/{meeting}/{token}`. A member on the roll who scans it while it is valid signs in
 //! once; a second scan is answered “已签到”.
 
-use super::meeting::{MeetingRow, ensure_directly_editable, fetch_meeting_tx, finish_meeting};
+use super::meeting::{MeetingRow, MeetingSummary, ensure_directly_editable, fetch_meeting_tx, finish_meeting};
 use super::{OrgLife, china_time_text, same_bytes};
 use crate::platform::audit::{self, Event};
 use crate::{StoreError, StoreResult, orglife::check};
 use serde::Serialize;
 use vanguard_domain::orglife::Attendance;
+use vanguard_domain::orglife::record::{ScanEffect, scan_effect};
 
 /// How long sign-in stays open unless the recorder says otherwise, in minutes.
 pub const SIGNIN_DEFAULT_MINUTES: u32 = 120;
@@ -24,6 +25,15 @@ pub struct SigninTicket {
     pub path: String,
     pub expires_at: i64,
     pub expires_at_text: String,
+}
+
+/// The live count of a meeting's sign-in.
+#[derive(Debug, Clone, Serialize)]
+pub struct SigninCount {
+    pub signed_in: i64,
+    pub expected: i64,
+    pub open: bool,
+    pub expires_at: Option<i64>,
 }
 
 /// The answer to a member's sign-in.
@@ -117,6 +127,31 @@ impl OrgLife<'_> {
         qr_svg(&format!("{}{}", base_url.trim_end_matches('/'), t.path))
     }
 
+    /// How many on the roll have signed in by QR code, and how many are on it: the live
+    /// count the QR page polls.
+    pub async fn signin_count(&self, id: i64) -> StoreResult<SigninCount> {
+        let row = self.meeting_row(id).await?;
+        let (signed, expected): (i64, i64) = crate::read!(self.db, c => sqlx::query_as(
+            "SELECT COALESCE(SUM(CASE WHEN signed_at IS NOT NULL THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN attendance <> 'observer' THEN 1 ELSE 0 END), 0) \
+             FROM meeting_attendance WHERE region_id = $1 AND meeting_id = $2")
+            .bind(row.region_id).bind(id).fetch_one(c).await)?;
+        let now = self.db.clock().now_ms();
+        Ok(SigninCount { signed_in: signed, expected, open: row.signin_open(now), expires_at: row.signin_expires_at })
+    }
+
+    /// The meeting a scanned code is for, to name it on the confirm page: within the
+    /// caller's reach or with the caller on its roll (otherwise not found).
+    pub async fn signin_meeting(&self, id: i64) -> StoreResult<MeetingSummary> {
+        let (lo, hi) = self.meeting_range();
+        let member_id = self.scope.member_id.unwrap_or(-1);
+        let row: Option<MeetingRow> = crate::read!(self.db, c => sqlx::query_as(concat!("SELECT ", meeting_cols!(), meeting_from!(),
+            " WHERE m.region_id = $1 AND m.id = $2 AND ((m.org_path >= $3 AND m.org_path < $4) OR EXISTS (SELECT 1 FROM meeting_attendance a ",
+            "WHERE a.region_id = m.region_id AND a.meeting_id = m.id AND a.member_id = $5))"))
+            .bind(self.scope.region_id).bind(id).bind(&lo).bind(&hi).bind(member_id).fetch_optional(c).await)?;
+        Ok(row.ok_or(StoreError::NotFound)?.summary(self.db.clock().now_ms()))
+    }
+
     /// Ends sign-in now.
     pub async fn close_signin(&self, id: i64) -> StoreResult<()> {
         let mut tx = self.db.begin().await?;
@@ -186,16 +221,25 @@ impl OrgLife<'_> {
                 "您不在本次会议的应到人员名单中，无法签到；如需列席，请联系会议记录人登记",
             ));
         };
-        let new = if attendance == Attendance::Observer.code() { Attendance::Observer } else { Attendance::Present };
+        // The recorder's 请假/缺席 wins over a scan: the scan's time is kept beside it, so
+        // the record shows the conflict for the recorder to settle.
+        let (new, kept) = match scan_effect(&attendance) {
+            ScanEffect::Mark(a) => (a, None),
+            ScanEffect::KeepRecorderMark(a) => (a, Some(a)),
+        };
         crate::exec_tx!(tx, c => sqlx::query(
-            "UPDATE meeting_attendance SET attendance = $1, reason = '', signed_at = $2 WHERE region_id = $3 AND meeting_id = $4 AND member_id = $5")
-            .bind(new.code()).bind(now).bind(row.region_id).bind(id).bind(member_id).execute(c).await)?;
+            "UPDATE meeting_attendance SET attendance = $1, reason = CASE WHEN $6 THEN reason ELSE '' END, signed_at = $2 \
+             WHERE region_id = $3 AND meeting_id = $4 AND member_id = $5")
+            .bind(new.code()).bind(now).bind(row.region_id).bind(id).bind(member_id).bind(kept.is_some()).execute(c).await)?;
         finish_meeting(&mut tx, row.region_id, id, now).await?;
         audit::append(
             &mut tx,
             self.db,
             &self.scope.actor,
-            Event::ok("meeting.signin", format!("meeting:{id}")).detail(format!("member:{member_id}")),
+            Event::ok("meeting.signin", format!("meeting:{id}")).detail(match kept {
+                Some(a) => format!("member:{member_id}（记录人已登记为{}，保留登记）", a.label()),
+                None => format!("member:{member_id}"),
+            }),
         )
         .await?;
         check::refresh_after_meeting(&mut tx, self.db, row.region_id, row.org_id, &[member_id]).await?;
@@ -205,7 +249,14 @@ impl OrgLife<'_> {
             title,
             already: false,
             signed_at: Some(now),
-            message: format!("签到成功（{}）", china_time_text(now)),
+            message: match kept {
+                Some(a) => format!(
+                    "已记录您的扫码时间（{}）；会议记录人已将您登记为{}，如有出入请联系记录人更正",
+                    china_time_text(now),
+                    a.label()
+                ),
+                None => format!("签到成功（{}）", china_time_text(now)),
+            },
         })
     }
 }

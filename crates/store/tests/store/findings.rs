@@ -831,3 +831,52 @@ async fn the_engine_leaves_other_features_findings_and_compliance_rows_alone() {
         db.close().await;
     }
 }
+
+#[tokio::test]
+async fn a_finding_is_answered_by_its_branch_returned_answered_again_and_accepted_by_the_parent() {
+    use vanguard_domain::cockpit::rectify::{RectifyAction, RectifyInput};
+    for t in backends().await {
+        let db = &t.db;
+        let (w, month) = cockpit_world(db).await;
+        let sys = system(&w.root);
+        let path_of = async |id: i64| db.scoped(&sys).orgs().org(id).await.unwrap().path;
+        let f = vanguard_store::cockpit::FindingFilter { org_id: Some(w.b), rule: Some(THEME.into()), ..Default::default() };
+        let page =
+            db.scoped(&sys).cockpit().findings(&f, &vanguard_domain::kernel::paging::PageRequest::first(50)).await.unwrap();
+        let finding = page.items.iter().find(|x| x.subject_id == w.b && x.period_key == key(month)).expect("b's finding").id;
+        let mut secretary = admin_of(&w.root, &path_of(w.b).await);
+        secretary.role = Role::BranchSecretary;
+        let parent = admin_of(&w.root, &path_of(w.s1).await);
+        let input = |m: &str, e: &str| RectifyInput { measure: m.into(), explanation: e.into(), evidence: "会议记录".into() };
+        let own = db.scoped(&secretary);
+        let up = db.scoped(&parent);
+        assert_eq!(own.cockpit().rectification(finding).await.unwrap().actions, vec!["respond"], "[{}]", t.backend);
+        assert_eq!(up.cockpit().rectification(finding).await.unwrap().actions, vec!["urge"], "[{}]", t.backend);
+        let r = up.cockpit().rectify(finding, RectifyAction::Urge, &input("", "月底前整改")).await.unwrap();
+        assert_eq!(r.state, "urged");
+        let e = own.cockpit().rectify(finding, RectifyAction::Respond, &input(" ", "")).await.unwrap_err();
+        assert!(matches!(e, StoreError::Invalid(_)), "[{}] a measure is required: {e:?}", t.backend);
+        let r = own.cockpit().rectify(finding, RectifyAction::Respond, &input("补开主题党日", "")).await.unwrap();
+        assert_eq!(r.state, "responded");
+        let e = own.cockpit().rectify(finding, RectifyAction::Accept, &input("", "")).await.unwrap_err();
+        assert!(matches!(e, StoreError::Conflict { .. }), "[{}] the branch does not accept its own: {e:?}", t.backend);
+        let r = up.cockpit().rectify(finding, RectifyAction::Return, &input("", "请附照片")).await.unwrap();
+        assert_eq!(r.state, "returned");
+        own.cockpit().rectify(finding, RectifyAction::Respond, &input("补开并附照片", "")).await.unwrap();
+        let r = up.cockpit().rectify(finding, RectifyAction::Accept, &input("", "")).await.unwrap();
+        assert_eq!((r.state, r.steps.len()), ("accepted", 5), "[{}]", t.backend);
+        assert!(r.actions.is_empty(), "[{}] closed", t.backend);
+        // Another street's admin does not reach it.
+        let other = admin_of(&w.root, &path_of(w.s2).await);
+        let e = db.scoped(&other).cockpit().rectify(finding, RectifyAction::Urge, &input("", "x")).await.unwrap_err();
+        assert!(matches!(e, StoreError::NotFound), "[{}] {e:?}", t.backend);
+        let audited = vanguard_store::platform::audit::list(
+            db,
+            &vanguard_store::platform::audit::AuditFilter { action: "finding.".into(), limit: Some(50), ..Default::default() },
+        )
+        .await
+        .unwrap();
+        assert_eq!(audited.len(), 5, "[{}] every step audited", t.backend);
+        db.close().await;
+    }
+}

@@ -893,3 +893,111 @@ async fn a_correction_whose_stored_changes_cannot_be_read_is_not_approved_as_emp
         assert!(actions(&t.db, "meeting.correction_approve").await.is_empty(), "{}", t.backend);
     }
 }
+
+#[tokio::test]
+async fn a_scan_never_overrides_the_recorders_excused_or_absent_and_the_conflict_shows() {
+    for t in backends().await {
+        let fx = life(&t.db).await;
+        let sec = fx.secretary_a();
+        let s = t.db.scoped(&sec);
+        let id = s.orglife().create_meeting(fx.branch_a.id, &held_now(&t.db, "主题党日")).await.unwrap().meeting.summary.id;
+        s.orglife().mark_attendance(id, &[mark(fx.zhang1, "请假", "出差"), mark(fx.zhang2, "缺席", "")]).await.unwrap();
+        let ticket = s.orglife().open_signin(id, None).await.unwrap();
+        for (who, kept, reason) in [(fx.zhang1, "excused", "出差"), (fx.zhang2, "absent", "")] {
+            let out = t.db.scoped(&fx.member_of(who, &fx.branch_a)).orglife().sign_in(id, &ticket.token).await.unwrap();
+            assert!(out.message.contains("扫码时间"), "{}: {out:?}", t.backend);
+            let m = s.orglife().meeting(id).await.unwrap();
+            let line = m.attendance.iter().find(|a| a.member_id == who).unwrap();
+            assert_eq!(
+                (line.attendance.as_str(), line.reason.as_str()),
+                (kept, reason),
+                "{}: the recorder's mark wins",
+                t.backend
+            );
+            assert!(line.signed_at.is_some(), "{}: the scan's time is kept beside it", t.backend);
+        }
+        let count = s.orglife().signin_count(id).await.unwrap();
+        assert_eq!((count.signed_in, count.open), (2, true), "{}", t.backend);
+    }
+}
+
+#[tokio::test]
+async fn a_planned_meeting_takes_only_leave_and_errors_name_the_member() {
+    for t in backends().await {
+        let fx = life(&t.db).await;
+        let sec = fx.secretary_a();
+        let s = t.db.scoped(&sec);
+        let id = s.orglife().create_meeting(fx.branch_a.id, &planned_in(&t.db, "主题党日", 3)).await.unwrap().meeting.summary.id;
+        let e = s.orglife().mark_attendance(id, &[mark(fx.zhang1, "出席", "")]).await.unwrap_err();
+        assert!(has(&e, "attendance.not_held"), "{}: {e:?}", t.backend);
+        assert!(e.to_string().contains("张一"), "{}: {e}", t.backend);
+        let e = s.orglife().mark_attendance(id, &[mark(fx.zhang3, "请假", ""), mark(fx.zhang2, "请假", "")]).await.unwrap_err();
+        assert!(e.to_string().contains("张三：请假须填写请假原因"), "{}: {e}", t.backend);
+        let m = s.orglife().mark_attendance(id, &[mark(fx.zhang1, "请假", "出差")]).await.unwrap();
+        assert_eq!(m.meeting.summary.excused_count, 1, "{}", t.backend);
+    }
+}
+
+#[tokio::test]
+async fn a_members_leave_request_approved_by_the_branch_shows_in_the_attendance() {
+    for t in backends().await {
+        let fx = life(&t.db).await;
+        let sec = fx.secretary_a();
+        let s = t.db.scoped(&sec);
+        let id = s.orglife().create_meeting(fx.branch_a.id, &planned_in(&t.db, "主题党日", 3)).await.unwrap().meeting.summary.id;
+        let z1 = fx.member_of(fx.zhang1, &fx.branch_a);
+        let m1 = t.db.scoped(&z1);
+        assert!(
+            has(&m1.orglife().request_leave(id, " ").await.unwrap_err(), "text.required"),
+            "{}: a reason is required",
+            t.backend
+        );
+        let asked = m1.orglife().request_leave(id, "外地出差").await.unwrap();
+        assert_eq!(asked.state, "pending");
+        assert!(has(&m1.orglife().request_leave(id, "再请一次").await.unwrap_err(), "leave.already"), "{}", t.backend);
+        assert_eq!(s.orglife().pending_leave_count().await.unwrap(), 1, "{}", t.backend);
+        // Another branch's secretary does not see it.
+        let e = t.db.scoped(&fx.secretary_b()).orglife().decide_leave(asked.id, true, "").await.unwrap_err();
+        assert!(matches!(e, StoreError::NotFound), "{}: {e:?}", t.backend);
+        let decided = s.orglife().decide_leave(asked.id, true, "").await.unwrap();
+        assert_eq!(decided.state, "approved", "{}", t.backend);
+        let m = s.orglife().meeting(id).await.unwrap();
+        let line = m.attendance.iter().find(|a| a.member_id == fx.zhang1).unwrap();
+        assert_eq!((line.attendance.as_str(), line.reason.as_str()), ("excused", "外地出差"), "{}", t.backend);
+        assert!(has(&s.orglife().decide_leave(asked.id, false, "不行").await.unwrap_err(), "leave.decided"), "{}", t.backend);
+        let audited = actions(&t.db, "leave.").await;
+        assert_eq!(audited, vec!["leave.approve".to_string(), "leave.request".to_string()], "{}", t.backend);
+        // A held meeting takes no more requests.
+        let held = s.orglife().create_meeting(fx.branch_a.id, &held_now(&t.db, "党课")).await;
+        if let Ok(h) = held {
+            let e = m1.orglife().request_leave(h.meeting.summary.id, "出差").await.unwrap_err();
+            assert!(has(&e, "leave.not_planned"), "{}: {e:?}", t.backend);
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_archived_member_is_restored_by_a_writer_within_reach_and_audited() {
+    for t in backends().await {
+        let fx = life(&t.db).await;
+        let sec = fx.secretary_a();
+        let s = t.db.scoped(&sec);
+        let before = s.orgs().org(fx.branch_a.id).await.unwrap().direct_members;
+        let leave =
+            vanguard_store::member::Leave { reason: "transferred_out".into(), left_on: "2026-01-05".into(), note: String::new() };
+        let leave = vanguard_store::member::Leave { left_on: t.db.clock().today().format("%Y-%m-%d").to_string(), ..leave };
+        s.members().archive_member(fx.zhang1, &leave).await.unwrap();
+        assert_eq!(s.orgs().org(fx.branch_a.id).await.unwrap().direct_members, before - 1);
+        assert!(has(&s.members().restore_member(fx.zhang1, " ").await.unwrap_err(), "note.required"), "{}", t.backend);
+        let e = t.db.scoped(&fx.secretary_b()).members().restore_member(fx.zhang1, "误操作").await.unwrap_err();
+        assert!(matches!(e, StoreError::NotFound), "{}: outside reach: {e:?}", t.backend);
+        let m = s.members().restore_member(fx.zhang1, "误操作减少").await.unwrap();
+        assert!(!m.archived && m.left_reason.is_none(), "{}", t.backend);
+        assert_eq!(m.group_id, Some(fx.group.id), "{}: back in its 党小组", t.backend);
+        assert_eq!(s.orgs().org(fx.branch_a.id).await.unwrap().direct_members, before, "{}: counted again", t.backend);
+        assert!(has(&s.members().restore_member(fx.zhang1, "再来").await.unwrap_err(), "member.not_archived"), "{}", t.backend);
+        assert_eq!(actions(&t.db, "member.restore").await.len(), 1, "{}", t.backend);
+        let history = s.members().member_history(fx.zhang1).await.unwrap();
+        assert!(history[0].new_value.contains("恢复在册"), "{}: {:?}", t.backend, history[0]);
+    }
+}

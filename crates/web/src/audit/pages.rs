@@ -14,8 +14,11 @@ pub struct Line {
     pub actor: String,
     pub ip: String,
     pub action: String,
+    /// The action's Chinese name (the code when it has none).
+    pub action_label: String,
     pub object: String,
     pub result: String,
+    pub result_label: &'static str,
     pub detail: String,
 }
 
@@ -57,8 +60,11 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, QueryParams(q): Query
             at: fmt_time(r.at),
             actor: r.actor_name,
             ip: r.ip,
+            action_label: vanguard_domain::kernel::audit::action_label(&r.action)
+                .map_or_else(|| r.action.clone(), str::to_string),
             action: r.action,
             object: r.object,
+            result_label: vanguard_domain::kernel::audit::result_label(&r.result),
             result: r.result,
             detail: r.detail,
         })

@@ -106,9 +106,35 @@ struct PasswordPage {
     errors: HashMap<String, String>,
 }
 
+/// The same form inside the member portal's header, for members.
+#[derive(Template)]
+#[template(path = "auth/portal_password.html")]
+struct PortalPasswordPage {
+    shell: Shell,
+    csrf: String,
+    must_change: bool,
+    done: bool,
+    errors: HashMap<String, String>,
+}
+
+fn password_render(
+    ctx: &Ctx,
+    shell: Shell,
+    must_change: bool,
+    done: bool,
+    errors: HashMap<String, String>,
+) -> axum::response::Response {
+    if ctx.0.scope.role == vanguard_domain::kernel::auth::Role::Member {
+        let csrf = ctx.0.csrf_token.clone();
+        render(&PortalPasswordPage { shell, csrf, must_change, done, errors })
+    } else {
+        render(&PasswordPage { shell, must_change, done, errors })
+    }
+}
+
 pub async fn password_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let shell = Shell::new(&state, &ctx, "password").await;
-    Ok(render(&PasswordPage { shell, must_change: ctx.0.account.must_change_password, done: false, errors: HashMap::new() }))
+    Ok(password_render(&ctx, shell, ctx.0.account.must_change_password, false, HashMap::new()))
 }
 
 #[derive(Deserialize)]
@@ -121,10 +147,10 @@ pub async fn password_submit(State(state): State<AppState>, ctx: Ctx, Form(f): F
     let result = account::change_password(&state.db, &ctx.0, &f.old_password, &f.new_password).await;
     let shell = Shell::new(&state, &ctx, "password").await;
     match result {
-        Ok(()) => Ok(render(&PasswordPage { shell, must_change: false, done: true, errors: HashMap::new() })),
+        Ok(()) => Ok(password_render(&ctx, shell, false, true, HashMap::new())),
         Err(e) => {
             let errors = crate::shell::form_errors(e)?;
-            let mut res = render(&PasswordPage { shell, must_change: ctx.0.account.must_change_password, done: false, errors });
+            let mut res = password_render(&ctx, shell, ctx.0.account.must_change_password, false, errors);
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res.into_response())
         }

@@ -140,3 +140,47 @@ pub async fn export(
     .await?;
     Ok(crate::download::xlsx(file.bytes, &file.filename, &format!("cockpit-{view}.xlsx")))
 }
+
+/// One 整改 step: `action` is `respond`, `accept`, `return` or `urge`.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(default)]
+pub struct RectifyRequest {
+    pub action: String,
+    pub measure: String,
+    pub explanation: String,
+    pub evidence: String,
+}
+
+impl RectifyRequest {
+    pub(crate) fn parts(
+        &self,
+    ) -> Result<(vanguard_domain::cockpit::rectify::RectifyAction, vanguard_domain::cockpit::rectify::RectifyInput), ApiError>
+    {
+        let action = vanguard_domain::cockpit::rectify::RectifyAction::parse(self.action.trim())
+            .ok_or_else(|| ApiError::bad_request("rectify.action", "操作应为提交整改、整改通过、退回或督办"))?;
+        let input = vanguard_domain::cockpit::rectify::RectifyInput {
+            measure: self.measure.clone(),
+            explanation: self.explanation.clone(),
+            evidence: self.evidence.clone(),
+        };
+        Ok((action, input))
+    }
+}
+
+pub async fn rectification(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+) -> ApiResult<Json<vanguard_store::cockpit::rectify::Rectification>> {
+    Ok(Json(ctx.scoped(&state.db).cockpit().rectification(id).await?))
+}
+
+pub async fn rectify(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    crate::extract::JsonBody(r): crate::extract::JsonBody<RectifyRequest>,
+) -> ApiResult<Json<vanguard_store::cockpit::rectify::Rectification>> {
+    let (action, input) = r.parts()?;
+    Ok(Json(ctx.scoped(&state.db).cockpit().rectify(id, action, &input).await?))
+}

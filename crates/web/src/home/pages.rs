@@ -40,6 +40,10 @@ struct HomePage {
     todo_total: u64,
     /// 待办 of organizational life: plans due or awaiting, unrecorded meetings.
     life: Option<vanguard_store::orglife::OrgLifeTodo>,
+    /// A branch's own to-do: this month's 主题党日 not yet recorded (org id, month).
+    theme_day_due: Option<(i64, u32)>,
+    /// Leave requests waiting for the caller's decision.
+    leave_pending: i64,
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
@@ -65,6 +69,8 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         todos: Vec::new(),
         todo_total: 0,
         life: None,
+        theme_day_due: None,
+        leave_pending: 0,
     };
     if matches!(ctx.0.scope.reach, Reach::Subtree { .. }) && role.grants(Permission::MemberRead) {
         let scoped = ctx.scoped(&state.db);
@@ -115,6 +121,24 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         page.todo_total = todos.total.unwrap_or(0);
         page.todos = todos.items;
         page.life = scoped.orglife().orglife_todo().await.ok();
+        page.leave_pending = scoped.orglife().pending_leave_count().await?;
+        // A branch that may record: has this month's 主题党日 been held?
+        if let Some(org) = page.scope.as_ref().filter(|o| {
+            vanguard_domain::org::OrgKind::from_code(&o.kind).is_some_and(|k| k.is_branch()) && role.grants(Permission::OrgWrite)
+        }) {
+            use chrono::Datelike;
+            let filter = vanguard_store::orglife::MeetingFilter {
+                year: Some(today.year()),
+                month: Some(today.month()),
+                meeting_type: vanguard_domain::orglife::MeetingType::ThemeDay.code().into(),
+                status: "held".into(),
+            };
+            let held =
+                scoped.orglife().list_meetings(org.id, &filter, &vanguard_domain::kernel::paging::PageRequest::first(1)).await?;
+            if held.items.is_empty() {
+                page.theme_day_due = Some((org.id, today.month()));
+            }
+        }
         page.structure_total = page.structure.len();
         page.structure.truncate(15);
         page.terms.sort_by_key(|a| if a.severity == "bad" { 0 } else { 1 });

@@ -15,13 +15,80 @@ struct PortalHome {
     csrf: String,
     branch: Option<MyBranch>,
     life: Option<MyOrgLife>,
+    /// 出席 of the recent meetings shown: (present, counted, percent).
+    rate: Option<(usize, usize, usize)>,
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let scoped = ctx.scoped(&state.db);
     let branch = scoped.members().my_branch().await.ok();
     let life = if ctx.0.scope.member_id.is_some() { scoped.orglife().my_orglife(None).await.ok() } else { None };
-    Ok(render(&PortalHome { name: ctx.0.account.display_name.clone(), csrf: ctx.0.csrf_token.clone(), branch, life }))
+    // Greet the member by the name on the archive, not the account's label.
+    let name = match ctx.0.scope.member_id {
+        Some(id) => scoped.members().member(id).await.map(|m| m.name).unwrap_or_else(|_| ctx.0.account.display_name.clone()),
+        None => ctx.0.account.display_name.clone(),
+    };
+    let rate = life.as_ref().and_then(|l| {
+        let counted: Vec<_> = l.attendance.iter().filter(|a| a.attendance != "observer" && a.attendance != "pending").collect();
+        let present = counted.iter().filter(|a| a.attendance == "present").count();
+        (!counted.is_empty()).then(|| (present, counted.len(), present * 100 / counted.len()))
+    });
+    Ok(render(&PortalHome { name, csrf: ctx.0.csrf_token.clone(), branch, life, rate }))
+}
+
+#[derive(Template)]
+#[template(path = "orglife/portal_meeting.html")]
+struct PortalMeeting {
+    csrf: String,
+    m: vanguard_store::orglife::MeetingSummary,
+    /// The member's own line, if on the roll.
+    mine: Option<vanguard_store::orglife::AttendanceView>,
+    leave: Option<vanguard_store::orglife::LeaveView>,
+    /// The meeting is planned, the member on its roll, and no request pending or approved.
+    can_ask: bool,
+    flash: Option<&'static str>,
+    error: String,
+    reason: String,
+}
+
+async fn portal_meeting(state: &AppState, ctx: &Ctx, id: i64, error: String, reason: String) -> PageResult {
+    let scoped = ctx.scoped(&state.db);
+    let m = scoped.orglife().signin_meeting(id).await?;
+    let mine = match ctx.0.scope.member_id {
+        Some(me) => scoped.orglife().meeting(id).await.ok().and_then(|d| d.attendance.into_iter().find(|a| a.member_id == me)),
+        None => None,
+    };
+    let leave = scoped.orglife().my_leave_request(id).await?;
+    let failed = !error.is_empty();
+    let can_ask = m.status == "planned" && mine.is_some() && leave.as_ref().is_none_or(|l| l.state == "rejected");
+    let flash = crate::middleware::current_flash();
+    let mut res = render(&PortalMeeting { csrf: ctx.0.csrf_token.clone(), m, mine, leave, can_ask, flash, error, reason });
+    if failed {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+/// A meeting as the member sees it: when and where, their own attendance, and 请假.
+pub async fn meeting(State(state): State<AppState>, ctx: Ctx, crate::extract::Id(id): crate::extract::Id) -> PageResult {
+    portal_meeting(&state, &ctx, id, String::new(), String::new()).await
+}
+
+pub async fn leave(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    crate::extract::Id(id): crate::extract::Id,
+    axum::Form(v): axum::Form<std::collections::HashMap<String, String>>,
+) -> PageResult {
+    let reason = v.get("reason").cloned().unwrap_or_default();
+    match ctx.scoped(&state.db).orglife().request_leave(id, &reason).await {
+        Ok(_) => Ok(crate::shell::see_other(&format!("/m/meetings/{id}?done=leave"))),
+        Err(e) => {
+            let errors = crate::shell::form_errors(e)?;
+            let error = errors.values().cloned().collect::<Vec<_>>().join("；");
+            portal_meeting(&state, &ctx, id, error, reason).await
+        }
+    }
 }
 
 #[derive(Template)]
@@ -30,6 +97,8 @@ struct PortalPlan {
     csrf: String,
     year: i32,
     plan: Option<PlanView>,
+    /// Other years to look at: last year, this year, next year.
+    years: Vec<i32>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -46,7 +115,9 @@ pub async fn plan(
     ctx.0.scope.member_id.ok_or_else(crate::error::ApiError::not_found)?;
     let year = q.year.trim().parse().unwrap_or_else(|_| chrono::Datelike::year(&state.db.clock().today()));
     let plan = ctx.scoped(&state.db).orglife().my_plan(year).await?;
-    Ok(render(&PortalPlan { csrf: ctx.0.csrf_token.clone(), year, plan }))
+    let this = chrono::Datelike::year(&state.db.clock().today());
+    let years = vec![this - 1, this, this + 1];
+    Ok(render(&PortalPlan { csrf: ctx.0.csrf_token.clone(), year, plan, years }))
 }
 
 #[derive(Template)]
@@ -72,4 +143,15 @@ struct PortalBranch {
 pub async fn branch(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let b = ctx.scoped(&state.db).members().my_branch().await?;
     Ok(render(&PortalBranch { csrf: ctx.0.csrf_token.clone(), b }))
+}
+
+#[derive(Template)]
+#[template(path = "home/portal_scan.html")]
+struct PortalScan {
+    csrf: String,
+}
+
+/// How to scan the meeting's code: the phone's camera or WeChat's scanner.
+pub async fn scan(ctx: Ctx) -> PageResult {
+    Ok(render(&PortalScan { csrf: ctx.0.csrf_token.clone() }))
 }

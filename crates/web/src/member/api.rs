@@ -80,6 +80,21 @@ pub async fn archive(
     Ok(Json(ctx.scoped(&state.db).members().archive_member(id, &l).await?))
 }
 
+/// Restoring an archived member: why (e.g. 误操作减少).
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct Restore {
+    pub note: String,
+}
+
+pub async fn restore(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    JsonBody(r): JsonBody<Restore>,
+) -> ApiResult<Json<MemberView>> {
+    Ok(Json(ctx.scoped(&state.db).members().restore_member(id, &r.note).await?))
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct Reveal {
     pub field: SensitiveField,

@@ -23,6 +23,8 @@ pub struct Line {
     pub category: &'static str,
     pub status: &'static str,
     pub flow: &'static str,
+    /// 减少原因 as a label (the stored code is never shown).
+    pub left_reason: &'static str,
 }
 
 #[derive(Template)]
@@ -31,6 +33,8 @@ struct RosterPage {
     shell: Shell,
     table: RosterTable,
     table_html: String,
+    /// Where 新增党员 adds (the filtered org or the caller's scope org), for writers.
+    add_to: Option<i64>,
 }
 
 #[derive(Template)]
@@ -121,7 +125,8 @@ pub async fn roster(
     let pager = Pager::new(&p, "/members", &filter_params(&f));
     let lines = std::mem::take(&mut p.items)
         .into_iter()
-        .map(|m| Line {
+        .map(|mut m| Line {
+            left_reason: m.left_reason.take().and_then(|r| LeaveReason::from_code(&r)).map(LeaveReason::label).unwrap_or(""),
             category: Category::from_code(&m.category).map(Category::label).unwrap_or(""),
             status: PartyStatus::from_code(&m.party_status).map(PartyStatus::label).unwrap_or(""),
             flow: Flow::from_code(&m.flow).map(Flow::label).unwrap_or(""),
@@ -146,7 +151,10 @@ pub async fn roster(
     let shell = Shell::new(&state, &ctx, if archived { "archive" } else { "roster" }).await;
     let table_html =
         table.render().map_err(|e| crate::shell::PageError(crate::error::ApiError::bad_request("render", e.to_string())))?;
-    Ok(render(&RosterPage { shell, table, table_html }))
+    let add_to = (ctx.0.scope.role.grants(Permission::MemberWrite) && !archived)
+        .then(|| table.f.org_id.or(shell.tree_root.as_ref().map(|r| r.0)))
+        .flatten();
+    Ok(render(&RosterPage { shell, table, table_html, add_to }))
 }
 
 /// A history line as shown.
@@ -163,8 +171,14 @@ pub struct Change {
 struct MemberPage {
     shell: Shell,
     m: MemberView,
+    group: Option<String>,
     history: Vec<Change>,
+    attendance: Vec<vanguard_store::orglife::MyAttendance>,
+    attendance_total: u64,
+    /// Open findings about the member (预警), with their 整改 links.
+    findings: Vec<vanguard_store::cockpit::FindingView>,
     can_write: bool,
+    can_restore: bool,
     can_reveal: bool,
 }
 
@@ -184,14 +198,36 @@ pub async fn detail(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Page
     let scoped = ctx.scoped(&state.db);
     let m = scoped.members().member(id).await?;
     let history = changes(scoped.members().member_history(id).await?);
+    let group = match m.group_id {
+        Some(g) => groups(&state, &ctx, m.org_id).await.into_iter().find(|(id, _)| *id == g).map(|(_, n)| n),
+        None => None,
+    };
+    let attendance = scoped.orglife().member_attendance(id, &vanguard_domain::kernel::paging::PageRequest::first(10)).await?;
+    let f = vanguard_store::cockpit::FindingFilter {
+        org_id: Some(m.org_id),
+        subject: Some("member".into()),
+        status: Some("open".into()),
+        ..Default::default()
+    };
+    let findings = scoped
+        .cockpit()
+        .findings(&f, &vanguard_domain::kernel::paging::PageRequest::first(200))
+        .await
+        .map(|p| p.items.into_iter().filter(|x| x.subject_id == id).collect())
+        .unwrap_or_default();
     let role = ctx.0.scope.role;
     let shell = Shell::new(&state, &ctx, if m.archived { "archive" } else { "roster" }).await;
     Ok(render(&MemberPage {
+        findings,
         shell,
         can_write: role.grants(Permission::MemberWrite) && !m.archived,
+        can_restore: role.grants(Permission::MemberWrite) && m.archived,
         can_reveal: role.grants(Permission::MemberReveal),
         m,
+        group,
         history,
+        attendance_total: attendance.total.unwrap_or(0),
+        attendance: attendance.items,
     }))
 }
 
@@ -386,31 +422,96 @@ struct ArchiveForm {
     form: FormState,
 }
 
+/// The second step of 党员减少: the member, the reason and the date spelled out, to be
+/// confirmed once more before anything is written.
+#[derive(Template)]
+#[template(path = "member/archive_confirm.html")]
+struct ArchiveConfirm {
+    shell: Shell,
+    m: MemberView,
+    reason: &'static str,
+    form: FormState,
+}
+
 fn reasons() -> Vec<(&'static str, &'static str)> {
     LeaveReason::ALL.iter().map(|r| (r.code(), r.label())).collect()
 }
 
+/// No reason and no date are filled in: 减少 is chosen, never defaulted.
 pub async fn archive_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
     let m = ctx.scoped(&state.db).members().member(id).await?;
     let shell = Shell::new(&state, &ctx, "roster").await;
-    let v = Values::from([("left_on".to_string(), state.db.clock().today().format("%Y-%m-%d").to_string())]);
-    Ok(render(&ArchiveForm { shell, m, reasons: reasons(), form: FormState::new(v) }))
+    Ok(render(&ArchiveForm { shell, m, reasons: reasons(), form: FormState::default() }))
+}
+
+/// The form's own checks before the confirmation step (the store checks again).
+fn archive_input_errors(v: &Values) -> (Option<LeaveReason>, HashMap<String, String>) {
+    let mut errors = HashMap::new();
+    let reason = v.get("reason").map(String::as_str).and_then(LeaveReason::parse);
+    if reason.is_none() {
+        errors.insert("reason".to_string(), "请选择减少原因".to_string());
+    }
+    if v.get("left_on").and_then(|d| vanguard_domain::kernel::time::parse_iso_date(d.trim())).is_none() {
+        errors.insert("left_on".to_string(), "请填写减少日期".to_string());
+    }
+    (reason, errors)
 }
 
 pub async fn archive_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
+    let scoped = ctx.scoped(&state.db);
+    let m = scoped.members().member(id).await?;
+    let (reason, errors) = archive_input_errors(&v);
+    let confirmed = v.get("confirmed").is_some_and(|c| c == "yes");
+    let failed = |shell, errors| {
+        let mut res =
+            render(&ArchiveForm { shell, m: m.clone(), reasons: reasons(), form: FormState::with_errors(v.clone(), errors) });
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        res
+    };
+    let Some(reason) = reason.filter(|_| errors.is_empty()) else {
+        return Ok(failed(Shell::new(&state, &ctx, "roster").await, errors));
+    };
+    if !confirmed {
+        let shell = Shell::new(&state, &ctx, "roster").await;
+        return Ok(render(&ArchiveConfirm { shell, m: m.clone(), reason: reason.label(), form: FormState::new(v.clone()) }));
+    }
     let leave = Leave {
-        reason: v.get("reason").cloned().unwrap_or_default(),
+        reason: reason.code().to_string(),
         left_on: v.get("left_on").cloned().unwrap_or_default(),
         note: v.get("note").cloned().unwrap_or_default(),
     };
-    let scoped = ctx.scoped(&state.db);
     match scoped.members().archive_member(id, &leave).await {
-        Ok(_) => Ok(see_other(&format!("/members/{id}"))),
+        Ok(_) => Ok(see_other(&format!("/members/{id}?done=archived"))),
+        Err(e) => {
+            let errors = form_errors(e)?;
+            Ok(failed(Shell::new(&state, &ctx, "roster").await, errors))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "member/restore.html")]
+struct RestoreForm {
+    shell: Shell,
+    m: MemberView,
+    form: FormState,
+}
+
+pub async fn restore_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
+    let m = ctx.scoped(&state.db).members().member(id).await?;
+    let shell = Shell::new(&state, &ctx, "archive").await;
+    Ok(render(&RestoreForm { shell, m, form: FormState::default() }))
+}
+
+pub async fn restore_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
+    let scoped = ctx.scoped(&state.db);
+    match scoped.members().restore_member(id, v.get("note").map(String::as_str).unwrap_or_default()).await {
+        Ok(_) => Ok(see_other(&format!("/members/{id}?done=restored"))),
         Err(e) => {
             let errors = form_errors(e)?;
             let m = scoped.members().member(id).await?;
-            let shell = Shell::new(&state, &ctx, "roster").await;
-            let mut res = render(&ArchiveForm { shell, m, reasons: reasons(), form: FormState::with_errors(v, errors) });
+            let shell = Shell::new(&state, &ctx, "archive").await;
+            let mut res = render(&RestoreForm { shell, m, form: FormState::with_errors(v, errors) });
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }

@@ -21,7 +21,8 @@ struct OrgPage {
 }
 
 pub async fn detail(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
-    let d = ctx.scoped(&state.db).orgs().org_detail(id).await?;
+    let mut d = ctx.scoped(&state.db).orgs().org_detail(id).await?;
+    super::tree::count_groups(&state, &ctx, &mut d.children).await?;
     let can_write = ctx.0.scope.role.grants(Permission::OrgWrite);
     let shell = Shell::new(&state, &ctx, "org").await;
     Ok(render(&OrgPage { shell, d, can_write }))

@@ -141,9 +141,18 @@ pub async fn close_signin(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The live sign-in count the QR page polls.
+pub async fn signin_count(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+) -> ApiResult<Json<vanguard_store::orglife::SigninCount>> {
+    Ok(Json(ctx.scoped(&state.db).orglife().signin_count(id).await?))
+}
+
 /// The site's address as the client reached it, for the QR code's URL. The host is
 /// taken only if it looks like a host name (no injection into the code).
-fn base_url(headers: &HeaderMap) -> String {
+pub(crate) fn base_url(headers: &HeaderMap) -> String {
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
     let host = if !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)) {
         host
@@ -450,4 +459,45 @@ pub async fn my_orglife(
 
 pub async fn todo(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Json<OrgLifeTodo>> {
     Ok(Json(ctx.scoped(&state.db).orglife().orglife_todo().await?))
+}
+
+/// A member's 请假 for an upcoming meeting.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(default)]
+pub struct LeaveAsk {
+    pub reason: String,
+}
+
+pub async fn request_leave(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    JsonBody(b): JsonBody<LeaveAsk>,
+) -> ApiResult<Json<vanguard_store::orglife::LeaveView>> {
+    Ok(Json(ctx.scoped(&state.db).orglife().request_leave(id, &b.reason).await?))
+}
+
+pub async fn leave_requests(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+) -> ApiResult<Json<Vec<vanguard_store::orglife::LeaveView>>> {
+    Ok(Json(ctx.scoped(&state.db).orglife().meeting_leave_requests(id).await?))
+}
+
+/// The branch's decision on a leave request; declining says why (`note`).
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(default)]
+pub struct LeaveDecision {
+    pub approve: bool,
+    pub note: String,
+}
+
+pub async fn decide_leave(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    JsonBody(b): JsonBody<LeaveDecision>,
+) -> ApiResult<Json<vanguard_store::orglife::LeaveView>> {
+    Ok(Json(ctx.scoped(&state.db).orglife().decide_leave(id, b.approve, &b.note).await?))
 }

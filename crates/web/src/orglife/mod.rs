@@ -2,4 +2,5 @@
 
 pub mod api;
 pub mod pages;
+pub mod record_pages;
 pub mod routes;

@@ -9,7 +9,7 @@ use crate::shell::{PageError, PageResult, Shell, fmt_time, render, see_other};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use std::collections::HashMap;
 use vanguard_domain::kernel::auth::Permission;
@@ -19,8 +19,7 @@ use vanguard_domain::orglife::{MeetingType, PlanAction, PlanItem};
 use vanguard_store::StoreError;
 use vanguard_store::org::OrgView;
 use vanguard_store::orglife::{
-    AttendanceMark, DecisionInput, MeetingDetail, MeetingFilter, MeetingInput, MeetingSummary, PlanOverview, PlanView,
-    allowed_types,
+    DecisionInput, MeetingDetail, MeetingFilter, MeetingSummary, PlanOverview, PlanView, allowed_types,
 };
 
 type Values = HashMap<String, String>;
@@ -44,17 +43,10 @@ struct MeetingsPage {
     page: Page<MeetingSummary>,
     types: Vec<(&'static str, &'static str)>,
     can_write: bool,
-    error: Option<String>,
-    v: Values,
 }
 
-impl MeetingsPage {
-    fn val(&self, k: &str) -> String {
-        self.v.get(k).cloned().unwrap_or_default()
-    }
-}
-
-async fn meetings_page(state: &AppState, ctx: &Ctx, id: i64, year: i32, error: Option<String>, v: Values) -> PageResult {
+pub async fn meetings(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryParams(q): QueryParams<YearQuery>) -> PageResult {
+    let year = year_of(&q, &state);
     let scoped = ctx.scoped(&state.db);
     let org = scoped.orgs().org_view(id).await?;
     let row = scoped.orgs().org(id).await?;
@@ -64,25 +56,8 @@ async fn meetings_page(state: &AppState, ctx: &Ctx, id: i64, year: i32, error: O
         .await?;
     let kind = OrgKind::from_code(&org.kind).unwrap_or(OrgKind::Branch);
     let types = allowed_types(kind, row.has_committee).into_iter().map(|t| (t.code(), t.label())).collect();
-    let shell = Shell::new(state, ctx, "org").await;
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let mut res = render(&MeetingsPage {
-        shell,
-        org,
-        year,
-        page,
-        types,
-        can_write: ctx.0.scope.role.grants(Permission::OrgWrite),
-        error,
-        v,
-    });
-    *res.status_mut() = status;
-    Ok(res)
-}
-
-pub async fn meetings(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryParams(q): QueryParams<YearQuery>) -> PageResult {
-    let year = year_of(&q, &state);
-    meetings_page(&state, &ctx, id, year, None, Values::new()).await
+    let shell = Shell::new(&state, &ctx, "org").await;
+    Ok(render(&MeetingsPage { shell, org, year, page, types, can_write: ctx.0.scope.role.grants(Permission::OrgWrite) }))
 }
 
 /// A store error as a message to show on the page, or a page error.
@@ -94,53 +69,6 @@ fn message(e: StoreError) -> Result<String, PageError> {
     }
 }
 
-/// A time field of a form: empty is `None`; one that cannot be read is a problem to show
-/// (never silently dropped).
-fn form_time(v: &Values, key: &str, label: &str, problems: &mut Vec<String>) -> Option<i64> {
-    let text = v.get(key).map(|t| t.trim()).unwrap_or("");
-    if text.is_empty() {
-        return None;
-    }
-    let parsed = vanguard_domain::kernel::time::parse_china_datetime(text);
-    if parsed.is_none() {
-        problems.push(format!("{label}“{text}”无法识别，请按“2026-03-05 09:30”的格式填写（1900—9999 年）"));
-    }
-    parsed
-}
-
-pub async fn create_meeting(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
-    let g = |k: &str| v.get(k).cloned().unwrap_or_default();
-    let mut problems = Vec::new();
-    let planned_at = form_time(&v, "planned_at", "计划时间", &mut problems);
-    let held_at = form_time(&v, "held_at", "召开时间", &mut problems);
-    if !problems.is_empty() {
-        let year = chrono::Datelike::year(&state.db.clock().today());
-        return meetings_page(&state, &ctx, id, year, Some(problems.join("；")), v).await;
-    }
-    let input = MeetingInput {
-        meeting_type: g("meeting_type"),
-        planned_at,
-        held_at,
-        place: g("place"),
-        host: g("host"),
-        recorder: g("recorder"),
-        lecturer: g("lecturer"),
-        topic: g("topic"),
-        content: g("content"),
-        minutes: g("minutes"),
-        is_secretary_lecture: v.contains_key("is_secretary_lecture"),
-        ..Default::default()
-    };
-    match ctx.scoped(&state.db).orglife().create_meeting(id, &input).await {
-        Ok(m) => Ok(see_other(&format!("/meetings/{}", m.meeting.summary.id))),
-        Err(e) => {
-            let msg = message(e)?;
-            let year = chrono::Datelike::year(&state.db.clock().today());
-            meetings_page(&state, &ctx, id, year, Some(msg), v).await
-        }
-    }
-}
-
 #[derive(Template)]
 #[template(path = "orglife/meeting.html")]
 struct MeetingPage {
@@ -149,15 +77,33 @@ struct MeetingPage {
     can_write: bool,
     is_assembly: bool,
     error: Option<String>,
+    /// The full address the QR code carries, while sign-in is open.
     signin_url: Option<String>,
+    signin_expires: String,
+    signed_in: usize,
     recorded_at: String,
+    /// Who is 请假 or 缺席 although they scanned the code (the recorder settles it).
+    conflicts: usize,
+    leave: Vec<vanguard_store::orglife::LeaveView>,
 }
 
-async fn meeting_page(state: &AppState, ctx: &Ctx, id: i64, error: Option<String>) -> PageResult {
+impl MeetingPage {
+    fn time(&self, ms: &i64) -> String {
+        fmt_time(*ms)
+    }
+}
+
+async fn meeting_page(state: &AppState, ctx: &Ctx, id: i64, error: Option<String>, headers: &HeaderMap) -> PageResult {
     let d = ctx.scoped(&state.db).orglife().meeting(id).await?;
+    let leave = ctx.scoped(&state.db).orglife().meeting_leave_requests(id).await?;
     let shell = Shell::new(state, ctx, "org").await;
     let is_assembly = d.meeting.summary.meeting_type == MeetingType::BranchAssembly.code();
-    let signin_url = d.signin_path.clone().filter(|_| d.meeting.summary.signin_open);
+    let base = super::api::base_url(headers);
+    let signin_url = d.signin_path.clone().filter(|_| d.meeting.summary.signin_open).map(|p| format!("{base}{p}"));
+    let signin_expires = d.meeting.summary.signin_expires_at.map(fmt_time).unwrap_or_default();
+    let signed_in = d.attendance.iter().filter(|a| a.signed_at.is_some()).count();
+    let conflicts =
+        d.attendance.iter().filter(|a| a.signed_at.is_some() && (a.attendance == "excused" || a.attendance == "absent")).count();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let recorded_at = fmt_time(d.meeting.recorded_at);
     let mut res = render(&MeetingPage {
@@ -166,54 +112,59 @@ async fn meeting_page(state: &AppState, ctx: &Ctx, id: i64, error: Option<String
         is_assembly,
         error,
         signin_url,
+        signin_expires,
+        signed_in,
         recorded_at,
+        conflicts,
+        leave,
         d,
     });
     *res.status_mut() = status;
     Ok(res)
 }
 
-pub async fn meeting(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
-    meeting_page(&state, &ctx, id, None).await
+pub async fn meeting(State(state): State<AppState>, ctx: Ctx, Id(id): Id, headers: HeaderMap) -> PageResult {
+    meeting_page(&state, &ctx, id, None, &headers).await
 }
 
-pub async fn mark(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
-    let member_id = v.get("member_id").and_then(|s| s.parse().ok()).unwrap_or(0);
-    let mark = AttendanceMark {
-        member_id,
-        attendance: v.get("attendance").cloned().unwrap_or_default(),
-        reason: v.get("reason").cloned().unwrap_or_default(),
-    };
-    match ctx.scoped(&state.db).orglife().mark_attendance(id, &[mark]).await {
-        Ok(_) => Ok(see_other(&format!("/meetings/{id}#attendance"))),
-        Err(e) => meeting_page(&state, &ctx, id, Some(message(e)?)).await,
+pub async fn open_signin(State(state): State<AppState>, ctx: Ctx, Id(id): Id, headers: HeaderMap) -> PageResult {
+    match ctx.scoped(&state.db).orglife().open_signin(id, None).await {
+        Ok(_) => Ok(see_other(&format!("/meetings/{id}#signin"))),
+        Err(e) => meeting_page(&state, &ctx, id, Some(message(e)?), &headers).await,
     }
 }
 
-pub async fn open_signin(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
-    match ctx.scoped(&state.db).orglife().open_signin(id, None).await {
-        Ok(_) => Ok(see_other(&format!("/meetings/{id}#signin"))),
-        Err(e) => meeting_page(&state, &ctx, id, Some(message(e)?)).await,
+pub async fn close_signin(State(state): State<AppState>, ctx: Ctx, Id(id): Id, headers: HeaderMap) -> PageResult {
+    match ctx.scoped(&state.db).orglife().close_signin(id).await {
+        Ok(()) => Ok(see_other(&format!("/meetings/{id}#signin"))),
+        Err(e) => meeting_page(&state, &ctx, id, Some(message(e)?), &headers).await,
     }
 }
 
 /// Uploads a photo or PDF to a meeting record (multipart field `file`).
 pub async fn attach(State(state): State<AppState>, ctx: Ctx, Id(id): Id, req: axum::extract::Request) -> PageResult {
+    let headers = req.headers().clone();
     // Reach first: a meeting outside it is not found, whatever is uploaded.
     ctx.scoped(&state.db).orglife().meeting_row(id).await?;
     let mut q = crate::member::import_api::UploadQuery::default();
     let (name, bytes) = match crate::member::import_api::uploaded(req, &mut q).await {
         Ok(f) => f,
-        Err(e) => return meeting_page(&state, &ctx, id, Some(e.message)).await,
+        Err(e) => return meeting_page(&state, &ctx, id, Some(e.message), &headers).await,
     };
     let name = name.rsplit(['/', '\\']).next().unwrap_or(&name).to_string();
     match ctx.scoped(&state.db).orglife().add_attachment(id, &name, &bytes).await {
         Ok(_) => Ok(see_other(&format!("/meetings/{id}#attachments"))),
-        Err(e) => meeting_page(&state, &ctx, id, Some(message(e)?)).await,
+        Err(e) => meeting_page(&state, &ctx, id, Some(message(e)?), &headers).await,
     }
 }
 
-pub async fn decide(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
+pub async fn decide(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    headers: HeaderMap,
+    Form(v): Form<Values>,
+) -> PageResult {
     let n = |k: &str| v.get(k).and_then(|s| s.trim().parse().ok()).unwrap_or(0);
     let d = DecisionInput {
         title: v.get("title").cloned().unwrap_or_default(),
@@ -223,8 +174,8 @@ pub async fn decide(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v)
         excluded: n("excluded"),
     };
     match ctx.scoped(&state.db).orglife().record_decision(id, &d).await {
-        Ok(_) => Ok(see_other(&format!("/meetings/{id}#decisions"))),
-        Err(e) => meeting_page(&state, &ctx, id, Some(message(e)?)).await,
+        Ok(_) => Ok(see_other(&format!("/meetings/{id}?done=decision#decisions"))),
+        Err(e) => meeting_page(&state, &ctx, id, Some(message(e)?), &headers).await,
     }
 }
 
@@ -235,16 +186,20 @@ struct SigninPage {
     action: String,
     done: Option<String>,
     ok: bool,
+    /// The meeting the code is for: “党支部 · 类型 · 时间 · 地点”.
+    meeting: Option<MeetingSummary>,
 }
 
 /// The page a member reaches by scanning the QR code: a confirm button, so that a link
 /// preview can never sign anyone in.
-pub async fn signin_page(ctx: Ctx, Path((id, token)): Path<(i64, String)>) -> PageResult {
+pub async fn signin_page(State(state): State<AppState>, ctx: Ctx, Path((id, token)): Path<(i64, String)>) -> PageResult {
+    let meeting = ctx.scoped(&state.db).orglife().signin_meeting(id).await?;
     Ok(render(&SigninPage {
         csrf: ctx.0.csrf_token.clone(),
         action: format!("/s/{id}/{}", token_safe(&token)),
         done: None,
         ok: false,
+        meeting: Some(meeting),
     }))
 }
 
@@ -255,12 +210,13 @@ fn token_safe(t: &str) -> String {
 pub async fn signin_submit(State(state): State<AppState>, ctx: Ctx, Path((id, token)): Path<(i64, String)>) -> PageResult {
     let action = format!("/s/{id}/{}", token_safe(&token));
     let csrf = ctx.0.csrf_token.clone();
+    let meeting = ctx.scoped(&state.db).orglife().signin_meeting(id).await.ok();
     match ctx.scoped(&state.db).orglife().sign_in(id, &token).await {
-        Ok(outcome) => Ok(render(&SigninPage { csrf, action, done: Some(outcome.message), ok: true })),
+        Ok(outcome) => Ok(render(&SigninPage { csrf, action, done: Some(outcome.message), ok: true, meeting })),
         Err(StoreError::NotFound) => Err(ApiError::not_found().into()),
         Err(e) => {
             let msg = message(e)?;
-            let mut res = render(&SigninPage { csrf, action, done: Some(msg), ok: false });
+            let mut res = render(&SigninPage { csrf, action, done: Some(msg), ok: false, meeting });
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
@@ -410,4 +366,22 @@ pub async fn plans(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryPar
     let o = scoped.orglife().plan_overview(id, year).await?;
     let shell = Shell::new(&state, &ctx, "org").await;
     Ok(render(&PlansPage { shell, org, o }))
+}
+
+/// Approves or declines a leave request (`decision` = `approve` | `reject`, `note`).
+pub async fn decide_leave(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    headers: HeaderMap,
+    Form(v): Form<Values>,
+) -> PageResult {
+    let approve = v.get("decision").is_some_and(|d| d == "approve");
+    let note = v.get("note").cloned().unwrap_or_default();
+    let meeting_id: i64 = v.get("meeting_id").and_then(|m| m.parse().ok()).unwrap_or(0);
+    match ctx.scoped(&state.db).orglife().decide_leave(id, approve, &note).await {
+        Ok(l) => Ok(see_other(&format!("/meetings/{}?done=leave_decided#leave", l.meeting_id))),
+        Err(StoreError::NotFound) => Err(ApiError::not_found().into()),
+        Err(e) => meeting_page(&state, &ctx, meeting_id, Some(message(e)?), &headers).await,
+    }
 }

@@ -152,6 +152,8 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("POST", "/api/v1/members/{id}/archive") => {
             case(MemberWrite, MemberPath, Body::Json(json!({"reason": "无此原因", "left_on": "2020-01-01"})))
         }
+        // Not archived: 409 once the member is found within writable reach.
+        ("POST", "/api/v1/members/{id}/restore") => case(MemberWrite, MemberPath, Body::Json(json!({"note": "核对"}))),
         ("POST", "/api/v1/members/{id}/reveal") => case(MemberReveal, MemberPath, Body::Json(json!({"field": "phone"}))),
         ("GET", "/api/v1/accounts") => case(AccountAdmin, Untargeted, Body::None),
         ("POST", "/api/v1/accounts") => case(AccountAdmin, Untargeted, Body::NewAccount),
@@ -213,6 +215,8 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("POST", "/members/{id}/archive") => {
             case(MemberWrite, MemberPath, form(&[("reason", "无此原因"), ("left_on", "2020-01-01")]))
         }
+        ("GET", "/members/{id}/restore") => case(MemberWrite, MemberPath, Body::None),
+        ("POST", "/members/{id}/restore") => case(MemberWrite, MemberPath, form(&[("note", "核对")])),
         ("POST", "/members/{id}/reveal") => case(MemberReveal, MemberPath, form(&[("field", "phone")])),
         ("GET", "/imports/members") => case(MemberWrite, Untargeted, Body::None),
         // No file: the upload page again with the reason.
@@ -232,15 +236,25 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         // No type: the page comes back with the reason (422) once authorized.
         ("POST", "/orgs/{id}/meetings") => case(OrgWrite, OrgPath, form(&[("meeting_type", "")])),
         ("GET", "/meetings/{id}") => case(OrgRead, MeetingPath, Body::None),
-        ("POST", "/meetings/{id}/attendance") => {
-            case(OrgWrite, MeetingPath, form(&[("member_id", "0"), ("attendance", "present")]))
-        }
+        // No line changed: nothing is written.
+        ("POST", "/meetings/{id}/attendance") => case(OrgWrite, MeetingPath, form(&[("a_0", "present")])),
+        ("GET", "/meetings/{id}/attendance") => case(OrgWrite, MeetingPath, Body::None),
+        ("GET", "/orgs/{id}/meetings/new") => case(OrgWrite, OrgPath, Body::None),
+        ("GET", "/orgs/{id}/ledger") => case(OrgRead, OrgPath, Body::None),
+        ("GET", "/meetings/{id}/edit") => case(OrgWrite, MeetingPath, Body::None),
+        // Nothing changed: nothing is written.
+        ("POST", "/meetings/{id}/edit") => case(OrgWrite, MeetingPath, form(&[])),
+        // No reason: 422 once authorized.
+        ("POST", "/meetings/{id}/correction") => case(OrgWrite, MeetingPath, form(&[("reason", "")])),
+        ("GET", "/meetings/{id}/print") => case(OrgRead, MeetingPath, Body::None),
+        // Not open: 409 once authorized.
+        ("POST", "/meetings/{id}/signin/close") => case(OrgWrite, MeetingPath, form(&[])),
         ("POST", "/meetings/{id}/signin/open") => case(OrgWrite, MeetingPath, form(&[])),
         // No file: the page comes back with the reason once authorized.
         ("POST", "/meetings/{id}/attachments") => case(OrgWrite, MeetingPath, form(&[])),
         ("POST", "/meetings/{id}/decisions") => case(OrgWrite, MeetingPath, form(&[("title", "表决"), ("votes_for", "1")])),
-        // The confirm page says nothing about the meeting; signing in checks the roll.
-        ("GET", "/s/{id}/{token}") => Case { path: Some("/s/1/0"), ..case(SelfService, Untargeted, Body::None) },
+        // The confirm page names the meeting: those on its roll or within reach only.
+        ("GET", "/s/{id}/{token}") => Case { path: Some("/s/{id}/0"), ..case(SelfService, MeetingRoll, Body::None) },
         ("POST", "/s/{id}/{token}") => Case { path: Some("/s/{id}/0"), ..case(SelfService, MeetingRoll, form(&[])) },
         ("GET", "/orgs/{id}/plan") => case(OrgRead, OrgPath, Body::None),
         ("POST", "/orgs/{id}/plan") => case(OrgWrite, OrgPath, form(&[("year", "2026"), ("date_1", "坏日期")])),
@@ -255,6 +269,20 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("GET", "/m") => case(SelfService, Untargeted, Body::None),
         ("GET", "/m/profile") => case(MemberRead, OwnRecord, Body::None),
         ("GET", "/m/branch") => case(MemberRead, OwnRecord, Body::None),
+        ("GET", "/m/scan") => case(SelfService, Untargeted, Body::None),
+        ("GET", "/m/meetings/{id}") => case(MemberRead, MeetingRoll, Body::None),
+        // The fixture's meetings were held: asking leave is refused (409) once reached.
+        ("POST", "/m/meetings/{id}/leave") => case(MemberRead, MeetingRoll, form(&[("reason", "出差")])),
+        ("POST", "/api/v1/meetings/{id}/leave") => case(MemberRead, MeetingRoll, Body::Json(json!({"reason": "出差"}))),
+        ("GET", "/api/v1/meetings/{id}/leave") => case(OrgRead, MeetingPath, Body::None),
+        ("POST", "/api/v1/leave/{id}/decide") => case(OrgWrite, NoSuchObject, Body::Json(json!({"approve": true}))),
+        ("POST", "/leave/{id}") => case(OrgWrite, NoSuchObject, form(&[("decision", "approve")])),
+        ("GET", "/api/v1/findings/{id}") => case(MemberRead, NoSuchObject, Body::None),
+        ("POST", "/api/v1/findings/{id}/rectify") => {
+            case(OrgWrite, NoSuchObject, Body::Json(json!({"action": "respond", "measure": "补开"})))
+        }
+        ("GET", "/findings/{id}") => case(MemberRead, NoSuchObject, Body::None),
+        ("POST", "/findings/{id}") => case(OrgWrite, NoSuchObject, form(&[("action", "respond"), ("measure", "补开")])),
         // 组织生活. The fixture's meetings were held 60 days ago: past the correction
         // window, so record edits answer 409 and the fixture stays as it is.
         ("GET", "/api/v1/orgs/{id}/meetings") => case(OrgRead, OrgPath, Body::None),
@@ -277,6 +305,7 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("POST", "/api/v1/meetings/{id}/signin/open") => case(OrgWrite, MeetingPath, Body::Json(json!({}))),
         ("POST", "/api/v1/meetings/{id}/signin/close") => case(OrgWrite, MeetingPath, Body::None),
         ("GET", "/api/v1/meetings/{id}/signin/qr.svg") => case(OrgWrite, MeetingPath, Body::None),
+        ("GET", "/api/v1/meetings/{id}/signin/count") => case(OrgRead, MeetingPath, Body::None),
         ("POST", "/api/v1/meetings/{id}/signin") => case(SelfService, MeetingRoll, Body::Json(json!({"token": "0"}))),
         // No file: 400 once the meeting is found.
         ("POST", "/api/v1/meetings/{id}/attachments") => case(OrgWrite, MeetingPath, Body::None),
