@@ -13,6 +13,8 @@ mod matrix;
 mod ops;
 #[path = "api/orglife.rs"]
 mod orglife;
+#[path = "api/secure.rs"]
+mod secure;
 
 use fixture::{
     Caller, M, Org, PASSWORD, Resp, Server, assert_security_headers, fixtures, fresh_id_number, has_chinese, new_member_body,
@@ -414,6 +416,11 @@ async fn one_time_password_works_once_and_forces_a_change_before_anything_else()
         assert_eq!(r.json["account"]["must_change_password"], true);
         let otp = r.json["one_time_password"].as_str().expect("one-time password").to_string();
         assert!(otp.chars().count() >= 12, "one-time password too short: {otp}");
+        // 三员分立: the role waits for a 安全管理员's approval.
+        let request = r.json["pending_request"]["id"].as_i64().expect("pending request");
+        let secadmin = fx.login(Caller::SecAdmin).await;
+        let a = server.post(&format!("/api/v1/role-requests/{request}/approve"), &secadmin, &json!({})).await;
+        assert_eq!(a.status, 200, "[{}] approve: {}", fx.backend, a.text);
 
         let r = http_login(&server, "newsec", &otp).await;
         assert_eq!(r.status, 200, "[{}] login with the one-time password: {}", fx.backend, r.text);

@@ -72,13 +72,8 @@ pub async fn login(
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> ApiResult<Response> {
     if let Err(wait) = state.login_limiter.check(ip) {
-        let actor = vanguard_store::Actor { account_id: 0, name: req.login.chars().take(40).collect(), ip: ip.to_string() };
-        vanguard_store::platform::audit::record(
-            &state.db,
-            &actor,
-            vanguard_store::platform::audit::Event::ok("auth.rate_limit", "login").with_result("denied"),
-        )
-        .await?;
+        // Counted per address and window; only the first of each window is audited.
+        vanguard_store::platform::refusals::note(&state.db, &ip.to_string(), "auth.rate_limit", &req.login).await?;
         let mut res =
             ApiError::new(StatusCode::TOO_MANY_REQUESTS, "auth.rate_limited", format!("登录尝试过于频繁，请 {wait} 秒后再试"))
                 .into_response();

@@ -65,6 +65,7 @@ pub async fn login_submit(State(state): State<AppState>, ClientIp(ip): ClientIp,
         res
     };
     if let Err(wait) = state.login_limiter.check(ip) {
+        vanguard_store::platform::refusals::note(&state.db, &ip.to_string(), "auth.rate_limit", &f.login).await?;
         return Ok(again(format!("登录尝试过于频繁，请 {wait} 秒后再试"), StatusCode::TOO_MANY_REQUESTS));
     }
     match account::login(&state.db, &f.login, &f.password, &ip.to_string()).await? {

@@ -36,10 +36,11 @@ pub enum Caller {
     OrgDept,
     Auditor,
     SysAdmin,
+    SecAdmin,
 }
 
 impl Caller {
-    pub const ALL: [Caller; 9] = [
+    pub const ALL: [Caller; 10] = [
         Caller::Anonymous,
         Caller::Member,
         Caller::Leader,
@@ -49,6 +50,7 @@ impl Caller {
         Caller::OrgDept,
         Caller::Auditor,
         Caller::SysAdmin,
+        Caller::SecAdmin,
     ];
 
     pub fn role(self) -> Option<Role> {
@@ -61,6 +63,7 @@ impl Caller {
             Caller::OrgDept => Some(Role::OrgDeptAdmin),
             Caller::Auditor => Some(Role::Auditor),
             Caller::SysAdmin => Some(Role::SysAdmin),
+            Caller::SecAdmin => Some(Role::SecAdmin),
         }
     }
 
@@ -75,6 +78,7 @@ impl Caller {
             Caller::OrgDept => "orgdept",
             Caller::Auditor => "auditor",
             Caller::SysAdmin => "sysadmin",
+            Caller::SecAdmin => "secadmin",
         }
     }
 }
