@@ -44,6 +44,18 @@ pub async fn generate(db: &Db, scale: Scale, seed: u64, mut progress: impl FnMut
     }
     let today = db.clock().today();
     let now = db.clock().now_ms();
+    // Demo accounts share a published password, so a second factor protects nothing
+    // here and would only stand in the way of trying the platform: the demo's rules
+    // turn it off for administrators (a production install keeps the default, on).
+    if db.rules().login.second_factor_for_admins {
+        let mut rules = (*db.rules()).clone();
+        rules.version += 1;
+        rules.login.second_factor_for_admins = false;
+        let mut tx = db.begin().await?;
+        vanguard_store::platform::rules::save(&mut tx, &rules, now).await?;
+        tx.commit().await?;
+        db.set_rules(rules);
+    }
     let seeds = generate_orgs(scale, seed, today);
     let mut placed: Vec<PlacedOrg> = Vec::with_capacity(seeds.len());
     for s in &seeds {

@@ -31,3 +31,5 @@ CREATE TABLE recovery_codes (
     used_at BIGINT,
     PRIMARY KEY (account_id, code_hash)
 );
+-- A session whose password was right but whose second factor is still owed.
+ALTER TABLE sessions ADD COLUMN mfa_pending BOOLEAN NOT NULL DEFAULT FALSE;

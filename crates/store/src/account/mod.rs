@@ -2,6 +2,7 @@
 //! [`Scope`] from a session — the only place a request's reach comes from.
 
 pub mod grants;
+pub mod totp;
 
 use crate::platform::audit::{self, Event};
 use crate::platform::scope::{Actor, Scope};
@@ -51,19 +52,26 @@ pub struct AccountRow {
     pub updated_at: i64,
     /// When the password was last changed by its owner (`None`: since creation).
     pub password_changed_at: Option<i64>,
+    /// Whether a second factor (TOTP) is in force for the account.
+    pub totp_enabled: bool,
 }
 
 macro_rules! account_cols {
     () => {
         "a.id, a.username, a.display_name, a.role, a.scope_region_id, a.scope_org_id, a.member_region_id, a.member_id, a.password_hash, \
          a.must_change_password, a.one_time_expires_at, a.disabled, a.failed_count, a.locked_until, a.last_login_at, a.created_at, a.updated_at, \
-         a.password_changed_at"
+         a.password_changed_at, a.totp_enabled"
     };
 }
 
 impl AccountRow {
     pub fn role(&self) -> Role {
         Role::from_code(&self.role).unwrap_or(Role::Member)
+    }
+
+    /// Whether the account must enrol a second factor before it may do anything else.
+    pub fn second_factor_owed(&self, policy: &LoginPolicy) -> bool {
+        policy.second_factor_for_admins && self.role().is_administrator() && !self.totp_enabled
     }
 
     /// Whether the current password is a one-time password an administrator issued (never
@@ -329,6 +337,8 @@ pub struct Session {
     pub scope: Scope,
     pub csrf_token: String,
     pub token_hash: Vec<u8>,
+    /// The password was right; the second factor is still owed for this login.
+    pub mfa_pending: bool,
 }
 
 /// A successful login.
@@ -338,6 +348,8 @@ pub struct LoggedIn {
     pub token: String,
     pub csrf_token: String,
     pub account: AccountRow,
+    /// The account has a second factor: the session serves nothing until it is given.
+    pub second_factor_required: bool,
 }
 
 /// The single answer for every failed login, so the reason does not leak.
@@ -451,11 +463,12 @@ pub async fn login(db: &Db, login: &str, password: &str, ip: &str) -> StoreResul
             let token = random_token();
             let csrf = random_token();
             let token_hash = db.crypto().lookup_hash(&token);
-            crate::exec_tx!(tx, c => sqlx::query("INSERT INTO sessions (token_hash, account_id, csrf_token, ip, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $5)")
-                .bind(&token_hash).bind(account.id).bind(&csrf).bind(ip).bind(now).execute(c).await)?;
+            let mfa = account.totp_enabled;
+            crate::exec_tx!(tx, c => sqlx::query("INSERT INTO sessions (token_hash, account_id, csrf_token, ip, created_at, last_seen_at, mfa_pending) VALUES ($1, $2, $3, $4, $5, $5, $6)")
+                .bind(&token_hash).bind(account.id).bind(&csrf).bind(ip).bind(now).bind(mfa).execute(c).await)?;
             crate::exec_tx!(tx, c => sqlx::query("UPDATE accounts SET last_login_at = $1 WHERE id = $2").bind(now).bind(account.id).execute(c).await)?;
             audit::append(&mut tx, db, &actor, Event::ok("auth.login", object)).await?;
-            Ok(LoggedIn { token, csrf_token: csrf, account })
+            Ok(LoggedIn { token, csrf_token: csrf, account, second_factor_required: mfa })
         }
     };
     tx.commit().await?;
@@ -524,6 +537,7 @@ struct SessionJoin {
     created_at: i64,
     last_seen_at: i64,
     csrf_token: String,
+    mfa_pending: bool,
     scope_path: Option<String>,
     member_branch_path: Option<String>,
 }
@@ -545,7 +559,7 @@ pub async fn authenticate(db: &Db, token: &str, ip: &str) -> StoreResult<Option<
         return Ok(Some(s));
     }
     let sql = concat!(
-        "SELECT s.account_id, s.created_at, s.last_seen_at, s.csrf_token, so.path AS scope_path, mo.path AS member_branch_path ",
+        "SELECT s.account_id, s.created_at, s.last_seen_at, s.csrf_token, s.mfa_pending, so.path AS scope_path, mo.path AS member_branch_path ",
         "FROM sessions s JOIN accounts a ON a.id = s.account_id ",
         "LEFT JOIN orgs so ON so.region_id = a.scope_region_id AND so.id = a.scope_org_id ",
         "LEFT JOIN members m ON m.region_id = a.member_region_id AND m.id = a.member_id ",
@@ -590,7 +604,7 @@ pub async fn authenticate(db: &Db, token: &str, ip: &str) -> StoreResult<Option<
         member_id: account.member_id,
         scope_org_id: account.scope_org_id,
     };
-    let session = Session { account, scope, csrf_token: s.csrf_token, token_hash };
+    let session = Session { account, scope, csrf_token: s.csrf_token, token_hash, mfa_pending: s.mfa_pending };
     let mut cache = db.session_cache();
     if cache.len() > 50_000 {
         cache.clear();

@@ -464,3 +464,83 @@ async fn archived_audit_records_still_verify_and_a_tampered_archive_is_found() {
         );
     }
 }
+
+// ---- Second factor (TOTP, RFC 6238) ------------------------------------------------------
+
+use vanguard_store::account::totp;
+
+async fn session(db: &Db, user: &str) -> account::Session {
+    let ok = account::login(db, user, PASSWORD, "10.0.0.5").await.unwrap().unwrap();
+    account::authenticate(db, &ok.token, "10.0.0.5").await.unwrap().expect("session")
+}
+
+/// Enrols `user`'s second factor; returns its secret and recovery codes.
+async fn enrol(db: &Db, user: &str) -> (Vec<u8>, Vec<String>) {
+    let s = session(db, user).await;
+    let e = totp::begin_enrolment(db, &s).await.unwrap();
+    let secret = totp::from_base32(&e.secret).unwrap();
+    assert!(e.otpauth_uri.starts_with("otpauth://totp/Vanguard:"));
+    let codes = totp::confirm_enrolment(db, &s, &totp::code_at(&secret, db.clock().now_ms())).await.unwrap();
+    (secret, codes)
+}
+
+#[tokio::test]
+async fn an_administrator_owes_a_second_factor_until_one_is_enrolled_and_a_member_does_not() {
+    for t in each_backend().await {
+        admin(&t.db, "sysadmin", Role::SysAdmin).await;
+        let policy = t.db.rules().login.clone();
+        assert!(session(&t.db, "sysadmin").await.account.second_factor_owed(&policy), "{}", t.backend);
+        enrol(&t.db, "sysadmin").await;
+        t.db.forget_sessions();
+        let s = account::login(&t.db, "sysadmin", PASSWORD, "10.0.0.5").await.unwrap().unwrap();
+        assert!(s.second_factor_required && !s.account.second_factor_owed(&policy), "{}", t.backend);
+    }
+}
+
+#[tokio::test]
+async fn a_login_with_a_second_factor_needs_the_current_code_and_a_code_works_once() {
+    for t in each_backend().await {
+        admin(&t.db, "secadmin", Role::SecAdmin).await;
+        let (secret, _) = enrol(&t.db, "secadmin").await;
+        t.db.clock().advance(totp::STEP_SECONDS * 1000);
+        let s = session(&t.db, "secadmin").await;
+        assert!(s.mfa_pending, "{}", t.backend);
+        assert!(!totp::verify_session(&t.db, &s, "000000").await.unwrap() || totp::code_at(&secret, t.db.clock().now_ms()) == "000000");
+        let code = totp::code_at(&secret, t.db.clock().now_ms());
+        assert!(totp::verify_session(&t.db, &s, &code).await.unwrap(), "{}", t.backend);
+        t.db.forget_sessions();
+        let token_session = session(&t.db, "secadmin").await;
+        assert!(!totp::verify_session(&t.db, &token_session, &code).await.unwrap(), "{}: a code replayed", t.backend);
+        // A code from ten minutes ago is no good either.
+        let old = totp::code_at(&secret, t.db.clock().now_ms() - 600_000);
+        assert!(!totp::verify_session(&t.db, &token_session, &old).await.unwrap() || old == code);
+    }
+}
+
+#[tokio::test]
+async fn a_recovery_code_stands_in_for_the_second_factor_once_and_is_stored_only_hashed() {
+    for t in each_backend().await {
+        admin(&t.db, "auditor", Role::Auditor).await;
+        let (_, codes) = enrol(&t.db, "auditor").await;
+        assert_eq!(codes.len(), 10);
+        let stored: Vec<(Vec<u8>,)> = vanguard_testkit::raw_fetch_all(&t.db, "SELECT code_hash FROM recovery_codes").await.unwrap();
+        assert_eq!(stored.len(), 10);
+        assert!(stored.iter().all(|(h,)| !String::from_utf8_lossy(h).contains(&codes[0])), "{}", t.backend);
+        let s = session(&t.db, "auditor").await;
+        assert!(totp::verify_session(&t.db, &s, &codes[3]).await.unwrap(), "{}", t.backend);
+        let s = session(&t.db, "auditor").await;
+        assert!(!totp::verify_session(&t.db, &s, &codes[3]).await.unwrap(), "{}: a recovery code twice", t.backend);
+    }
+}
+
+#[tokio::test]
+async fn the_totp_secret_is_encrypted_at_rest() {
+    for t in each_backend().await {
+        admin(&t.db, "sysadmin", Role::SysAdmin).await;
+        let s = session(&t.db, "sysadmin").await;
+        let e = totp::begin_enrolment(&t.db, &s).await.unwrap();
+        let stored: Vec<(Vec<u8>,)> =
+            vanguard_testkit::raw_fetch_all(&t.db, "SELECT totp_secret_enc FROM accounts WHERE username = 'sysadmin'").await.unwrap();
+        assert!(!String::from_utf8_lossy(&stored[0].0).contains(&e.secret), "{}", t.backend);
+    }
+}

@@ -133,6 +133,12 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
             case(SelfService, Untargeted, Body::Json(json!({"old_password": "Wrong@2026x", "new_password": "Other@2026y"})))
         }
         ("GET", "/api/v1/rules") => case(SelfService, Untargeted, Body::None),
+        // The second factor: nothing pending or enrolled here, so 409/422 once authorized.
+        ("POST", "/api/v1/auth/totp") => case(SelfService, Untargeted, Body::Json(json!({"code": "000000"}))),
+        ("POST", "/api/v1/auth/totp/enrol") => case(SelfService, Untargeted, Body::None),
+        ("POST", "/api/v1/auth/totp/confirm") => case(SelfService, Untargeted, Body::Json(json!({"code": "000000"}))),
+        ("GET", "/totp") => case(SelfService, Untargeted, Body::None),
+        ("POST", "/totp") => case(SelfService, Untargeted, form(&[("action", "verify"), ("code", "000000")])),
         ("GET", "/api/v1/orgs") => case(OrgRead, Untargeted, Body::None),
         ("GET", "/api/v1/orgs/{id}") => case(OrgRead, OrgPath, Body::None),
         ("GET", "/api/v1/orgs/{id}/children") => case(OrgRead, OrgPath, Body::None),

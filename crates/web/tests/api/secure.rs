@@ -164,3 +164,56 @@ async fn percent_and_underscore_in_a_search_match_only_themselves_over_http() {
         fx.db.close().await;
     }
 }
+
+// ---- 等保三级: the second factor for administrators ---------------------------------------
+
+use vanguard_store::account::totp;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_without_a_second_factor_can_only_enrol_one_and_then_logs_in_with_it() {
+    for (_t, fx) in fixtures().await {
+        let mut rules = (*fx.db.rules()).clone();
+        rules.login.second_factor_for_admins = true;
+        fx.db.set_rules(rules);
+        let server = Server::relaxed(&fx.db).await;
+        let login = |user: &'static str| {
+            let body = json!({"login": user, "password": PASSWORD});
+            let server = &server;
+            async move { server.call(Method::POST, "/api/v1/auth/login", None, Some(&body)).await }
+        };
+        let r = login("orgdept").await;
+        assert_eq!((r.status, r.json["second_factor_required"].as_bool()), (200, Some(false)), "[{}] {}", fx.backend, r.text);
+        let t = r.json["token"].as_str().expect("token").to_string();
+        let denied = server.get("/api/v1/members", &t).await;
+        assert_eq!((denied.status, denied.code()), (403, "totp.enrol_required"), "[{}] {}", fx.backend, denied.text);
+        assert!(has_chinese(&denied.text));
+        let page = server.get("/", &t).await;
+        assert_eq!((page.status, page.header("location")), (303, "/totp"), "[{}] the home page waits too", fx.backend);
+
+        let e = server.post("/api/v1/auth/totp/enrol", &t, &json!({})).await;
+        assert_eq!(e.status, 200, "[{}] {}", fx.backend, e.text);
+        let secret = totp::from_base32(e.json["secret"].as_str().expect("secret")).expect("base32");
+        let code = totp::code_at(&secret, fx.db.clock().now_ms());
+        let c = server.post("/api/v1/auth/totp/confirm", &t, &json!({"code": code})).await;
+        assert_eq!(c.status, 200, "[{}] {}", fx.backend, c.text);
+        assert_eq!(c.json["recovery_codes"].as_array().map(Vec::len), Some(10));
+
+        // The next login needs the code before anything else.
+        fx.db.clock().advance(totp::STEP_SECONDS * 1000);
+        let r = login("orgdept").await;
+        assert_eq!(r.json["second_factor_required"], true, "[{}] {}", fx.backend, r.text);
+        let t = r.json["token"].as_str().expect("token").to_string();
+        let waiting = server.get("/api/v1/members", &t).await;
+        assert_eq!((waiting.status, waiting.code()), (401, "auth.second_factor"), "[{}] {}", fx.backend, waiting.text);
+        let wrong = server.post("/api/v1/auth/totp", &t, &json!({"code": "12345"})).await;
+        assert_eq!((wrong.status, wrong.code()), (401, "totp.wrong"));
+        let code = totp::code_at(&secret, fx.db.clock().now_ms());
+        assert_eq!(server.post("/api/v1/auth/totp", &t, &json!({"code": code})).await.status, 204, "[{}]", fx.backend);
+        assert_eq!(server.get("/api/v1/members", &t).await.status, 200, "[{}] after the second factor", fx.backend);
+        // A member is not asked for one.
+        assert_eq!(login("member").await.json["second_factor_required"], false);
+        let m = login("member").await.json["token"].as_str().map(str::to_string).expect("token");
+        assert_eq!(server.get("/api/v1/auth/me", &m).await.status, 200);
+        fx.db.close().await;
+    }
+}
