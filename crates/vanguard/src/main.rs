@@ -459,7 +459,8 @@ async fn main() -> Result<()> {
         }
         Command::Audit { action: AuditAction::Archive { retention_days } } => {
             let db = store.open().await?;
-            let r = vanguard_store::platform::audit::archive_older_than(&db, &Actor::system("cli"), retention_days, 1_000_000).await;
+            let r =
+                vanguard_store::platform::audit::archive_older_than(&db, &Actor::system("cli"), retention_days, 1_000_000).await;
             db.close().await;
             let out = r?;
             if out.records == 0 {

@@ -223,7 +223,9 @@ pub async fn enforce(State((state, permission)): State<(AppState, Permission)>, 
         .into_response();
     }
     // A login with a second factor serves nothing but the second step until it is given.
-    if session.mfa_pending && !matches!(parts.uri.path(), "/api/v1/auth/totp" | "/api/v1/auth/logout" | "/api/v1/auth/me" | "/totp" | "/logout") {
+    if session.mfa_pending
+        && !matches!(parts.uri.path(), "/api/v1/auth/totp" | "/api/v1/auth/logout" | "/api/v1/auth/me" | "/totp" | "/logout")
+    {
         if page {
             return Redirect::to("/totp").into_response();
         }

@@ -179,11 +179,7 @@ pub fn check_password(password: &str, policy: &PasswordPolicy, context_words: &[
         }
     }
     if is_common_password(password) {
-        inv.push(FieldError::new(
-            "password",
-            "password.common",
-            "这是常见的弱密码，很容易被猜中，请换一个不常见的密码",
-        ));
+        inv.push(FieldError::new("password", "password.common", "这是常见的弱密码，很容易被猜中，请换一个不常见的密码"));
     }
     let lower = password.to_lowercase();
     if context_words.iter().map(|w| w.trim().to_lowercase()).any(|w| w.chars().count() >= 4 && lower.contains(&w)) {

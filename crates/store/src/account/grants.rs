@@ -59,17 +59,19 @@ macro_rules! cols {
     };
 }
 
+/// What a request asks for.
+pub(super) struct Ask {
+    pub account_id: i64,
+    /// [`KIND_CREATE`] or [`KIND_CHANGE`].
+    pub kind: &'static str,
+    pub role: Role,
+    pub scope_org_id: Option<i64>,
+    pub member_id: Option<i64>,
+}
+
 /// Files a request inside the asking transaction (the account's creation or nothing).
-pub(super) async fn file(
-    tx: &mut Tx,
-    db: &Db,
-    actor: &Actor,
-    account_id: i64,
-    kind: &'static str,
-    role: Role,
-    scope_org_id: Option<i64>,
-    member_id: Option<i64>,
-) -> StoreResult<i64> {
+pub(super) async fn file(tx: &mut Tx, db: &Db, actor: &Actor, ask: Ask) -> StoreResult<i64> {
+    let Ask { account_id, kind, role, scope_org_id, member_id } = ask;
     let id = ids::next();
     let now = db.clock().now_ms();
     // One open request per account: a newer one replaces the older.
@@ -84,7 +86,8 @@ pub(super) async fn file(
         tx,
         db,
         actor,
-        Event::ok("account.role_request", format!("account:{account_id}")).detail(format!("申请授予{}，待安全管理员审批", role.label())),
+        Event::ok("account.role_request", format!("account:{account_id}"))
+            .detail(format!("申请授予{}，待安全管理员审批", role.label())),
     )
     .await?;
     Ok(id)
@@ -137,7 +140,8 @@ pub async fn decide(db: &Db, actor: &Actor, id: i64, approve: bool) -> StoreResu
             "申请人或被授权账户本人不能审批此申请，请由另一名安全管理员审批",
         ));
     }
-    let role = Role::from_code(&req.role).ok_or_else(|| StoreError::Corrupt { column: "role_requests.role", value: req.role.clone() })?;
+    let role = Role::from_code(&req.role)
+        .ok_or_else(|| StoreError::Corrupt { column: "role_requests.role", value: req.role.clone() })?;
     let now = db.clock().now_ms();
     let mut tx = db.begin().await?;
     let status = if approve { APPROVED } else { REJECTED };

@@ -13,10 +13,8 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use rand::{Rng, RngExt};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
+use vanguard_domain::kernel::auth::{AttemptOutcome, Reach, Role, SessionState, check_password, password_expired, session_state};
 use vanguard_domain::kernel::rules::LoginPolicy;
-use vanguard_domain::kernel::auth::{
-    AttemptOutcome, Reach, Role, SessionState, check_password, password_expired, session_state,
-};
 
 /// A resolved session is reused for at most this long: revocations, role and tree
 /// changes take effect within it (security.md S4/Z6: ≤ 1 s), and most are applied at once
@@ -306,7 +304,14 @@ async fn create(db: &Db, actor: &Actor, new: &NewAccount, check_policy: bool) ->
     )
     .await?;
     if needs_approval {
-        grants::file(&mut tx, db, actor, id, grants::KIND_CREATE, new.role, binding.scope_org_id, binding.member_id).await?;
+        let ask = grants::Ask {
+            account_id: id,
+            kind: grants::KIND_CREATE,
+            role: new.role,
+            scope_org_id: binding.scope_org_id,
+            member_id: binding.member_id,
+        };
+        grants::file(&mut tx, db, actor, ask).await?;
     }
     tx.commit().await?;
     Ok((account(db, id).await?, one_time))
@@ -704,10 +709,7 @@ pub async fn admin_action(db: &Db, actor: &Actor, id: i64, action: AdminAction) 
         return Err(StoreError::conflict("account.self_disable", "不能停用自己的账户"));
     }
     if action == AdminAction::Enable && grants::creation_unapproved(db, id).await? {
-        return Err(StoreError::conflict(
-            "account.role_unapproved",
-            "该账户的角色尚未经安全管理员批准，批准后账户自动启用",
-        ));
+        return Err(StoreError::conflict("account.role_unapproved", "该账户的角色尚未经安全管理员批准，批准后账户自动启用"));
     }
     let now = db.clock().now_ms();
     let mut one_time = None;
@@ -775,7 +777,14 @@ pub async fn set_role(
     let b = resolve_binding(db, role, scope_org_id, member_id.or(target.member_id)).await?;
     let mut tx = db.begin().await?;
     if actor.account_id != 0 && role.needs_approval() {
-        let rid = grants::file(&mut tx, db, actor, id, grants::KIND_CHANGE, role, scope_org_id, member_id.or(target.member_id)).await?;
+        let ask = grants::Ask {
+            account_id: id,
+            kind: grants::KIND_CHANGE,
+            role,
+            scope_org_id,
+            member_id: member_id.or(target.member_id),
+        };
+        let rid = grants::file(&mut tx, db, actor, ask).await?;
         tx.commit().await?;
         return Ok(RoleChange::Pending(grants::request(db, rid).await?));
     }

@@ -98,12 +98,9 @@ async fn state(db: &Db, account_id: i64) -> StoreResult<State> {
 fn secret_of(db: &Db, s: &State) -> StoreResult<Option<Vec<u8>>> {
     match &s.totp_secret_enc {
         None => Ok(None),
-        Some(sealed) => db
-            .crypto()
-            .decrypt_str(sealed, CTX_TOTP)
-            .and_then(|t| from_base32(&t))
-            .map(Some)
-            .ok_or(StoreError::Crypto),
+        Some(sealed) => {
+            db.crypto().decrypt_str(sealed, CTX_TOTP).and_then(|t| from_base32(&t)).map(Some).ok_or(StoreError::Crypto)
+        }
     }
 }
 
@@ -181,7 +178,8 @@ pub async fn confirm_enrolment(db: &Db, session: &Session, code: &str) -> StoreR
         crate::exec_tx!(tx, c => sqlx::query("INSERT INTO recovery_codes (account_id, code_hash) VALUES ($1, $2)")
             .bind(session.account.id).bind(&h).execute(c).await)?;
     }
-    audit::append(&mut tx, db, &session.scope.actor, Event::ok("auth.totp_enrol", format!("account:{}", session.account.id))).await?;
+    audit::append(&mut tx, db, &session.scope.actor, Event::ok("auth.totp_enrol", format!("account:{}", session.account.id)))
+        .await?;
     tx.commit().await?;
     db.forget_sessions();
     Ok(codes)
@@ -235,7 +233,8 @@ mod tests {
     #[test]
     fn rfc6238_test_vectors() {
         let secret = b"12345678901234567890";
-        for (t, want) in [(59i64, 94_287_082u32), (1_111_111_109, 7_081_804), (1_234_567_890, 89_005_924), (2_000_000_000, 69_279_037)]
+        for (t, want) in
+            [(59i64, 94_287_082u32), (1_111_111_109, 7_081_804), (1_234_567_890, 89_005_924), (2_000_000_000, 69_279_037)]
         {
             assert_eq!(hotp(secret, u64::try_from(t / 30).unwrap()), want % 1_000_000, "T = {t}");
         }

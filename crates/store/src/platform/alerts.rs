@@ -40,6 +40,8 @@ pub async fn raise(db: &Db, kind: &'static str, detail: &str) -> StoreResult<i64
 
 /// The newest alerts first (at most `limit`, 1–500).
 pub async fn recent(db: &Db, limit: i64) -> StoreResult<Vec<Alert>> {
-    Ok(crate::read!(db, c => sqlx::query_as("SELECT id, at, kind, detail FROM security_alerts ORDER BY at DESC, id DESC LIMIT $1")
-        .bind(limit.clamp(1, 500)).fetch_all(c).await)?)
+    Ok(
+        crate::read!(db, c => sqlx::query_as("SELECT id, at, kind, detail FROM security_alerts ORDER BY at DESC, id DESC LIMIT $1")
+        .bind(limit.clamp(1, 500)).fetch_all(c).await)?,
+    )
 }

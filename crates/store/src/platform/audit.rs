@@ -293,7 +293,9 @@ pub async fn checkpoint(db: &Db) -> StoreResult<Option<ChainProblem>> {
     let head: Head = crate::read!(db, c => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(c).await)?;
     match read_anchor(db) {
         Err(p) => return Ok(Some(p)),
-        Ok(Some(old)) if old.seq > head.seq => return Ok(Some(ChainProblem::Truncated { anchor_seq: old.seq, last_seq: head.seq })),
+        Ok(Some(old)) if old.seq > head.seq => {
+            return Ok(Some(ChainProblem::Truncated { anchor_seq: old.seq, last_seq: head.seq }));
+        }
         Ok(Some(old)) if hash_at(db, old.seq).await?.is_some_and(|h| h != old.hash) => {
             return Ok(Some(ChainProblem::AnchorMismatch { seq: old.seq }));
         }
@@ -315,7 +317,9 @@ async fn hash_at(db: &Db, seq: i64) -> StoreResult<Option<Vec<u8>>> {
     if live.is_some() {
         return Ok(live);
     }
-    Ok(crate::read!(db, c => sqlx::query_scalar("SELECT last_hash FROM audit_archives WHERE to_seq = $1").bind(seq).fetch_optional(c).await)?)
+    Ok(
+        crate::read!(db, c => sqlx::query_scalar("SELECT last_hash FROM audit_archives WHERE to_seq = $1").bind(seq).fetch_optional(c).await)?,
+    )
 }
 
 /// Writes `bytes` to `path` through a temporary file: 0600, fsynced, renamed, and the
@@ -529,8 +533,7 @@ pub async fn archive_older_than(db: &Db, actor: &Actor, retention_days: u32, bat
         .bind(from_seq).bind(batch.clamp(1, 1_000_000)).fetch_all(c).await)?;
     let mut segment = Vec::new();
     let mut prev = prev_hash.clone();
-    let mut expected = from_seq;
-    for row in rows {
+    for (expected, row) in (from_seq..).zip(rows) {
         if row.at >= cutoff {
             break;
         }
@@ -541,7 +544,6 @@ pub async fn archive_older_than(db: &Db, actor: &Actor, retention_days: u32, bat
             ));
         }
         prev = row.hash.clone();
-        expected += 1;
         segment.push(row);
     }
     let (Some(first), Some(last)) = (segment.first(), segment.last()) else {
@@ -549,7 +551,8 @@ pub async fn archive_older_than(db: &Db, actor: &Actor, retention_days: u32, bat
     };
     let (first_seq, last_seq, last_hash) = (first.seq, last.seq, last.hash.clone());
     let dir = archive_dir(db)?;
-    crate::platform::files::private_dir(&dir).map_err(|e| crate::StoreError::Other(format!("无法创建归档目录 {}：{e}", dir.display())))?;
+    crate::platform::files::private_dir(&dir)
+        .map_err(|e| crate::StoreError::Other(format!("无法创建归档目录 {}：{e}", dir.display())))?;
     let file = format!("audit-{first_seq:012}-{last_seq:012}.jsonl");
     let mut text = String::new();
     for r in &segment {

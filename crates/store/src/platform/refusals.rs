@@ -28,7 +28,9 @@ pub async fn note(db: &Db, address: &str, kind: &'static str, login: &str) -> St
             &mut tx,
             db,
             &actor,
-            Event::ok(kind, "login").with_result("denied").detail(format!("本时段（10分钟）内此地址的同类拒绝只记录这一条，次数见 refusals:{window}")),
+            Event::ok(kind, "login")
+                .with_result("denied")
+                .detail(format!("本时段（10分钟）内此地址的同类拒绝只记录这一条，次数见 refusals:{window}")),
         )
         .await?;
     }

@@ -133,7 +133,8 @@ pub async fn set_role(State(state): State<AppState>, ctx: Ctx, Form(v): Form<Has
     match account::set_role(&state.db, ctx.actor(), id, role, num("scope_org_id"), num("member_id")).await {
         Ok(account::RoleChange::Applied(_)) => Ok(see_other("/accounts")),
         Ok(account::RoleChange::Pending(req)) => {
-            let notice = format!("授予“{}”的申请已提交，须经另一名安全管理员批准后生效；在此之前该账户保持原角色", req.role_label());
+            let notice =
+                format!("授予“{}”的申请已提交，须经另一名安全管理员批准后生效；在此之前该账户保持原角色", req.role_label());
             page(&state, &ctx, HashMap::new(), HashMap::new(), None, Some(notice)).await
         }
         Err(e) => {
