@@ -6,7 +6,7 @@ use crate::generate::{MemberGenerator, MemberSeed, OrgSeed, Scale, generate_orgs
 use vanguard_domain::kernel::auth::Role;
 use vanguard_domain::member::Category;
 use vanguard_domain::org::path;
-use vanguard_store::account::{NewAccount, create_account};
+use vanguard_store::account::{NewAccount, create_demo_account};
 use vanguard_store::member::bulk::{NewMemberRecord, insert_identities, insert_members};
 use vanguard_store::org::bulk::{NewOrgRecord, insert_orgs, insert_region, set_branch_counters, set_leader};
 use vanguard_store::platform::audit::{self, Event};
@@ -44,6 +44,18 @@ pub async fn generate(db: &Db, scale: Scale, seed: u64, mut progress: impl FnMut
     }
     let today = db.clock().today();
     let now = db.clock().now_ms();
+    // Demo accounts share a published password, so a second factor protects nothing
+    // here and would only stand in the way of trying the platform: the demo's rules
+    // turn it off for administrators (a production install keeps the default, on).
+    if db.rules().login.second_factor_for_admins {
+        let mut rules = (*db.rules()).clone();
+        rules.version += 1;
+        rules.login.second_factor_for_admins = false;
+        let mut tx = db.begin().await?;
+        vanguard_store::platform::rules::save(&mut tx, &rules, now).await?;
+        tx.commit().await?;
+        db.set_rules(rules);
+    }
     let seeds = generate_orgs(scale, seed, today);
     let mut placed: Vec<PlacedOrg> = Vec::with_capacity(seeds.len());
     for s in &seeds {
@@ -233,6 +245,7 @@ async fn create_demo_accounts(
     let plan: Vec<Plan> = vec![
         ("sysadmin", Role::SysAdmin, None, None, "账户与设置（不含党员数据）".into()),
         ("auditor", Role::Auditor, None, None, "审计日志".into()),
+        ("secadmin", Role::SecAdmin, None, None, "角色授权审批与安全告警（不含党员数据）".into()),
         ("orgadmin", Role::OrgDeptAdmin, Some(placed[0].id), None, seeds[0].name.clone()),
         ("committee", Role::CommitteeAdmin, Some(placed[committee].id), None, seeds[committee].name.clone()),
         ("secretary", Role::BranchSecretary, Some(placed[branch].id), picks.secretary, seeds[branch].name.clone()),
@@ -255,7 +268,7 @@ async fn create_demo_accounts(
             member_id: member,
             password: Some(DEMO_PASSWORD.into()),
         };
-        create_account(db, actor, &new).await?;
+        create_demo_account(db, actor, &new).await?;
         out.push((username.to_string(), role, reach));
     }
     Ok(out)

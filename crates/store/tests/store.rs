@@ -18,6 +18,8 @@ mod ops;
 mod orglife;
 #[path = "store/schema.rs"]
 mod schema;
+#[path = "store/secure.rs"]
+mod secure;
 
 struct Tree {
     root: OrgRow,
@@ -1200,7 +1202,7 @@ async fn export_honors_scope_and_masking_and_is_audited() {
         assert_eq!(sheet[1][0], "甲一");
         let id_col = sheet[0].iter().position(|h| h == "公民身份号码").unwrap();
         let clear = member("甲一", 1, tr.branch_a).fields.id_number.unwrap();
-        assert_eq!(sheet[1][id_col], format!("{}********{}", &clear[..6], &clear[14..]));
+        assert_eq!(sheet[1][id_col], format!("{}****************{}", &clear[..1], &clear[17..]));
         assert!(!sheet[1].iter().any(|c| c.contains("13800000001")), "phone masked");
         let org_col = sheet[0].iter().position(|h| h == "所在党组织").unwrap();
         assert_eq!(sheet[1][org_col], "槐树社区第一党支部", "paths start at the caller's scope root");

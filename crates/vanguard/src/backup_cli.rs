@@ -177,6 +177,13 @@ pub async fn restore(args: &RestoreArgs, store: &StoreArgs) -> Result<()> {
     // 3. The audit chain verifies with the key, as far as the backup's snapshot point.
     let (crypto, backup_key) = restore_key(&args.from, data_dir)?;
     let db = Db::open(&staged.display().to_string(), crypto).await.context("无法打开恢复的数据库")?;
+    // A restore rewinds the chain on purpose: it is checked on its own and gets a
+    // checkpoint of its own, which replaces the data directory's (kept aside) below.
+    let staged_anchor = data_dir.join(format!("{}.restoring", files::ANCHOR_FILE));
+    if staged_anchor.exists() {
+        std::fs::remove_file(&staged_anchor).with_context(|| format!("无法删除 {}", staged_anchor.display()))?;
+    }
+    db.set_anchor_file(staged_anchor.clone());
     let pb = progress_bar(0, "校验审计日志");
     let checked = audit::verify_and_record(&db, &Actor::system("restore"), |done, total| {
         pb.set_length(total.max(0) as u64);
@@ -222,6 +229,7 @@ pub async fn restore(args: &RestoreArgs, store: &StoreArgs) -> Result<()> {
     for suffix in ["", "-wal", "-shm", "-journal"] {
         replace(format!("{}{suffix}", files::SQLITE_FILE))?;
     }
+    replace(files::ANCHOR_FILE.to_string())?;
     if backup_attachments.is_dir() {
         replace(files::ATTACHMENTS_DIR.to_string())?;
     }
@@ -232,6 +240,9 @@ pub async fn restore(args: &RestoreArgs, store: &StoreArgs) -> Result<()> {
         files::write_new_private(&data_dir.join(files::KEY_FILE), &std::fs::read(key)?)?;
     }
     std::fs::rename(&staged, &target).context("无法把恢复的数据库放到位")?;
+    if staged_anchor.exists() {
+        std::fs::rename(&staged_anchor, data_dir.join(files::ANCHOR_FILE)).context("无法把审计检查点放到位")?;
+    }
     let attachments = if backup_attachments.is_dir() {
         files::copy_tree_private(&backup_attachments, &data_dir.join(files::ATTACHMENTS_DIR)).context("复制附件失败")?
     } else {

@@ -71,9 +71,45 @@ async fn check_all(db: &Db) {
             Err(e) => tracing::error!(region = %root.name, error = %e, "每日检查失败"),
         }
     }
+    // A failed verification also raises a security alert for the 安全管理员 and the 审计员.
     match vanguard_store::platform::audit::verify_and_record(db, &actor, |_, _| {}).await {
         Ok(v) if v.is_intact() => tracing::info!(records = v.records, "审计日志哈希链校验通过"),
         Ok(v) => tracing::error!(records = v.records, problems = %v.summary(), "审计日志哈希链校验未通过"),
         Err(e) => tracing::error!(error = %e, "审计日志哈希链无法校验"),
+    }
+    // Retention: records past it (never younger than 180 days) move to the archive.
+    let retention = vanguard_domain::kernel::audit::MIN_RETENTION_DAYS;
+    match vanguard_store::platform::audit::archive_older_than(db, &actor, retention, 1_000_000).await {
+        Ok(out) if out.records > 0 => tracing::info!(records = out.records, file = %out.file, "审计记录已归档"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "审计记录归档失败"),
+    }
+    match vanguard_store::platform::refusals::prune(db, 7 * 86_400_000).await {
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "拒绝计数清理失败"),
+    }
+}
+
+/// Runs forever: every five minutes, the audit chain's head is checkpointed outside the
+/// database (`DATA_DIR/audit.anchor`), so cutting records off its end shows.
+pub async fn checkpoints(db: Db) {
+    // One alert per problem found, not one every five minutes.
+    let mut alerted = None;
+    loop {
+        tokio::time::sleep(Duration::from_secs(300)).await;
+        match vanguard_store::platform::audit::checkpoint(&db).await {
+            Ok(None) => {}
+            Ok(Some(problem)) if alerted.as_ref() != Some(&problem) => {
+                let detail = problem.describe();
+                tracing::error!(problem = %detail, "审计检查点与数据库不符");
+                let kind = vanguard_store::platform::alerts::AUDIT_VERIFY_FAILED;
+                if let Err(e) = vanguard_store::platform::alerts::raise(&db, kind, &detail).await {
+                    tracing::error!(error = %e, "无法记录安全告警");
+                }
+                alerted = Some(problem);
+            }
+            Ok(Some(_)) => {}
+            Err(e) => tracing::error!(error = %e, "无法写入审计检查点"),
+        }
     }
 }

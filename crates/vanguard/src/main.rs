@@ -59,6 +59,8 @@ impl StoreArgs {
         };
         let db = Db::open(&url, crypto).await.with_context(|| format!("无法打开数据库 {}", redact(&url)))?;
         db.set_attachments_dir(self.data_dir.join(files::ATTACHMENTS_DIR));
+        // The audit chain's checkpoints live beside the key, outside the database.
+        db.set_anchor_file(self.data_dir.join(files::ANCHOR_FILE));
         Ok(db)
     }
 }
@@ -261,6 +263,13 @@ enum UserAction {
 enum AuditAction {
     /// Check the hash chain; exits 1 if any record was modified, inserted or deleted.
     Verify,
+    /// Archive records older than the retention (never fewer than 180 days) to
+    /// DATA_DIR/audit-archive, still verifiable; the server's daily check does this too.
+    Archive {
+        /// Days a record stays in the live log (values below 180 count as 180).
+        #[arg(long, default_value_t = vanguard_domain::kernel::audit::MIN_RETENTION_DAYS)]
+        retention_days: u32,
+    },
 }
 
 fn progress_bar(total: u64, what: &str) -> ProgressBar {
@@ -302,6 +311,7 @@ fn print_demo_accounts() {
         ("groupleader", Role::GroupLeader),
         ("member", Role::Member),
         ("auditor", Role::Auditor),
+        ("secadmin", Role::SecAdmin),
         ("sysadmin", Role::SysAdmin),
     ] {
         eprintln!("  {user:<12} {}", role.label());
@@ -347,7 +357,7 @@ async fn main() -> Result<()> {
                 tx.commit().await?;
                 let admins = account::bootstrap_admins(&db, root.id).await?;
                 eprintln!(
-                    "\n已创建最上级党组织“{root_name}”和三个相互独立的管理员账户。以下临时密码只显示这一次，24小时内有效，首次登录须修改："
+                    "\n已创建最上级党组织“{root_name}”和相互独立的管理员账户（三员分立）。以下临时密码只显示这一次，24小时内有效，首次登录须修改："
                 );
                 for (user, role, pw) in admins {
                     eprintln!("  {user:<10} {:<8} {pw}", role.label());
@@ -364,6 +374,7 @@ async fn main() -> Result<()> {
             if let daily_check::DailyCheck(Some(minute_of_day)) = daily_check {
                 tokio::spawn(daily_check::run(db.clone(), minute_of_day));
             }
+            tokio::spawn(daily_check::checkpoints(db.clone()));
             vanguard_web::server::serve_until(state, listener, async {
                 stop_requested().await;
                 eprintln!("正在停止：不再接受新连接，等待进行中的请求完成……");
@@ -445,6 +456,18 @@ async fn main() -> Result<()> {
             let r = orglife_cli::check(&db, as_of.as_deref()).await;
             db.close().await;
             r?;
+        }
+        Command::Audit { action: AuditAction::Archive { retention_days } } => {
+            let db = store.open().await?;
+            let r =
+                vanguard_store::platform::audit::archive_older_than(&db, &Actor::system("cli"), retention_days, 1_000_000).await;
+            db.close().await;
+            let out = r?;
+            if out.records == 0 {
+                println!("没有超出保留期的审计记录，无需归档");
+            } else {
+                println!("已归档第 {}–{} 条审计记录（共 {} 条）到 {}", out.from_seq, out.to_seq, out.records, out.file);
+            }
         }
         Command::Audit { action: AuditAction::Verify } => {
             let db = store.open().await?;

@@ -27,6 +27,7 @@ pub mod home;
 pub mod member;
 pub mod org;
 pub mod orglife;
+pub mod security;
 pub mod system;
 
 use axum::Router;

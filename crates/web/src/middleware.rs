@@ -234,6 +234,31 @@ pub async fn enforce(State((state, permission)): State<(AppState, Permission)>, 
         )
         .into_response();
     }
+    // A login with a second factor serves nothing but the second step until it is given.
+    if session.mfa_pending
+        && !matches!(parts.uri.path(), "/api/v1/auth/totp" | "/api/v1/auth/logout" | "/api/v1/auth/me" | "/totp" | "/logout")
+    {
+        if page {
+            return Redirect::to("/totp").into_response();
+        }
+        return ApiError::new(axum::http::StatusCode::UNAUTHORIZED, "auth.second_factor", "请先输入动态口令完成登录")
+            .into_response();
+    }
+    // An administrator without a second factor may only enrol one (等保三级).
+    let enrolling = matches!(parts.uri.path(), "/totp" | "/password" | "/logout");
+    if (permission != Permission::SelfService || (page && !enrolling))
+        && session.account.second_factor_owed(&state.db.rules().login)
+    {
+        if page {
+            return Redirect::to("/totp").into_response();
+        }
+        return ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "totp.enrol_required",
+            "管理员账户须先启用动态口令（POST /api/v1/auth/totp/enrol），才能继续使用",
+        )
+        .into_response();
+    }
     if !session.scope.role.grants(permission) {
         let denial = Event::ok("authz.deny", format!("{} {}", parts.method, parts.uri.path()))
             .with_result("denied")

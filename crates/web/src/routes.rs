@@ -59,6 +59,7 @@ pub fn table() -> Vec<RouteSpec> {
         crate::auth::routes::routes(),
         crate::account::routes::routes(),
         crate::audit::routes::routes(),
+        crate::security::routes::routes(),
         crate::org::routes::routes(),
         crate::member::routes::routes(),
         crate::orglife::routes::routes(),

@@ -83,6 +83,9 @@ impl Shell {
         if role.grants(Permission::AccountAdmin) {
             nav.push(NavItem { href: "/accounts".into(), label: "账户管理", key: "accounts" });
         }
+        if role.grants(Permission::SecurityAdmin) {
+            nav.push(NavItem { href: "/security".into(), label: "安全管理", key: "security" });
+        }
         if role.grants(Permission::AuditRead) {
             nav.push(NavItem { href: "/audit".into(), label: "审计日志", key: "audit" });
         }

@@ -155,3 +155,28 @@ mod tests {
         assert_eq!(sanitize("a\r\nb"), "a  b");
     }
 }
+
+/// The shortest time an audit record is kept in the live log, in days (网络安全法 §21:
+/// logs kept at least six months). A configured retention below it counts as this.
+pub const MIN_RETENTION_DAYS: u32 = 180;
+
+/// The instant before which records may be archived at `now_ms` with a retention of
+/// `retention_days` (never less than [`MIN_RETENTION_DAYS`]).
+pub fn archive_cutoff_ms(now_ms: i64, retention_days: u32) -> i64 {
+    now_ms - i64::from(retention_days.max(MIN_RETENTION_DAYS)) * 86_400_000
+}
+
+#[cfg(test)]
+mod retention_tests {
+    use super::*;
+
+    #[test]
+    fn a_retention_below_180_days_counts_as_180() {
+        assert_eq!(archive_cutoff_ms(1_000 * 86_400_000, 30), 820 * 86_400_000);
+    }
+
+    #[test]
+    fn a_longer_retention_is_kept() {
+        assert_eq!(archive_cutoff_ms(1_000 * 86_400_000, 365), 635 * 86_400_000);
+    }
+}

@@ -10,8 +10,9 @@ use crate::kernel::error::{FieldError, Invalid};
 use crate::kernel::rules::{LoginPolicy, PasswordPolicy, PasswordProfile};
 
 labelled_enum! {
-    /// 角色. The three administrator roles are separate (三权分立): 组织部管理员 handles
-    /// party data, 系统管理员 accounts and settings, 审计员 only the audit log.
+    /// 角色. The administrator duties are separate (三员分立, 等保三级): 系统管理员 runs
+    /// accounts and settings, 安全管理员 approves grants of roles and watches the security
+    /// alerts, 审计员 reads only the audit log; 组织部管理员 handles party data.
     pub enum Role {
         /// 党员: own data only.
         Member = ("member", "党员"),
@@ -27,6 +28,8 @@ labelled_enum! {
         Auditor = ("auditor", "审计员"),
         /// 系统管理员: accounts and settings, no member data.
         SysAdmin = ("sysadmin", "系统管理员"),
+        /// 安全管理员: approves role grants, sees security alerts; no member data.
+        SecAdmin = ("secadmin", "安全管理员"),
     }
 }
 
@@ -45,6 +48,8 @@ labelled_enum! {
         MemberReveal = ("member_reveal", "查看敏感信息"),
         AccountAdmin = ("account_admin", "账户管理"),
         AuditRead = ("audit_read", "查看审计日志"),
+        /// Approve or reject role grants, read the security alerts (安全管理员).
+        SecurityAdmin = ("security_admin", "安全管理"),
     }
 }
 
@@ -59,7 +64,20 @@ impl Role {
             OrgWrite | MemberWrite | MemberReveal => matches!(self, BranchSecretary | CommitteeAdmin | OrgDeptAdmin),
             AccountAdmin => self == SysAdmin,
             AuditRead => self == Auditor,
+            SecurityAdmin => self == SecAdmin,
         }
+    }
+
+    /// Whether giving an account this role needs a second, entitled account's approval
+    /// (三员分立): every role that reaches other people's data, and every administrator
+    /// role. Only the plain 党员 role, which sees its own record, is granted at once.
+    pub fn needs_approval(self) -> bool {
+        self != Role::Member
+    }
+
+    /// Whether the role administers the platform (a second factor is required).
+    pub fn is_administrator(self) -> bool {
+        matches!(self, Role::SysAdmin | Role::SecAdmin | Role::Auditor | Role::OrgDeptAdmin | Role::CommitteeAdmin)
     }
 
     /// Whether the role works on party data and so needs a scope org.
@@ -111,6 +129,27 @@ impl Reach {
     }
 }
 
+/// The public list of common passwords (`common_passwords.txt`, its sources and licence
+/// in its header), lower case.
+fn common_passwords() -> &'static std::collections::HashSet<&'static str> {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        include_str!("common_passwords.txt").lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
+    })
+}
+
+/// Whether a password is on the common-password list, in any case, or is a listed word
+/// of 6 or more letters with only digits and symbols around it (`Dragon2026!`).
+pub fn is_common_password(password: &str) -> bool {
+    let lower = password.to_lowercase();
+    let list = common_passwords();
+    if list.contains(lower.as_str()) {
+        return true;
+    }
+    let core = lower.trim_matches(|c: char| !c.is_alphabetic());
+    core.chars().count() >= 6 && list.contains(core)
+}
+
 /// Why a password is not acceptable.
 pub fn check_password(password: &str, policy: &PasswordPolicy, context_words: &[&str]) -> Result<(), Invalid> {
     let mut inv = Invalid::default();
@@ -138,6 +177,9 @@ pub fn check_password(password: &str, policy: &PasswordPolicy, context_words: &[
                 format!("密码需包含小写字母、大写字母、数字、符号中的至少 {} 类", policy.min_classes),
             ));
         }
+    }
+    if is_common_password(password) {
+        inv.push(FieldError::new("password", "password.common", "这是常见的弱密码，很容易被猜中，请换一个不常见的密码"));
     }
     let lower = password.to_lowercase();
     if context_words.iter().map(|w| w.trim().to_lowercase()).any(|w| w.chars().count() >= 4 && lower.contains(&w)) {
@@ -292,8 +334,30 @@ mod tests {
     #[test]
     fn password_needs_three_character_classes() {
         assert!(check_password("abcdefgh12", &PasswordPolicy::default(), &[]).unwrap_err().has("password.classes"));
-        assert!(check_password("abcdefG12", &PasswordPolicy::default(), &[]).is_ok());
-        assert!(check_password("abcdef.12", &PasswordPolicy::default(), &[]).is_ok());
+        assert!(check_password("hqzvwkG12", &PasswordPolicy::default(), &[]).is_ok());
+        assert!(check_password("hqzvwk.12", &PasswordPolicy::default(), &[]).is_ok());
+    }
+
+    #[test]
+    fn a_common_password_is_refused_whatever_its_case() {
+        for common in ["Passw0rd", "P@ssw0rd", "Demo@2026", "Dangyuan123!", "Qwerty123!", "Zhang123"] {
+            let e = check_password(common, &PasswordPolicy::default(), &[]).unwrap_err();
+            assert!(e.has("password.common"), "{common} passed the policy");
+        }
+    }
+
+    #[test]
+    fn a_common_word_with_digits_and_symbols_around_it_is_refused() {
+        assert!(check_password("Dragon2026!", &PasswordPolicy::default(), &[]).unwrap_err().has("password.common"));
+        assert!(check_password("!2026Monkey", &PasswordPolicy::default(), &[]).unwrap_err().has("password.common"));
+        // A short core (4–5 letters) is not matched on its own: too many false refusals.
+        assert!(check_password("Pass#0001", &PasswordPolicy::default(), &[]).is_ok());
+    }
+
+    #[test]
+    fn the_asvs_profile_refuses_common_passwords_too() {
+        let p = PasswordPolicy { profile: PasswordProfile::Asvs, ..PasswordPolicy::default() };
+        assert!(check_password("password123", &p, &[]).unwrap_err().has("password.common"));
     }
 
     #[test]

@@ -129,6 +129,10 @@ pub struct LoginPolicy {
     pub idle_timeout_minutes: u32,
     /// A session older than this expires whatever its use, in hours: 12.
     pub absolute_timeout_hours: u32,
+    /// Administrator accounts ([`crate::kernel::auth::Role::is_administrator`]) must log
+    /// in with a second factor (TOTP, RFC 6238): 等保三级 身份鉴别 d), security.md A7.
+    /// Members may opt in whatever this says.
+    pub second_factor_for_admins: bool,
 }
 
 impl Default for LoginPolicy {
@@ -140,6 +144,7 @@ impl Default for LoginPolicy {
             ip_refill_seconds: 60,
             idle_timeout_minutes: 30,
             absolute_timeout_hours: 12,
+            second_factor_for_admins: true,
         }
     }
 }

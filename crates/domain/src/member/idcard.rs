@@ -86,9 +86,25 @@ impl IdNumber {
         &self.0[..6]
     }
 
-    /// The masked form shown in views: first 6 and last 4 characters kept.
+    /// The masked form shown in views: only the first and the last character kept.
+    ///
+    /// Keeping more rebuilds the number: digits 7–14 are the birth date, which is shown
+    /// in clear, digit 17's parity is the gender, and the check character ties the rest
+    /// together; with the first 6 and last 4 kept, masked value + birth date gave the
+    /// whole number. See [`mask_id_number`].
     pub fn masked(&self) -> String {
-        format!("{}********{}", &self.0[..6], &self.0[14..])
+        mask_id_number(&self.0)
+    }
+}
+
+/// The mask of any ID-number text (also a stored one of the old form): its first and last
+/// character, and one `*` for each character between.
+pub fn mask_id_number(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    match chars.len() {
+        0 => String::new(),
+        1 => "*".into(),
+        n => format!("{}{}{}", chars[0], "*".repeat(n - 2), chars[n - 1]),
     }
 }
 
@@ -185,8 +201,45 @@ mod tests {
     }
 
     #[test]
-    fn masked_form_keeps_region_and_last_four() {
-        assert_eq!(IdNumber::parse(STANDARD_EXAMPLE).unwrap().masked(), "110105********002X");
+    fn masked_form_keeps_only_the_first_and_last_character() {
+        assert_eq!(IdNumber::parse(STANDARD_EXAMPLE).unwrap().masked(), "1****************X");
+    }
+
+    /// The hole probing found: the old mask (first 6 + last 4) plus the birth date shown
+    /// in clear left only the check-consistent sequence digits, one number in practice.
+    /// Now everything a viewer sees (mask, birth date, gender) leaves thousands.
+    #[test]
+    fn masked_id_plus_birth_date_and_gender_cannot_rebuild_the_number() {
+        let id = IdNumber::parse(STANDARD_EXAMPLE).unwrap();
+        let shown = id.masked();
+        let birth = id.birth_date().unwrap();
+        let gender = id.gender();
+        let fits = |shown: &str, candidate: &str| shown.chars().zip(candidate.chars()).all(|(s, c)| s == '*' || s == c);
+        // Candidates: any address code, the known birth date, any sequence; kept when
+        // they agree with every shown character, the gender and the check character.
+        let mut candidates = 0u32;
+        for region in 100_000..1_000_000u32 {
+            let region = region.to_string();
+            if !fits(&shown[..6], &region) {
+                continue;
+            }
+            for seq in 0..1000u16 {
+                let c = compose(&region, birth, seq);
+                if fits(&shown, &c) && IdNumber::parse(&c).is_ok_and(|p| p.gender() == gender) {
+                    candidates += 1;
+                    if candidates > 10_000 {
+                        return;
+                    }
+                }
+            }
+        }
+        panic!("only {candidates} numbers fit what a viewer sees");
+    }
+
+    #[test]
+    fn an_old_style_mask_is_remasked_to_first_and_last() {
+        assert_eq!(mask_id_number("110105********002X"), "1****************X");
+        assert_eq!(mask_id_number(""), "");
     }
 
     #[test]

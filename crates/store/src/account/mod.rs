@@ -1,6 +1,9 @@
 //! Accounts, passwords (argon2id), login with lockout, sessions, and the making of a
 //! [`Scope`] from a session — the only place a request's reach comes from.
 
+pub mod grants;
+pub mod totp;
+
 use crate::platform::audit::{self, Event};
 use crate::platform::scope::{Actor, Scope};
 use crate::{Db, StoreError, StoreResult, Tx, platform::ids};
@@ -10,9 +13,8 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use rand::{Rng, RngExt};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
-use vanguard_domain::kernel::auth::{
-    AttemptOutcome, LockState, Reach, Role, SessionState, check_password, login_attempt, password_expired, session_state,
-};
+use vanguard_domain::kernel::auth::{AttemptOutcome, Reach, Role, SessionState, check_password, password_expired, session_state};
+use vanguard_domain::kernel::rules::LoginPolicy;
 
 /// A resolved session is reused for at most this long: revocations, role and tree
 /// changes take effect within it (security.md S4/Z6: ≤ 1 s), and most are applied at once
@@ -48,19 +50,26 @@ pub struct AccountRow {
     pub updated_at: i64,
     /// When the password was last changed by its owner (`None`: since creation).
     pub password_changed_at: Option<i64>,
+    /// Whether a second factor (TOTP) is in force for the account.
+    pub totp_enabled: bool,
 }
 
 macro_rules! account_cols {
     () => {
         "a.id, a.username, a.display_name, a.role, a.scope_region_id, a.scope_org_id, a.member_region_id, a.member_id, a.password_hash, \
          a.must_change_password, a.one_time_expires_at, a.disabled, a.failed_count, a.locked_until, a.last_login_at, a.created_at, a.updated_at, \
-         a.password_changed_at"
+         a.password_changed_at, a.totp_enabled"
     };
 }
 
 impl AccountRow {
     pub fn role(&self) -> Role {
         Role::from_code(&self.role).unwrap_or(Role::Member)
+    }
+
+    /// Whether the account must enrol a second factor before it may do anything else.
+    pub fn second_factor_owed(&self, policy: &LoginPolicy) -> bool {
+        policy.second_factor_for_admins && self.role().is_administrator() && !self.totp_enabled
     }
 
     /// Whether the current password is a one-time password an administrator issued (never
@@ -70,8 +79,17 @@ impl AccountRow {
     }
 }
 
+/// At most one argon2 computation per core at a time: each takes 19 MiB, so a burst of
+/// logins queues here instead of growing memory (and starving other work).
+async fn argon2_permit() -> Option<tokio::sync::SemaphorePermit<'static>> {
+    static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    PERMITS.get_or_init(|| tokio::sync::Semaphore::new(cores)).acquire().await.ok()
+}
+
 /// Hashes a password with argon2id (m = 19 MiB, t = 2, p = 1) on a blocking thread.
 pub async fn hash_password(password: &str) -> StoreResult<String> {
+    let _permit = argon2_permit().await;
     let pw = password.to_string();
     tokio::task::spawn_blocking(move || {
         Argon2::default()
@@ -85,6 +103,7 @@ pub async fn hash_password(password: &str) -> StoreResult<String> {
 
 /// Checks a password against a stored hash on a blocking thread.
 pub async fn verify_password(password: &str, hash: &str) -> bool {
+    let _permit = argon2_permit().await;
     let pw = password.to_string();
     let h = hash.to_string();
     tokio::task::spawn_blocking(move || {
@@ -237,6 +256,16 @@ async fn resolve_binding(db: &Db, role: Role, scope_org_id: Option<i64>, member_
 
 /// Creates an account; returns it and the one-time password when one was issued.
 pub async fn create_account(db: &Db, actor: &Actor, new: &NewAccount) -> StoreResult<(AccountRow, Option<String>)> {
+    create(db, actor, new, true).await
+}
+
+/// Creates a demo account with the published demo password, which the policy refuses as
+/// common (`vanguard demo` only; never reachable from a request).
+pub async fn create_demo_account(db: &Db, actor: &Actor, new: &NewAccount) -> StoreResult<(AccountRow, Option<String>)> {
+    create(db, actor, new, false).await
+}
+
+async fn create(db: &Db, actor: &Actor, new: &NewAccount, check_policy: bool) -> StoreResult<(AccountRow, Option<String>)> {
     let username = new.username.trim();
     if username.is_empty() || username.chars().count() > 40 || username.chars().any(char::is_whitespace) {
         return Err(StoreError::invalid("username", "username.format", "用户名不能为空、不能含空格，且不超过40个字符"));
@@ -249,9 +278,13 @@ pub async fn create_account(db: &Db, actor: &Actor, new: &NewAccount) -> StoreRe
         ));
     }
     let binding = resolve_binding(db, new.role, new.scope_org_id, new.member_id).await?;
+    // A person (not the installer or the CLI) acting: 三员分立 applies.
+    let by_person = actor.account_id != 0;
     let (password, one_time) = match &new.password {
         Some(p) => {
-            check_password(p, &db.rules().password, &[username])?;
+            if check_policy {
+                check_password(p, &db.rules().password, &[username])?;
+            }
             (p.clone(), None)
         }
         None => {
@@ -263,14 +296,19 @@ pub async fn create_account(db: &Db, actor: &Actor, new: &NewAccount) -> StoreRe
     let now = db.clock().now_ms();
     let id = ids::next();
     let display = if new.display_name.trim().is_empty() { username.to_string() } else { new.display_name.trim().to_string() };
+    // A password an administrator chose is known to that administrator: like a one-time
+    // password, it must be changed at the first login and lapses after a day.
+    let must_change = one_time.is_some() || by_person;
+    // A role that needs approval waits, with the account disabled, for a 安全管理员.
+    let needs_approval = by_person && new.role.needs_approval();
     let mut tx = db.begin().await?;
     let inserted = crate::exec_tx!(tx, c => sqlx::query(
         "INSERT INTO accounts (id, username, display_name, role, scope_region_id, scope_org_id, member_region_id, member_id, phone_hash, password_hash, \
          must_change_password, one_time_expires_at, disabled, failed_count, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, FALSE, 0, $13, $13)")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 0, $14, $14)")
         .bind(id).bind(username).bind(&display).bind(new.role.code()).bind(binding.scope_region_id).bind(binding.scope_org_id)
-        .bind(binding.member_region_id).bind(binding.member_id).bind(&binding.phone_hash).bind(&hash).bind(one_time.is_some())
-        .bind(one_time.as_ref().map(|_| now + ONE_TIME_VALID_MS)).bind(now).execute(c).await);
+        .bind(binding.member_region_id).bind(binding.member_id).bind(&binding.phone_hash).bind(&hash).bind(must_change)
+        .bind(must_change.then_some(now + ONE_TIME_VALID_MS)).bind(needs_approval).bind(now).execute(c).await);
     if let Err(e) = inserted {
         let e = StoreError::from(e);
         if e.is_unique_violation() {
@@ -285,6 +323,16 @@ pub async fn create_account(db: &Db, actor: &Actor, new: &NewAccount) -> StoreRe
         Event::ok("account.create", format!("account:{id}")).detail(format!("{username} {}", new.role.label())),
     )
     .await?;
+    if needs_approval {
+        let ask = grants::Ask {
+            account_id: id,
+            kind: grants::KIND_CREATE,
+            role: new.role,
+            scope_org_id: binding.scope_org_id,
+            member_id: binding.member_id,
+        };
+        grants::file(&mut tx, db, actor, ask).await?;
+    }
     tx.commit().await?;
     Ok((account(db, id).await?, one_time))
 }
@@ -314,6 +362,8 @@ pub struct Session {
     pub scope: Scope,
     pub csrf_token: String,
     pub token_hash: Vec<u8>,
+    /// The password was right; the second factor is still owed for this login.
+    pub mfa_pending: bool,
 }
 
 /// A successful login.
@@ -323,6 +373,8 @@ pub struct LoggedIn {
     pub token: String,
     pub csrf_token: String,
     pub account: AccountRow,
+    /// The account has a second factor: the session serves nothing until it is given.
+    pub second_factor_required: bool,
 }
 
 /// The single answer for every failed login, so the reason does not leak.
@@ -364,24 +416,32 @@ pub async fn login(db: &Db, login: &str, password: &str, ip: &str) -> StoreResul
         return Ok(Err(LoginError::Failed));
     };
     let actor = Actor { account_id: account.id, name: account.username.clone(), ip: ip.to_string() };
-    let password_ok = verify_password(password, &account.password_hash).await;
+    let object = format!("account:{}", account.id);
     if account.disabled {
-        audit::record(
-            db,
-            &actor,
-            Event::ok("auth.login", format!("account:{}", account.id)).with_result("failed").detail("账户已停用"),
-        )
-        .await?;
+        let _ = verify_password(password, &account.password_hash).await;
+        audit::record(db, &actor, Event::ok("auth.login", object).with_result("failed").detail("账户已停用")).await?;
         return Ok(Err(LoginError::Failed));
     }
     let now = db.clock().now_ms();
     let policy = db.rules().login.clone();
-    let state = LockState { failed_count: account.failed_count.max(0) as u32, locked_until: account.locked_until };
-    let (outcome, next) = login_attempt(state, password_ok, now, &policy);
+    // The attempt is counted before the password is checked, and the lock decided in the
+    // same statement, so concurrent attempts cannot all pass on the same stale count.
+    let outcome = match gate_attempt(db, account.id, now, &policy).await? {
+        Gate::Open => {
+            let password_ok = verify_password(password, &account.password_hash).await;
+            settle_attempt(db, account.id, password_ok, now, &policy).await?
+        }
+        Gate::LockedNow => {
+            // Refused unchecked; the time of a check is still spent, so a lock does not show.
+            let _ = verify_password(password, dummy_hash().await).await;
+            AttemptOutcome::Failure { locked_now: true }
+        }
+        Gate::Locked => {
+            let _ = verify_password(password, dummy_hash().await).await;
+            AttemptOutcome::Locked
+        }
+    };
     let mut tx = db.begin().await?;
-    crate::exec_tx!(tx, c => sqlx::query("UPDATE accounts SET failed_count = $1, locked_until = $2, updated_at = $3 WHERE id = $4")
-        .bind(i64::from(next.failed_count)).bind(next.locked_until).bind(now).bind(account.id).execute(c).await)?;
-    let object = format!("account:{}", account.id);
     let result = match outcome {
         AttemptOutcome::Locked => {
             audit::append(&mut tx, db, &actor, Event::ok("auth.login", object).with_result("denied").detail("账户锁定中"))
@@ -428,15 +488,72 @@ pub async fn login(db: &Db, login: &str, password: &str, ip: &str) -> StoreResul
             let token = random_token();
             let csrf = random_token();
             let token_hash = db.crypto().lookup_hash(&token);
-            crate::exec_tx!(tx, c => sqlx::query("INSERT INTO sessions (token_hash, account_id, csrf_token, ip, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $5)")
-                .bind(&token_hash).bind(account.id).bind(&csrf).bind(ip).bind(now).execute(c).await)?;
+            let mfa = account.totp_enabled;
+            crate::exec_tx!(tx, c => sqlx::query("INSERT INTO sessions (token_hash, account_id, csrf_token, ip, created_at, last_seen_at, mfa_pending) VALUES ($1, $2, $3, $4, $5, $5, $6)")
+                .bind(&token_hash).bind(account.id).bind(&csrf).bind(ip).bind(now).bind(mfa).execute(c).await)?;
             crate::exec_tx!(tx, c => sqlx::query("UPDATE accounts SET last_login_at = $1 WHERE id = $2").bind(now).bind(account.id).execute(c).await)?;
             audit::append(&mut tx, db, &actor, Event::ok("auth.login", object)).await?;
-            Ok(LoggedIn { token, csrf_token: csrf, account })
+            Ok(LoggedIn { token, csrf_token: csrf, account, second_factor_required: mfa })
         }
     };
     tx.commit().await?;
     Ok(result)
+}
+
+/// What counting an attempt found.
+enum Gate {
+    /// Counted; the password may be checked.
+    Open,
+    /// This attempt went past the limit and locked the account.
+    LockedNow,
+    /// The account was locked already.
+    Locked,
+}
+
+/// Counts one attempt and decides the lock in one statement (`UPDATE … RETURNING`): the
+/// attempt is a failure until its password proves right, so with N attempts in flight
+/// the (max+1)-th locks the account whatever the others' passwords. A lock that has run
+/// out starts a fresh count.
+async fn gate_attempt(db: &Db, id: i64, now: i64, policy: &LoginPolicy) -> StoreResult<Gate> {
+    let until = now + i64::from(policy.lockout_minutes) * 60_000;
+    let max = i64::from(policy.max_failures);
+    let mut tx = db.begin().await?;
+    let row: Option<(i64, Option<i64>)> = crate::on_tx!(tx, c => sqlx::query_as(
+        "UPDATE accounts SET \
+           failed_count = CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_count + 1 END, \
+           locked_until = CASE WHEN locked_until IS NOT NULL THEN NULL WHEN failed_count + 1 > $1 THEN $2 ELSE NULL END, \
+           updated_at = $3 \
+         WHERE id = $4 AND (locked_until IS NULL OR locked_until <= $3) RETURNING failed_count, locked_until")
+        .bind(max).bind(until).bind(now).bind(id).fetch_optional(c).await)?;
+    tx.commit().await?;
+    Ok(match row {
+        None => Gate::Locked,
+        Some((_, Some(_))) => Gate::LockedNow,
+        Some((_, None)) => Gate::Open,
+    })
+}
+
+/// Settles a counted attempt once its password is checked: a right one clears the count
+/// unless the account was locked meanwhile (by attempts in flight beside it); a wrong
+/// one that brings the count to the maximum locks it.
+async fn settle_attempt(db: &Db, id: i64, password_ok: bool, now: i64, policy: &LoginPolicy) -> StoreResult<AttemptOutcome> {
+    let mut tx = db.begin().await?;
+    let outcome = if password_ok {
+        let cleared: Option<i64> = crate::on_tx!(tx, c => sqlx::query_scalar(
+            "UPDATE accounts SET failed_count = 0, locked_until = NULL, updated_at = $1 \
+             WHERE id = $2 AND (locked_until IS NULL OR locked_until <= $1) RETURNING id")
+            .bind(now).bind(id).fetch_optional(c).await)?;
+        if cleared.is_some() { AttemptOutcome::Success } else { AttemptOutcome::Locked }
+    } else {
+        let until = now + i64::from(policy.lockout_minutes) * 60_000;
+        let locked: Option<i64> = crate::on_tx!(tx, c => sqlx::query_scalar(
+            "UPDATE accounts SET locked_until = $1, updated_at = $2 \
+             WHERE id = $3 AND failed_count >= $4 AND (locked_until IS NULL OR locked_until <= $2) RETURNING id")
+            .bind(until).bind(now).bind(id).bind(i64::from(policy.max_failures)).fetch_optional(c).await)?;
+        AttemptOutcome::Failure { locked_now: locked.is_some() }
+    };
+    tx.commit().await?;
+    Ok(outcome)
 }
 
 #[derive(sqlx::FromRow)]
@@ -445,6 +562,7 @@ struct SessionRow {
     created_at: i64,
     last_seen_at: i64,
     csrf_token: String,
+    mfa_pending: bool,
 }
 
 crate::sqlite_row! {
@@ -494,7 +612,7 @@ pub async fn authenticate(db: &Db, token: &str, ip: &str) -> StoreResult<Option<
     // give the reach are read afterwards by their region key, never joined to them (on
     // Citus such a join pulls whole distributed tables to the coordinator).
     let session: Option<SessionRow> = crate::read!(db, c => sqlx::query_as(
-        "SELECT account_id, created_at, last_seen_at, csrf_token FROM sessions WHERE token_hash = $1")
+        "SELECT account_id, created_at, last_seen_at, csrf_token, mfa_pending FROM sessions WHERE token_hash = $1")
         .bind(&token_hash).fetch_optional(c).await)?;
     let Some(s) = session else { return Ok(None) };
     let account = account(db, s.account_id).await?;
@@ -514,7 +632,7 @@ pub async fn authenticate(db: &Db, token: &str, ip: &str) -> StoreResult<Option<
             (Some(member_id), Some(branch_path)) => Reach::OwnRecord { member_id, branch_path },
             _ => Reach::Nothing,
         },
-        Role::Auditor | Role::SysAdmin => Reach::Nothing,
+        Role::Auditor | Role::SysAdmin | Role::SecAdmin => Reach::Nothing,
         _ => match scope_path(db, account.scope_region_id, account.scope_org_id).await? {
             Some(root_path) => Reach::Subtree { root_path },
             None => Reach::Nothing,
@@ -533,7 +651,7 @@ pub async fn authenticate(db: &Db, token: &str, ip: &str) -> StoreResult<Option<
         member_id: account.member_id,
         scope_org_id: account.scope_org_id,
     };
-    let session = Session { account, scope, csrf_token: s.csrf_token, token_hash };
+    let session = Session { account, scope, csrf_token: s.csrf_token, token_hash, mfa_pending: s.mfa_pending };
     let mut cache = db.session_cache();
     if cache.len() > 50_000 {
         cache.clear();
@@ -632,6 +750,9 @@ pub async fn admin_action(db: &Db, actor: &Actor, id: i64, action: AdminAction) 
     if action == AdminAction::Disable && target.id == actor.account_id {
         return Err(StoreError::conflict("account.self_disable", "不能停用自己的账户"));
     }
+    if action == AdminAction::Enable && grants::creation_unapproved(db, id).await? {
+        return Err(StoreError::conflict("account.role_unapproved", "该账户的角色尚未经安全管理员批准，批准后账户自动启用"));
+    }
     let now = db.clock().now_ms();
     let mut one_time = None;
     let mut tx = db.begin().await?;
@@ -671,7 +792,18 @@ pub async fn admin_action(db: &Db, actor: &Actor, id: i64, action: AdminAction) 
     Ok(one_time)
 }
 
-/// Changes an account's role and reach; ends its sessions so the change applies at once.
+/// What a role change led to.
+#[derive(Debug, Clone)]
+pub enum RoleChange {
+    /// Applied at once (the 党员 role, or set by the installer or the CLI).
+    Applied(AccountRow),
+    /// Waiting for a 安全管理员's approval; the account keeps its current role.
+    Pending(grants::RoleRequest),
+}
+
+/// Changes an account's role and reach (三员分立): nobody changes their own role, and a
+/// role that needs approval ([`Role::needs_approval`]) given by a person becomes a
+/// pending request for a 安全管理员.
 pub async fn set_role(
     db: &Db,
     actor: &Actor,
@@ -679,16 +811,26 @@ pub async fn set_role(
     role: Role,
     scope_org_id: Option<i64>,
     member_id: Option<i64>,
-) -> StoreResult<AccountRow> {
+) -> StoreResult<RoleChange> {
     let target = account(db, id).await?;
+    if target.id == actor.account_id {
+        return Err(StoreError::conflict("account.self_role", "不能更改自己账户的角色，请由其他管理员办理"));
+    }
     let b = resolve_binding(db, role, scope_org_id, member_id.or(target.member_id)).await?;
-    let now = db.clock().now_ms();
     let mut tx = db.begin().await?;
-    crate::exec_tx!(tx, c => sqlx::query(
-        "UPDATE accounts SET role = $1, scope_region_id = $2, scope_org_id = $3, member_region_id = $4, member_id = $5, phone_hash = $6, updated_at = $7 WHERE id = $8")
-        .bind(role.code()).bind(b.scope_region_id).bind(b.scope_org_id).bind(b.member_region_id).bind(b.member_id).bind(&b.phone_hash)
-        .bind(now).bind(id).execute(c).await)?;
-    crate::exec_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(id).execute(c).await)?;
+    if actor.account_id != 0 && role.needs_approval() {
+        let ask = grants::Ask {
+            account_id: id,
+            kind: grants::KIND_CHANGE,
+            role,
+            scope_org_id,
+            member_id: member_id.or(target.member_id),
+        };
+        let rid = grants::file(&mut tx, db, actor, ask).await?;
+        tx.commit().await?;
+        return Ok(RoleChange::Pending(grants::request(db, rid).await?));
+    }
+    apply_binding(&mut tx, db, id, role, &b).await?;
     audit::append(
         &mut tx,
         db,
@@ -698,11 +840,34 @@ pub async fn set_role(
     .await?;
     tx.commit().await?;
     db.forget_sessions();
-    account(db, id).await
+    Ok(RoleChange::Applied(account(db, id).await?))
 }
 
-/// On an empty database outside demo mode: the three separate administrators
-/// (三权分立), each with a random one-time password that must be changed at first login.
+/// Gives an account a role inside `tx` (an approved request), resolving its reach again.
+pub(crate) async fn apply_role(
+    tx: &mut Tx,
+    db: &Db,
+    id: i64,
+    role: Role,
+    scope_org_id: Option<i64>,
+    member_id: Option<i64>,
+) -> StoreResult<()> {
+    let b = resolve_binding(db, role, scope_org_id, member_id).await?;
+    apply_binding(tx, db, id, role, &b).await
+}
+
+/// Writes a role and reach and ends the account's sessions, so the change applies at once.
+async fn apply_binding(tx: &mut Tx, db: &Db, id: i64, role: Role, b: &Binding) -> StoreResult<()> {
+    let now = db.clock().now_ms();
+    crate::exec_tx!(tx, c => sqlx::query(
+        "UPDATE accounts SET role = $1, scope_region_id = $2, scope_org_id = $3, member_region_id = $4, member_id = $5, phone_hash = $6, updated_at = $7 WHERE id = $8")
+        .bind(role.code()).bind(b.scope_region_id).bind(b.scope_org_id).bind(b.member_region_id).bind(b.member_id).bind(&b.phone_hash)
+        .bind(now).bind(id).execute(c).await)?;
+    crate::exec_tx!(tx, c => sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(id).execute(c).await)?;
+    Ok(())
+}
+
+/// On an empty database outside demo mode: the separate administrators (三员分立), each with a random one-time password that must be changed at first login.
 pub async fn bootstrap_admins(db: &Db, root_org_id: i64) -> StoreResult<Vec<(String, Role, String)>> {
     if account_count(db).await? > 0 {
         return Ok(Vec::new());
@@ -712,6 +877,7 @@ pub async fn bootstrap_admins(db: &Db, root_org_id: i64) -> StoreResult<Vec<(Str
     for (username, role, scope) in [
         ("sysadmin", Role::SysAdmin, None),
         ("auditor", Role::Auditor, None),
+        ("secadmin", Role::SecAdmin, None),
         ("orgadmin", Role::OrgDeptAdmin, Some(root_org_id)),
     ] {
         let (_, pw) = create_account(

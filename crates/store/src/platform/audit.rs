@@ -164,6 +164,16 @@ pub enum ChainProblem {
     /// The head says the chain is longer or different: records were deleted at its end,
     /// or the head was altered.
     HeadMismatch { head_seq: i64, last_seq: i64 },
+    /// The checkpoint kept outside the database (`audit.anchor`) names a later record
+    /// than the chain has: its end was cut off (or the whole log wiped), head and all.
+    Truncated { anchor_seq: i64, last_seq: i64 },
+    /// The record at the checkpoint differs from the one checkpointed: the chain was
+    /// rewritten from there.
+    AnchorMismatch { seq: i64 },
+    /// The checkpoint file's MAC is wrong: it was written without the key.
+    AnchorForged,
+    /// An archived segment is missing or does not verify.
+    ArchiveBroken { from_seq: i64, to_seq: i64 },
 }
 
 /// The outcome of a verification.
@@ -199,6 +209,14 @@ impl ChainProblem {
             ChainProblem::HeadMismatch { head_seq, last_seq } => {
                 format!("链尾不符：应有 {head_seq} 条，实有至第 {last_seq} 条（末尾记录被删除或链头被改）")
             }
+            ChainProblem::Truncated { anchor_seq, last_seq } => {
+                format!("日志被截断：库外检查点记录到第 {anchor_seq} 条，库中只到第 {last_seq} 条（末尾记录或全部记录被删除）")
+            }
+            ChainProblem::AnchorMismatch { seq } => format!("第 {seq} 条记录与库外检查点不符（日志自此被改写）"),
+            ChainProblem::AnchorForged => "库外检查点文件的校验码不符（检查点被伪造或改动）".to_string(),
+            ChainProblem::ArchiveBroken { from_seq, to_seq } => {
+                format!("第 {from_seq}–{to_seq} 条的归档文件缺失或校验不通过")
+            }
         }
     }
 }
@@ -209,11 +227,123 @@ pub const VERIFY_ACTION: &str = "audit.verify";
 /// Verifies the chain and appends the outcome to it (result `ok` or `failed`, with the
 /// problems found), so the last verification — by the auditor, the CLI or the server's
 /// daily job — can be shown and is itself on the record.
+///
+/// An intact chain is checkpointed outside the database ([`checkpoint`]); a broken one
+/// raises a security alert for the 安全管理员 and the 审计员 and is logged as an error.
 pub async fn verify_and_record(db: &Db, actor: &Actor, progress: impl FnMut(i64, i64)) -> StoreResult<Verification> {
     let v = verify(db, progress).await?;
     let event = Event::ok(VERIFY_ACTION, "audit_log").detail(v.summary());
     record(db, actor, if v.is_intact() { event } else { event.with_result("failed") }).await?;
+    if v.is_intact() {
+        checkpoint(db).await?;
+    } else {
+        tracing::error!(problems = %v.summary(), "审计日志哈希链校验未通过");
+        crate::platform::alerts::raise(db, crate::platform::alerts::AUDIT_VERIFY_FAILED, &v.summary()).await?;
+    }
     Ok(v)
+}
+
+/// A checkpoint of the chain: its last record and that record's hash, with a keyed MAC
+/// whose key (derived from the master key) is not in the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    pub seq: i64,
+    pub hash: Vec<u8>,
+}
+
+impl Anchor {
+    fn body(&self) -> String {
+        format!("v1 {} {}", self.seq, hex::encode(&self.hash))
+    }
+    fn encode(&self, db: &Db) -> String {
+        let body = self.body();
+        format!("{body} {}\n", hex::encode(db.crypto().anchor_mac(body.as_bytes())))
+    }
+    /// Reads a checkpoint file's text: `Err(())` when its MAC does not verify.
+    fn decode(db: &Db, text: &str) -> Result<Anchor, ()> {
+        let mut parts = text.split_whitespace();
+        let (Some("v1"), Some(seq), Some(hash), Some(mac)) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+            return Err(());
+        };
+        let anchor = Anchor { seq: seq.parse().map_err(|_| ())?, hash: hex::decode(hash).map_err(|_| ())? };
+        let want = db.crypto().anchor_mac(anchor.body().as_bytes());
+        if hex::decode(mac).map_err(|_| ())? != want {
+            return Err(());
+        }
+        Ok(anchor)
+    }
+}
+
+/// The checkpoint on file: `None` without a file (or without an anchor path); an error
+/// problem when the file does not verify.
+pub fn read_anchor(db: &Db) -> Result<Option<Anchor>, ChainProblem> {
+    let Some(path) = db.anchor_file() else { return Ok(None) };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Anchor::decode(db, &text).map(Some).map_err(|()| ChainProblem::AnchorForged),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Writes the chain's head as the checkpoint outside the database (`audit.anchor`, 0600,
+/// fsynced, replaced atomically). A checkpoint never moves back: when the chain no
+/// longer reaches or matches the one on file, nothing is written and the problem is
+/// returned (the verification reports it).
+pub async fn checkpoint(db: &Db) -> StoreResult<Option<ChainProblem>> {
+    let Some(path) = db.anchor_file() else { return Ok(None) };
+    let head: Head = crate::read!(db, c => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(c).await)?;
+    match read_anchor(db) {
+        Err(p) => return Ok(Some(p)),
+        Ok(Some(old)) if old.seq > head.seq => {
+            return Ok(Some(ChainProblem::Truncated { anchor_seq: old.seq, last_seq: head.seq }));
+        }
+        Ok(Some(old)) if hash_at(db, old.seq).await?.is_some_and(|h| h != old.hash) => {
+            return Ok(Some(ChainProblem::AnchorMismatch { seq: old.seq }));
+        }
+        _ => {}
+    }
+    let text = Anchor { seq: head.seq, hash: head.hash }.encode(db);
+    write_replace_private(&path, text.as_bytes())
+        .map_err(|e| crate::StoreError::Other(format!("无法写入审计检查点 {}：{e}", path.display())))?;
+    Ok(None)
+}
+
+/// The stored hash of record `seq` (live, or the last of an archived segment).
+async fn hash_at(db: &Db, seq: i64) -> StoreResult<Option<Vec<u8>>> {
+    if seq == 0 {
+        return Ok(Some(GENESIS.to_vec()));
+    }
+    let live: Option<Vec<u8>> =
+        crate::read!(db, c => sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1").bind(seq).fetch_optional(c).await)?;
+    if live.is_some() {
+        return Ok(live);
+    }
+    Ok(
+        crate::read!(db, c => sqlx::query_scalar("SELECT last_hash FROM audit_archives WHERE to_seq = $1").bind(seq).fetch_optional(c).await)?,
+    )
+}
+
+/// Writes `bytes` to `path` through a temporary file: 0600, fsynced, renamed, and the
+/// directory fsynced, so a crash leaves the old file or the new one.
+fn write_replace_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("tmp");
+    let _ = std::fs::remove_file(&tmp);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(crate::platform::files::FILE_MODE);
+    }
+    let mut f = opts.open(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    drop(f);
+    std::fs::rename(&tmp, path)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
 }
 
 /// The newest verification on record, if any.
@@ -229,9 +359,32 @@ pub async fn last_verification(db: &Db) -> StoreResult<Option<AuditRow>> {
 pub async fn verify(db: &Db, mut progress: impl FnMut(i64, i64)) -> StoreResult<Verification> {
     let head: Head = crate::read!(db, c => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(c).await)?;
     let total = head.seq;
+    let mut problems = Vec::new();
+    // Archived segments: each file verifies, and the live chain goes on from the last.
+    let archives = archives(db).await?;
     let mut prev_hash = GENESIS.to_vec();
     let mut expected_seq = 1i64;
-    let mut problems = Vec::new();
+    for a in &archives {
+        if a.from_seq != expected_seq || a.prev_hash != prev_hash || verify_archive(db, a).is_err() {
+            problems.push(ChainProblem::ArchiveBroken { from_seq: a.from_seq, to_seq: a.to_seq });
+        }
+        prev_hash = a.last_hash.clone();
+        expected_seq = a.to_seq + 1;
+    }
+    let anchor = match read_anchor(db) {
+        Ok(a) => a,
+        Err(p) => {
+            problems.push(p);
+            None
+        }
+    };
+    let mut anchor_seen = anchor.as_ref().is_some_and(|a| a.seq < expected_seq);
+    if let Some(a) = &anchor
+        && a.seq == expected_seq - 1
+        && a.hash != prev_hash
+    {
+        problems.push(ChainProblem::AnchorMismatch { seq: a.seq });
+    }
     let mut count = 0i64;
     loop {
         let page: Vec<AuditRow> = crate::read!(db, c => sqlx::query_as(
@@ -248,6 +401,14 @@ pub async fn verify(db: &Db, mut progress: impl FnMut(i64, i64)) -> StoreResult<
             if want != row.hash {
                 problems.push(ChainProblem::Modified { seq: row.seq });
             }
+            if let Some(a) = &anchor
+                && a.seq == row.seq
+            {
+                anchor_seen = true;
+                if a.hash != row.hash {
+                    problems.push(ChainProblem::AnchorMismatch { seq: a.seq });
+                }
+            }
             // Continue from the stored hash so one bad record does not flag all after it.
             prev_hash = row.hash.clone();
             expected_seq = row.seq + 1;
@@ -259,5 +420,176 @@ pub async fn verify(db: &Db, mut progress: impl FnMut(i64, i64)) -> StoreResult<
     if last_seq != head.seq || (count > 0 && prev_hash != head.hash) {
         problems.push(ChainProblem::HeadMismatch { head_seq: head.seq, last_seq });
     }
+    if let Some(a) = &anchor
+        && !anchor_seen
+        && a.seq > 0
+    {
+        problems.push(ChainProblem::Truncated { anchor_seq: a.seq, last_seq });
+    }
     Ok(Verification { records: count, problems })
+}
+
+/// An archived segment of the chain.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AuditArchive {
+    pub id: i64,
+    pub from_seq: i64,
+    pub to_seq: i64,
+    #[serde(skip)]
+    pub prev_hash: Vec<u8>,
+    #[serde(skip)]
+    pub last_hash: Vec<u8>,
+    pub records: i64,
+    /// The file's name in `DATA_DIR/audit-archive`.
+    pub file: String,
+    pub archived_at: i64,
+}
+
+/// Every archived segment, oldest first.
+pub async fn archives(db: &Db) -> StoreResult<Vec<AuditArchive>> {
+    Ok(crate::read!(db, c => sqlx::query_as(
+        "SELECT id, from_seq, to_seq, prev_hash, last_hash, records, file, archived_at FROM audit_archives ORDER BY from_seq")
+        .fetch_all(c).await)?)
+}
+
+/// One record as an archive file holds it (a JSON line).
+#[derive(Debug, Serialize, serde::Deserialize)]
+struct ArchivedRecord {
+    seq: i64,
+    at: i64,
+    actor_id: i64,
+    actor_name: String,
+    ip: String,
+    action: String,
+    object: String,
+    result: String,
+    detail: String,
+    hash: String,
+}
+
+fn archive_dir(db: &Db) -> StoreResult<std::path::PathBuf> {
+    let anchor = db.anchor_file().ok_or_else(|| {
+        crate::StoreError::Other("未设置数据目录，无法归档审计记录：请以 --data-dir 指定数据目录后再运行".into())
+    })?;
+    let parent = anchor.parent().filter(|d| !d.as_os_str().is_empty()).map(std::path::Path::to_path_buf).unwrap_or_default();
+    Ok(parent.join(crate::platform::files::AUDIT_ARCHIVE_DIR))
+}
+
+/// Checks an archive file against its segment: every record's hash follows from the one
+/// before, starting at `prev_hash` and ending at `last_hash`, without gaps.
+pub fn verify_archive(db: &Db, a: &AuditArchive) -> Result<(), String> {
+    let path = archive_dir(db).map_err(|e| e.to_string())?.join(&a.file);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}：{e}", path.display()))?;
+    let mut prev = a.prev_hash.clone();
+    let mut expected = a.from_seq;
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let r: ArchivedRecord = serde_json::from_str(line).map_err(|e| e.to_string())?;
+        let row = AuditRow {
+            seq: r.seq,
+            at: r.at,
+            actor_id: r.actor_id,
+            actor_name: r.actor_name,
+            ip: r.ip,
+            action: r.action,
+            object: r.object,
+            result: r.result,
+            detail: r.detail,
+            hash: hex::decode(&r.hash).map_err(|e| e.to_string())?,
+        };
+        if row.seq != expected || db.crypto().chain_hash(&prev, &row.record().canonical_bytes()) != row.hash {
+            return Err(format!("第 {} 条记录校验不通过", row.seq));
+        }
+        prev = row.hash;
+        expected += 1;
+    }
+    if expected != a.to_seq + 1 || prev != a.last_hash {
+        return Err("归档段的末尾与记录不符".into());
+    }
+    Ok(())
+}
+
+/// What the retention job did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ArchiveOutcome {
+    pub records: i64,
+    pub from_seq: i64,
+    pub to_seq: i64,
+    pub file: String,
+}
+
+/// The retention job: moves the oldest records, older than `retention_days` (never
+/// fewer than 180 days, [`vanguard_domain::kernel::audit::MIN_RETENTION_DAYS`]), to an
+/// archive file (`DATA_DIR/audit-archive`, 0600, fsynced) with their chain segment,
+/// then removes them from the live log in one transaction with the archive's row and
+/// its own audit record. Only a contiguous run from the oldest is archived, and only
+/// once it verifies; it stops at the first record inside the retention, so none younger
+/// is ever removed. At most `batch` records per run.
+pub async fn archive_older_than(db: &Db, actor: &Actor, retention_days: u32, batch: i64) -> StoreResult<ArchiveOutcome> {
+    let cutoff = vanguard_domain::kernel::audit::archive_cutoff_ms(db.clock().now_ms(), retention_days);
+    let done = archives(db).await?;
+    let (from_seq, prev_hash) = done.last().map(|a| (a.to_seq + 1, a.last_hash.clone())).unwrap_or((1, GENESIS.to_vec()));
+    let rows: Vec<AuditRow> = crate::read!(db, c => sqlx::query_as(
+        "SELECT seq, at, actor_id, actor_name, ip, action, object, result, detail, hash FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2")
+        .bind(from_seq).bind(batch.clamp(1, 1_000_000)).fetch_all(c).await)?;
+    let mut segment = Vec::new();
+    let mut prev = prev_hash.clone();
+    for (expected, row) in (from_seq..).zip(rows) {
+        if row.at >= cutoff {
+            break;
+        }
+        if row.seq != expected || db.crypto().chain_hash(&prev, &row.record().canonical_bytes()) != row.hash {
+            return Err(crate::StoreError::conflict(
+                "audit.archive_broken",
+                format!("第 {} 条审计记录校验不通过，已停止归档：请先运行 vanguard audit verify 查明原因", row.seq),
+            ));
+        }
+        prev = row.hash.clone();
+        segment.push(row);
+    }
+    let (Some(first), Some(last)) = (segment.first(), segment.last()) else {
+        return Ok(ArchiveOutcome::default());
+    };
+    let (first_seq, last_seq, last_hash) = (first.seq, last.seq, last.hash.clone());
+    let dir = archive_dir(db)?;
+    crate::platform::files::private_dir(&dir)
+        .map_err(|e| crate::StoreError::Other(format!("无法创建归档目录 {}：{e}", dir.display())))?;
+    let file = format!("audit-{first_seq:012}-{last_seq:012}.jsonl");
+    let mut text = String::new();
+    for r in &segment {
+        let line = serde_json::to_string(&ArchivedRecord {
+            seq: r.seq,
+            at: r.at,
+            actor_id: r.actor_id,
+            actor_name: r.actor_name.clone(),
+            ip: r.ip.clone(),
+            action: r.action.clone(),
+            object: r.object.clone(),
+            result: r.result.clone(),
+            detail: r.detail.clone(),
+            hash: hex::encode(&r.hash),
+        })
+        .map_err(|e| crate::StoreError::Other(e.to_string()))?;
+        text.push_str(&line);
+        text.push('\n');
+    }
+    write_replace_private(&dir.join(&file), text.as_bytes())
+        .map_err(|e| crate::StoreError::Other(format!("无法写入归档文件 {}：{e}", dir.display())))?;
+    let count = i64::try_from(segment.len()).unwrap_or(i64::MAX);
+    let now = db.clock().now_ms();
+    let mut tx = db.begin().await?;
+    crate::exec_tx!(tx, c => sqlx::query(
+        "INSERT INTO audit_archives (id, from_seq, to_seq, prev_hash, last_hash, records, file, archived_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(crate::platform::ids::next()).bind(first_seq).bind(last_seq).bind(&prev_hash).bind(&last_hash).bind(count).bind(&file).bind(now)
+        .execute(c).await)?;
+    crate::exec_tx!(tx, c => sqlx::query("DELETE FROM audit_log WHERE seq >= $1 AND seq <= $2 AND at < $3")
+        .bind(first_seq).bind(last_seq).bind(cutoff).execute(c).await)?;
+    append(
+        &mut tx,
+        db,
+        actor,
+        Event::ok("audit.archive", file.clone()).detail(format!("归档第 {first_seq}–{last_seq} 条，共 {count} 条（保留期外）")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ArchiveOutcome { records: count, from_seq: first_seq, to_seq: last_seq, file })
 }

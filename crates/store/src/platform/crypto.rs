@@ -30,6 +30,8 @@ pub trait FieldCipher: Send + Sync {
     fn lookup_hash(&self, value: &[u8]) -> Vec<u8>;
     /// A keyed hash chaining audit records.
     fn chain_hash(&self, prev: &[u8], record: &[u8]) -> Vec<u8>;
+    /// A keyed MAC over a checkpoint of the audit chain kept outside the database.
+    fn anchor_mac(&self, checkpoint: &[u8]) -> Vec<u8>;
 }
 
 /// The software provider: RustCrypto's `sm4` (in GCM mode), `sm3` and `hmac`.
@@ -37,6 +39,7 @@ pub struct SoftwareSm {
     enc: Sm4Gcm,
     lookup_key: [u8; 32],
     audit_key: [u8; 32],
+    anchor_key: [u8; 32],
 }
 
 fn hmac_sm3(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
@@ -67,6 +70,7 @@ impl SoftwareSm {
             enc,
             lookup_key: derive_key(master, "vanguard/lookup-hash/v1"),
             audit_key: derive_key(master, "vanguard/audit-chain/v1"),
+            anchor_key: derive_key(master, "vanguard/audit-anchor/v1"),
         }
     }
 }
@@ -100,6 +104,10 @@ impl FieldCipher for SoftwareSm {
 
     fn chain_hash(&self, prev: &[u8], record: &[u8]) -> Vec<u8> {
         hmac_sm3(&self.audit_key, &[prev, record]).to_vec()
+    }
+
+    fn anchor_mac(&self, checkpoint: &[u8]) -> Vec<u8> {
+        hmac_sm3(&self.anchor_key, &[checkpoint]).to_vec()
     }
 }
 
@@ -152,6 +160,9 @@ impl Crypto {
     }
     pub fn chain_hash(&self, prev: &[u8], record: &[u8]) -> Vec<u8> {
         self.0.chain_hash(prev, record)
+    }
+    pub fn anchor_mac(&self, checkpoint: &[u8]) -> Vec<u8> {
+        self.0.anchor_mac(checkpoint)
     }
 }
 

@@ -64,6 +64,7 @@ struct Inner {
     rules: RwLock<Arc<RuleSet>>,
     url: String,
     attachments_dir: RwLock<Option<PathBuf>>,
+    anchor_file: RwLock<Option<PathBuf>>,
 }
 
 #[derive(Clone, Copy)]
@@ -153,6 +154,7 @@ impl Db {
                 rules: RwLock::new(Arc::new(RuleSet::default())),
                 url: url.to_string(),
                 attachments_dir: RwLock::new(None),
+                anchor_file: RwLock::new(None),
             }),
         };
         crate::platform::audit::init(&db).await?;
@@ -202,6 +204,31 @@ impl Db {
     pub fn set_rules(&self, rules: RuleSet) {
         let mut w = self.inner.rules.write().unwrap_or_else(|p| p.into_inner());
         *w = Arc::new(rules);
+    }
+
+    /// Sets the file the audit chain's checkpoints are written to (`DATA_DIR/audit.anchor`).
+    pub fn set_anchor_file(&self, path: PathBuf) {
+        let mut w = self.inner.anchor_file.write().unwrap_or_else(|p| p.into_inner());
+        *w = Some(path);
+    }
+
+    /// The audit anchor file: as set, else `audit.anchor` beside the SQLite file (the
+    /// data directory); on PostgreSQL only as set (the binary sets `DATA_DIR/audit.anchor`).
+    pub fn anchor_file(&self) -> Option<PathBuf> {
+        let set = self.inner.anchor_file.read().map(|d| d.clone()).unwrap_or_else(|p| p.into_inner().clone());
+        if set.is_some() {
+            return set;
+        }
+        match &self.inner.backend {
+            Backend::Sqlite { .. } => {
+                let path = self.inner.url.strip_prefix("sqlite://").unwrap_or(&self.inner.url);
+                Some(match Path::new(path).parent() {
+                    Some(dir) if !dir.as_os_str().is_empty() => dir.join(files::ANCHOR_FILE),
+                    _ => PathBuf::from(files::ANCHOR_FILE),
+                })
+            }
+            Backend::Postgres(_) => None,
+        }
     }
 
     /// Sets the directory meeting attachments are stored under (`DATA_DIR/attachments`).

@@ -41,6 +41,11 @@ pub const TABLES: &[(&str, Placement)] = &[
     ("password_history", Placement::Reference),
     ("audit_head", Placement::Reference),
     ("audit_log", Placement::Reference),
+    ("audit_archives", Placement::Reference),
+    ("security_alerts", Placement::Reference),
+    ("refusals", Placement::Reference),
+    ("role_requests", Placement::Reference),
+    ("recovery_codes", Placement::Reference),
     ("orgs", Placement::ByRegion),
     ("members", Placement::ByRegion),
     ("member_history", Placement::ByRegion),
@@ -55,6 +60,9 @@ pub const TABLES: &[(&str, Placement)] = &[
     ("life_plan_events", Placement::ByRegion),
     ("findings", Placement::ByRegion),
     ("compliance", Placement::ByRegion),
+    ("finding_rectifications", Placement::ByRegion),
+    ("finding_steps", Placement::ByRegion),
+    ("leave_requests", Placement::ByRegion),
     ("member_identities", Placement::ByKey("id_number_hash")),
 ];
 

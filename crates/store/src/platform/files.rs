@@ -16,6 +16,10 @@ pub const FILE_MODE: u32 = 0o600;
 pub const SQLITE_FILE: &str = "vanguard.sqlite3";
 /// The master key in the data directory.
 pub const KEY_FILE: &str = "vanguard.key";
+/// The audit chain's checkpoints (keyed MAC), outside the database.
+pub const ANCHOR_FILE: &str = "audit.anchor";
+/// Archived audit segments under the data directory.
+pub const AUDIT_ARCHIVE_DIR: &str = "audit-archive";
 /// Meeting attachments under the data directory.
 pub const ATTACHMENTS_DIR: &str = "attachments";
 

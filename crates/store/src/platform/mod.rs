@@ -17,6 +17,7 @@ pub mod paging;
 pub mod probe;
 pub(crate) mod query;
 
+pub mod alerts;
 pub mod audit;
 pub mod backup;
 pub mod bulk;
@@ -28,6 +29,7 @@ pub mod files;
 pub mod findings;
 pub mod hooks;
 pub mod ids;
+pub mod refusals;
 pub mod rules;
 pub mod schema;
 pub mod scope;

@@ -8,7 +8,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use vanguard_domain::kernel::auth::Role;
-use vanguard_store::account::{self, AccountRow, AdminAction, NewAccount};
+use vanguard_store::account::grants::{self, RoleRequest};
+use vanguard_store::account::{self, AccountRow, AdminAction, NewAccount, RoleChange};
 
 pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<AccountRow>>> {
     Ok(Json(account::list_accounts(&state.db).await?))
@@ -19,6 +20,8 @@ pub struct Created {
     pub account: AccountRow,
     /// Shown once; the user must change it at first login.
     pub one_time_password: Option<String>,
+    /// The role grant waiting for a 安全管理员's approval (the account stays disabled).
+    pub pending_request: Option<RoleRequest>,
 }
 
 pub async fn create(
@@ -27,7 +30,8 @@ pub async fn create(
     JsonBody(new): JsonBody<NewAccount>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     let (account, one_time_password) = account::create_account(&state.db, ctx.actor(), &new).await?;
-    Ok((StatusCode::CREATED, Json(Created { account, one_time_password })))
+    let pending_request = grants::pending_for(&state.db, account.id).await?;
+    Ok((StatusCode::CREATED, Json(Created { account, one_time_password, pending_request })))
 }
 
 pub async fn detail(State(state): State<AppState>, Id(id): Id) -> ApiResult<Json<AccountRow>> {
@@ -74,6 +78,11 @@ pub async fn set_role(
     ctx: Ctx,
     Id(id): Id,
     JsonBody(r): JsonBody<RoleAssignment>,
-) -> ApiResult<Json<AccountRow>> {
-    Ok(Json(account::set_role(&state.db, ctx.actor(), id, r.role, r.scope_org_id, r.member_id).await?))
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    Ok(match account::set_role(&state.db, ctx.actor(), id, r.role, r.scope_org_id, r.member_id).await? {
+        RoleChange::Applied(a) => Json(a).into_response(),
+        // Accepted, not done: a 安全管理员 must approve it (三员分立).
+        RoleChange::Pending(req) => (StatusCode::ACCEPTED, Json(req)).into_response(),
+    })
 }

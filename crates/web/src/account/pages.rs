@@ -31,6 +31,8 @@ struct AccountsPage {
     form: FormState,
     /// A one-time password to show once (after create or reset), with its user.
     issued: Option<(String, String)>,
+    /// What happened, when it is not done yet (a role grant waiting for approval).
+    notice: Option<String>,
 }
 
 async fn page(
@@ -39,6 +41,7 @@ async fn page(
     v: HashMap<String, String>,
     errors: HashMap<String, String>,
     issued: Option<(String, String)>,
+    notice: Option<String>,
 ) -> PageResult {
     let now = state.db.clock().now_ms();
     let lines = account::list_accounts(&state.db)
@@ -66,19 +69,19 @@ async fn page(
     let shell = Shell::new(state, ctx, "accounts").await;
     let roles = Role::ALL.iter().map(|r| (r.code(), r.label())).collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let mut res = render(&AccountsPage { shell, lines, roles, form: FormState::with_errors(v, errors), issued });
+    let mut res = render(&AccountsPage { shell, lines, roles, form: FormState::with_errors(v, errors), issued, notice });
     *res.status_mut() = status;
     Ok(res)
 }
 
 pub async fn list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
-    page(&state, &ctx, HashMap::new(), HashMap::new(), None).await
+    page(&state, &ctx, HashMap::new(), HashMap::new(), None, None).await
 }
 
 pub async fn create(State(state): State<AppState>, ctx: Ctx, Form(v): Form<HashMap<String, String>>) -> PageResult {
     let id = |k: &str| v.get(k).and_then(|s| s.trim().parse::<i64>().ok());
     let Some(role) = v.get("role").and_then(|r| Role::parse(r)) else {
-        return page(&state, &ctx, v, HashMap::from([("role".to_string(), "请选择角色".to_string())]), None).await;
+        return page(&state, &ctx, v, HashMap::from([("role".to_string(), "请选择角色".to_string())]), None, None).await;
     };
     let new = NewAccount {
         username: v.get("username").cloned().unwrap_or_default(),
@@ -89,10 +92,15 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, Form(v): Form<HashM
         password: None,
     };
     match account::create_account(&state.db, ctx.actor(), &new).await {
-        Ok((a, pw)) => page(&state, &ctx, HashMap::new(), HashMap::new(), pw.map(|p| (a.username, p))).await,
+        Ok((a, pw)) => {
+            let notice = a.disabled.then(|| {
+                format!("账户 {} 已建立，其角色“{}”须经安全管理员批准，批准后账户自动启用", a.username, a.role().label())
+            });
+            page(&state, &ctx, HashMap::new(), HashMap::new(), pw.map(|p| (a.username, p)), notice).await
+        }
         Err(e) => {
             let errors = form_errors(e)?;
-            page(&state, &ctx, v, errors, None).await
+            page(&state, &ctx, v, errors, None, None).await
         }
     }
 }
@@ -107,11 +115,11 @@ pub async fn action(State(state): State<AppState>, ctx: Ctx, Path((id, action)):
     };
     let target = account::account(&state.db, id).await?;
     match account::admin_action(&state.db, ctx.actor(), id, act).await {
-        Ok(Some(pw)) => page(&state, &ctx, HashMap::new(), HashMap::new(), Some((target.username, pw))).await,
+        Ok(Some(pw)) => page(&state, &ctx, HashMap::new(), HashMap::new(), Some((target.username, pw)), None).await,
         Ok(None) => Ok(see_other("/accounts")),
         Err(e) => {
             let errors = form_errors(e)?;
-            page(&state, &ctx, HashMap::new(), errors, None).await
+            page(&state, &ctx, HashMap::new(), errors, None, None).await
         }
     }
 }
@@ -120,13 +128,18 @@ pub async fn set_role(State(state): State<AppState>, ctx: Ctx, Form(v): Form<Has
     let id = v.get("account_id").and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or(0);
     let num = |k: &str| v.get(k).and_then(|s| s.trim().parse::<i64>().ok());
     let Some(role) = v.get("role").and_then(|r| Role::parse(r)) else {
-        return page(&state, &ctx, v, HashMap::from([("role".to_string(), "请选择角色".to_string())]), None).await;
+        return page(&state, &ctx, v, HashMap::from([("role".to_string(), "请选择角色".to_string())]), None, None).await;
     };
     match account::set_role(&state.db, ctx.actor(), id, role, num("scope_org_id"), num("member_id")).await {
-        Ok(_) => Ok(see_other("/accounts")),
+        Ok(account::RoleChange::Applied(_)) => Ok(see_other("/accounts")),
+        Ok(account::RoleChange::Pending(req)) => {
+            let notice =
+                format!("授予“{}”的申请已提交，须经另一名安全管理员批准后生效；在此之前该账户保持原角色", req.role_label());
+            page(&state, &ctx, HashMap::new(), HashMap::new(), None, Some(notice)).await
+        }
         Err(e) => {
             let errors = form_errors(e)?;
-            page(&state, &ctx, v, errors, None).await
+            page(&state, &ctx, v, errors, None, None).await
         }
     }
 }

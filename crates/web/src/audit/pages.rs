@@ -32,6 +32,8 @@ struct AuditPage {
     verification: Option<String>,
     intact: bool,
     last_verification: Option<LastVerification>,
+    /// Security alerts (a failed verification), newest first.
+    alerts: Vec<(String, String)>,
 }
 
 /// The newest verification on record (the daily job's, the CLI's or an auditor's).
@@ -75,6 +77,11 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, QueryParams(q): Query
         intact: r.result == "ok",
         detail: r.detail,
     });
+    let alerts = vanguard_store::platform::alerts::recent(&state.db, 20)
+        .await?
+        .into_iter()
+        .map(|a| (fmt_time(a.at), format!("{}：{}", a.kind_label(), a.detail)))
+        .collect();
     let shell = Shell::new(&state, &ctx, "audit").await;
-    Ok(render(&AuditPage { shell, q, lines, next_before, verification, intact, last_verification }))
+    Ok(render(&AuditPage { shell, q, lines, next_before, verification, intact, last_verification, alerts }))
 }

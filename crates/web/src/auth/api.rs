@@ -23,6 +23,8 @@ pub struct LoginResponse {
     pub token: String,
     pub csrf_token: String,
     pub must_change_password: bool,
+    /// The session serves nothing until `POST /api/v1/auth/totp` gives the second factor.
+    pub second_factor_required: bool,
     pub account: MeView,
 }
 
@@ -72,13 +74,8 @@ pub async fn login(
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> ApiResult<Response> {
     if let Err(wait) = state.login_limiter.check(ip) {
-        let actor = vanguard_store::Actor { account_id: 0, name: req.login.chars().take(40).collect(), ip: ip.to_string() };
-        vanguard_store::platform::audit::record(
-            &state.db,
-            &actor,
-            vanguard_store::platform::audit::Event::ok("auth.rate_limit", "login").with_result("denied"),
-        )
-        .await?;
+        // Counted per address and window; only the first of each window is audited.
+        vanguard_store::platform::refusals::note(&state.db, &ip.to_string(), "auth.rate_limit", &req.login).await?;
         let mut res =
             ApiError::new(StatusCode::TOO_MANY_REQUESTS, "auth.rate_limited", format!("登录尝试过于频繁，请 {wait} 秒后再试"))
                 .into_response();
@@ -92,6 +89,7 @@ pub async fn login(
                 token: ok.token.clone(),
                 csrf_token: ok.csrf_token,
                 must_change_password: ok.account.must_change_password,
+                second_factor_required: ok.second_factor_required,
                 account: me_view(&ok.account),
             };
             let mut res = Json(body).into_response();
@@ -138,4 +136,37 @@ pub async fn change_password(
 ) -> ApiResult<StatusCode> {
     account::change_password(&state.db, &ctx.0, &req.old_password, &req.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct TotpCode {
+    /// The 6 digits the authenticator app shows, or a recovery code.
+    pub code: String,
+}
+
+/// The second step of a login with a second factor.
+pub async fn totp_verify(State(state): State<AppState>, ctx: Ctx, JsonBody(req): JsonBody<TotpCode>) -> ApiResult<StatusCode> {
+    if account::totp::verify_session(&state.db, &ctx.0, &req.code).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::new(StatusCode::UNAUTHORIZED, "totp.wrong", "动态口令或恢复码不正确，请输入应用当前显示的6位数字"))
+    }
+}
+
+pub async fn totp_enrol(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Json<account::totp::Enrolment>> {
+    Ok(Json(account::totp::begin_enrolment(&state.db, &ctx.0).await?))
+}
+
+#[derive(Serialize)]
+pub struct RecoveryCodes {
+    /// Shown once: each works once in place of a code, if the phone is lost.
+    pub recovery_codes: Vec<String>,
+}
+
+pub async fn totp_confirm(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    JsonBody(req): JsonBody<TotpCode>,
+) -> ApiResult<Json<RecoveryCodes>> {
+    Ok(Json(RecoveryCodes { recovery_codes: account::totp::confirm_enrolment(&state.db, &ctx.0, &req.code).await? }))
 }

@@ -65,11 +65,14 @@ pub async fn login_submit(State(state): State<AppState>, ClientIp(ip): ClientIp,
         res
     };
     if let Err(wait) = state.login_limiter.check(ip) {
+        vanguard_store::platform::refusals::note(&state.db, &ip.to_string(), "auth.rate_limit", &f.login).await?;
         return Ok(again(format!("登录尝试过于频繁，请 {wait} 秒后再试"), StatusCode::TOO_MANY_REQUESTS));
     }
     match account::login(&state.db, &f.login, &f.password, &ip.to_string()).await? {
         Ok(ok) => {
-            let to = if ok.account.must_change_password {
+            let to = if ok.second_factor_required {
+                "/totp".to_string()
+            } else if ok.account.must_change_password {
                 "/password".to_string()
             } else if let Some(n) = safe_next(&f.next) {
                 n.to_string()
@@ -154,5 +157,74 @@ pub async fn password_submit(State(state): State<AppState>, ctx: Ctx, Form(f): F
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res.into_response())
         }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "auth/totp.html")]
+struct TotpPage {
+    shell: Shell,
+    /// The login waits for the code.
+    pending: bool,
+    /// An enrolment under way: the secret and its link for the app.
+    enrolment: Option<account::totp::Enrolment>,
+    /// Enrolment done: the recovery codes, shown once.
+    recovery_codes: Vec<String>,
+    enabled: bool,
+    required: bool,
+    error: Option<String>,
+}
+
+async fn totp_render(state: &AppState, ctx: &Ctx, mut page: TotpPage, status: StatusCode) -> PageResult {
+    page.enabled = account::totp::enabled(&state.db, ctx.0.account.id).await?;
+    page.required = ctx.0.account.second_factor_owed(&state.db.rules().login);
+    let mut res = render(&page);
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+fn totp_blank(shell: Shell, pending: bool) -> TotpPage {
+    TotpPage { shell, pending, enrolment: None, recovery_codes: Vec::new(), enabled: false, required: false, error: None }
+}
+
+pub async fn totp_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let shell = Shell::new(&state, &ctx, "totp").await;
+    totp_render(&state, &ctx, totp_blank(shell, ctx.0.mfa_pending), StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+pub struct TotpForm {
+    /// `verify` (login), `enrol` (start) or `confirm` (finish enrolment).
+    pub action: String,
+    #[serde(default)]
+    pub code: String,
+}
+
+pub async fn totp_submit(State(state): State<AppState>, ctx: Ctx, Form(f): Form<TotpForm>) -> PageResult {
+    let shell = Shell::new(&state, &ctx, "totp").await;
+    let mut page = totp_blank(shell, ctx.0.mfa_pending);
+    match f.action.as_str() {
+        "verify" => {
+            if account::totp::verify_session(&state.db, &ctx.0, &f.code).await? {
+                return Ok(see_other(if ctx.0.account.role() == Role::Member { "/m" } else { "/" }));
+            }
+            page.error = Some("动态口令或恢复码不正确，请输入应用当前显示的6位数字".into());
+            totp_render(&state, &ctx, page, StatusCode::UNAUTHORIZED).await
+        }
+        "enrol" => {
+            page.enrolment = Some(account::totp::begin_enrolment(&state.db, &ctx.0).await?);
+            totp_render(&state, &ctx, page, StatusCode::OK).await
+        }
+        "confirm" => match account::totp::confirm_enrolment(&state.db, &ctx.0, &f.code).await {
+            Ok(codes) => {
+                page.recovery_codes = codes;
+                totp_render(&state, &ctx, page, StatusCode::OK).await
+            }
+            Err(e) => {
+                page.error = crate::shell::form_errors(e)?.into_values().next();
+                totp_render(&state, &ctx, page, StatusCode::UNPROCESSABLE_ENTITY).await
+            }
+        },
+        _ => Err(crate::error::ApiError::not_found().into()),
     }
 }

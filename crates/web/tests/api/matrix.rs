@@ -133,6 +133,12 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
             case(SelfService, Untargeted, Body::Json(json!({"old_password": "Wrong@2026x", "new_password": "Other@2026y"})))
         }
         ("GET", "/api/v1/rules") => case(SelfService, Untargeted, Body::None),
+        // The second factor: nothing pending or enrolled here, so 409/422 once authorized.
+        ("POST", "/api/v1/auth/totp") => case(SelfService, Untargeted, Body::Json(json!({"code": "000000"}))),
+        ("POST", "/api/v1/auth/totp/enrol") => case(SelfService, Untargeted, Body::None),
+        ("POST", "/api/v1/auth/totp/confirm") => case(SelfService, Untargeted, Body::Json(json!({"code": "000000"}))),
+        ("GET", "/totp") => case(SelfService, Untargeted, Body::None),
+        ("POST", "/totp") => case(SelfService, Untargeted, form(&[("action", "verify"), ("code", "000000")])),
         ("GET", "/api/v1/orgs") => case(OrgRead, Untargeted, Body::None),
         ("GET", "/api/v1/orgs/{id}") => case(OrgRead, OrgPath, Body::None),
         ("GET", "/api/v1/orgs/{id}/children") => case(OrgRead, OrgPath, Body::None),
@@ -232,6 +238,16 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
             Case { path: Some("/accounts/{id}/unlock"), ..case(AccountAdmin, AccountPath, form(&[])) }
         }
         ("GET", "/audit") => case(AuditRead, Untargeted, Body::None),
+        ("GET", "/api/v1/audit/alerts") => case(AuditRead, Untargeted, Body::None),
+        // 安全管理: role-grant approval (no such request: 404 once authorized) and alerts.
+        ("GET", "/api/v1/role-requests") => case(SecurityAdmin, Untargeted, Body::None),
+        ("POST", "/api/v1/role-requests/{id}/approve") => case(SecurityAdmin, NoSuchObject, Body::None),
+        ("POST", "/api/v1/role-requests/{id}/reject") => case(SecurityAdmin, NoSuchObject, Body::None),
+        ("GET", "/api/v1/security/alerts") => case(SecurityAdmin, Untargeted, Body::None),
+        ("GET", "/security") => case(SecurityAdmin, Untargeted, Body::None),
+        ("POST", "/security/requests/{id}/{action}") => {
+            Case { path: Some("/security/requests/{id}/reject"), ..case(SecurityAdmin, NoSuchObject, form(&[])) }
+        }
         ("GET", "/orgs/{id}/meetings") => case(OrgRead, OrgPath, Body::None),
         // No type: the page comes back with the reason (422) once authorized.
         ("POST", "/orgs/{id}/meetings") => case(OrgWrite, OrgPath, form(&[("meeting_type", "")])),
@@ -370,7 +386,7 @@ fn reaches_member(caller: Caller, t: Target) -> bool {
         Caller::Street => matches!(t, SameBranch | SiblingBranch),
         Caller::District => matches!(t, SameBranch | SiblingBranch | Ancestor),
         Caller::OrgDept => true,
-        Caller::Anonymous | Caller::Auditor | Caller::SysAdmin => false,
+        Caller::Anonymous | Caller::Auditor | Caller::SysAdmin | Caller::SecAdmin => false,
     }
 }
 
@@ -384,7 +400,7 @@ fn reaches_org(caller: Caller, o: Org) -> bool {
         Caller::Street => matches!(o, S1 | B1 | B2),
         Caller::District => matches!(o, D1 | S1 | B1 | B2 | B0),
         Caller::OrgDept => true,
-        Caller::Anonymous | Caller::Auditor | Caller::SysAdmin => false,
+        Caller::Anonymous | Caller::Auditor | Caller::SysAdmin | Caller::SecAdmin => false,
     }
 }
 
@@ -536,6 +552,7 @@ fn granted(caller: Caller, permission: Permission) -> bool {
         }
         Permission::AccountAdmin => caller == SysAdmin,
         Permission::AuditRead => caller == Auditor,
+        Permission::SecurityAdmin => caller == SecAdmin,
     }
 }
 
@@ -604,7 +621,7 @@ fn own_org(caller: Caller) -> Option<Org> {
         Caller::Street => Some(Org::S1),
         Caller::District => Some(Org::D1),
         Caller::OrgDept => Some(Org::C),
-        Caller::Anonymous | Caller::Auditor | Caller::SysAdmin => None,
+        Caller::Anonymous | Caller::Auditor | Caller::SysAdmin | Caller::SecAdmin => None,
     }
 }
 
