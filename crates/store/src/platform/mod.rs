@@ -29,3 +29,4 @@ pub mod ids;
 pub mod rules;
 pub mod schema;
 pub mod scope;
+pub mod upload;
