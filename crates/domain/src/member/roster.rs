@@ -467,6 +467,14 @@ pub fn find_heading(table: &Table) -> Option<Heading> {
     best.map(|(h, _)| h)
 }
 
+/// Whether a sheet holds a roster: a heading row that names people (姓名 or 公民身份号码
+/// among its headings), not only option lists or notes.
+pub fn is_roster_sheet(table: &Table) -> bool {
+    find_heading(table).is_some_and(|h| {
+        h.cells.iter().filter_map(|c| recognize_heading(&c.text())).any(|c| matches!(c, Column::Name | Column::IdNumber))
+    })
+}
+
 /// The index of the heading row (see [`find_heading`]).
 pub fn find_heading_row(table: &Table) -> Option<usize> {
     find_heading(table).map(|h| h.index)

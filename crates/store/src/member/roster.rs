@@ -24,7 +24,7 @@ use vanguard_domain::kernel::error::{FieldError, Invalid};
 use vanguard_domain::kernel::time::{date_text, opt_date_text};
 use vanguard_domain::member::idcard::IdNumber;
 use vanguard_domain::member::roster::{
-    Column, Layout, MASKED_EXPORT, OrgEntry, OrgIndex, Problem, RowInput, Table, find_heading_row, is_footer_row,
+    Column, Layout, MASKED_EXPORT, OrgEntry, OrgIndex, Problem, RowInput, Table, is_footer_row, is_roster_sheet,
     looks_masked, read_row, recognize, validate_row,
 };
 use vanguard_domain::member::{
@@ -63,7 +63,7 @@ fn pick_tables(tables: Vec<Table>) -> StoreResult<Vec<Table>> {
     if tables.is_empty() {
         return Err(file_invalid("roster.no_sheet", "文件中没有工作表"));
     }
-    let roster: Vec<bool> = tables.iter().map(|t| find_heading_row(t).is_some()).collect();
+    let roster: Vec<bool> = tables.iter().map(is_roster_sheet).collect();
     if roster.iter().any(|r| *r) {
         Ok(tables.into_iter().zip(roster).filter(|(_, r)| *r).map(|(t, _)| t).collect())
     } else {
@@ -1327,11 +1327,30 @@ impl Roster<'_> {
                 .bind(members).bind(formal).bind(region_id).bind(org_id).execute(c).await)?;
         }
 
-        // Rows not written: the batch keeps only counts of them (the preview lists them).
-        let not_written = |n: i64, reason: &str| SkippedRow { row: 0, name: format!("{n} 行"), reason: reason.into() };
-        let mut skipped: Vec<SkippedRow> = late_unchanged;
+        // Rows not written: those of the stored (bounded) preview, and rows found unchanged
+        // now.
+        let report: String = crate::on_tx!(tx, c => sqlx::query_scalar("SELECT report FROM import_batches WHERE region_id = $1 AND id = $2")
+            .bind(region_id).bind(batch_id).fetch_one(c).await)?;
+        let preview: ImportPreview =
+            serde_json::from_str(&report).map_err(|e| StoreError::Other(format!("导入批次记录已损坏：{e}")))?;
+        drop(report);
+        let late = late_unchanged.len();
+        let mut skipped: Vec<SkippedRow> = preview
+            .rows
+            .iter()
+            .filter(|r| matches!(r.action, RowAction::Unchanged | RowAction::Invalid | RowAction::Duplicate))
+            .map(|r| SkippedRow {
+                row: r.row,
+                name: r.name.clone(),
+                reason: match r.action {
+                    RowAction::Unchanged => "无变化".into(),
+                    RowAction::Duplicate => "与前面的行完全相同，已导入一次".into(),
+                    _ => "有错误，未导入".into(),
+                },
+            })
+            .chain(late_unchanged)
+            .collect();
         let (unchanged_before, invalid) = (b.unchanged.max(0), b.invalid_rows.max(0));
-        skipped.sort_by_key(|s| s.row);
         // The features that derive rows from members (the rules engine today) see the
         // import like any other member write, in this transaction.
         let touched_members: Vec<i64> = created.iter().chain(&updated).map(|r| r.member_id).collect();
@@ -1343,15 +1362,12 @@ impl Roster<'_> {
             };
             crate::platform::hooks::publish(&mut tx, self.db, change).await?;
         }
-        let unchanged = unchanged_before as usize + skipped.len();
-        if unchanged_before > 0 {
-            skipped.push(not_written(unchanged_before, "无变化"));
-        }
-        if invalid > 0 {
-            skipped.push(not_written(invalid, "有错误或重复，未导入（见预览）"));
-        }
+        let unchanged = unchanged_before as usize + late;
+        let invalid = invalid as usize + preview.counts.duplicates;
+        skipped.sort_by_key(|s| s.row);
+        skipped.truncate(REPORT_LIMIT);
         let (created_total, updated_total) = (created.len(), updated.len());
-        let skipped_total = unchanged + invalid as usize;
+        let skipped_total = unchanged + invalid;
         let cap = |mut v: Vec<ImportedRow>| {
             v.truncate(REPORT_LIMIT);
             v
