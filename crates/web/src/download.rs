@@ -52,7 +52,7 @@ pub fn file(bytes: Vec<u8>, content_type: &str, filename: &str, ascii: &str, dis
 
 /// The CSP of files users uploaded: a sandbox with no scripts, plugins, forms or
 /// same-origin access, whatever the browser makes of the file.
-pub const USER_FILE_CSP: &str = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'";
+pub const USER_FILE_CSP: &str = "sandbox; default-src 'none'; img-src 'self' data:; frame-ancestors 'none'";
 
 /// A file a user uploaded: like [`file`], under [`USER_FILE_CSP`] (the security-headers
 /// middleware keeps a CSP an answer already has).
