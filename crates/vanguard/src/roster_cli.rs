@@ -107,7 +107,12 @@ fn print_report(p: &ImportPreview) {
         println!("有 {} 行的公民身份号码属于另一姓名的在册党员：如确为改名，请加 --confirm-renames 重新导入", c.conflicts);
     }
     if p.problems_total > p.problems.len() || p.warnings_total > p.warnings.len() {
-        println!("（共 {} 条错误、{} 条提示，以下只列出前 {} 条）", p.problems_total, p.warnings_total, p.problems.len().max(p.warnings.len()));
+        println!(
+            "（共 {} 条错误、{} 条提示，以下只列出前 {} 条）",
+            p.problems_total,
+            p.warnings_total,
+            p.problems.len().max(p.warnings.len())
+        );
     }
     if !p.problems.is_empty() {
         println!("\n错误（这些行不会导入）：");

@@ -105,16 +105,19 @@ pub async fn read(req: Request, purpose: Purpose, filename: Option<&str>, max_by
         }
         (name, bytes, fields)
     } else {
-        let bytes = axum::body::to_bytes(req.into_body(), limit as usize)
-            .await
-            .map_err(|e| if crate::server::is_body_timeout(&e) { ApiError::body_unreadable(&e) } else { purpose.too_large(max) })?;
+        let bytes = axum::body::to_bytes(req.into_body(), limit as usize).await.map_err(|e| {
+            if crate::server::is_body_timeout(&e) { ApiError::body_unreadable(&e) } else { purpose.too_large(max) }
+        })?;
         if bytes.len() as u64 > max {
             return Err(purpose.too_large(max));
         }
         let name = filename.map(str::to_string).filter(|n| !n.trim().is_empty()).ok_or_else(|| {
             ApiError::bad_request(
                 "upload.no_filename",
-                format!("请用 multipart 表单的 file 字段上传文件，或在地址中用 ?filename= 注明文件名（如 {}）", purpose.example()),
+                format!(
+                    "请用 multipart 表单的 file 字段上传文件，或在地址中用 ?filename= 注明文件名（如 {}）",
+                    purpose.example()
+                ),
             )
         })?;
         (name, bytes.to_vec(), Vec::new())

@@ -92,9 +92,7 @@ pub enum UploadError {
     FileTooLarge { actual_mb: u64, limit_mb: u64 },
     #[error("不支持这种文件类型，请上传 Excel 文件（.xlsx 或 .xls）或 CSV 文件（.csv）")]
     UnsupportedType,
-    #[error(
-        "文件无法打开：它可能已损坏、被加密，或并不是{expected}文件（{detail}）。请用 Excel 打开确认后另存为 .xlsx 再上传"
-    )]
+    #[error("文件无法打开：它可能已损坏、被加密，或并不是{expected}文件（{detail}）。请用 Excel 打开确认后另存为 .xlsx 再上传")]
     Unreadable { expected: &'static str, detail: String },
     #[error("文件的编码无法识别。请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 .xlsx 后重新上传")]
     Encoding,
@@ -190,7 +188,11 @@ mod tests {
         };
         let m = e.to_string();
         assert!(m.contains("A1:XFD1048576") && m.contains("100000 行") && m.contains("删除多余的行列"), "{m}");
-        assert!(UploadError::RatioTooHigh { entry: "xl/sharedStrings.xml".into(), ratio: 900, limit: 100 }.to_string().contains("100 倍"));
+        assert!(
+            UploadError::RatioTooHigh { entry: "xl/sharedStrings.xml".into(), ratio: 900, limit: 100 }
+                .to_string()
+                .contains("100 倍")
+        );
     }
 
     #[test]

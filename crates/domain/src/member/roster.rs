@@ -993,8 +993,22 @@ fn without_text_marker(c: &Cell) -> Cell {
 
 /// Words that open a totals or signature line under a table (合计、制表人、盖章…).
 const FOOTER_WORDS: [&str; 16] = [
-    "合计", "总计", "小计", "共计", "总人数", "制表人", "制表", "填表人", "填报人", "审核人", "负责人", "签字", "签名", "盖章",
-    "填报日期", "制表日期",
+    "合计",
+    "总计",
+    "小计",
+    "共计",
+    "总人数",
+    "制表人",
+    "制表",
+    "填表人",
+    "填报人",
+    "审核人",
+    "负责人",
+    "签字",
+    "签名",
+    "盖章",
+    "填报日期",
+    "制表日期",
 ];
 
 /// Whether a row under the table is a totals or signature line rather than a member:

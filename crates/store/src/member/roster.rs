@@ -24,8 +24,8 @@ use vanguard_domain::kernel::error::{FieldError, Invalid};
 use vanguard_domain::kernel::time::{date_text, opt_date_text};
 use vanguard_domain::member::idcard::IdNumber;
 use vanguard_domain::member::roster::{
-    Column, Layout, MASKED_EXPORT, OrgEntry, OrgIndex, Problem, RowInput, Table, is_footer_row, is_roster_sheet,
-    looks_masked, read_row, recognize, validate_row,
+    Column, Layout, MASKED_EXPORT, OrgEntry, OrgIndex, Problem, RowInput, Table, is_footer_row, is_roster_sheet, looks_masked,
+    read_row, recognize, validate_row,
 };
 use vanguard_domain::member::{
     Category, Education, FieldChange, Flow, Gender, LeaveReason, MemberFields, PartyStatus, mask_phone,
@@ -669,12 +669,8 @@ impl Roster<'_> {
             let group_heading = layout.heading_of(Column::Group);
             let mut row_problems = Vec::new();
             let mut row_warnings: Vec<Problem> = r.warnings.clone();
-            let problem = |column: &str, message: String| Problem {
-                sheet: String::new(),
-                row: r.row,
-                column: column.to_string(),
-                message,
-            };
+            let problem =
+                |column: &str, message: String| Problem { sheet: String::new(), row: r.row, column: column.to_string(), message };
             if let Some(first) = duplicate_of.get(&k) {
                 let (fsi, first_row) = (rows[*first].0, rows[*first].1.row);
                 row_warnings.push(problem(&id_heading, format!("与{}完全相同，只导入一次", where_of(fsi, first_row))));
@@ -718,7 +714,10 @@ impl Roster<'_> {
                 let named: Vec<String> = others.iter().map(|o| where_of(rows[*o].0, rows[*o].1.row)).collect();
                 row_problems.push(problem(
                     &id_heading,
-                    format!("与{}的公民身份号码相同但其他内容不同，同一人只能出现一次：请核对后只保留正确的一行", named.join("、")),
+                    format!(
+                        "与{}的公民身份号码相同但其他内容不同，同一人只能出现一次：请核对后只保留正确的一行",
+                        named.join("、")
+                    ),
                 ));
             }
             match holder {
@@ -1387,11 +1386,7 @@ impl Roster<'_> {
             actor,
             Event::ok("member.import", format!("import:{batch_id}")).detail(format!(
                 "文件“{}”：新建 {} 人，更新 {} 人，无变化 {} 人，有错误未导入 {} 行",
-                b.filename,
-                result.created_total,
-                result.updated_total,
-                unchanged,
-                invalid
+                b.filename, result.created_total, result.updated_total, unchanged, invalid
             )),
         )
         .await?;

@@ -193,7 +193,8 @@ fn a_zip_bomb_is_refused_by_its_ratio() {
 
 #[test]
 fn one_endless_xml_token_is_refused_before_the_parser_buffers_it() {
-    let file = edited("xl/sharedStrings.xml", |x| x.replacen("</sst>", &format!("<si><t>{}</t></si></sst>", "a".repeat(2 << 20)), 1));
+    let file =
+        edited("xl/sharedStrings.xml", |x| x.replacen("</sst>", &format!("<si><t>{}</t></si></sst>", "a".repeat(2 << 20)), 1));
     let e = refused(&file, "a.xlsx", &UploadLimits { max_ratio: 100_000, ..Default::default() });
     assert_eq!(e.code(), "upload.token_too_long", "{e}");
 }
@@ -264,7 +265,8 @@ async fn a_hostile_upload_is_a_validation_error_of_the_file_and_the_server_reads
     let tr = tree(&t.db).await;
     let sys = system(&tr.root);
     let s = t.db.scoped(&sys);
-    let file = edited("xl/worksheets/sheet1.xml", |x| x.replacen("<dimension ref=\"A1:I2\"/>", "<dimension ref=\"A1:XFD1048576\"/>", 1));
+    let file =
+        edited("xl/worksheets/sheet1.xml", |x| x.replacen("<dimension ref=\"A1:I2\"/>", "<dimension ref=\"A1:XFD1048576\"/>", 1));
     let err = s.roster().preview_import("a.xlsx", file, &opts()).await.unwrap_err();
     assert!(matches!(&err, StoreError::Invalid(i) if i.has("upload.dimension")), "{err:?}");
     // Limits are configuration.
@@ -379,13 +381,11 @@ fn fuzzed_files_are_read_or_refused_never_panicking() {
     ];
     let (runs, ..) = fuzz("a.xls", &xls_seeds, &limits);
     assert!(runs > 0);
-    let csv_seeds = vec![
-        "姓名,身份证号,民族\r\n张三,\"33020519800101001X\",汉族\r\n\"李\"\"四\",1,\n".as_bytes().to_vec(),
-        {
+    let csv_seeds =
+        vec!["姓名,身份证号,民族\r\n张三,\"33020519800101001X\",汉族\r\n\"李\"\"四\",1,\n".as_bytes().to_vec(), {
             let (gb, _, _) = encoding_rs::GB18030.encode("姓名\t民族\n张三\t汉族\n");
             gb.into_owned()
-        },
-    ];
+        }];
     let (runs, ..) = fuzz("a.csv", &csv_seeds, &limits);
     assert!(runs > 0);
 }

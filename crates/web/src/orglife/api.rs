@@ -19,9 +19,9 @@ use vanguard_domain::orglife::{PlanAction, PlanItem};
 use vanguard_domain::{FieldError, Invalid};
 use vanguard_store::StoreError;
 use vanguard_store::orglife::{
-    AttachmentView, AttendanceMark, CorrectionFilter, CorrectionView, DecisionInput, DecisionView,
-    MeetingDetail, MeetingFilter, MeetingInput, MeetingPatch, MeetingSummary, MyAttendance, MyOrgLife, OrgLifeTodo, PlanOverview,
-    PlanView, SigninOutcome, SigninTicket,
+    AttachmentView, AttendanceMark, CorrectionFilter, CorrectionView, DecisionInput, DecisionView, MeetingDetail, MeetingFilter,
+    MeetingInput, MeetingPatch, MeetingSummary, MyAttendance, MyOrgLife, OrgLifeTodo, PlanOverview, PlanView, SigninOutcome,
+    SigninTicket,
 };
 
 /// A JSON body that may also be absent (an empty body means the defaults).

@@ -105,7 +105,8 @@ async fn a_meeting_is_recorded_with_qr_sign_in_and_attachments_over_http() {
             .and_then(|a| a.iter().find(|f| f["content_type"] == "application/pdf"))
             .and_then(|f| f["id"].as_i64())
             .unwrap_or(pdf_id);
-        let got = server.request(Method::GET, &format!("/api/v1/attachments/{pdf}?inline=true"), Some(&member)).send().await.unwrap();
+        let got =
+            server.request(Method::GET, &format!("/api/v1/attachments/{pdf}?inline=true"), Some(&member)).send().await.unwrap();
         let disposition = got.headers().get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
         assert!(disposition.starts_with("attachment;"), "{disposition}");
 

@@ -82,11 +82,8 @@ pub fn read(filename: &str, bytes: &[u8], limits: &UploadLimits) -> Result<Vec<T
         text = text.replace('，', ",");
         delim = ',';
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delim as u8)
-        .from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delim as u8).from_reader(text.as_bytes());
     let mut sheet = SheetBuilder::new(filename.to_string(), limits);
     let mut record = csv::StringRecord::new();
     let mut total = 0u64;

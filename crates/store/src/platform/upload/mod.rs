@@ -56,7 +56,9 @@ pub fn kind_of(filename: &str, bytes: &[u8]) -> Result<FileKind, UploadError> {
         "xlsx" | "xlsm" => {
             Err(UploadError::Unreadable { expected: "Excel", detail: "文件开头不是 .xlsx 的压缩包格式".into() })
         }
-        "xls" => Err(UploadError::Unreadable { expected: "Excel", detail: "文件开头不是 .xls 的复合文档格式".into() }),
+        "xls" => {
+            Err(UploadError::Unreadable { expected: "Excel", detail: "文件开头不是 .xls 的复合文档格式".into() })
+        }
         _ => Err(UploadError::UnsupportedType),
     }
 }
@@ -130,7 +132,14 @@ impl<'a> SheetBuilder<'a> {
     }
 
     /// Adds a non-empty cell (its place and text already checked).
-    pub(crate) fn push(&mut self, row: u32, col: u32, cell: Cell, budget: &mut Budget, total_cells: &mut u64) -> Result<(), UploadError> {
+    pub(crate) fn push(
+        &mut self,
+        row: u32,
+        col: u32,
+        cell: Cell,
+        budget: &mut Budget,
+        total_cells: &mut u64,
+    ) -> Result<(), UploadError> {
         if matches!(cell, Cell::Empty) {
             return Ok(());
         }
@@ -182,13 +191,7 @@ impl<'a> SheetBuilder<'a> {
             }
             row[at] = cell;
         }
-        Ok(Table {
-            sheet: self.name,
-            rows,
-            first_row: first_row as usize + 1,
-            first_col: first_col as usize,
-            hidden_rows,
-        })
+        Ok(Table { sheet: self.name, rows, first_row: first_row as usize + 1, first_col: first_col as usize, hidden_rows })
     }
 }
 

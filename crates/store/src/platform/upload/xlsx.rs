@@ -143,7 +143,11 @@ pub fn check(bytes: &[u8], limits: &UploadLimits) -> Result<Checked, UploadError
         }
         let f = zip.by_index(i).map_err(|e| unreadable(format!("压缩包无法读取：{e}")))?;
         // The ratio is bounded as the entry inflates, whatever its header says.
-        let max = limits.max_entry_bytes.min(if *packed > 0 { packed.saturating_mul(limits.max_ratio).max(RATIO_FLOOR) } else { RATIO_FLOOR });
+        let max = limits.max_entry_bytes.min(if *packed > 0 {
+            packed.saturating_mul(limits.max_ratio).max(RATIO_FLOOR)
+        } else {
+            RATIO_FLOOR
+        });
         let mut guard = Guard::new(f, name, max, limits.max_xml_token_bytes, true);
         let outcome = if lower == "xl/sharedstrings.xml" {
             check_shared_strings(&mut guard, limits)
@@ -341,8 +345,7 @@ pub(super) fn date_cell(dt: &calamine::ExcelDateTime) -> Cell {
 /// Reads every worksheet: the container checked first, then cells streamed.
 pub fn read(bytes: &[u8], limits: &UploadLimits) -> Result<Vec<Table>, UploadError> {
     let checked = check(bytes, limits)?;
-    let mut book: Xlsx<_> =
-        Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(format!("工作簿无法打开：{e}")))?;
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(format!("工作簿无法打开：{e}")))?;
     let mut budget = Budget::new(limits);
     // The shared strings calamine now holds count against the budget.
     budget.take(0)?;
