@@ -136,7 +136,23 @@ pub fn check(bytes: &[u8], limits: &UploadLimits) -> Result<Checked, UploadError
     let mut actual_total: u64 = 0;
     let mut workbook: Vec<(String, String)> = Vec::new();
     let mut rels: HashMap<String, String> = HashMap::new();
-    for (i, (name, packed)) in names.iter().enumerate() {
+    // The workbook and its relations first: a sheet's messages then name the sheet.
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by_key(|i| {
+        let n = names[*i].0.to_ascii_lowercase();
+        !(n == "xl/workbook.xml" || n == "xl/_rels/workbook.xml.rels")
+    });
+    let sheet_name = |part: &str, workbook: &[(String, String)], rels: &HashMap<String, String>| -> String {
+        workbook
+            .iter()
+            .find(|(_, rid)| {
+                rels.get(rid).is_some_and(|t| t.trim_start_matches('/').trim_start_matches("xl/") == part.trim_start_matches("xl/"))
+            })
+            .map(|(n, _)| n.clone())
+            .unwrap_or_else(|| part.rsplit('/').next().unwrap_or(part).trim_end_matches(".xml").to_string())
+    };
+    for i in order {
+        let (name, packed) = &names[i];
         let lower = name.to_ascii_lowercase();
         if !(lower.ends_with(".xml") || lower.ends_with(".rels")) {
             continue;
@@ -152,7 +168,7 @@ pub fn check(bytes: &[u8], limits: &UploadLimits) -> Result<Checked, UploadError
         let outcome = if lower == "xl/sharedstrings.xml" {
             check_shared_strings(&mut guard, limits)
         } else if lower.starts_with("xl/worksheets/") && !lower.contains("/_rels/") {
-            check_sheet(&mut guard, name, limits).map(|facts| {
+            check_sheet(&mut guard, &sheet_name(name, &workbook, &rels), limits).map(|facts| {
                 checked.facts.insert(name.clone(), facts);
             })
         } else if lower == "xl/workbook.xml" {
@@ -234,6 +250,7 @@ fn check_sheet<R: Read>(guard: &mut Guard<R>, part: &str, limits: &UploadLimits)
     let mut xml = quick_xml::Reader::from_reader(BufReader::new(&mut *guard));
     let mut buf = Vec::new();
     let mut facts = SheetFacts::default();
+    let (mut rows, mut cells) = (0u64, 0u64);
     let result = loop {
         buf.clear();
         match xml.read_event_into(&mut buf) {
@@ -263,7 +280,18 @@ fn check_sheet<R: Read>(guard: &mut Guard<R>, part: &str, limits: &UploadLimits)
                         None => {}
                     }
                 }
+                "c" => {
+                    cells += 1;
+                    if cells > limits.max_cells {
+                        break Err(UploadError::TooManyCells { limit: limits.max_cells });
+                    }
+                }
                 "row" => {
+                    rows += 1;
+                    let r = attr(&e, "r").and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(rows);
+                    if rows > limits.max_rows || r > limits.max_rows {
+                        break Err(UploadError::TooManyRows { sheet: part.to_string(), limit: limits.max_rows });
+                    }
                     let hidden = attr(&e, "hidden").is_some_and(|v| v == "1" || v == "true");
                     if hidden
                         && let Some(r) = attr(&e, "r").and_then(|v| v.trim().parse::<usize>().ok())
