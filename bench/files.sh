@@ -3,6 +3,7 @@
 # members` while each hostile file is refused, and while 20,000 rows import.
 #
 #   bench/files.sh          build (release), make a demo district, write the files, measure
+#   BENCH_PROFILE=debug bench/files.sh   use target/debug/vanguard as it is (no build)
 #
 # Idle is the same command on a one-row CSV (opening the database, the key, the rules):
 # "above idle" = peak RSS (VmHWM, from /usr/bin/time) of the run − that of the idle run.
@@ -13,12 +14,15 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT="$ROOT/bench-data/files"
 DATA="$OUT/data"
-BIN="$ROOT/target/release/vanguard"
+PROFILE=${BENCH_PROFILE:-release}
+BIN="$ROOT/target/$PROFILE/vanguard"
 log() { printf '\n== %s\n' "$*" >&2; }
 
 [ -x /usr/bin/time ] || { apt-get install -y time >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y time >/dev/null; }; }
-log "building (cargo build --release -p vanguard)"
-(cd "$ROOT" && cargo build --release -p vanguard) >&2
+if [ "$PROFILE" = release ]; then
+    log "building (cargo build --release -p vanguard)"
+    (cd "$ROOT" && cargo build --release -p vanguard) >&2
+fi
 
 rm -rf "$OUT" && mkdir -p "$OUT"
 log "demo district"
@@ -50,5 +54,5 @@ SUMMARY="$OUT/summary.txt"
     read -r secs rss rc < <(run "$OUT/in/roster-20k.xlsx")
     printf '%-20s %10d %8.2f %12.1f %8.1f  %s\n' roster-20k.xlsx $(( $(stat -c %s "$OUT/in/roster-20k.xlsx") / 1024 )) "$secs" \
         "$(echo "$rss / 1024" | bc -l)" "$(echo "($rss - $IDLE) / 1024" | bc -l)" "exit $rc: $(grep 导入完成 "$OUT/last.out" | cut -c1-80)"
-    printf 'idle (one-row CSV, dry run): %.1f MB\n' "$(echo "$IDLE / 1024" | bc -l)"
+    printf 'idle (one-row CSV, dry run): %.1f MB; binary: %s\n' "$(echo "$IDLE / 1024" | bc -l)" "$PROFILE"
 } | tee "$SUMMARY"
