@@ -24,9 +24,11 @@ if [ "$PROFILE" = release ]; then
     (cd "$ROOT" && cargo build --release -p vanguard) >&2
 fi
 
-rm -rf "$OUT" && mkdir -p "$OUT"
-log "demo district"
-"$BIN" demo --scale district --data-dir "$DATA" >/dev/null 2>&1
+mkdir -p "$OUT"
+if [ ! -f "$DATA/vanguard.sqlite3" ]; then
+    log "demo district"
+    "$BIN" demo --scale district --data-dir "$DATA" >/dev/null 2>&1
+fi
 log "writing files"
 python3 "$ROOT/bench/files_gen.py" "$OUT/in" "$DATA/vanguard.sqlite3" >&2
 

@@ -142,7 +142,7 @@ def path(i):
     return '/'.join(reversed(names))
 
 
-branches = [path(i) for i, o in orgs.items() if o[3] == 'branch' and o[4] == 'active']
+branches = [path(i) for i, o in orgs.items() if o[3] in ('branch', 'joint_branch') and o[4] == 'normal']
 random.Random(1).shuffle(branches)
 with open(f'{out}/tiny.csv', 'w', encoding='utf-8-sig') as f:
     f.write(','.join(HEAD) + '\n')
