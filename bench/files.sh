@@ -37,7 +37,7 @@ run() {
     local f=$1; shift
     local t="$OUT/time.txt"
     set +e
-    /usr/bin/time -f '%e %M' -o "$t" "$BIN" import members "$f" --data-dir "$DATA" "$@" >"$OUT/last.out" 2>"$OUT/last.err"
+    env -u RUST_BACKTRACE -u RUST_LIB_BACKTRACE /usr/bin/time -f '%e %M' -o "$t" "$BIN" import members "$f" --data-dir "$DATA" "$@" >"$OUT/last.out" 2>"$OUT/last.err"
     local rc=$?
     set -e
     echo "$(tail -1 "$t") $rc"

@@ -155,7 +155,7 @@ fam, giv = '王李张刘陈杨黄赵周吴徐孙胡朱高林何郭马罗', '伟�
 for k in range(20_000):
     y, d = 1950 + k % 10, k // 10
     birth = f'{y}{1 + d % 12:02d}{1 + d // 12 % 28:02d}'
-    rows.append([rng.choice(fam) + rng.choice(giv) + rng.choice(giv), idnum('330205', birth, (k // 3360) * 2 + 501),
+    rows.append([rng.choice(fam) + rng.choice(giv) + rng.choice(giv), idnum('110101', birth, (k // 3360) * 2 + 501),
                  '汉族', f'{y + 25}-07-01', '正式党员', branches[k % len(branches)]])
 xlsx(f'{out}/roster-20k.xlsx', rows=rows)
 for n in sorted(os.listdir(out)):
