@@ -24,13 +24,15 @@ if [ "$PROFILE" = release ]; then
     (cd "$ROOT" && cargo build --release -p vanguard) >&2
 fi
 
-mkdir -p "$OUT"
-if [ ! -f "$DATA/vanguard.sqlite3" ]; then
-    log "demo district"
-    "$BIN" demo --scale district --data-dir "$DATA" >/dev/null 2>&1
+# A fresh demo district each run (the 20k rows import into it); the files are written
+# once (BENCH_FILES_FRESH=1 writes them again).
+rm -rf "$DATA" && mkdir -p "$OUT"
+log "demo district"
+"$BIN" demo --scale district --data-dir "$DATA" >/dev/null 2>&1
+if [ ! -f "$OUT/in/roster-20k.xlsx" ] || [ "${BENCH_FILES_FRESH:-0}" = 1 ]; then
+    log "writing files"
+    python3 "$ROOT/bench/files_gen.py" "$OUT/in" "$DATA/vanguard.sqlite3" >&2
 fi
-log "writing files"
-python3 "$ROOT/bench/files_gen.py" "$OUT/in" "$DATA/vanguard.sqlite3" >&2
 
 # run FILE [ARGS…] → "seconds maxrss_kb exit"
 run() {
