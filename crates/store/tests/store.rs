@@ -20,6 +20,8 @@ mod orglife;
 mod schema;
 #[path = "store/secure.rs"]
 mod secure;
+#[path = "store/upload.rs"]
+mod upload;
 
 struct Tree {
     root: OrgRow,
@@ -733,7 +735,7 @@ async fn a_new_password_may_not_repeat_any_of_the_last_five() {
 
 // ---- 花名册导入与导出 (roster import and export) --------------------------------------------
 
-mod roster_support {
+pub(crate) mod roster_support {
     use chrono::NaiveDate;
     use vanguard_domain::member::idcard::compose;
 
@@ -857,7 +859,7 @@ async fn an_import_file_with_bad_rows_reports_each_with_its_row_and_column_and_w
             row("重复乙", 7, "槐树社区第二党支部"),
             row("党委里", 8, "甲街道党工委"),
         ];
-        let p = s.roster().preview_import("花名册.xlsx", &xlsx(rows), &opts()).await.unwrap();
+        let p = s.roster().preview_import("花名册.xlsx", xlsx(rows), &opts()).await.unwrap();
         assert_eq!(p.heading_row, 2, "{}", t.backend);
         assert_eq!(p.unknown_columns, vec!["第I列“备注”".to_string()]);
         assert_eq!(p.counts.rows, 9);
@@ -898,7 +900,7 @@ async fn committing_imports_the_valid_rows_in_one_transaction_and_only_once() {
         let mut bad = row("坏行", 4, "槐树社区第一党支部");
         bad[3] = "".into();
         let rows = vec![h, row("张三", 1, "槐树社区第一党支部"), row("李四", 2, "槐树社区第二党支部"), in_group, bad];
-        let p = s.roster().preview_import("花名册.xlsx", &xlsx(rows), &opts()).await.unwrap();
+        let p = s.roster().preview_import("花名册.xlsx", xlsx(rows), &opts()).await.unwrap();
         assert_eq!((p.counts.to_create, p.counts.invalid), (3, 1), "{}: {:?}", t.backend, p.problems);
         let mut seen = Vec::new();
         let result = s.roster().commit_import(p.batch_id.unwrap(), |done, total| seen.push((done, total))).await.unwrap();
@@ -960,7 +962,7 @@ async fn a_failure_during_commit_leaves_nothing_written() {
             row("李四", 2, "槐树社区第一党支部"),
             row("王五", 3, "槐树社区第一党支部"),
         ];
-        let p = s.roster().preview_import("花名册.xlsx", &xlsx(rows), &opts()).await.unwrap();
+        let p = s.roster().preview_import("花名册.xlsx", xlsx(rows), &opts()).await.unwrap();
         assert_eq!(p.counts.to_create, 3);
         // Meanwhile someone registers the person of row 3 by hand.
         let mut m = member("李四", 2, tr.branch_b);
@@ -1014,7 +1016,7 @@ async fn an_import_is_a_member_write_the_rules_engine_sees_in_the_same_transacti
             row("李四", 2, "槐树社区第一党支部"),
             row("王五", 3, "槐树社区第一党支部"),
         ];
-        let p = s.roster().preview_import("花名册.xlsx", &xlsx(rows), &opts()).await.unwrap();
+        let p = s.roster().preview_import("花名册.xlsx", xlsx(rows), &opts()).await.unwrap();
         s.roster().commit_import(p.batch_id.unwrap(), |_, _| {}).await.unwrap();
         assert!(!open_too_few().await, "{}: three imported 正式党员 resolve the finding at once", t.backend);
     }
@@ -1027,9 +1029,9 @@ async fn reimporting_the_same_file_changes_nothing() {
         let sys = system(&tr.root);
         let s = t.db.scoped(&sys);
         let file = xlsx(vec![headings(), row("张三", 1, "槐树社区第一党支部"), row("李四", 2, "槐树社区第二党支部")]);
-        let p = s.roster().preview_import("花名册.xlsx", &file, &opts()).await.unwrap();
+        let p = s.roster().preview_import("花名册.xlsx", file.clone(), &opts()).await.unwrap();
         s.roster().commit_import(p.batch_id.unwrap(), |_, _| {}).await.unwrap();
-        let again = s.roster().preview_import("花名册.xlsx", &file, &opts()).await.unwrap();
+        let again = s.roster().preview_import("花名册.xlsx", file.clone(), &opts()).await.unwrap();
         assert_eq!(
             (again.counts.unchanged, again.counts.to_create, again.counts.to_update),
             (2, 0, 0),
@@ -1055,7 +1057,7 @@ async fn an_update_row_changes_fields_moves_the_member_and_writes_history() {
         let before = s.members().create_member(&m).await.unwrap();
         let mut changed = row("张三", 1, "槐树社区第二党支部");
         changed[7] = "江北区庄桥街道".into();
-        let p = s.roster().preview_import("花名册.xlsx", &xlsx(vec![headings(), changed]), &opts()).await.unwrap();
+        let p = s.roster().preview_import("花名册.xlsx", xlsx(vec![headings(), changed]), &opts()).await.unwrap();
         assert_eq!(p.counts.to_update, 1, "{}: {:?}", t.backend, p.problems);
         assert!(
             p.rows[0].changes.contains(&"现居住地".to_string()) && p.rows[0].changes.contains(&"所在党组织".to_string()),
@@ -1110,7 +1112,7 @@ async fn id_numbers_held_outside_the_scope_or_in_the_history_archive_are_errors(
             vec!["已离开".into(), roster_support::id(2).into(), "汉族".into(), "2005-07-01".into(), "正式党员".into()],
             vec!["新人".into(), roster_support::id(3).into(), "汉族".into(), "2005-07".into(), "预备党员".into()],
         ];
-        let p = sec.roster().preview_import("本支部.xlsx", &xlsx(rows), &opts()).await.unwrap();
+        let p = sec.roster().preview_import("本支部.xlsx", xlsx(rows), &opts()).await.unwrap();
         assert_eq!(p.default_org.as_deref(), Some("槐树社区第一党支部"));
         assert_eq!((p.counts.to_create, p.counts.invalid), (1, 2), "{}: {:?}", t.backend, p.problems);
         assert!(p.problems[0].message.contains("管辖范围以外"), "{:?}", p.problems[0]);
@@ -1143,15 +1145,15 @@ async fn csv_files_with_a_bom_or_in_gb18030_are_read() {
         );
         let mut bom = vec![0xEF, 0xBB, 0xBF];
         bom.extend_from_slice(csv.as_bytes());
-        let p = s.roster().preview_import("名单.csv", &bom, &opts()).await.unwrap();
+        let p = s.roster().preview_import("名单.csv", bom.clone(), &opts()).await.unwrap();
         assert_eq!(p.counts.to_create, 1, "{}: {:?}", t.backend, p.problems);
         assert_eq!(p.rows[0].name, "张三");
         let (gb, _, _) = encoding_rs::GB18030.encode(&csv);
-        let p = s.roster().preview_import("名单.csv", &gb, &ImportOptions { dry_run: true, ..opts() }).await.unwrap();
+        let p = s.roster().preview_import("名单.csv", gb.to_vec(), &ImportOptions { dry_run: true, ..opts() }).await.unwrap();
         assert_eq!(p.counts.to_create, 1, "{:?}", p.problems);
         assert_eq!(p.batch_id, None, "a dry run stores no batch");
-        let err = s.roster().preview_import("名单.pdf", b"%PDF-1.4", &opts()).await.unwrap_err();
-        assert!(matches!(&err, StoreError::Invalid(i) if i.has("roster.file_type")), "{err:?}");
+        let err = s.roster().preview_import("名单.pdf", b"%PDF-1.4".to_vec(), &opts()).await.unwrap_err();
+        assert!(matches!(&err, StoreError::Invalid(i) if i.has("upload.file_type")), "{err:?}");
     }
 }
 
@@ -1161,7 +1163,7 @@ async fn a_file_without_a_required_column_is_refused_as_a_whole() {
         let tr = tree(&t.db).await;
         let sys = system(&tr.root);
         let file = xlsx(vec![vec!["姓名".into(), "身份证号".into(), "民族".into(), "所在党支部".into()], row("张三", 1, "x")]);
-        let err = t.db.scoped(&sys).roster().preview_import("a.xlsx", &file, &opts()).await.unwrap_err();
+        let err = t.db.scoped(&sys).roster().preview_import("a.xlsx", file.clone(), &opts()).await.unwrap_err();
         match err {
             StoreError::Invalid(i) => {
                 assert!(i.errors.iter().all(|e| e.code == "roster.column_missing"), "{i:?}");
@@ -1180,7 +1182,7 @@ async fn the_template_has_every_column_and_an_untouched_template_has_no_rows() {
     let sheet = read_back(&bytes);
     let want: Vec<String> = vanguard_domain::member::roster::Column::ALL.iter().map(|c| c.heading().to_string()).collect();
     assert_eq!(sheet[0], want);
-    let err = t.db.scoped(&system(&tr.root)).roster().preview_import("模板.xlsx", &bytes, &opts()).await.unwrap_err();
+    let err = t.db.scoped(&system(&tr.root)).roster().preview_import("模板.xlsx", bytes.clone(), &opts()).await.unwrap_err();
     assert!(matches!(&err, StoreError::Invalid(i) if i.has("roster.no_rows")), "{err:?}");
 }
 
@@ -1243,7 +1245,7 @@ async fn export_honors_scope_and_masking_and_is_audited() {
         assert!(!last[0].detail.contains(&clear[..10]), "no ID number in the audit detail: {}", last[0].detail);
         // The clear export imports again unchanged.
         let full = s.roster().export_members(&MemberFilter::default(), true).await.unwrap();
-        let p = s.roster().preview_import(&full.filename, &full.bytes, &opts()).await.unwrap();
+        let p = s.roster().preview_import(&full.filename, full.bytes.clone(), &opts()).await.unwrap();
         assert_eq!((p.counts.unchanged, p.counts.invalid), (2, 0), "{}: {:?}", t.backend, p.problems);
     }
 }
@@ -1305,7 +1307,7 @@ async fn import_of_20000_rows_is_timed() {
         let sys = system(&root);
         let s = t.db.scoped(&sys);
         let started = std::time::Instant::now();
-        let p = s.roster().preview_import("江北区花名册.xlsx", &file, &opts()).await.unwrap();
+        let p = s.roster().preview_import("江北区花名册.xlsx", file.clone(), &opts()).await.unwrap();
         let previewed = started.elapsed();
         let r = s.roster().commit_import(p.batch_id.unwrap(), |_, _| {}).await.unwrap();
         let total = started.elapsed();

@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use std::path::PathBuf;
 use vanguard_store::member::MemberFilter;
-use vanguard_store::member::roster::{ImportOptions, ImportPreview};
+use vanguard_store::member::roster::{CommitOptions, ImportOptions, ImportPreview};
 use vanguard_store::{Actor, Db, Scope};
 
 #[derive(Subcommand)]
@@ -22,6 +22,10 @@ pub enum ImportWhat {
         /// Import into this org's subtree (a branch: also the default for rows without 所在党组织).
         #[arg(long)]
         org_id: Option<i64>,
+        /// Confirm the rows whose 公民身份号码 belongs to a member of another name (the
+        /// member was renamed); without it such an import is refused.
+        #[arg(long)]
+        confirm_renames: bool,
     },
 }
 
@@ -64,6 +68,10 @@ async fn system_scope(db: &Db, org_id: Option<i64>, narrow: bool) -> Result<Scop
     }
 }
 
+fn sheet_prefix(sheet: &str) -> String {
+    if sheet.is_empty() { String::new() } else { format!("工作表“{sheet}”") }
+}
+
 fn print_report(p: &ImportPreview) {
     println!("文件：{}（工作表“{}”，表头在第 {} 行）", p.filename, p.sheet, p.heading_row);
     let cols: Vec<String> = p
@@ -92,29 +100,53 @@ fn print_report(p: &ImportPreview) {
         "共 {} 行：可导入 {} 行（新建 {}，更新 {}，无变化 {}），有错误 {} 行",
         c.rows, c.valid, c.to_create, c.to_update, c.unchanged, c.invalid
     );
+    if c.duplicates > 0 {
+        println!("其中完全重复的行 {} 行（只导入一次）", c.duplicates);
+    }
+    if c.conflicts > 0 {
+        println!("有 {} 行的公民身份号码属于另一姓名的在册党员：如确为改名，请加 --confirm-renames 重新导入", c.conflicts);
+    }
+    if p.problems_total > p.problems.len() || p.warnings_total > p.warnings.len() {
+        println!(
+            "（共 {} 条错误、{} 条提示，以下只列出前 {} 条）",
+            p.problems_total,
+            p.warnings_total,
+            p.problems.len().max(p.warnings.len())
+        );
+    }
     if !p.problems.is_empty() {
         println!("\n错误（这些行不会导入）：");
         for e in &p.problems {
-            println!("  第 {} 行 [{}] {}", e.row, e.column, e.message);
+            println!("  {}第 {} 行 [{}] {}", sheet_prefix(&e.sheet), e.row, e.column, e.message);
         }
     }
     if !p.warnings.is_empty() {
         println!("\n提示（这些行按说明导入）：");
         for w in &p.warnings {
-            println!("  第 {} 行 [{}] {}", w.row, w.column, w.message);
+            println!("  {}第 {} 行 [{}] {}", sheet_prefix(&w.sheet), w.row, w.column, w.message);
         }
     }
 }
 
 pub async fn import(what: ImportWhat, store: &StoreArgs) -> Result<()> {
-    let ImportWhat::Members { file, dry_run, org_id } = what;
+    let ImportWhat::Members { file, dry_run, org_id, confirm_renames } = what;
+    let db = store.open().await?;
+    // Refuse a file over the limit before reading it into memory.
+    let max = db.upload_limits().0.max_file_bytes;
+    let size = std::fs::metadata(&file).with_context(|| format!("无法读取文件 {}", file.display()))?.len();
+    if size > max {
+        let e = vanguard_domain::kernel::upload::UploadError::FileTooLarge {
+            actual_mb: vanguard_domain::kernel::upload::mb(size),
+            limit_mb: vanguard_domain::kernel::upload::mb(max),
+        };
+        bail!("{e}");
+    }
     let bytes = std::fs::read(&file).with_context(|| format!("无法读取文件 {}", file.display()))?;
     let filename = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let db = store.open().await?;
     let scope = system_scope(&db, org_id, true).await?;
     let s = db.scoped(&scope);
     let started = std::time::Instant::now();
-    let preview = s.roster().preview_import(&filename, &bytes, &ImportOptions { default_org_id: None, dry_run }).await?;
+    let preview = s.roster().preview_import(&filename, bytes, &ImportOptions { default_org_id: None, dry_run }).await?;
     print_report(&preview);
     eprintln!("校验用时 {:.1} 秒", started.elapsed().as_secs_f64());
     let Some(batch) = preview.batch_id else {
@@ -132,7 +164,7 @@ pub async fn import(what: ImportWhat, store: &StoreArgs) -> Result<()> {
     let started = std::time::Instant::now();
     let result = s
         .roster()
-        .commit_import(batch, |done, total| {
+        .commit_import_with(batch, CommitOptions { confirm_renames }, |done, total| {
             pb.set_length(total);
             pb.set_position(done);
         })
@@ -141,9 +173,9 @@ pub async fn import(what: ImportWhat, store: &StoreArgs) -> Result<()> {
     let result = result?;
     println!(
         "\n导入完成：新建 {} 人，更新 {} 人，跳过 {} 行（无变化或有错误），用时 {:.1} 秒",
-        result.created.len(),
-        result.updated.len(),
-        result.skipped.len(),
+        result.created_total,
+        result.updated_total,
+        result.skipped_total,
         started.elapsed().as_secs_f64()
     );
     db.close().await;

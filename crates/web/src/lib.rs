@@ -18,6 +18,7 @@ pub mod openapi;
 pub mod routes;
 pub mod server;
 pub mod shell;
+pub mod upload;
 
 pub mod account;
 pub mod audit;

@@ -14,3 +14,4 @@ pub mod paging;
 pub mod period;
 pub mod rules;
 pub mod time;
+pub mod upload;

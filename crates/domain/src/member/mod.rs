@@ -175,6 +175,18 @@ pub fn mask_phone(phone: &str) -> String {
 }
 
 /// The raw fields of a member as they arrive from a form, the API or an import row.
+/// Whether a text reads as a person's name: letters of any script (汉字, the letters of
+/// minority and foreign names), the middle dot of transliterated names and single inner
+/// spaces; never a formula (`=`, `+`, `@`), markup (`<`, `>`) or other symbols.
+pub fn is_person_name(s: &str) -> bool {
+    let s = s.trim();
+    !s.is_empty()
+        && s.chars().all(|c| c.is_alphabetic() || matches!(c, '·' | ' ' | '\u{3007}'))
+        && !s.starts_with('·')
+        && !s.ends_with('·')
+        && !s.contains("  ")
+}
+
 /// Empty strings mean "not given".
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
@@ -292,6 +304,11 @@ impl MemberFields {
             Some(n) if n.chars().any(|c| c.is_ascii_digit()) => {
                 inv.push(FieldError::new("name", "name.digits", "姓名不能包含数字"))
             }
+            Some(n) if !is_person_name(n) => inv.push(FieldError::new(
+                "name",
+                "name.chars",
+                "姓名只能由汉字、字母、间隔号“·”和空格组成，不能含公式、符号或网页代码，请填写本人姓名",
+            )),
             _ => {}
         }
 

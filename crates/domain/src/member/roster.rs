@@ -72,6 +72,8 @@ pub struct Table {
     pub first_row: usize,
     /// The sheet column index (0 = A) of each row's first cell.
     pub first_col: usize,
+    /// Sheet row numbers (1-based) hidden in the workbook.
+    pub hidden_rows: Vec<usize>,
 }
 
 /// The column letter of a 0-based column index: 0 → A, 26 → AA.
@@ -414,17 +416,68 @@ impl Layout {
 const HEADING_SCAN_ROWS: usize = 20;
 const MIN_HEADINGS: usize = 3;
 
-/// The index of the heading row: among the first rows (a title may stand above the
-/// headings), the one where the most cells are known headings, if at least three are.
-pub fn find_heading_row(table: &Table) -> Option<usize> {
-    let mut best: Option<(usize, usize)> = None;
+/// The heading of a table: its row, and its cells (two rows merged into one when a
+/// group heading stands over the column headings).
+#[derive(Debug, Clone)]
+pub struct Heading {
+    /// The index into [`Table::rows`] of the (lower) heading row.
+    pub index: usize,
+    /// Whether the row above was merged in: its cells stand for the blank cells below.
+    pub two_rows: bool,
+    pub cells: Vec<Cell>,
+}
+
+fn distinct_headings(cells: &[Cell]) -> usize {
+    cells.iter().filter_map(|c| recognize_heading(&c.text())).collect::<HashSet<Column>>().len()
+}
+
+/// A heading row with the row above merged in: a cell blank below (a heading merged
+/// down over two rows) takes the text above it.
+fn merged_with_above(above: &[Cell], row: &[Cell]) -> Vec<Cell> {
+    let n = above.len().max(row.len());
+    (0..n)
+        .map(|i| match (row.get(i), above.get(i)) {
+            (Some(c), _) if !c.is_blank() => c.clone(),
+            (_, Some(a)) => a.clone(),
+            _ => Cell::Empty,
+        })
+        .collect()
+}
+
+/// The heading: among the first rows (a title may stand above the headings), the one
+/// where the most cells are known headings, if at least three are; a two-row heading
+/// (a group heading such as 基本信息 over 姓名/性别/…, with headings merged down over
+/// both rows) is read as one.
+pub fn find_heading(table: &Table) -> Option<Heading> {
+    let mut best: Option<(Heading, usize)> = None;
     for (i, row) in table.rows.iter().take(HEADING_SCAN_ROWS).enumerate() {
-        let distinct: HashSet<Column> = row.iter().filter_map(|c| recognize_heading(&c.text())).collect();
-        if distinct.len() >= MIN_HEADINGS && best.is_none_or(|(_, n)| distinct.len() > n) {
-            best = Some((i, distinct.len()));
+        let single = distinct_headings(row);
+        let mut candidate = (Heading { index: i, two_rows: false, cells: row.clone() }, single);
+        if i > 0 {
+            let merged = merged_with_above(&table.rows[i - 1], row);
+            let n = distinct_headings(&merged);
+            if n > single && distinct_headings(&table.rows[i - 1]) < n {
+                candidate = (Heading { index: i, two_rows: true, cells: merged }, n);
+            }
+        }
+        if candidate.1 >= MIN_HEADINGS && best.as_ref().is_none_or(|(_, n)| candidate.1 > *n) {
+            best = Some(candidate);
         }
     }
-    best.map(|(i, _)| i)
+    best.map(|(h, _)| h)
+}
+
+/// Whether a sheet holds a roster: a heading row that names people (姓名 or 公民身份号码
+/// among its headings), not only option lists or notes.
+pub fn is_roster_sheet(table: &Table) -> bool {
+    find_heading(table).is_some_and(|h| {
+        h.cells.iter().filter_map(|c| recognize_heading(&c.text())).any(|c| matches!(c, Column::Name | Column::IdNumber))
+    })
+}
+
+/// The index of the heading row (see [`find_heading`]).
+pub fn find_heading_row(table: &Table) -> Option<usize> {
+    find_heading(table).map(|h| h.index)
 }
 
 fn file_error(code: &'static str, message: impl Into<String>) -> FieldError {
@@ -435,7 +488,7 @@ fn file_error(code: &'static str, message: impl Into<String>) -> FieldError {
 /// or no heading row at all is an error for the whole file; unknown headings are
 /// listed, never silently dropped.
 pub fn recognize(table: &Table, org_required: bool) -> Result<Layout, Invalid> {
-    let Some(hi) = find_heading_row(table) else {
+    let Some(heading) = find_heading(table) else {
         return Err(Invalid {
             errors: vec![file_error(
                 "roster.no_headings",
@@ -449,8 +502,14 @@ pub fn recognize(table: &Table, org_required: bool) -> Result<Layout, Invalid> {
     let mut inv = Invalid::default();
     let mut columns: Vec<RecognizedColumn> = Vec::new();
     let mut unknown = Vec::new();
+    let hi = heading.index;
     let letter = |i: usize| column_letter(table.first_col + i);
-    for (i, cell) in table.rows[hi].iter().enumerate() {
+    let read_as = if heading.two_rows {
+        format!("按第{}–{}行（两行表头）读取", table.first_row + hi - 1, table.first_row + hi)
+    } else {
+        format!("按第{}行作为表头读取", table.first_row + hi)
+    };
+    for (i, cell) in heading.cells.iter().enumerate() {
         let heading = tidy(&cell.text());
         if heading.is_empty() {
             continue;
@@ -486,7 +545,7 @@ pub fn recognize(table: &Table, org_required: bool) -> Result<Layout, Invalid> {
             let also = if also.is_empty() { String::new() } else { format!("（也可写作“{}”）", also.join("”“")) };
             inv.push(file_error(
                 "roster.column_missing",
-                format!("缺少必填的“{}”列{also}，请补上这一列后重新上传", column.heading()),
+                format!("工作表“{}”缺少必填的“{}”列{also}（{read_as}），请补上这一列后重新上传", table.sheet, column.heading()),
             ));
         }
     }
@@ -495,7 +554,10 @@ pub fn recognize(table: &Table, org_required: bool) -> Result<Layout, Invalid> {
     }
     // Cells under no heading would be lost without a word.
     let mut warnings = Vec::new();
-    let headed: HashSet<usize> = table.rows[hi].iter().enumerate().filter(|(_, c)| !c.is_blank()).map(|(i, _)| i).collect();
+    if heading.two_rows {
+        warnings.push(format!("工作表“{}”的表头占两行，已{read_as}", table.sheet));
+    }
+    let headed: HashSet<usize> = heading.cells.iter().enumerate().filter(|(_, c)| !c.is_blank()).map(|(i, _)| i).collect();
     let mut stray: Vec<usize> = Vec::new();
     for row in &table.rows[hi + 1..] {
         for (i, c) in row.iter().enumerate() {
@@ -763,6 +825,9 @@ fn normalize_flow(s: &str) -> Result<Option<Flow>, &'static str> {
 /// One problem (or warning) of one row, placed as the user sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
+    /// The sheet, when a file has several roster sheets.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sheet: String,
     /// The row number in the sheet (the heading row counts).
     pub row: usize,
     /// The column heading as written in the file (or the template's, if the file does
@@ -801,12 +866,13 @@ pub fn read_row(layout: &Layout, row: usize, cells: &[Cell]) -> Option<RowInput>
     }
     let mut r = RowInput { row, ..Default::default() };
     for rc in &layout.columns {
-        let c = cell(rc.index);
+        let c = without_text_marker(cell(rc.index));
+        let c = &c;
         if c.is_blank() {
             continue;
         }
         let column = rc.column;
-        let problem = |message: String| Problem { row, column: rc.heading.clone(), message };
+        let problem = |message: String| Problem { sheet: String::new(), row, column: rc.heading.clone(), message };
         let text = c.text();
         let set = |input: &mut MemberInput, v: String| {
             let slot = match column {
@@ -910,6 +976,63 @@ pub fn read_row(layout: &Layout, row: usize, cells: &[Cell]) -> Option<RowInput>
     Some(r)
 }
 
+/// A text cell without the apostrophe Excel uses to mark text (typed literally it stays
+/// in the cell when a file is made by hand or by another program): `'0571…`, `'2001-07-01`.
+fn without_text_marker(c: &Cell) -> Cell {
+    match c {
+        Cell::Text(t) => {
+            let trimmed = t.trim_start();
+            match trimmed.strip_prefix(['\'', '‘', '’', '`']) {
+                Some(rest) => Cell::Text(rest.to_string()),
+                None => c.clone(),
+            }
+        }
+        other => other.clone(),
+    }
+}
+
+/// Words that open a totals or signature line under a table (合计、制表人、盖章…).
+const FOOTER_WORDS: [&str; 16] = [
+    "合计",
+    "总计",
+    "小计",
+    "共计",
+    "总人数",
+    "制表人",
+    "制表",
+    "填表人",
+    "填报人",
+    "审核人",
+    "负责人",
+    "签字",
+    "签名",
+    "盖章",
+    "填报日期",
+    "制表日期",
+];
+
+/// Whether a row under the table is a totals or signature line rather than a member:
+/// no 公民身份号码, and its first text opens with 合计, 制表人, 盖章 and the like.
+pub fn is_footer_row(layout: &Layout, cells: &[Cell]) -> bool {
+    let id_col = layout.columns.iter().find(|c| c.column == Column::IdNumber).map(|c| c.index);
+    if let Some(i) = id_col
+        && cells.get(i).is_some_and(|c| !c.is_blank())
+    {
+        return false;
+    }
+    let Some(first) = cells.iter().find(|c| !c.is_blank()) else { return false };
+    let text = compact(&first.text());
+    FOOTER_WORDS.iter().any(|w| text.starts_with(w)) || text.starts_with("注:") || text.starts_with("说明")
+}
+
+/// Whether an ID number was masked by an export (`330205********1234`).
+pub fn looks_masked(id: &str) -> bool {
+    id.contains(['*', '＊', '×'])
+}
+
+/// The message for a masked export brought back for import.
+pub const MASKED_EXPORT: &str = "这是脱敏导出的花名册：公民身份号码的中间几位已用 * 隐去，无法据此导入或更新。请由有“查看敏感信息”权限的账号在花名册页选择“导出（含完整号码）”，再用导出的完整文件导入";
+
 fn last4(s: &str) -> &str {
     let n = s.len();
     s.get(n.saturating_sub(4)..).unwrap_or("")
@@ -938,7 +1061,7 @@ pub fn validate_row(
                     continue;
                 }
                 let column = Column::from_field(e.field).map(|c| layout.heading_of(c)).unwrap_or_else(|| "（整行）".into());
-                problems.push(Problem { row: r.row, column, message: e.message });
+                problems.push(Problem { sheet: String::new(), row: r.row, column, message: e.message });
             }
             Err(problems)
         }
@@ -1144,6 +1267,7 @@ mod tests {
                 .collect(),
             first_row: 1,
             first_col: 0,
+            hidden_rows: Vec::new(),
         }
     }
 

@@ -15,8 +15,7 @@ use crate::member::{CTX_ID, CTX_PHONE, MemberFilter, MemberRow};
 use crate::platform::audit::{self, Event};
 use crate::platform::query::Sql;
 use crate::{Db, StoreError, StoreResult, Tx, platform::ids};
-use calamine::{Data, Reader};
-use chrono::NaiveDate;
+
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
@@ -25,7 +24,7 @@ use vanguard_domain::kernel::error::{FieldError, Invalid};
 use vanguard_domain::kernel::time::{date_text, opt_date_text};
 use vanguard_domain::member::idcard::IdNumber;
 use vanguard_domain::member::roster::{
-    Cell, Column, Layout, OrgEntry, OrgIndex, Problem, RowInput, Table, duplicate_message, duplicate_rows, find_heading_row,
+    Column, Layout, MASKED_EXPORT, OrgEntry, OrgIndex, Problem, RowInput, Table, is_footer_row, is_roster_sheet, looks_masked,
     read_row, recognize, validate_row,
 };
 use vanguard_domain::member::{
@@ -44,8 +43,6 @@ const CTX_BATCH: &str = "import.batch";
 
 /// How long a preview can be committed.
 pub const BATCH_TTL_MS: i64 = 24 * 3600 * 1000;
-/// The largest file accepted.
-pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
 /// The most data rows one file may hold.
 pub const MAX_ROWS: usize = 100_000;
 
@@ -59,151 +56,32 @@ fn file_invalid(code: &'static str, message: impl Into<String>) -> StoreError {
     StoreError::Invalid(Invalid { errors: vec![FieldError::new("file", code, message)] })
 }
 
-fn data_cell(d: &Data) -> Cell {
-    match d {
-        Data::Empty => Cell::Empty,
-        Data::String(s) => Cell::Text(s.clone()),
-        Data::Int(i) => Cell::Number(*i as f64),
-        Data::Float(f) => Cell::Number(*f),
-        Data::Bool(b) => Cell::Bool(*b),
-        Data::DateTime(dt) if dt.is_datetime() => {
-            let (y, m, day, ..) = dt.to_ymd_hms_milli();
-            NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(day))
-                .map(Cell::Date)
-                .unwrap_or(Cell::Number(dt.as_f64()))
-        }
-        Data::DateTime(dt) => Cell::Number(dt.as_f64()),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
-        Data::Error(e) => Cell::Text(format!("#{e:?}")),
+/// The tables to import: every sheet with a heading row (the template's notes sheet has
+/// none; 正式党员 and 预备党员 on two sheets are both read), or the first sheet for the
+/// error message.
+fn pick_tables(tables: Vec<Table>) -> StoreResult<Vec<Table>> {
+    if tables.is_empty() {
+        return Err(file_invalid("roster.no_sheet", "文件中没有工作表"));
+    }
+    let roster: Vec<bool> = tables.iter().map(is_roster_sheet).collect();
+    if roster.iter().any(|r| *r) {
+        Ok(tables.into_iter().zip(roster).filter(|(_, r)| *r).map(|(t, _)| t).collect())
+    } else {
+        Ok(tables.into_iter().take(1).collect())
     }
 }
 
-fn workbook_tables(bytes: &[u8]) -> StoreResult<Vec<Table>> {
-    let cursor = std::io::Cursor::new(bytes);
-    let mut book = calamine::open_workbook_auto_from_rs(cursor).map_err(|_| {
-        file_invalid(
-            "roster.unreadable",
-            "文件无法打开：它可能已损坏、被加密，或并不是 Excel 文件。请用 Excel 打开确认后另存为 .xlsx 再上传",
-        )
-    })?;
-    let mut out = Vec::new();
-    for (name, range) in book.worksheets() {
-        let (r0, c0) = range.start().unwrap_or((0, 0));
-        let rows = range.rows().map(|r| r.iter().map(data_cell).collect()).collect();
-        out.push(Table { sheet: name, rows, first_row: r0 as usize + 1, first_col: c0 as usize });
-    }
-    Ok(out)
-}
+/// How many rows, problems and warnings a stored report keeps (the counts cover all).
+pub const REPORT_LIMIT: usize = 1000;
+/// The longest message kept in a report (a message may quote a cell).
+const MESSAGE_MAX: usize = 300;
 
-/// Decodes a CSV file: UTF-8 with or without BOM, UTF-16 with BOM (Excel's "Unicode
-/// text"), or GB18030 (what Excel on a Chinese Windows saves as plain "CSV").
-fn decode_text(bytes: &[u8]) -> StoreResult<String> {
-    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return String::from_utf8(rest.to_vec()).map_err(|_| {
-            file_invalid("roster.encoding", "文件的编码无法识别。请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 .xlsx 后重新上传")
-        });
+fn bounded(mut p: Problem) -> Problem {
+    if p.message.chars().count() > MESSAGE_MAX {
+        p.message = p.message.chars().take(MESSAGE_MAX).collect::<String>() + "……";
     }
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        let (text, _, bad) = encoding_rs::UTF_16LE.decode(bytes);
-        if !bad {
-            return Ok(text.into_owned());
-        }
-    }
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok(s.to_string());
-    }
-    let (text, _, bad) = encoding_rs::GB18030.decode(bytes);
-    if bad {
-        return Err(file_invalid(
-            "roster.encoding",
-            "文件的编码无法识别。请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 .xlsx 后重新上传",
-        ));
-    }
-    Ok(text.into_owned())
-}
-
-/// Splits CSV text into rows of fields (RFC 4180 quoting; comma, tab or semicolon,
-/// whichever the first line uses most).
-pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let delim = [',', '\t', ';', '，'].into_iter().max_by_key(|d| first_line.matches(*d).count()).unwrap_or(',');
-    let delim = if first_line.matches(delim).count() == 0 { ',' } else { delim };
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    field.push('"');
-                    chars.next();
-                }
-                '"' => quoted = false,
-                _ => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' if field.is_empty() => quoted = true,
-            '\r' => {}
-            '\n' => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            _ if c == delim => row.push(std::mem::take(&mut field)),
-            _ => field.push(c),
-        }
-    }
-    if !field.is_empty() || !row.is_empty() {
-        row.push(field);
-        rows.push(row);
-    }
-    rows
-}
-
-/// The tables of an uploaded file: each worksheet of a workbook, or the one table of a
-/// CSV file. The file type is taken from the name's extension (or the content).
-pub fn read_tables(filename: &str, bytes: &[u8]) -> StoreResult<Vec<Table>> {
-    if bytes.is_empty() {
-        return Err(file_invalid("roster.empty_file", "上传的文件是空的"));
-    }
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(file_invalid(
-            "roster.too_large",
-            format!("文件超过 {} MB，请分成几个文件导入", MAX_FILE_BYTES / 1024 / 1024),
-        ));
-    }
-    let ext = filename.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-    let is_zip = bytes.starts_with(b"PK\x03\x04");
-    let is_ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
-    match ext.as_str() {
-        "xlsx" | "xlsm" | "xls" => workbook_tables(bytes),
-        "csv" | "txt" => {
-            if is_zip || is_ole {
-                return workbook_tables(bytes);
-            }
-            let text = decode_text(bytes)?;
-            let rows = parse_csv(&text)
-                .into_iter()
-                .map(|r| r.into_iter().map(|f| if f.is_empty() { Cell::Empty } else { Cell::Text(f) }).collect())
-                .collect();
-            Ok(vec![Table { sheet: filename.to_string(), rows, first_row: 1, first_col: 0 }])
-        }
-        _ if is_zip || is_ole => workbook_tables(bytes),
-        _ => Err(file_invalid("roster.file_type", "不支持这种文件类型，请上传 Excel 文件（.xlsx 或 .xls）或 CSV 文件（.csv）")),
-    }
-}
-
-/// The table to import: the first sheet with a heading row (the template's notes sheet
-/// has none), or the first sheet for the error message.
-fn pick_table(tables: &[Table]) -> StoreResult<&Table> {
-    tables
-        .iter()
-        .find(|t| find_heading_row(t).is_some())
-        .or_else(|| tables.first())
-        .ok_or_else(|| file_invalid("roster.no_sheet", "文件中没有工作表"))
+    p.column = p.column.chars().take(60).collect();
+    p
 }
 
 // ---- Preview and batch types ----------------------------------------------------------------
@@ -219,6 +97,19 @@ pub struct ImportCounts {
     pub to_update: usize,
     pub unchanged: usize,
     pub invalid: usize,
+    /// Rows identical to an earlier row (imported once).
+    #[serde(default)]
+    pub duplicates: usize,
+    /// Updates whose 公民身份号码 belongs to a member of another name: they need an
+    /// explicit confirmation to commit.
+    #[serde(default)]
+    pub conflicts: usize,
+    /// Totals and signature lines under the table, not read as members.
+    #[serde(default)]
+    pub footer_rows: usize,
+    /// Hidden rows of the workbook that were read.
+    #[serde(default)]
+    pub hidden_rows: usize,
 }
 
 /// What the commit will do with a row.
@@ -229,6 +120,8 @@ pub enum RowAction {
     Update,
     Unchanged,
     Invalid,
+    /// The same as an earlier row: imported once.
+    Duplicate,
 }
 
 impl RowAction {
@@ -238,6 +131,7 @@ impl RowAction {
             RowAction::Update => "更新",
             RowAction::Unchanged => "无变化",
             RowAction::Invalid => "有错误",
+            RowAction::Duplicate => "重复行",
         }
     }
 }
@@ -245,6 +139,9 @@ impl RowAction {
 /// One row of a preview.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PreviewRow {
+    /// The sheet, when a file has several roster sheets.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sheet: String,
     pub row: usize,
     pub name: String,
     pub action: RowAction,
@@ -253,6 +150,10 @@ pub struct PreviewRow {
     /// The fields an update changes (Chinese labels).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<String>,
+    /// Why the row needs an explicit confirmation (a different name under the same
+    /// 公民身份号码).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<String>,
 }
 
 /// A recognized column.
@@ -271,6 +172,7 @@ pub struct ImportPreview {
     /// The batch to commit (absent for a dry run).
     pub batch_id: Option<i64>,
     pub filename: String,
+    /// The sheets read (each roster-shaped sheet of the file), joined by “、”.
     pub sheet: String,
     pub heading_row: usize,
     pub columns: Vec<ColumnInfo>,
@@ -285,7 +187,16 @@ pub struct ImportPreview {
     pub problems: Vec<Problem>,
     /// Warnings: the row is imported as described.
     pub warnings: Vec<Problem>,
+    /// The first [`REPORT_LIMIT`] rows (all rows are in `counts`).
     pub rows: Vec<PreviewRow>,
+    /// How many problems, warnings and rows there are in all (the lists keep the first
+    /// [`REPORT_LIMIT`]).
+    #[serde(default)]
+    pub problems_total: usize,
+    #[serde(default)]
+    pub warnings_total: usize,
+    #[serde(default)]
+    pub rows_total: usize,
     pub expires_at: Option<i64>,
 }
 
@@ -308,6 +219,14 @@ pub struct ImportedRow {
     pub changes: Vec<String>,
 }
 
+/// What a commit is told beside the batch.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CommitOptions {
+    /// The user confirmed the rows whose 公民身份号码 belongs to a member of another name
+    /// (the member was renamed); without it such a batch is refused.
+    pub confirm_renames: bool,
+}
+
 /// A row the commit did not write.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SkippedRow {
@@ -320,9 +239,16 @@ pub struct SkippedRow {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ImportResult {
     pub batch_id: i64,
+    /// The first [`REPORT_LIMIT`] rows of each list; the totals count all.
     pub created: Vec<ImportedRow>,
     pub updated: Vec<ImportedRow>,
     pub skipped: Vec<SkippedRow>,
+    #[serde(default)]
+    pub created_total: usize,
+    #[serde(default)]
+    pub updated_total: usize,
+    #[serde(default)]
+    pub skipped_total: usize,
 }
 
 /// Commit progress: rows written so far of the rows to write.
@@ -344,7 +270,10 @@ pub struct ImportStatus {
     pub progress: Option<Progress>,
     pub created_at: i64,
     pub expires_at: i64,
-    pub preview: ImportPreview,
+    /// The stored preview: only from [`Roster::import_report`] (polling the status does
+    /// not read it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preview: Option<ImportPreview>,
     pub result: Option<ImportResult>,
 }
 
@@ -358,6 +287,9 @@ struct Planned {
     org_id: i64,
     group_id: Option<i64>,
     input: vanguard_domain::member::MemberInput,
+    /// The name on file when the row gives another one (needs confirmation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    renames: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -371,7 +303,6 @@ struct BatchRow {
     to_update: i64,
     unchanged: i64,
     invalid_rows: i64,
-    report: String,
     result: Option<String>,
     created_at: i64,
     expires_at: i64,
@@ -379,7 +310,7 @@ struct BatchRow {
 
 macro_rules! batch_cols {
     () => {
-        "scope_path, filename, status, total_rows, valid_rows, to_create, to_update, unchanged, invalid_rows, report, \
+        "scope_path, filename, status, total_rows, valid_rows, to_create, to_update, unchanged, invalid_rows, \
          result, created_at, expires_at"
     };
 }
@@ -606,14 +537,18 @@ impl Roster<'_> {
     }
 
     /// Checks an uploaded roster and, unless `dry_run`, stores its valid rows as a batch
-    /// to commit. Nothing is written to the archive.
-    pub async fn preview_import(&self, filename: &str, bytes: &[u8], opts: &ImportOptions) -> StoreResult<ImportPreview> {
+    /// to commit. Nothing is written to the archive. The file is read by the bounded
+    /// reader ([`crate::platform::upload`]) on the blocking pool.
+    pub async fn preview_import(&self, filename: &str, bytes: Vec<u8>, opts: &ImportOptions) -> StoreResult<ImportPreview> {
         let root = self.import_root()?;
         let region_id = self.scope.region_id;
         let today = self.db.clock().today();
         let crypto = self.db.crypto();
-        let tables = read_tables(filename, bytes)?;
-        let table = pick_table(&tables)?;
+        let tables = crate::platform::upload::read_tables(self.db, filename, bytes)
+            .await
+            .map_err(|e| StoreError::Invalid(e.into_invalid()))?;
+        let tables = pick_tables(tables)?;
+        let several = tables.len() > 1;
         let mut conn = Conn::Read(self.db);
         let (index, orgs) = load_orgs(&mut conn, region_id, &root).await?;
 
@@ -634,54 +569,156 @@ impl Roster<'_> {
                 path::ids(&root).last().copied().filter(|id| orgs.get(id).is_some_and(|o| o.kind().is_branch() && !o.dissolved()))
             }
         };
-        let layout = recognize(table, default_org.is_none())?;
-        let rows: Vec<RowInput> = table
-            .rows
-            .iter()
-            .enumerate()
-            .skip(layout.data_start)
-            .filter_map(|(i, cells)| read_row(&layout, table.first_row + i, cells))
-            .collect();
+        // Every roster sheet's layout; a sheet that cannot be read stops the file.
+        let mut layouts = Vec::with_capacity(tables.len());
+        let mut file_errors = Invalid::default();
+        for t in &tables {
+            match recognize(t, default_org.is_none()) {
+                Ok(l) => layouts.push(l),
+                Err(inv) => file_errors.errors.extend(inv.errors),
+            }
+        }
+        if !file_errors.is_empty() {
+            return Err(StoreError::Invalid(file_errors));
+        }
+        // The rows of every sheet: (sheet index, row); totals and signature lines skipped.
+        let mut rows: Vec<(usize, RowInput)> = Vec::new();
+        let mut footer_rows = 0usize;
+        let mut hidden_read: Vec<(usize, usize)> = Vec::new();
+        for (si, (table, layout)) in tables.iter().zip(&layouts).enumerate() {
+            let hidden: HashSet<usize> = table.hidden_rows.iter().copied().collect();
+            for (i, cells) in table.rows.iter().enumerate().skip(layout.data_start) {
+                let row_no = table.first_row + i;
+                if is_footer_row(layout, cells) {
+                    footer_rows += 1;
+                    continue;
+                }
+                if let Some(mut r) = read_row(layout, row_no, cells) {
+                    if hidden.contains(&row_no) {
+                        hidden_read.push((si, row_no));
+                        r.warnings.push(Problem {
+                            sheet: String::new(),
+                            row: row_no,
+                            column: "（整行）".into(),
+                            message: "该行在 Excel 中是隐藏行，已一并读取；如不应导入，请删除该行后重新上传".into(),
+                        });
+                    }
+                    rows.push((si, r));
+                }
+            }
+        }
+        let sheet_of = |si: usize| if several { tables[si].sheet.clone() } else { String::new() };
+        let where_of = |si: usize, row: usize| {
+            if several { format!("工作表“{}”第{row}行", tables[si].sheet) } else { format!("第{row}行") }
+        };
         if rows.is_empty() {
-            return Err(file_invalid("roster.no_rows", format!("表头（第{}行）下面没有党员数据", layout.heading_row)));
+            return Err(file_invalid("roster.no_rows", format!("表头（第{}行）下面没有党员数据", layouts[0].heading_row)));
         }
         if rows.len() > MAX_ROWS {
             return Err(file_invalid("roster.too_many_rows", format!("一个文件最多导入 {MAX_ROWS} 行，请分成几个文件")));
         }
+        // A masked export brought back: say so, and how to export the full file.
+        let masked = rows.iter().filter(|(_, r)| r.input.id_number.as_deref().is_some_and(looks_masked)).count();
+        let with_id = rows.iter().filter(|(_, r)| r.input.id_number.is_some()).count();
+        if masked > 0 && masked == with_id {
+            return Err(file_invalid("roster.masked_export", MASKED_EXPORT));
+        }
 
         let ids: Vec<Option<IdNumber>> =
-            rows.iter().map(|r| r.input.id_number.as_deref().and_then(|s| IdNumber::parse(s).ok())).collect();
-        let dups = duplicate_rows(rows.iter().zip(&ids).filter_map(|(r, id)| id.as_ref().map(|id| (r.row, id.as_str()))));
+            rows.iter().map(|(_, r)| r.input.id_number.as_deref().and_then(|s| IdNumber::parse(s).ok())).collect();
+        // Rows sharing an ID number: identical ones import once, differing ones are held.
+        let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (k, id) in ids.iter().enumerate() {
+            if let Some(id) = id {
+                by_id.entry(id.as_str()).or_default().push(k);
+            }
+        }
+        let mut duplicate_of: HashMap<usize, usize> = HashMap::new();
+        let mut conflicting: HashMap<usize, Vec<usize>> = HashMap::new();
+        for group in by_id.values().filter(|g| g.len() > 1) {
+            let same = |a: usize, b: usize| {
+                let (x, y) = (&rows[a].1, &rows[b].1);
+                x.input == y.input && x.org == y.org && x.group == y.group
+            };
+            if group.iter().all(|k| same(group[0], *k)) {
+                for k in &group[1..] {
+                    duplicate_of.insert(*k, group[0]);
+                }
+            } else {
+                for k in group {
+                    conflicting.insert(*k, group.iter().copied().filter(|o| o != k).collect());
+                }
+            }
+        }
         let hashes: Vec<Option<Vec<u8>>> = ids.iter().map(|id| id.as_ref().map(|id| crypto.lookup_hash(id.as_str()))).collect();
         let distinct: Vec<Vec<u8>> = hashes.iter().flatten().cloned().collect::<HashSet<_>>().into_iter().collect();
         let held = holders(&mut conn, self.db, region_id, &root, &distinct).await?;
 
         let mut resolver = Resolver { index: &index, branches: HashMap::new(), groups: HashMap::new() };
-        let mut preview_rows = Vec::with_capacity(rows.len());
+        let mut preview_rows = Vec::new();
         let mut planned = Vec::new();
         let mut problems = Vec::new();
         let mut warnings = Vec::new();
-        let mut counts = ImportCounts { rows: rows.len(), ..Default::default() };
-        let id_heading = layout.heading_of(Column::IdNumber);
-        let org_heading = layout.heading_of(Column::Org);
-        let group_heading = layout.heading_of(Column::Group);
-        for (r, hash) in rows.iter().zip(&hashes) {
+        let (mut problems_total, mut warnings_total) = (0usize, 0usize);
+        let mut counts = ImportCounts { rows: rows.len(), footer_rows, hidden_rows: hidden_read.len(), ..Default::default() };
+        for (k, ((si, r), hash)) in rows.iter().zip(&hashes).enumerate() {
+            let si = *si;
+            let layout = &layouts[si];
+            let id_heading = layout.heading_of(Column::IdNumber);
+            let org_heading = layout.heading_of(Column::Org);
+            let group_heading = layout.heading_of(Column::Group);
             let mut row_problems = Vec::new();
+            let mut row_warnings: Vec<Problem> = r.warnings.clone();
+            let problem =
+                |column: &str, message: String| Problem { sheet: String::new(), row: r.row, column: column.to_string(), message };
+            if let Some(first) = duplicate_of.get(&k) {
+                let (fsi, first_row) = (rows[*first].0, rows[*first].1.row);
+                row_warnings.push(problem(&id_heading, format!("与{}完全相同，只导入一次", where_of(fsi, first_row))));
+                counts.duplicates += 1;
+                warnings_total += row_warnings.len();
+                for w in row_warnings {
+                    if warnings.len() < REPORT_LIMIT {
+                        warnings.push(bounded(Problem { sheet: sheet_of(si), ..w }));
+                    }
+                }
+                if preview_rows.len() < REPORT_LIMIT {
+                    preview_rows.push(PreviewRow {
+                        sheet: sheet_of(si),
+                        row: r.row,
+                        name: r.name().chars().take(60).collect(),
+                        action: RowAction::Duplicate,
+                        org: String::new(),
+                        changes: Vec::new(),
+                        conflict: None,
+                    });
+                }
+                continue;
+            }
             let holder = hash.as_ref().and_then(|h| held.get(h));
             let mine = match holder {
                 Some(Holder::Mine(b)) => Some(&**b),
                 _ => None,
             };
-            let validated = match validate_row(&layout, r, mine.map(|m| &m.1), today) {
+            let validated = match validate_row(layout, r, mine.map(|m| &m.1), today) {
                 Ok(f) => Some(f),
                 Err(p) => {
                     row_problems.extend(p);
                     None
                 }
             };
-            let problem = |column: &str, message: String| Problem { row: r.row, column: column.to_string(), message };
-            if let Some(others) = dups.get(&r.row) {
-                row_problems.push(problem(&id_heading, duplicate_message(others)));
+            if r.input.id_number.as_deref().is_some_and(looks_masked) {
+                row_problems.retain(|p: &Problem| p.column != id_heading);
+                row_problems.push(problem(&id_heading, MASKED_EXPORT.to_string()));
+            }
+            if let Some(others) = conflicting.get(&k) {
+                let named: Vec<String> = others.iter().map(|o| where_of(rows[*o].0, rows[*o].1.row)).collect();
+                row_problems.push(problem(
+                    &id_heading,
+                    format!(
+                        "与{}的公民身份号码相同但其他内容不同，同一人只能出现一次：请核对后只保留正确的一行",
+                        named.join("、")
+                    ),
+                ));
             }
             match holder {
                 Some(Holder::Archived(name)) => row_problems.push(problem(&id_heading, held_archived(name))),
@@ -720,8 +757,8 @@ impl Roster<'_> {
                     None
                 }
             };
-            warnings.extend(r.warnings.iter().cloned());
             let org_label = target.map(|(o, _)| index.path_of(o)).unwrap_or_default();
+            let mut conflict = None;
             let (action, changes) = match (validated, target) {
                 (Some(fields), Some((org_id, group_id))) if row_problems.is_empty() => match mine {
                     None => {
@@ -732,6 +769,7 @@ impl Roster<'_> {
                             org_id,
                             group_id,
                             input: r.input.clone(),
+                            renames: None,
                         });
                         (RowAction::Create, Vec::new())
                     }
@@ -741,6 +779,16 @@ impl Roster<'_> {
                             changes.push("所在党组织".into());
                         } else if row.group_id != group_id {
                             changes.push("所在党小组".into());
+                        }
+                        let renames = (old.name != fields.name).then(|| old.name.clone());
+                        if let Some(was) = &renames {
+                            let message = format!(
+                                "该公民身份号码属于在册党员“{was}”（{}），本行姓名为“{}”。如确为同一人改名，请勾选“确认改名”后导入；否则请核对号码",
+                                row.org_name, fields.name
+                            );
+                            row_warnings.push(problem(&id_heading, message.clone()));
+                            conflict = Some(message);
+                            counts.conflicts += 1;
                         }
                         if changes.is_empty() {
                             (RowAction::Unchanged, changes)
@@ -752,6 +800,7 @@ impl Roster<'_> {
                                 org_id,
                                 group_id,
                                 input: r.input.clone(),
+                                renames,
                             });
                             (RowAction::Update, changes)
                         }
@@ -763,26 +812,61 @@ impl Roster<'_> {
                 RowAction::Create => counts.to_create += 1,
                 RowAction::Update => counts.to_update += 1,
                 RowAction::Unchanged => counts.unchanged += 1,
-                RowAction::Invalid => counts.invalid += 1,
+                RowAction::Invalid | RowAction::Duplicate => counts.invalid += 1,
             }
-            problems.extend(row_problems);
-            preview_rows.push(PreviewRow { row: r.row, name: r.name().to_string(), action, org: org_label, changes });
+            problems_total += row_problems.len();
+            warnings_total += row_warnings.len();
+            for p in row_problems {
+                if problems.len() < REPORT_LIMIT {
+                    problems.push(bounded(Problem { sheet: sheet_of(si), ..p }));
+                }
+            }
+            for w in row_warnings {
+                if warnings.len() < REPORT_LIMIT {
+                    warnings.push(bounded(Problem { sheet: sheet_of(si), ..w }));
+                }
+            }
+            if preview_rows.len() < REPORT_LIMIT {
+                preview_rows.push(PreviewRow {
+                    sheet: sheet_of(si),
+                    row: r.row,
+                    name: r.name().chars().take(60).collect(),
+                    action,
+                    org: org_label,
+                    changes,
+                    conflict,
+                });
+            }
         }
         counts.valid = counts.to_create + counts.to_update + counts.unchanged;
 
+        let mut file_warnings: Vec<String> = layouts.iter().flat_map(|l| l.warnings.iter().cloned()).collect();
+        if several {
+            let names: Vec<String> = tables.iter().map(|t| format!("“{}”", t.sheet)).collect();
+            file_warnings.push(format!("文件中有 {} 个花名册工作表（{}），已全部读取", tables.len(), names.join("、")));
+        }
+        if !hidden_read.is_empty() {
+            let list: Vec<String> = hidden_read.iter().take(20).map(|(si, row)| where_of(*si, *row)).collect();
+            let more = if hidden_read.len() > 20 { format!("等 {} 行", hidden_read.len()) } else { String::new() };
+            file_warnings.push(format!("{}{more}在 Excel 中是隐藏行，已一并读取，请确认是否应导入", list.join("、")));
+        }
+        let unknown_columns: Vec<String> = layouts.iter().flat_map(|l| l.unknown.iter().cloned()).take(200).collect();
         let mut preview = ImportPreview {
             batch_id: None,
-            filename: filename.to_string(),
-            sheet: table.sheet.clone(),
-            heading_row: layout.heading_row,
-            columns: column_infos(&layout),
-            unknown_columns: layout.unknown.clone(),
-            file_warnings: layout.warnings.clone(),
+            filename: filename.chars().take(200).collect(),
+            sheet: tables.iter().map(|t| t.sheet.clone()).collect::<Vec<_>>().join("、"),
+            heading_row: layouts[0].heading_row,
+            columns: column_infos(&layouts[0]),
+            unknown_columns,
+            file_warnings,
             default_org: default_org.map(|d| index.path_of(d)),
             counts,
             problems,
             warnings,
             rows: preview_rows,
+            problems_total,
+            warnings_total,
+            rows_total: rows.len(),
             expires_at: None,
         };
         if !opts.dry_run {
@@ -852,8 +936,7 @@ impl Roster<'_> {
             "expired" => "已过期",
             _ => "已放弃",
         };
-        let preview: ImportPreview =
-            serde_json::from_str(&b.report).map_err(|e| StoreError::Other(format!("导入批次记录已损坏：{e}")))?;
+        // Polled every second while committing: the stored preview is not read here.
         let result = match &b.result {
             Some(r) => Some(serde_json::from_str(r).map_err(|e| StoreError::Other(format!("导入批次记录已损坏：{e}")))?),
             None => None,
@@ -871,13 +954,28 @@ impl Roster<'_> {
                 to_update: u(b.to_update),
                 unchanged: u(b.unchanged),
                 invalid: u(b.invalid_rows),
+                ..Default::default()
             },
             progress: progress.map(|(done, total)| Progress { done, total }),
             created_at: b.created_at,
             expires_at: b.expires_at,
-            preview,
+            preview: None,
             result,
         })
+    }
+
+    /// A batch's state with its stored preview (bounded to [`REPORT_LIMIT`] rows,
+    /// problems and warnings).
+    pub async fn import_report(&self, id: i64) -> StoreResult<ImportStatus> {
+        let mut status = self.import_status(id).await?;
+        let report: String = crate::read!(self.db, c => sqlx::query_scalar(
+            "SELECT report FROM import_batches WHERE region_id = $1 AND id = $2 AND account_id = $3")
+            .bind(self.scope.region_id).bind(id).bind(self.scope.actor.account_id).fetch_one(c).await)?;
+        let preview: ImportPreview =
+            serde_json::from_str(&report).map_err(|e| StoreError::Other(format!("导入批次记录已损坏：{e}")))?;
+        status.counts = preview.counts.clone();
+        status.preview = Some(preview);
+        Ok(status)
     }
 
     /// Drops a batch that was not committed.
@@ -944,7 +1042,7 @@ async fn insert_history(tx: &mut Tx, region_id: i64, now: i64, actor: &crate::Ac
 }
 
 fn row_error(row: usize, column: &str, message: impl Into<String>) -> Problem {
-    Problem { row, column: column.to_string(), message: message.into() }
+    Problem { sheet: String::new(), row, column: column.to_string(), message: message.into() }
 }
 
 /// The problems found at commit time, as one validation error (nothing was written).
@@ -959,12 +1057,23 @@ fn commit_refused(problems: Vec<Problem>) -> StoreError {
 impl Roster<'_> {
     /// Imports a previewed batch: every valid row or none, in one transaction, with one
     /// `member.import` audit record. `progress(done, total)` is called every thousand rows.
-    pub async fn commit_import(&self, batch_id: i64, mut progress: impl FnMut(u64, u64)) -> StoreResult<ImportResult> {
+    pub async fn commit_import(&self, batch_id: i64, progress: impl FnMut(u64, u64)) -> StoreResult<ImportResult> {
+        self.commit_import_with(batch_id, CommitOptions::default(), progress).await
+    }
+
+    /// [`Roster::commit_import`] with options: `confirm_renames` lets rows through whose
+    /// 公民身份号码 belongs to a member of another name (refused otherwise).
+    pub async fn commit_import_with(
+        &self,
+        batch_id: i64,
+        opts: CommitOptions,
+        mut progress: impl FnMut(u64, u64),
+    ) -> StoreResult<ImportResult> {
         let root = self.import_root()?;
         let b = self.batch(batch_id).await?;
         let now = self.db.clock().now_ms();
         refuse_unusable(&b, now, false)?;
-        let outcome = self.commit_inner(batch_id, &root, &b, &mut progress).await;
+        let outcome = self.commit_inner(batch_id, &root, &b, opts, &mut progress).await;
         outcome.map_err(|e| {
             if e.is_unique_violation() {
                 StoreError::conflict(
@@ -982,6 +1091,7 @@ impl Roster<'_> {
         batch_id: i64,
         root: &str,
         b: &BatchRow,
+        opts: CommitOptions,
         progress: &mut impl FnMut(u64, u64),
     ) -> StoreResult<ImportResult> {
         let region_id = self.scope.region_id;
@@ -1004,8 +1114,7 @@ impl Roster<'_> {
         let payload = crypto.decrypt_str(&sealed, CTX_BATCH).ok_or(StoreError::Crypto)?;
         let planned: Vec<Planned> =
             serde_json::from_str(&payload).map_err(|e| StoreError::Other(format!("导入批次记录已损坏：{e}")))?;
-        let preview: ImportPreview =
-            serde_json::from_str(&b.report).map_err(|e| StoreError::Other(format!("导入批次记录已损坏：{e}")))?;
+        drop(payload);
 
         // Everything again, as of now, inside the transaction.
         let mut conn = Conn::Tx(&mut tx);
@@ -1101,6 +1210,18 @@ impl Roster<'_> {
                 continue;
             };
             let old = crate::member::unseal(self.db, row)?;
+            if !opts.confirm_renames && p.input.name.as_deref().is_some_and(|n| n != old.name) {
+                problems.push(row_error(
+                    p.row,
+                    Column::Name.heading(),
+                    format!(
+                        "该公民身份号码属于在册党员“{}”，本行姓名为“{}”：如确为同一人改名，请确认改名后再导入；否则请核对号码",
+                        old.name,
+                        p.input.name.as_deref().unwrap_or_default()
+                    ),
+                ));
+                continue;
+            }
             let new = match MemberFields::validate(&old.to_input().overlay(&p.input), today) {
                 Ok(f) => f,
                 Err(inv) => {
@@ -1205,18 +1326,30 @@ impl Roster<'_> {
                 .bind(members).bind(formal).bind(region_id).bind(org_id).execute(c).await)?;
         }
 
+        // Rows not written: those of the stored (bounded) preview, and rows found unchanged
+        // now.
+        let report: String = crate::on_tx!(tx, c => sqlx::query_scalar("SELECT report FROM import_batches WHERE region_id = $1 AND id = $2")
+            .bind(region_id).bind(batch_id).fetch_one(c).await)?;
+        let preview: ImportPreview =
+            serde_json::from_str(&report).map_err(|e| StoreError::Other(format!("导入批次记录已损坏：{e}")))?;
+        drop(report);
+        let late = late_unchanged.len();
         let mut skipped: Vec<SkippedRow> = preview
             .rows
             .iter()
-            .filter(|r| matches!(r.action, RowAction::Unchanged | RowAction::Invalid))
+            .filter(|r| matches!(r.action, RowAction::Unchanged | RowAction::Invalid | RowAction::Duplicate))
             .map(|r| SkippedRow {
                 row: r.row,
                 name: r.name.clone(),
-                reason: if r.action == RowAction::Unchanged { "无变化".into() } else { "有错误，未导入".into() },
+                reason: match r.action {
+                    RowAction::Unchanged => "无变化".into(),
+                    RowAction::Duplicate => "与前面的行完全相同，已导入一次".into(),
+                    _ => "有错误，未导入".into(),
+                },
             })
             .chain(late_unchanged)
             .collect();
-        skipped.sort_by_key(|s| s.row);
+        let (unchanged_before, invalid) = (b.unchanged.max(0), b.invalid_rows.max(0));
         // The features that derive rows from members (the rules engine today) see the
         // import like any other member write, in this transaction.
         let touched_members: Vec<i64> = created.iter().chain(&updated).map(|r| r.member_id).collect();
@@ -1228,19 +1361,32 @@ impl Roster<'_> {
             };
             crate::platform::hooks::publish(&mut tx, self.db, change).await?;
         }
-        let result = ImportResult { batch_id, created, updated, skipped };
-        let invalid = result.skipped.iter().filter(|s| s.reason != "无变化").count();
+        let unchanged = unchanged_before as usize + late;
+        let invalid = invalid as usize + preview.counts.duplicates;
+        skipped.sort_by_key(|s| s.row);
+        skipped.truncate(REPORT_LIMIT);
+        let (created_total, updated_total) = (created.len(), updated.len());
+        let skipped_total = unchanged + invalid;
+        let cap = |mut v: Vec<ImportedRow>| {
+            v.truncate(REPORT_LIMIT);
+            v
+        };
+        let result = ImportResult {
+            batch_id,
+            created: cap(created),
+            updated: cap(updated),
+            skipped,
+            created_total,
+            updated_total,
+            skipped_total,
+        };
         audit::append(
             &mut tx,
             self.db,
             actor,
             Event::ok("member.import", format!("import:{batch_id}")).detail(format!(
                 "文件“{}”：新建 {} 人，更新 {} 人，无变化 {} 人，有错误未导入 {} 行",
-                b.filename,
-                result.created.len(),
-                result.updated.len(),
-                result.skipped.len() - invalid,
-                invalid
+                b.filename, result.created_total, result.updated_total, unchanged, invalid
             )),
         )
         .await?;
@@ -1254,6 +1400,13 @@ impl Roster<'_> {
 }
 
 // ---- Template and export --------------------------------------------------------------------
+
+/// A stored `YYYY-MM-DD` date as an Excel date.
+fn date_cell(text: &str) -> Option<rust_xlsxwriter::ExcelDateTime> {
+    let d = vanguard_domain::kernel::time::parse_iso_date(text)?;
+    use chrono::Datelike;
+    rust_xlsxwriter::ExcelDateTime::from_ymd(u16::try_from(d.year()).ok()?, d.month() as u8, d.day() as u8).ok()
+}
 
 fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> StoreError {
     StoreError::Other(format!("无法生成 Excel 文件：{e}"))
@@ -1501,6 +1654,9 @@ impl Roster<'_> {
         let mut wb = Workbook::new();
         let heading = Format::new().set_bold().set_background_color(Color::RGB(0xF2DCDB)).set_border(FormatBorder::Thin);
         let text = Format::new().set_num_format("@");
+        // Dates are written as date cells (a serial number with a date format), so that
+        // Excel sorts and filters them as dates.
+        let date_format = Format::new().set_num_format("yyyy-mm-dd");
         let ws = wb.add_worksheet();
         ws.set_name(if archived { "历史库" } else { "党员花名册" }).map_err(xlsx_error)?;
         let mut headings: Vec<&str> = Column::ALL.iter().map(|c| c.heading()).collect();
@@ -1568,8 +1724,17 @@ impl Roster<'_> {
                     Column::FlowPlace => m.flow_place.clone(),
                     Column::LostContactSince => m.lost_contact_since.clone().unwrap_or_default(),
                 };
-                if !v.is_empty() {
-                    ws.write_string(r, i as u16, v).map_err(xlsx_error)?;
+                if v.is_empty() {
+                    continue;
+                }
+                let as_date = if c.is_date() { date_cell(&v) } else { None };
+                match as_date {
+                    Some(d) => {
+                        ws.write_date_with_format(r, i as u16, &d, &date_format).map_err(xlsx_error)?;
+                    }
+                    None => {
+                        ws.write_string(r, i as u16, v).map_err(xlsx_error)?;
+                    }
                 }
             }
             if archived {

@@ -65,6 +65,8 @@ struct Inner {
     url: String,
     attachments_dir: RwLock<Option<PathBuf>>,
     anchor_file: RwLock<Option<PathBuf>>,
+    /// Limits on uploaded files and the parses allowed at once (see `platform::upload`).
+    uploads: RwLock<(Arc<vanguard_domain::kernel::upload::UploadLimits>, Arc<tokio::sync::Semaphore>)>,
 }
 
 #[derive(Clone, Copy)]
@@ -155,6 +157,7 @@ impl Db {
                 url: url.to_string(),
                 attachments_dir: RwLock::new(None),
                 anchor_file: RwLock::new(None),
+                uploads: RwLock::new(crate::platform::upload::slots(vanguard_domain::kernel::upload::UploadLimits::default())),
             }),
         };
         crate::platform::audit::init(&db).await?;
@@ -229,6 +232,14 @@ impl Db {
             }
             Backend::Postgres(_) => None,
         }
+    /// The limits on uploaded spreadsheets and the semaphore that bounds parses at once.
+    pub fn upload_limits(&self) -> (Arc<vanguard_domain::kernel::upload::UploadLimits>, Arc<tokio::sync::Semaphore>) {
+        self.inner.uploads.read().map(|u| u.clone()).unwrap_or_else(|p| p.into_inner().clone())
+    }
+    /// Sets the limits on uploaded spreadsheets (parses already running keep theirs).
+    pub fn set_upload_limits(&self, limits: vanguard_domain::kernel::upload::UploadLimits) {
+        let mut w = self.inner.uploads.write().unwrap_or_else(|p| p.into_inner());
+        *w = crate::platform::upload::slots(limits);
     }
 
     /// Sets the directory meeting attachments are stored under (`DATA_DIR/attachments`).

@@ -33,3 +33,4 @@ pub mod refusals;
 pub mod rules;
 pub mod schema;
 pub mod scope;
+pub mod upload;

@@ -35,13 +35,12 @@ pub async fn upload_submit(State(state): State<AppState>, ctx: Ctx, req: Request
         *res.status_mut() = status;
         Ok(res)
     };
-    let (filename, bytes) = match uploaded(req, &mut q).await {
+    let (filename, bytes) = match uploaded(&state, req, &mut q).await {
         Ok(f) => f,
         Err(e) => return again(Shell::new(&state, &ctx, "import").await, e.message, e.status),
     };
-    let filename = filename.rsplit(['/', '\\']).next().unwrap_or(&filename).to_string();
     let opts = ImportOptions { default_org_id: q.org_id, dry_run: false };
-    match ctx.scoped(&state.db).roster().preview_import(&filename, &bytes, &opts).await {
+    match ctx.scoped(&state.db).roster().preview_import(&filename, bytes, &opts).await {
         Ok(p) => {
             let shell = Shell::new(&state, &ctx, "import").await;
             Ok(render(&PreviewPage { shell, p }))
@@ -79,7 +78,14 @@ fn take_failure(id: i64) -> Option<String> {
 }
 
 /// Starts the commit in the background and shows the status page, which polls progress.
-pub async fn commit(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
+/// The form's `confirm_renames` box confirms rows that rename a member.
+pub async fn commit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    axum::Form(form): axum::Form<std::collections::HashMap<String, String>>,
+) -> PageResult {
+    let confirm_renames = form.get("confirm_renames").is_some_and(|v| v == "1" || v == "on" || v == "true");
     // Refuse at once what cannot be committed (someone else's, expired, committed).
     let s = ctx.scoped(&state.db).roster().import_status(id).await?;
     if s.status != "ready" {
@@ -92,7 +98,8 @@ pub async fn commit(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Page
     let db = state.db.clone();
     let scope = ctx.0.scope.clone();
     tokio::spawn(async move {
-        if let Err(e) = db.scoped(&scope).roster().commit_import(id, |_, _| {}).await {
+        let opts = vanguard_store::member::roster::CommitOptions { confirm_renames };
+        if let Err(e) = db.scoped(&scope).roster().commit_import_with(id, opts, |_, _| {}).await {
             FAILURES.lock().unwrap_or_else(|p| p.into_inner()).push((id, e.to_string()));
         }
     });

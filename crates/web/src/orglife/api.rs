@@ -19,9 +19,9 @@ use vanguard_domain::orglife::{PlanAction, PlanItem};
 use vanguard_domain::{FieldError, Invalid};
 use vanguard_store::StoreError;
 use vanguard_store::orglife::{
-    ATTACHMENT_MAX_BYTES, AttachmentView, AttendanceMark, CorrectionFilter, CorrectionView, DecisionInput, DecisionView,
-    MeetingDetail, MeetingFilter, MeetingInput, MeetingPatch, MeetingSummary, MyAttendance, MyOrgLife, OrgLifeTodo, PlanOverview,
-    PlanView, SigninOutcome, SigninTicket,
+    AttachmentView, AttendanceMark, CorrectionFilter, CorrectionView, DecisionInput, DecisionView, MeetingDetail, MeetingFilter,
+    MeetingInput, MeetingPatch, MeetingSummary, MyAttendance, MyOrgLife, OrgLifeTodo, PlanOverview, PlanView, SigninOutcome,
+    SigninTicket,
 };
 
 /// A JSON body that may also be absent (an empty body means the defaults).
@@ -200,51 +200,6 @@ pub struct UploadQuery {
     pub filename: Option<String>,
 }
 
-fn too_large() -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "upload.too_large",
-        format!("附件不能超过{} MB，请压缩照片或拆分 PDF 后再上传", ATTACHMENT_MAX_BYTES / 1024 / 1024),
-    )
-}
-
-/// The uploaded file: the `file` part of a multipart form, or the raw body named by
-/// `?filename=`.
-async fn uploaded(req: Request, q: &UploadQuery) -> ApiResult<(String, Vec<u8>)> {
-    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    let limit = ATTACHMENT_MAX_BYTES + 64 * 1024;
-    if content_type.starts_with("multipart/form-data") {
-        let boundary = multer::parse_boundary(&content_type)
-            .map_err(|_| ApiError::bad_request("upload.invalid", "上传的表单格式不正确，请重新选择文件上传"))?;
-        let constraints = multer::Constraints::new().size_limit(multer::SizeLimit::new().whole_stream(limit as u64));
-        let mut form = multer::Multipart::with_constraints(req.into_body().into_data_stream(), boundary, constraints);
-        let broken = |e: multer::Error| match e {
-            multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. } => too_large(),
-            multer::Error::StreamReadFailed(e) if crate::server::is_body_timeout(&*e) => ApiError::body_unreadable(&*e),
-            _ => ApiError::bad_request("upload.invalid", "上传的内容不完整或格式不正确，请重新选择文件上传"),
-        };
-        while let Some(field) = form.next_field().await.map_err(broken)? {
-            if field.name() == Some("file") {
-                let name = field.file_name().map(str::to_string).or_else(|| q.filename.clone()).unwrap_or_default();
-                let bytes = field.bytes().await.map_err(broken)?;
-                return Ok((name, bytes.to_vec()));
-            }
-        }
-        Err(ApiError::bad_request("upload.no_file", "请选择要上传的照片或 PDF 文件（表单字段 file）"))
-    } else {
-        let bytes = axum::body::to_bytes(req.into_body(), limit)
-            .await
-            .map_err(|e| if crate::server::is_body_timeout(&e) { ApiError::body_unreadable(&e) } else { too_large() })?;
-        let name = q.filename.clone().filter(|n| !n.trim().is_empty()).ok_or_else(|| {
-            ApiError::bad_request(
-                "upload.no_filename",
-                "请用 multipart 表单的 file 字段上传文件，或在地址中用 ?filename= 注明文件名（如 会场.jpg）",
-            )
-        })?;
-        Ok((name, bytes.to_vec()))
-    }
-}
-
 pub async fn upload_attachment(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -254,8 +209,8 @@ pub async fn upload_attachment(
 ) -> ApiResult<(StatusCode, Json<AttachmentView>)> {
     // Reach first: a meeting outside it is not found, whatever is uploaded.
     ctx.scoped(&state.db).orglife().meeting_row(id).await?;
-    let (name, bytes) = uploaded(req, &q).await?;
-    Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).orglife().add_attachment(id, &name, &bytes).await?)))
+    let up = crate::upload::read(req, crate::upload::Purpose::Attachment, q.filename.as_deref(), None).await?;
+    Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).orglife().add_attachment(id, &up.name, &up.bytes).await?)))
 }
 
 #[derive(Deserialize, Default)]
@@ -274,8 +229,11 @@ pub async fn download_attachment(
     let file = ctx.scoped(&state.db).orglife().attachment(id).await?;
     let ext = file.view.file_name.rsplit_once('.').map(|(_, e)| e).unwrap_or("bin");
     let ascii = format!("attachment-{id}.{}", ext.chars().filter(char::is_ascii_alphanumeric).collect::<String>());
-    let disposition = if q.inline { Disposition::Inline } else { Disposition::Attachment };
-    Ok(crate::download::file(file.bytes, &file.view.content_type, &file.view.file_name, &ascii, disposition))
+    // Only photos are shown in the browser; a PDF (which may carry scripts) is always
+    // saved. Either way the answer is sandboxed (see download::user_file).
+    let inline = q.inline && file.view.content_type.starts_with("image/");
+    let disposition = if inline { Disposition::Inline } else { Disposition::Attachment };
+    Ok(crate::download::user_file(file.bytes, &file.view.content_type, &file.view.file_name, &ascii, disposition))
 }
 
 pub async fn delete_attachment(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<StatusCode> {

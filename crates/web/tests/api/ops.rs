@@ -412,6 +412,40 @@ async fn a_meeting_time_outside_1900_to_9999_is_refused_over_http() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_roster_upload_is_refused_naming_the_limit_and_the_server_serves_on() {
+    for (_t, fx) in fixtures().await {
+        let server = Server::relaxed(&fx.db).await;
+        let secretary = fx.login(Caller::Secretary).await;
+        let mut csv = "姓名,公民身份号码\n".as_bytes().to_vec();
+        csv.extend(std::iter::repeat_n(b'x', 3 << 20));
+        let r = Resp::read(
+            server
+                .request(Method::POST, "/api/v1/imports/members?filename=a.csv", Some(&secretary))
+                .body(csv)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!((r.status, r.field_codes()), (422, vec!["upload.line_too_long".to_string()]), "[{}] {}", fx.backend, r.text);
+        assert!(r.text.contains("第2行") && r.text.contains("列"), "[{}] {}", fx.backend, r.text);
+        // Over the roster's size: its own wording.
+        let big = vec![b'a'; 33 << 20];
+        let r = Resp::read(
+            server
+                .request(Method::POST, "/api/v1/imports/members?filename=a.csv", Some(&secretary))
+                .body(big)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!((r.status, r.code()), (413, "upload.too_large"), "[{}] {}", fx.backend, r.text);
+        assert!(r.text.contains("花名册文件超过 32 MB"), "[{}] {}", fx.backend, r.text);
+    }
+}
+
 // ---- Errors that must not be dropped ----------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -94,7 +94,21 @@ async fn a_meeting_is_recorded_with_qr_sign_in_and_attachments_over_http() {
         let disposition = got.headers().get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
         assert!(disposition.starts_with("attachment;") && disposition.contains("filename*=UTF-8''"), "{disposition}");
         assert_eq!(got.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("image/png"));
+        let csp = got.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        assert!(csp.starts_with("sandbox") && csp.contains("default-src 'none'"), "an uploaded file is sandboxed: {csp}");
         assert_eq!(got.bytes().await.unwrap().to_vec(), png);
+        // A PDF (it may carry scripts) is saved, never shown inline, even when asked.
+        let pdf_id = r.json["id"].as_i64().unwrap_or_default();
+        let listed = server.get(&format!("/api/v1/meetings/{id}"), &secretary).await;
+        let pdf = listed.json["attachments"]
+            .as_array()
+            .and_then(|a| a.iter().find(|f| f["content_type"] == "application/pdf"))
+            .and_then(|f| f["id"].as_i64())
+            .unwrap_or(pdf_id);
+        let got =
+            server.request(Method::GET, &format!("/api/v1/attachments/{pdf}?inline=true"), Some(&member)).send().await.unwrap();
+        let disposition = got.headers().get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        assert!(disposition.starts_with("attachment;"), "{disposition}");
 
         // The record as a member sees it: their own line only.
         let r = server.get(&format!("/api/v1/meetings/{id}"), &member).await;
@@ -106,6 +120,12 @@ async fn a_meeting_is_recorded_with_qr_sign_in_and_attachments_over_http() {
         let r =
             server.post(&format!("/api/v1/meetings/{id}/decisions"), &secretary, &json!({"title": "表决", "votes_for": 1})).await;
         assert_eq!((r.status, r.code()), (409, "decision.not_assembly"), "{}", r.text);
+        // (Last: the server closes a connection whose body it refused.)
+        // An attachment over its own limit is told so in an attachment's words.
+        let big = vec![0xFFu8; 11 * 1024 * 1024];
+        let r = upload(&server, &secretary, id, "大.jpg", "image/jpeg", &big).await;
+        assert_eq!((r.status, r.code()), (413, "upload.too_large"), "{}", r.text);
+        assert!(r.text.contains("附件不能超过 10 MB") && !r.text.contains("花名册"), "{}", r.text);
         let _ = std::fs::remove_dir_all(&dir);
         fx.db.close().await;
     }
