@@ -5,10 +5,11 @@ use crate::org::OrgRow;
 use crate::platform::audit::{self, Event};
 use crate::platform::error::decode;
 use crate::platform::hooks::{self, Change};
-use crate::platform::paging::{COUNT_CAP, SortKey, capped, finish, jump_offset};
+use crate::platform::paging::{BranchIndex, COUNT_CAP, SortKey, capped, finish, jump_offset};
 use crate::platform::query::Sql;
 use crate::{StoreError, StoreResult, Tx, platform::ids};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use vanguard_domain::kernel::paging::{KeyPart, Page, PageRequest, Seek};
 use vanguard_domain::kernel::time::opt_date_text;
 use vanguard_domain::member::idcard::IdNumber;
@@ -687,6 +688,7 @@ impl Members<'_> {
                 None => offset = jump_offset(&req)?,
             }
         }
+        let sel = sel.narrowed_to(&req.seek);
         let mut sql = Sql::new(
             "SELECT m.id, m.name, m.gender, m.birth_date, m.org_id, o.name AS org_name, m.phone_masked, m.joined_on, m.category, \
              m.party_status, m.flow, m.lost_contact_since, m.archived, m.left_reason, m.org_path FROM members m \
@@ -748,34 +750,35 @@ impl Members<'_> {
         if !sel.counters_answer() || sel.sort.columns != ORG_ORDER.columns {
             return Ok(None);
         }
-        let branches: Vec<(String, i64)> = crate::read!(self.db, c => sqlx::query_as(
-            "SELECT path, direct_members FROM orgs WHERE region_id = $1 AND path >= $2 AND path < $3 AND direct_members > 0 ORDER BY path")
-            .bind(sel.region_id).bind(&sel.lo).bind(&sel.hi).fetch_all(c).await)?;
-        let mut before = 0u64;
-        for (path, n) in branches {
-            let n = u64::try_from(n).unwrap_or(0);
-            if position < before + n {
-                // The row just before the wanted one: the last of the previous branches, or
-                // one inside this branch.
-                let within = position - before;
-                if within == 0 && before == 0 {
-                    return Ok(Some(Seek::First));
-                }
-                let mut sql = Sql::new("SELECT m.org_path, m.id FROM members m WHERE m.region_id = ");
-                sql.bind(sel.region_id).push(" AND m.archived = FALSE");
-                if within == 0 {
-                    sql.push(" AND m.org_path >= ").bind(sel.lo.as_str()).push(" AND m.org_path < ").bind(path.as_str());
-                    sql.push(" ORDER BY m.org_path DESC, m.id DESC LIMIT 1");
-                } else {
-                    sql.push(" AND m.org_path >= ").bind(path.as_str()).push(" AND m.org_path < ").bind(path::upper(&path));
-                    sql.push(" ORDER BY m.org_path, m.id LIMIT 1 OFFSET ").bind(i64::try_from(within - 1).unwrap_or(0));
-                }
-                let prev: Vec<KeyRow> = sql.fetch_page(self.db, 1).await?;
-                return Ok(prev.into_iter().next().map(|k| Seek::After { key: vec![k.org_path.into(), k.id.into()], position }));
-            }
-            before += n;
+        let db = self.db;
+        let (region, lo, hi) = (sel.region_id, sel.lo.clone(), sel.hi.clone());
+        let index = db
+            .cached_branch_index((region, lo.clone(), hi.clone()), async move {
+                let counts: Vec<(String, i64)> = crate::read!(db, c => sqlx::query_as(
+                    "SELECT path, direct_members FROM orgs WHERE region_id = $1 AND path >= $2 AND path < $3 AND direct_members > 0 ORDER BY path")
+                    .bind(region).bind(&lo).bind(&hi).fetch_all(c).await)?;
+                Ok(Arc::new(BranchIndex::from_counts(counts.into_iter().map(|(p, n)| (p, u64::try_from(n).unwrap_or(0))))))
+            })
+            .await?;
+        let Some((path, within)) = index.locate(position) else {
+            return Ok(None);
+        };
+        // The row just before the wanted one: the last of the previous branches, or one
+        // inside this branch.
+        if within == 0 && position == 0 {
+            return Ok(Some(Seek::First));
         }
-        Ok(None)
+        let mut sql = Sql::new("SELECT m.org_path, m.id FROM members m WHERE m.region_id = ");
+        sql.bind(sel.region_id).push(" AND m.archived = FALSE");
+        if within == 0 {
+            sql.push(" AND m.org_path >= ").bind(sel.lo.as_str()).push(" AND m.org_path < ").bind(path);
+            sql.push(" ORDER BY m.org_path DESC, m.id DESC LIMIT 1");
+        } else {
+            sql.push(" AND m.org_path >= ").bind(path).push(" AND m.org_path < ").bind(path::upper(path));
+            sql.push(" ORDER BY m.org_path, m.id LIMIT 1 OFFSET ").bind(i64::try_from(within - 1).unwrap_or(0));
+        }
+        let prev: Vec<KeyRow> = sql.fetch_page(self.db, 1).await?;
+        Ok(prev.into_iter().next().map(|k| Seek::After { key: vec![k.org_path.into(), k.id.into()], position }))
     }
 }
 
@@ -824,6 +827,38 @@ pub(crate) struct RosterSelection {
 }
 
 impl RosterSelection {
+    /// This selection with its path range narrowed to a keyset cursor in the tree order.
+    /// SQLite takes one lower bound per index column — the reach's — so without this a
+    /// deep page scans every row of the reach before its cursor (page 24,000 of the
+    /// city: 80 ms instead of 0.2 ms). Only ever narrows: a forged cursor cannot widen
+    /// the reach.
+    fn narrowed_to(mut self, seek: &Seek) -> RosterSelection {
+        if self.own >= 0 || self.sort.columns != ORG_ORDER.columns {
+            return self;
+        }
+        match seek {
+            Seek::After { key, .. } => {
+                if let Some(KeyPart::Text(p)) = key.first()
+                    && p.as_str() > self.lo.as_str()
+                {
+                    self.lo = p.clone();
+                }
+            }
+            Seek::Before { key, .. } => {
+                // Rows before (p, id) sit at p or before it; path::upper(p) also spans
+                // p's descendants, which the cursor's comparison then excludes.
+                if let Some(KeyPart::Text(p)) = key.first() {
+                    let upper = path::upper(p);
+                    if upper < self.hi {
+                        self.hi = upper;
+                    }
+                }
+            }
+            _ => {}
+        }
+        self
+    }
+
     /// Whether the branch counters give this selection's total.
     fn counters_answer(&self) -> bool {
         let filtered = self.id_hash.is_some()

@@ -55,8 +55,9 @@ struct Inner {
     /// Bumped by every committed write transaction of this process: cached aggregates
     /// computed under an older generation are stale.
     generation: Arc<AtomicU64>,
-    /// Subtree totals by (region, path range), with the generation and time computed.
-    totals: std::sync::Mutex<std::collections::HashMap<(i64, String, String), CachedTotal>>,
+    /// Subtree aggregates by (region, path range): totals and branch indexes.
+    totals: Derived<u64>,
+    branch_indexes: Derived<Arc<crate::platform::paging::BranchIndex>>,
     /// Sessions resolved in the last second (see `account::authenticate`).
     sessions: std::sync::Mutex<std::collections::HashMap<Vec<u8>, (crate::account::Session, i64)>>,
     crypto: Crypto,
@@ -69,11 +70,48 @@ struct Inner {
     uploads: RwLock<(Arc<vanguard_domain::kernel::upload::UploadLimits>, Arc<tokio::sync::Semaphore>)>,
 }
 
-#[derive(Clone, Copy)]
-struct CachedTotal {
-    total: u64,
-    generation: u64,
-    at_ms: i64,
+/// Aggregates derived from many rows, keyed by (region, path range): served while no
+/// write of this process committed since they were computed and for at most
+/// [`TOTAL_TTL_MS`].
+struct Derived<V> {
+    map: std::sync::Mutex<std::collections::HashMap<(i64, String, String), (V, u64, i64)>>,
+    computing: tokio::sync::Mutex<()>,
+    max_keys: usize,
+}
+
+impl<V: Clone> Derived<V> {
+    fn new(max_keys: usize) -> Self {
+        Derived { map: std::sync::Mutex::default(), computing: tokio::sync::Mutex::new(()), max_keys }
+    }
+
+    fn fresh(&self, key: &(i64, String, String), generation: u64, now: i64) -> Option<V> {
+        let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(key).filter(|(_, g, at)| *g == generation && now >= *at && now - at < TOTAL_TTL_MS).map(|(v, _, _)| v.clone())
+    }
+
+    async fn get_or<F>(&self, key: (i64, String, String), generation: &AtomicU64, clock: &Clock, compute: F) -> StoreResult<V>
+    where
+        F: std::future::Future<Output = StoreResult<V>>,
+    {
+        if let Some(v) = self.fresh(&key, generation.load(Ordering::Acquire), clock.now_ms()) {
+            return Ok(v);
+        }
+        // One computation at a time: when an aggregate expires under load, every request
+        // in flight would otherwise compute it at once (64 connections, 64 scans of the
+        // city's 25k branches). The others wait and then find it fresh.
+        let _gate = self.computing.lock().await;
+        let (generation, now) = (generation.load(Ordering::Acquire), clock.now_ms());
+        if let Some(v) = self.fresh(&key, generation, now) {
+            return Ok(v);
+        }
+        let value = compute.await?;
+        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= self.max_keys {
+            map.clear();
+        }
+        map.insert(key, (value.clone(), generation, now));
+        Ok(value)
+    }
 }
 
 /// How long a cached subtree total may serve when nothing in this process wrote: writes
@@ -149,7 +187,9 @@ impl Db {
             inner: Arc::new(Inner {
                 backend,
                 generation: Arc::new(AtomicU64::new(0)),
-                totals: std::sync::Mutex::default(),
+                totals: Derived::new(10_000),
+                // A city's index is ~25k paths (a few MB); few subtrees are paged deeply.
+                branch_indexes: Derived::new(64),
                 sessions: std::sync::Mutex::default(),
                 crypto,
                 clock: Clock::default(),
@@ -284,25 +324,20 @@ impl Db {
     where
         F: std::future::Future<Output = StoreResult<u64>>,
     {
-        let generation = self.inner.generation.load(Ordering::Acquire);
-        let now = self.clock().now_ms();
-        {
-            let cache = self.inner.totals.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(c) = cache.get(&key)
-                && c.generation == generation
-                && now >= c.at_ms
-                && now - c.at_ms < TOTAL_TTL_MS
-            {
-                return Ok(c.total);
-            }
-        }
-        let total = compute.await?;
-        let mut cache = self.inner.totals.lock().unwrap_or_else(|p| p.into_inner());
-        if cache.len() > 10_000 {
-            cache.clear();
-        }
-        cache.insert(key, CachedTotal { total, generation, at_ms: now });
-        Ok(total)
+        self.inner.totals.get_or(key, &self.inner.generation, self.clock(), compute).await
+    }
+
+    /// A subtree's [`BranchIndex`] from the cache (same validity as [`Db::cached_total`]),
+    /// or computed by `compute` and cached.
+    pub(crate) async fn cached_branch_index<F>(
+        &self,
+        key: (i64, String, String),
+        compute: F,
+    ) -> StoreResult<Arc<crate::platform::paging::BranchIndex>>
+    where
+        F: std::future::Future<Output = StoreResult<Arc<crate::platform::paging::BranchIndex>>>,
+    {
+        self.inner.branch_indexes.get_or(key, &self.inner.generation, self.clock(), compute).await
     }
 
     /// Answers when the store is reachable.

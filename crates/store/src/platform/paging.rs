@@ -115,10 +115,69 @@ pub(crate) fn capped(count: i64, cap: i64) -> (Option<u64>, bool) {
 /// Counting beyond this many rows stops; the total then reads "at least".
 pub const COUNT_CAP: i64 = 10_000;
 
+/// The branches of a subtree in path order with the number of current members before
+/// each: row `n` of the unfiltered roster lies in the last branch whose count-before is
+/// at most `n`. Lets a jump to a deep page find its branch by binary search instead of
+/// reading every branch of the subtree per request.
+#[derive(Debug, Default)]
+pub(crate) struct BranchIndex {
+    pub branches: Vec<(String, u64)>,
+}
+
+impl BranchIndex {
+    /// From `(path, direct members)` in path order.
+    pub fn from_counts(counts: impl IntoIterator<Item = (String, u64)>) -> BranchIndex {
+        let mut before = 0u64;
+        let branches = counts
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(path, n)| {
+                let entry = (path, before);
+                before += n;
+                entry
+            })
+            .collect();
+        BranchIndex { branches }
+    }
+
+    /// The branch holding row `position` and that row's place within it.
+    pub fn locate(&self, position: u64) -> Option<(&str, u64)> {
+        let i = self.branches.partition_point(|(_, before)| *before <= position).checked_sub(1)?;
+        let (path, before) = &self.branches[i];
+        Some((path.as_str(), position - before))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use vanguard_domain::kernel::paging::PageQuery;
+
+    fn index() -> BranchIndex {
+        BranchIndex::from_counts([("/1/".to_string(), 3), ("/2/".to_string(), 0), ("/3/".to_string(), 2)])
+    }
+
+    #[test]
+    fn a_row_is_located_in_the_branch_that_holds_it_with_its_place_there() {
+        let i = index();
+        assert_eq!(i.locate(0), Some(("/1/", 0)));
+        assert_eq!(i.locate(2), Some(("/1/", 2)));
+        assert_eq!(i.locate(3), Some(("/3/", 0)));
+        assert_eq!(i.locate(4), Some(("/3/", 1)));
+    }
+
+    #[test]
+    fn branches_without_members_hold_no_row() {
+        assert!(index().branches.iter().all(|(p, _)| p != "/2/"));
+    }
+
+    #[test]
+    fn a_row_past_the_last_branch_is_located_in_it_and_the_caller_finds_no_row_there() {
+        // The roster's total is checked before a jump; past the end the in-branch offset
+        // simply finds nothing.
+        assert_eq!(index().locate(9), Some(("/3/", 6)));
+        assert_eq!(BranchIndex::default().locate(0), None);
+    }
 
     fn req(seek: Seek, limit: u32) -> PageRequest {
         PageRequest { seek, limit }
