@@ -272,6 +272,8 @@ impl Db {
             }
             Backend::Postgres(_) => None,
         }
+    }
+
     /// The limits on uploaded spreadsheets and the semaphore that bounds parses at once.
     pub fn upload_limits(&self) -> (Arc<vanguard_domain::kernel::upload::UploadLimits>, Arc<tokio::sync::Semaphore>) {
         self.inner.uploads.read().map(|u| u.clone()).unwrap_or_else(|p| p.into_inner().clone())
