@@ -509,6 +509,7 @@ mod tests {
         &["user", "unlock", "u"],
         &["user", "list"],
         &["audit", "verify"],
+        &["audit", "archive"],
         &["import", "members", "roster.xlsx"],
         &["export", "members"],
         &["backup", "--to", "backups/1"],

@@ -30,6 +30,7 @@ pub struct SigninTicket {
 /// The live count of a meeting's sign-in.
 #[derive(Debug, Clone, Serialize)]
 pub struct SigninCount {
+    pub meeting_id: i64,
     pub signed_in: i64,
     pub expected: i64,
     pub open: bool,
@@ -137,7 +138,13 @@ impl OrgLife<'_> {
              FROM meeting_attendance WHERE region_id = $1 AND meeting_id = $2")
             .bind(row.region_id).bind(id).fetch_one(c).await)?;
         let now = self.db.clock().now_ms();
-        Ok(SigninCount { signed_in: signed, expected, open: row.signin_open(now), expires_at: row.signin_expires_at })
+        Ok(SigninCount {
+            meeting_id: id,
+            signed_in: signed,
+            expected,
+            open: row.signin_open(now),
+            expires_at: row.signin_expires_at,
+        })
     }
 
     /// The meeting a scanned code is for, to name it on the confirm page: within the

@@ -70,11 +70,15 @@ struct Inner {
     uploads: RwLock<(Arc<vanguard_domain::kernel::upload::UploadLimits>, Arc<tokio::sync::Semaphore>)>,
 }
 
+/// A subtree: its region and path range.
+type SubtreeKey = (i64, String, String);
+
 /// Aggregates derived from many rows, keyed by (region, path range): served while no
 /// write of this process committed since they were computed and for at most
 /// [`TOTAL_TTL_MS`].
 struct Derived<V> {
-    map: std::sync::Mutex<std::collections::HashMap<(i64, String, String), (V, u64, i64)>>,
+    /// By (region, lo, hi): the value, the write generation and the time computed.
+    map: std::sync::Mutex<std::collections::HashMap<SubtreeKey, (V, u64, i64)>>,
     computing: tokio::sync::Mutex<()>,
     max_keys: usize,
 }

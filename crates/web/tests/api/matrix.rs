@@ -442,7 +442,18 @@ fn allowed_status(method: &str, path: &str, caller: Caller, target: Option<Org>)
         ("PUT", "/api/v1/orgs/{id}/plan" | "/api/v1/accounts/{id}/role") => 422,
         ("POST", "/orgs/{id}/edit" | "/orgs/{id}/new" | "/orgs/{id}/move" | "/orgs/{id}/meetings" | "/orgs/{id}/plan") => 422,
         ("POST", "/members/{id}/archive" | "/accounts/role" | "/s/{id}/{token}") => 422,
-        ("POST", "/meetings/{id}/attendance" | "/meetings/{id}/attachments" | "/meetings/{id}/decisions") => 422,
+        ("POST", "/meetings/{id}/attachments" | "/meetings/{id}/decisions") => 422,
+        // An empty one-screen attendance form changes nothing and returns to the meeting.
+        ("POST", "/meetings/{id}/attendance" | "/meetings/{id}/edit") => 303,
+        // No reason given (restore, correction, leave) or no sign-in open to close.
+        ("POST", "/members/{id}/restore" | "/meetings/{id}/correction" | "/m/meetings/{id}/leave") => 422,
+        ("POST", "/meetings/{id}/signin/close") => 422,
+        // Every target member is on the roll; only a member asks leave, for a planned meeting.
+        ("POST", "/api/v1/members/{id}/restore" | "/api/v1/meetings/{id}/leave") => 409,
+        // The fixture's sessions owe no second factor; a wrong code does not confirm one.
+        ("POST", "/api/v1/auth/totp" | "/totp") => 409,
+        ("POST", "/api/v1/auth/totp/confirm") => 422,
+        ("POST", "/api/v1/auth/totp/enrol") => 200,
         ("POST", "/meetings/{id}/signin/open") => 422,
         ("POST", "/accounts") => 422,
         ("PATCH", "/api/v1/orgs/{id}" | "/api/v1/members/{id}" | "/api/v1/meetings/{id}") => 200,

@@ -146,7 +146,8 @@ pub fn check(bytes: &[u8], limits: &UploadLimits) -> Result<Checked, UploadError
         workbook
             .iter()
             .find(|(_, rid)| {
-                rels.get(rid).is_some_and(|t| t.trim_start_matches('/').trim_start_matches("xl/") == part.trim_start_matches("xl/"))
+                rels.get(rid)
+                    .is_some_and(|t| t.trim_start_matches('/').trim_start_matches("xl/") == part.trim_start_matches("xl/"))
             })
             .map(|(n, _)| n.clone())
             .unwrap_or_else(|| part.rsplit('/').next().unwrap_or(part).trim_end_matches(".xml").to_string())
