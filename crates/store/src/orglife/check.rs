@@ -441,32 +441,7 @@ async fn apply(tx: &mut Tx, region_id: i64, now: i64, w: &Writes) -> StoreResult
             ]
         })
         .collect();
-    bulk::upsert(
-        tx,
-        "findings",
-        &[
-            "region_id",
-            "id",
-            "rule_code",
-            "rule_version",
-            "subject_kind",
-            "subject_id",
-            "org_id",
-            "org_path",
-            "period_key",
-            "severity",
-            "evidence",
-            "first_seen_at",
-            "last_seen_at",
-            "resolved_at",
-        ],
-        &findings,
-        OnConflict::Update {
-            key: "region_id, subject_kind, subject_id, rule_code, period_key",
-            set: &["rule_version", "severity", "evidence", "org_id", "org_path", "last_seen_at", "resolved_at"],
-        },
-    )
-    .await?;
+    crate::platform::findings::write_findings(tx, &findings).await?;
     let mut by_note: std::collections::BTreeMap<&str, Vec<i64>> = std::collections::BTreeMap::new();
     for (id, note) in &w.resolves {
         by_note.entry(note.as_str()).or_default().push(*id);

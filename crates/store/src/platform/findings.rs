@@ -138,32 +138,7 @@ pub async fn reconcile(
             None::<i64>
         ]);
     }
-    bulk::upsert(
-        tx,
-        "findings",
-        &[
-            "region_id",
-            "id",
-            "rule_code",
-            "rule_version",
-            "subject_kind",
-            "subject_id",
-            "org_id",
-            "org_path",
-            "period_key",
-            "severity",
-            "evidence",
-            "first_seen_at",
-            "last_seen_at",
-            "resolved_at",
-        ],
-        &upserts,
-        OnConflict::Update {
-            key: "region_id, subject_kind, subject_id, rule_code, period_key",
-            set: &["rule_version", "severity", "evidence", "org_id", "org_path", "last_seen_at", "resolved_at"],
-        },
-    )
-    .await?;
+    write_findings(tx, &upserts).await?;
     for f in to_resolve {
         let Some(s) = by_key.get(&f.key()) else { continue };
         let mut sql = Sql::new("UPDATE findings SET resolved_at = ");
@@ -173,3 +148,38 @@ pub async fn reconcile(
     }
     Ok(out)
 }
+
+/// Writes finding rows (in [`FINDING_COLUMNS`] order): new ones inserted, seen ones
+/// refreshed by their natural key. Every engine writes findings through this.
+pub(crate) async fn write_findings(tx: &mut Tx, rows: &[Vec<Val>]) -> StoreResult<()> {
+    bulk::upsert(
+        tx,
+        "findings",
+        FINDING_COLUMNS,
+        rows,
+        OnConflict::Update {
+            key: "region_id, subject_kind, subject_id, rule_code, period_key",
+            set: &["rule_version", "severity", "evidence", "org_id", "org_path", "last_seen_at", "resolved_at"],
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The columns of a finding row for [`write_findings`].
+pub(crate) const FINDING_COLUMNS: &[&str] = &[
+    "region_id",
+    "id",
+    "rule_code",
+    "rule_version",
+    "subject_kind",
+    "subject_id",
+    "org_id",
+    "org_path",
+    "period_key",
+    "severity",
+    "evidence",
+    "first_seen_at",
+    "last_seen_at",
+    "resolved_at",
+];
