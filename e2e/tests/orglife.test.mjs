@@ -72,7 +72,11 @@ test('a meeting is recorded with attendance and members sign in by QR code on a 
   await secretary.goto(`${BASE}${branch}/meetings`);
   await secretary.click('#new-meeting');
   await secretary.waitForURL(/\/meetings\/new/);
-  await secretary.click('#new-meeting-links a[href$="type=theme_day"], nav a[href$="type=theme_day"]');
+  // Wait for the chosen type's page: filling the form before it loads loses the input.
+  await Promise.all([
+    secretary.waitForURL(/type=theme_day/),
+    secretary.click('#new-meeting-links a[href$="type=theme_day"], nav a[href$="type=theme_day"]'),
+  ]);
   const now = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 16);
   await secretary.fill('#new-meeting [name=held_at]', now);
   await secretary.fill('#new-meeting [name=place]', '党群服务中心会议室');

@@ -70,6 +70,30 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T>
     }
 }
 
+/// `?year=`: the one year parameter of every page and API. Missing or empty (a form's
+/// blank field) means this year; anything but a number answers 400.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct YearParams {
+    #[serde(deserialize_with = "year_or_blank")]
+    pub year: Option<i32>,
+}
+
+impl YearParams {
+    /// The year asked for, else this year in China.
+    pub fn or_this_year(&self, db: &Db) -> i32 {
+        self.year.unwrap_or_else(|| chrono::Datelike::year(&db.clock().today()))
+    }
+}
+
+fn year_or_blank<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
+    let text: Option<String> = serde::Deserialize::deserialize(d)?;
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => t.parse().map(Some).map_err(|_| serde::de::Error::custom("年份应为四位数字，如 2026")),
+    }
+}
+
 /// The client's address, as [`crate::middleware::request_context`] determined it: the
 /// socket's peer, or what a trusted proxy says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::State;
 use vanguard_store::platform::audit;
 
-pub struct Line {
+pub struct AuditLine {
     pub seq: i64,
     pub at: String,
     pub actor: String,
@@ -27,7 +27,7 @@ pub struct Line {
 struct AuditPage {
     shell: Shell,
     q: AuditQuery,
-    lines: Vec<Line>,
+    lines: Vec<AuditLine>,
     next_before: Option<i64>,
     verification: Option<String>,
     intact: bool,
@@ -57,7 +57,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, QueryParams(q): Query
     let next_before = (rows.len() == 100).then(|| rows.last().map(|r| r.seq)).flatten();
     let lines = rows
         .into_iter()
-        .map(|r| Line {
+        .map(|r| AuditLine {
             seq: r.seq,
             at: fmt_time(r.at),
             actor: r.actor_name,

@@ -5,7 +5,7 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Ctx, Id, Paged, QueryParams};
+use crate::extract::{Ctx, Id, Paged, QueryParams, YearParams};
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
@@ -40,17 +40,11 @@ pub async fn tree(
     Ok(Json(ctx.scoped(&state.db).cockpit().cockpit_tree(id, q.period.as_deref()).await?))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct YearQuery {
-    pub year: Option<i32>,
-}
-
 pub async fn trend(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    QueryParams(q): QueryParams<YearQuery>,
+    QueryParams(q): QueryParams<YearParams>,
 ) -> ApiResult<Json<Trend>> {
     Ok(Json(ctx.scoped(&state.db).cockpit().cockpit_trend(id, q.year).await?))
 }

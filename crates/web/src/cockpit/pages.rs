@@ -190,7 +190,8 @@ impl TrendChart {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub struct BranchQuery {
+/// The drill-down filters as the page's form sends them (blank fields allowed).
+pub struct BranchFilterForm {
     pub rule: String,
     pub period: String,
     pub compliant: String,
@@ -208,7 +209,7 @@ struct BranchesPage {
     rule_type: String,
     /// The period is still running: not yet done is not yet failed.
     running: bool,
-    q: BranchQuery,
+    q: BranchFilterForm,
     l: Page<BranchFigure>,
     pager: Pager,
 }
@@ -217,7 +218,7 @@ pub async fn branches(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    QueryParams(q): QueryParams<BranchQuery>,
+    QueryParams(q): QueryParams<BranchFilterForm>,
     Paged(req): Paged,
 ) -> PageResult {
     let compliant = match q.compliant.as_str() {

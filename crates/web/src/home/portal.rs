@@ -101,19 +101,13 @@ struct PortalPlan {
     years: Vec<i32>,
 }
 
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-pub struct YearQuery {
-    pub year: String,
-}
-
 pub async fn plan(
     State(state): State<AppState>,
     ctx: Ctx,
-    crate::extract::QueryParams(q): crate::extract::QueryParams<YearQuery>,
+    crate::extract::QueryParams(q): crate::extract::QueryParams<crate::extract::YearParams>,
 ) -> PageResult {
     ctx.0.scope.member_id.ok_or_else(crate::error::ApiError::not_found)?;
-    let year = q.year.trim().parse().unwrap_or_else(|_| chrono::Datelike::year(&state.db.clock().today()));
+    let year = q.or_this_year(&state.db);
     let plan = ctx.scoped(&state.db).orglife().my_plan(year).await?;
     let this = chrono::Datelike::year(&state.db.clock().today());
     let years = vec![this - 1, this, this + 1];

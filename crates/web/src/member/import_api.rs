@@ -21,7 +21,7 @@ pub async fn template(_ctx: Ctx) -> ApiResult<Response> {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub struct UploadQuery {
+pub struct RosterUploadQuery {
     /// The file's name, for a raw (non-multipart) body: its extension says the type.
     pub filename: Option<String>,
     /// The branch for rows without 所在党组织.
@@ -29,7 +29,7 @@ pub struct UploadQuery {
 }
 
 /// The uploaded roster and the options given with it (query or form fields).
-pub(crate) async fn uploaded(state: &AppState, req: Request, q: &mut UploadQuery) -> ApiResult<(String, Vec<u8>)> {
+pub(crate) async fn uploaded(state: &AppState, req: Request, q: &mut RosterUploadQuery) -> ApiResult<(String, Vec<u8>)> {
     let max = state.db.upload_limits().0.max_file_bytes;
     let up = crate::upload::read(req, crate::upload::Purpose::Roster, q.filename.as_deref(), Some(max)).await?;
     if let Some(id) = up.field("org_id").and_then(|t| t.trim().parse::<i64>().ok()) {
@@ -41,7 +41,7 @@ pub(crate) async fn uploaded(state: &AppState, req: Request, q: &mut UploadQuery
 pub async fn upload(
     State(state): State<AppState>,
     ctx: Ctx,
-    QueryParams(mut q): QueryParams<UploadQuery>,
+    QueryParams(mut q): QueryParams<RosterUploadQuery>,
     req: Request,
 ) -> ApiResult<Json<ImportPreview>> {
     let (filename, bytes) = uploaded(&state, req, &mut q).await?;

@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::extract::{Ctx, Id};
-use crate::member::import_api::{UploadQuery, uploaded};
+use crate::member::import_api::{RosterUploadQuery, uploaded};
 use crate::shell::{PageError, PageResult, Shell, render, see_other};
 use askama::Template;
 use axum::extract::{Request, State};
@@ -29,7 +29,7 @@ struct PreviewPage {
 }
 
 pub async fn upload_submit(State(state): State<AppState>, ctx: Ctx, req: Request) -> PageResult {
-    let mut q = UploadQuery::default();
+    let mut q = RosterUploadQuery::default();
     let again = |shell: Shell, message: String, status: StatusCode| {
         let mut res = render(&UploadPage { shell, error: Some(message) });
         *res.status_mut() = status;

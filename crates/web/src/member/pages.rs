@@ -18,7 +18,7 @@ use vanguard_store::member::{HistoryEntry, Leave, MemberFilter, MemberSummary, M
 use vanguard_store::org::OrgView;
 
 /// A roster line as shown.
-pub struct Line {
+pub struct RosterLine {
     pub m: MemberSummary,
     pub category: &'static str,
     pub status: &'static str,
@@ -42,7 +42,7 @@ struct RosterPage {
 struct RosterTable {
     f: MemberFilter,
     org: Option<OrgView>,
-    lines: Vec<Line>,
+    lines: Vec<RosterLine>,
     pager: Pager,
     query: String,
     archived: bool,
@@ -125,7 +125,7 @@ pub async fn roster(
     let pager = Pager::new(&p, "/members", &filter_params(&f));
     let lines = std::mem::take(&mut p.items)
         .into_iter()
-        .map(|mut m| Line {
+        .map(|mut m| RosterLine {
             left_reason: m.left_reason.take().and_then(|r| LeaveReason::from_code(&r)).map(LeaveReason::label).unwrap_or(""),
             category: Category::from_code(&m.category).map(Category::label).unwrap_or(""),
             status: PartyStatus::from_code(&m.party_status).map(PartyStatus::label).unwrap_or(""),
@@ -158,7 +158,7 @@ pub async fn roster(
 }
 
 /// A history line as shown.
-pub struct Change {
+pub struct HistoryLine {
     pub at: String,
     pub actor: String,
     pub field: &'static str,
@@ -172,7 +172,7 @@ struct MemberPage {
     shell: Shell,
     m: MemberView,
     group: Option<String>,
-    history: Vec<Change>,
+    history: Vec<HistoryLine>,
     attendance: Vec<vanguard_store::orglife::MyAttendance>,
     attendance_total: u64,
     /// Open findings about the member (预警), with their 整改 links.
@@ -182,9 +182,9 @@ struct MemberPage {
     can_reveal: bool,
 }
 
-fn changes(h: Vec<HistoryEntry>) -> Vec<Change> {
+fn changes(h: Vec<HistoryEntry>) -> Vec<HistoryLine> {
     h.into_iter()
-        .map(|e| Change {
+        .map(|e| HistoryLine {
             at: fmt_time(e.at),
             actor: e.actor_name,
             field: field_label(&e.field),

@@ -6,7 +6,7 @@
 use crate::AppState;
 use crate::download::Disposition;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Ctx, Id, JsonBody, Paged, QueryParams};
+use crate::extract::{Ctx, Id, JsonBody, Paged, QueryParams, YearParams};
 use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -32,17 +32,6 @@ async fn optional_json<T: DeserializeOwned + Default>(req: Request) -> ApiResult
     }
     serde_json::from_slice(&bytes)
         .map_err(|e| ApiError::bad_request("body.invalid", format!("请求内容不是有效的 JSON 或字段不符合要求：{e}")))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct YearQuery {
-    /// Default: this year.
-    pub year: Option<i32>,
-}
-
-fn this_year(state: &AppState, q: &YearQuery) -> i32 {
-    q.year.unwrap_or_else(|| state.db.clock().today().year())
 }
 
 // ---- Meetings ----------------------------------------------------------------------------
@@ -195,7 +184,7 @@ pub async fn sign_in(
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub struct UploadQuery {
+pub struct AttachmentUploadQuery {
     /// The file's name for a raw (non-multipart) body.
     pub filename: Option<String>,
 }
@@ -204,7 +193,7 @@ pub async fn upload_attachment(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    QueryParams(q): QueryParams<UploadQuery>,
+    QueryParams(q): QueryParams<AttachmentUploadQuery>,
     req: Request,
 ) -> ApiResult<(StatusCode, Json<AttachmentView>)> {
     // Reach first: a meeting outside it is not found, whatever is uploaded.
@@ -299,9 +288,9 @@ pub async fn org_plan(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(org_id): Id,
-    QueryParams(q): QueryParams<YearQuery>,
+    QueryParams(q): QueryParams<YearParams>,
 ) -> ApiResult<Json<Option<PlanView>>> {
-    Ok(Json(ctx.scoped(&state.db).orglife().plan(org_id, this_year(&state, &q)).await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().plan(org_id, q.or_this_year(&state.db)).await?))
 }
 
 /// One item as sent: the month defaults to the date's.
@@ -352,7 +341,7 @@ pub async fn save_plan(
     // Reach first: an org outside it is not found, whatever the items.
     scoped.orgs().org(org_id).await?;
     let items = plan_items(&p.items).map_err(StoreError::Invalid)?;
-    let year = this_year(&state, &YearQuery { year: p.year });
+    let year = YearParams { year: p.year }.or_this_year(&state.db);
     Ok(Json(scoped.orglife().save_plan(org_id, year, &items, p.version).await?))
 }
 
@@ -360,9 +349,9 @@ pub async fn plan_overview(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(org_id): Id,
-    QueryParams(q): QueryParams<YearQuery>,
+    QueryParams(q): QueryParams<YearParams>,
 ) -> ApiResult<Json<PlanOverview>> {
-    Ok(Json(ctx.scoped(&state.db).orglife().plan_overview(org_id, this_year(&state, &q)).await?))
+    Ok(Json(ctx.scoped(&state.db).orglife().plan_overview(org_id, q.or_this_year(&state.db)).await?))
 }
 
 pub async fn plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<PlanView>> {
@@ -410,7 +399,7 @@ pub async fn member_attendance(
 pub async fn my_orglife(
     State(state): State<AppState>,
     ctx: Ctx,
-    QueryParams(q): QueryParams<YearQuery>,
+    QueryParams(q): QueryParams<YearParams>,
 ) -> ApiResult<Json<MyOrgLife>> {
     Ok(Json(ctx.scoped(&state.db).orglife().my_orglife(q.year).await?))
 }

@@ -4,13 +4,12 @@
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{Ctx, Id, QueryParams};
+use crate::extract::{Ctx, Id, QueryParams, YearParams};
 use crate::shell::{PageError, PageResult, Shell, fmt_time, render, see_other};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use serde::Deserialize;
 use std::collections::HashMap;
 use vanguard_domain::kernel::auth::Permission;
 use vanguard_domain::kernel::paging::{Page, PageRequest};
@@ -24,16 +23,6 @@ use vanguard_store::orglife::{
 
 type Values = HashMap<String, String>;
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct YearQuery {
-    pub year: String,
-}
-
-fn year_of(q: &YearQuery, state: &AppState) -> i32 {
-    q.year.trim().parse().unwrap_or_else(|_| chrono::Datelike::year(&state.db.clock().today()))
-}
-
 #[derive(Template)]
 #[template(path = "orglife/meetings.html")]
 struct MeetingsPage {
@@ -45,8 +34,13 @@ struct MeetingsPage {
     can_write: bool,
 }
 
-pub async fn meetings(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryParams(q): QueryParams<YearQuery>) -> PageResult {
-    let year = year_of(&q, &state);
+pub async fn meetings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    QueryParams(q): QueryParams<YearParams>,
+) -> PageResult {
+    let year = q.or_this_year(&state.db);
     let scoped = ctx.scoped(&state.db);
     let org = scoped.orgs().org_view(id).await?;
     let row = scoped.orgs().org(id).await?;
@@ -286,8 +280,8 @@ async fn plan_page(
     Ok(res)
 }
 
-pub async fn plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryParams(q): QueryParams<YearQuery>) -> PageResult {
-    let year = year_of(&q, &state);
+pub async fn plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryParams(q): QueryParams<YearParams>) -> PageResult {
+    let year = q.or_this_year(&state.db);
     plan_page(&state, &ctx, id, year, None, None).await
 }
 
@@ -357,8 +351,8 @@ struct PlansPage {
     o: PlanOverview,
 }
 
-pub async fn plans(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryParams(q): QueryParams<YearQuery>) -> PageResult {
-    let year = year_of(&q, &state);
+pub async fn plans(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryParams(q): QueryParams<YearParams>) -> PageResult {
+    let year = q.or_this_year(&state.db);
     let scoped = ctx.scoped(&state.db);
     let org = scoped.orgs().org_view(id).await?;
     let o = scoped.orglife().plan_overview(id, year).await?;

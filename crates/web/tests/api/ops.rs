@@ -413,6 +413,28 @@ async fn a_meeting_time_outside_1900_to_9999_is_refused_over_http() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_year_parameter_is_a_number_or_blank_for_this_year_and_anything_else_is_refused() {
+    for (t, fx) in fixtures().await {
+        let server = Server::relaxed(&fx.db).await;
+        let secretary = fx.login(Caller::Secretary).await;
+        let b1 = fx.org(Org::B1);
+        let this_year = chrono::Datelike::year(&t.db.clock().today());
+        let blank = server.get(&format!("/api/v1/orgs/{b1}/plans?year="), &secretary).await;
+        assert_eq!(blank.status, 200, "[{}] {}", fx.backend, blank.text);
+        assert_eq!(blank.json["year"].as_i64(), Some(i64::from(this_year)), "[{}] {}", fx.backend, blank.text);
+        let given = server.get(&format!("/api/v1/orgs/{b1}/plans?year=2025"), &secretary).await;
+        assert_eq!(given.json["year"].as_i64(), Some(2025), "[{}] {}", fx.backend, given.text);
+        for bad in ["abc", "2026x", "99999999999"] {
+            let r = server.get(&format!("/api/v1/orgs/{b1}/plans?year={bad}"), &secretary).await;
+            assert_eq!(r.status, 400, "[{}] year={bad}: {}", fx.backend, r.text);
+            assert!(r.text.contains("年份"), "[{}] the reason names the year: {}", fx.backend, r.text);
+        }
+        let page = server.get(&format!("/orgs/{b1}/meetings?year="), &secretary).await;
+        assert_eq!(page.status, 200, "[{}] a blank year on a page is this year", fx.backend);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hostile_roster_upload_is_refused_naming_the_limit_and_the_server_serves_on() {
     for (_t, fx) in fixtures().await {
         let server = Server::relaxed(&fx.db).await;
