@@ -305,15 +305,16 @@ async fn roll_map(tx: &mut Tx, region_id: i64, meeting_id: i64) -> StoreResult<H
     Ok(rows.into_iter().collect())
 }
 
-/// The ids among `ids` that are current members placed within `[lo, hi)`.
-/// The names of members by id within the path range `[lo, hi)` (current or archived),
-/// for messages that name the member; members outside it are left out (never named).
+/// The names of members by id within the path range `[lo, hi)`, for messages that
+/// name the member (`current_only: false`, archived ones too) or to check who may be on
+/// a roll (`current_only: true`); members outside the range are left out (never named).
 pub(crate) async fn member_names(
     tx: &mut Tx,
     region_id: i64,
     ids: &[i64],
     lo: &str,
     hi: &str,
+    current_only: bool,
 ) -> StoreResult<BTreeMap<i64, String>> {
     let mut out = BTreeMap::new();
     let ids: Vec<i64> = ids.iter().copied().collect::<BTreeSet<_>>().into_iter().collect();
@@ -321,6 +322,9 @@ pub(crate) async fn member_names(
         let rows: Vec<(i64, String)> = crate::on_tx!(tx, c => {
             let mut qb = sqlx::QueryBuilder::new("SELECT id, name FROM members WHERE region_id = ");
             qb.push_bind(region_id);
+            if current_only {
+                qb.push(" AND archived = FALSE");
+            }
             qb.push(" AND org_path >= ").push_bind(lo.to_string());
             qb.push(" AND org_path < ").push_bind(hi.to_string());
             qb.push(" AND id IN (");
@@ -336,25 +340,9 @@ pub(crate) async fn member_names(
     Ok(out)
 }
 
+/// The ids among `ids` that are current members placed within `[lo, hi)`.
 async fn current_members_within(tx: &mut Tx, region_id: i64, ids: &[i64], lo: &str, hi: &str) -> StoreResult<BTreeSet<i64>> {
-    let mut found = BTreeSet::new();
-    for chunk in ids.chunks(ID_CHUNK) {
-        let rows: Vec<i64> = crate::on_tx!(tx, c => {
-            let mut qb = sqlx::QueryBuilder::new("SELECT id FROM members WHERE region_id = ");
-            qb.push_bind(region_id);
-            qb.push(" AND archived = FALSE AND org_path >= ").push_bind(lo.to_string());
-            qb.push(" AND org_path < ").push_bind(hi.to_string());
-            qb.push(" AND id IN (");
-            let mut sep = qb.separated(", ");
-            for id in chunk {
-                sep.push_bind(*id);
-            }
-            sep.push_unseparated(")");
-            qb.build_query_scalar().fetch_all(c).await
-        })?;
-        found.extend(rows);
-    }
-    Ok(found)
+    Ok(member_names(tx, region_id, ids, lo, hi, true).await?.into_keys().collect())
 }
 
 async fn insert_attendance(tx: &mut Tx, m: &MeetingRow, member_id: i64, attendance: &str, reason: &str) -> StoreResult<()> {
@@ -577,7 +565,7 @@ impl OrgLife<'_> {
         let today = self.db.clock().today();
         validate_record(&rec, org.kind(), org.has_committee, &org.name, today)?;
         let marked: Vec<i64> = input.attendance.iter().map(|m| m.member_id).collect();
-        let names = member_names(&mut tx, org.region_id, &marked, &org.path, &path::upper(&org.path)).await?;
+        let names = member_names(&mut tx, org.region_id, &marked, &org.path, &path::upper(&org.path), false).await?;
         let marks = parse_marks(&input.attendance, &names)?;
         check_marks_for_state(&marks, rec.held_at.is_some(), &names)?;
         for d in &input.decisions {
@@ -827,7 +815,7 @@ impl OrgLife<'_> {
         let org = self.scoped().orgs().org_for_write(tx, row.org_id).await?;
         let marked: Vec<i64> = patch.attendance.iter().map(|m| m.member_id).collect();
         let root = self.scope.writable_root().unwrap_or(&org.path).to_string();
-        let names = member_names(tx, row.region_id, &marked, &root, &path::upper(&root)).await?;
+        let names = member_names(tx, row.region_id, &marked, &root, &path::upper(&root), false).await?;
         let marks = parse_marks(&patch.attendance, &names)?;
         for d in &patch.decisions {
             check_decision(d)?;
