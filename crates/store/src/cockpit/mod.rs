@@ -867,7 +867,7 @@ impl CockpitReads<'_> {
             base.push(")");
         }
         let mut count = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM findings f");
-        count.append(&base).push(" LIMIT ").bind(COUNT_CAP + 1).push(") capped");
+        count.append(&base).limit(COUNT_CAP + 1).push(") capped");
         let (total, lower_bound) = capped(count.fetch_i64(self.db).await?, COUNT_CAP);
         #[derive(sqlx::FromRow)]
         struct Row {

@@ -671,7 +671,7 @@ impl Members<'_> {
             None => {
                 let mut count = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM members m");
                 sel.push_filters(&mut count);
-                count.push(" LIMIT ").bind(COUNT_CAP + 1).push(") capped");
+                count.limit(COUNT_CAP + 1).push(") capped");
                 capped(count.fetch_i64(self.db).await?, COUNT_CAP)
             }
         };

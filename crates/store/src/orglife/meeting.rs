@@ -540,7 +540,7 @@ impl OrgLife<'_> {
             filters.push(" AND m.planned_at < ").bind(china_midnight_ms(to)).push("))");
         }
         let mut count = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM meetings m");
-        count.append(&filters).push(" LIMIT ").bind(COUNT_CAP + 1).push(") capped");
+        count.append(&filters).limit(COUNT_CAP + 1).push(") capped");
         let (total, lower_bound) = capped(count.fetch_i64(self.db).await?, COUNT_CAP);
         let offset = jump_offset(req)?;
         let mut sql = Sql::new(concat!("SELECT ", meeting_cols!(), meeting_from!()));
