@@ -7,8 +7,13 @@
 #
 # Idle is the same command on a one-row CSV (opening the database, the key, the rules):
 # "above idle" = peak RSS (VmHWM, from /usr/bin/time) of the run − that of the idle run.
+# Then the same files are uploaded to a running server (POST /api/v1/imports/members, then
+# commit for the 20k rows): "above idle" = the server's VmHWM during the upload (the peak
+# is reset before each through /proc/PID/clear_refs) − its VmRSS before it; last, every
+# hostile file four times at once (before the 20k rows, whose heap the allocator keeps),
+# to show that the room for uploads in flight and the parse semaphore bound the sum.
 # Targets: each hostile file < 100 MB above idle and < 1 s; 20k rows < 150 MB above idle.
-# Nothing asserts; the table is printed and written to bench-data/files/summary.txt.
+# Nothing asserts; the tables are printed and written to bench-data/files/summary.txt.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,3 +65,68 @@ SUMMARY="$OUT/summary.txt"
         "$(echo "$rss / 1024" | bc -l)" "$(echo "($rss - $IDLE) / 1024" | bc -l)" "exit $rc: $(grep 导入完成 "$OUT/last.out" | cut -c1-80)"
     printf 'idle (one-row CSV, dry run): %.1f MB; binary: %s\n' "$(echo "$IDLE / 1024" | bc -l)" "$PROFILE"
 } | tee "$SUMMARY"
+
+# ---------------------------------------------------------------- the server process
+SERVE_DATA="$OUT/data-serve"
+rm -rf "$SERVE_DATA"
+log "server: a second demo district, served"
+"$BIN" demo --scale district --data-dir "$SERVE_DATA" >/dev/null 2>&1
+PORT=${BENCH_FILES_PORT:-28190}
+while (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do PORT=$((PORT + 1)); done
+"$BIN" serve --data-dir "$SERVE_DATA" --addr "127.0.0.1:$PORT" --daily-check off >"$OUT/serve.log" 2>&1 &
+SERVE_PID=$!
+trap 'kill -INT $SERVE_PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.2; done
+TOKEN=$(curl -fs -H 'Content-Type: application/json' -d '{"login":"orgadmin","password":"Demo@2026"}' \
+    "http://127.0.0.1:$PORT/api/v1/auth/login" | grep -o '"token":"[0-9a-f]*"' | cut -d'"' -f4)
+[ -n "$TOKEN" ] || { echo "bench: login to the server failed" >&2; exit 1; }
+kb() { awk -v k="$1:" '$1==k{print $2}' "/proc/$SERVE_PID/status"; }
+# upload FILE → "seconds http_status added_kb alive peak_kb"
+upload() {
+    local f=$1 before secs code
+    echo 5 >"/proc/$SERVE_PID/clear_refs"
+    before=$(kb VmRSS)
+    read -r code secs < <(curl -s -o "$OUT/last.json" -w '%{http_code} %{time_total}\n' --max-time 120 \
+        -H "Authorization: Bearer $TOKEN" --data-binary @"$f" \
+        "http://127.0.0.1:$PORT/api/v1/imports/members?filename=$(basename "$f")")
+    local alive=yes
+    curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:$PORT/healthz" || alive=NO
+    echo "$secs $code $(( $(kb VmHWM) - before )) $alive $(kb VmHWM)"
+}
+{
+    echo
+    SERVE_IDLE=$(kb VmRSS)
+    printf 'server (pid %s, district): idle VmRSS %.1f MB; "added" = peak during the request − RSS before it,\n' "$SERVE_PID" "$(echo "$SERVE_IDLE / 1024" | bc -l)"
+    printf '"peak" = the server'"'"'s VmHWM since the previous request (absolute; minus idle gives the figure above idle)\n'
+    printf '%-20s %8s %6s %9s %9s %6s  %s\n' file time_s http added_MB peak_MB alive "answer"
+    for f in dimension.xlsx shared-strings.xlsx many-rows.xlsx zip-bomb.xlsx bad.xls huge-line.csv; do
+        read -r secs code above alive peak < <(upload "$OUT/in/$f")
+        msg=$(grep -o '"message":"[^"]*"' "$OUT/last.json" | head -1 | cut -c1-80)
+        printf '%-20s %8.2f %6s %9.1f %9.1f %6s  %s\n' "$f" "$secs" "$code" "$(echo "$above / 1024" | bc -l)" "$(echo "$peak / 1024" | bc -l)" "$alive" "$msg"
+    done
+    echo 5 >"/proc/$SERVE_PID/clear_refs"
+    before=$(kb VmRSS)
+    t0=$(date +%s.%N)
+    for _ in 1 2 3 4; do
+        for f in dimension.xlsx shared-strings.xlsx many-rows.xlsx zip-bomb.xlsx bad.xls huge-line.csv; do
+            curl -s -o /dev/null --max-time 120 -H "Authorization: Bearer $TOKEN" --data-binary @"$OUT/in/$f" \
+                "http://127.0.0.1:$PORT/api/v1/imports/members?filename=$f" &
+        done
+    done
+    wait
+    t1=$(date +%s.%N)
+    alive=yes; curl -fs -o /dev/null --max-time 5 "http://127.0.0.1:$PORT/healthz" || alive=NO
+    printf '%-20s %8.2f %6s %9.1f %9.1f %6s  %s\n' "24 at once" "$(echo "$t1 - $t0" | bc -l)" "-" \
+        "$(echo "($(kb VmHWM) - $before) / 1024" | bc -l)" "$(echo "$(kb VmHWM) / 1024" | bc -l)" "$alive" "six hostile files, four uploads each, concurrently"
+    read -r secs code above alive peak < <(upload "$OUT/in/roster-20k.xlsx")
+    BATCH=$(grep -o '"batch_id":[0-9]*' "$OUT/last.json" | head -1 | cut -d: -f2)
+    printf '%-20s %8.2f %6s %9.1f %9.1f %6s  %s\n' "20k rows: preview" "$secs" "$code" "$(echo "$above / 1024" | bc -l)" "$(echo "$peak / 1024" | bc -l)" "$alive" "batch ${BATCH:-?}"
+    if [ -n "$BATCH" ]; then
+        echo 5 >"/proc/$SERVE_PID/clear_refs"
+        before=$(kb VmRSS)
+        read -r code secs < <(curl -s -o "$OUT/last.json" -w '%{http_code} %{time_total}\n' --max-time 300 -X POST \
+            -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/imports/$BATCH/commit")
+        printf '%-20s %8.2f %6s %9.1f %9.1f %6s  %s\n' "20k rows: commit" "$secs" "$code" "$(echo "($(kb VmHWM) - $before) / 1024" | bc -l)" "$(echo "$(kb VmHWM) / 1024" | bc -l)" "-" \
+            "$(grep -o '"created_total":[0-9]*' "$OUT/last.json" | head -1)"
+    fi
+} | tee -a "$SUMMARY"

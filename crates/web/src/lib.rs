@@ -44,16 +44,20 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Connection limits, timeouts and the trusted proxies.
     pub server: server::ServerConfig,
+    /// Room for uploaded bytes held at once (see [`upload::read`]).
+    pub uploads_in_flight: upload::InFlight,
 }
 
 impl AppState {
     pub fn new(db: Db) -> Self {
         let login = db.rules().login.clone();
+        let db_limits_in_flight = db.upload_limits().0.max_bytes_in_flight;
         AppState {
             login_limiter: limiter::LoginLimiter::new(login.ip_burst, login.ip_refill_seconds),
             db,
             secure_cookies: true,
             server: server::ServerConfig::default(),
+            uploads_in_flight: upload::InFlight::new(db_limits_in_flight),
         }
     }
 }

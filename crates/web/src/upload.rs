@@ -7,7 +7,64 @@
 use crate::error::{ApiError, ApiResult};
 use axum::extract::Request;
 use axum::http::{StatusCode, header};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use vanguard_domain::kernel::upload::{UploadLimits, mb};
+
+/// The room for uploaded bytes held at once ([`UploadLimits::max_bytes_in_flight`]), in
+/// KiB permits. An upload reserves its declared length (or the largest file allowed when
+/// it declares none) before its first byte is read and keeps it until it is answered, so
+/// bodies that wait for a parse slot count too.
+#[derive(Clone, Debug)]
+pub struct InFlight {
+    room: Arc<Semaphore>,
+    whole_kib: u64,
+    wait: Duration,
+}
+
+/// An upload's reservation of [`InFlight`] room; returned when dropped.
+#[derive(Debug)]
+pub struct Reserved(#[allow(dead_code)] OwnedSemaphorePermit);
+
+/// How long an upload waits for room before it is told the server is busy.
+const WAIT_FOR_ROOM: Duration = Duration::from_secs(30);
+
+impl InFlight {
+    pub fn new(max_bytes: u64) -> Self {
+        Self::with_wait(max_bytes, WAIT_FOR_ROOM)
+    }
+
+    /// Room for `max_bytes`, and uploads that wait `wait` for it.
+    pub fn with_wait(max_bytes: u64, wait: Duration) -> Self {
+        let permits = usize::try_from(kib(max_bytes).clamp(1, u64::from(u32::MAX))).unwrap_or(usize::MAX);
+        InFlight { room: Arc::new(Semaphore::new(permits)), whole_kib: permits as u64, wait }
+    }
+
+    /// Reserves `bytes`, waiting up to the configured time. A file larger than the whole
+    /// room takes all of it (it was already allowed by the file-size limit).
+    async fn reserve(&self, bytes: u64) -> ApiResult<Reserved> {
+        let whole = u32::try_from(self.whole_kib).unwrap_or(u32::MAX);
+        let want = u32::try_from(kib(bytes)).unwrap_or(u32::MAX).clamp(1, whole.max(1));
+        match tokio::time::timeout(self.wait, self.room.clone().acquire_many_owned(want)).await {
+            Ok(Ok(permit)) => Ok(Reserved(permit)),
+            _ => Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "upload.busy",
+                "服务器正在处理较多的上传文件，请过一两分钟再上传",
+            )),
+        }
+    }
+
+    /// The room not reserved now, in bytes.
+    pub fn available_bytes(&self) -> u64 {
+        self.room.available_permits() as u64 * 1024
+    }
+}
+
+fn kib(bytes: u64) -> u64 {
+    bytes.div_ceil(1024)
+}
 
 /// What is being uploaded: its size limit and its words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +111,8 @@ pub struct Uploaded {
     pub bytes: Vec<u8>,
     /// Other fields of a multipart form (`org_id`, `confirm_renames`, …), at most a few.
     pub fields: Vec<(String, String)>,
+    /// The room this upload holds until it is answered: keep it while `bytes` are used.
+    pub reserved: Reserved,
 }
 
 impl Uploaded {
@@ -62,11 +121,22 @@ impl Uploaded {
     }
 }
 
-/// Reads the uploaded file of a request. `filename` names a raw body.
-pub async fn read(req: Request, purpose: Purpose, filename: Option<&str>, max_bytes: Option<u64>) -> ApiResult<Uploaded> {
+/// Reads the uploaded file of a request within the room for uploads in flight.
+/// `filename` names a raw body.
+pub async fn read(
+    room: &InFlight,
+    req: Request,
+    purpose: Purpose,
+    filename: Option<&str>,
+    max_bytes: Option<u64>,
+) -> ApiResult<Uploaded> {
     let max = max_bytes.unwrap_or(purpose.limits().max_file_bytes);
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     let limit = max + 64 * 1024;
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    // A body over the limit is refused once the limit is read (answering before the
+    // client has sent it would cut its connection before it sees the reason).
+    let reserved = room.reserve(declared.unwrap_or(limit).min(limit)).await?;
     let (name, bytes, fields) = if content_type.starts_with("multipart/form-data") {
         let boundary = multer::parse_boundary(&content_type)
             .map_err(|_| ApiError::bad_request("upload.invalid", "上传的表单格式不正确，请重新选择文件上传"))?;
@@ -88,7 +158,7 @@ pub async fn read(req: Request, purpose: Purpose, filename: Option<&str>, max_by
                     if bytes.len() as u64 > max {
                         return Err(purpose.too_large(max));
                     }
-                    file = Some((name, bytes.to_vec()));
+                    file = Some((name, Vec::from(bytes)));
                 }
                 Some(n) if fields.len() < 8 && n.len() <= 40 => {
                     let text = field.text().await.map_err(broken)?;
@@ -120,11 +190,12 @@ pub async fn read(req: Request, purpose: Purpose, filename: Option<&str>, max_by
                 ),
             )
         })?;
-        (name, bytes.to_vec(), Vec::new())
+        // The collected body is one unshared buffer: taken over, not copied.
+        (name, Vec::from(bytes), Vec::new())
     };
     if bytes.is_empty() {
         return Err(ApiError::bad_request("upload.no_file", "上传的文件是空的，请重新选择文件"));
     }
     let name = name.rsplit(['/', '\\']).next().unwrap_or(&name).to_string();
-    Ok(Uploaded { name, bytes, fields })
+    Ok(Uploaded { name, bytes, fields, reserved })
 }

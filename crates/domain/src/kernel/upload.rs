@@ -42,6 +42,10 @@ pub struct UploadLimits {
     pub max_concurrent_parses: u32,
     /// What one parse may hold in memory for the cells it read, in bytes (estimated).
     pub memory_budget_bytes: u64,
+    /// The most bytes of uploaded files the server holds at once, from the first byte
+    /// received until the request is answered (bodies waiting for a parse slot
+    /// included); more uploads wait for room, then are told the server is busy.
+    pub max_bytes_in_flight: u64,
 }
 
 const MB: u64 = 1024 * 1024;
@@ -65,6 +69,9 @@ impl Default for UploadLimits {
             max_xml_token_bytes: 256 * 1024,
             max_concurrent_parses: 2,
             memory_budget_bytes: 64 * MB,
+            // Three of the largest rosters at once: with two parses of 64 MB each, the
+            // uploads' peak stays near 100 MB above idle however many arrive together.
+            max_bytes_in_flight: 96 * MB,
         }
     }
 }

@@ -29,13 +29,20 @@ pub struct RosterUploadQuery {
 }
 
 /// The uploaded roster and the options given with it (query or form fields).
-pub(crate) async fn uploaded(state: &AppState, req: Request, q: &mut RosterUploadQuery) -> ApiResult<(String, Vec<u8>)> {
+/// The third value is the upload's room in memory ([`crate::upload::Reserved`]): hold it
+/// until the file has been read.
+pub(crate) async fn uploaded(
+    state: &AppState,
+    req: Request,
+    q: &mut RosterUploadQuery,
+) -> ApiResult<(String, Vec<u8>, crate::upload::Reserved)> {
     let max = state.db.upload_limits().0.max_file_bytes;
-    let up = crate::upload::read(req, crate::upload::Purpose::Roster, q.filename.as_deref(), Some(max)).await?;
+    let up = crate::upload::read(&state.uploads_in_flight, req, crate::upload::Purpose::Roster, q.filename.as_deref(), Some(max))
+        .await?;
     if let Some(id) = up.field("org_id").and_then(|t| t.trim().parse::<i64>().ok()) {
         q.org_id = Some(id);
     }
-    Ok((up.name, up.bytes))
+    Ok((up.name, up.bytes, up.reserved))
 }
 
 pub async fn upload(
@@ -44,7 +51,7 @@ pub async fn upload(
     QueryParams(mut q): QueryParams<RosterUploadQuery>,
     req: Request,
 ) -> ApiResult<Json<ImportPreview>> {
-    let (filename, bytes) = uploaded(&state, req, &mut q).await?;
+    let (filename, bytes, _reserved) = uploaded(&state, req, &mut q).await?;
     let opts = ImportOptions { default_org_id: q.org_id, dry_run: false };
     Ok(Json(ctx.scoped(&state.db).roster().preview_import(&filename, bytes, &opts).await?))
 }

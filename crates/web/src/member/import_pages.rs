@@ -35,7 +35,7 @@ pub async fn upload_submit(State(state): State<AppState>, ctx: Ctx, req: Request
         *res.status_mut() = status;
         Ok(res)
     };
-    let (filename, bytes) = match uploaded(&state, req, &mut q).await {
+    let (filename, bytes, _reserved) = match uploaded(&state, req, &mut q).await {
         Ok(f) => f,
         Err(e) => return again(Shell::new(&state, &ctx, "import").await, e.message, e.status),
     };

@@ -198,7 +198,8 @@ pub async fn upload_attachment(
 ) -> ApiResult<(StatusCode, Json<AttachmentView>)> {
     // Reach first: a meeting outside it is not found, whatever is uploaded.
     ctx.scoped(&state.db).orglife().meeting_row(id).await?;
-    let up = crate::upload::read(req, crate::upload::Purpose::Attachment, q.filename.as_deref(), None).await?;
+    let up = crate::upload::read(&state.uploads_in_flight, req, crate::upload::Purpose::Attachment, q.filename.as_deref(), None)
+        .await?;
     Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).orglife().add_attachment(id, &up.name, &up.bytes).await?)))
 }
 

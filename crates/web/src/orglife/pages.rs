@@ -140,10 +140,11 @@ pub async fn attach(State(state): State<AppState>, ctx: Ctx, Id(id): Id, req: ax
     let headers = req.headers().clone();
     // Reach first: a meeting outside it is not found, whatever is uploaded.
     ctx.scoped(&state.db).orglife().meeting_row(id).await?;
-    let (name, bytes) = match crate::upload::read(req, crate::upload::Purpose::Attachment, None, None).await {
-        Ok(up) => (up.name, up.bytes),
-        Err(e) => return meeting_page(&state, &ctx, id, Some(e.message), &headers).await,
-    };
+    let (name, bytes, _reserved) =
+        match crate::upload::read(&state.uploads_in_flight, req, crate::upload::Purpose::Attachment, None, None).await {
+            Ok(up) => (up.name, up.bytes, up.reserved),
+            Err(e) => return meeting_page(&state, &ctx, id, Some(e.message), &headers).await,
+        };
     match ctx.scoped(&state.db).orglife().add_attachment(id, &name, &bytes).await {
         Ok(_) => Ok(see_other(&format!("/meetings/{id}#attachments"))),
         Err(e) => meeting_page(&state, &ctx, id, Some(message(e)?), &headers).await,

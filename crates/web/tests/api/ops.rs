@@ -468,6 +468,51 @@ async fn a_hostile_roster_upload_is_refused_naming_the_limit_and_the_server_serv
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_beyond_the_room_for_files_in_flight_wait_and_then_are_told_the_server_is_busy() {
+    use tokio::io::AsyncWriteExt;
+    for (_t, fx) in fixtures().await {
+        let mut state = vanguard_web::AppState::new(fx.db.clone());
+        state.secure_cookies = false;
+        state.login_limiter = vanguard_web::limiter::LoginLimiter::new(10_000, 60);
+        let room = vanguard_web::upload::InFlight::with_wait(64 * 1024, std::time::Duration::from_millis(300));
+        state.uploads_in_flight = room.clone();
+        let server = Server::start(state).await;
+        let secretary = fx.login(Caller::Secretary).await;
+        // A slow upload that declares 60 KB and sends a little of it holds most of the room.
+        let addr = server.base.trim_start_matches("http://").to_string();
+        let mut slow = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+        let head = format!(
+            "POST /api/v1/imports/members?filename=a.csv HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {secretary}\r\nContent-Length: 60000\r\n\r\n姓名,"
+        );
+        slow.write_all(head.as_bytes()).await.expect("send the start of a slow upload");
+        for _ in 0..200 {
+            if room.available_bytes() < 10_000 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        assert!(room.available_bytes() < 10_000, "[{}] the slow upload reserved its declared length", fx.backend);
+        let upload = |body: Vec<u8>| {
+            let req = server.request(Method::POST, "/api/v1/imports/members?filename=b.csv", Some(&secretary)).body(body);
+            async move { Resp::read(req.send().await.expect("upload")).await }
+        };
+        let r = upload(vec![b'x'; 10_000]).await;
+        assert_eq!((r.status, r.code()), (503, "upload.busy"), "[{}] {}", fx.backend, r.text);
+        assert!(r.text.contains("请过一两分钟再上传"), "[{}] the answer says what to do: {}", fx.backend, r.text);
+        // Once the slow upload is gone, its room is free again.
+        drop(slow);
+        for _ in 0..200 {
+            if room.available_bytes() == 64 * 1024 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        let r = upload("姓名,公民身份号码\n".as_bytes().to_vec()).await;
+        assert_ne!(r.status, 503, "[{}] {}", fx.backend, r.text);
+    }
+}
+
 // ---- Errors that must not be dropped ----------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
