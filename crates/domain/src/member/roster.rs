@@ -836,6 +836,48 @@ pub struct Problem {
     pub message: String,
 }
 
+labelled_enum! {
+    /// What the import report says of one data row: the preview's verdict, which the
+    /// commit keeps (a row found unchanged at commit time turns to 跳过).
+    pub enum ReportStatus {
+        Create = ("create", "将导入"),
+        Update = ("update", "将更新"),
+        Problem = ("problem", "有问题"),
+        Skip = ("skip", "跳过"),
+    }
+}
+
+impl ReportStatus {
+    /// The label once the batch is committed (新建, 更新, 有问题未导入, 跳过).
+    pub fn result_label(self) -> &'static str {
+        match self {
+            ReportStatus::Create => "已新建",
+            ReportStatus::Update => "已更新",
+            ReportStatus::Problem => "有问题，未导入",
+            ReportStatus::Skip => "跳过",
+        }
+    }
+}
+
+/// The longest reason text one report row keeps (several problems of a row joined).
+pub const REPORT_TEXT_MAX: usize = 1000;
+
+/// A row's problems or warnings as one line: `列名：原因；列名：原因`, bounded to
+/// [`REPORT_TEXT_MAX`] characters.
+pub fn reasons_line(problems: &[Problem]) -> String {
+    let line = problems
+        .iter()
+        .map(|p| if p.column.is_empty() { p.message.clone() } else { format!("{}：{}", p.column, p.message) })
+        .collect::<Vec<_>>()
+        .join("；");
+    bounded_text(line)
+}
+
+/// `text` cut to [`REPORT_TEXT_MAX`] characters, marked when cut.
+pub fn bounded_text(text: String) -> String {
+    if text.chars().count() > REPORT_TEXT_MAX { text.chars().take(REPORT_TEXT_MAX).collect::<String>() + "……" } else { text }
+}
+
 /// One data row, normalized but not yet checked against the archive.
 #[derive(Debug, Clone, Default)]
 pub struct RowInput {
