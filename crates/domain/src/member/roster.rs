@@ -1827,4 +1827,25 @@ mod tests {
         assert!(index().resolve_group(4, "第二党小组").unwrap_err().contains("现有：第一党小组"));
         assert!(index().resolve_group(6, "第一党小组").unwrap_err().contains("没有下设党小组"));
     }
+
+    #[test]
+    fn a_rows_reasons_read_as_one_line_naming_each_column() {
+        let p = |column: &str, message: &str| Problem {
+            sheet: String::new(),
+            row: 4,
+            column: column.into(),
+            message: message.into(),
+        };
+        let line = reasons_line(&[p("入党时间", "请填写入党时间"), p("", "整行为空")]);
+        assert_eq!(line, "入党时间：请填写入党时间；整行为空");
+    }
+
+    #[test]
+    fn a_reasons_line_is_cut_at_its_bound_and_says_so() {
+        let long = "很".repeat(REPORT_TEXT_MAX + 10);
+        let line = bounded_text(long);
+        assert_eq!(line.chars().count(), REPORT_TEXT_MAX + 2);
+        assert!(line.ends_with("……"));
+        assert_eq!(bounded_text("短".into()), "短");
+    }
 }

@@ -124,10 +124,10 @@ pub async fn org_picker(
             }
     };
     let mut found: Vec<OrgView> = orgs.search_orgs(q).await?;
-    if let Some(c) = chosen.filter(|c| !found.iter().any(|o| o.id == *c)) {
-        if let Ok(o) = orgs.org_view(c).await {
-            found.insert(0, o);
-        }
+    if let Some(c) = chosen.filter(|c| !found.iter().any(|o| o.id == *c))
+        && let Ok(o) = orgs.org_view(c).await
+    {
+        found.insert(0, o);
     }
     let mut parents: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
     let mut options = Vec::new();
