@@ -44,7 +44,7 @@ test('an import with bad rows reports them and imports the good rows', async () 
   await page.click('#upload');
   await page.locator('#lines').waitFor();
   await page.click('nav.status-tabs a:has-text("有问题")');
-  await page.locator('#lines tbody tr', { hasText: '入党时间' }).waitFor();
+  await page.locator('nav.status-tabs a[aria-current=page]', { hasText: '有问题' }).waitFor();
   await shot(page, 'import-preview');
   const problems = await page.locator('#lines tbody tr').allTextContents();
   assert.ok(problems.some((p) => p.includes('第 4 行') && p.includes('身份证号') && p.includes('校验位')), problems.join('\n'));
@@ -87,7 +87,7 @@ for (const [vi, vp] of VIEWPORTS.entries()) {
     await page.goto(BASE + '/imports/members');
     const firstBranch = page.locator('.picker-options input[name=org_id]:not([value=""])').first();
     const branchName = (await page.locator('.picker-options label.pick .pick-name').first().textContent()).trim();
-    await page.fill('input[name=pick_q]', branchName.slice(0, 4));
+    await Promise.all([page.waitForResponse((r) => r.url().includes('/tree/pick')), page.fill('input[name=pick_q]', branchName.slice(0, 4))]);
     await page.locator('.picker-options .pick-name', { hasText: branchName }).first().waitFor();
     await page.locator('.picker-options label.pick', { hasText: branchName }).first().locator('input').check();
     assert.ok(await firstBranch.count() > 0);
@@ -105,8 +105,8 @@ for (const [vi, vp] of VIEWPORTS.entries()) {
     await page.click('nav.pager a[rel=next]');
     await page.locator('#lines tbody tr', { hasText: badName }).waitFor();
     await page.click('nav.status-tabs a:has-text("有问题")');
-    await page.locator('#lines tbody tr', { hasText: '入党时间' }).waitFor();
-    assert.equal(await page.locator('#lines tbody tr').count(), 1);
+    await page.locator('nav.status-tabs a[aria-current=page]', { hasText: '有问题' }).waitFor();
+    assert.equal(await page.locator('#lines tbody tr').count(), 1, await page.locator('#lines').textContent());
     await shot(page, `import-preview-paged-${vp.name}`);
     const weight = await pageWeight(page, batchUrl);
     assert.ok(weight < 100 * 1024, `the preview weighs ${weight} bytes`);
@@ -118,6 +118,8 @@ for (const [vi, vp] of VIEWPORTS.entries()) {
     assert.equal(await page.locator('progress').count(), 0, 'no progress bar once done');
     assert.doesNotMatch(await page.locator('main').textContent(), /已处理/);
     await page.click('nav.status-tabs a:has-text("有问题")');
+    await page.locator('nav.status-tabs a[aria-current=page]', { hasText: '有问题' }).waitFor();
+    assert.equal(await page.locator('#lines tbody tr').count(), 1, await page.locator('#lines').textContent());
     const skipped = page.locator('#lines tbody tr', { hasText: badName });
     await skipped.waitFor();
     const line = await skipped.textContent();
@@ -140,7 +142,7 @@ for (const [vi, vp] of VIEWPORTS.entries()) {
     const orgUrl = page.url();
     await page.goto(orgUrl + '/move');
     assert.equal(await page.locator('input[name=parent_id]:checked').count(), 1, 'the current parent is preselected');
-    await page.fill('input[name=pick_q]', '党委');
+    await Promise.all([page.waitForResponse((r) => r.url().includes('/tree/pick')), page.fill('input[name=pick_q]', '党委')]);
     await page.locator('.picker-options label.pick', { hasText: '党委' }).first().waitFor();
     const target = page.locator('.picker-options label.pick').filter({ has: page.locator('input:not(:checked)') }).first();
     const targetName = (await target.locator('.pick-name').textContent()).trim();
