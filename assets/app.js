@@ -56,3 +56,14 @@
   document.addEventListener('DOMContentLoaded', function () { start(document); });
   document.addEventListener('htmx:afterSwap', function (e) { start(e.target); });
 })();
+// The org picker (templates/org/picker.html): Enter in its search box searches instead of
+// submitting the form around it.
+(function () {
+  document.addEventListener('keydown', function (e) {
+    var box = e.key === 'Enter' && e.target.closest && e.target.closest('[data-picker-search]');
+    if (box) {
+      e.preventDefault();
+      box.dispatchEvent(new Event('picker-search'));
+    }
+  });
+})();

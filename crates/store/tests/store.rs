@@ -945,8 +945,68 @@ async fn committing_imports_the_valid_rows_in_one_transaction_and_only_once() {
         assert!(matches!(err, StoreError::Conflict { code: "import.committed", .. }), "{}: {err:?}", t.backend);
         let status = s.roster().import_status(p.batch_id.unwrap()).await.unwrap();
         assert_eq!(status.status, "committed");
-        assert_eq!(status.result.unwrap().created.len(), 3);
+        assert_eq!(status.result.unwrap().created_total, 3);
         assert!(audit::verify(&t.db, |_, _| {}).await.unwrap().is_intact());
+    }
+}
+
+#[tokio::test]
+async fn the_import_report_is_read_a_page_at_a_time_in_file_order_and_by_status() {
+    use vanguard_domain::kernel::paging::{PageQuery, PageRequest};
+    use vanguard_domain::member::roster::ReportStatus;
+    for t in each_backend().await {
+        let tr = tree(&t.db).await;
+        let sys = system(&tr.root);
+        let s = t.db.scoped(&sys);
+        let mut bad = row("坏行", 4, "槐树社区第一党支部");
+        bad[3] = "".into();
+        let rows = vec![
+            headings(),
+            row("张三", 1, "槐树社区第一党支部"),
+            row("李四", 2, "槐树社区第二党支部"),
+            bad,
+            row("王五", 3, "槐树社区第一党支部"),
+        ];
+        let p = s.roster().preview_import("花名册.xlsx", xlsx(rows), &opts()).await.unwrap();
+        let id = p.batch_id.unwrap();
+        let first = s.roster().import_lines(id, None, &PageRequest::first(2)).await.unwrap();
+        assert_eq!(first.total, Some(4), "{}", t.backend);
+        assert_eq!(first.items.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), vec!["张三", "李四"]);
+        let next = PageRequest::from_query(&PageQuery { cursor: first.next.clone(), limit: Some(2), page: None }).unwrap();
+        let second = s.roster().import_lines(id, None, &next).await.unwrap();
+        assert_eq!(second.items.iter().map(|l| l.row).collect::<Vec<_>>(), vec![4, 5]);
+        assert!(second.next.is_none() && second.prev.is_some());
+        let problems = s.roster().import_lines(id, Some(ReportStatus::Problem), &PageRequest::first(20)).await.unwrap();
+        assert_eq!(problems.total, Some(1));
+        assert_eq!(problems.items[0].row, 4);
+        assert!(problems.items[0].detail.contains("入党时间"), "{}: {:?}", t.backend, problems.items[0]);
+        // The stored preview keeps only the file's description and counts.
+        let report = s.roster().import_report(id).await.unwrap().preview.unwrap();
+        assert!(report.rows.is_empty() && report.problems.is_empty());
+        assert_eq!(report.counts.to_create, 3);
+    }
+}
+
+#[tokio::test]
+async fn the_committed_report_keeps_the_reason_of_each_skipped_row_and_names_the_members_written() {
+    use vanguard_domain::kernel::paging::PageRequest;
+    use vanguard_domain::member::roster::ReportStatus;
+    for t in each_backend().await {
+        let tr = tree(&t.db).await;
+        let sys = system(&tr.root);
+        let s = t.db.scoped(&sys);
+        let mut bad = row("坏行", 4, "槐树社区第一党支部");
+        bad[3] = "".into();
+        let rows = vec![headings(), row("张三", 1, "槐树社区第一党支部"), bad];
+        let p = s.roster().preview_import("花名册.xlsx", xlsx(rows), &opts()).await.unwrap();
+        let id = p.batch_id.unwrap();
+        let r = s.roster().commit_import(id, |_, _| {}).await.unwrap();
+        let created = s.roster().import_lines(id, Some(ReportStatus::Create), &PageRequest::first(20)).await.unwrap();
+        assert_eq!(created.items[0].member_id, Some(r.created[0].member_id), "{}", t.backend);
+        let skipped = s.roster().import_lines(id, Some(ReportStatus::Problem), &PageRequest::first(20)).await.unwrap();
+        assert_eq!((skipped.items[0].row, skipped.items[0].name.as_str()), (3, "坏行"));
+        assert!(skipped.items[0].detail.contains("入党时间"), "{:?}", skipped.items[0]);
+        assert_eq!(r.skipped[0].reason, skipped.items[0].detail, "the result names the preview's reason");
     }
 }
 

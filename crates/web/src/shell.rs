@@ -54,6 +54,7 @@ pub fn flash_message(key: &str) -> Option<&'static str> {
         "leave" => "请假申请已提交，等待支部审批。",
         "leave_decided" => "请假申请已处理。",
         "password" => "密码已修改。",
+        "moved" => "党组织已迁移，下级党组织和党员随之迁移。",
         _ => return None,
     })
 }

@@ -7,6 +7,8 @@
 
 #[path = "api/fixture.rs"]
 mod fixture;
+#[path = "api/imports.rs"]
+mod imports;
 #[path = "api/matrix.rs"]
 mod matrix;
 #[path = "api/ops.rs"]

@@ -836,6 +836,48 @@ pub struct Problem {
     pub message: String,
 }
 
+labelled_enum! {
+    /// What the import report says of one data row: the preview's verdict, which the
+    /// commit keeps (a row found unchanged at commit time turns to 跳过).
+    pub enum ReportStatus {
+        Create = ("create", "将导入"),
+        Update = ("update", "将更新"),
+        Problem = ("problem", "有问题"),
+        Skip = ("skip", "跳过"),
+    }
+}
+
+impl ReportStatus {
+    /// The label once the batch is committed (新建, 更新, 有问题未导入, 跳过).
+    pub fn result_label(self) -> &'static str {
+        match self {
+            ReportStatus::Create => "已新建",
+            ReportStatus::Update => "已更新",
+            ReportStatus::Problem => "有问题，未导入",
+            ReportStatus::Skip => "跳过",
+        }
+    }
+}
+
+/// The longest reason text one report row keeps (several problems of a row joined).
+pub const REPORT_TEXT_MAX: usize = 1000;
+
+/// A row's problems or warnings as one line: `列名：原因；列名：原因`, bounded to
+/// [`REPORT_TEXT_MAX`] characters.
+pub fn reasons_line(problems: &[Problem]) -> String {
+    let line = problems
+        .iter()
+        .map(|p| if p.column.is_empty() { p.message.clone() } else { format!("{}：{}", p.column, p.message) })
+        .collect::<Vec<_>>()
+        .join("；");
+    bounded_text(line)
+}
+
+/// `text` cut to [`REPORT_TEXT_MAX`] characters, marked when cut.
+pub fn bounded_text(text: String) -> String {
+    if text.chars().count() > REPORT_TEXT_MAX { text.chars().take(REPORT_TEXT_MAX).collect::<String>() + "……" } else { text }
+}
+
 /// One data row, normalized but not yet checked against the archive.
 #[derive(Debug, Clone, Default)]
 pub struct RowInput {
@@ -1784,5 +1826,26 @@ mod tests {
         assert_eq!(index().resolve_group(4, "第一党小组"), Ok(7));
         assert!(index().resolve_group(4, "第二党小组").unwrap_err().contains("现有：第一党小组"));
         assert!(index().resolve_group(6, "第一党小组").unwrap_err().contains("没有下设党小组"));
+    }
+
+    #[test]
+    fn a_rows_reasons_read_as_one_line_naming_each_column() {
+        let p = |column: &str, message: &str| Problem {
+            sheet: String::new(),
+            row: 4,
+            column: column.into(),
+            message: message.into(),
+        };
+        let line = reasons_line(&[p("入党时间", "请填写入党时间"), p("", "整行为空")]);
+        assert_eq!(line, "入党时间：请填写入党时间；整行为空");
+    }
+
+    #[test]
+    fn a_reasons_line_is_cut_at_its_bound_and_says_so() {
+        let long = "很".repeat(REPORT_TEXT_MAX + 10);
+        let line = bounded_text(long);
+        assert_eq!(line.chars().count(), REPORT_TEXT_MAX + 2);
+        assert!(line.ends_with("……"));
+        assert_eq!(bounded_text("短".into()), "短");
     }
 }

@@ -177,3 +177,18 @@ pub async fn decide(db: &Db, actor: &Actor, id: i64, approve: bool) -> StoreResu
 fn not_entitled() -> StoreError {
     StoreError::Forbidden
 }
+
+/// The names of the orgs requests name as scope, by id, for the 安全管理员's page (which
+/// shows names, never ids). An org that no longer exists is left out.
+pub async fn scope_org_names(db: &Db, requests: &[RoleRequest]) -> StoreResult<std::collections::HashMap<i64, String>> {
+    let ids: std::collections::BTreeSet<i64> = requests.iter().filter_map(|r| r.scope_org_id).collect();
+    let mut names = std::collections::HashMap::new();
+    for id in ids {
+        let name: Option<String> = crate::read!(db, c => sqlx::query_scalar("SELECT name FROM orgs WHERE id = $1 LIMIT 1")
+            .bind(id).fetch_optional(c).await)?;
+        if let Some(n) = name {
+            names.insert(id, n);
+        }
+    }
+    Ok(names)
+}

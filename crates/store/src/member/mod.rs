@@ -25,6 +25,7 @@ crate::platform::scope::feature_handle!(
 );
 
 pub mod bulk;
+pub mod import_rows;
 pub mod roster;
 
 pub(crate) use bulk::{CTX_ID, CTX_PHONE};

@@ -11,6 +11,7 @@
 //! [`vanguard_domain::member::roster`].
 
 use crate::member::bulk::{NewMemberRecord, insert_identities, insert_members};
+use crate::member::import_rows::{self, Line, Written};
 use crate::member::{CTX_ID, CTX_PHONE, MemberFilter, MemberRow};
 use crate::platform::audit::{self, Event};
 use crate::platform::query::Sql;
@@ -24,8 +25,8 @@ use vanguard_domain::kernel::error::{FieldError, Invalid};
 use vanguard_domain::kernel::time::{date_text, opt_date_text};
 use vanguard_domain::member::idcard::IdNumber;
 use vanguard_domain::member::roster::{
-    Column, Layout, MASKED_EXPORT, OrgEntry, OrgIndex, Problem, RowInput, Table, is_footer_row, is_roster_sheet, looks_masked,
-    read_row, recognize, validate_row,
+    Column, Layout, MASKED_EXPORT, OrgEntry, OrgIndex, Problem, ReportStatus, RowInput, Table, bounded_text, is_footer_row,
+    is_roster_sheet, looks_masked, read_row, reasons_line, recognize, validate_row,
 };
 use vanguard_domain::member::{
     Category, Education, FieldChange, Flow, Gender, LeaveReason, MemberFields, PartyStatus, mask_phone,
@@ -280,6 +281,9 @@ pub struct ImportStatus {
 /// One valid row as stored in a batch (sealed).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Planned {
+    /// The row's line in the batch's report ([`import_rows`](crate::member::import_rows)).
+    #[serde(default)]
+    seq: i64,
     row: usize,
     name: String,
     /// The member an update changes.
@@ -293,7 +297,7 @@ struct Planned {
 }
 
 #[derive(sqlx::FromRow)]
-struct BatchRow {
+pub(crate) struct BatchRow {
     scope_path: String,
     filename: String,
     status: String,
@@ -656,6 +660,7 @@ impl Roster<'_> {
 
         let mut resolver = Resolver { index: &index, branches: HashMap::new(), groups: HashMap::new() };
         let mut preview_rows = Vec::new();
+        let mut lines: Vec<Line> = Vec::with_capacity(rows.len());
         let mut planned = Vec::new();
         let mut problems = Vec::new();
         let mut warnings = Vec::new();
@@ -673,7 +678,18 @@ impl Roster<'_> {
                 |column: &str, message: String| Problem { sheet: String::new(), row: r.row, column: column.to_string(), message };
             if let Some(first) = duplicate_of.get(&k) {
                 let (fsi, first_row) = (rows[*first].0, rows[*first].1.row);
-                row_warnings.push(problem(&id_heading, format!("与{}完全相同，只导入一次", where_of(fsi, first_row))));
+                let same = format!("与{}完全相同，只导入一次", where_of(fsi, first_row));
+                lines.push(Line {
+                    seq: k as i64,
+                    sheet: sheet_of(si),
+                    row: r.row,
+                    name: r.name().chars().take(60).collect(),
+                    status: ReportStatus::Skip,
+                    org: String::new(),
+                    detail: same.clone(),
+                    note: reasons_line(&row_warnings),
+                });
+                row_warnings.push(problem(&id_heading, same));
                 counts.duplicates += 1;
                 warnings_total += row_warnings.len();
                 for w in row_warnings {
@@ -763,6 +779,7 @@ impl Roster<'_> {
                 (Some(fields), Some((org_id, group_id))) if row_problems.is_empty() => match mine {
                     None => {
                         planned.push(Planned {
+                            seq: k as i64,
                             row: r.row,
                             name: fields.name.clone(),
                             member_id: None,
@@ -794,6 +811,7 @@ impl Roster<'_> {
                             (RowAction::Unchanged, changes)
                         } else {
                             planned.push(Planned {
+                                seq: k as i64,
                                 row: r.row,
                                 name: fields.name.clone(),
                                 member_id: Some(row.id),
@@ -808,6 +826,22 @@ impl Roster<'_> {
                 },
                 _ => (RowAction::Invalid, Vec::new()),
             };
+            let (status, detail) = match action {
+                RowAction::Create => (ReportStatus::Create, String::new()),
+                RowAction::Update => (ReportStatus::Update, bounded_text(format!("变更：{}", changes.join("、")))),
+                RowAction::Unchanged => (ReportStatus::Skip, "无变化".to_string()),
+                RowAction::Invalid | RowAction::Duplicate => (ReportStatus::Problem, reasons_line(&row_problems)),
+            };
+            lines.push(Line {
+                seq: k as i64,
+                sheet: sheet_of(si),
+                row: r.row,
+                name: r.name().chars().take(60).collect(),
+                status,
+                org: org_label.clone(),
+                detail,
+                note: reasons_line(&row_warnings),
+            });
             match action {
                 RowAction::Create => counts.to_create += 1,
                 RowAction::Update => counts.to_update += 1,
@@ -870,24 +904,34 @@ impl Roster<'_> {
             expires_at: None,
         };
         if !opts.dry_run {
-            let (id, expires_at) = self.save_batch(&root, &preview, &planned).await?;
+            let (id, expires_at) = self.save_batch(&root, &preview, &planned, &lines).await?;
             preview.batch_id = Some(id);
             preview.expires_at = Some(expires_at);
         }
         Ok(preview)
     }
 
-    async fn save_batch(&self, root: &str, preview: &ImportPreview, planned: &[Planned]) -> StoreResult<(i64, i64)> {
+    async fn save_batch(
+        &self,
+        root: &str,
+        preview: &ImportPreview,
+        planned: &[Planned],
+        lines: &[Line],
+    ) -> StoreResult<(i64, i64)> {
         let id = ids::next();
         let now = self.db.clock().now_ms();
         let expires_at = now + BATCH_TTL_MS;
         let payload = serde_json::to_string(planned).map_err(|e| StoreError::Other(format!("导入批次无法保存：{e}")))?;
         let sealed = self.db.crypto().encrypt_str(&payload, CTX_BATCH);
-        let report = serde_json::to_string(preview).map_err(|e| StoreError::Other(format!("导入批次无法保存：{e}")))?;
+        // The rows, problems and warnings are the report's lines: the stored preview keeps
+        // only the file's description and the counts.
+        let summary = ImportPreview { rows: Vec::new(), problems: Vec::new(), warnings: Vec::new(), ..preview.clone() };
+        let report = serde_json::to_string(&summary).map_err(|e| StoreError::Other(format!("导入批次无法保存：{e}")))?;
         let c = &preview.counts;
         let n = |v: usize| i64::try_from(v).unwrap_or(i64::MAX);
         let mut tx = self.db.begin().await?;
         // Housekeeping: batches past their day are of no use to anyone.
+        import_rows::delete_expired(&mut tx, self.scope.region_id, now).await?;
         crate::exec_tx!(tx, c => sqlx::query("DELETE FROM import_batches WHERE region_id = $1 AND expires_at < $2")
             .bind(self.scope.region_id).bind(now).execute(c).await)?;
         crate::exec_tx!(tx, conn => sqlx::query(
@@ -898,12 +942,13 @@ impl Roster<'_> {
             .bind(&preview.filename).bind(n(c.rows)).bind(n(c.valid)).bind(n(c.to_create)).bind(n(c.to_update))
             .bind(n(c.unchanged)).bind(n(c.invalid)).bind(&sealed).bind(&report).bind(now).bind(expires_at)
             .execute(conn).await)?;
+        import_rows::insert_lines(&mut tx, self.scope.region_id, id, lines).await?;
         tx.commit().await?;
         Ok((id, expires_at))
     }
 
     /// The caller's own batch (another account's batch is not found).
-    async fn batch(&self, id: i64) -> StoreResult<BatchRow> {
+    pub(crate) async fn batch(&self, id: i64) -> StoreResult<BatchRow> {
         let row: Option<BatchRow> = crate::read!(self.db, c => sqlx::query_as(concat!("SELECT ", batch_cols!(),
             " FROM import_batches WHERE region_id = $1 AND id = $2 AND account_id = $3"))
             .bind(self.scope.region_id).bind(id).bind(self.scope.actor.account_id).fetch_optional(c).await)?;
@@ -956,7 +1001,8 @@ impl Roster<'_> {
                 invalid: u(b.invalid_rows),
                 ..Default::default()
             },
-            progress: progress.map(|(done, total)| Progress { done, total }),
+            // Only while committing: a finished batch shows its result, never a bar.
+            progress: progress.filter(|_| status == "committing").map(|(done, total)| Progress { done, total }),
             created_at: b.created_at,
             expires_at: b.expires_at,
             preview: None,
@@ -1164,6 +1210,8 @@ impl Roster<'_> {
         let hi = path::upper(root);
         let mut creates: Vec<NewMemberRecord> = Vec::new();
         let mut created: Vec<ImportedRow> = Vec::new();
+        // What became of each planned row, by its report line.
+        let mut written: HashMap<i64, Written> = HashMap::new();
         let mut history: Vec<HistoryRow> = Vec::new();
         let mut counters: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
         for (i, fields) in validated {
@@ -1185,6 +1233,7 @@ impl Roster<'_> {
             history
                 .push(HistoryRow { member_id: id, field: "archive", old: String::new(), new: "建立档案（导入）".into() });
             created.push(ImportedRow { row: p.row, name: fields.name.clone(), member_id: id, changes: Vec::new() });
+            written.insert(p.seq, Written::Member { member_id: id, changes: None });
             creates.push(NewMemberRecord { id, org_id: p.org_id, group_id: p.group_id, org_path: member_path, fields });
         }
         // Updates: over the member as it is now.
@@ -1245,6 +1294,7 @@ impl Roster<'_> {
             }
             if changes.is_empty() {
                 late_unchanged.push(SkippedRow { row: p.row, name: new.name.clone(), reason: "无变化".into() });
+                written.insert(p.seq, Written::Unchanged);
                 continue;
             }
             let old_formal = i64::from(old.category == Category::Formal);
@@ -1265,7 +1315,12 @@ impl Roster<'_> {
                 old: c.old.clone(),
                 new: c.new.clone(),
             }));
-            updated.push(ImportedRow { row: p.row, name: new.name.clone(), member_id: mid, changes: change_labels(&changes) });
+            let labels = change_labels(&changes);
+            written.insert(
+                p.seq,
+                Written::Member { member_id: mid, changes: Some(bounded_text(format!("变更：{}", labels.join("、")))) },
+            );
+            updated.push(ImportedRow { row: p.row, name: new.name.clone(), member_id: mid, changes: labels });
             updates.push(Change {
                 row: row.clone(),
                 phone_changed: new.phone != old.phone,
@@ -1326,28 +1381,14 @@ impl Roster<'_> {
                 .bind(members).bind(formal).bind(region_id).bind(org_id).execute(c).await)?;
         }
 
-        // Rows not written: those of the stored (bounded) preview, and rows found unchanged
-        // now.
-        let report: String = crate::on_tx!(tx, c => sqlx::query_scalar("SELECT report FROM import_batches WHERE region_id = $1 AND id = $2")
-            .bind(region_id).bind(batch_id).fetch_one(c).await)?;
-        let preview: ImportPreview =
-            serde_json::from_str(&report).map_err(|e| StoreError::Other(format!("导入批次记录已损坏：{e}")))?;
-        drop(report);
+        // Rows not written: the report's 有问题 and 跳过 lines, with rows found unchanged now.
+        import_rows::mark_committed(&mut tx, region_id, batch_id, &written).await?;
+        drop(written);
         let late = late_unchanged.len();
-        let mut skipped: Vec<SkippedRow> = preview
-            .rows
-            .iter()
-            .filter(|r| matches!(r.action, RowAction::Unchanged | RowAction::Invalid | RowAction::Duplicate))
-            .map(|r| SkippedRow {
-                row: r.row,
-                name: r.name.clone(),
-                reason: match r.action {
-                    RowAction::Unchanged => "无变化".into(),
-                    RowAction::Duplicate => "与前面的行完全相同，已导入一次".into(),
-                    _ => "有错误，未导入".into(),
-                },
-            })
-            .chain(late_unchanged)
+        let mut skipped: Vec<SkippedRow> = import_rows::skipped_lines(&mut tx, region_id, batch_id, REPORT_LIMIT)
+            .await?
+            .into_iter()
+            .map(|l| SkippedRow { row: usize::try_from(l.row).unwrap_or_default(), name: l.name, reason: l.detail })
             .collect();
         let (unchanged_before, invalid) = (b.unchanged.max(0), b.invalid_rows.max(0));
         // The features that derive rows from members (the rules engine today) see the
@@ -1362,7 +1403,9 @@ impl Roster<'_> {
             crate::platform::hooks::publish(&mut tx, self.db, change).await?;
         }
         let unchanged = unchanged_before as usize + late;
-        let invalid = invalid as usize + preview.counts.duplicates;
+        // Rows identical to an earlier one are neither valid nor invalid: skipped too.
+        let duplicates = (b.total_rows - b.valid_rows - b.invalid_rows).max(0);
+        let invalid = (invalid + duplicates) as usize;
         skipped.sort_by_key(|s| s.row);
         skipped.truncate(REPORT_LIMIT);
         let (created_total, updated_total) = (created.len(), updated.len());
@@ -1390,7 +1433,9 @@ impl Roster<'_> {
             )),
         )
         .await?;
-        let result_json = serde_json::to_string(&result).map_err(|e| StoreError::Other(format!("导入结果无法保存：{e}")))?;
+        // The stored result keeps the totals; its rows are the report's lines.
+        let totals = ImportResult { created: Vec::new(), updated: Vec::new(), skipped: Vec::new(), ..result.clone() };
+        let result_json = serde_json::to_string(&totals).map_err(|e| StoreError::Other(format!("导入结果无法保存：{e}")))?;
         crate::exec_tx!(tx, c => sqlx::query(
             "UPDATE import_batches SET status = 'committed', payload = $1, result = $2, finished_at = $3 WHERE region_id = $4 AND id = $5")
             .bind(Vec::<u8>::new()).bind(&result_json).bind(now).bind(region_id).bind(batch_id).execute(c).await)?;

@@ -50,6 +50,7 @@ pub const TABLES: &[(&str, Placement)] = &[
     ("members", Placement::ByRegion),
     ("member_history", Placement::ByRegion),
     ("import_batches", Placement::ByRegion),
+    ("import_rows", Placement::ByRegion),
     ("meetings", Placement::ByRegion),
     ("meeting_attendance", Placement::ByRegion),
     ("meeting_decisions", Placement::ByRegion),

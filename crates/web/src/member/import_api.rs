@@ -3,14 +3,17 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Ctx, Id, QueryParams};
+use crate::extract::{Ctx, Id, Paged, QueryParams};
 use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use vanguard_domain::kernel::auth::Permission;
+use vanguard_domain::kernel::paging::Page;
+use vanguard_domain::member::roster::ReportStatus;
 use vanguard_store::member::MemberFilter;
+use vanguard_store::member::import_rows::ReportLine;
 use vanguard_store::member::roster::{CommitOptions, ImportOptions, ImportPreview, ImportResult, ImportStatus, template_xlsx};
 use vanguard_store::platform::audit::{self, Event};
 
@@ -59,7 +62,8 @@ pub async fn upload(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct StatusQuery {
-    /// Include the stored preview (rows, problems and warnings, at most 1000 of each).
+    /// Include the stored preview's description of the file and its counts (the rows
+    /// with their problems are paged at `/api/v1/imports/{id}/rows`).
     pub report: bool,
 }
 
@@ -72,6 +76,34 @@ pub async fn status(
     let roster = ctx.scoped(&state.db);
     let roster = roster.roster();
     Ok(Json(if q.report { roster.import_report(id).await? } else { roster.import_status(id).await? }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LinesFilter {
+    /// `create`, `update`, `problem` or `skip` (blank: every row).
+    pub status: String,
+}
+
+/// A page of a batch's report, in file order: each row's status and its reasons (the
+/// problems of a row not imported), and once committed the member written.
+pub async fn lines(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    QueryParams(f): QueryParams<LinesFilter>,
+    Paged(req): Paged,
+) -> ApiResult<Json<Page<ReportLine>>> {
+    let status = match f.status.trim() {
+        "" => None,
+        s => Some(ReportStatus::parse(s).ok_or_else(|| {
+            ApiError::bad_request(
+                "import.status",
+                "status 应为 create（将导入）、update（将更新）、problem（有问题）或 skip（跳过）",
+            )
+        })?),
+    };
+    Ok(Json(ctx.scoped(&state.db).roster().import_lines(id, status, &req).await?))
 }
 
 #[derive(Deserialize, Default)]

@@ -19,6 +19,7 @@ pub fn routes() -> Vec<RouteSpec> {
         r!(GET "/api/v1/imports/members/template.xlsx", MemberWrite, "import", "下载党员花名册导入模板（含填写说明和下拉选项）", None, get(super::import_api::template)),
         r!(POST "/api/v1/imports/members", MemberWrite, "import", "上传花名册（.xlsx、.xls、.csv；multipart 字段 file，或原始内容加 ?filename=）并逐行校验预览，不写入党员数据", None, post(super::import_api::upload)),
         r!(GET "/api/v1/imports/{id}", MemberWrite, "import", "导入批次的状态、预览、导入进度和结果", None, get(super::import_api::status)),
+        r!(GET "/api/v1/imports/{id}/rows", MemberWrite, "import", "导入批次的逐行结果（分页，按文件行序；status=create/update/problem/skip 筛选），含每行的问题原因和导入后的党员", None, get(super::import_api::lines)),
         r!(POST "/api/v1/imports/{id}/commit", MemberWrite, "import", "导入批次中没有错误的行：在一个事务内全部写入或全部不写入", None, post(super::import_api::commit)),
         r!(POST "/api/v1/imports/{id}/discard", MemberWrite, "import", "放弃导入批次", None, post(super::import_api::discard)),
         r!(GET "/members", MemberRead, "page", "花名册与历史库", None, get(super::pages::roster)),
@@ -34,7 +35,7 @@ pub fn routes() -> Vec<RouteSpec> {
         r!(POST "/members/{id}/reveal", MemberReveal, "page", "显示敏感字段（记入审计）", None, post(super::pages::reveal)),
         r!(GET "/imports/members", MemberWrite, "page", "花名册导入：上传页", None, get(super::import_pages::upload_page)),
         r!(POST "/imports/members", MemberWrite, "page", "花名册导入：上传并预览", None, post(super::import_pages::upload_submit)),
-        r!(GET "/imports/{id}", MemberWrite, "page", "花名册导入：批次状态与结果", None, get(super::import_pages::status)),
+        r!(GET "/imports/{id}", MemberWrite, "page", "花名册导入：预览（分页、按处理结果筛选）、导入进度与结果", None, get(super::import_pages::status)),
         r!(POST "/imports/{id}/commit", MemberWrite, "page", "花名册导入：导入无误的行", None, post(super::import_pages::commit)),
         r!(POST "/imports/{id}/discard", MemberWrite, "page", "花名册导入：放弃批次", None, post(super::import_pages::discard)),
     ]

@@ -177,40 +177,44 @@ pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Fo
 struct MovePage {
     shell: Shell,
     o: OrgView,
-    parent_id: String,
+    picker: super::tree::OrgPicker,
     error: Option<String>,
 }
 
-pub async fn move_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
+/// The move form: the new parent is chosen with the org picker (the current parent
+/// preselected), never typed as an id.
+async fn move_page(state: &AppState, ctx: &Ctx, id: i64, chosen: Option<i64>, q: &str, error: Option<String>) -> PageResult {
     let o = ctx.scoped(&state.db).orgs().org_view(id).await?;
-    let shell = Shell::new(&state, &ctx, "org").await;
-    Ok(render(&MovePage { shell, parent_id: o.parent_id.map(|p| p.to_string()).unwrap_or_default(), o, error: None }))
+    let picker = super::tree::org_picker(state, ctx, super::tree::PickFor::Parent, "parent_id", chosen, q, Some(id)).await?;
+    let shell = Shell::new(state, ctx, "org").await;
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let mut res = render(&MovePage { shell, o, picker, error });
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+pub async fn move_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
+    let parent = ctx.scoped(&state.db).orgs().org_view(id).await?.parent_id;
+    move_page(&state, &ctx, id, parent, "", None).await
 }
 
 pub async fn move_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
     let scoped = ctx.scoped(&state.db);
-    let raw = v.get("parent_id").cloned().unwrap_or_default();
-    let result = match raw.trim().parse::<i64>() {
-        Ok(p) => scoped.orgs().move_org(id, p).await,
-        Err(_) => Err(vanguard_store::StoreError::invalid("parent_id", "required", "请填写新的上级党组织编号")),
+    let chosen = v.get("parent_id").and_then(|raw| raw.trim().parse::<i64>().ok());
+    let q = v.get("pick_q").cloned().unwrap_or_default();
+    let result = match chosen {
+        Some(p) => scoped.orgs().move_org(id, p).await,
+        None => Err(vanguard_store::StoreError::invalid("parent_id", "required", "请在列表中选择新的上级党组织")),
     };
     match result {
-        Ok(_) => Ok(see_other(&format!("/orgs/{id}"))),
+        Ok(_) => Ok(see_other(&format!("/orgs/{id}?done=moved"))),
         Err(vanguard_store::StoreError::NotFound) => {
-            let o = scoped.orgs().org_view(id).await?;
-            let shell = Shell::new(&state, &ctx, "org").await;
-            Ok(render(&MovePage {
-                shell, o, parent_id: raw, error: Some("新的上级党组织不存在或不在您的管辖范围内".into())
-            }))
+            move_page(&state, &ctx, id, None, &q, Some("所选上级党组织不存在或不在您的管辖范围内，请重新选择".into())).await
         }
         Err(e) => {
             let errors = form_errors(e)?;
-            let o = scoped.orgs().org_view(id).await?;
-            let shell = Shell::new(&state, &ctx, "org").await;
             let msg = errors.into_values().collect::<Vec<_>>().join("；");
-            let mut res = render(&MovePage { shell, o, parent_id: raw, error: Some(msg) });
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(res)
+            move_page(&state, &ctx, id, chosen, &q, Some(msg)).await
         }
     }
 }

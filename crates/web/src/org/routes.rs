@@ -14,6 +14,7 @@ pub fn routes() -> Vec<RouteSpec> {
         r!(POST "/api/v1/orgs/{id}/move", OrgWrite, "org", "把党组织连同下级和党员整体迁移到新的上级", Some(crate::routes::schema::<super::api::OrgMove>), post(super::api::move_org)),
         r!(POST "/api/v1/orgs/{id}/dissolve", OrgWrite, "org", "撤销党组织（仍有党员时拒绝）", Some(crate::routes::schema::<super::api::OrgDissolve>), post(super::api::dissolve)),
         r!(GET "/tree/search", OrgRead, "page", "组织树：按名称搜索", None, get(super::tree::search)),
+        r!(GET "/tree/pick", OrgRead, "page", "选择党组织：按名称查找管辖范围内可选的党组织（导入、迁移表单用）", None, get(super::tree::pick)),
         r!(GET "/tree/{id}", OrgRead, "page", "组织树：展开下级", None, get(super::tree::children)),
         r!(GET "/orgs/{id}", OrgRead, "page", "党组织页", None, get(super::pages::detail)),
         r!(GET "/orgs/{id}/edit", OrgWrite, "page", "修改党组织表单", None, get(super::pages::edit_form)),

@@ -6,15 +6,20 @@ use crate::shell::{PageResult, Shell, fmt_time, form_errors, render, see_other};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use vanguard_store::account::grants;
+use std::collections::HashMap;
+use vanguard_store::account::{self, grants};
 use vanguard_store::platform::alerts;
 
 pub struct RequestLine {
     pub id: i64,
-    pub account_id: i64,
+    /// The account concerned: 姓名（用户名）.
+    pub account: String,
+    /// Its role now (before the request takes effect).
+    pub current_role: &'static str,
     pub kind: &'static str,
     pub role: &'static str,
-    pub scope_org_id: Option<i64>,
+    /// The org the role would reach (its name).
+    pub scope_org: String,
     pub requested_by: String,
     pub requested_at: String,
     pub pending: bool,
@@ -38,15 +43,30 @@ struct SecurityPage {
 }
 
 async fn show(state: &AppState, ctx: &Ctx, error: Option<String>) -> PageResult {
-    let requests = grants::list(&state.db)
-        .await?
+    let list = grants::list(&state.db).await?;
+    let orgs = grants::scope_org_names(&state.db, &list).await?;
+    let mut accounts: HashMap<i64, (String, &'static str)> = HashMap::new();
+    for id in list.iter().map(|r| r.account_id) {
+        if let std::collections::hash_map::Entry::Vacant(e) = accounts.entry(id) {
+            e.insert(match account::account(&state.db, id).await {
+                Ok(a) => (format!("{}（{}）", a.display_name, a.username), a.role().label()),
+                Err(vanguard_store::StoreError::NotFound) => ("（已删除的账户）".into(), ""),
+                Err(e) => return Err(e.into()),
+            });
+        }
+    }
+    let requests = list
         .into_iter()
         .map(|r| RequestLine {
             id: r.id,
-            account_id: r.account_id,
+            account: accounts.get(&r.account_id).map(|a| a.0.clone()).unwrap_or_default(),
+            current_role: accounts.get(&r.account_id).map(|a| a.1).unwrap_or(""),
             kind: if r.kind == grants::KIND_CREATE { "新建账户" } else { "调整角色" },
             role: r.role_label(),
-            scope_org_id: r.scope_org_id,
+            scope_org: match r.scope_org_id {
+                Some(o) => orgs.get(&o).cloned().unwrap_or_else(|| "（已删除的党组织）".into()),
+                None => String::new(),
+            },
             requested_at: fmt_time(r.requested_at),
             pending: r.status == grants::PENDING,
             status: r.status_label(),

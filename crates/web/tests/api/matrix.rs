@@ -56,6 +56,10 @@ enum Aim {
     CorrectionPath,
     /// `{id}` is the yearly plan of the target branch.
     PlanPath,
+    /// `{id}` is an open finding (预警/问题) whose subject is the target org.
+    FindingPath,
+    /// `{id}` is a pending leave request (请假) for a planned meeting of the target branch.
+    LeavePath,
 }
 
 /// The body of a cell's request; chosen so that allowed writes leave the fixture as it
@@ -84,6 +88,9 @@ enum Body {
     MoveOrgOntoItselfForm,
     /// A form naming the throw-away account.
     AccountForm(&'static str),
+    /// Declining the target leave request without a reason, with its meeting (the page
+    /// returns to it): refused after authorization, nothing written.
+    DeclineLeaveForm,
 }
 
 /// Whose session the request carries.
@@ -185,6 +192,7 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         // No file: 400 once authorized, nothing stored.
         ("POST", "/api/v1/imports/members") => case(MemberWrite, Untargeted, Body::None),
         ("GET", "/api/v1/imports/{id}") => case(MemberWrite, NoSuchObject, Body::None),
+        ("GET", "/api/v1/imports/{id}/rows") => case(MemberWrite, NoSuchObject, Body::None),
         ("POST", "/api/v1/imports/{id}/commit") => case(MemberWrite, NoSuchObject, Body::None),
         ("POST", "/api/v1/imports/{id}/discard") => case(MemberWrite, NoSuchObject, Body::None),
         ("GET", "/api/v1/audit") => case(AuditRead, Untargeted, Body::None),
@@ -200,6 +208,9 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         }
         ("GET", "/") => case(SelfService, Untargeted, Body::None),
         ("GET", "/tree/search") => case(OrgRead, Untargeted, Body::None),
+        ("GET", "/tree/pick") => {
+            Case { path: Some("/tree/pick?for=branch&name=org_id&pick_q=支部"), ..case(OrgRead, Untargeted, Body::None) }
+        }
         ("GET", "/tree/{id}") => case(OrgRead, OrgPath, Body::None),
         ("GET", "/orgs/{id}") => case(OrgRead, OrgPath, Body::None),
         ("GET", "/orgs/{id}/edit") => case(OrgWrite, OrgPath, Body::None),
@@ -291,14 +302,15 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("POST", "/m/meetings/{id}/leave") => case(MemberRead, MeetingRoll, form(&[("reason", "出差")])),
         ("POST", "/api/v1/meetings/{id}/leave") => case(MemberRead, MeetingRoll, Body::Json(json!({"reason": "出差"}))),
         ("GET", "/api/v1/meetings/{id}/leave") => case(OrgRead, MeetingPath, Body::None),
-        ("POST", "/api/v1/leave/{id}/decide") => case(OrgWrite, NoSuchObject, Body::Json(json!({"approve": true}))),
-        ("POST", "/leave/{id}") => case(OrgWrite, NoSuchObject, form(&[("decision", "approve")])),
-        ("GET", "/api/v1/findings/{id}") => case(MemberRead, NoSuchObject, Body::None),
-        ("POST", "/api/v1/findings/{id}/rectify") => {
-            case(OrgWrite, NoSuchObject, Body::Json(json!({"action": "respond", "measure": "补开"})))
-        }
-        ("GET", "/findings/{id}") => case(MemberRead, NoSuchObject, Body::None),
-        ("POST", "/findings/{id}") => case(OrgWrite, NoSuchObject, form(&[("action", "respond"), ("measure", "补开")])),
+        // Declining without a reason: 422 once the request is found within reach.
+        ("POST", "/api/v1/leave/{id}/decide") => case(OrgWrite, LeavePath, Body::Json(json!({"approve": false}))),
+        ("POST", "/leave/{id}") => case(OrgWrite, LeavePath, Body::DeclineLeaveForm),
+        ("GET", "/api/v1/findings/{id}") => case(MemberRead, FindingPath, Body::None),
+        // Accepting a finding nobody has answered: 409 once found within reach, for its own
+        // org and for a parent alike.
+        ("POST", "/api/v1/findings/{id}/rectify") => case(OrgWrite, FindingPath, Body::Json(json!({"action": "accept"}))),
+        ("GET", "/findings/{id}") => case(MemberRead, FindingPath, Body::None),
+        ("POST", "/findings/{id}") => case(OrgWrite, FindingPath, form(&[("action", "accept")])),
         // 组织生活. The fixture's meetings were held 60 days ago: past the correction
         // window, so record edits answer 409 and the fixture stays as it is.
         ("GET", "/api/v1/orgs/{id}/meetings") => case(OrgRead, OrgPath, Body::None),
@@ -443,6 +455,10 @@ fn allowed_status(method: &str, path: &str, caller: Caller, target: Option<Org>)
         ("POST", "/orgs/{id}/edit" | "/orgs/{id}/new" | "/orgs/{id}/move" | "/orgs/{id}/meetings" | "/orgs/{id}/plan") => 422,
         ("POST", "/members/{id}/archive" | "/accounts/role" | "/s/{id}/{token}") => 422,
         ("POST", "/meetings/{id}/attachments" | "/meetings/{id}/decisions") => 422,
+        // A leave request declined without a reason; a finding accepted before it was answered
+        // (the page shows the form again with the reason).
+        ("POST", "/api/v1/leave/{id}/decide" | "/leave/{id}" | "/findings/{id}") => 422,
+        ("POST", "/api/v1/findings/{id}/rectify") => 409,
         // An empty one-screen attendance form changes nothing and returns to the meeting.
         ("POST", "/meetings/{id}/attendance" | "/meetings/{id}/edit") => 303,
         // No reason given (restore, correction, leave) or no sign-in open to close.
@@ -675,12 +691,17 @@ fn on_roll(caller: Caller, o: Org) -> bool {
 }
 
 /// One meeting (held 60 days ago, with an attachment and a pending correction request)
-/// per org of the fixture, and a draft plan per branch, made through the store.
+/// and one open finding per org of the fixture, and a draft plan and a member's pending
+/// leave request for a planned meeting per branch, made through the store (the findings
+/// as the rules engine writes them).
 pub struct OrgLife {
     meetings: HashMap<Org, i64>,
     attachments: HashMap<Org, i64>,
     corrections: HashMap<Org, i64>,
     plans: HashMap<Org, i64>,
+    findings: HashMap<Org, i64>,
+    /// The leave request and its meeting.
+    leaves: HashMap<Org, (i64, i64)>,
     dir: std::path::PathBuf,
 }
 
@@ -706,6 +727,8 @@ async fn orglife_objects(fx: &Fixture) -> OrgLife {
         attachments: HashMap::new(),
         corrections: HashMap::new(),
         plans: HashMap::new(),
+        findings: HashMap::new(),
+        leaves: HashMap::new(),
         dir,
     };
     for o in [Org::C, Org::D1, Org::D2, Org::S1, Org::B0, Org::B1, Org::B2, Org::B3, Org::G1] {
@@ -739,7 +762,60 @@ async fn orglife_objects(fx: &Fixture) -> OrgLife {
             let year = chrono::Datelike::year(&db.clock().today());
             let plan = db.scoped(&own).orglife().save_plan(branch.id, year, &[], None).await;
             life.plans.insert(o, plan.unwrap_or_else(|e| panic!("plan of {o:?}: {e}")).id);
+            // A member of the branch asks leave for its next planned meeting.
+            let planned = MeetingInput {
+                meeting_type: "theme_day".into(),
+                planned_at: Some(db.clock().now_ms() + 10 * 24 * 3600 * 1000),
+                ..Default::default()
+            };
+            let next = sys.orglife().create_meeting(branch.id, &planned).await;
+            let next = next.unwrap_or_else(|e| panic!("planned meeting of {o:?}: {e}")).meeting.summary.id;
+            let who = match o {
+                Org::B0 => M::B0,
+                Org::B1 => M::B1,
+                Org::B2 => M::B2,
+                _ => M::B3,
+            };
+            let member_id = fx.member(who).id;
+            let member = Scope {
+                actor: Actor::system("matrix member"),
+                role: vanguard_domain::kernel::auth::Role::Member,
+                region_id: root.region_id,
+                reach: vanguard_domain::kernel::auth::Reach::OwnRecord { member_id, branch_path: branch.path.clone() },
+                member_id: Some(member_id),
+                scope_org_id: None,
+            };
+            let leave = db.scoped(&member).orglife().request_leave(next, "外地出差").await;
+            life.leaves.insert(o, (leave.unwrap_or_else(|e| panic!("leave in {o:?}: {e}")).id, next));
         }
+        // An open finding about the org: the rules engine's own when it has written one (the
+        // planned meeting refreshed the branch), else one written as the engine writes it.
+        let row = sys.orgs().org(fx.org(o)).await.expect("org");
+        #[derive(sqlx::FromRow)]
+        struct Open {
+            id: i64,
+        }
+        let sql = format!(
+            "SELECT id FROM findings WHERE subject_kind = 'org' AND subject_id = {} AND resolved_at IS NULL ORDER BY id LIMIT 1",
+            row.id
+        );
+        let open: Vec<Open> = vanguard_testkit::raw_fetch_all(db, &sql).await.expect("findings");
+        let id = match open.first() {
+            Some(f) => f.id,
+            None => {
+                let id = vanguard_store::platform::ids::next();
+                let now = db.clock().now_ms();
+                let sql = format!(
+                    "INSERT INTO findings (region_id, id, rule_code, rule_version, subject_kind, subject_id, org_id, org_path, \
+                     period_key, severity, evidence, first_seen_at, last_seen_at, resolved_at) VALUES ({}, {id}, \
+                     'orglife.theme_day', 1, 'org', {}, {}, '{}', '1999-12', 'finding', '1999年12月未开展主题党日', {now}, {now}, NULL)",
+                    row.region_id, row.id, row.id, row.path
+                );
+                vanguard_testkit::raw_execute(db, &sql).await.unwrap_or_else(|e| panic!("finding of {o:?}: {e}"));
+                id
+            }
+        };
+        life.findings.insert(o, id);
     }
     life
 }
@@ -808,7 +884,7 @@ impl Known {
 fn cell_org(aim: Aim, caller: Caller, target: Option<Target>) -> Option<Org> {
     let t = target?;
     match aim {
-        Aim::BranchBody | Aim::PlanPath => branch_target(caller, t),
+        Aim::BranchBody | Aim::PlanPath | Aim::LeavePath => branch_target(caller, t),
         Aim::MemberPath => None,
         _ => org_target(caller, t),
     }
@@ -857,6 +933,14 @@ impl Matrix<'_> {
                 let o = branch_target(caller, t)?;
                 (Some(*self.life.plans.get(&o)?), Some(reaches_org(caller, o)), String::new(), format!("{t:?}={o:?}"))
             }
+            (Aim::FindingPath, Some(t)) => {
+                let o = org_target(caller, t)?;
+                (Some(*self.life.findings.get(&o)?), Some(reaches_org(caller, o)), String::new(), format!("{t:?}={o:?}"))
+            }
+            (Aim::LeavePath, Some(t)) => {
+                let o = branch_target(caller, t)?;
+                (Some(self.life.leaves.get(&o)?.0), Some(reaches_org(caller, o)), String::new(), format!("{t:?}={o:?}"))
+            }
             (_, None) => unreachable!("targeted routes are run per target"),
         };
         let template = c.path.unwrap_or(spec.path);
@@ -870,6 +954,10 @@ impl Matrix<'_> {
             Body::Form(p) => form_body = Some(p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
             Body::LoginForm => form_body = Some(pairs(&[("login", "probe".into()), ("password", PASSWORD.into())])),
             Body::MoveOrgOntoItselfForm => form_body = Some(pairs(&[("parent_id", id.unwrap_or(0).to_string())])),
+            Body::DeclineLeaveForm => {
+                let meeting = self.life.leaves.values().find(|(l, _)| Some(*l) == id).map(|(_, m)| *m).unwrap_or(0);
+                form_body = Some(pairs(&[("decision", "reject".into()), ("meeting_id", meeting.to_string())]))
+            }
             Body::AccountForm(role) => {
                 form_body = Some(pairs(&[("account_id", self.throwaway.to_string()), ("role", role.to_string())]))
             }
@@ -894,6 +982,7 @@ impl Matrix<'_> {
             | Body::LoginForm
             | Body::MoveOrgOntoItselfForm
             | Body::AccountForm(_)
+            | Body::DeclineLeaveForm
             | Body::NewMemberForm => None,
             Body::Json(v) => Some(v.clone()),
             Body::Login => Some(json!({"login": "probe", "password": PASSWORD})),

@@ -109,6 +109,27 @@ async fn the_security_page_shows_pending_grants_and_alerts_and_the_auditor_sees_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_security_page_names_each_account_its_role_and_scope_never_their_ids() {
+    for (_t, fx) in fixtures().await {
+        let server = Server::relaxed(&fx.db).await;
+        let sysadmin = fx.login(Caller::SysAdmin).await;
+        let secadmin = fx.login(Caller::SecAdmin).await;
+        let body = json!({"username": "deptnew", "display_name": "组织部新人", "role": "org_dept_admin", "scope_org_id": fx.org(Org::D1)});
+        let r = server.post("/api/v1/accounts", &sysadmin, &body).await;
+        assert_eq!(r.status, 201, "[{}] {}", fx.backend, r.text);
+        let id = r.json["account"]["id"].as_i64().expect("id");
+        let page = server.get("/security", &secadmin).await;
+        assert_eq!(page.status, 200, "[{}]", fx.backend);
+        let row = page.text.split("<tr>").find(|r| r.contains("deptnew")).unwrap_or_default().to_string();
+        assert!(row.contains("组织部新人（deptnew）"), "[{}] the account by name: {row}", fx.backend);
+        assert!(row.contains("组织部管理员") && row.contains("第一区委"), "[{}] role and scope in Chinese: {row}", fx.backend);
+        assert!(!page.text.contains(&format!(">{id}<")), "[{}] no internal account id", fx.backend);
+        assert!(!row.contains(&format!(">{}<", fx.org(Org::D1))), "[{}] no internal org id", fx.backend);
+        fx.db.close().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_of_rate_limited_logins_from_one_address_adds_one_audit_record() {
     for (_t, fx) in fixtures().await {
         let server = Server::start(AppState::new(fx.db.clone())).await;
