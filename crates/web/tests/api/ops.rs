@@ -470,6 +470,29 @@ async fn a_hostile_roster_upload_is_refused_naming_the_limit_and_the_server_serv
 
 // ---- Errors that must not be dropped ----------------------------------------------------
 
+/// The roster export is streamed from its spooled file (issue 10 §1): the answer
+/// declares its length, the body is the whole workbook, and the export is audited
+/// before the first byte.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_roster_export_is_streamed_whole_with_its_declared_length_and_audited() {
+    for (_t, fx) in fixtures().await {
+        let server = Server::relaxed(&fx.db).await;
+        let street = fx.login(Caller::Street).await;
+        let r = server.request(Method::GET, "/api/v1/members/export.xlsx", Some(&street)).send().await.expect("export");
+        assert_eq!(r.status().as_u16(), 200, "[{}]", fx.backend);
+        let header = |n: &str| r.headers().get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        assert!(header("content-type").contains("spreadsheetml"), "[{}]", fx.backend);
+        assert!(header("content-disposition").contains("attachment"), "[{}]", fx.backend);
+        assert_eq!(header("cache-control"), "no-store", "[{}]", fx.backend);
+        let declared: usize = header("content-length").parse().expect("a content-length");
+        let body = r.bytes().await.expect("the whole body");
+        assert_eq!(body.len(), declared, "[{}]", fx.backend);
+        assert!(body.starts_with(b"PK"), "[{}] an .xlsx (zip) file", fx.backend);
+        let auditor = fx.login(Caller::Auditor).await;
+        assert!(!server.audit(&auditor, "member.export").await.is_empty(), "[{}] audited", fx.backend);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cockpit_export_that_cannot_be_audited_is_not_handed_out() {
     for (_t, fx) in fixtures().await {
