@@ -7,6 +7,7 @@
 #
 #   bench/export.sh                 city (500,000 members): bench-data/city, generated if missing
 #   bench/export.sh --scale district   the demo district (20,000 members): bench-data/district
+#   bench/export.sh --no-build      use target/release/vanguard as it is
 #
 # Prints a summary and writes it to bench-data/export-<scale>.txt. Never fails on a missed
 # target; exits non-zero only when a step cannot run. Targets 127.0.0.1 only.
@@ -17,10 +18,12 @@ OUT="$ROOT/bench-data"
 BIN="$ROOT/target/release/vanguard"
 PORT=${BENCH_PORT:-28080}
 SCALE=city
+BUILD=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --scale) SCALE=${2:-}; shift 2 ;;
-        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        --no-build) BUILD=0; shift ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
         *) echo "unknown option: $1" >&2; exit 2 ;;
     esac
 done
@@ -33,8 +36,11 @@ command -v curl >/dev/null || die "curl missing: apt-get install -y curl"
 command -v python3 >/dev/null || die "python3 missing"
 
 mkdir -p "$OUT"
-log "building (cargo build --release -p vanguard)"
-(cd "$ROOT" && cargo build --release -p vanguard) >&2
+if [ "$BUILD" = 1 ]; then
+    log "building (cargo build --release -p vanguard)"
+    (cd "$ROOT" && cargo build --release -p vanguard) >&2
+fi
+[ -x "$BIN" ] || die "no $BIN: run without --no-build"
 
 if [ ! -s "$DATA/vanguard.sqlite3" ] || [ ! -s "$DATA/vanguard.key" ]; then
     log "generating the demo $SCALE in $DATA"
