@@ -1401,25 +1401,22 @@ impl Roster<'_> {
     }
 }
 
-// ---- Template ------------------------------------------------------------------------------------
+// ---- Template --------------------------------------------------------------------------------------
 
 const DATA_ROWS: u32 = 20_000;
 
-/// The import template: the columns with notes on their headings, dropdowns for the
-/// enumerated ones, text format for ID and phone numbers, and a sheet of instructions.
+/// The import template: the columns with notes on their headings (required ones in red),
+/// dropdowns for the enumerated ones, text format for ID and phone numbers, a sheet of
+/// instructions and a hidden sheet with the dropdowns' options. Written by the one
+/// writer ([`xlsx::Book`]), like the export, so both have the same columns and look.
 pub fn template_xlsx() -> StoreResult<Vec<u8>> {
-    use rust_xlsxwriter::{
-        Color, DataValidation, DataValidationErrorStyle, Format, FormatAlign, FormatBorder, Formula, Note, Workbook,
-    };
-    let mut wb = Workbook::new();
+    use rust_xlsxwriter::{Color, DataValidation, DataValidationErrorStyle, Format, FormatAlign, FormatBorder, Formula, Note};
     let heading = Format::new()
         .set_bold()
         .set_background_color(Color::RGB(0xC00000))
         .set_font_color(Color::White)
         .set_border(FormatBorder::Thin)
         .set_align(FormatAlign::Center);
-    let optional = crate::platform::xlsx::heading_format().set_align(FormatAlign::Center);
-    let text = Format::new().set_num_format("@");
     let required: Vec<Column> = vanguard_domain::member::roster::REQUIRED.iter().copied().chain([Column::Org]).collect();
 
     // The options of the dropdowns live on a hidden sheet (the 56 民族 exceed the
@@ -1430,24 +1427,15 @@ pub fn template_xlsx() -> StoreResult<Vec<u8>> {
             lists.push((c, o));
         }
     }
+    // The template is small: its sheets' rows go to the system's temporary directory.
+    let mut book = xlsx::Book::new(&std::env::temp_dir())?;
+    book.sheet("党员花名册", None, &roster_columns(false))?;
     {
-        let ws = wb.add_worksheet();
-        ws.set_name("党员花名册").map_err(xlsx_error)?;
+        let ws = book.worksheet()?;
         for (i, c) in Column::ALL.iter().enumerate() {
             let col = i as u16;
-            let f = if required.contains(c) { &heading } else { &optional };
-            ws.write_string_with_format(0, col, c.heading(), f).map_err(xlsx_error)?;
-            let width = match c {
-                Column::IdNumber => 22.0,
-                Column::Org => 40.0,
-                Column::WorkUnit | Column::Residence => 28.0,
-                Column::Phone | Column::FlowPlace => 16.0,
-                c if c.is_date() => 13.0,
-                _ => 11.0,
-            };
-            ws.set_column_width(col, width).map_err(xlsx_error)?;
-            if matches!(c, Column::IdNumber | Column::Phone) {
-                ws.set_column_format(col, &text).map_err(xlsx_error)?;
+            if required.contains(c) {
+                ws.write_string_with_format(0, col, c.heading(), &heading).map_err(xlsx_error)?;
             }
             let mark = if required.contains(c) { "（必填）" } else { "" };
             let note = Note::new(format!("{}{mark}：{}", c.heading(), c.note()))
@@ -1475,11 +1463,10 @@ pub fn template_xlsx() -> StoreResult<Vec<u8>> {
             let dv = dv.set_input_title(title).map_err(xlsx_error)?.set_input_message(message).map_err(xlsx_error)?;
             ws.add_data_validation(1, col, DATA_ROWS, col, &dv).map_err(xlsx_error)?;
         }
-        ws.set_freeze_panes(1, 1).map_err(xlsx_error)?;
     }
+    book.sheet("填写说明", None, &[])?;
     {
-        let ws = wb.add_worksheet();
-        ws.set_name("填写说明").map_err(xlsx_error)?;
+        let ws = book.worksheet()?;
         let bold = Format::new().set_bold();
         let wrap = Format::new().set_text_wrap();
         ws.write_string_with_format(0, 0, "党员花名册导入说明", &bold).map_err(xlsx_error)?;
@@ -1492,8 +1479,8 @@ pub fn template_xlsx() -> StoreResult<Vec<u8>> {
             "6. 公民身份号码已在册的党员，按本表更新其档案（空白单元格保留原有内容）；没有变化的行会跳过。",
         ];
         for (i, line) in general.iter().enumerate() {
-            ws.write_string_with_format(1 + i as u32, 0, *line, &wrap).map_err(xlsx_error)?;
             ws.set_row_height(1 + i as u32, 32).map_err(xlsx_error)?;
+            ws.write_string_with_format(1 + i as u32, 0, *line, &wrap).map_err(xlsx_error)?;
         }
         let top = 2 + general.len() as u32;
         for (j, h) in ["列名", "是否必填", "填写要求", "可选值", "也可识别的列名"].iter().enumerate() {
@@ -1513,24 +1500,28 @@ pub fn template_xlsx() -> StoreResult<Vec<u8>> {
                 .map_err(xlsx_error)?;
             ws.write_string_with_format(r, 4, c.synonyms()[1..].join("、"), &wrap).map_err(xlsx_error)?;
         }
-        ws.set_column_width(0, 60).map_err(xlsx_error)?;
-        ws.set_column_width(1, 14).map_err(xlsx_error)?;
-        ws.set_column_width(2, 60).map_err(xlsx_error)?;
-        ws.set_column_width(3, 40).map_err(xlsx_error)?;
-        ws.set_column_width(4, 40).map_err(xlsx_error)?;
+        for (col, width) in [(0, 60), (1, 14), (2, 60), (3, 40), (4, 40)] {
+            ws.set_column_width(col, width).map_err(xlsx_error)?;
+        }
     }
+    // Row by row (a constant-memory sheet is written top to bottom): each list a column.
+    book.sheet("选项", None, &[])?;
     {
-        let ws = wb.add_worksheet();
-        ws.set_name("选项").map_err(xlsx_error)?;
-        for (j, (c, options)) in lists.iter().enumerate() {
+        let ws = book.worksheet()?;
+        for (j, (c, _)) in lists.iter().enumerate() {
             ws.write_string(0, j as u16, c.heading()).map_err(xlsx_error)?;
-            for (i, o) in options.iter().enumerate() {
-                ws.write_string(1 + i as u32, j as u16, *o).map_err(xlsx_error)?;
+        }
+        let longest = lists.iter().map(|(_, o)| o.len()).max().unwrap_or(0);
+        for i in 0..longest {
+            for (j, (_, options)) in lists.iter().enumerate() {
+                if let Some(o) = options.get(i) {
+                    ws.write_string(1 + i as u32, j as u16, *o).map_err(xlsx_error)?;
+                }
             }
         }
         ws.set_hidden(true);
     }
-    wb.save_to_buffer().map_err(xlsx_error)
+    book.into_bytes()
 }
 
 // ---- Export ---------------------------------------------------------------------------------
@@ -1615,8 +1606,9 @@ fn describe_filter(f: &MemberFilter) -> String {
     if parts.is_empty() { "无".into() } else { parts.join("&") }
 }
 
-/// The export's columns: the template's, and for the archive 减少原因 and 离开日期.
-fn export_columns(archived: bool) -> Vec<xlsx::Column> {
+/// The roster's columns as the template and the export write them (the export of the
+/// archive adds 减少原因 and 离开日期).
+fn roster_columns(archived: bool) -> Vec<xlsx::Column> {
     let mut cols: Vec<xlsx::Column> = Column::ALL
         .iter()
         .map(|c| {
@@ -1732,7 +1724,7 @@ impl Roster<'_> {
 
         let scratch = self.db.scratch_dir();
         let mut book = xlsx::Book::new(&scratch)?;
-        book.sheet(if archived { "历史库" } else { "党员花名册" }, None, &export_columns(archived))?;
+        book.sheet(if archived { "历史库" } else { "党员花名册" }, None, &roster_columns(archived))?;
         let mut count = 0usize;
         let mut req = PageRequest { seek: Seek::First, limit: EXPORT_CHUNK };
         loop {

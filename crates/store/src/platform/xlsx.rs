@@ -178,8 +178,18 @@ impl Book {
         }
         self.sheet = Some(self.sheets);
         self.sheets += 1;
-        self.next_row = row + 1;
+        self.next_row = if columns.is_empty() { row } else { row + 1 };
         Ok(())
+    }
+
+    /// The sheet being written, for what only one workbook needs (the import template's
+    /// notes, dropdowns and hidden sheet of options). Rows written through it must keep
+    /// the order (a constant-memory sheet cannot go back to an earlier row).
+    pub(crate) fn worksheet(&mut self) -> StoreResult<&mut rust_xlsxwriter::Worksheet> {
+        let Some(index) = self.sheet else {
+            return Err(StoreError::Other("导出文件还没有工作表".into()));
+        };
+        self.wb.worksheet_from_index(index).map_err(error)
     }
 
     /// Appends a row to the current sheet.
@@ -358,6 +368,18 @@ mod tests {
         assert!(bytes.starts_with(b"PK"));
         drop(spool);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_sheet_without_headings_starts_at_its_first_row() {
+        let dir = std::env::temp_dir();
+        let mut book = Book::new(&dir).unwrap();
+        book.sheet("说明", None, &[]).unwrap();
+        assert_eq!(book.next_row, 0);
+        book.sheet("表", None, &[Column::new("姓名", 10.0)]).unwrap();
+        assert_eq!(book.next_row, 1);
+        book.sheet("标题表", Some("标题"), &[Column::new("姓名", 10.0)]).unwrap();
+        assert_eq!(book.next_row, 3, "caption, a blank row, the headings");
     }
 
     #[test]
