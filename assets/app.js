@@ -67,3 +67,64 @@
     }
   });
 })();
+// [data-export] links (exports) download through fetch, so the page can say what is
+// happening: the link shows its data-export text (正在导出…（共 N 人）) and is disabled
+// until the file has arrived and is handed to the browser; a refusal shows the server's
+// message with its 错误编号 in the [data-export-status] beside the link. Without script
+// (or fetch) the link is a plain download.
+(function () {
+  function fileName(res) {
+    var cd = res.headers.get('Content-Disposition') || '';
+    var star = /filename\*=UTF-8''([^;]+)/i.exec(cd);
+    if (star) { try { return decodeURIComponent(star[1]); } catch (e) { /* fall through */ } }
+    var plain = /filename="([^"]+)"/i.exec(cd);
+    return plain ? plain[1] : 'export.xlsx';
+  }
+  function save(blob, name) {
+    var url = URL.createObjectURL(blob);
+    var a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    a.hidden = true;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+  }
+  document.addEventListener('click', function (e) {
+    var link = e.target.closest && e.target.closest('a[data-export]');
+    if (!link || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) { return; }
+    if (!window.fetch || !window.URL || !URL.createObjectURL) { return; }
+    e.preventDefault();
+    if (link.getAttribute('aria-disabled') === 'true') { return; }
+    var label = link.textContent;
+    var status = link.parentNode && link.parentNode.querySelector('[data-export-status]');
+    if (status) { status.textContent = ''; status.classList.remove('error'); }
+    link.setAttribute('aria-disabled', 'true');
+    link.classList.add('busy');
+    link.textContent = link.getAttribute('data-export') || '正在导出…';
+    fetch(link.href, { credentials: 'same-origin' })
+      .then(function (res) {
+        if (!res.ok) {
+          return res.json().catch(function () { return null; }).then(function (j) {
+            var err = j && j.error;
+            var msg = err && err.message ? err.message : '导出失败（' + res.status + '），请稍后重试';
+            if (err && err.correlation_id) { msg += '（错误编号 ' + err.correlation_id + '）'; }
+            throw new Error(msg);
+          });
+        }
+        link.textContent = '正在下载…';
+        var name = fileName(res);
+        return res.blob().then(function (blob) { save(blob, name); });
+      })
+      .then(function () { if (status) { status.textContent = '已导出，请在浏览器的下载中查看'; } })
+      .catch(function (err) {
+        if (status) { status.textContent = err.message; status.classList.add('error'); }
+      })
+      .then(function () {
+        link.textContent = label;
+        link.removeAttribute('aria-disabled');
+        link.classList.remove('busy');
+      });
+  });
+})();

@@ -1,6 +1,7 @@
 // The workbench (管理端) as each demo role sees it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { BASE, launch, newPage, login, shot } from '../lib.mjs';
 
 let browser;
@@ -95,6 +96,33 @@ test('the roster searches by name and filters by category', async () => {
   const prob = await total();
   assert.ok(prob > 0 && prob < all);
   await shot(page, 'roster-filtered');
+  await page.context().close();
+});
+
+test('the roster export says how many members it is exporting, then downloads the file', async () => {
+  const page = await newPage(browser);
+  await login(page, 'secretary');
+  await page.goto(BASE + '/members');
+  const total = (await page.locator('#roster strong').first().textContent()).trim();
+  const downloaded = page.waitForEvent('download');
+  // Read in the same tick as the click: the link shows its progress and disables itself.
+  const shown = await page.evaluate(() => {
+    const a = document.querySelector('#export');
+    a.click();
+    return { text: a.textContent, disabled: a.getAttribute('aria-disabled') };
+  });
+  assert.equal(shown.text, `正在导出…（共 ${total} 人）`);
+  assert.equal(shown.disabled, 'true');
+  const download = await downloaded;
+  assert.match(download.suggestedFilename(), /^党员花名册\d{8}\.xlsx$/);
+  const bytes = readFileSync(await download.path());
+  assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'an .xlsx (zip) file');
+  // Then the link is itself again, and says the file was handed to the browser.
+  await page.waitForFunction(() => {
+    const a = document.querySelector('#export');
+    return a.getAttribute('aria-disabled') === null && a.textContent === '导出 Excel';
+  });
+  await assert.doesNotReject(page.locator('[data-export-status]').getByText('已导出').waitFor());
   await page.context().close();
 });
 

@@ -12,6 +12,8 @@ use vanguard_store::platform::audit::{self, ChainProblem};
 use vanguard_store::{Actor, Db, Scope, StoreError};
 use vanguard_testkit::{TestDb, backends};
 
+#[path = "store/export.rs"]
+mod export;
 #[path = "store/ops.rs"]
 mod ops;
 #[path = "store/orglife.rs"]
@@ -1257,9 +1259,9 @@ async fn export_honors_scope_and_masking_and_is_audited() {
         let ba = s.orgs().org(tr.branch_a).await.unwrap();
         let secretary = subtree_scope(&tr.root, &ba.path, Role::BranchSecretary);
         let sec = t.db.scoped(&secretary);
-        let file = sec.roster().export_members(&MemberFilter::default(), false).await.unwrap();
+        let mut file = sec.roster().export_members(&MemberFilter::default(), false).await.unwrap();
         assert_eq!(file.count, 1, "{}", t.backend);
-        let sheet = read_back(&file.bytes);
+        let sheet = read_back(&file.bytes().unwrap());
         assert_eq!(sheet.len(), 2);
         assert_eq!(sheet[1][0], "甲一");
         let id_col = sheet[0].iter().position(|h| h == "公民身份号码").unwrap();
@@ -1269,8 +1271,8 @@ async fn export_honors_scope_and_masking_and_is_audited() {
         let org_col = sheet[0].iter().position(|h| h == "所在党组织").unwrap();
         assert_eq!(sheet[1][org_col], "槐树社区第一党支部", "paths start at the caller's scope root");
         // Revealed, for a role that may see sensitive fields.
-        let file = sec.roster().export_members(&MemberFilter::default(), true).await.unwrap();
-        let sheet = read_back(&file.bytes);
+        let mut file = sec.roster().export_members(&MemberFilter::default(), true).await.unwrap();
+        let sheet = read_back(&file.bytes().unwrap());
         assert_eq!(sheet[1][id_col], clear);
         // A member may export only their own record, and never in the clear.
         let own = Scope {
@@ -1304,8 +1306,9 @@ async fn export_honors_scope_and_masking_and_is_audited() {
             audit::list(&t.db, &audit::AuditFilter { action: "member.export".into(), ..Default::default() }).await.unwrap();
         assert!(!last[0].detail.contains(&clear[..10]), "no ID number in the audit detail: {}", last[0].detail);
         // The clear export imports again unchanged.
-        let full = s.roster().export_members(&MemberFilter::default(), true).await.unwrap();
-        let p = s.roster().preview_import(&full.filename, full.bytes.clone(), &opts()).await.unwrap();
+        let mut full = s.roster().export_members(&MemberFilter::default(), true).await.unwrap();
+        let bytes = full.bytes().unwrap();
+        let p = s.roster().preview_import(&full.filename, bytes, &opts()).await.unwrap();
         assert_eq!((p.counts.unchanged, p.counts.invalid), (2, 0), "{}: {:?}", t.backend, p.problems);
     }
 }

@@ -187,9 +187,10 @@ pub async fn export(what: ExportWhat, store: &StoreArgs) -> Result<()> {
     let db = store.open().await?;
     let scope = system_scope(&db, org_id, false).await?;
     let filter = MemberFilter { org_id, ..Default::default() };
-    let file = db.scoped(&scope).roster().export_members(&filter, reveal).await?;
+    let mut file = db.scoped(&scope).roster().export_members(&filter, reveal).await?;
     let path = output.unwrap_or_else(|| PathBuf::from(&file.filename));
-    std::fs::write(&path, &file.bytes).with_context(|| format!("无法写入 {}", path.display()))?;
+    let mut out = std::fs::File::create(&path).with_context(|| format!("无法写入 {}", path.display()))?;
+    std::io::copy(&mut file.file, &mut out).with_context(|| format!("无法写入 {}", path.display()))?;
     println!(
         "已导出 {} 名党员到 {}{}",
         file.count,

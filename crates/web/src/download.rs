@@ -1,8 +1,13 @@
 //! File downloads: one way to answer with a file, its type and a Chinese file name
 //! (`filename*` per RFC 5987, with an ASCII `filename` for old clients), never cached.
 
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use std::io::Read;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use vanguard_store::platform::xlsx::Spool;
 
 /// The media type of .xlsx workbooks.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -31,13 +36,17 @@ pub enum Disposition {
 
 /// Answers with `bytes` as a file named `filename` (`ascii` for clients without RFC 5987).
 pub fn file(bytes: Vec<u8>, content_type: &str, filename: &str, ascii: &str, disposition: Disposition) -> Response {
+    with_file_headers((StatusCode::OK, bytes).into_response(), content_type, filename, ascii, disposition)
+}
+
+/// A file answer's headers: its type, its name, never cached.
+fn with_file_headers(mut res: Response, content_type: &str, filename: &str, ascii: &str, disposition: Disposition) -> Response {
     let kind = match disposition {
         Disposition::Attachment => "attachment",
         Disposition::Inline => "inline",
     };
     let ascii: String = ascii.chars().filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\').collect();
     let value = format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{}", rfc5987(filename));
-    let mut res = (StatusCode::OK, bytes).into_response();
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -65,6 +74,66 @@ pub fn user_file(bytes: Vec<u8>, content_type: &str, filename: &str, ascii: &str
 /// An .xlsx workbook to save.
 pub fn xlsx(bytes: Vec<u8>, filename: &str, ascii: &str) -> Response {
     file(bytes, XLSX, filename, ascii, Disposition::Attachment)
+}
+
+/// An .xlsx workbook to save, streamed from its spooled file: read in chunks on the
+/// blocking pool as the client takes them (at most [`SPOOL_CHUNKS`] chunks of
+/// [`SPOOL_CHUNK`] bytes in flight), so a city-wide export is never held in memory. The
+/// file goes away when the stream ends or the client leaves.
+pub fn xlsx_spool(spool: Spool, filename: &str, ascii: &str) -> Response {
+    let len = spool.len();
+    let (tx, rx) = tokio::sync::mpsc::channel(SPOOL_CHUNKS);
+    tokio::task::spawn_blocking(move || {
+        let mut spool = spool;
+        loop {
+            let mut buf = vec![0u8; SPOOL_CHUNK];
+            let sent = match spool.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    buf.truncate(n);
+                    tx.blocking_send(Ok(Bytes::from(buf)))
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "export file unreadable while streaming");
+                    tx.blocking_send(Err(e))
+                }
+            };
+            if sent.is_err() {
+                break; // the client left
+            }
+        }
+    });
+    let mut res = Response::new(Body::new(SpoolBody { rx, len }));
+    if let Ok(v) = HeaderValue::from_str(&len.to_string()) {
+        res.headers_mut().insert(header::CONTENT_LENGTH, v);
+    }
+    with_file_headers(res, XLSX, filename, ascii, Disposition::Attachment)
+}
+
+/// Bytes read ahead of a slow client, per chunk and in chunks.
+pub const SPOOL_CHUNK: usize = 64 * 1024;
+pub const SPOOL_CHUNKS: usize = 4;
+
+/// The body of a streamed file: the chunks the reader sends.
+struct SpoolBody {
+    rx: tokio::sync::mpsc::Receiver<std::io::Result<Bytes>>,
+    len: u64,
+}
+
+impl http_body::Body for SpoolBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, std::io::Error>>> {
+        self.rx.poll_recv(cx).map(|chunk| chunk.map(|r| r.map(http_body::Frame::data)))
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.len)
+    }
 }
 
 #[cfg(test)]

@@ -798,17 +798,23 @@ const JOINED_ORDER: SortKey = SortKey { columns: &["m.joined_on", "m.id"], desce
 
 impl MemberSummary {
     fn sort_key(&self, sort: &SortKey) -> Vec<KeyPart> {
-        let first: KeyPart = match sort.columns[0] {
-            "m.name" => self.name.clone().into(),
-            "m.joined_on" => self.joined_on.clone().into(),
-            _ => self.org_path.clone().into(),
-        };
-        vec![first, self.id.into()]
+        roster_key(sort, &self.org_path, &self.name, &self.joined_on, self.id)
     }
+}
+
+/// A roster row's keyset position in the order `sort` (one of the orders above).
+pub(crate) fn roster_key(sort: &SortKey, org_path: &str, name: &str, joined_on: &str, id: i64) -> Vec<KeyPart> {
+    let first = match sort.columns[0] {
+        "m.name" => name,
+        "m.joined_on" => joined_on,
+        _ => org_path,
+    };
+    vec![first.to_string().into(), id.into()]
 }
 
 /// The roster filters resolved against the caller's reach, ready to bind: shared by the
 /// paged roster, the counts and the export, so all select exactly the same members.
+#[derive(Clone)]
 pub(crate) struct RosterSelection {
     pub region_id: i64,
     pub archived: bool,

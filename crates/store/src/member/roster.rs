@@ -12,9 +12,10 @@
 
 use crate::member::bulk::{NewMemberRecord, insert_identities, insert_members};
 use crate::member::import_rows::{self, Line, Written};
-use crate::member::{CTX_ID, CTX_PHONE, MemberFilter, MemberRow};
+use crate::member::{CTX_ID, CTX_PHONE, MemberFilter, MemberRow, roster_key};
 use crate::platform::audit::{self, Event};
 use crate::platform::query::Sql;
+use crate::platform::xlsx::{self, Cell, Spool, error as xlsx_error};
 use crate::{Db, StoreError, StoreResult, Tx, platform::ids};
 
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 use vanguard_domain::kernel::auth::Permission;
 use vanguard_domain::kernel::error::{FieldError, Invalid};
+use vanguard_domain::kernel::paging::{PageRequest, Seek};
 use vanguard_domain::kernel::time::{date_text, opt_date_text};
 use vanguard_domain::member::idcard::IdNumber;
 use vanguard_domain::member::roster::{
@@ -1444,40 +1446,22 @@ impl Roster<'_> {
     }
 }
 
-// ---- Template and export --------------------------------------------------------------------
-
-/// A stored `YYYY-MM-DD` date as an Excel date.
-fn date_cell(text: &str) -> Option<rust_xlsxwriter::ExcelDateTime> {
-    let d = vanguard_domain::kernel::time::parse_iso_date(text)?;
-    use chrono::Datelike;
-    rust_xlsxwriter::ExcelDateTime::from_ymd(u16::try_from(d.year()).ok()?, d.month() as u8, d.day() as u8).ok()
-}
-
-fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> StoreError {
-    StoreError::Other(format!("无法生成 Excel 文件：{e}"))
-}
+// ---- Template --------------------------------------------------------------------------------------
 
 const DATA_ROWS: u32 = 20_000;
 
-/// The import template: the columns with notes on their headings, dropdowns for the
-/// enumerated ones, text format for ID and phone numbers, and a sheet of instructions.
+/// The import template: the columns with notes on their headings (required ones in red),
+/// dropdowns for the enumerated ones, text format for ID and phone numbers, a sheet of
+/// instructions and a hidden sheet with the dropdowns' options. Written by the one
+/// writer ([`xlsx::Book`]), like the export, so both have the same columns and look.
 pub fn template_xlsx() -> StoreResult<Vec<u8>> {
-    use rust_xlsxwriter::{
-        Color, DataValidation, DataValidationErrorStyle, Format, FormatAlign, FormatBorder, Formula, Note, Workbook,
-    };
-    let mut wb = Workbook::new();
+    use rust_xlsxwriter::{Color, DataValidation, DataValidationErrorStyle, Format, FormatAlign, FormatBorder, Formula, Note};
     let heading = Format::new()
         .set_bold()
         .set_background_color(Color::RGB(0xC00000))
         .set_font_color(Color::White)
         .set_border(FormatBorder::Thin)
         .set_align(FormatAlign::Center);
-    let optional = Format::new()
-        .set_bold()
-        .set_background_color(Color::RGB(0xF2DCDB))
-        .set_border(FormatBorder::Thin)
-        .set_align(FormatAlign::Center);
-    let text = Format::new().set_num_format("@");
     let required: Vec<Column> = vanguard_domain::member::roster::REQUIRED.iter().copied().chain([Column::Org]).collect();
 
     // The options of the dropdowns live on a hidden sheet (the 56 民族 exceed the
@@ -1488,24 +1472,15 @@ pub fn template_xlsx() -> StoreResult<Vec<u8>> {
             lists.push((c, o));
         }
     }
+    // The template is small: its sheets' rows go to the system's temporary directory.
+    let mut book = xlsx::Book::new(&std::env::temp_dir())?;
+    book.sheet("党员花名册", None, &roster_columns(false))?;
     {
-        let ws = wb.add_worksheet();
-        ws.set_name("党员花名册").map_err(xlsx_error)?;
+        let ws = book.worksheet()?;
         for (i, c) in Column::ALL.iter().enumerate() {
             let col = i as u16;
-            let f = if required.contains(c) { &heading } else { &optional };
-            ws.write_string_with_format(0, col, c.heading(), f).map_err(xlsx_error)?;
-            let width = match c {
-                Column::IdNumber => 22.0,
-                Column::Org => 40.0,
-                Column::WorkUnit | Column::Residence => 28.0,
-                Column::Phone | Column::FlowPlace => 16.0,
-                c if c.is_date() => 13.0,
-                _ => 11.0,
-            };
-            ws.set_column_width(col, width).map_err(xlsx_error)?;
-            if matches!(c, Column::IdNumber | Column::Phone) {
-                ws.set_column_format(col, &text).map_err(xlsx_error)?;
+            if required.contains(c) {
+                ws.write_string_with_format(0, col, c.heading(), &heading).map_err(xlsx_error)?;
             }
             let mark = if required.contains(c) { "（必填）" } else { "" };
             let note = Note::new(format!("{}{mark}：{}", c.heading(), c.note()))
@@ -1533,11 +1508,10 @@ pub fn template_xlsx() -> StoreResult<Vec<u8>> {
             let dv = dv.set_input_title(title).map_err(xlsx_error)?.set_input_message(message).map_err(xlsx_error)?;
             ws.add_data_validation(1, col, DATA_ROWS, col, &dv).map_err(xlsx_error)?;
         }
-        ws.set_freeze_panes(1, 1).map_err(xlsx_error)?;
     }
+    book.sheet("填写说明", None, &[])?;
     {
-        let ws = wb.add_worksheet();
-        ws.set_name("填写说明").map_err(xlsx_error)?;
+        let ws = book.worksheet()?;
         let bold = Format::new().set_bold();
         let wrap = Format::new().set_text_wrap();
         ws.write_string_with_format(0, 0, "党员花名册导入说明", &bold).map_err(xlsx_error)?;
@@ -1550,8 +1524,8 @@ pub fn template_xlsx() -> StoreResult<Vec<u8>> {
             "6. 公民身份号码已在册的党员，按本表更新其档案（空白单元格保留原有内容）；没有变化的行会跳过。",
         ];
         for (i, line) in general.iter().enumerate() {
-            ws.write_string_with_format(1 + i as u32, 0, *line, &wrap).map_err(xlsx_error)?;
             ws.set_row_height(1 + i as u32, 32).map_err(xlsx_error)?;
+            ws.write_string_with_format(1 + i as u32, 0, *line, &wrap).map_err(xlsx_error)?;
         }
         let top = 2 + general.len() as u32;
         for (j, h) in ["列名", "是否必填", "填写要求", "可选值", "也可识别的列名"].iter().enumerate() {
@@ -1571,28 +1545,41 @@ pub fn template_xlsx() -> StoreResult<Vec<u8>> {
                 .map_err(xlsx_error)?;
             ws.write_string_with_format(r, 4, c.synonyms()[1..].join("、"), &wrap).map_err(xlsx_error)?;
         }
-        ws.set_column_width(0, 60).map_err(xlsx_error)?;
-        ws.set_column_width(1, 14).map_err(xlsx_error)?;
-        ws.set_column_width(2, 60).map_err(xlsx_error)?;
-        ws.set_column_width(3, 40).map_err(xlsx_error)?;
-        ws.set_column_width(4, 40).map_err(xlsx_error)?;
+        for (col, width) in [(0, 60), (1, 14), (2, 60), (3, 40), (4, 40)] {
+            ws.set_column_width(col, width).map_err(xlsx_error)?;
+        }
     }
+    // Row by row (a constant-memory sheet is written top to bottom): each list a column.
+    book.sheet("选项", None, &[])?;
     {
-        let ws = wb.add_worksheet();
-        ws.set_name("选项").map_err(xlsx_error)?;
-        for (j, (c, options)) in lists.iter().enumerate() {
+        let ws = book.worksheet()?;
+        for (j, (c, _)) in lists.iter().enumerate() {
             ws.write_string(0, j as u16, c.heading()).map_err(xlsx_error)?;
-            for (i, o) in options.iter().enumerate() {
-                ws.write_string(1 + i as u32, j as u16, *o).map_err(xlsx_error)?;
+        }
+        let longest = lists.iter().map(|(_, o)| o.len()).max().unwrap_or(0);
+        for i in 0..longest {
+            for (j, (_, options)) in lists.iter().enumerate() {
+                if let Some(o) = options.get(i) {
+                    ws.write_string(1 + i as u32, j as u16, *o).map_err(xlsx_error)?;
+                }
             }
         }
         ws.set_hidden(true);
     }
-    wb.save_to_buffer().map_err(xlsx_error)
+    book.into_bytes()
 }
+
+// ---- Export ---------------------------------------------------------------------------------
+
+/// Members read per query while exporting: a bounded read by keyset, then written out
+/// before the next one, so an export of the whole city (500,000 members) holds one
+/// chunk in memory, never the roster.
+const EXPORT_CHUNK: u32 = 2_000;
 
 #[derive(sqlx::FromRow)]
 struct ExportRow {
+    id: i64,
+    org_path: String,
     org_id: i64,
     name: String,
     gender: String,
@@ -1618,13 +1605,20 @@ struct ExportRow {
     group_name: Option<String>,
 }
 
-/// An exported roster.
-#[derive(Debug, Clone)]
+/// An exported roster: the finished workbook in an unlinked file, to stream.
+#[derive(Debug)]
 pub struct ExportFile {
-    pub bytes: Vec<u8>,
+    pub file: Spool,
     pub count: usize,
     /// A suggested file name (Chinese; the web layer encodes it).
     pub filename: String,
+}
+
+impl ExportFile {
+    /// The whole workbook in memory (tests and small files; servers stream `file`).
+    pub fn bytes(&mut self) -> StoreResult<Vec<u8>> {
+        self.file.to_bytes().map_err(|e| StoreError::Other(format!("无法读取导出文件：{e}")))
+    }
 }
 
 /// The filters of an export, for its audit record (ID and phone numbers never appear).
@@ -1657,10 +1651,98 @@ fn describe_filter(f: &MemberFilter) -> String {
     if parts.is_empty() { "无".into() } else { parts.join("&") }
 }
 
+/// The roster's columns as the template and the export write them (the export of the
+/// archive adds 减少原因 and 离开日期).
+fn roster_columns(archived: bool) -> Vec<xlsx::Column> {
+    let mut cols: Vec<xlsx::Column> = Column::ALL
+        .iter()
+        .map(|c| {
+            let (width, kind) = match c {
+                Column::IdNumber => (22.0, xlsx::Kind::Digits),
+                Column::Phone => (16.0, xlsx::Kind::Digits),
+                Column::Org => (44.0, xlsx::Kind::Plain),
+                Column::WorkUnit | Column::Residence => (28.0, xlsx::Kind::Plain),
+                Column::FlowPlace => (16.0, xlsx::Kind::Plain),
+                c if c.is_date() => (12.0, xlsx::Kind::Date),
+                _ => (10.0, xlsx::Kind::Plain),
+            };
+            xlsx::Column::of(c.heading(), width, kind)
+        })
+        .collect();
+    if archived {
+        cols.push(xlsx::Column::new("减少原因", 12.0));
+        cols.push(xlsx::Column::of("离开日期", 12.0, xlsx::Kind::Date));
+    }
+    cols
+}
+
+/// One member as a row of the export. Stored codes are shown by their labels; an
+/// unknown code is an error, never a blank.
+fn export_cells(m: ExportRow, id_number: String, phone: String, org_path: String, archived: bool) -> StoreResult<Vec<Cell>> {
+    use crate::platform::error::decode;
+    let mut cells = Vec::with_capacity(Column::ALL.len() + 2);
+    for c in Column::ALL {
+        cells.push(match c {
+            Column::Name => Cell::text(m.name.clone()),
+            Column::Gender => Cell::text(decode("members.gender", &m.gender, Gender::from_code)?.label()),
+            Column::Ethnicity => Cell::text(m.ethnicity.clone()),
+            Column::BirthDate => Cell::date(Some(m.birth_date.clone())),
+            Column::IdNumber => Cell::text(id_number.clone()),
+            Column::Education => match m.education.as_deref() {
+                Some(e) => Cell::text(decode("members.education", e, Education::from_code)?.label()),
+                None => Cell::Empty,
+            },
+            Column::Phone => Cell::text(phone.clone()),
+            Column::JoinedOn => Cell::date(Some(m.joined_on.clone())),
+            Column::ConfirmedOn => Cell::date(m.confirmed_on.clone()),
+            Column::Category => Cell::text(decode("members.category", &m.category, Category::from_code)?.label()),
+            Column::PartyStatus => Cell::text(decode("members.party_status", &m.party_status, PartyStatus::from_code)?.label()),
+            Column::WorkUnit => Cell::text(m.work_unit.clone()),
+            Column::Residence => Cell::text(m.residence.clone()),
+            Column::Org => Cell::text(org_path.clone()),
+            Column::Group => Cell::text(m.group_name.clone().unwrap_or_default()),
+            Column::Flow => Cell::text(decode("members.flow", &m.flow, Flow::from_code)?.label()),
+            Column::FlowPlace => Cell::text(m.flow_place.clone()),
+            Column::LostContactSince => Cell::date(m.lost_contact_since.clone()),
+        });
+    }
+    if archived {
+        cells.push(match m.left_reason.as_deref() {
+            Some(r) => Cell::text(decode("members.left_reason", r, LeaveReason::from_code)?.label()),
+            None => Cell::Empty,
+        });
+        cells.push(Cell::date(m.left_on));
+    }
+    Ok(cells)
+}
+
+/// Runs `write` on the blocking pool with the book, and hands the book back.
+async fn on_book(
+    book: xlsx::Book,
+    write: impl FnOnce(&mut xlsx::Book) -> StoreResult<()> + Send + 'static,
+) -> StoreResult<xlsx::Book> {
+    let (book, done) = tokio::task::spawn_blocking(move || {
+        let mut book = book;
+        let done = write(&mut book);
+        (book, done)
+    })
+    .await
+    .map_err(|e| StoreError::Other(format!("生成 Excel 文件时出错：{e}")))?;
+    done.map(|()| book)
+}
+
 impl Roster<'_> {
     /// Every member the roster filters select (all pages), as an .xlsx file with the
-    /// template's columns. ID and phone numbers are masked unless `reveal` (which needs
-    /// [`Permission::MemberReveal`]). Every export is audited.
+    /// template's columns (dates as date cells). ID and phone numbers are masked unless
+    /// `reveal` (which needs [`Permission::MemberReveal`]). Every export is audited;
+    /// an export that cannot be audited is not handed out.
+    ///
+    /// Memory stays bounded at any size: members are read by keyset in chunks of
+    /// [`EXPORT_CHUNK`] in the roster's order and written to a constant-memory sheet
+    /// as they come (on the blocking pool), and the workbook is finished into an
+    /// unlinked file under [`Db::scratch_dir`](crate::Db::scratch_dir) for the caller
+    /// to stream. The chunks are separate reads: a member added or moved while a large
+    /// export runs may or may not be in it, and none appears twice.
     pub async fn export_members(&self, f: &MemberFilter, reveal: bool) -> StoreResult<ExportFile> {
         if reveal && !self.scope.role.grants(Permission::MemberReveal) {
             return Err(StoreError::Forbidden);
@@ -1668,17 +1750,6 @@ impl Roster<'_> {
         let sel = self.scoped().members().selection(f).await?;
         let archived = sel.archived;
         let crypto = self.db.crypto();
-        // The same filters as the roster (member/mod.rs `list_members`).
-        let mut sql = Sql::new(
-            "SELECT m.org_id, m.name, m.gender, m.ethnicity, m.birth_date, m.id_number_enc, m.id_number_masked, m.education, m.phone_enc, \
-             m.phone_masked, m.joined_on, m.confirmed_on, m.category, m.party_status, m.work_unit, m.residence, m.flow, m.flow_place, \
-             m.lost_contact_since, m.left_reason, m.left_on, o.name AS org_name, g.name AS group_name FROM members m \
-             JOIN orgs o ON o.region_id = m.region_id AND o.id = m.org_id \
-             LEFT JOIN orgs g ON g.region_id = m.region_id AND g.id = m.group_id",
-        );
-        sel.push_filters(&mut sql);
-        sql.push(" ORDER BY ").push(&sel.sort.columns.join(", "));
-        let rows: Vec<ExportRow> = sql.fetch_all(self.db).await?;
 
         // 所在党组织 as the path from the caller's scope root, so the file imports again.
         let (olo, ohi) = self.scope.org_range();
@@ -1693,109 +1764,69 @@ impl Roster<'_> {
             dissolved: o.dissolved(),
             in_scope: true,
         }));
+        drop(orgs);
         let mut paths: HashMap<i64, String> = HashMap::new();
 
-        use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
-        let mut wb = Workbook::new();
-        let heading = Format::new().set_bold().set_background_color(Color::RGB(0xF2DCDB)).set_border(FormatBorder::Thin);
-        let text = Format::new().set_num_format("@");
-        // Dates are written as date cells (a serial number with a date format), so that
-        // Excel sorts and filters them as dates.
-        let date_format = Format::new().set_num_format("yyyy-mm-dd");
-        let ws = wb.add_worksheet();
-        ws.set_name(if archived { "历史库" } else { "党员花名册" }).map_err(xlsx_error)?;
-        let mut headings: Vec<&str> = Column::ALL.iter().map(|c| c.heading()).collect();
-        if archived {
-            headings.extend(["减少原因", "离开日期"]);
-        }
-        for (i, h) in headings.iter().enumerate() {
-            ws.write_string_with_format(0, i as u16, *h, &heading).map_err(xlsx_error)?;
-        }
-        for (i, c) in Column::ALL.iter().enumerate() {
-            let width = match c {
-                Column::IdNumber => 22.0,
-                Column::Org => 44.0,
-                Column::WorkUnit | Column::Residence => 28.0,
-                Column::Phone | Column::FlowPlace => 16.0,
-                c if c.is_date() => 12.0,
-                _ => 10.0,
-            };
-            ws.set_column_width(i as u16, width).map_err(xlsx_error)?;
-            if matches!(c, Column::IdNumber | Column::Phone) {
-                ws.set_column_format(i as u16, &text).map_err(xlsx_error)?;
-            }
-        }
-        ws.set_freeze_panes(1, 1).map_err(xlsx_error)?;
-        for (n, m) in rows.iter().enumerate() {
-            let r = u32::try_from(n + 1).map_err(|_| StoreError::Other("导出行数过多".into()))?;
-            let id_number = if reveal {
-                crypto.decrypt_str(&m.id_number_enc, CTX_ID).ok_or(StoreError::Crypto)?
-            } else {
-                m.id_number_masked.clone()
-            };
-            let phone = match (&m.phone_enc, reveal) {
-                (Some(p), true) => crypto.decrypt_str(p, CTX_PHONE).ok_or(StoreError::Crypto)?,
-                _ => m.phone_masked.clone().unwrap_or_default(),
-            };
-            let org_path = paths
-                .entry(m.org_id)
-                .or_insert_with(|| {
-                    let p = index.path_of(m.org_id);
-                    if p.is_empty() { m.org_name.clone() } else { p }
-                })
-                .clone();
-            for (i, c) in Column::ALL.iter().enumerate() {
-                let v: String = match c {
-                    Column::Name => m.name.clone(),
-                    Column::Gender => Gender::from_code(&m.gender).map(|g| g.label().to_string()).unwrap_or_default(),
-                    Column::Ethnicity => m.ethnicity.clone(),
-                    Column::BirthDate => m.birth_date.clone(),
-                    Column::IdNumber => id_number.clone(),
-                    Column::Education => {
-                        m.education.as_deref().and_then(Education::from_code).map(|e| e.label().to_string()).unwrap_or_default()
-                    }
-                    Column::Phone => phone.clone(),
-                    Column::JoinedOn => m.joined_on.clone(),
-                    Column::ConfirmedOn => m.confirmed_on.clone().unwrap_or_default(),
-                    Column::Category => Category::from_code(&m.category).map(|c| c.label().to_string()).unwrap_or_default(),
-                    Column::PartyStatus => {
-                        PartyStatus::from_code(&m.party_status).map(|p| p.label().to_string()).unwrap_or_default()
-                    }
-                    Column::WorkUnit => m.work_unit.clone(),
-                    Column::Residence => m.residence.clone(),
-                    Column::Org => org_path.clone(),
-                    Column::Group => m.group_name.clone().unwrap_or_default(),
-                    Column::Flow => Flow::from_code(&m.flow).map(|f| f.label().to_string()).unwrap_or_default(),
-                    Column::FlowPlace => m.flow_place.clone(),
-                    Column::LostContactSince => m.lost_contact_since.clone().unwrap_or_default(),
+        let scratch = self.db.scratch_dir();
+        let mut book = xlsx::Book::new(&scratch)?;
+        book.sheet(if archived { "历史库" } else { "党员花名册" }, None, &roster_columns(archived))?;
+        let mut count = 0usize;
+        let mut req = PageRequest { seek: Seek::First, limit: EXPORT_CHUNK };
+        loop {
+            // The same filters as the roster (member/mod.rs `list_members`), narrowed to
+            // the cursor so each chunk is a short index range.
+            let chunk_sel = sel.clone().narrowed_to(&req.seek);
+            let mut sql = Sql::new(
+                "SELECT m.id, m.org_path, m.org_id, m.name, m.gender, m.ethnicity, m.birth_date, m.id_number_enc, m.id_number_masked, \
+                 m.education, m.phone_enc, m.phone_masked, m.joined_on, m.confirmed_on, m.category, m.party_status, m.work_unit, \
+                 m.residence, m.flow, m.flow_place, m.lost_contact_since, m.left_reason, m.left_on, o.name AS org_name, \
+                 g.name AS group_name FROM members m \
+                 JOIN orgs o ON o.region_id = m.region_id AND o.id = m.org_id \
+                 LEFT JOIN orgs g ON g.region_id = m.region_id AND g.id = m.group_id",
+            );
+            chunk_sel.push_filters(&mut sql);
+            sql.keyset(&sel.sort, &req)?.order_limit(&sel.sort, &req, None);
+            let mut rows: Vec<ExportRow> = sql.fetch_all(self.db).await?;
+            let more = rows.len() > EXPORT_CHUNK as usize;
+            rows.truncate(EXPORT_CHUNK as usize);
+            let next = rows.last().map(|m| roster_key(&sel.sort, &m.org_path, &m.name, &m.joined_on, m.id));
+            let mut lines = Vec::with_capacity(rows.len());
+            for m in rows {
+                let id_number = if reveal {
+                    crypto.decrypt_str(&m.id_number_enc, CTX_ID).ok_or(StoreError::Crypto)?
+                } else {
+                    m.id_number_masked.clone()
                 };
-                if v.is_empty() {
-                    continue;
-                }
-                let as_date = if c.is_date() { date_cell(&v) } else { None };
-                match as_date {
-                    Some(d) => {
-                        ws.write_date_with_format(r, i as u16, &d, &date_format).map_err(xlsx_error)?;
-                    }
-                    None => {
-                        ws.write_string(r, i as u16, v).map_err(xlsx_error)?;
-                    }
-                }
+                let phone = match (&m.phone_enc, reveal) {
+                    (Some(p), true) => crypto.decrypt_str(p, CTX_PHONE).ok_or(StoreError::Crypto)?,
+                    _ => m.phone_masked.clone().unwrap_or_default(),
+                };
+                let org_path = paths
+                    .entry(m.org_id)
+                    .or_insert_with(|| {
+                        let p = index.path_of(m.org_id);
+                        if p.is_empty() { m.org_name.clone() } else { p }
+                    })
+                    .clone();
+                lines.push(export_cells(m, id_number, phone, org_path, archived)?);
             }
-            if archived {
-                let n = Column::ALL.len() as u16;
-                let reason = m.left_reason.as_deref().and_then(LeaveReason::from_code).map(|l| l.label()).unwrap_or("");
-                ws.write_string(r, n, reason).map_err(xlsx_error)?;
-                ws.write_string(r, n + 1, m.left_on.clone().unwrap_or_default()).map_err(xlsx_error)?;
+            count += lines.len();
+            book = on_book(book, move |b| lines.iter().try_for_each(|cells| b.row(cells))).await?;
+            match next {
+                Some(key) if more => {
+                    req = PageRequest { seek: Seek::After { key, position: count as u64 }, limit: EXPORT_CHUNK };
+                }
+                _ => break,
             }
         }
-        let bytes = wb.save_to_buffer().map_err(xlsx_error)?;
+        let file = tokio::task::spawn_blocking(move || book.spool(&scratch))
+            .await
+            .map_err(|e| StoreError::Other(format!("生成 Excel 文件时出错：{e}")))??;
         audit::record(
             self.db,
             &self.scope.actor,
             Event::ok("member.export", "members").detail(format!(
-                "{} 人；筛选：{}；明文：{}",
-                rows.len(),
+                "{count} 人；筛选：{}；明文：{}",
                 describe_filter(f),
                 if reveal { "是" } else { "否" }
             )),
@@ -1803,6 +1834,6 @@ impl Roster<'_> {
         .await?;
         let today = self.db.clock().today().format("%Y%m%d");
         let filename = format!("{}{today}.xlsx", if archived { "历史库党员" } else { "党员花名册" });
-        Ok(ExportFile { bytes, count: rows.len(), filename })
+        Ok(ExportFile { file, count, filename })
     }
 }

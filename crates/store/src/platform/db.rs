@@ -313,6 +313,23 @@ impl Db {
         }
     }
 
+    /// Where large files are kept while they are written (exports): `tmp` in the data
+    /// directory (beside the attachments), else the system's temporary directory. Not the
+    /// system's by choice, which may be in memory; files there are unlinked as soon as
+    /// they are created (`platform::xlsx`).
+    pub fn scratch_dir(&self) -> PathBuf {
+        let set = self.inner.attachments_dir.read().map(|d| d.clone()).unwrap_or_else(|p| p.into_inner().clone());
+        let data_dir = match (set, &self.inner.backend) {
+            (Some(dir), _) => dir.parent().map(Path::to_path_buf),
+            (None, Backend::Sqlite { .. }) => self.attachments_dir().parent().map(Path::to_path_buf),
+            (None, Backend::Postgres(_)) => None,
+        };
+        match data_dir {
+            Some(d) if !d.as_os_str().is_empty() => d.join("tmp"),
+            _ => std::env::temp_dir(),
+        }
+    }
+
     /// Starts a write transaction.
     pub async fn begin(&self) -> StoreResult<Tx> {
         let inner = match &self.inner.backend {

@@ -7,6 +7,7 @@
 //! - [`files`]: the data directory's files kept private (0700/0600).
 //! - [`backup`]: consistent online backups of a SQLite database, and checking a restore.
 //! - [`distribute`]: the one table list that places the schema on a Citus cluster.
+//! - [`xlsx`]: the one .xlsx writer (bounded memory, streamed exports).
 //! - [`crypto`], [`audit`], [`ids`], [`rules`], [`schema`], [`error`].
 
 #[macro_use]
@@ -34,3 +35,4 @@ pub mod rules;
 pub mod schema;
 pub mod scope;
 pub mod upload;
+pub mod xlsx;

@@ -515,8 +515,9 @@ async fn a_masked_export_brought_back_says_so_and_how_to_export_the_full_file() 
     let sys = system(&tr.root);
     let s = t.db.scoped(&sys);
     s.members().create_member(&member("张三", 1, tr.branch_a)).await.unwrap();
-    let masked = s.roster().export_members(&MemberFilter::default(), false).await.unwrap();
-    let err = s.roster().preview_import(&masked.filename, masked.bytes, &opts()).await.unwrap_err();
+    let mut masked = s.roster().export_members(&MemberFilter::default(), false).await.unwrap();
+    let bytes = masked.bytes().unwrap();
+    let err = s.roster().preview_import(&masked.filename, bytes, &opts()).await.unwrap_err();
     assert!(matches!(&err, StoreError::Invalid(i) if i.has("roster.masked_export")), "{err:?}");
     assert!(err.to_string().contains("脱敏导出") && err.to_string().contains("导出（含完整号码）"), "{err}");
 }
@@ -596,14 +597,15 @@ async fn exported_dates_are_date_cells() {
     let sys = system(&tr.root);
     let s = t.db.scoped(&sys);
     s.members().create_member(&member("张三", 1, tr.branch_a)).await.unwrap();
-    let file = s.roster().export_members(&MemberFilter::default(), true).await.unwrap();
+    let mut file = s.roster().export_members(&MemberFilter::default(), true).await.unwrap();
+    let bytes = file.bytes().unwrap();
     use calamine::Reader;
-    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(file.bytes.clone())).unwrap();
+    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.clone())).unwrap();
     let (_, range) = book.worksheets().into_iter().next().unwrap();
-    let heading = read_back(&file.bytes)[0].clone();
+    let heading = read_back(&bytes)[0].clone();
     let col = heading.iter().position(|h| h == "入党日期").unwrap();
     let cell = range.get((1, col)).unwrap();
     assert!(matches!(cell, calamine::Data::DateTime(_)), "{cell:?}");
-    let p = s.roster().preview_import(&file.filename, file.bytes, &ImportOptions::default()).await.unwrap();
+    let p = s.roster().preview_import(&file.filename, bytes, &ImportOptions::default()).await.unwrap();
     assert_eq!(p.counts.unchanged, 1, "the full export imports back unchanged: {:?}", p.problems);
 }

@@ -154,5 +154,5 @@ pub async fn export(
         return Err(ApiError::forbidden());
     }
     let file = ctx.scoped(&state.db).roster().export_members(&f, reveal).await?;
-    Ok(crate::download::xlsx(file.bytes, &file.filename, "roster.xlsx"))
+    Ok(crate::download::xlsx_spool(file.file, &file.filename, "roster.xlsx"))
 }

@@ -515,6 +515,50 @@ async fn uploads_beyond_the_room_for_files_in_flight_wait_and_then_are_told_the_
 
 // ---- Errors that must not be dropped ----------------------------------------------------
 
+/// The roster export is streamed from its spooled file (issue 10 §1): the answer
+/// declares its length, the body is the whole workbook, and an export that cannot be
+/// audited is not handed out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_roster_export_is_streamed_whole_with_its_declared_length_and_only_when_audited() {
+    for (_t, fx) in fixtures().await {
+        let server = Server::relaxed(&fx.db).await;
+        let street = fx.login(Caller::Street).await;
+        let r = server.request(Method::GET, "/api/v1/members/export.xlsx", Some(&street)).send().await.expect("export");
+        assert_eq!(r.status().as_u16(), 200, "[{}]", fx.backend);
+        let header = |n: &str| r.headers().get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        assert!(header("content-type").contains("spreadsheetml"), "[{}]", fx.backend);
+        assert!(header("content-disposition").contains("attachment"), "[{}]", fx.backend);
+        assert_eq!(header("cache-control"), "no-store", "[{}]", fx.backend);
+        let declared: usize = header("content-length").parse().expect("a content-length");
+        let body = r.bytes().await.expect("the whole body");
+        assert_eq!(body.len(), declared, "[{}]", fx.backend);
+        assert!(body.starts_with(b"PK"), "[{}] an .xlsx (zip) file", fx.backend);
+        let auditor = fx.login(Caller::Auditor).await;
+        assert!(!server.audit(&auditor, "member.export").await.is_empty(), "[{}] audited", fx.backend);
+        // The audit sink fails: the export fails closed, nothing is streamed.
+        block_audit(&fx.db).await;
+        let r = server.get("/api/v1/members/export.xlsx", &street).await;
+        assert_eq!(r.status, 500, "[{}] an unaudited export was handed out", fx.backend);
+        assert!(!r.header("content-type").contains("spreadsheet"), "[{}]", fx.backend);
+        assert!(r.json["error"]["correlation_id"].is_string(), "[{}] {}", fx.backend, r.text);
+    }
+}
+
+/// Makes every audit write fail (a trigger that raises).
+async fn block_audit(db: &vanguard_store::Db) {
+    let block: &[&str] = if db.is_postgres() {
+        &[
+            "CREATE FUNCTION audit_down() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit down'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_down()",
+        ]
+    } else {
+        &["CREATE TRIGGER audit_down BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit down'); END"]
+    };
+    for sql in block {
+        vanguard_testkit::raw_execute(db, sql).await.expect("block the audit log");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cockpit_export_that_cannot_be_audited_is_not_handed_out() {
     for (_t, fx) in fixtures().await {
@@ -525,17 +569,7 @@ async fn a_cockpit_export_that_cannot_be_audited_is_not_handed_out() {
         let r = server.get(&path, &street).await;
         assert_eq!(r.status, 200, "[{}] {}", fx.backend, r.text);
         // The audit sink fails: the export fails closed (security.md L5).
-        let block: &[&str] = if fx.db.is_postgres() {
-            &[
-                "CREATE FUNCTION audit_down() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit down'; END $$ LANGUAGE plpgsql",
-                "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_down()",
-            ]
-        } else {
-            &["CREATE TRIGGER audit_down BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit down'); END"]
-        };
-        for sql in block {
-            vanguard_testkit::raw_execute(&fx.db, sql).await.expect("block the audit log");
-        }
+        block_audit(&fx.db).await;
         let r = server.get(&path, &street).await;
         assert_eq!(r.status, 500, "[{}] an unaudited export was handed out", fx.backend);
         assert!(!r.header("content-type").contains("spreadsheet"), "[{}]", fx.backend);
