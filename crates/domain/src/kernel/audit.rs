@@ -160,6 +160,24 @@ mod tests {
 /// logs kept at least six months). A configured retention below it counts as this.
 pub const MIN_RETENTION_DAYS: u32 = 180;
 
+/// How often, at most, a running server checkpoints the audit chain outside the database
+/// (write-behind: within this long of a committed audit record, coalesced). Records
+/// committed in the last interval before a crash, or cut off within it, are the window
+/// the checkpoint cannot see (ARCHITECTURE.md, the audit invariant).
+pub const CHECKPOINT_INTERVAL_MS: i64 = 1_000;
+
+/// A live record older than this (or any archived one) means a checkpoint must exist:
+/// every process that writes records checkpoints within [`CHECKPOINT_INTERVAL_MS`]
+/// (the server) or when it closes the database (the CLI). Past it, a missing
+/// checkpoint file was deleted, not never written.
+pub const ANCHOR_GRACE_MS: i64 = 3_600_000;
+
+/// Whether a chain whose oldest live record was written at `oldest_at_ms` (if any), with
+/// or without archived segments, must have a checkpoint at `now_ms`.
+pub fn anchor_expected(now_ms: i64, oldest_at_ms: Option<i64>, archived: bool) -> bool {
+    archived || oldest_at_ms.is_some_and(|at| at < now_ms - ANCHOR_GRACE_MS)
+}
+
 /// The instant before which records may be archived at `now_ms` with a retention of
 /// `retention_days` (never less than [`MIN_RETENTION_DAYS`]).
 pub fn archive_cutoff_ms(now_ms: i64, retention_days: u32) -> i64 {
@@ -169,6 +187,15 @@ pub fn archive_cutoff_ms(now_ms: i64, retention_days: u32) -> i64 {
 #[cfg(test)]
 mod retention_tests {
     use super::*;
+
+    #[test]
+    fn a_checkpoint_is_expected_once_a_record_is_older_than_the_grace_or_any_is_archived() {
+        let now = 100 * ANCHOR_GRACE_MS;
+        assert!(!anchor_expected(now, None, false), "an empty chain");
+        assert!(!anchor_expected(now, Some(now - ANCHOR_GRACE_MS), false), "within the grace");
+        assert!(anchor_expected(now, Some(now - ANCHOR_GRACE_MS - 1), false), "past the grace");
+        assert!(anchor_expected(now, None, true), "archived records were anchored");
+    }
 
     #[test]
     fn a_retention_below_180_days_counts_as_180() {
