@@ -67,9 +67,14 @@ impl AccountRow {
         Role::from_code(&self.role).unwrap_or(Role::Member)
     }
 
-    /// Whether the account must enrol a second factor before it may do anything else.
+    /// Whether the account must enrol a second factor before it may do anything else:
+    /// an administrator under `login.second_factor_for_admins`, a 支部书记/支委 under
+    /// `login.second_factor_for_secretaries`, until it has one.
     pub fn second_factor_owed(&self, policy: &LoginPolicy) -> bool {
-        policy.second_factor_for_admins && self.role().is_administrator() && !self.totp_enabled
+        let role = self.role();
+        let required = (policy.second_factor_for_admins && role.is_administrator())
+            || (policy.second_factor_for_secretaries && role == Role::BranchSecretary);
+        required && !self.totp_enabled
     }
 
     /// Whether the current password is a one-time password an administrator issued (never
