@@ -106,6 +106,33 @@ pub async fn hash_password(password: &str) -> StoreResult<String> {
     .map_err(|e| StoreError::Other(e.to_string()))?
 }
 
+/// What a login did that takes time, recorded so that a test can hold every failing
+/// path to the same work (security.md A3: an unknown user, a wrong password, a locked or
+/// a disabled account answer alike *and take alike*).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoginWork {
+    /// argon2 verifications, each with the parameters (`m=…,t=…,p=…`) of the hash checked.
+    pub hash_checks: Vec<String>,
+    /// Statements that count or settle an attempt (each in a transaction of its own).
+    pub attempt_writes: u32,
+}
+
+impl LoginWork {
+    async fn check(&mut self, password: &str, hash: &str) -> bool {
+        self.hash_checks.push(hash_params(hash));
+        verify_password(password, hash).await
+    }
+}
+
+/// The cost parameters of a PHC hash string (`m=19456,t=2,p=1`), empty if unreadable.
+pub fn hash_params(hash: &str) -> String {
+    PasswordHash::new(hash).map(|h| h.params.to_string()).unwrap_or_default()
+}
+
+/// The id no account has: the attempt statements of a login without an account (an
+/// unknown user, a disabled account) run against it, so they cost what the real ones do.
+const NO_ACCOUNT: i64 = 0;
+
 /// Checks a password against a stored hash on a blocking thread.
 pub async fn verify_password(password: &str, hash: &str) -> bool {
     let _permit = argon2_permit().await;
@@ -409,40 +436,62 @@ async fn find_login(db: &Db, login: &str) -> StoreResult<Option<AccountRow>> {
 
 /// Logs in by user name or phone number. Every failure is audited and answered alike.
 pub async fn login(db: &Db, login: &str, password: &str, ip: &str) -> StoreResult<Result<LoggedIn, LoginError>> {
+    Ok(login_with_work(db, login, password, ip).await?.0)
+}
+
+/// [`login`], with the work it did. Every failing path — unknown user, disabled account,
+/// locked account, wrong password — runs the same steps: one read of the account, the
+/// attempt counted (`UPDATE … RETURNING`, against [`NO_ACCOUNT`] when there is no
+/// account to count on), one argon2 verification with the parameters of the stored
+/// hashes (a dummy hash when there is none to check), the attempt settled, one audit
+/// record.
+pub async fn login_with_work(
+    db: &Db,
+    login: &str,
+    password: &str,
+    ip: &str,
+) -> StoreResult<(Result<LoggedIn, LoginError>, LoginWork)> {
+    let mut work = LoginWork::default();
     let shown_login: String = match vanguard_domain::member::parse_phone(login) {
         Some(p) => vanguard_domain::member::mask_phone(&p),
         None => login.trim().chars().take(40).collect(),
     };
+    let now = db.clock().now_ms();
+    let policy = db.rules().login.clone();
     let account = find_login(db, login).await?;
     let Some(account) = account else {
-        let _ = verify_password(password, dummy_hash().await).await;
+        gate_attempt(db, NO_ACCOUNT, now, &policy, &mut work).await?;
+        let _ = work.check(password, dummy_hash().await).await;
+        settle_attempt(db, NO_ACCOUNT, false, now, &policy, &mut work).await?;
         let actor = Actor { account_id: 0, name: shown_login, ip: ip.to_string() };
         audit::record(db, &actor, Event::ok("auth.login", "account:unknown").with_result("failed")).await?;
-        return Ok(Err(LoginError::Failed));
+        return Ok((Err(LoginError::Failed), work));
     };
     let actor = Actor { account_id: account.id, name: account.username.clone(), ip: ip.to_string() };
     let object = format!("account:{}", account.id);
     if account.disabled {
-        let _ = verify_password(password, &account.password_hash).await;
+        gate_attempt(db, NO_ACCOUNT, now, &policy, &mut work).await?;
+        let _ = work.check(password, &account.password_hash).await;
+        settle_attempt(db, NO_ACCOUNT, false, now, &policy, &mut work).await?;
         audit::record(db, &actor, Event::ok("auth.login", object).with_result("failed").detail("账户已停用")).await?;
-        return Ok(Err(LoginError::Failed));
+        return Ok((Err(LoginError::Failed), work));
     }
-    let now = db.clock().now_ms();
-    let policy = db.rules().login.clone();
     // The attempt is counted before the password is checked, and the lock decided in the
     // same statement, so concurrent attempts cannot all pass on the same stale count.
-    let outcome = match gate_attempt(db, account.id, now, &policy).await? {
+    let outcome = match gate_attempt(db, account.id, now, &policy, &mut work).await? {
         Gate::Open => {
-            let password_ok = verify_password(password, &account.password_hash).await;
-            settle_attempt(db, account.id, password_ok, now, &policy).await?
+            let password_ok = work.check(password, &account.password_hash).await;
+            settle_attempt(db, account.id, password_ok, now, &policy, &mut work).await?
         }
         Gate::LockedNow => {
             // Refused unchecked; the time of a check is still spent, so a lock does not show.
-            let _ = verify_password(password, dummy_hash().await).await;
+            let _ = work.check(password, dummy_hash().await).await;
+            settle_attempt(db, NO_ACCOUNT, false, now, &policy, &mut work).await?;
             AttemptOutcome::Failure { locked_now: true }
         }
         Gate::Locked => {
-            let _ = verify_password(password, dummy_hash().await).await;
+            let _ = work.check(password, dummy_hash().await).await;
+            settle_attempt(db, NO_ACCOUNT, false, now, &policy, &mut work).await?;
             AttemptOutcome::Locked
         }
     };
@@ -502,7 +551,7 @@ pub async fn login(db: &Db, login: &str, password: &str, ip: &str) -> StoreResul
         }
     };
     tx.commit().await?;
-    Ok(result)
+    Ok((result, work))
 }
 
 /// What counting an attempt found.
@@ -519,7 +568,8 @@ enum Gate {
 /// attempt is a failure until its password proves right, so with N attempts in flight
 /// the (max+1)-th locks the account whatever the others' passwords. A lock that has run
 /// out starts a fresh count.
-async fn gate_attempt(db: &Db, id: i64, now: i64, policy: &LoginPolicy) -> StoreResult<Gate> {
+async fn gate_attempt(db: &Db, id: i64, now: i64, policy: &LoginPolicy, work: &mut LoginWork) -> StoreResult<Gate> {
+    work.attempt_writes += 1;
     let until = now + i64::from(policy.lockout_minutes) * 60_000;
     let max = i64::from(policy.max_failures);
     let mut tx = db.begin().await?;
@@ -541,7 +591,15 @@ async fn gate_attempt(db: &Db, id: i64, now: i64, policy: &LoginPolicy) -> Store
 /// Settles a counted attempt once its password is checked: a right one clears the count
 /// unless the account was locked meanwhile (by attempts in flight beside it); a wrong
 /// one that brings the count to the maximum locks it.
-async fn settle_attempt(db: &Db, id: i64, password_ok: bool, now: i64, policy: &LoginPolicy) -> StoreResult<AttemptOutcome> {
+async fn settle_attempt(
+    db: &Db,
+    id: i64,
+    password_ok: bool,
+    now: i64,
+    policy: &LoginPolicy,
+    work: &mut LoginWork,
+) -> StoreResult<AttemptOutcome> {
+    work.attempt_writes += 1;
     let mut tx = db.begin().await?;
     let outcome = if password_ok {
         let cleared: Option<i64> = crate::on_tx!(tx, c => sqlx::query_scalar(

@@ -682,3 +682,37 @@ async fn an_import_batch_keeps_no_id_number_in_the_clear_not_even_one_pasted_int
         assert_eq!(s.roster().import_status(batch).await.unwrap().result.expect("result").created_total, 1);
     }
 }
+
+// ---- Login timing: every failing path does the same work --------------------------------
+
+#[tokio::test]
+async fn an_unknown_user_a_wrong_password_a_locked_and_a_disabled_account_cost_the_same_login_work() {
+    for t in each_backend().await {
+        let sys = admin(&t.db, "sysop", Role::SysAdmin).await;
+        admin(&t.db, "known", Role::Auditor).await;
+        admin(&t.db, "locked", Role::Auditor).await;
+        let off = admin(&t.db, "off", Role::Auditor).await;
+        account::admin_action(&t.db, &sys, off.account_id, AdminAction::Disable).await.unwrap();
+        for i in 0..5 {
+            let _ = account::login(&t.db, "locked", &format!("Wrong#{i}x1"), "10.0.0.9").await.unwrap();
+        }
+        let stored: Vec<(String,)> =
+            vanguard_testkit::raw_fetch_all(&t.db, "SELECT password_hash FROM accounts WHERE username = 'known'").await.unwrap();
+        let params = account::hash_params(&stored[0].0);
+        assert!(params.contains("m=19456") && params.contains("t=2"), "{}: {params}", t.backend);
+        let work = |user: &'static str| {
+            let db = t.db.clone();
+            async move {
+                let (result, work) = account::login_with_work(&db, user, "Wrong#pass9", "10.0.0.8").await.unwrap();
+                assert_eq!(result.unwrap_err(), LoginError::Failed, "{user}");
+                work
+            }
+        };
+        let wrong = work("known").await;
+        assert_eq!(wrong.hash_checks, vec![params.clone()], "{}: one argon2 check with the stored parameters", t.backend);
+        assert_eq!(wrong.attempt_writes, 2, "{}", t.backend);
+        for user in ["nobody", "locked", "off", "13800000999"] {
+            assert_eq!(work(user).await, wrong, "{}: {user} does the work of a wrong password", t.backend);
+        }
+    }
+}
