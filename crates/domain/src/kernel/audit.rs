@@ -166,16 +166,23 @@ pub const MIN_RETENTION_DAYS: u32 = 180;
 /// the checkpoint cannot see (ARCHITECTURE.md, the audit invariant).
 pub const CHECKPOINT_INTERVAL_MS: i64 = 1_000;
 
-/// A live record older than this (or any archived one) means a checkpoint must exist:
-/// every process that writes records checkpoints within [`CHECKPOINT_INTERVAL_MS`]
-/// (the server) or when it closes the database (the CLI). Past it, a missing
-/// checkpoint file was deleted, not never written.
+/// A chain whose live records span more than this (or that has archived ones) must have
+/// a checkpoint: every process that writes records checkpoints within
+/// [`CHECKPOINT_INTERVAL_MS`] (the server) or when it closes the database (the CLI), so
+/// records written this long apart were checkpointed in between. A missing checkpoint
+/// file is then a deleted one, not one never written. (The span of the chain, not the
+/// age of its oldest record: a chain nobody wrote to since does not change its verdict
+/// as time passes.)
 pub const ANCHOR_GRACE_MS: i64 = 3_600_000;
 
-/// Whether a chain whose oldest live record was written at `oldest_at_ms` (if any), with
-/// or without archived segments, must have a checkpoint at `now_ms`.
-pub fn anchor_expected(now_ms: i64, oldest_at_ms: Option<i64>, archived: bool) -> bool {
-    archived || oldest_at_ms.is_some_and(|at| at < now_ms - ANCHOR_GRACE_MS)
+/// Whether a chain whose oldest and newest live records were written at these instants
+/// (if any), with or without archived segments, must have a checkpoint.
+pub fn anchor_expected(oldest_at_ms: Option<i64>, newest_at_ms: Option<i64>, archived: bool) -> bool {
+    archived
+        || match (oldest_at_ms, newest_at_ms) {
+            (Some(a), Some(b)) => a.abs_diff(b) > ANCHOR_GRACE_MS.unsigned_abs(),
+            _ => false,
+        }
 }
 
 /// The instant before which records may be archived at `now_ms` with a retention of
@@ -189,12 +196,13 @@ mod retention_tests {
     use super::*;
 
     #[test]
-    fn a_checkpoint_is_expected_once_a_record_is_older_than_the_grace_or_any_is_archived() {
-        let now = 100 * ANCHOR_GRACE_MS;
-        assert!(!anchor_expected(now, None, false), "an empty chain");
-        assert!(!anchor_expected(now, Some(now - ANCHOR_GRACE_MS), false), "within the grace");
-        assert!(anchor_expected(now, Some(now - ANCHOR_GRACE_MS - 1), false), "past the grace");
-        assert!(anchor_expected(now, None, true), "archived records were anchored");
+    fn a_checkpoint_is_expected_once_the_chain_spans_more_than_the_grace_or_any_is_archived() {
+        let t = 100 * ANCHOR_GRACE_MS;
+        assert!(!anchor_expected(None, None, false), "an empty chain");
+        assert!(!anchor_expected(Some(t), Some(t + ANCHOR_GRACE_MS), false), "within the grace");
+        assert!(anchor_expected(Some(t), Some(t + ANCHOR_GRACE_MS + 1), false), "past the grace");
+        assert!(anchor_expected(Some(t + ANCHOR_GRACE_MS + 1), Some(t), false), "a clock set back");
+        assert!(anchor_expected(None, None, true), "archived records were anchored");
     }
 
     #[test]

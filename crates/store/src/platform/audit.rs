@@ -172,9 +172,9 @@ pub enum ChainProblem {
     AnchorMismatch { seq: i64 },
     /// The checkpoint file's MAC is wrong: it was written without the key.
     AnchorForged,
-    /// The checkpoint file is gone although the chain must have one (records older than
-    /// [`vanguard_domain::kernel::audit::ANCHOR_GRACE_MS`], or archived ones): it was
-    /// deleted, perhaps to hide a truncation. `last_seq` is the chain's last record.
+    /// The checkpoint file is gone although the chain must have one (records spanning
+    /// more than [`vanguard_domain::kernel::audit::ANCHOR_GRACE_MS`], or archived ones):
+    /// it was deleted, perhaps to hide a truncation. `last_seq` is the chain's last record.
     AnchorMissing { last_seq: i64 },
     /// An archived segment is missing or does not verify.
     ArchiveBroken { from_seq: i64, to_seq: i64 },
@@ -317,14 +317,16 @@ pub fn read_anchor(db: &Db) -> Result<Option<Anchor>, ChainProblem> {
     }
 }
 
-/// [`ChainProblem::AnchorMissing`] when the chain must have a checkpoint by now
-/// ([`vanguard_domain::kernel::audit::anchor_expected`]): archived segments, or a live
-/// record older than the grace.
+/// [`ChainProblem::AnchorMissing`] when the chain must have a checkpoint
+/// ([`vanguard_domain::kernel::audit::anchor_expected`]): archived segments, or live
+/// records spanning more than the grace.
 async fn missing_anchor(db: &Db, last_seq: i64) -> StoreResult<Option<ChainProblem>> {
     let archived: Option<i64> = crate::read!(db, c => sqlx::query_scalar("SELECT to_seq FROM audit_archives ORDER BY from_seq LIMIT 1").fetch_optional(c).await)?;
     let oldest: Option<i64> =
         crate::read!(db, c => sqlx::query_scalar("SELECT at FROM audit_log ORDER BY seq LIMIT 1").fetch_optional(c).await)?;
-    let expected = vanguard_domain::kernel::audit::anchor_expected(db.clock().now_ms(), oldest, archived.is_some());
+    let newest: Option<i64> =
+        crate::read!(db, c => sqlx::query_scalar("SELECT at FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(c).await)?;
+    let expected = vanguard_domain::kernel::audit::anchor_expected(oldest, newest, archived.is_some());
     Ok(expected.then_some(ChainProblem::AnchorMissing { last_seq }))
 }
 
@@ -456,7 +458,7 @@ pub async fn verify(db: &Db, mut progress: impl FnMut(i64, i64)) -> StoreResult<
         problems.push(ChainProblem::AnchorMismatch { seq: a.seq });
     }
     let mut count = 0i64;
-    let mut oldest_at = None;
+    let (mut oldest_at, mut newest_at) = (None, None);
     loop {
         let page: Vec<AuditRow> = crate::read!(db, c => sqlx::query_as(
             "SELECT seq, at, actor_id, actor_name, ip, action, object, result, detail, hash FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 5000")
@@ -465,6 +467,7 @@ pub async fn verify(db: &Db, mut progress: impl FnMut(i64, i64)) -> StoreResult<
             break;
         }
         oldest_at = oldest_at.or(page.first().map(|r| r.at));
+        newest_at = page.last().map(|r| r.at);
         for row in &page {
             if row.seq != expected_seq {
                 problems.push(ChainProblem::Missing { from_seq: expected_seq, to_seq: row.seq - 1 });
@@ -498,7 +501,7 @@ pub async fn verify(db: &Db, mut progress: impl FnMut(i64, i64)) -> StoreResult<
     {
         problems.push(ChainProblem::Truncated { anchor_seq: a.seq, last_seq });
     }
-    if anchor_missing && vanguard_domain::kernel::audit::anchor_expected(db.clock().now_ms(), oldest_at, !archives.is_empty()) {
+    if anchor_missing && vanguard_domain::kernel::audit::anchor_expected(oldest_at, newest_at, !archives.is_empty()) {
         problems.push(ChainProblem::AnchorMissing { last_seq });
     }
     Ok(Verification { records: count, last_seq, problems })

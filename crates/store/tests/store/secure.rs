@@ -397,7 +397,9 @@ async fn a_deleted_checkpoint_file_is_reported_once_the_chain_must_have_one_and_
         assert!(audit::verify(&t.db, |_, _| {}).await.unwrap().is_intact(), "{}", t.backend);
         audit::checkpoint(&t.db).await.unwrap();
         std::fs::remove_file(dir.join("audit.anchor")).unwrap();
+        // The platform goes on being used.
         t.db.clock().advance(ANCHOR_GRACE_MS + 60_000);
+        audit::record(&t.db, &Actor::system("later"), audit::Event::ok("auth.login", "account:1")).await.unwrap();
         let v = audit::verify_and_record(&t.db, &Actor::system("scheduler"), |_, _| {}).await.unwrap();
         assert!(matches!(v.problems.as_slice(), [ChainProblem::AnchorMissing { .. }]), "{}: {:?}", t.backend, v.problems);
         assert!(v.summary().contains("检查点文件 audit.anchor 缺失"), "{}", v.summary());
