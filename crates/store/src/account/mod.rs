@@ -129,8 +129,9 @@ pub fn hash_params(hash: &str) -> String {
     PasswordHash::new(hash).map(|h| h.params.to_string()).unwrap_or_default()
 }
 
-/// The id no account has: the attempt statements of a login without an account (an
-/// unknown user, a disabled account) run against it, so they cost what the real ones do.
+/// The id no account has: the settling statement of a login without an attempt to settle
+/// (an unknown user, a disabled or a locked account) runs against it, so it costs what
+/// the real one does.
 const NO_ACCOUNT: i64 = 0;
 
 /// Checks a password against a stored hash on a blocking thread.
@@ -440,11 +441,12 @@ pub async fn login(db: &Db, login: &str, password: &str, ip: &str) -> StoreResul
 }
 
 /// [`login`], with the work it did. Every failing path — unknown user, disabled account,
-/// locked account, wrong password — runs the same steps: one read of the account, the
-/// attempt counted (`UPDATE … RETURNING`, against [`NO_ACCOUNT`] when there is no
-/// account to count on), one argon2 verification with the parameters of the stored
-/// hashes (a dummy hash when there is none to check), the attempt settled, one audit
-/// record.
+/// locked account, wrong password — runs the same steps: one read of the account, one
+/// committed write counting the attempt (the account's failure count, or the refusal
+/// counter when there is no account row to count on), one argon2 verification with the
+/// parameters of the stored hashes (a dummy hash when there is none to check), one
+/// statement settling the attempt (against [`NO_ACCOUNT`] when there is nothing to
+/// settle), one audit record.
 pub async fn login_with_work(
     db: &Db,
     login: &str,
@@ -460,7 +462,7 @@ pub async fn login_with_work(
     let policy = db.rules().login.clone();
     let account = find_login(db, login).await?;
     let Some(account) = account else {
-        gate_attempt(db, NO_ACCOUNT, now, &policy, &mut work).await?;
+        count_refused(db, ip, "auth.unknown_account", &mut work).await?;
         let _ = work.check(password, dummy_hash().await).await;
         settle_attempt(db, NO_ACCOUNT, false, now, &policy, &mut work).await?;
         let actor = Actor { account_id: 0, name: shown_login, ip: ip.to_string() };
@@ -470,7 +472,7 @@ pub async fn login_with_work(
     let actor = Actor { account_id: account.id, name: account.username.clone(), ip: ip.to_string() };
     let object = format!("account:{}", account.id);
     if account.disabled {
-        gate_attempt(db, NO_ACCOUNT, now, &policy, &mut work).await?;
+        count_refused(db, ip, "auth.disabled_account", &mut work).await?;
         let _ = work.check(password, &account.password_hash).await;
         settle_attempt(db, NO_ACCOUNT, false, now, &policy, &mut work).await?;
         audit::record(db, &actor, Event::ok("auth.login", object).with_result("failed").detail("账户已停用")).await?;
@@ -490,8 +492,9 @@ pub async fn login_with_work(
             AttemptOutcome::Failure { locked_now: true }
         }
         Gate::Locked => {
+            // The gate changed no row here: the refusal is counted instead.
             let _ = work.check(password, dummy_hash().await).await;
-            settle_attempt(db, NO_ACCOUNT, false, now, &policy, &mut work).await?;
+            count_refused(db, ip, "auth.locked_account", &mut work).await?;
             AttemptOutcome::Locked
         }
     };
@@ -552,6 +555,14 @@ pub async fn login_with_work(
     };
     tx.commit().await?;
     Ok((result, work))
+}
+
+/// Counts a login refused without an account row to count on (see
+/// [`crate::platform::refusals::count_attempt`]): one real write, as a wrong password's
+/// failure count is.
+async fn count_refused(db: &Db, ip: &str, kind: &'static str, work: &mut LoginWork) -> StoreResult<()> {
+    work.attempt_writes += 1;
+    crate::platform::refusals::count_attempt(db, ip, kind).await.map(|_| ())
 }
 
 /// What counting an attempt found.
