@@ -46,11 +46,12 @@ pub async fn generate(db: &Db, scale: Scale, seed: u64, mut progress: impl FnMut
     let now = db.clock().now_ms();
     // Demo accounts share a published password, so a second factor protects nothing
     // here and would only stand in the way of trying the platform: the demo's rules
-    // turn it off for administrators (a production install keeps the default, on).
-    if db.rules().login.second_factor_for_admins {
+    // turn it off for administrators and 支部书记 (a production install keeps the defaults, on).
+    if db.rules().login.second_factor_for_admins || db.rules().login.second_factor_for_secretaries {
         let mut rules = (*db.rules()).clone();
         rules.version += 1;
         rules.login.second_factor_for_admins = false;
+        rules.login.second_factor_for_secretaries = false;
         let mut tx = db.begin().await?;
         vanguard_store::platform::rules::save(&mut tx, &rules, now).await?;
         tx.commit().await?;

@@ -5,6 +5,7 @@
 //! shown on the auditor's page. A check missed while the server was down runs at start.
 
 use std::time::Duration;
+use vanguard_domain::kernel::audit::CHECKPOINT_INTERVAL_MS;
 use vanguard_store::orglife::check as findings;
 use vanguard_store::{Actor, Db};
 
@@ -90,23 +91,27 @@ async fn check_all(db: &Db) {
     }
 }
 
-/// Runs forever: every five minutes, the audit chain's head is checkpointed outside the
-/// database (`DATA_DIR/audit.anchor`), so cutting records off its end shows.
+/// Runs forever: write-behind checkpoints of the audit chain outside the database
+/// (`DATA_DIR/audit.anchor`). Every [`CHECKPOINT_INTERVAL_MS`] the head is read (one
+/// row by key) and, when it moved, written to the file — so records committed more than
+/// an interval ago cannot be cut off the chain's end unnoticed. Bursts of writes are
+/// coalesced into one file write per interval.
 pub async fn checkpoints(db: Db) {
-    // One alert per problem found, not one every five minutes.
+    // One alert per kind of problem found, not one every interval (a problem's numbers
+    // move on with every record written after it).
     let mut alerted = None;
     loop {
-        tokio::time::sleep(Duration::from_secs(300)).await;
+        tokio::time::sleep(Duration::from_millis(CHECKPOINT_INTERVAL_MS as u64)).await;
         match vanguard_store::platform::audit::checkpoint(&db).await {
             Ok(None) => {}
-            Ok(Some(problem)) if alerted.as_ref() != Some(&problem) => {
+            Ok(Some(problem)) if alerted != Some(std::mem::discriminant(&problem)) => {
                 let detail = problem.describe();
                 tracing::error!(problem = %detail, "审计检查点与数据库不符");
                 let kind = vanguard_store::platform::alerts::AUDIT_VERIFY_FAILED;
                 if let Err(e) = vanguard_store::platform::alerts::raise(&db, kind, &detail).await {
                     tracing::error!(error = %e, "无法记录安全告警");
                 }
-                alerted = Some(problem);
+                alerted = Some(std::mem::discriminant(&problem));
             }
             Ok(Some(_)) => {}
             Err(e) => tracing::error!(error = %e, "无法写入审计检查点"),

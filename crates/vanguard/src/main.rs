@@ -205,31 +205,41 @@ impl NetArgs {
     }
 }
 
-/// Resolves when the process is asked to stop (Ctrl-C, or SIGTERM from a service
-/// manager).
-async fn stop_requested() {
+/// Installs the stop signals' handlers now (Ctrl-C and, on Unix, SIGTERM from a service
+/// manager) and returns a future that resolves when one arrives. Called before the
+/// listener is bound: a SIGTERM sent as soon as the port answers is already caught
+/// (installed later, the default action would kill the process).
+fn stop_requested() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::warn!(error = %e, "SIGTERM cannot be caught; stopping on Ctrl-C only");
-                if let Err(e) = tokio::signal::ctrl_c().await {
-                    tracing::error!(error = %e, "Ctrl-C cannot be caught either");
+        use tokio::signal::unix::{SignalKind, signal};
+        let term = signal(SignalKind::terminate());
+        let int = signal(SignalKind::interrupt());
+        async move {
+            match (term, int) {
+                (Ok(mut term), Ok(mut int)) => {
+                    tokio::select! {
+                        _ = term.recv() => {},
+                        _ = int.recv() => {},
+                    }
+                }
+                (Ok(mut one), Err(e)) | (Err(e), Ok(mut one)) => {
+                    tracing::warn!(error = %e, "one stop signal cannot be caught; stopping on the other only");
+                    one.recv().await;
+                }
+                (Err(e), Err(_)) => {
+                    tracing::error!(error = %e, "neither SIGTERM nor Ctrl-C can be caught");
                     std::future::pending::<()>().await;
                 }
-                return;
             }
-        };
-        tokio::select! {
-            _ = term.recv() => {},
-            r = tokio::signal::ctrl_c() => if let Err(e) = r { tracing::error!(error = %e, "Ctrl-C cannot be caught"); std::future::pending::<()>().await },
         }
     }
     #[cfg(not(unix))]
-    if let Err(e) = tokio::signal::ctrl_c().await {
-        tracing::error!(error = %e, "Ctrl-C cannot be caught");
-        std::future::pending::<()>().await;
+    async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "Ctrl-C cannot be caught");
+            std::future::pending::<()>().await;
+        }
     }
 }
 
@@ -363,6 +373,8 @@ async fn main() -> Result<()> {
                     eprintln!("  {user:<10} {:<8} {pw}", role.label());
                 }
             }
+            // The stop signals are caught from before the port opens.
+            let stop = stop_requested();
             let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("无法监听 {addr}"))?;
             eprintln!("\n锋领 Vanguard 已启动：http://{addr}/  （API 文档：http://{addr}/api/openapi.json）");
             let mut state = vanguard_web::AppState::new(db.clone());
@@ -376,7 +388,7 @@ async fn main() -> Result<()> {
             }
             tokio::spawn(daily_check::checkpoints(db.clone()));
             vanguard_web::server::serve_until(state, listener, async {
-                stop_requested().await;
+                stop.await;
                 eprintln!("正在停止：不再接受新连接，等待进行中的请求完成……");
             })
             .await?;

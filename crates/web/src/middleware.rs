@@ -247,7 +247,7 @@ pub async fn enforce(State((state, permission)): State<(AppState, Permission)>, 
         return ApiError::new(axum::http::StatusCode::UNAUTHORIZED, "auth.second_factor", "请先输入动态口令完成登录")
             .into_response();
     }
-    // An administrator without a second factor may only enrol one (等保三级).
+    // An administrator or 支部书记 without a second factor may only enrol one (等保三级).
     let enrolling = matches!(parts.uri.path(), "/totp" | "/password" | "/logout");
     if (permission != Permission::SelfService || (page && !enrolling))
         && session.account.second_factor_owed(&state.db.rules().login)
@@ -258,7 +258,7 @@ pub async fn enforce(State((state, permission)): State<(AppState, Permission)>, 
         return ApiError::new(
             axum::http::StatusCode::FORBIDDEN,
             "totp.enrol_required",
-            "管理员账户须先启用动态口令（POST /api/v1/auth/totp/enrol），才能继续使用",
+            "管理员和支部书记账户须先启用动态口令（POST /api/v1/auth/totp/enrol），才能继续使用",
         )
         .into_response();
     }

@@ -133,6 +133,10 @@ pub struct LoginPolicy {
     /// in with a second factor (TOTP, RFC 6238): 等保三级 身份鉴别 d), security.md A7.
     /// Members may opt in whatever this says.
     pub second_factor_for_admins: bool,
+    /// 支部书记/支委 accounts ([`crate::kernel::auth::Role::BranchSecretary`]) must log in
+    /// with a second factor too: they read and write their branch's member archives
+    /// (security.md A7: "Admin and secretary logins need 2 factors").
+    pub second_factor_for_secretaries: bool,
 }
 
 impl Default for LoginPolicy {
@@ -145,6 +149,7 @@ impl Default for LoginPolicy {
             idle_timeout_minutes: 30,
             absolute_timeout_hours: 12,
             second_factor_for_admins: true,
+            second_factor_for_secretaries: true,
         }
     }
 }

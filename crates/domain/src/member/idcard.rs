@@ -108,6 +108,36 @@ pub fn mask_id_number(text: &str) -> String {
     }
 }
 
+/// A text with every run of 7 or more digits (with an ID number's trailing `X`) masked as
+/// [`mask_id_number`] masks: what a message quoting a cell may keep at rest or show, when
+/// the cell may hold an ID or phone number typed into the wrong column.
+pub fn mask_number_runs(text: &str) -> String {
+    const LONGEST_CLEAR: usize = 6;
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.chars().count() > LONGEST_CLEAR {
+            out.push_str(&mask_id_number(run));
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() || (matches!(c, 'X' | 'x') && !run.is_empty()) {
+            run.push(c);
+            if matches!(c, 'X' | 'x') {
+                flush(&mut run, &mut out);
+            }
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 /// The check character for the first 17 digits, or `None` if they are not 17 digits.
 pub fn check_char(first17: &str) -> Option<char> {
     let b = first17.as_bytes();
@@ -128,6 +158,19 @@ pub fn compose(region: &str, birth: NaiveDate, sequence: u16) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_message_quoting_an_id_or_phone_number_keeps_only_its_first_and_last_character() {
+        assert_eq!(mask_number_runs("出生日期“11010519491231002X”无效"), "出生日期“1****************X”无效");
+        assert_eq!(mask_number_runs("手机 13800001111 不是日期"), "手机 1*********1 不是日期");
+    }
+
+    #[test]
+    fn short_numbers_and_dates_in_a_message_stay_readable() {
+        assert_eq!(mask_number_runs("第 27 行：入党日期 2026-13-01 无效"), "第 27 行：入党日期 2026-13-01 无效");
+        assert_eq!(mask_number_runs("日期 20261301 无效"), "日期 2******1 无效");
+    }
+
     use super::*;
 
     // The worked example of GB 11643-1999 Appendix A.

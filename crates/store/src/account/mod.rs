@@ -67,9 +67,14 @@ impl AccountRow {
         Role::from_code(&self.role).unwrap_or(Role::Member)
     }
 
-    /// Whether the account must enrol a second factor before it may do anything else.
+    /// Whether the account must enrol a second factor before it may do anything else:
+    /// an administrator under `login.second_factor_for_admins`, a 支部书记/支委 under
+    /// `login.second_factor_for_secretaries`, until it has one.
     pub fn second_factor_owed(&self, policy: &LoginPolicy) -> bool {
-        policy.second_factor_for_admins && self.role().is_administrator() && !self.totp_enabled
+        let role = self.role();
+        let required = (policy.second_factor_for_admins && role.is_administrator())
+            || (policy.second_factor_for_secretaries && role == Role::BranchSecretary);
+        required && !self.totp_enabled
     }
 
     /// Whether the current password is a one-time password an administrator issued (never
@@ -100,6 +105,34 @@ pub async fn hash_password(password: &str) -> StoreResult<String> {
     .await
     .map_err(|e| StoreError::Other(e.to_string()))?
 }
+
+/// What a login did that takes time, recorded so that a test can hold every failing
+/// path to the same work (security.md A3: an unknown user, a wrong password, a locked or
+/// a disabled account answer alike *and take alike*).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoginWork {
+    /// argon2 verifications, each with the parameters (`m=…,t=…,p=…`) of the hash checked.
+    pub hash_checks: Vec<String>,
+    /// Statements that count or settle an attempt (each in a transaction of its own).
+    pub attempt_writes: u32,
+}
+
+impl LoginWork {
+    async fn check(&mut self, password: &str, hash: &str) -> bool {
+        self.hash_checks.push(hash_params(hash));
+        verify_password(password, hash).await
+    }
+}
+
+/// The cost parameters of a PHC hash string (`m=19456,t=2,p=1`), empty if unreadable.
+pub fn hash_params(hash: &str) -> String {
+    PasswordHash::new(hash).map(|h| h.params.to_string()).unwrap_or_default()
+}
+
+/// The id no account has: the settling statement of a login without an attempt to settle
+/// (an unknown user, a disabled or a locked account) runs against it, so it costs what
+/// the real one does.
+const NO_ACCOUNT: i64 = 0;
 
 /// Checks a password against a stored hash on a blocking thread.
 pub async fn verify_password(password: &str, hash: &str) -> bool {
@@ -404,40 +437,64 @@ async fn find_login(db: &Db, login: &str) -> StoreResult<Option<AccountRow>> {
 
 /// Logs in by user name or phone number. Every failure is audited and answered alike.
 pub async fn login(db: &Db, login: &str, password: &str, ip: &str) -> StoreResult<Result<LoggedIn, LoginError>> {
+    Ok(login_with_work(db, login, password, ip).await?.0)
+}
+
+/// [`login`], with the work it did. Every failing path — unknown user, disabled account,
+/// locked account, wrong password — runs the same steps: one read of the account, one
+/// committed write counting the attempt (the account's failure count, or the refusal
+/// counter when there is no account row to count on), one argon2 verification with the
+/// parameters of the stored hashes (a dummy hash when there is none to check), one
+/// statement settling the attempt (against [`NO_ACCOUNT`] when there is nothing to
+/// settle), one audit record.
+pub async fn login_with_work(
+    db: &Db,
+    login: &str,
+    password: &str,
+    ip: &str,
+) -> StoreResult<(Result<LoggedIn, LoginError>, LoginWork)> {
+    let mut work = LoginWork::default();
     let shown_login: String = match vanguard_domain::member::parse_phone(login) {
         Some(p) => vanguard_domain::member::mask_phone(&p),
         None => login.trim().chars().take(40).collect(),
     };
+    let now = db.clock().now_ms();
+    let policy = db.rules().login.clone();
     let account = find_login(db, login).await?;
     let Some(account) = account else {
-        let _ = verify_password(password, dummy_hash().await).await;
+        count_refused(db, ip, "auth.unknown_account", &mut work).await?;
+        let _ = work.check(password, dummy_hash().await).await;
+        settle_attempt(db, NO_ACCOUNT, false, now, &policy, &mut work).await?;
         let actor = Actor { account_id: 0, name: shown_login, ip: ip.to_string() };
         audit::record(db, &actor, Event::ok("auth.login", "account:unknown").with_result("failed")).await?;
-        return Ok(Err(LoginError::Failed));
+        return Ok((Err(LoginError::Failed), work));
     };
     let actor = Actor { account_id: account.id, name: account.username.clone(), ip: ip.to_string() };
     let object = format!("account:{}", account.id);
     if account.disabled {
-        let _ = verify_password(password, &account.password_hash).await;
+        count_refused(db, ip, "auth.disabled_account", &mut work).await?;
+        let _ = work.check(password, &account.password_hash).await;
+        settle_attempt(db, NO_ACCOUNT, false, now, &policy, &mut work).await?;
         audit::record(db, &actor, Event::ok("auth.login", object).with_result("failed").detail("账户已停用")).await?;
-        return Ok(Err(LoginError::Failed));
+        return Ok((Err(LoginError::Failed), work));
     }
-    let now = db.clock().now_ms();
-    let policy = db.rules().login.clone();
     // The attempt is counted before the password is checked, and the lock decided in the
     // same statement, so concurrent attempts cannot all pass on the same stale count.
-    let outcome = match gate_attempt(db, account.id, now, &policy).await? {
+    let outcome = match gate_attempt(db, account.id, now, &policy, &mut work).await? {
         Gate::Open => {
-            let password_ok = verify_password(password, &account.password_hash).await;
-            settle_attempt(db, account.id, password_ok, now, &policy).await?
+            let password_ok = work.check(password, &account.password_hash).await;
+            settle_attempt(db, account.id, password_ok, now, &policy, &mut work).await?
         }
         Gate::LockedNow => {
             // Refused unchecked; the time of a check is still spent, so a lock does not show.
-            let _ = verify_password(password, dummy_hash().await).await;
+            let _ = work.check(password, dummy_hash().await).await;
+            settle_attempt(db, NO_ACCOUNT, false, now, &policy, &mut work).await?;
             AttemptOutcome::Failure { locked_now: true }
         }
         Gate::Locked => {
-            let _ = verify_password(password, dummy_hash().await).await;
+            // The gate changed no row here: the refusal is counted instead.
+            let _ = work.check(password, dummy_hash().await).await;
+            count_refused(db, ip, "auth.locked_account", &mut work).await?;
             AttemptOutcome::Locked
         }
     };
@@ -497,7 +554,15 @@ pub async fn login(db: &Db, login: &str, password: &str, ip: &str) -> StoreResul
         }
     };
     tx.commit().await?;
-    Ok(result)
+    Ok((result, work))
+}
+
+/// Counts a login refused without an account row to count on (see
+/// [`crate::platform::refusals::count_attempt`]): one real write, as a wrong password's
+/// failure count is.
+async fn count_refused(db: &Db, ip: &str, kind: &'static str, work: &mut LoginWork) -> StoreResult<()> {
+    work.attempt_writes += 1;
+    crate::platform::refusals::count_attempt(db, ip, kind).await.map(|_| ())
 }
 
 /// What counting an attempt found.
@@ -514,7 +579,8 @@ enum Gate {
 /// attempt is a failure until its password proves right, so with N attempts in flight
 /// the (max+1)-th locks the account whatever the others' passwords. A lock that has run
 /// out starts a fresh count.
-async fn gate_attempt(db: &Db, id: i64, now: i64, policy: &LoginPolicy) -> StoreResult<Gate> {
+async fn gate_attempt(db: &Db, id: i64, now: i64, policy: &LoginPolicy, work: &mut LoginWork) -> StoreResult<Gate> {
+    work.attempt_writes += 1;
     let until = now + i64::from(policy.lockout_minutes) * 60_000;
     let max = i64::from(policy.max_failures);
     let mut tx = db.begin().await?;
@@ -536,7 +602,15 @@ async fn gate_attempt(db: &Db, id: i64, now: i64, policy: &LoginPolicy) -> Store
 /// Settles a counted attempt once its password is checked: a right one clears the count
 /// unless the account was locked meanwhile (by attempts in flight beside it); a wrong
 /// one that brings the count to the maximum locks it.
-async fn settle_attempt(db: &Db, id: i64, password_ok: bool, now: i64, policy: &LoginPolicy) -> StoreResult<AttemptOutcome> {
+async fn settle_attempt(
+    db: &Db,
+    id: i64,
+    password_ok: bool,
+    now: i64,
+    policy: &LoginPolicy,
+    work: &mut LoginWork,
+) -> StoreResult<AttemptOutcome> {
+    work.attempt_writes += 1;
     let mut tx = db.begin().await?;
     let outcome = if password_ok {
         let cleared: Option<i64> = crate::on_tx!(tx, c => sqlx::query_scalar(

@@ -16,6 +16,7 @@ use crate::{StoreResult, Tx};
 use serde::Serialize;
 use std::collections::HashMap;
 use vanguard_domain::kernel::paging::{KeyPart, Page, PageRequest};
+use vanguard_domain::member::idcard::mask_number_runs;
 use vanguard_domain::member::roster::ReportStatus;
 
 const TABLE: &str = "import_rows";
@@ -34,7 +35,9 @@ pub(crate) struct Line {
     pub status: ReportStatus,
     /// The branch the member is (to be) in, as a path from the caller's scope root.
     pub org: String,
-    /// Why (有问题: the problems; 跳过: why skipped) or what (将更新: the fields).
+    /// Why (有问题: the problems; 跳过: why skipped) or what (将更新: the fields). Stored
+    /// with long digit runs masked (`mask_number_runs`): a reason may quote an ID or phone
+    /// number typed into another column, and the lines are kept in clear for paging.
     pub detail: String,
     /// Warnings: the row is imported as described.
     pub note: String,
@@ -80,8 +83,8 @@ pub(crate) async fn insert_lines(tx: &mut Tx, region_id: i64, batch_id: i64, lin
                 l.name.as_str(),
                 l.status.code(),
                 l.org.as_str(),
-                l.detail.as_str(),
-                l.note.as_str(),
+                mask_number_runs(&l.detail),
+                mask_number_runs(&l.note),
                 Option::<i64>::None,
             ]
         })
@@ -138,7 +141,7 @@ pub(crate) async fn mark_committed(
         .filter_map(|l| {
             let (status, detail, member_id) = match written.get(&l.seq)? {
                 Written::Member { member_id, changes } => {
-                    (l.status.clone(), changes.clone().unwrap_or(l.detail), Some(*member_id))
+                    (l.status.clone(), changes.as_deref().map(mask_number_runs).unwrap_or(l.detail), Some(*member_id))
                 }
                 Written::Unchanged => (ReportStatus::Skip.code().to_string(), "无变化".to_string(), None),
             };

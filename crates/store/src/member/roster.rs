@@ -3,7 +3,8 @@
 //! the commit of a previewed batch in one transaction with bulk inserts, and the .xlsx
 //! template and export.
 //!
-//! A preview stores its normalized valid rows, sealed, in `import_batches` (keyed by
+//! A preview stores its normalized valid rows, its report and later the commit's result,
+//! all sealed (SM4; they quote the file's cells), in `import_batches` (keyed by
 //! region, owned by the account that uploaded, expiring after [`BATCH_TTL_MS`]). The
 //! commit re-checks everything inside its transaction — scope, placement, ID numbers
 //! claimed meanwhile, members edited meanwhile — and writes all rows or none, with one
@@ -41,8 +42,36 @@ crate::platform::scope::feature_handle!(
     roster
 );
 
-// The sealing context of stored batches (members use crate::member::CTX_ID / CTX_PHONE).
+// The sealing contexts of stored batches (members use crate::member::CTX_ID / CTX_PHONE).
 const CTX_BATCH: &str = "import.batch";
+const CTX_REPORT: &str = "import.report";
+const CTX_RESULT: &str = "import.result";
+
+/// The prefix of a sealed text column: `sm4:` and the hex of the SM4-GCM ciphertext.
+const SEALED_TEXT: &str = "sm4:";
+
+/// Seals a batch's stored report or result: they quote cells of the file (names, and
+/// whatever a user pasted into the wrong column — an ID number in a date column is
+/// echoed in its problem's message), so they are personal data at rest like the rows.
+/// Stored as text (`sm4:` + hex) in the batch's text columns.
+fn seal_json<T: Serialize>(db: &Db, value: &T, context: &str) -> StoreResult<String> {
+    let json = serde_json::to_string(value).map_err(|e| StoreError::Other(format!("导入批次无法保存：{e}")))?;
+    Ok(format!("{SEALED_TEXT}{}", hex::encode(db.crypto().encrypt_str(&json, context))))
+}
+
+/// Opens what [`seal_json`] stored. A batch written before reports were sealed (plain
+/// JSON, at most [`BATCH_TTL_MS`] old) still reads.
+fn open_json<T: serde::de::DeserializeOwned>(db: &Db, stored: &str, context: &str) -> StoreResult<T> {
+    let corrupt = |e: String| StoreError::Other(format!("导入批次记录已损坏：{e}"));
+    match stored.strip_prefix(SEALED_TEXT) {
+        Some(sealed) => {
+            let bytes = hex::decode(sealed).map_err(|e| corrupt(e.to_string()))?;
+            let json = db.crypto().decrypt_str(&bytes, context).ok_or(StoreError::Crypto)?;
+            serde_json::from_str(&json).map_err(|e| corrupt(e.to_string()))
+        }
+        None => serde_json::from_str(stored).map_err(|e| corrupt(e.to_string())),
+    }
+}
 
 /// How long a preview can be committed.
 pub const BATCH_TTL_MS: i64 = 24 * 3600 * 1000;
@@ -926,9 +955,9 @@ impl Roster<'_> {
         let payload = serde_json::to_string(planned).map_err(|e| StoreError::Other(format!("导入批次无法保存：{e}")))?;
         let sealed = self.db.crypto().encrypt_str(&payload, CTX_BATCH);
         // The rows, problems and warnings are the report's lines: the stored preview keeps
-        // only the file's description and the counts.
+        // only the file's description and the counts (sealed: it quotes the file).
         let summary = ImportPreview { rows: Vec::new(), problems: Vec::new(), warnings: Vec::new(), ..preview.clone() };
-        let report = serde_json::to_string(&summary).map_err(|e| StoreError::Other(format!("导入批次无法保存：{e}")))?;
+        let report = seal_json(self.db, &summary, CTX_REPORT)?;
         let c = &preview.counts;
         let n = |v: usize| i64::try_from(v).unwrap_or(i64::MAX);
         let mut tx = self.db.begin().await?;
@@ -985,7 +1014,7 @@ impl Roster<'_> {
         };
         // Polled every second while committing: the stored preview is not read here.
         let result = match &b.result {
-            Some(r) => Some(serde_json::from_str(r).map_err(|e| StoreError::Other(format!("导入批次记录已损坏：{e}")))?),
+            Some(r) => Some(open_json(self.db, r, CTX_RESULT)?),
             None => None,
         };
         let u = |v: i64| usize::try_from(v).unwrap_or_default();
@@ -1019,8 +1048,7 @@ impl Roster<'_> {
         let report: String = crate::read!(self.db, c => sqlx::query_scalar(
             "SELECT report FROM import_batches WHERE region_id = $1 AND id = $2 AND account_id = $3")
             .bind(self.scope.region_id).bind(id).bind(self.scope.actor.account_id).fetch_one(c).await)?;
-        let preview: ImportPreview =
-            serde_json::from_str(&report).map_err(|e| StoreError::Other(format!("导入批次记录已损坏：{e}")))?;
+        let preview: ImportPreview = open_json(self.db, &report, CTX_REPORT)?;
         status.counts = preview.counts.clone();
         status.preview = Some(preview);
         Ok(status)
@@ -1437,7 +1465,7 @@ impl Roster<'_> {
         .await?;
         // The stored result keeps the totals; its rows are the report's lines.
         let totals = ImportResult { created: Vec::new(), updated: Vec::new(), skipped: Vec::new(), ..result.clone() };
-        let result_json = serde_json::to_string(&totals).map_err(|e| StoreError::Other(format!("导入结果无法保存：{e}")))?;
+        let result_json = seal_json(self.db, &totals, CTX_RESULT)?;
         crate::exec_tx!(tx, c => sqlx::query(
             "UPDATE import_batches SET status = 'committed', payload = $1, result = $2, finished_at = $3 WHERE region_id = $4 AND id = $5")
             .bind(Vec::<u8>::new()).bind(&result_json).bind(now).bind(region_id).bind(batch_id).execute(c).await)?;

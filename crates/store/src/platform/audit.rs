@@ -172,6 +172,10 @@ pub enum ChainProblem {
     AnchorMismatch { seq: i64 },
     /// The checkpoint file's MAC is wrong: it was written without the key.
     AnchorForged,
+    /// The checkpoint file is gone although the chain must have one (records spanning
+    /// more than [`vanguard_domain::kernel::audit::ANCHOR_GRACE_MS`], or archived ones):
+    /// it was deleted, perhaps to hide a truncation. `last_seq` is the chain's last record.
+    AnchorMissing { last_seq: i64 },
     /// An archived segment is missing or does not verify.
     ArchiveBroken { from_seq: i64, to_seq: i64 },
 }
@@ -179,7 +183,10 @@ pub enum ChainProblem {
 /// The outcome of a verification.
 #[derive(Debug, Clone, Serialize)]
 pub struct Verification {
+    /// Live records checked (archived ones are checked as files, not counted here).
     pub records: i64,
+    /// The last record of the chain as found (0 for an empty chain).
+    pub last_seq: i64,
     pub problems: Vec<ChainProblem>,
 }
 
@@ -214,6 +221,10 @@ impl ChainProblem {
             }
             ChainProblem::AnchorMismatch { seq } => format!("第 {seq} 条记录与库外检查点不符（日志自此被改写）"),
             ChainProblem::AnchorForged => "库外检查点文件的校验码不符（检查点被伪造或改动）".to_string(),
+            ChainProblem::AnchorMissing { last_seq } => format!(
+                "库外检查点文件 {} 缺失：审计日志（至第 {last_seq} 条）早已写过检查点，文件被删除或数据目录被替换，末尾记录可能已被截断而无从发现。请从备份恢复该文件，查明原因后再由安全管理员处理",
+                crate::platform::files::ANCHOR_FILE
+            ),
             ChainProblem::ArchiveBroken { from_seq, to_seq } => {
                 format!("第 {from_seq}–{to_seq} 条的归档文件缺失或校验不通过")
             }
@@ -274,37 +285,96 @@ impl Anchor {
     }
 }
 
-/// The checkpoint on file: `None` without a file (or without an anchor path); an error
-/// problem when the file does not verify.
-pub fn read_anchor(db: &Db) -> Result<Option<Anchor>, ChainProblem> {
-    let Some(path) = db.anchor_file() else { return Ok(None) };
+/// The checkpoint file's state.
+enum OnFile {
+    /// No anchor path (PostgreSQL without a data directory).
+    Unset,
+    /// The path is set and no file is there.
+    Missing,
+    /// The file's MAC does not verify.
+    Forged,
+    Present(Anchor),
+}
+
+fn on_file(db: &Db) -> OnFile {
+    let Some(path) = db.anchor_file() else { return OnFile::Unset };
     match std::fs::read_to_string(&path) {
-        Ok(text) => Anchor::decode(db, &text).map(Some).map_err(|()| ChainProblem::AnchorForged),
-        Err(_) => Ok(None),
+        Ok(text) => Anchor::decode(db, &text).map_or(OnFile::Forged, OnFile::Present),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => OnFile::Missing,
+        // Present but unreadable (permissions): no checkpoint to check against, so it is
+        // reported as one that does not verify rather than taken as none.
+        Err(_) => OnFile::Forged,
     }
 }
 
+/// The checkpoint on file: `None` without a file (or without an anchor path); an error
+/// problem when the file does not verify.
+pub fn read_anchor(db: &Db) -> Result<Option<Anchor>, ChainProblem> {
+    match on_file(db) {
+        OnFile::Unset | OnFile::Missing => Ok(None),
+        OnFile::Forged => Err(ChainProblem::AnchorForged),
+        OnFile::Present(a) => Ok(Some(a)),
+    }
+}
+
+/// [`ChainProblem::AnchorMissing`] when the chain must have a checkpoint
+/// ([`vanguard_domain::kernel::audit::anchor_expected`]): archived segments, or live
+/// records spanning more than the grace.
+async fn missing_anchor(db: &Db, last_seq: i64) -> StoreResult<Option<ChainProblem>> {
+    let archived: Option<i64> = crate::read!(db, c => sqlx::query_scalar("SELECT to_seq FROM audit_archives ORDER BY from_seq LIMIT 1").fetch_optional(c).await)?;
+    let oldest: Option<i64> =
+        crate::read!(db, c => sqlx::query_scalar("SELECT at FROM audit_log ORDER BY seq LIMIT 1").fetch_optional(c).await)?;
+    let newest: Option<i64> =
+        crate::read!(db, c => sqlx::query_scalar("SELECT at FROM audit_log ORDER BY seq DESC LIMIT 1").fetch_optional(c).await)?;
+    let expected = vanguard_domain::kernel::audit::anchor_expected(oldest, newest, archived.is_some());
+    Ok(expected.then_some(ChainProblem::AnchorMissing { last_seq }))
+}
+
 /// Writes the chain's head as the checkpoint outside the database (`audit.anchor`, 0600,
-/// fsynced, replaced atomically). A checkpoint never moves back: when the chain no
-/// longer reaches or matches the one on file, nothing is written and the problem is
+/// fsynced, replaced atomically); nothing when the file already names the head (so the
+/// server can call it every second). A checkpoint never moves back and is never written
+/// over a problem: when the chain no longer reaches or matches the one on file, or the
+/// file is missing although the chain must have one ([`ChainProblem::AnchorMissing`]:
+/// writing a fresh one would hide the deletion), nothing is written and the problem is
 /// returned (the verification reports it).
 pub async fn checkpoint(db: &Db) -> StoreResult<Option<ChainProblem>> {
     let Some(path) = db.anchor_file() else { return Ok(None) };
     let head: Head = crate::read!(db, c => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(c).await)?;
-    match read_anchor(db) {
-        Err(p) => return Ok(Some(p)),
-        Ok(Some(old)) if old.seq > head.seq => {
+    match on_file(db) {
+        OnFile::Unset => return Ok(None),
+        OnFile::Forged => return Ok(Some(ChainProblem::AnchorForged)),
+        OnFile::Missing => {
+            if let Some(p) = missing_anchor(db, head.seq).await? {
+                return Ok(Some(p));
+            }
+        }
+        OnFile::Present(old) if old.seq == head.seq && old.hash == head.hash => return Ok(None),
+        OnFile::Present(old) if old.seq > head.seq => {
             return Ok(Some(ChainProblem::Truncated { anchor_seq: old.seq, last_seq: head.seq }));
         }
-        Ok(Some(old)) if hash_at(db, old.seq).await?.is_some_and(|h| h != old.hash) => {
+        OnFile::Present(old) if hash_at(db, old.seq).await?.is_some_and(|h| h != old.hash) => {
             return Ok(Some(ChainProblem::AnchorMismatch { seq: old.seq }));
         }
-        _ => {}
+        OnFile::Present(_) => {}
     }
     let text = Anchor { seq: head.seq, hash: head.hash }.encode(db);
     write_replace_private(&path, text.as_bytes())
         .map_err(|e| crate::StoreError::Other(format!("无法写入审计检查点 {}：{e}", path.display())))?;
     Ok(None)
+}
+
+/// Writes the chain's head as a new checkpoint where none is on file, whatever the
+/// chain's age: for a chain just verified whole that came without one (a restored
+/// backup that carried none). Refused when a checkpoint file exists.
+pub async fn anchor_anew(db: &Db) -> StoreResult<()> {
+    let Some(path) = db.anchor_file() else { return Ok(()) };
+    if !matches!(on_file(db), OnFile::Missing) {
+        return Err(crate::StoreError::conflict("audit.anchor_exists", "审计检查点文件已存在，不能重新建立"));
+    }
+    let head: Head = crate::read!(db, c => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(c).await)?;
+    let text = Anchor { seq: head.seq, hash: head.hash }.encode(db);
+    write_replace_private(&path, text.as_bytes())
+        .map_err(|e| crate::StoreError::Other(format!("无法写入审计检查点 {}：{e}", path.display())))
 }
 
 /// The stored hash of record `seq` (live, or the last of an archived segment).
@@ -371,12 +441,14 @@ pub async fn verify(db: &Db, mut progress: impl FnMut(i64, i64)) -> StoreResult<
         prev_hash = a.last_hash.clone();
         expected_seq = a.to_seq + 1;
     }
-    let anchor = match read_anchor(db) {
-        Ok(a) => a,
-        Err(p) => {
-            problems.push(p);
-            None
+    let (anchor, anchor_missing) = match on_file(db) {
+        OnFile::Unset => (None, false),
+        OnFile::Missing => (None, true),
+        OnFile::Forged => {
+            problems.push(ChainProblem::AnchorForged);
+            (None, false)
         }
+        OnFile::Present(a) => (Some(a), false),
     };
     let mut anchor_seen = anchor.as_ref().is_some_and(|a| a.seq < expected_seq);
     if let Some(a) = &anchor
@@ -386,6 +458,7 @@ pub async fn verify(db: &Db, mut progress: impl FnMut(i64, i64)) -> StoreResult<
         problems.push(ChainProblem::AnchorMismatch { seq: a.seq });
     }
     let mut count = 0i64;
+    let (mut oldest_at, mut newest_at) = (None, None);
     loop {
         let page: Vec<AuditRow> = crate::read!(db, c => sqlx::query_as(
             "SELECT seq, at, actor_id, actor_name, ip, action, object, result, detail, hash FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 5000")
@@ -393,6 +466,8 @@ pub async fn verify(db: &Db, mut progress: impl FnMut(i64, i64)) -> StoreResult<
         if page.is_empty() {
             break;
         }
+        oldest_at = oldest_at.or(page.first().map(|r| r.at));
+        newest_at = page.last().map(|r| r.at);
         for row in &page {
             if row.seq != expected_seq {
                 problems.push(ChainProblem::Missing { from_seq: expected_seq, to_seq: row.seq - 1 });
@@ -426,7 +501,10 @@ pub async fn verify(db: &Db, mut progress: impl FnMut(i64, i64)) -> StoreResult<
     {
         problems.push(ChainProblem::Truncated { anchor_seq: a.seq, last_seq });
     }
-    Ok(Verification { records: count, problems })
+    if anchor_missing && vanguard_domain::kernel::audit::anchor_expected(oldest_at, newest_at, !archives.is_empty()) {
+        problems.push(ChainProblem::AnchorMissing { last_seq });
+    }
+    Ok(Verification { records: count, last_seq, problems })
 }
 
 /// An archived segment of the chain.

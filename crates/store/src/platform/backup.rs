@@ -10,6 +10,12 @@
 //! part. The copy's audit-chain head ([`BackupReport::audit_seq`]) names the point: every
 //! audited change up to that record is in the backup.
 //!
+//! **Beside the database.** The audit chain's checkpoint (`audit.anchor`) is read
+//! *before* the snapshot, so it never names a record the copy lacks; the audit archive
+//! files the copy refers to ([`referenced_archives`]) are copied after it (an archive
+//! file is written before its row commits and never removed). Restored together, the
+//! chain verifies end to end: archives, live records, checkpoint.
+//!
 //! PostgreSQL is backed up with its own tools (`pg_dump`, `pg_basebackup` + WAL
 //! archiving); README.md says what else to keep (the key file, the attachments).
 
@@ -154,4 +160,16 @@ pub fn referenced_attachments(path: &Path) -> StoreResult<Vec<String>> {
     stmt.query_map([], |r| Ok(format!("{}/{}", r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
         .and_then(|rows| rows.collect())
         .map_err(|e| sqlite_error("无法读取附件清单", e))
+}
+
+/// The audit archive files a database refers to (names in `DATA_DIR/audit-archive`),
+/// oldest first: what a backup must carry for its audit chain to verify.
+pub fn referenced_archives(path: &Path) -> StoreResult<Vec<String>> {
+    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|e| sqlite_error(&format!("无法打开 {}", path.display()), e))?;
+    let mut stmt =
+        c.prepare("SELECT file FROM audit_archives ORDER BY from_seq").map_err(|e| sqlite_error("无法读取审计归档清单", e))?;
+    stmt.query_map([], |r| r.get::<_, String>(0))
+        .and_then(|rows| rows.collect())
+        .map_err(|e| sqlite_error("无法读取审计归档清单", e))
 }

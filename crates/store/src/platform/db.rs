@@ -369,7 +369,14 @@ impl Db {
         Ok(())
     }
 
+    /// Checkpoints the audit chain (so a command's last records are anchored, see
+    /// [`crate::platform::audit::checkpoint`]), then closes the pools.
     pub async fn close(&self) {
+        match crate::platform::audit::checkpoint(self).await {
+            Ok(None) => {}
+            Ok(Some(problem)) => tracing::error!(problem = %problem.describe(), "审计检查点与数据库不符，未写入"),
+            Err(e) => tracing::error!(error = %e, "无法写入审计检查点"),
+        }
         match &self.inner.backend {
             Backend::Sqlite { writer, reader, point } => {
                 point.close();

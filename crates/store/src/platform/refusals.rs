@@ -38,6 +38,25 @@ pub async fn note(db: &Db, address: &str, kind: &'static str, login: &str) -> St
     Ok(count)
 }
 
+/// Counts one refused login in its (address, kind, window) row, without an audit record
+/// of its own (the login writes one). A login refused without a password check against
+/// an account's row — unknown user, disabled or locked account — writes here where a
+/// wrong password writes its account's failure count, so that every failing login
+/// commits one real write and none answers faster than the others.
+pub async fn count_attempt(db: &Db, address: &str, kind: &'static str) -> StoreResult<i64> {
+    let now = db.clock().now_ms();
+    let window = now - now.rem_euclid(WINDOW_MS);
+    let address: String = address.chars().take(64).collect();
+    let mut tx = db.begin().await?;
+    let count: i64 = crate::on_tx!(tx, c => sqlx::query_scalar(
+        "INSERT INTO refusals (address, kind, window_start, count, first_at, last_at) VALUES ($1, $2, $3, 1, $4, $4) \
+         ON CONFLICT (address, kind, window_start) DO UPDATE SET count = refusals.count + 1, last_at = excluded.last_at \
+         RETURNING count")
+        .bind(&address).bind(kind).bind(window).bind(now).fetch_one(c).await)?;
+    tx.commit().await?;
+    Ok(count)
+}
+
 /// How many refusals of `kind` an address had in the window holding `at_ms`.
 pub async fn count(db: &Db, address: &str, kind: &str, at_ms: i64) -> StoreResult<i64> {
     let window = at_ms - at_ms.rem_euclid(WINDOW_MS);

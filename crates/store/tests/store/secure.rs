@@ -387,6 +387,66 @@ async fn the_checkpoint_file_is_private() {
     }
 }
 
+#[tokio::test]
+async fn a_deleted_checkpoint_file_is_reported_once_the_chain_must_have_one_and_raises_an_alert() {
+    use vanguard_domain::kernel::audit::ANCHOR_GRACE_MS;
+    for t in each_backend().await {
+        let dir = data_dir(&t, "missing");
+        some_records(&t).await;
+        // A young chain without a checkpoint: a fresh install, nothing to report.
+        assert!(audit::verify(&t.db, |_, _| {}).await.unwrap().is_intact(), "{}", t.backend);
+        audit::checkpoint(&t.db).await.unwrap();
+        std::fs::remove_file(dir.join("audit.anchor")).unwrap();
+        // The platform goes on being used.
+        t.db.clock().advance(ANCHOR_GRACE_MS + 60_000);
+        audit::record(&t.db, &Actor::system("later"), audit::Event::ok("auth.login", "account:1")).await.unwrap();
+        let v = audit::verify_and_record(&t.db, &Actor::system("scheduler"), |_, _| {}).await.unwrap();
+        assert!(matches!(v.problems.as_slice(), [ChainProblem::AnchorMissing { .. }]), "{}: {:?}", t.backend, v.problems);
+        assert!(v.summary().contains("检查点文件 audit.anchor 缺失"), "{}", v.summary());
+        let a = alerts::recent(&t.db, 10).await.unwrap();
+        assert_eq!(a.len(), 1, "{}", t.backend);
+        assert_eq!(a[0].kind, alerts::AUDIT_VERIFY_FAILED);
+        assert!(a[0].detail.contains("缺失"), "{}", a[0].detail);
+        // A checkpoint does not paper over the deletion with a fresh file.
+        assert!(matches!(audit::checkpoint(&t.db).await.unwrap(), Some(ChainProblem::AnchorMissing { .. })), "{}", t.backend);
+        assert!(!dir.join("audit.anchor").exists(), "{}", t.backend);
+    }
+}
+
+#[tokio::test]
+async fn records_written_after_a_checkpoint_are_anchored_by_the_next_and_cutting_them_off_is_detected() {
+    for t in each_backend().await {
+        let _dir = data_dir(&t, "gap");
+        some_records(&t).await;
+        audit::checkpoint(&t.db).await.unwrap();
+        let first = audit::read_anchor(&t.db).unwrap().expect("checkpoint").seq;
+        for i in 0..3 {
+            audit::record(&t.db, &Actor::system("later"), audit::Event::ok("auth.login", format!("account:{i}"))).await.unwrap();
+        }
+        // The server's write-behind checkpoint, at most CHECKPOINT_INTERVAL_MS later.
+        assert_eq!(audit::checkpoint(&t.db).await.unwrap(), None);
+        let head = audit::read_anchor(&t.db).unwrap().expect("checkpoint").seq;
+        assert_eq!(head, first + 3, "{}", t.backend);
+        // Nothing new: the file is left as it is.
+        let before = std::fs::metadata(_dir.join("audit.anchor")).unwrap().modified().unwrap();
+        assert_eq!(audit::checkpoint(&t.db).await.unwrap(), None);
+        assert_eq!(std::fs::metadata(_dir.join("audit.anchor")).unwrap().modified().unwrap(), before);
+        // Cut the newest record, written after the first checkpoint, and rewrite the head.
+        drop_delete_guard(&t.db).await;
+        raw(&t.db, &format!("DELETE FROM audit_log WHERE seq = {head}")).await;
+        raw(
+            &t.db,
+            &format!(
+                "UPDATE audit_head SET seq = {0}, hash = (SELECT hash FROM audit_log WHERE seq = {0}) WHERE id = 1",
+                head - 1
+            ),
+        )
+        .await;
+        let v = audit::verify(&t.db, |_, _| {}).await.unwrap();
+        assert_eq!(v.problems, vec![ChainProblem::Truncated { anchor_seq: head, last_seq: head - 1 }], "{}", t.backend);
+    }
+}
+
 // ---- Alerts when the verification fails ------------------------------------------------
 
 #[tokio::test]
@@ -456,6 +516,8 @@ async fn archived_audit_records_still_verify_and_a_tampered_archive_is_found() {
     for t in each_backend().await {
         let dir = data_dir(&t, "archive");
         some_records(&t).await;
+        // As the running server does within a second of each write.
+        audit::checkpoint(&t.db).await.unwrap();
         t.db.clock().advance(181 * DAY);
         let out = audit::archive_older_than(&t.db, &Actor::system("retention"), 180, 100_000).await.unwrap();
         assert!(out.records > 0);
@@ -562,5 +624,110 @@ async fn the_totp_secret_is_encrypted_at_rest() {
                 .await
                 .unwrap();
         assert!(!String::from_utf8_lossy(&stored[0].0).contains(&e.secret), "{}", t.backend);
+    }
+}
+
+// ---- Import batches hold no ID number in the clear -------------------------------------
+
+#[tokio::test]
+async fn an_import_batch_keeps_no_id_number_in_the_clear_not_even_one_pasted_into_another_column() {
+    use crate::roster_support::{X, headings, id, row, xlsx};
+    use vanguard_store::member::roster::ImportOptions;
+    for t in each_backend().await {
+        let tr = tree(&t.db).await;
+        let sys = system(&tr.root);
+        let s = t.db.scoped(&sys);
+        // A good row, and one whose 入党时间 cell holds another person's ID number: the
+        // preview quotes the unreadable cell back to the uploader.
+        let pasted = id(902);
+        let mut wrong_column = row("错列", 2, "槐树社区第一党支部");
+        wrong_column[3] = X::from(pasted.clone());
+        let p = s
+            .roster()
+            .preview_import(
+                "花名册.xlsx",
+                xlsx(vec![headings(), row("正常", 1, "槐树社区第一党支部"), wrong_column]),
+                &ImportOptions::default(),
+            )
+            .await
+            .unwrap();
+        assert!(
+            p.problems.iter().any(|pr| pr.message.contains(&pasted)),
+            "{}: the case quotes the cell: {:?}",
+            t.backend,
+            p.problems
+        );
+        let batch = p.batch_id.expect("stored");
+        let clear = [id(1), id(2), pasted.clone()];
+        let stored = |db: Db| async move {
+            let rows: Vec<(String, Option<String>, Vec<u8>)> =
+                vanguard_testkit::raw_fetch_all(&db, "SELECT report, result, payload FROM import_batches").await.unwrap();
+            let lines: Vec<(String, String, String)> =
+                vanguard_testkit::raw_fetch_all(&db, "SELECT name, detail, note FROM import_rows").await.unwrap();
+            rows.into_iter()
+                .map(|(report, result, payload)| {
+                    format!("{report}{}{}", result.unwrap_or_default(), String::from_utf8_lossy(&payload))
+                })
+                .chain(lines.into_iter().map(|(name, detail, note)| format!("{name}{detail}{note}")))
+                .collect::<String>()
+        };
+        let raw = stored(t.db.clone()).await;
+        for n in &clear {
+            assert!(!raw.contains(n.as_str()), "{}: {n} in the stored batch", t.backend);
+        }
+        // The owner still reads the report's line about that row (the number masked), and
+        // the commit its rows.
+        let masked = vanguard_domain::member::idcard::mask_id_number(&pasted);
+        let lines = s
+            .roster()
+            .import_lines(
+                batch,
+                Some(vanguard_domain::member::roster::ReportStatus::Problem),
+                &vanguard_domain::kernel::paging::PageRequest::first(20),
+            )
+            .await
+            .unwrap();
+        assert!(lines.items.iter().any(|l| l.detail.contains(&masked)), "{}: {:?}", t.backend, lines.items);
+        let result = s.roster().commit_import(batch, |_, _| {}).await.unwrap();
+        assert_eq!((result.created_total, result.skipped_total), (1, 1), "{}", t.backend);
+        let raw = stored(t.db.clone()).await;
+        for n in &clear {
+            assert!(!raw.contains(n.as_str()), "{}: {n} in the committed batch", t.backend);
+        }
+        assert_eq!(s.roster().import_status(batch).await.unwrap().result.expect("result").created_total, 1);
+    }
+}
+
+// ---- Login timing: every failing path does the same work --------------------------------
+
+#[tokio::test]
+async fn an_unknown_user_a_wrong_password_a_locked_and_a_disabled_account_cost_the_same_login_work() {
+    for t in each_backend().await {
+        let sys = admin(&t.db, "sysop", Role::SysAdmin).await;
+        admin(&t.db, "known", Role::Auditor).await;
+        admin(&t.db, "locked", Role::Auditor).await;
+        let off = admin(&t.db, "off", Role::Auditor).await;
+        account::admin_action(&t.db, &sys, off.account_id, AdminAction::Disable).await.unwrap();
+        for i in 0..5 {
+            let _ = account::login(&t.db, "locked", &format!("Wrong#{i}x1"), "10.0.0.9").await.unwrap();
+        }
+        let stored: Vec<(String,)> =
+            vanguard_testkit::raw_fetch_all(&t.db, "SELECT password_hash FROM accounts WHERE username = 'known'").await.unwrap();
+        let params = account::hash_params(&stored[0].0);
+        assert!(params.contains("m=19456") && params.contains("t=2"), "{}: {params}", t.backend);
+        let work = |user: &'static str| {
+            let db = t.db.clone();
+            async move {
+                let (result, work) = account::login_with_work(&db, user, "Wrong#pass9", "10.0.0.8").await.unwrap();
+                assert_eq!(result.unwrap_err(), LoginError::Failed, "{user}");
+                work
+            }
+        };
+        let wrong = work("known").await;
+        assert_eq!(wrong.hash_checks, vec![params.clone()], "{}: one argon2 check with the stored parameters", t.backend);
+        assert_eq!(wrong.attempt_writes, 2, "{}", t.backend);
+        for user in ["nobody", "locked", "off", "13800000999"] {
+            assert_eq!(work(user).await, wrong, "{}: {user} does the work of a wrong password", t.backend);
+        }
     }
 }

@@ -66,6 +66,29 @@ fn prepared(s: &Scratch, name: &str) -> PathBuf {
     d
 }
 
+/// Opens a data directory's database in this process, as the binary does.
+async fn open_db(d: &Path) -> vanguard_store::Db {
+    let crypto = vanguard_store::platform::crypto::Crypto::load_or_create(&d.join("vanguard.key")).expect("key");
+    let db = vanguard_store::Db::open(&d.join("vanguard.sqlite3").display().to_string(), crypto).await.expect("open");
+    db.set_anchor_file(d.join("audit.anchor"));
+    db
+}
+
+/// Archives every audit record of a data directory as the retention job would 181 days
+/// on (the clock moved forward in this process), and checkpoints the chain.
+fn archive_everything(d: &Path) -> String {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let db = open_db(d).await;
+        db.clock().advance(181 * 86_400_000);
+        let actor = vanguard_store::Actor::system("retention");
+        let out = vanguard_store::platform::audit::archive_older_than(&db, &actor, 180, 1_000_000).await.expect("archive");
+        assert!(out.records > 0, "nothing archived");
+        db.close().await;
+        out.file
+    })
+}
+
 #[test]
 fn every_command_takes_data_dir_after_its_subcommand_and_keeps_the_directory_private() {
     let s = Scratch::new("anywhere");
@@ -93,12 +116,19 @@ fn a_backup_restores_only_after_its_checks_and_never_over_a_live_directory_unask
     let d = prepared(&s, "data");
     std::fs::create_dir_all(d.join("attachments/1")).expect("attachments");
     std::fs::write(d.join("attachments/1/minutes.pdf"), b"%PDF-1.7 minutes").expect("attachment");
+    // The audit chain has an archived segment and a checkpoint: both must come back.
+    let archive = archive_everything(&d);
+    ok(&run(&["user", "create", "--username", "aftercut", "--role", "auditor"], &[("--data-dir", &d)]), "user create");
+    let archived = std::fs::read(d.join("audit-archive").join(&archive)).expect("archive file");
+    assert!(d.join("audit.anchor").is_file(), "the commands checkpoint the chain");
 
     // Without the key: the backup says where the key must come from.
     let plain = s.join("backup-plain");
     let said = ok(&run(&["backup"], &[("--to", &plain), ("--data-dir", &d)]), "backup");
     assert!(said.contains("审计记录至第") && said.contains("不含主密钥"), "{said}");
     assert!(plain.join("vanguard.sqlite3").is_file() && plain.join("backup.json").is_file());
+    assert_eq!(std::fs::read(plain.join("audit-archive").join(&archive)).expect("archive in the backup"), archived);
+    assert!(plain.join("audit.anchor").is_file(), "the checkpoint is in the backup");
     assert!(!plain.join("vanguard.key").exists(), "the key was copied unasked");
     assert_eq!(mode_of(&plain).expect("mode"), 0o700);
     assert_eq!(mode_of(&plain.join("vanguard.sqlite3")).expect("mode"), 0o600);
@@ -118,7 +148,23 @@ fn a_backup_restores_only_after_its_checks_and_never_over_a_live_directory_unask
     let restored = ok(&run(&["restore"], &[("--from", &plain), ("--data-dir", &fresh)]), "restore");
     assert!(restored.contains("完整性检查通过") && restored.contains("哈希链校验通过"), "{restored}");
     assert!(ok(&run(&["user", "list"], &[("--data-dir", &fresh)]), "user list").contains("opscheck"));
-    ok(&run(&["audit", "verify"], &[("--data-dir", &fresh)]), "audit verify after restore");
+    assert_eq!(std::fs::read(fresh.join("audit-archive").join(&archive)).expect("archive restored"), archived);
+    assert_eq!(mode_of(&fresh.join("audit.anchor")).expect("checkpoint restored"), 0o600);
+    let verified = ok(&run(&["audit", "verify"], &[("--data-dir", &fresh)]), "audit verify after restore");
+    assert!(verified.contains("审计日志完整"), "{verified}");
+    assert!(!fresh.join(".restoring-audit").exists(), "the staging directory is cleaned up");
+    // A backup missing its archive is refused before anything is replaced.
+    let cut = s.join("backup-without-archive");
+    std::fs::create_dir_all(&cut).expect("dir");
+    for f in ["vanguard.sqlite3", "backup.json", "audit.anchor"] {
+        std::fs::copy(plain.join(f), cut.join(f)).expect("copy");
+    }
+    let lacking = s.join("lacking");
+    std::fs::create_dir_all(&lacking).expect("dir");
+    std::fs::copy(d.join("vanguard.key"), lacking.join("vanguard.key")).expect("key");
+    let refused_cut = refused(&run(&["restore"], &[("--from", &cut), ("--data-dir", &lacking)]), "a backup without its archive");
+    assert!(refused_cut.contains("审计归档") && refused_cut.contains("不完整"), "{refused_cut}");
+    assert!(!lacking.join("vanguard.sqlite3").exists(), "a restore that failed left a database behind");
 
     // The wrong key: the audit chain does not verify, nothing is replaced.
     let other = prepared(&s, "other");
@@ -133,7 +179,7 @@ fn a_backup_restores_only_after_its_checks_and_never_over_a_live_directory_unask
     assert_eq!(mode_of(&full.join("vanguard.key")).expect("mode"), 0o600);
     let damaged = s.join("backup-damaged");
     std::fs::create_dir_all(&damaged).expect("dir");
-    for f in ["vanguard.sqlite3", "backup.json", "vanguard.key"] {
+    for f in ["vanguard.sqlite3", "backup.json", "vanguard.key", "audit.anchor"] {
         std::fs::copy(full.join(f), damaged.join(f)).expect("copy");
     }
     let mut bytes = std::fs::read(damaged.join("vanguard.sqlite3")).expect("read");
@@ -154,6 +200,84 @@ fn a_backup_restores_only_after_its_checks_and_never_over_a_live_directory_unask
         .collect();
     assert_eq!(aside.len(), 1, "the replaced files are kept");
     assert!(aside[0].path().join("vanguard.sqlite3").is_file() && aside[0].path().join("vanguard.key").is_file());
+    assert!(aside[0].path().join("audit.anchor").is_file(), "the replaced checkpoint is kept aside with its database");
+    assert_eq!(std::fs::read(other.join("audit-archive").join(&archive)).expect("archive restored"), archived);
+    let verified = ok(&run(&["audit", "verify"], &[("--data-dir", &other)]), "audit verify after restore --force");
+    assert!(verified.contains("审计日志完整"), "{verified}");
+}
+
+#[test]
+fn a_deleted_audit_checkpoint_fails_audit_verify() {
+    let s = Scratch::new("no-anchor");
+    let d = prepared(&s, "data");
+    archive_everything(&d);
+    ok(&run(&["audit", "verify"], &[("--data-dir", &d)]), "audit verify with its checkpoint");
+    std::fs::remove_file(d.join("audit.anchor")).expect("delete the checkpoint");
+    let said = refused(&run(&["audit", "verify"], &[("--data-dir", &d)]), "audit verify without its checkpoint");
+    assert!(said.contains("检查点文件 audit.anchor 缺失"), "{said}");
+    assert!(!d.join("audit.anchor").exists(), "no command papers over the deletion");
+}
+
+/// One HTTP/1.1 request over a plain socket; the status line's code.
+fn http_post(port: u16, path: &str, body: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    c.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    let req = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    c.write_all(req.as_bytes()).expect("send");
+    let mut answer = String::new();
+    let _ = c.read_to_string(&mut answer);
+    answer.split_whitespace().nth(1).and_then(|code| code.parse().ok()).unwrap_or(0)
+}
+
+#[test]
+fn serve_checkpoints_each_audit_record_within_a_second_so_cutting_it_off_shows() {
+    let s = Scratch::new("serve-anchor");
+    let d = s.join("data");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
+    let mut child = vanguard()
+        .args(["serve", "--daily-check", "off", "--addr", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(&d)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start serve");
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(60), "serve did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // A failed login is an audit record written while the server runs.
+    assert_eq!(http_post(port, "/api/v1/auth/login", r#"{"login":"nobody","password":"Wrong#pass1"}"#), 401);
+    std::thread::sleep(Duration::from_millis(2_500));
+    // Killed, not stopped: no checkpoint on the way out.
+    let _ = child.kill();
+    let _ = child.wait();
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let head = rt.block_on(async {
+        let db = open_db(&d).await;
+        let anchor = vanguard_store::platform::audit::read_anchor(&db).expect("checkpoint verifies").expect("checkpoint written");
+        let v = vanguard_store::platform::audit::verify(&db, |_, _| {}).await.expect("verify");
+        assert!(v.is_intact(), "{:?}", v.problems);
+        assert_eq!(anchor.seq, v.last_seq, "the last record, written a moment before the kill, is checkpointed");
+        // The attack: the newest record cut off and the head rewritten to match.
+        for sql in [
+            "DROP TRIGGER audit_log_no_delete".to_string(),
+            format!("DELETE FROM audit_log WHERE seq = {}", v.last_seq),
+            format!(
+                "UPDATE audit_head SET seq = {0}, hash = (SELECT hash FROM audit_log WHERE seq = {0}) WHERE id = 1",
+                v.last_seq - 1
+            ),
+        ] {
+            vanguard_testkit::raw_execute(&db, &sql).await.expect("tamper");
+        }
+        v.last_seq
+    });
+    let said = refused(&run(&["audit", "verify"], &[("--data-dir", &d)]), "audit verify after the cut");
+    assert!(said.contains("日志被截断") && said.contains(&format!("第 {head} 条")), "{said}");
 }
 
 #[test]

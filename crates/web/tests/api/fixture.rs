@@ -223,10 +223,11 @@ impl Fixture {
             members.insert(m, MemberRec { id: v.id, org_id: v.org_id, group_id: v.group_id, id_number, phone });
         }
         // The matrix and the other cases are about what each role may reach, not about
-        // logging in: administrators use passwords only here; the second factor has its
+        // logging in: administrators and secretaries use passwords only here; the second factor has its
         // own tests (api/secure.rs), which turn it back on.
         let mut rules = (*db.rules()).clone();
         rules.login.second_factor_for_admins = false;
+        rules.login.second_factor_for_secretaries = false;
         db.set_rules(rules);
         let mut fx = Fixture { db, backend: t.backend, orgs, members, accounts: HashMap::new() };
         for caller in Caller::ALL {

@@ -238,3 +238,66 @@ async fn an_administrator_without_a_second_factor_can_only_enrol_one_and_then_lo
         fx.db.close().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_branch_secretary_without_a_second_factor_is_kept_from_the_workbench_until_one_is_enrolled_and_given() {
+    for (_t, fx) in fixtures().await {
+        let branch = fx.org(Org::B1);
+        let server = Server::relaxed(&fx.db).await;
+        let login = || {
+            let body = json!({"login": "secretary", "password": PASSWORD});
+            let server = &server;
+            async move { server.call(Method::POST, "/api/v1/auth/login", None, Some(&body)).await }
+        };
+        // Off (the demo's rule set): a password is enough.
+        let t = login().await.json["token"].as_str().expect("token").to_string();
+        assert_eq!(server.get(&format!("/api/v1/members?org_id={branch}"), &t).await.status, 200, "[{}] rule off", fx.backend);
+
+        // On (the production default): the password-only session reaches nothing but enrolment.
+        let mut rules = (*fx.db.rules()).clone();
+        rules.login.second_factor_for_secretaries = true;
+        fx.db.set_rules(rules);
+        assert!(vanguard_domain::kernel::rules::LoginPolicy::default().second_factor_for_secretaries, "on by default");
+        let r = login().await;
+        assert_eq!((r.status, r.json["second_factor_required"].as_bool()), (200, Some(false)), "[{}] {}", fx.backend, r.text);
+        let t = r.json["token"].as_str().expect("token").to_string();
+        for path in [format!("/api/v1/members?org_id={branch}"), format!("/api/v1/orgs/{branch}")] {
+            let denied = server.get(&path, &t).await;
+            assert_eq!((denied.status, denied.code()), (403, "totp.enrol_required"), "[{}] {path}: {}", fx.backend, denied.text);
+            assert!(has_chinese(&denied.text) && denied.text.contains("支部书记"), "{}", denied.text);
+        }
+        let page = server.get("/", &t).await;
+        assert_eq!((page.status, page.header("location")), (303, "/totp"), "[{}] the workbench page waits too", fx.backend);
+
+        // Enrolment as for administrators.
+        let e = server.post("/api/v1/auth/totp/enrol", &t, &json!({})).await;
+        assert_eq!(e.status, 200, "[{}] {}", fx.backend, e.text);
+        let secret = totp::from_base32(e.json["secret"].as_str().expect("secret")).expect("base32");
+        let code = totp::code_at(&secret, fx.db.clock().now_ms());
+        let c = server.post("/api/v1/auth/totp/confirm", &t, &json!({"code": code})).await;
+        assert_eq!(c.status, 200, "[{}] {}", fx.backend, c.text);
+
+        // The next login waits for the code, then serves the branch.
+        fx.db.clock().advance(totp::STEP_SECONDS * 1000);
+        let r = login().await;
+        assert_eq!(r.json["second_factor_required"], true, "[{}] {}", fx.backend, r.text);
+        let t = r.json["token"].as_str().expect("token").to_string();
+        let waiting = server.get(&format!("/api/v1/members?org_id={branch}"), &t).await;
+        assert_eq!((waiting.status, waiting.code()), (401, "auth.second_factor"), "[{}] {}", fx.backend, waiting.text);
+        let code = totp::code_at(&secret, fx.db.clock().now_ms());
+        assert_eq!(server.post("/api/v1/auth/totp", &t, &json!({"code": code})).await.status, 204, "[{}]", fx.backend);
+        assert_eq!(
+            server.get(&format!("/api/v1/members?org_id={branch}"), &t).await.status,
+            200,
+            "[{}] after the code",
+            fx.backend
+        );
+        // Neither a group leader nor a member is asked under this rule.
+        let leader =
+            server.call(Method::POST, "/api/v1/auth/login", None, Some(&json!({"login": "leader", "password": PASSWORD}))).await;
+        assert_eq!(leader.json["second_factor_required"], false, "[{}] {}", fx.backend, leader.text);
+        let lt = leader.json["token"].as_str().expect("token").to_string();
+        assert_ne!(server.get(&format!("/api/v1/members?org_id={branch}"), &lt).await.code(), "totp.enrol_required");
+        fx.db.close().await;
+    }
+}
