@@ -31,6 +31,7 @@
 //! [`OrgLifeRules::window_start`]: vanguard_domain::orglife::OrgLifeRules::window_start
 
 use crate::platform::bulk::{self, OnConflict, Val, bulk_row};
+use crate::platform::error::decode;
 use crate::platform::hooks::{Change, HookFuture};
 use crate::{Db, StoreResult, Tx, platform::ids};
 use chrono::{Datelike, NaiveDate};
@@ -44,9 +45,10 @@ use vanguard_domain::kernel::rules::RuleSet;
 use vanguard_domain::kernel::time::parse_iso_date;
 use vanguard_domain::member::{Category, LeaveReason};
 use vanguard_domain::org::{BranchCounts, OrgKind};
+use vanguard_domain::orglife::check::{frozen, normalized};
 use vanguard_domain::orglife::{
-    ABSENCE_CODE, Attendance, HeldMeeting, MeetingType, MemberFacts, MemberMeeting, OrgFacts, PARTICIPATION_CODE, PLAN_CODE,
-    PlanFacts, PlanState, Tally, evaluate_member, evaluate_org, meeting_tallies,
+    Attendance, HeldMeeting, MeetingType, MemberFacts, MemberMeeting, OrgFacts, PlanFacts, PlanState, Tally, evaluate_member,
+    evaluate_org, meeting_tallies,
 };
 
 // ---- Rows ------------------------------------------------------------------------------
@@ -166,14 +168,16 @@ fn opt_date(s: &Option<String>) -> Option<NaiveDate> {
 // ---- Facts -------------------------------------------------------------------------------
 
 /// The engine's view of one org, from its row, its 党小组 count, its held meetings and its
-/// plans. `None` for a row the engine cannot read (unknown kind).
+/// plans. An unknown kind, meeting type or plan state fails the read loudly
+/// ([`StoreError::Corrupt`](crate::StoreError::Corrupt)): the engine never judges a
+/// guessed fact.
 fn org_facts<'a>(
     o: &OrgRec,
     group_count: u32,
     meetings: impl IntoIterator<Item = &'a MeetingRec>,
     plans: impl IntoIterator<Item = &'a PlanRec>,
-) -> Option<OrgFacts> {
-    let kind = OrgKind::from_code(&o.kind)?;
+) -> StoreResult<OrgFacts> {
+    let kind = decode("orgs.kind", &o.kind, OrgKind::from_code)?;
     let mut f = OrgFacts::new(o.id, kind);
     f.has_committee = o.has_committee;
     f.established_on = opt_date(&o.established_on);
@@ -186,17 +190,19 @@ fn org_facts<'a>(
     };
     f.group_count = group_count;
     for m in meetings {
-        let (Some(t), Some(on)) = (MeetingType::from_code(&m.meeting_type), date(&m.held_on)) else { continue };
+        let t = decode("meetings.meeting_type", &m.meeting_type, MeetingType::from_code)?;
+        let Some(on) = date(&m.held_on) else { continue };
         f.meetings.push(HeldMeeting { meeting_type: t, held_on: on });
         if m.is_secretary_lecture {
             f.secretary_lectures.push(on);
         }
     }
     for p in plans {
-        let (Ok(year), Some(state)) = (i32::try_from(p.year), PlanState::from_code(&p.state)) else { continue };
+        let state = decode("life_plans.state", &p.state, PlanState::from_code)?;
+        let Ok(year) = i32::try_from(p.year) else { continue };
         f.plans.push(PlanFacts { year, state, submitted_on: opt_date(&p.submitted_on) });
     }
-    Some(f)
+    Ok(f)
 }
 
 /// One attendance row as the engine sees it; `None` for rows not yet marked (`pending`)
@@ -211,14 +217,17 @@ fn member_meeting(a: &AttendRec) -> Option<MemberMeeting> {
     })
 }
 
-fn member_facts(m: &MemberRec, meetings: Vec<MemberMeeting>) -> Option<MemberFacts> {
-    Some(MemberFacts {
+/// A member's facts; `None` without a readable join date. An unknown category fails the
+/// read loudly (never judged as 正式党员 by default).
+fn member_facts(m: &MemberRec, meetings: Vec<MemberMeeting>) -> StoreResult<Option<MemberFacts>> {
+    let category = decode("members.category", &m.category, Category::from_code)?;
+    Ok(date(&m.joined_on).map(|joined_on| MemberFacts {
         id: m.id,
-        joined_on: date(&m.joined_on)?,
+        joined_on,
         left_on: if m.archived { opt_date(&m.left_on) } else { None },
-        category: Category::from_code(&m.category).unwrap_or(Category::Formal),
+        category,
         meetings,
-    })
+    }))
 }
 
 // ---- Reconciliation ------------------------------------------------------------------------
@@ -261,26 +270,6 @@ impl Writes {
     }
 }
 
-/// The same period the stored key names: a finding about a run of months keeps the key
-/// (and so the stored identity) of its first month, while its end is in the evidence.
-fn normalized(mut f: Finding) -> Finding {
-    if let Some(p) = Period::parse_key(&f.period.key()) {
-        f.period = p;
-    }
-    f
-}
-
-/// Whether a stored finding lies outside what an evaluation from `from` can produce:
-/// a periodic rule (meetings, the plan, 党章第九条) about a period that ended before the
-/// window. Such findings stay as they are.
-fn frozen(s: &StoredFinding, from: NaiveDate, rules: &RuleSet) -> bool {
-    let periodic = s.rule_code == PLAN_CODE
-        || s.rule_code == PARTICIPATION_CODE
-        || s.rule_code == ABSENCE_CODE
-        || rules.orglife.meeting(&s.rule_code).is_some();
-    periodic && Period::parse_key(&s.period_key).is_some_and(|p| p.end < from)
-}
-
 fn stored_as_finding(s: &StoredFinding) -> Option<Finding> {
     let subject = match s.subject_kind.as_str() {
         "org" => Subject::Org(s.subject_id),
@@ -308,7 +297,8 @@ fn reconcile_findings(
     j: &Judge,
     w: &mut Writes,
 ) {
-    let live: Vec<&StoredFinding> = stored.iter().filter(|s| s.resolved_at.is_none() && !frozen(s, j.from, j.rules)).collect();
+    let live: Vec<&StoredFinding> =
+        stored.iter().filter(|s| s.resolved_at.is_none() && !frozen(&s.rule_code, &s.period_key, j.from, j.rules)).collect();
     let old: Vec<Finding> = live.iter().filter_map(|s| stored_as_finding(s)).collect();
     let new: Vec<Finding> = new.into_iter().map(normalized).collect();
     let (to_open, to_resolve) = findings_diff(&old, &new);
@@ -583,9 +573,8 @@ async fn refresh_org(tx: &mut Tx, region_id: i64, org_id: i64, j: &Judge<'_>, w:
         "SELECT {TALLY_COLS} FROM compliance WHERE region_id = $1 AND org_id = $2{OWNED}")))
         .bind(region_id).bind(org_id).fetch_all(c).await)?;
     let group_count = u32::try_from(groups).unwrap_or(0);
-    if let Some(facts) = org_facts(&org, group_count, &meetings, &plans) {
-        reconcile_org(&org, &facts, &stored, &tallies, j, w);
-    }
+    let facts = org_facts(&org, group_count, &meetings, &plans)?;
+    reconcile_org(&org, &facts, &stored, &tallies, j, w);
     Ok(())
 }
 
@@ -870,7 +859,10 @@ impl<'a> AttendanceRead<'a> {
                 });
             }
         }
-        let facts = members.iter().filter_map(|m| member_facts(m, by_member.remove(&m.id).unwrap_or_default())).collect();
+        let mut facts = Vec::with_capacity(members.len());
+        for m in &members {
+            facts.extend(member_facts(m, by_member.remove(&m.id).unwrap_or_default())?);
+        }
         Ok((members, facts, rows_read))
     }
 }
@@ -1120,7 +1112,7 @@ async fn recompute_orgs(run: &Run<'_>, orgs: &[OrgRec], group_counts: &HashMap<i
         for o in batch {
             let ms = meetings_by.get(&o.id).map(Vec::as_slice).unwrap_or_default().iter().copied();
             let ps = plans_by.get(&o.id).map(Vec::as_slice).unwrap_or_default().iter().copied();
-            let Some(facts) = org_facts(o, group_counts.get(&o.id).copied().unwrap_or(0), ms, ps) else { continue };
+            let facts = org_facts(o, group_counts.get(&o.id).copied().unwrap_or(0), ms, ps)?;
             let sf = findings_by.get(&o.id).map(Vec::as_slice).unwrap_or_default();
             let st = tallies_by.get(&o.id).map(Vec::as_slice).unwrap_or_default();
             reconcile_org(o, &facts, sf, st, j, &mut w);
@@ -1305,24 +1297,4 @@ pub async fn open_counts(db: &Db, region_id: i64) -> StoreResult<Vec<OpenCount>>
         "SELECT rule_code, severity, COUNT(*) AS count FROM findings WHERE region_id = $1 AND resolved_at IS NULL \
          GROUP BY rule_code, severity ORDER BY rule_code, severity")
         .bind(region_id).fetch_all(c).await)?)
-}
-
-/// The Chinese title of a rule code (meeting rules, the plan, term, 党章第九条, repeated
-/// absence, and the structure codes).
-pub fn rule_title(rules: &RuleSet, code: &str) -> String {
-    let ol = &rules.orglife;
-    if let Some(r) = ol.meeting(code) {
-        return r.title.clone();
-    }
-    match code {
-        c if c == PLAN_CODE => ol.annual_plan.title.clone(),
-        c if c == vanguard_domain::orglife::TERM_CODE => ol.term_expiry.title.clone(),
-        c if c == PARTICIPATION_CODE => ol.participation.title.clone(),
-        c if c == ABSENCE_CODE => ol.absence.title.clone(),
-        "branch.too_few_formal" => "正式党员不足3人".into(),
-        "branch.too_large" => "党支部党员超过50人".into(),
-        "branch.needs_committee" => "应设支部委员会".into(),
-        "branch.committee_not_required" => "可不设支部委员会".into(),
-        other => other.to_string(),
-    }
 }
