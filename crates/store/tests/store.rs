@@ -25,6 +25,19 @@ mod secure;
 #[path = "store/upload.rs"]
 mod upload;
 
+/// Every audit record matching `f`, newest first, read page by page along the cursors
+/// (the one list envelope; no page holds more than 200).
+async fn audit_rows(db: &Db, f: &audit::AuditFilter) -> Vec<audit::AuditRow> {
+    let mut out = Vec::new();
+    let mut req = PageRequest::first(200);
+    loop {
+        let page = audit::list(db, f, &req).await.unwrap();
+        out.extend(page.items);
+        let Some(next) = page.next else { return out };
+        req = PageRequest::from_query(&PageQuery { cursor: Some(next), limit: Some(200), page: None }).unwrap();
+    }
+}
+
 struct Tree {
     root: OrgRow,
     street: i64,
@@ -248,7 +261,7 @@ async fn a_duplicate_id_number_is_refused_and_nothing_is_half_written() {
         let sys = system(&tr.root);
         let s = t.db.scoped(&sys);
         s.members().create_member(&member("孙七", 5, tr.branch_a)).await.unwrap();
-        let before = audit::list(&t.db, &Default::default()).await.unwrap().len();
+        let before = crate::audit_rows(&t.db, &Default::default()).await.len();
         let mut dup = member("周八", 5, tr.branch_b);
         dup.fields.phone = Some("13700000000".into());
         let err = s.members().create_member(&dup).await.unwrap_err();
@@ -261,7 +274,7 @@ async fn a_duplicate_id_number_is_refused_and_nothing_is_half_written() {
         assert_eq!(all.total.map_or(-1, |t| t as i64), 1, "{}", t.backend);
         let b = s.orgs().org(tr.branch_b).await.unwrap();
         assert_eq!(b.direct_members, 0, "counter must roll back with the failed insert");
-        assert_eq!(audit::list(&t.db, &Default::default()).await.unwrap().len(), before);
+        assert_eq!(crate::audit_rows(&t.db, &Default::default()).await.len(), before);
     }
 }
 
@@ -596,7 +609,7 @@ async fn writes_are_audited_with_actor_action_object_and_result() {
         let tr = tree(&t.db).await;
         let sys = system(&tr.root);
         let m = t.db.scoped(&sys).members().create_member(&member("记录", 300, tr.branch_a)).await.unwrap();
-        let rows = audit::list(&t.db, &audit::AuditFilter { action: "member.".into(), ..Default::default() }).await.unwrap();
+        let rows = crate::audit_rows(&t.db, &audit::AuditFilter { action: "member.".into(), ..Default::default() }).await;
         let r = rows.iter().find(|r| r.action == "member.create").expect("member.create audited");
         assert_eq!(r.object, format!("member:{}", m.id));
         assert_eq!(r.actor_name, "test");
@@ -697,9 +710,9 @@ async fn a_password_older_than_90_days_must_be_changed_at_the_next_login() {
         t.db.forget_sessions();
         let s = session_of(&t.db, "zhangsan", "First#2026").await;
         assert!(s.account.must_change_password, "{}: day 91", t.backend);
-        let rows = audit::list(&t.db, &audit::AuditFilter { action: "account.password_expired".into(), ..Default::default() })
-            .await
-            .unwrap();
+        let rows =
+            crate::audit_rows(&t.db, &audit::AuditFilter { action: "account.password_expired".into(), ..Default::default() })
+                .await;
         assert_eq!(rows.len(), 1, "{}", t.backend);
         change_password(&t.db, &s, "First#2026", "Second#2026").await.unwrap();
         t.db.clock().advance(30 * 86_400_000);
@@ -883,7 +896,7 @@ async fn an_import_file_with_bad_rows_reports_each_with_its_row_and_column_and_w
         // Nothing is written by a preview.
         assert_eq!(total_members(&t.db, &sys).await, 0, "{}", t.backend);
         assert!(
-            audit::list(&t.db, &audit::AuditFilter { action: "member.".into(), ..Default::default() }).await.unwrap().is_empty()
+            crate::audit_rows(&t.db, &audit::AuditFilter { action: "member.".into(), ..Default::default() }).await.is_empty()
         );
     }
 }
@@ -933,13 +946,12 @@ async fn committing_imports_the_valid_rows_in_one_transaction_and_only_once() {
         assert_eq!(history.len(), 1);
         assert_eq!(history[0].new_value, "建立档案（导入）");
         let imports =
-            audit::list(&t.db, &audit::AuditFilter { action: "member.import".into(), ..Default::default() }).await.unwrap();
+            crate::audit_rows(&t.db, &audit::AuditFilter { action: "member.import".into(), ..Default::default() }).await;
         assert_eq!(imports.len(), 1, "one audit record for the whole import");
         assert!(imports[0].detail.contains("新建 3 人"), "{}", imports[0].detail);
         assert!(
-            audit::list(&t.db, &audit::AuditFilter { action: "member.create".into(), ..Default::default() })
+            crate::audit_rows(&t.db, &audit::AuditFilter { action: "member.create".into(), ..Default::default() })
                 .await
-                .unwrap()
                 .is_empty()
         );
         // Committing twice is refused.
@@ -1038,9 +1050,8 @@ async fn a_failure_during_commit_leaves_nothing_written() {
         assert_eq!(total_members(&t.db, &sys).await, 1, "{}: nothing of the import is written", t.backend);
         assert_eq!(s.orgs().org(tr.branch_a).await.unwrap().direct_members, 0);
         assert!(
-            audit::list(&t.db, &audit::AuditFilter { action: "member.import".into(), ..Default::default() })
+            crate::audit_rows(&t.db, &audit::AuditFilter { action: "member.import".into(), ..Default::default() })
                 .await
-                .unwrap()
                 .is_empty()
         );
         // The batch is still there to look at; a new upload reports the row as held.
@@ -1297,13 +1308,12 @@ async fn export_honors_scope_and_masking_and_is_audited() {
             s.roster().export_members(&MemberFilter { category: "预备党员".into(), ..Default::default() }, false).await.unwrap();
         assert_eq!(none.count, 0);
         let records =
-            audit::list(&t.db, &audit::AuditFilter { action: "member.export".into(), ..Default::default() }).await.unwrap();
+            crate::audit_rows(&t.db, &audit::AuditFilter { action: "member.export".into(), ..Default::default() }).await;
         assert_eq!(records.len(), 4, "{}: {records:?}", t.backend);
         assert!(records.iter().any(|r| r.detail.contains("明文：是")) && records.iter().any(|r| r.detail.contains("明文：否")));
         let q = s.roster().export_members(&MemberFilter { q: clear.clone(), ..Default::default() }, false).await.unwrap();
         assert_eq!(q.count, 1);
-        let last =
-            audit::list(&t.db, &audit::AuditFilter { action: "member.export".into(), ..Default::default() }).await.unwrap();
+        let last = crate::audit_rows(&t.db, &audit::AuditFilter { action: "member.export".into(), ..Default::default() }).await;
         assert!(!last[0].detail.contains(&clear[..10]), "no ID number in the audit detail: {}", last[0].detail);
         // The clear export imports again unchanged.
         let mut full = s.roster().export_members(&MemberFilter::default(), true).await.unwrap();

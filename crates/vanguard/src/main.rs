@@ -329,11 +329,7 @@ fn print_demo_accounts() {
 }
 
 async fn find_account(db: &Db, username: &str) -> Result<account::AccountRow> {
-    account::list_accounts(db)
-        .await?
-        .into_iter()
-        .find(|a| a.username == username)
-        .with_context(|| format!("没有用户名为“{username}”的账户"))
+    account::account_by_username(db, username).await?.with_context(|| format!("没有用户名为“{username}”的账户"))
 }
 
 #[tokio::main]
@@ -444,15 +440,23 @@ async fn main() -> Result<()> {
                     println!("已解除 {username} 的登录锁定");
                 }
                 UserAction::List => {
-                    for a in account::list_accounts(&db).await? {
-                        let state = if a.disabled {
-                            "停用"
-                        } else if a.locked_until.is_some() {
-                            "锁定"
-                        } else {
-                            "正常"
-                        };
-                        println!("{:<16} {:<14} {state}", a.username, a.role().label());
+                    use vanguard_domain::kernel::paging::{MAX_LIMIT, PageQuery, PageRequest};
+                    let mut req = PageRequest::first(MAX_LIMIT);
+                    loop {
+                        let page = account::list_accounts(&db, &account::AccountFilter::default(), &req).await?;
+                        for a in &page.items {
+                            let state = if a.disabled {
+                                "停用"
+                            } else if a.locked_until.is_some() {
+                                "锁定"
+                            } else {
+                                "正常"
+                            };
+                            println!("{:<16} {:<14} {state}", a.username, a.role().label());
+                        }
+                        let Some(next) = page.next else { break };
+                        let q = PageQuery { cursor: Some(next), limit: Some(MAX_LIMIT), page: None };
+                        req = PageRequest::from_query(&q).map_err(|e| anyhow::anyhow!(e.message()))?;
                     }
                 }
             }

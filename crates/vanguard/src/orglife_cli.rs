@@ -65,7 +65,12 @@ fn print_summary(db: &Db, name: &str, s: &RecomputeSummary) {
     let mut total = 0;
     for c in &s.open_by_rule {
         let severity = Severity::from_code(&c.severity).map(Severity::label).unwrap_or("?");
-        println!("    {:<26} {severity} {:>7}  {}", c.rule_code, c.count, check::rule_title(&rules, &c.rule_code));
+        println!(
+            "    {:<26} {severity} {:>7}  {}",
+            c.rule_code,
+            c.count,
+            vanguard_domain::orglife::check::rule_title(&rules, &c.rule_code)
+        );
         total += c.count;
     }
     println!("    合计 {total} 条");

@@ -134,7 +134,30 @@ fn cockpit_query(path: &str) -> Vec<Value> {
         "/api/v1/findings/todo" => {
             vec![q("org_id", "integer", "党组织（含下级）；默认本人管辖范围"), q("limit", "integer", "最多条数，默认100")]
         }
-        "/api/v1/members" | "/api/v1/orgs/{id}/meetings" | "/api/v1/members/{id}/attendance" => page.to_vec(),
+        "/api/v1/corrections" => {
+            let mut v = vec![
+                q("status", "string", "pending（待审批）、approved（已批准）、rejected（未批准）；不填：全部"),
+                q("awaiting_me", "boolean", "true：只列待本人作为上级党组织审批的"),
+            ];
+            v.extend(page);
+            v
+        }
+        "/api/v1/audit" => {
+            let mut v = vec![
+                q("action", "string", "操作（前缀匹配，如 auth. 或 member.update）"),
+                q("actor", "string", "操作人（完全匹配）"),
+                q("result", "string", "ok、denied、failed"),
+                q("from", "string", "起始日期 YYYY-MM-DD（含）"),
+                q("to", "string", "截止日期 YYYY-MM-DD（含）"),
+                q("from_ms", "integer", "起始时刻（毫秒时间戳，含）"),
+                q("to_ms", "integer", "截止时刻（毫秒时间戳，不含）"),
+            ];
+            v.extend(page);
+            v
+        }
+        "/api/v1/members" | "/api/v1/orgs/{id}/meetings" | "/api/v1/members/{id}/attendance" | "/api/v1/accounts" => {
+            page.to_vec()
+        }
         _ => Vec::new(),
     }
 }

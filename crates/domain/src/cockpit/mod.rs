@@ -1,7 +1,13 @@
 //! 驾驶舱 (the cockpit): compliance roll-ups over any subtree and their red/amber/green
 //! class.
 
+pub mod rates;
 pub mod rectify;
+
+pub use rates::{
+    Cells, ChildRate, CockpitOrg, Rate, RuleRate, action_for, enabled_rules, finding_codes, keys_for, meeting_codes, rank,
+    resolve_period, rule_periods, rule_rate, severity_order,
+};
 
 use crate::orglife::RagThresholds;
 use serde::{Deserialize, Serialize};

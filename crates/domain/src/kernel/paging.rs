@@ -171,16 +171,25 @@ impl<T> Page<T> {
     }
 
     /// Maps the items, keeping the paging.
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
+    pub fn map<U>(self, mut f: impl FnMut(T) -> U) -> Page<U> {
+        match self.try_map(|t| Ok::<U, std::convert::Infallible>(f(t))) {
+            Ok(page) => page,
+            Err(never) => match never {},
+        }
+    }
+
+    /// Maps the items with a fallible `f`, keeping the paging; the first error wins.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        let items = self.items.into_iter().map(f).collect::<Result<Vec<U>, E>>()?;
+        Ok(Page {
+            items,
             total: self.total,
             total_is_lower_bound: self.total_is_lower_bound,
             limit: self.limit,
             position: self.position,
             next: self.next,
             prev: self.prev,
-        }
+        })
     }
 }
 

@@ -9,7 +9,10 @@
 //! - [`rules`]: the rules as versioned data ([`OrgLifeRules`], part of
 //!   [`crate::kernel::rules::RuleSet`]).
 //! - [`engine`]: [`evaluate_org`], [`evaluate_member`] and [`meeting_tallies`].
+//! - [`check`]: rule titles and the pure decisions of reconciling findings with the
+//!   stored ones (the period a finding is filed under, which stored ones are frozen).
 
+pub mod check;
 pub mod engine;
 pub mod leave;
 pub mod meeting;

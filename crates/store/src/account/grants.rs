@@ -25,7 +25,10 @@ pub struct RoleRequest {
     pub id: i64,
     pub account_id: i64,
     pub kind: String,
-    pub role: String,
+    /// An unknown stored role fails the read (never a default role).
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = String)]
+    pub role: Role,
     pub scope_org_id: Option<i64>,
     pub member_id: Option<i64>,
     pub status: String,
@@ -40,7 +43,7 @@ pub struct RoleRequest {
 impl RoleRequest {
     /// The requested role's label, for people.
     pub fn role_label(&self) -> &'static str {
-        Role::from_code(&self.role).map(Role::label).unwrap_or("未知角色")
+        self.role.label()
     }
     pub fn status_label(&self) -> &'static str {
         match self.status.as_str() {
@@ -140,8 +143,7 @@ pub async fn decide(db: &Db, actor: &Actor, id: i64, approve: bool) -> StoreResu
             "申请人或被授权账户本人不能审批此申请，请由另一名安全管理员审批",
         ));
     }
-    let role = Role::from_code(&req.role)
-        .ok_or_else(|| StoreError::Corrupt { column: "role_requests.role", value: req.role.clone() })?;
+    let role = req.role;
     let now = db.clock().now_ms();
     let mut tx = db.begin().await?;
     let status = if approve { APPROVED } else { REJECTED };

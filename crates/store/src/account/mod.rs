@@ -5,6 +5,8 @@ pub mod grants;
 pub mod totp;
 
 use crate::platform::audit::{self, Event};
+use crate::platform::paging::{SortKey, capped_page};
+use crate::platform::query::Sql;
 use crate::platform::scope::{Actor, Scope};
 use crate::{Db, StoreError, StoreResult, Tx, platform::ids};
 use argon2::Argon2;
@@ -14,6 +16,7 @@ use rand::{Rng, RngExt};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 use vanguard_domain::kernel::auth::{AttemptOutcome, Reach, Role, SessionState, check_password, password_expired, session_state};
+use vanguard_domain::kernel::paging::{Page, PageRequest};
 use vanguard_domain::kernel::rules::LoginPolicy;
 
 /// A resolved session is reused for at most this long: revocations, role and tree
@@ -33,7 +36,9 @@ pub struct AccountRow {
     pub id: i64,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    /// An unknown stored role fails the read (never a default role).
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub scope_region_id: Option<i64>,
     pub scope_org_id: Option<i64>,
     pub member_region_id: Option<i64>,
@@ -64,7 +69,7 @@ macro_rules! account_cols {
 
 impl AccountRow {
     pub fn role(&self) -> Role {
-        Role::from_code(&self.role).unwrap_or(Role::Member)
+        self.role
     }
 
     /// Whether the account must enrol a second factor before it may do anything else:
@@ -377,11 +382,27 @@ pub async fn account(db: &Db, id: i64) -> StoreResult<AccountRow> {
     row.ok_or(StoreError::NotFound)
 }
 
-/// All accounts, for the system administrator.
-pub async fn list_accounts(db: &Db) -> StoreResult<Vec<AccountRow>> {
-    Ok(
-        crate::read!(db, c => sqlx::query_as(concat!("SELECT ", account_cols!(), " FROM accounts a ORDER BY a.username")).fetch_all(c).await)?,
-    )
+/// Which accounts to list.
+#[derive(Debug, Clone, Default)]
+pub struct AccountFilter {
+    /// Only accounts locked at this instant (epoch ms).
+    pub locked_at: Option<i64>,
+}
+
+/// Accounts by user name (unique).
+const ACCOUNT_ORDER: SortKey = SortKey { columns: &["a.username"], descending: false };
+
+/// Accounts for the system administrator, by user name, one page at a time (keyset on
+/// the unique user name). The total is counted up to
+/// [`COUNT_CAP`](crate::platform::paging::COUNT_CAP): a platform has tens
+/// of accounts, not a count worth an aggregate.
+pub async fn list_accounts(db: &Db, f: &AccountFilter, req: &PageRequest) -> StoreResult<Page<AccountRow>> {
+    let mut filters = Sql::new(" WHERE 1 = 1");
+    if let Some(at) = f.locked_at {
+        filters.push(" AND a.locked_until > ").bind(at);
+    }
+    let select = concat!("SELECT ", account_cols!(), " FROM accounts a");
+    capped_page(db, "accounts a", select, &filters, &ACCOUNT_ORDER, req, |a: &AccountRow| vec![a.username.as_str().into()]).await
 }
 
 pub async fn account_count(db: &Db) -> StoreResult<i64> {
@@ -431,8 +452,13 @@ async fn find_login(db: &Db, login: &str) -> StoreResult<Option<AccountRow>> {
             return Ok(row);
         }
     }
+    account_by_username(db, login).await
+}
+
+/// One account by its user name (exactly).
+pub async fn account_by_username(db: &Db, username: &str) -> StoreResult<Option<AccountRow>> {
     Ok(crate::read!(db, c => sqlx::query_as(concat!("SELECT ", account_cols!(), " FROM accounts a WHERE a.username = $1"))
-        .bind(login).fetch_optional(c).await)?)
+        .bind(username).fetch_optional(c).await)?)
 }
 
 /// Logs in by user name or phone number. Every failure is audited and answered alike.

@@ -4,11 +4,11 @@
 //! each list at most [`EXPORT_ROWS`] rows.
 
 use super::{Cockpit, CockpitReads, EXPORT_ROWS, FindingFilter, FindingView, Rate, RuleRate};
-use crate::orglife::check::rule_title;
 use crate::platform::paging::collect_pages;
 use crate::platform::xlsx::{Book, Cell, Column, Fill};
 use crate::{StoreError, StoreResult};
 use vanguard_domain::cockpit::Rag;
+use vanguard_domain::orglife::check::rule_title;
 
 /// A cockpit view to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -31,6 +31,7 @@
 //! [`OrgLifeRules::window_start`]: vanguard_domain::orglife::OrgLifeRules::window_start
 
 use crate::platform::bulk::{self, OnConflict, Val, bulk_row};
+use crate::platform::error::decode;
 use crate::platform::hooks::{Change, HookFuture};
 use crate::{Db, StoreResult, Tx, platform::ids};
 use chrono::{Datelike, NaiveDate};
@@ -38,15 +39,14 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
-use vanguard_domain::kernel::finding::{Finding, Severity, Subject, findings_diff};
-use vanguard_domain::kernel::period::Period;
-use vanguard_domain::kernel::rules::RuleSet;
+use vanguard_domain::kernel::finding::Subject;
 use vanguard_domain::kernel::time::parse_iso_date;
 use vanguard_domain::member::{Category, LeaveReason};
 use vanguard_domain::org::{BranchCounts, OrgKind};
+use vanguard_domain::orglife::check::{Judge, StoredFinding, StoredTally, Writes, reconcile_findings, reconcile_tallies};
 use vanguard_domain::orglife::{
-    ABSENCE_CODE, Attendance, HeldMeeting, MeetingType, MemberFacts, MemberMeeting, OrgFacts, PARTICIPATION_CODE, PLAN_CODE,
-    PlanFacts, PlanState, Tally, evaluate_member, evaluate_org, meeting_tallies,
+    Attendance, HeldMeeting, MeetingType, MemberFacts, MemberMeeting, OrgFacts, PlanFacts, PlanState, evaluate_member,
+    evaluate_org, meeting_tallies,
 };
 
 // ---- Rows ------------------------------------------------------------------------------
@@ -120,8 +120,9 @@ struct AttendRec {
     reason: String,
 }
 
+/// A `findings` row as read ([`StoredFinding`] for the reconciliation).
 #[derive(Debug, Clone, sqlx::FromRow)]
-struct StoredFinding {
+struct FindingRow {
     id: i64,
     rule_code: String,
     rule_version: i64,
@@ -135,15 +136,27 @@ struct StoredFinding {
     resolved_at: Option<i64>,
 }
 
-/// Only this engine's findings and compliance rows: other features keep theirs in the same
-/// tables (by their own rule codes), and this engine must neither resolve nor delete them.
-const OWNED: &str = " AND (rule_code LIKE 'orglife.%' OR rule_code LIKE 'branch.%' OR rule_code IN ('member.no_org_life', 'member.repeated_absence'))";
+impl From<FindingRow> for StoredFinding {
+    fn from(r: FindingRow) -> Self {
+        StoredFinding {
+            id: r.id,
+            rule_code: r.rule_code,
+            rule_version: r.rule_version,
+            subject_kind: r.subject_kind,
+            subject_id: r.subject_id,
+            org_id: r.org_id,
+            org_path: r.org_path,
+            period_key: r.period_key,
+            severity: r.severity,
+            evidence: r.evidence,
+            resolved_at: r.resolved_at,
+        }
+    }
+}
 
-const FINDING_COLS: &str = "id, rule_code, rule_version, subject_kind, subject_id, org_id, org_path, period_key, severity, \
-                            evidence, resolved_at";
-
+/// A `compliance` row as read.
 #[derive(Debug, Clone, sqlx::FromRow)]
-struct StoredTally {
+struct TallyRow {
     org_id: i64,
     org_path: String,
     rule_code: String,
@@ -152,6 +165,32 @@ struct StoredTally {
     held: i64,
     complete: bool,
 }
+
+impl From<TallyRow> for StoredTally {
+    fn from(r: TallyRow) -> Self {
+        StoredTally {
+            org_id: r.org_id,
+            org_path: r.org_path,
+            rule_code: r.rule_code,
+            period_key: r.period_key,
+            expected: r.expected,
+            held: r.held,
+            complete: r.complete,
+        }
+    }
+}
+
+/// Stored finding rows for the reconciliation.
+fn stored_findings(rows: Vec<FindingRow>) -> Vec<StoredFinding> {
+    rows.into_iter().map(StoredFinding::from).collect()
+}
+
+/// Only this engine's findings and compliance rows: other features keep theirs in the same
+/// tables (by their own rule codes), and this engine must neither resolve nor delete them.
+const OWNED: &str = " AND (rule_code LIKE 'orglife.%' OR rule_code LIKE 'branch.%' OR rule_code IN ('member.no_org_life', 'member.repeated_absence'))";
+
+const FINDING_COLS: &str = "id, rule_code, rule_version, subject_kind, subject_id, org_id, org_path, period_key, severity, \
+                            evidence, resolved_at";
 
 const TALLY_COLS: &str = "org_id, org_path, rule_code, period_key, expected, held, complete";
 
@@ -166,14 +205,16 @@ fn opt_date(s: &Option<String>) -> Option<NaiveDate> {
 // ---- Facts -------------------------------------------------------------------------------
 
 /// The engine's view of one org, from its row, its 党小组 count, its held meetings and its
-/// plans. `None` for a row the engine cannot read (unknown kind).
+/// plans. An unknown kind, meeting type or plan state fails the read loudly
+/// ([`StoreError::Corrupt`](crate::StoreError::Corrupt)): the engine never judges a
+/// guessed fact.
 fn org_facts<'a>(
     o: &OrgRec,
     group_count: u32,
     meetings: impl IntoIterator<Item = &'a MeetingRec>,
     plans: impl IntoIterator<Item = &'a PlanRec>,
-) -> Option<OrgFacts> {
-    let kind = OrgKind::from_code(&o.kind)?;
+) -> StoreResult<OrgFacts> {
+    let kind = decode("orgs.kind", &o.kind, OrgKind::from_code)?;
     let mut f = OrgFacts::new(o.id, kind);
     f.has_committee = o.has_committee;
     f.established_on = opt_date(&o.established_on);
@@ -186,17 +227,19 @@ fn org_facts<'a>(
     };
     f.group_count = group_count;
     for m in meetings {
-        let (Some(t), Some(on)) = (MeetingType::from_code(&m.meeting_type), date(&m.held_on)) else { continue };
+        let t = decode("meetings.meeting_type", &m.meeting_type, MeetingType::from_code)?;
+        let Some(on) = date(&m.held_on) else { continue };
         f.meetings.push(HeldMeeting { meeting_type: t, held_on: on });
         if m.is_secretary_lecture {
             f.secretary_lectures.push(on);
         }
     }
     for p in plans {
-        let (Ok(year), Some(state)) = (i32::try_from(p.year), PlanState::from_code(&p.state)) else { continue };
+        let state = decode("life_plans.state", &p.state, PlanState::from_code)?;
+        let Ok(year) = i32::try_from(p.year) else { continue };
         f.plans.push(PlanFacts { year, state, submitted_on: opt_date(&p.submitted_on) });
     }
-    Some(f)
+    Ok(f)
 }
 
 /// One attendance row as the engine sees it; `None` for rows not yet marked (`pending`)
@@ -211,191 +254,20 @@ fn member_meeting(a: &AttendRec) -> Option<MemberMeeting> {
     })
 }
 
-fn member_facts(m: &MemberRec, meetings: Vec<MemberMeeting>) -> Option<MemberFacts> {
-    Some(MemberFacts {
+/// A member's facts; `None` without a readable join date. An unknown category fails the
+/// read loudly (never judged as 正式党员 by default).
+fn member_facts(m: &MemberRec, meetings: Vec<MemberMeeting>) -> StoreResult<Option<MemberFacts>> {
+    let category = decode("members.category", &m.category, Category::from_code)?;
+    Ok(date(&m.joined_on).map(|joined_on| MemberFacts {
         id: m.id,
-        joined_on: date(&m.joined_on)?,
+        joined_on,
         left_on: if m.archived { opt_date(&m.left_on) } else { None },
-        category: Category::from_code(&m.category).unwrap_or(Category::Formal),
+        category,
         meetings,
-    })
+    }))
 }
 
 // ---- Reconciliation ------------------------------------------------------------------------
-
-/// A finding to insert, or to update (and reopen) by key.
-#[derive(Debug, Clone)]
-struct FindingUpsert {
-    finding: Finding,
-    org_id: i64,
-    org_path: String,
-}
-
-/// A compliance row to insert or update.
-#[derive(Debug, Clone)]
-struct TallyUpsert {
-    org_id: i64,
-    org_path: String,
-    rule_code: String,
-    period_key: String,
-    expected: i64,
-    held: i64,
-    complete: bool,
-}
-
-/// The writes one reconciliation decided, and what they amount to.
-#[derive(Debug, Default)]
-struct Writes {
-    upserts: Vec<FindingUpsert>,
-    /// Findings to resolve, with why when not by the record that fulfils them.
-    resolves: Vec<(i64, String)>,
-    tallies: Vec<TallyUpsert>,
-    tally_deletes: Vec<(i64, String, String)>,
-    opened: u64,
-    updated: u64,
-}
-
-impl Writes {
-    fn is_empty(&self) -> bool {
-        self.upserts.is_empty() && self.resolves.is_empty() && self.tallies.is_empty() && self.tally_deletes.is_empty()
-    }
-}
-
-/// The same period the stored key names: a finding about a run of months keeps the key
-/// (and so the stored identity) of its first month, while its end is in the evidence.
-fn normalized(mut f: Finding) -> Finding {
-    if let Some(p) = Period::parse_key(&f.period.key()) {
-        f.period = p;
-    }
-    f
-}
-
-/// Whether a stored finding lies outside what an evaluation from `from` can produce:
-/// a periodic rule (meetings, the plan, 党章第九条) about a period that ended before the
-/// window. Such findings stay as they are.
-fn frozen(s: &StoredFinding, from: NaiveDate, rules: &RuleSet) -> bool {
-    let periodic = s.rule_code == PLAN_CODE
-        || s.rule_code == PARTICIPATION_CODE
-        || s.rule_code == ABSENCE_CODE
-        || rules.orglife.meeting(&s.rule_code).is_some();
-    periodic && Period::parse_key(&s.period_key).is_some_and(|p| p.end < from)
-}
-
-fn stored_as_finding(s: &StoredFinding) -> Option<Finding> {
-    let subject = match s.subject_kind.as_str() {
-        "org" => Subject::Org(s.subject_id),
-        "member" => Subject::Member(s.subject_id),
-        _ => return None,
-    };
-    Some(Finding {
-        rule_code: s.rule_code.clone(),
-        rule_version: u32::try_from(s.rule_version).unwrap_or(0),
-        subject,
-        period: Period::parse_key(&s.period_key)?,
-        severity: Severity::from_code(&s.severity)?,
-        evidence: s.evidence.clone(),
-    })
-}
-
-/// Reconciles the stored findings of some subjects (`stored`: every row of exactly
-/// those subjects, open or resolved) with a new evaluation of the same subjects.
-/// `place` gives the org id and path a subject's findings are filed under.
-fn reconcile_findings(
-    stored: &[StoredFinding],
-    new: Vec<Finding>,
-    place: impl Fn(Subject) -> Option<(i64, String)>,
-    note: impl Fn(Subject) -> String,
-    j: &Judge,
-    w: &mut Writes,
-) {
-    let live: Vec<&StoredFinding> = stored.iter().filter(|s| s.resolved_at.is_none() && !frozen(s, j.from, j.rules)).collect();
-    let old: Vec<Finding> = live.iter().filter_map(|s| stored_as_finding(s)).collect();
-    let new: Vec<Finding> = new.into_iter().map(normalized).collect();
-    let (to_open, to_resolve) = findings_diff(&old, &new);
-    let by_key: HashMap<(String, &str, i64, &str), &StoredFinding> =
-        stored.iter().map(|s| ((s.rule_code.clone(), s.subject_kind.as_str(), s.subject_id, s.period_key.as_str()), s)).collect();
-    let lookup = |f: &Finding| {
-        let key = f.period.key();
-        by_key.get(&(f.rule_code.clone(), f.subject.kind(), f.subject.id(), key.as_str())).copied()
-    };
-    let mut upserted: HashSet<(String, Subject, String)> = HashSet::new();
-    for f in to_open {
-        let Some((org_id, org_path)) = place(f.subject) else { continue };
-        match lookup(&f) {
-            Some(s) if s.resolved_at.is_none() => w.updated += 1,
-            _ => w.opened += 1,
-        }
-        upserted.insert((f.rule_code.clone(), f.subject, f.period.key()));
-        w.upserts.push(FindingUpsert { finding: f, org_id, org_path });
-    }
-    // Unchanged findings of a subject that moved to another org follow it.
-    for f in &new {
-        if upserted.contains(&(f.rule_code.clone(), f.subject, f.period.key())) {
-            continue;
-        }
-        let (Some(s), Some((org_id, org_path))) = (lookup(f), place(f.subject)) else { continue };
-        if s.resolved_at.is_none() && (s.org_id != org_id || s.org_path != org_path) {
-            w.updated += 1;
-            w.upserts.push(FindingUpsert { finding: f.clone(), org_id, org_path });
-        }
-    }
-    for f in to_resolve {
-        if let Some(s) = lookup(&f) {
-            w.resolves.push((s.id, note(f.subject)));
-        }
-    }
-}
-
-/// Reconciles an org's stored compliance rows with its new tallies.
-fn reconcile_tallies(org: &OrgRec, stored: &[StoredTally], tallies: &[Tally], from: NaiveDate, w: &mut Writes) {
-    let old: HashMap<(&str, &str), &StoredTally> =
-        stored.iter().map(|s| ((s.rule_code.as_str(), s.period_key.as_str()), s)).collect();
-    let mut seen: HashSet<(String, String)> = HashSet::new();
-    for t in tallies {
-        let key = t.period.key();
-        let (expected, held) = (i64::from(t.expected), i64::from(t.held));
-        let same = old
-            .get(&(t.rule_code.as_str(), key.as_str()))
-            .is_some_and(|s| s.expected == expected && s.held == held && s.complete == t.complete && s.org_path == org.path);
-        if !same {
-            w.tallies.push(TallyUpsert {
-                org_id: org.id,
-                org_path: org.path.clone(),
-                rule_code: t.rule_code.clone(),
-                period_key: key.clone(),
-                expected,
-                held,
-                complete: t.complete,
-            });
-        }
-        seen.insert((t.rule_code.clone(), key));
-    }
-    for s in stored {
-        if seen.contains(&(s.rule_code.clone(), s.period_key.clone())) {
-            continue;
-        }
-        if Period::parse_key(&s.period_key).is_some_and(|p| p.end < from) {
-            continue;
-        }
-        w.tally_deletes.push((s.org_id, s.rule_code.clone(), s.period_key.clone()));
-    }
-}
-
-/// What every evaluation of one run shares: the window, the day judged, the rules.
-struct Judge<'a> {
-    from: NaiveDate,
-    as_of: NaiveDate,
-    rules: &'a RuleSet,
-}
-
-impl<'a> Judge<'a> {
-    fn new(rules: &'a RuleSet, as_of: NaiveDate) -> Self {
-        Judge { from: rules.orglife.window_start(as_of), as_of, rules }
-    }
-    fn window_text(&self) -> String {
-        self.from.format("%Y-%m-%d").to_string()
-    }
-}
 
 /// Evaluates one org and reconciles its findings and tallies.
 fn reconcile_org(
@@ -410,7 +282,7 @@ fn reconcile_org(
     let tallies = meeting_tallies(facts, j.from, j.as_of, &j.rules.orglife);
     let place = |_: Subject| Some((org.id, org.path.clone()));
     reconcile_findings(stored_findings, findings, place, |_| String::new(), j, w);
-    reconcile_tallies(org, stored_tallies, &tallies, j.from, w);
+    reconcile_tallies(org.id, &org.path, stored_tallies, &tallies, j.from, w);
 }
 
 // ---- Writing ---------------------------------------------------------------------------------
@@ -576,16 +448,17 @@ async fn refresh_org(tx: &mut Tx, region_id: i64, org_id: i64, j: &Judge<'_>, w:
     let plans: Vec<PlanRec> = crate::on_tx!(tx, c => sqlx::query_as(
         "SELECT org_id, year, state, submitted_on FROM life_plans WHERE region_id = $1 AND org_id = $2")
         .bind(region_id).bind(org_id).fetch_all(c).await)?;
-    let stored: Vec<StoredFinding> = crate::on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let rows: Vec<FindingRow> = crate::on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {FINDING_COLS} FROM findings WHERE region_id = $1 AND subject_kind = 'org' AND subject_id = $2{OWNED}")))
         .bind(region_id).bind(org_id).fetch_all(c).await)?;
-    let tallies: Vec<StoredTally> = crate::on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let stored = stored_findings(rows);
+    let tallies: Vec<TallyRow> = crate::on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {TALLY_COLS} FROM compliance WHERE region_id = $1 AND org_id = $2{OWNED}")))
         .bind(region_id).bind(org_id).fetch_all(c).await)?;
+    let tallies: Vec<StoredTally> = tallies.into_iter().map(StoredTally::from).collect();
     let group_count = u32::try_from(groups).unwrap_or(0);
-    if let Some(facts) = org_facts(&org, group_count, &meetings, &plans) {
-        reconcile_org(&org, &facts, &stored, &tallies, j, w);
-    }
+    let facts = org_facts(&org, group_count, &meetings, &plans)?;
+    reconcile_org(&org, &facts, &stored, &tallies, j, w);
     Ok(())
 }
 
@@ -608,7 +481,7 @@ async fn refresh_members(tx: &mut Tx, region_id: i64, member_ids: &[i64], j: &Ju
     ids.dedup();
     let read = AttendanceRead::new(region_id, j, HeldFilter::Join);
     for chunk in ids.chunks(ID_CHUNK) {
-        let stored: Vec<StoredFinding> = crate::on_tx!(tx, c => {
+        let rows: Vec<FindingRow> = crate::on_tx!(tx, c => {
             let mut qb = sqlx::QueryBuilder::new(format!(
                 "SELECT {FINDING_COLS} FROM findings WHERE subject_kind = 'member' AND region_id = "));
             qb.push_bind(region_id).push(" AND subject_id");
@@ -616,6 +489,7 @@ async fn refresh_members(tx: &mut Tx, region_id: i64, member_ids: &[i64], j: &Ju
             qb.push(OWNED);
             qb.build_query_as().fetch_all(c).await
         })?;
+        let stored = stored_findings(rows);
         let with_findings: Vec<i64> = stored.iter().map(|f| f.subject_id).collect();
         let (members, facts, _) = read.facts(&mut Src::Tx(tx), MemberSel::Ids(chunk), &with_findings).await?;
         reconcile_members(&members, facts, &stored, j, w);
@@ -870,7 +744,10 @@ impl<'a> AttendanceRead<'a> {
                 });
             }
         }
-        let facts = members.iter().filter_map(|m| member_facts(m, by_member.remove(&m.id).unwrap_or_default())).collect();
+        let mut facts = Vec::with_capacity(members.len());
+        for m in &members {
+            facts.extend(member_facts(m, by_member.remove(&m.id).unwrap_or_default())?);
+        }
         Ok((members, facts, rows_read))
     }
 }
@@ -1062,13 +939,14 @@ async fn recompute_orgs(run: &Run<'_>, orgs: &[OrgRec], group_counts: &HashMap<i
             push_ids(&mut qb, &ids);
             qb.build_query_as().fetch_all(c).await
         })?;
-        let stored: Vec<StoredFinding> = crate::read!(db, c => {
+        let rows: Vec<FindingRow> = crate::read!(db, c => {
             let mut qb = sqlx::QueryBuilder::new(format!("SELECT {FINDING_COLS} FROM findings WHERE subject_kind = 'org' AND region_id = "));
             qb.push_bind(region_id).push(" AND subject_id");
             push_ids(&mut qb, &ids);
             qb.push(OWNED);
             qb.build_query_as().fetch_all(c).await
         })?;
+        let stored = stored_findings(rows);
         // One row per org: its stored tallies folded into a string; an org whose rows carry
         // different paths (it moved) gets an empty path, so every row is rewritten.
         let folded: Vec<(i64, String, String, String)> = crate::read!(db, c => {
@@ -1120,7 +998,7 @@ async fn recompute_orgs(run: &Run<'_>, orgs: &[OrgRec], group_counts: &HashMap<i
         for o in batch {
             let ms = meetings_by.get(&o.id).map(Vec::as_slice).unwrap_or_default().iter().copied();
             let ps = plans_by.get(&o.id).map(Vec::as_slice).unwrap_or_default().iter().copied();
-            let Some(facts) = org_facts(o, group_counts.get(&o.id).copied().unwrap_or(0), ms, ps) else { continue };
+            let facts = org_facts(o, group_counts.get(&o.id).copied().unwrap_or(0), ms, ps)?;
             let sf = findings_by.get(&o.id).map(Vec::as_slice).unwrap_or_default();
             let st = tallies_by.get(&o.id).map(Vec::as_slice).unwrap_or_default();
             reconcile_org(o, &facts, sf, st, j, &mut w);
@@ -1167,9 +1045,10 @@ async fn recompute_members(
             "SELECT id FROM members WHERE region_id = $1 AND id > $2 ORDER BY id LIMIT 1 OFFSET $3")
             .bind(region_id).bind(last).bind(MEMBER_BATCH - 1).fetch_optional(c).await)?;
         let end = end.unwrap_or(i64::MAX);
-        let stored: Vec<StoredFinding> = crate::read!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let rows: Vec<FindingRow> = crate::read!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {FINDING_COLS} FROM findings WHERE region_id = $1 AND subject_kind = 'member' AND subject_id >= $2 AND subject_id <= $3{OWNED}")))
             .bind(region_id).bind(first).bind(end).fetch_all(c).await)?;
+        let stored = stored_findings(rows);
         let with_findings: Vec<i64> = stored.iter().map(|f| f.subject_id).collect();
         let (members, facts, rows) = read.facts(&mut Src::Pool(db), MemberSel::Range(first, end), &with_findings).await?;
         summary.attendance_rows += rows;
@@ -1305,24 +1184,4 @@ pub async fn open_counts(db: &Db, region_id: i64) -> StoreResult<Vec<OpenCount>>
         "SELECT rule_code, severity, COUNT(*) AS count FROM findings WHERE region_id = $1 AND resolved_at IS NULL \
          GROUP BY rule_code, severity ORDER BY rule_code, severity")
         .bind(region_id).fetch_all(c).await)?)
-}
-
-/// The Chinese title of a rule code (meeting rules, the plan, term, 党章第九条, repeated
-/// absence, and the structure codes).
-pub fn rule_title(rules: &RuleSet, code: &str) -> String {
-    let ol = &rules.orglife;
-    if let Some(r) = ol.meeting(code) {
-        return r.title.clone();
-    }
-    match code {
-        c if c == PLAN_CODE => ol.annual_plan.title.clone(),
-        c if c == vanguard_domain::orglife::TERM_CODE => ol.term_expiry.title.clone(),
-        c if c == PARTICIPATION_CODE => ol.participation.title.clone(),
-        c if c == ABSENCE_CODE => ol.absence.title.clone(),
-        "branch.too_few_formal" => "正式党员不足3人".into(),
-        "branch.too_large" => "党支部党员超过50人".into(),
-        "branch.needs_committee" => "应设支部委员会".into(),
-        "branch.committee_not_required" => "可不设支部委员会".into(),
-        other => other.to_string(),
-    }
 }

@@ -8,9 +8,13 @@ use super::OrgLife;
 use super::check_text;
 use super::meeting::{MeetingPatch, MeetingRow, fetch_meeting_tx};
 use crate::platform::audit::{self, Event};
+use crate::platform::error::decode;
+use crate::platform::paging::{SortKey, capped_page};
+use crate::platform::query::Sql;
 use crate::{StoreError, StoreResult, orglife::check, platform::ids};
 use serde::{Deserialize, Serialize};
 use vanguard_domain::Invalid;
+use vanguard_domain::kernel::paging::{Page, PageRequest};
 use vanguard_domain::org::path;
 use vanguard_domain::orglife::{Correction, correction};
 
@@ -21,12 +25,12 @@ pub const PENDING: &str = "pending";
 pub const APPROVED: &str = "approved";
 pub const REJECTED: &str = "rejected";
 
-fn status_label(s: &str) -> &'static str {
+fn status_label(s: &str) -> Option<&'static str> {
     match s {
-        PENDING => "待审批",
-        APPROVED => "已批准",
-        REJECTED => "未批准",
-        _ => "",
+        PENDING => Some("待审批"),
+        APPROVED => Some("已批准"),
+        REJECTED => Some("未批准"),
+        _ => None,
     }
 }
 
@@ -92,6 +96,9 @@ fn stored_changes(id: i64, payload: &str) -> StoreResult<MeetingPatch> {
         .map_err(|e| StoreError::Other(format!("更正申请 {id} 保存的更正内容无法读取（{e}），请联系系统管理员核查")))
 }
 
+/// Correction requests: newest first.
+const CORRECTION_ORDER: SortKey = SortKey { columns: &["c.requested_at", "c.id"], descending: true };
+
 macro_rules! correction_select {
     () => {
         concat!(
@@ -114,7 +121,7 @@ impl OrgLife<'_> {
             .or_else(|| j.planned_at.map(vanguard_domain::kernel::time::china_date))
             .map(super::meeting::zh_date)
             .unwrap_or_default();
-        let t = vanguard_domain::orglife::MeetingType::from_code(&j.meeting_type).map(|t| t.label()).unwrap_or("");
+        let t = decode("meetings.meeting_type", &j.meeting_type, vanguard_domain::orglife::MeetingType::from_code)?.label();
         let meeting_title =
             if j.topic.trim().is_empty() { format!("{day} {t}") } else { format!("{day} {t}：{}", j.topic.trim()) };
         let may_decide = j.status == PENDING && self.scope.reach.may_restructure(&j.org_path);
@@ -130,7 +137,7 @@ impl OrgLife<'_> {
             reason: j.reason,
             summary: changes.summary(),
             changes,
-            status_label: status_label(&j.status),
+            status_label: decode("meeting_corrections.status", &j.status, status_label)?,
             status: j.status,
             decided_by: j.decided_by,
             decided_at: j.decided_at,
@@ -202,15 +209,18 @@ impl OrgLife<'_> {
         self.correction_view(row.ok_or(StoreError::NotFound)?)
     }
 
-    /// Correction requests of meetings within reach, newest first (at most 200).
-    pub async fn list_corrections(&self, f: &CorrectionFilter) -> StoreResult<Vec<CorrectionView>> {
+    /// Correction requests of meetings within reach, newest first, one page at a time
+    /// (keyset on `requested_at, id`; the total is counted up to
+    /// [`COUNT_CAP`](crate::platform::paging::COUNT_CAP): there is no
+    /// per-org aggregate of corrections to read it from).
+    pub async fn list_corrections(&self, f: &CorrectionFilter, req: &PageRequest) -> StoreResult<Page<CorrectionView>> {
         let (mut lo, hi) = self.meeting_range();
         let mut status = f.status.trim().to_string();
         if f.awaiting_me {
             match self.scope.writable_root() {
                 // Strictly below the root: every path in the subtree but the root's own.
                 Some(root) => lo = format!("{root}!"),
-                None => return Ok(Vec::new()),
+                None => return Ok(Page::empty(req.limit, req.start_position().unwrap_or(0), Some(0))),
             }
             status = PENDING.into();
         }
@@ -221,11 +231,16 @@ impl OrgLife<'_> {
                 "状态应为 pending（待审批）、approved（已批准）或 rejected（未批准）",
             ));
         }
-        let rows: Vec<CorrectionJoin> = crate::read!(self.db, c => sqlx::query_as(concat!(correction_select!(),
-            "WHERE c.region_id = $1 AND c.org_path >= $2 AND c.org_path < $3 AND ($4 = '' OR c.status = $4) ",
-            "ORDER BY c.requested_at DESC, c.id DESC LIMIT 200"))
-            .bind(self.scope.region_id).bind(&lo).bind(&hi).bind(&status).fetch_all(c).await)?;
-        rows.into_iter().map(|j| self.correction_view(j)).collect()
+        let mut filters = Sql::new(" WHERE c.region_id = ");
+        filters.bind(self.scope.region_id);
+        filters.push(" AND c.org_path >= ").bind(lo.as_str()).push(" AND c.org_path < ").bind(hi.as_str());
+        if !status.is_empty() {
+            filters.push(" AND c.status = ").bind(status.as_str());
+        }
+        let key_of = |j: &CorrectionJoin| vec![j.requested_at.into(), j.id.into()];
+        let page =
+            capped_page(self.db, "meeting_corrections c", correction_select!(), &filters, &CORRECTION_ORDER, req, key_of).await?;
+        page.try_map(|j| self.correction_view(j))
     }
 
     /// Approves (and applies) or rejects a pending correction request. Only the parent
@@ -246,7 +261,8 @@ impl OrgLife<'_> {
             ));
         }
         if row.status != PENDING {
-            return Err(StoreError::conflict("correction.decided", format!("该更正申请已处理（{}）", status_label(&row.status))));
+            let label = decode("meeting_corrections.status", &row.status, status_label)?;
+            return Err(StoreError::conflict("correction.decided", format!("该更正申请已处理（{label}）")));
         }
         // Two people: whoever asked for the correction cannot also approve or reject it,
         // whatever their reach (an 组织部管理员 reaches both the branch and its parent).

@@ -302,7 +302,9 @@ impl OrgLife<'_> {
             " AND m.signin_expires_at > $4 ORDER BY m.signin_expires_at, m.id LIMIT 50"))
             .bind(region).bind(&root).bind(&hi).bind(now).fetch_all(c).await)?;
         todo.open_signins = open.iter().map(|r| r.summary(now)).collect();
-        todo.corrections_awaiting = self.list_corrections(&CorrectionFilter { awaiting_me: true, ..Default::default() }).await?;
+        let first = PageRequest::first(vanguard_domain::kernel::paging::MAX_LIMIT);
+        todo.corrections_awaiting =
+            self.list_corrections(&CorrectionFilter { awaiting_me: true, ..Default::default() }, &first).await?.items;
         Ok(todo)
     }
 }

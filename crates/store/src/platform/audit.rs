@@ -2,10 +2,13 @@
 //! transaction as the change they record, and a verifier that finds any record that was
 //! modified, inserted or deleted.
 
+use crate::platform::paging::{SortKey, capped_page};
+use crate::platform::query::Sql;
 use crate::platform::scope::Actor;
 use crate::{Db, StoreResult, Tx};
 use serde::Serialize;
 use vanguard_domain::kernel::audit::{AuditRecord, sanitize};
+use vanguard_domain::kernel::paging::{Page, PageRequest};
 
 const GENESIS: [u8; 32] = [0u8; 32];
 
@@ -119,37 +122,34 @@ pub struct AuditFilter {
     pub result: String,
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
-    pub before_seq: Option<i64>,
-    pub limit: Option<i64>,
 }
 
-/// The newest records first, filtered. Only the auditor's routes call this.
-pub async fn list(db: &Db, f: &AuditFilter) -> StoreResult<Vec<AuditRow>> {
-    let limit = f.limit.unwrap_or(50).clamp(1, 500);
-    let rows = crate::read!(db, c => {
-        let mut qb = sqlx::QueryBuilder::new("SELECT seq, at, actor_id, actor_name, ip, action, object, result, detail, hash FROM audit_log WHERE 1 = 1");
-        if !f.action.is_empty() {
-            qb.push(" AND action LIKE ").push_bind(format!("{}%", f.action));
-        }
-        if !f.actor.is_empty() {
-            qb.push(" AND actor_name = ").push_bind(f.actor.clone());
-        }
-        if !f.result.is_empty() {
-            qb.push(" AND result = ").push_bind(f.result.clone());
-        }
-        if let Some(from) = f.from_ms {
-            qb.push(" AND at >= ").push_bind(from);
-        }
-        if let Some(to) = f.to_ms {
-            qb.push(" AND at < ").push_bind(to);
-        }
-        if let Some(before) = f.before_seq {
-            qb.push(" AND seq < ").push_bind(before);
-        }
-        qb.push(" ORDER BY seq DESC LIMIT ").push_bind(limit);
-        qb.build_query_as::<AuditRow>().fetch_all(c).await
-    })?;
-    Ok(rows)
+/// Audit records: newest first (the sequence number is unique).
+const AUDIT_ORDER: SortKey = SortKey { columns: &["seq"], descending: true };
+
+/// The newest records first, filtered, one page at a time (keyset on `seq`). The total
+/// is counted up to [`COUNT_CAP`](crate::platform::paging::COUNT_CAP) (the log has no per-filter aggregate; beyond the cap
+/// the page says "at least"), so a page never costs a count of the whole log. Only the
+/// auditor's routes call this.
+pub async fn list(db: &Db, f: &AuditFilter, req: &PageRequest) -> StoreResult<Page<AuditRow>> {
+    let mut filters = Sql::new(" WHERE 1 = 1");
+    if !f.action.is_empty() {
+        filters.push(" AND action LIKE ").bind(format!("{}%", f.action));
+    }
+    if !f.actor.is_empty() {
+        filters.push(" AND actor_name = ").bind(f.actor.as_str());
+    }
+    if !f.result.is_empty() {
+        filters.push(" AND result = ").bind(f.result.as_str());
+    }
+    if let Some(from) = f.from_ms {
+        filters.push(" AND at >= ").bind(from);
+    }
+    if let Some(to) = f.to_ms {
+        filters.push(" AND at < ").bind(to);
+    }
+    let select = "SELECT seq, at, actor_id, actor_name, ip, action, object, result, detail, hash FROM audit_log";
+    capped_page(db, "audit_log", select, &filters, &AUDIT_ORDER, req, |r: &AuditRow| vec![r.seq.into()]).await
 }
 
 /// A break in the chain.

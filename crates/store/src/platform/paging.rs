@@ -11,6 +11,7 @@
 //! [`MAX_OFFSET_JUMP`] rows; deeper jumps are refused unless the list has a seek of its
 //! own (the roster's, by the per-branch counters).
 
+use crate::platform::query::Sql;
 use crate::{StoreError, StoreResult};
 use vanguard_domain::kernel::paging::{KeyPart, Page, PageRequest, Seek};
 
@@ -70,6 +71,32 @@ pub(crate) fn finish<T>(
         page.prev = None;
     }
     page
+}
+
+/// One page of a filtered list, the common way: the total counted up to [`COUNT_CAP`]
+/// (`SELECT COUNT(*)` over `count_from` + `filters`, stopped after the cap), then the
+/// rows of `select` + `filters` by keyset along `key` (a jump by page number by a bounded
+/// `OFFSET`, see [`jump_offset`]). For lists without an aggregate to take the total from.
+pub(crate) async fn capped_page<T>(
+    db: &crate::Db,
+    count_from: &str,
+    select: &str,
+    filters: &Sql,
+    key: &SortKey,
+    req: &PageRequest,
+    key_of: impl Fn(&T) -> Vec<KeyPart>,
+) -> StoreResult<Page<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+{
+    let mut count = Sql::new(&format!("SELECT COUNT(*) FROM (SELECT 1 FROM {count_from}"));
+    count.append(filters).push(" LIMIT ").bind(COUNT_CAP + 1).push(") capped");
+    let (total, lower_bound) = capped(count.fetch_i64(db).await?, COUNT_CAP);
+    let offset = jump_offset(req)?;
+    let mut sql = Sql::new(select);
+    sql.append(filters).keyset(key, req)?.order_limit(key, req, offset);
+    let rows: Vec<T> = sql.fetch_all(db).await?;
+    Ok(finish(req, rows, total, lower_bound, key_of))
 }
 
 /// Every row of a list, page by page along its cursors, up to `$max` rows (exports and

@@ -130,8 +130,8 @@ fn has(e: &StoreError, code: &str) -> bool {
 }
 
 async fn actions(db: &Db, prefix: &str) -> Vec<String> {
-    let f = AuditFilter { action: prefix.into(), limit: Some(500), ..Default::default() };
-    audit::list(db, &f).await.unwrap().into_iter().map(|r| r.action).collect()
+    let f = AuditFilter { action: prefix.into(), ..Default::default() };
+    crate::audit_rows(db, &f).await.into_iter().map(|r| r.action).collect()
 }
 
 #[tokio::test]
@@ -523,7 +523,7 @@ async fn corrections_are_direct_for_thirty_days_then_need_the_parents_approval()
         colleague.actor.account_id += 1;
         colleague.actor.name = "街道管理员乙".into();
         t.db.scoped(&colleague).orglife().decide_correction(req3.id, true, "复核同意").await.unwrap();
-        let trail = audit::list(&t.db, &Default::default()).await.unwrap();
+        let trail = crate::audit_rows(&t.db, &Default::default()).await;
         let names = |action: &str| trail.iter().filter(|r| r.action == action).map(|r| r.actor_name.clone()).collect::<Vec<_>>();
         assert!(names("meeting.correction_request").contains(&"街道管理员".to_string()), "{}", t.backend);
         assert!(names("meeting.correction_approve").contains(&"街道管理员乙".to_string()), "{}", t.backend);
@@ -756,7 +756,7 @@ async fn every_orglife_write_is_audited_and_the_chain_stays_intact() {
         let fx = life(&t.db).await;
         let sec = fx.secretary_a();
         let s = t.db.scoped(&sec);
-        let before = audit::list(&t.db, &AuditFilter { limit: Some(500), ..Default::default() }).await.unwrap().len();
+        let before = crate::audit_rows(&t.db, &AuditFilter::default()).await.len();
         let id = s.orglife().create_meeting(fx.branch_a.id, &held_now(&t.db, "支部党员大会")).await.unwrap().meeting.summary.id;
         s.orglife()
             .mark_attendance(
@@ -780,7 +780,7 @@ async fn every_orglife_write_is_audited_and_the_chain_stays_intact() {
         let p1 = fx.member_of(fx.pre1, &fx.branch_a);
         t.db.scoped(&p1).orglife().sign_in(id, &tk.token).await.unwrap();
         s.orglife().close_signin(id).await.unwrap();
-        let after = audit::list(&t.db, &AuditFilter { limit: Some(500), ..Default::default() }).await.unwrap();
+        let after = crate::audit_rows(&t.db, &AuditFilter::default()).await;
         let mine: Vec<&str> = after[..after.len() - before].iter().rev().map(|r| r.action.as_str()).collect();
         assert_eq!(
             mine,
@@ -804,7 +804,7 @@ async fn every_orglife_write_is_audited_and_the_chain_stays_intact() {
             .create_meeting(fx.branch_a.id, &MeetingInput { meeting_type: "党课".into(), ..Default::default() })
             .await
             .unwrap_err();
-        assert_eq!(audit::list(&t.db, &AuditFilter { limit: Some(500), ..Default::default() }).await.unwrap().len(), n);
+        assert_eq!(crate::audit_rows(&t.db, &AuditFilter::default()).await.len(), n);
         let v = audit::verify(&t.db, |_, _| {}).await.unwrap();
         assert!(v.is_intact(), "{}: {:?}", t.backend, v.problems);
     }

@@ -134,7 +134,7 @@ async fn a_sysadmin_granting_a_data_role_only_files_a_request_until_a_secadmin_a
         let target = admin(&t.db, "someone", Role::Auditor).await;
         let change = account::set_role(&t.db, &sys, target.account_id, Role::OrgDeptAdmin, Some(tr.root.id), None).await.unwrap();
         let RoleChange::Pending(req) = change else { panic!("{}: granted at once", t.backend) };
-        assert_eq!((req.status.as_str(), req.role.as_str()), ("pending", "org_dept_admin"));
+        assert_eq!((req.status.as_str(), req.role.code()), ("pending", "org_dept_admin"));
         assert_eq!(account::account(&t.db, target.account_id).await.unwrap().role(), Role::Auditor, "{}", t.backend);
 
         let done = grants::decide(&t.db, &sec, req.id, true).await.unwrap();
@@ -142,8 +142,7 @@ async fn a_sysadmin_granting_a_data_role_only_files_a_request_until_a_secadmin_a
         assert_eq!(account::account(&t.db, target.account_id).await.unwrap().role(), Role::OrgDeptAdmin, "{}", t.backend);
         let e = grants::decide(&t.db, &sec, req.id, false).await.unwrap_err();
         assert!(is_conflict(&e, "role_request.decided"), "{e:?}");
-        let rows =
-            audit::list(&t.db, &audit::AuditFilter { action: "account.role_".into(), ..Default::default() }).await.unwrap();
+        let rows = crate::audit_rows(&t.db, &audit::AuditFilter { action: "account.role_".into(), ..Default::default() }).await;
         let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
         assert_eq!(actions, vec!["account.role_decide", "account.role_request"], "{}", t.backend);
     }
@@ -241,6 +240,21 @@ async fn concurrent_logins(db: &Db, user: &str, passwords: Vec<String>) -> Vec<b
     out
 }
 
+// ---- Enum columns fail loudly ----------------------------------------------------------
+
+#[tokio::test]
+async fn an_account_with_an_unknown_stored_role_fails_to_read_instead_of_becoming_a_member() {
+    for t in each_backend().await {
+        let tr = tree(&t.db).await;
+        account::create_account(&t.db, &Actor::system("t"), &secretary("target", tr.branch_a, Some(PASSWORD))).await.unwrap();
+        raw(&t.db, "UPDATE accounts SET role = 'emperor' WHERE username = 'target'").await;
+        let e = account::account_by_username(&t.db, "target").await.unwrap_err();
+        assert!(e.to_string().contains("column role"), "{}: {e}", t.backend);
+        let first = vanguard_domain::kernel::paging::PageRequest::first(20);
+        assert!(account::list_accounts(&t.db, &Default::default(), &first).await.is_err(), "{}", t.backend);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn thirty_concurrent_wrong_passwords_lock_the_account() {
     for t in each_backend().await {
@@ -248,7 +262,7 @@ async fn thirty_concurrent_wrong_passwords_lock_the_account() {
         account::create_account(&t.db, &Actor::system("t"), &secretary("target", tr.branch_a, Some(PASSWORD))).await.unwrap();
         let results = concurrent_logins(&t.db, "target", (0..30).map(|i| format!("Wrong#{i:04}x")).collect()).await;
         assert!(results.iter().all(|ok| !ok));
-        let row = account::list_accounts(&t.db).await.unwrap().into_iter().find(|a| a.username == "target").unwrap();
+        let row = account::account_by_username(&t.db, "target").await.unwrap().unwrap();
         assert!(row.failed_count >= 5, "{}: failure count {}", t.backend, row.failed_count);
         assert!(row.locked_until.is_some_and(|u| u > t.db.clock().now_ms()), "{}: not locked", t.backend);
         let refused = account::login(&t.db, "target", PASSWORD, "10.1.1.1").await.unwrap();
@@ -277,7 +291,7 @@ async fn four_failures_then_the_right_password_still_log_in() {
             assert!(account::login(&t.db, "target", &format!("Wrong#{i}x1"), "10.0.0.3").await.unwrap().is_err());
         }
         assert!(account::login(&t.db, "target", PASSWORD, "10.0.0.3").await.unwrap().is_ok(), "{}", t.backend);
-        let row = account::list_accounts(&t.db).await.unwrap().into_iter().find(|a| a.username == "target").unwrap();
+        let row = account::account_by_username(&t.db, "target").await.unwrap().unwrap();
         assert_eq!((row.failed_count, row.locked_until), (0, None), "{}", t.backend);
     }
 }

@@ -2,17 +2,19 @@
 
 use crate::AppState;
 use crate::error::ApiResult;
-use crate::extract::{Ctx, Id, JsonBody};
+use crate::extract::{Ctx, Id, JsonBody, Paged};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use vanguard_domain::kernel::auth::Role;
+use vanguard_domain::kernel::paging::Page;
 use vanguard_store::account::grants::{self, RoleRequest};
-use vanguard_store::account::{self, AccountRow, AdminAction, NewAccount, RoleChange};
+use vanguard_store::account::{self, AccountFilter, AccountRow, AdminAction, NewAccount, RoleChange};
 
-pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<AccountRow>>> {
-    Ok(Json(account::list_accounts(&state.db).await?))
+/// Accounts by user name, in the one list envelope.
+pub async fn list(State(state): State<AppState>, Paged(page): Paged) -> ApiResult<Json<Page<AccountRow>>> {
+    Ok(Json(account::list_accounts(&state.db, &AccountFilter::default(), &page).await?))
 }
 
 #[derive(Serialize)]

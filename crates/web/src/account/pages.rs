@@ -1,15 +1,16 @@
 //! Account administration pages (系统管理员).
 
 use crate::AppState;
-use crate::extract::Ctx;
-use crate::shell::{FormState, PageResult, Shell, fmt_time, form_errors, render, see_other};
+use crate::extract::{Ctx, Paged};
+use crate::shell::{FormState, PageResult, Pager, Shell, fmt_time, form_errors, render, see_other};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use std::collections::HashMap;
 use vanguard_domain::kernel::auth::Role;
-use vanguard_store::account::{self, AdminAction, NewAccount};
+use vanguard_domain::kernel::paging::{DEFAULT_LIMIT, PageRequest};
+use vanguard_store::account::{self, AccountFilter, AdminAction, NewAccount};
 
 pub struct AccountLine {
     pub id: i64,
@@ -27,6 +28,7 @@ pub struct AccountLine {
 struct AccountsPage {
     shell: Shell,
     lines: Vec<AccountLine>,
+    pager: Pager,
     roles: Vec<(&'static str, &'static str)>,
     form: FormState,
     /// A one-time password to show once (after create or reset), with its user.
@@ -35,17 +37,25 @@ struct AccountsPage {
     notice: Option<String>,
 }
 
+/// The list shown again after a form was posted: its first page.
+fn first_page() -> PageRequest {
+    PageRequest::first(DEFAULT_LIMIT)
+}
+
 async fn page(
     state: &AppState,
     ctx: &Ctx,
+    req: &PageRequest,
     v: HashMap<String, String>,
     errors: HashMap<String, String>,
     issued: Option<(String, String)>,
     notice: Option<String>,
 ) -> PageResult {
     let now = state.db.clock().now_ms();
-    let lines = account::list_accounts(&state.db)
-        .await?
+    let accounts = account::list_accounts(&state.db, &AccountFilter::default(), req).await?;
+    let pager = Pager::new(&accounts, "/accounts", &[]);
+    let lines = accounts
+        .items
         .into_iter()
         .map(|a| AccountLine {
             id: a.id,
@@ -69,19 +79,20 @@ async fn page(
     let shell = Shell::new(state, ctx, "accounts").await;
     let roles = Role::ALL.iter().map(|r| (r.code(), r.label())).collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let mut res = render(&AccountsPage { shell, lines, roles, form: FormState::with_errors(v, errors), issued, notice });
+    let mut res = render(&AccountsPage { shell, lines, pager, roles, form: FormState::with_errors(v, errors), issued, notice });
     *res.status_mut() = status;
     Ok(res)
 }
 
-pub async fn list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
-    page(&state, &ctx, HashMap::new(), HashMap::new(), None, None).await
+pub async fn list(State(state): State<AppState>, ctx: Ctx, Paged(req): Paged) -> PageResult {
+    page(&state, &ctx, &req, HashMap::new(), HashMap::new(), None, None).await
 }
 
 pub async fn create(State(state): State<AppState>, ctx: Ctx, Form(v): Form<HashMap<String, String>>) -> PageResult {
     let id = |k: &str| v.get(k).and_then(|s| s.trim().parse::<i64>().ok());
     let Some(role) = v.get("role").and_then(|r| Role::parse(r)) else {
-        return page(&state, &ctx, v, HashMap::from([("role".to_string(), "请选择角色".to_string())]), None, None).await;
+        return page(&state, &ctx, &first_page(), v, HashMap::from([("role".to_string(), "请选择角色".to_string())]), None, None)
+            .await;
     };
     let new = NewAccount {
         username: v.get("username").cloned().unwrap_or_default(),
@@ -96,11 +107,11 @@ pub async fn create(State(state): State<AppState>, ctx: Ctx, Form(v): Form<HashM
             let notice = a.disabled.then(|| {
                 format!("账户 {} 已建立，其角色“{}”须经安全管理员批准，批准后账户自动启用", a.username, a.role().label())
             });
-            page(&state, &ctx, HashMap::new(), HashMap::new(), pw.map(|p| (a.username, p)), notice).await
+            page(&state, &ctx, &first_page(), HashMap::new(), HashMap::new(), pw.map(|p| (a.username, p)), notice).await
         }
         Err(e) => {
             let errors = form_errors(e)?;
-            page(&state, &ctx, v, errors, None, None).await
+            page(&state, &ctx, &first_page(), v, errors, None, None).await
         }
     }
 }
@@ -115,11 +126,13 @@ pub async fn action(State(state): State<AppState>, ctx: Ctx, Path((id, action)):
     };
     let target = account::account(&state.db, id).await?;
     match account::admin_action(&state.db, ctx.actor(), id, act).await {
-        Ok(Some(pw)) => page(&state, &ctx, HashMap::new(), HashMap::new(), Some((target.username, pw)), None).await,
+        Ok(Some(pw)) => {
+            page(&state, &ctx, &first_page(), HashMap::new(), HashMap::new(), Some((target.username, pw)), None).await
+        }
         Ok(None) => Ok(see_other("/accounts")),
         Err(e) => {
             let errors = form_errors(e)?;
-            page(&state, &ctx, HashMap::new(), errors, None, None).await
+            page(&state, &ctx, &first_page(), HashMap::new(), errors, None, None).await
         }
     }
 }
@@ -128,18 +141,19 @@ pub async fn set_role(State(state): State<AppState>, ctx: Ctx, Form(v): Form<Has
     let id = v.get("account_id").and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or(0);
     let num = |k: &str| v.get(k).and_then(|s| s.trim().parse::<i64>().ok());
     let Some(role) = v.get("role").and_then(|r| Role::parse(r)) else {
-        return page(&state, &ctx, v, HashMap::from([("role".to_string(), "请选择角色".to_string())]), None, None).await;
+        return page(&state, &ctx, &first_page(), v, HashMap::from([("role".to_string(), "请选择角色".to_string())]), None, None)
+            .await;
     };
     match account::set_role(&state.db, ctx.actor(), id, role, num("scope_org_id"), num("member_id")).await {
         Ok(account::RoleChange::Applied(_)) => Ok(see_other("/accounts")),
         Ok(account::RoleChange::Pending(req)) => {
             let notice =
                 format!("授予“{}”的申请已提交，须经另一名安全管理员批准后生效；在此之前该账户保持原角色", req.role_label());
-            page(&state, &ctx, HashMap::new(), HashMap::new(), None, Some(notice)).await
+            page(&state, &ctx, &first_page(), HashMap::new(), HashMap::new(), None, Some(notice)).await
         }
         Err(e) => {
             let errors = form_errors(e)?;
-            page(&state, &ctx, v, errors, None, None).await
+            page(&state, &ctx, &first_page(), v, errors, None, None).await
         }
     }
 }

@@ -4,14 +4,20 @@
 use super::AuditQuery;
 use crate::AppState;
 use crate::error::ApiResult;
-use crate::extract::{Ctx, QueryParams};
+use crate::extract::{Ctx, Paged, QueryParams};
 use axum::Json;
 use axum::extract::State;
+use vanguard_domain::kernel::paging::Page;
 use vanguard_store::platform::audit::{self, AuditRow, Verification};
 
-pub async fn list(State(state): State<AppState>, QueryParams(q): QueryParams<AuditQuery>) -> ApiResult<Json<Vec<AuditRow>>> {
-    let f = q.filter(q.limit)?;
-    Ok(Json(audit::list(&state.db, &f).await?))
+/// The newest records first, filtered, in the one list envelope.
+pub async fn list(
+    State(state): State<AppState>,
+    QueryParams(q): QueryParams<AuditQuery>,
+    Paged(page): Paged,
+) -> ApiResult<Json<Page<AuditRow>>> {
+    let f = q.filter()?;
+    Ok(Json(audit::list(&state.db, &f, &page).await?))
 }
 
 /// Verifies the chain; the verification itself is recorded (see `audit::verify_and_record`).

@@ -11,7 +11,8 @@ use vanguard_store::platform::audit::AuditFilter;
 
 /// The audit log's filters as a caller sends them, on the page and in the API. Every
 /// value given must make sense: a filter that cannot be read answers 400 with the
-/// reason, never a silently wider list.
+/// reason, never a silently wider list. Paging (`cursor`, `limit`, `page`) is the one
+/// page request of every list ([`crate::extract::Paged`]).
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct AuditQuery {
@@ -29,11 +30,6 @@ pub struct AuditQuery {
     pub from_ms: Option<i64>,
     /// Instant before which records are listed, epoch ms (API).
     pub to_ms: Option<i64>,
-    /// Records older than this sequence number (paging back; the page's `before`).
-    pub before: String,
-    pub before_seq: Option<i64>,
-    /// Records per answer (API; 1–500, default 50).
-    pub limit: Option<i64>,
     /// `1`: verify the chain first (page only).
     pub verify: String,
 }
@@ -64,19 +60,11 @@ fn instant(field: &str, ms: Option<i64>) -> Result<Option<i64>, ApiError> {
 
 impl AuditQuery {
     /// The store's filter, or a 400 saying which value cannot be read.
-    pub fn filter(&self, limit: Option<i64>) -> Result<AuditFilter, ApiError> {
+    pub fn filter(&self) -> Result<AuditFilter, ApiError> {
         let from_day = day("from", "起始日期", &self.from)?;
         let to_day = day("to", "截止日期", &self.to)?.map(|t| t + DAY_MS);
         let from_ms = instant("from_ms", self.from_ms)?;
         let to_ms = instant("to_ms", self.to_ms)?;
-        let before_text = self.before.trim();
-        let before = if before_text.is_empty() {
-            None
-        } else {
-            Some(before_text.parse::<i64>().ok().filter(|s| *s > 0).ok_or_else(|| {
-                ApiError::bad_request("audit.filter", format!("before“{before_text}”应为审计记录的序号（正整数）"))
-            })?)
-        };
         // Both a day and an instant: the narrower bound holds.
         let from_ms = from_day.into_iter().chain(from_ms).max();
         let to_ms = to_day.into_iter().chain(to_ms).min();
@@ -91,8 +79,6 @@ impl AuditQuery {
             result: self.result.trim().to_string(),
             from_ms,
             to_ms,
-            before_seq: before.into_iter().chain(self.before_seq).min(),
-            limit,
         })
     }
 }

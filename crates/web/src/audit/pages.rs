@@ -2,8 +2,8 @@
 
 use super::AuditQuery;
 use crate::AppState;
-use crate::extract::{Ctx, QueryParams};
-use crate::shell::{PageResult, Shell, fmt_time, render};
+use crate::extract::{Ctx, Paged, QueryParams};
+use crate::shell::{PageResult, Pager, Shell, fmt_time, render};
 use askama::Template;
 use axum::extract::State;
 use vanguard_store::platform::audit;
@@ -28,7 +28,7 @@ struct AuditPage {
     shell: Shell,
     q: AuditQuery,
     lines: Vec<AuditLine>,
-    next_before: Option<i64>,
+    pager: Pager,
     verification: Option<String>,
     intact: bool,
     last_verification: Option<LastVerification>,
@@ -44,8 +44,13 @@ struct LastVerification {
     detail: String,
 }
 
-pub async fn list(State(state): State<AppState>, ctx: Ctx, QueryParams(q): QueryParams<AuditQuery>) -> PageResult {
-    let f = q.filter(Some(100))?;
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    QueryParams(q): QueryParams<AuditQuery>,
+    Paged(req): Paged,
+) -> PageResult {
+    let f = q.filter()?;
     // Verify first, so the list shows the verification's own record.
     let (verification, intact) = if q.verify == "1" {
         let v = audit::verify_and_record(&state.db, ctx.actor(), |_, _| {}).await?;
@@ -53,9 +58,20 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, QueryParams(q): Query
     } else {
         (None, true)
     };
-    let rows = audit::list(&state.db, &f).await?;
-    let next_before = (rows.len() == 100).then(|| rows.last().map(|r| r.seq)).flatten();
+    let rows = audit::list(&state.db, &f, &req).await?;
+    let pager = Pager::new(
+        &rows,
+        "/audit",
+        &[
+            ("action", q.action.clone()),
+            ("actor", q.actor.clone()),
+            ("result", q.result.clone()),
+            ("from", q.from.clone()),
+            ("to", q.to.clone()),
+        ],
+    );
     let lines = rows
+        .items
         .into_iter()
         .map(|r| AuditLine {
             seq: r.seq,
@@ -83,5 +99,5 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, QueryParams(q): Query
         .map(|a| (fmt_time(a.at), format!("{}：{}", a.kind_label(), a.detail)))
         .collect();
     let shell = Shell::new(&state, &ctx, "audit").await;
-    Ok(render(&AuditPage { shell, q, lines, next_before, verification, intact, last_verification, alerts }))
+    Ok(render(&AuditPage { shell, q, lines, pager, verification, intact, last_verification, alerts }))
 }

@@ -233,7 +233,7 @@ pub async fn branches(
         &format!("/cockpit/{id}/branches"),
         &[("rule", q.rule.clone()), ("period", q.period.clone()), ("compliant", q.compliant.clone())],
     );
-    let rule_title = vanguard_store::orglife::check::rule_title(&state.db.rules(), q.rule.trim());
+    let rule_title = vanguard_domain::orglife::check::rule_title(&state.db.rules(), q.rule.trim());
     let period_label = l
         .items
         .first()

@@ -147,10 +147,12 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     }
     if role == Role::SysAdmin {
         let now = state.db.clock().now_ms();
-        page.locked_accounts = vanguard_store::account::list_accounts(&state.db)
+        let locked = vanguard_store::account::AccountFilter { locked_at: Some(now) };
+        let first = vanguard_domain::kernel::paging::PageRequest::first(vanguard_domain::kernel::paging::MAX_LIMIT);
+        page.locked_accounts = vanguard_store::account::list_accounts(&state.db, &locked, &first)
             .await?
+            .items
             .into_iter()
-            .filter(|a| a.locked_until.is_some_and(|t| t > now))
             .map(|a| a.username)
             .collect();
     }
@@ -159,11 +161,13 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         let f = |result: &str| vanguard_store::platform::audit::AuditFilter {
             result: result.into(),
             from_ms: Some(since),
-            limit: Some(500),
             ..Default::default()
         };
-        page.recent_failures = vanguard_store::platform::audit::list(&state.db, &f("failed")).await?.len()
-            + vanguard_store::platform::audit::list(&state.db, &f("denied")).await?.len();
+        // Only the totals are wanted: one row per read, the count capped as every list's.
+        let one = vanguard_domain::kernel::paging::PageRequest::first(1);
+        let total = |p: vanguard_domain::kernel::paging::Page<_>| p.total.unwrap_or(0) as usize;
+        page.recent_failures = total(vanguard_store::platform::audit::list(&state.db, &f("failed"), &one).await?)
+            + total(vanguard_store::platform::audit::list(&state.db, &f("denied"), &one).await?);
     }
     Ok(render(&page))
 }

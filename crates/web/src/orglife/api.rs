@@ -253,8 +253,9 @@ pub async fn list_corrections(
     State(state): State<AppState>,
     ctx: Ctx,
     QueryParams(f): QueryParams<CorrectionFilter>,
-) -> ApiResult<Json<Vec<CorrectionView>>> {
-    Ok(Json(ctx.scoped(&state.db).orglife().list_corrections(&f).await?))
+    Paged(page): Paged,
+) -> ApiResult<Json<Page<CorrectionView>>> {
+    Ok(Json(ctx.scoped(&state.db).orglife().list_corrections(&f, &page).await?))
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]

@@ -405,10 +405,19 @@ impl Server {
     }
 
     /// Audit records whose action starts with `action`, newest first, read as the auditor.
+    /// (Every page, along the `next` cursors of the list envelope.)
     pub async fn audit(&self, auditor_token: &str, action: &str) -> Vec<Value> {
-        let r = self.get(&format!("/api/v1/audit?action={action}&limit=500"), auditor_token).await;
-        assert_eq!(r.status, 200, "audit list: {}", r.text);
-        r.json.as_array().cloned().unwrap_or_default()
+        let mut out = Vec::new();
+        let mut path = format!("/api/v1/audit?action={action}&limit=200");
+        loop {
+            let r = self.get(&path, auditor_token).await;
+            assert_eq!(r.status, 200, "audit list: {}", r.text);
+            out.extend(r.json["items"].as_array().cloned().unwrap_or_default());
+            match r.json["next"].as_str() {
+                Some(next) => path = format!("/api/v1/audit?action={action}&limit=200&cursor={next}"),
+                None => return out,
+            }
+        }
     }
 }
 

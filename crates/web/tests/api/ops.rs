@@ -6,7 +6,7 @@
 
 use crate::fixture::{Caller, Org, PASSWORD, Resp, Server, fixtures, has_chinese};
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -369,9 +369,7 @@ async fn an_unreadable_audit_date_is_refused_not_ignored() {
     for (_t, fx) in fixtures().await {
         let server = Server::relaxed(&fx.db).await;
         let auditor = fx.login(Caller::Auditor).await;
-        for q in
-            ["from=2026-13-01", "to=yesterday", "from=2026-02-30", "from=0000-01-01", "before=abc", "from_ms=9223372036854775807"]
-        {
+        for q in ["from=2026-13-01", "to=yesterday", "from=2026-02-30", "from=0000-01-01", "from_ms=9223372036854775807"] {
             let r = server.get(&format!("/api/v1/audit?{q}"), &auditor).await;
             assert_eq!((r.status, r.code()), (400, "audit.filter"), "[{}] {q}: {}", fx.backend, r.text);
             assert!(has_chinese(r.json["error"]["message"].as_str().unwrap_or("")), "[{}] {q}", fx.backend);
@@ -388,10 +386,56 @@ async fn an_unreadable_audit_date_is_refused_not_ignored() {
         assert_eq!((r.status, r.code()), (400, "audit.filter"), "[{}] {}", fx.backend, r.text);
         // A readable date filters: nothing has happened in 2999 yet, everything today.
         let later = server.get("/api/v1/audit?from=2999-01-01", &auditor).await;
-        assert_eq!((later.status, later.json.as_array().map(Vec::len)), (200, Some(0)), "[{}] {}", fx.backend, later.text);
+        assert_eq!(
+            (later.status, later.json["items"].as_array().map(Vec::len)),
+            (200, Some(0)),
+            "[{}] {}",
+            fx.backend,
+            later.text
+        );
         let today = vanguard_domain::kernel::time::date_text(fx.db.clock().today());
         let now = server.get(&format!("/api/v1/audit?from={today}&to={today}"), &auditor).await;
-        assert!(now.json.as_array().is_some_and(|a| !a.is_empty()), "[{}] {}", fx.backend, now.text);
+        assert!(now.json["items"].as_array().is_some_and(|a| !a.is_empty()), "[{}] {}", fx.backend, now.text);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_list_pages_in_the_one_envelope_and_a_page_past_the_end_is_empty() {
+    for (_t, fx) in fixtures().await {
+        let server = Server::relaxed(&fx.db).await;
+        let auditor = fx.login(Caller::Auditor).await;
+        let first = server.get("/api/v1/audit?limit=2", &auditor).await;
+        assert_eq!(first.status, 200, "[{}] {}", fx.backend, first.text);
+        for field in ["items", "total", "total_is_lower_bound", "limit", "position", "next", "prev"] {
+            assert!(first.json.get(field).is_some(), "[{}] envelope lacks {field}: {}", fx.backend, first.text);
+        }
+        let items = first.json["items"].as_array().cloned().unwrap_or_default();
+        assert_eq!(
+            (items.len(), first.json["limit"].as_u64(), first.json["position"].as_u64()),
+            (2, Some(2), Some(0)),
+            "[{}]",
+            fx.backend
+        );
+        let total = first.json["total"].as_u64().unwrap_or(0);
+        assert!(total > 2, "[{}] the fixture's logins are audited: {}", fx.backend, first.text);
+        // Newest first; the next page continues strictly below the last sequence shown.
+        let seq = |v: &Value| v["seq"].as_i64().unwrap_or(0);
+        assert!(seq(&items[0]) > seq(&items[1]), "[{}]", fx.backend);
+        let next = first.json["next"].as_str().unwrap_or_default().to_string();
+        let second = server.get(&format!("/api/v1/audit?limit=2&cursor={next}"), &auditor).await;
+        let second_items = second.json["items"].as_array().cloned().unwrap_or_default();
+        assert!(second_items.iter().all(|v| seq(v) < seq(&items[1])), "[{}] {}", fx.backend, second.text);
+        assert_eq!(second.json["position"].as_u64(), Some(2), "[{}]", fx.backend);
+        // A page number past the end answers an empty page there, never the first page.
+        let past = total / 2 + 5;
+        let beyond = server.get(&format!("/api/v1/audit?limit=2&page={past}"), &auditor).await;
+        assert_eq!(beyond.status, 200, "[{}] {}", fx.backend, beyond.text);
+        assert_eq!(beyond.json["items"].as_array().map(Vec::len), Some(0), "[{}] {}", fx.backend, beyond.text);
+        assert_eq!(beyond.json["position"].as_u64(), Some((past - 1) * 2), "[{}]", fx.backend);
+        assert!(beyond.json["next"].is_null(), "[{}]", fx.backend);
+        // A forged cursor is refused, not read as the first page.
+        let forged = server.get("/api/v1/audit?cursor=abc", &auditor).await;
+        assert_eq!((forged.status, forged.code()), (400, "page.invalid"), "[{}] {}", fx.backend, forged.text);
     }
 }
 
