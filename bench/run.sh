@@ -4,6 +4,7 @@
 #   bench/run.sh            generate a fresh city (timed), then run every benchmark
 #   bench/run.sh --reuse    reuse bench-data/city when it holds a generated city
 #   bench/run.sh --fresh    the default, spelled out
+#   bench/run.sh --no-build use target/release/vanguard as it is
 #
 # Prints a summary table (figure, ceiling measured in the same run, ratio, target) and
 # writes it to bench-data/summary.txt. Benchmarks never fail on a missed target; the
@@ -20,11 +21,13 @@ HELLO_PORT=${BENCH_HELLO_PORT:-28091}
 WRK_SECONDS=${BENCH_WRK_SECONDS:-10}
 DISTRICT=${BENCH_DISTRICT:-江北区}
 FRESH=1
+BUILD=1
 for a in "$@"; do
     case "$a" in
         --fresh) FRESH=1 ;;
         --reuse) FRESH=0 ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        --no-build) BUILD=0 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) echo "unknown option: $a" >&2; exit 2 ;;
     esac
 done
@@ -44,8 +47,11 @@ need_pkg curl curl
 [ -x /usr/bin/time ] || need_pkg /usr/bin/time time
 
 mkdir -p "$OUT"
-log "building (cargo build --release -p vanguard)"
-(cd "$ROOT" && cargo build --release -p vanguard) >&2
+if [ "$BUILD" = 1 ]; then
+    log "building (cargo build --release -p vanguard)"
+    (cd "$ROOT" && cargo build --release -p vanguard) >&2
+fi
+[ -x "$BIN" ] || die "no $BIN: run without --no-build"
 
 # ---------------------------------------------------------------- cleanup
 PIDS=()
