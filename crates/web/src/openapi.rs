@@ -164,7 +164,8 @@ fn cockpit_query(path: &str) -> Vec<Value> {
         | "/api/v1/orgs/{id}/meetings"
         | "/api/v1/members/{id}/attendance"
         | "/api/v1/accounts"
-        | "/api/v1/orgs/{id}/children" => page.to_vec(),
+        | "/api/v1/orgs/{id}/children"
+        | "/api/v1/members/{id}/history" => page.to_vec(),
         _ => Vec::new(),
     }
 }

@@ -4,7 +4,7 @@
 //! what support needs: a correlation id on every error, the same in the answer and in
 //! the log.
 
-use crate::fixture::{Caller, Org, PASSWORD, Resp, Server, fixtures, has_chinese};
+use crate::fixture::{Caller, M, Org, PASSWORD, Resp, Server, fixtures, has_chinese};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::io::Write;
@@ -477,10 +477,17 @@ async fn every_list_moved_to_the_envelope_pages_and_a_page_past_the_end_is_empty
         let server = Server::relaxed(&fx.db).await;
         let street = fx.login(Caller::Street).await;
         let s1 = fx.org(Org::S1);
+        // A member with more than one change, so the history has a second page.
+        let member = fx.member(M::B1).id;
+        let read = server.get(&format!("/api/v1/members/{member}"), &street).await;
+        let patch = json!({"version": read.json["version"], "residence": "江北区庄桥街道"});
+        let r = server.call(Method::PATCH, &format!("/api/v1/members/{member}"), Some(&street), Some(&patch)).await;
+        assert_eq!(r.status, 200, "[{}] {}", fx.backend, r.text);
         for path in [
             "/api/v1/orgs".to_string(),
             "/api/v1/orgs?q=支部".to_string(),
             format!("/api/v1/orgs/{s1}/children"),
+            format!("/api/v1/members/{member}/history"),
         ] {
             answers_the_envelope(&server, fx.backend, &street, &path).await;
         }
