@@ -209,6 +209,48 @@ async fn dissolving_is_refused_while_members_remain_and_allowed_after_they_leave
     }
 }
 
+/// Walks a paged list along its `next` cursors, one row per page.
+macro_rules! walk_pages {
+    ($req:ident => $fetch:expr) => {{
+        let mut out = Vec::new();
+        let mut $req = PageRequest::first(1);
+        loop {
+            let page = $fetch.await.unwrap();
+            assert!(page.items.len() <= 1);
+            out.extend(page.items);
+            match page.next {
+                Some(cursor) => {
+                    $req = PageRequest::from_query(&PageQuery { cursor: Some(cursor), limit: Some(1), page: None }).unwrap();
+                }
+                None => break,
+            }
+        }
+        out
+    }};
+}
+
+#[tokio::test]
+async fn an_orgs_children_and_a_members_history_page_by_keyset_in_the_order_of_the_whole_list() {
+    for t in each_backend().await {
+        let tr = tree(&t.db).await;
+        let sys = system(&tr.root);
+        let s = t.db.scoped(&sys);
+        let whole: Vec<(i64, String)> =
+            s.orgs().children(tr.root.id).await.unwrap().into_iter().map(|o| (o.id, o.name)).collect();
+        let paged: Vec<(i64, String)> =
+            walk_pages!(req => s.orgs().children_page(tr.root.id, &req)).into_iter().map(|o| (o.id, o.name)).collect();
+        assert!(whole.len() > 1, "{whole:?}");
+        assert_eq!(paged, whole, "[{}]", t.backend);
+        let m = s.members().create_member(&member("赵六", 4, tr.branch_a)).await.unwrap();
+        let patch = MemberInput { residence: Some("江北区庄桥街道".into()), ..Default::default() };
+        s.members().update_member(m.id, &patch, Some(m.version)).await.unwrap();
+        let whole: Vec<i64> = s.members().member_history(m.id).await.unwrap().into_iter().map(|h| h.id).collect();
+        let paged: Vec<i64> = walk_pages!(req => s.members().history_page(m.id, &req)).into_iter().map(|h| h.id).collect();
+        assert!(whole.len() > 1, "{whole:?}");
+        assert_eq!(paged, whole, "[{}]", t.backend);
+    }
+}
+
 #[tokio::test]
 async fn every_member_change_is_kept_as_history_with_masked_sensitive_values() {
     for t in each_backend().await {

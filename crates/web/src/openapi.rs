@@ -155,9 +155,17 @@ fn cockpit_query(path: &str) -> Vec<Value> {
             v.extend(page);
             v
         }
-        "/api/v1/members" | "/api/v1/orgs/{id}/meetings" | "/api/v1/members/{id}/attendance" | "/api/v1/accounts" => {
-            page.to_vec()
+        "/api/v1/orgs" => {
+            let mut v = vec![q("q", "string", "按名称搜索（包含）；不填：管辖范围内的最上级党组织")];
+            v.extend(page);
+            v
         }
+        "/api/v1/members"
+        | "/api/v1/orgs/{id}/meetings"
+        | "/api/v1/members/{id}/attendance"
+        | "/api/v1/accounts"
+        | "/api/v1/orgs/{id}/children"
+        | "/api/v1/members/{id}/history" => page.to_vec(),
         _ => Vec::new(),
     }
 }

@@ -5,7 +5,7 @@ use crate::org::OrgRow;
 use crate::platform::audit::{self, Event};
 use crate::platform::error::decode;
 use crate::platform::hooks::{self, Change};
-use crate::platform::paging::{BranchIndex, COUNT_CAP, SortKey, capped, finish, jump_offset};
+use crate::platform::paging::{BranchIndex, COUNT_CAP, SortKey, capped, capped_page, finish, jump_offset};
 use crate::platform::query::Sql;
 use crate::{StoreError, StoreResult, Tx, platform::ids};
 use serde::{Deserialize, Serialize};
@@ -220,9 +220,13 @@ crate::sqlite_row! {
 }
 }
 
+/// A member's change history: newest first (the id breaks ties).
+const HISTORY_ORDER: SortKey = SortKey { columns: &["at", "id"], descending: true };
+
 /// One entry of a member's change history.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct HistoryEntry {
+    pub id: i64,
     pub at: i64,
     pub actor_name: String,
     pub field: String,
@@ -639,8 +643,20 @@ impl Members<'_> {
     pub async fn member_history(&self, id: i64) -> StoreResult<Vec<HistoryEntry>> {
         let row = self.member_row(id).await?;
         Ok(crate::read!(self.db, c => sqlx::query_as(
-            "SELECT at, actor_name, field, old_value, new_value FROM member_history WHERE region_id = $1 AND member_id = $2 ORDER BY at DESC, id DESC")
+            "SELECT id, at, actor_name, field, old_value, new_value FROM member_history WHERE region_id = $1 AND member_id = $2 ORDER BY at DESC, id DESC")
             .bind(row.region_id).bind(id).fetch_all(c).await)?)
+    }
+
+    /// A member's change history, newest first, one page at a time (keyset on time and id).
+    pub async fn history_page(&self, id: i64, req: &PageRequest) -> StoreResult<Page<HistoryEntry>> {
+        let row = self.member_row(id).await?;
+        let mut filters = Sql::new(" WHERE region_id = ");
+        filters.bind(row.region_id).push(" AND member_id = ").bind(id);
+        let select = "SELECT id, at, actor_name, field, old_value, new_value FROM member_history";
+        capped_page(self.db, "member_history", select, &filters, &HISTORY_ORDER, req, |h: &HistoryEntry| {
+            vec![h.at.into(), h.id.into()]
+        })
+        .await
     }
 
     /// Reveals one sensitive field in the clear. Audited; the route checks the permission.

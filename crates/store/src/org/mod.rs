@@ -8,9 +8,12 @@ pub mod bulk;
 
 use crate::platform::audit::{self, Event};
 use crate::platform::hooks::{self, Change};
+use crate::platform::paging::{SortKey, capped_page};
+use crate::platform::query::Sql;
 use crate::{Db, StoreError, StoreResult, Tx, platform::ids};
 use chrono::NaiveDate;
 use serde::Serialize;
+use vanguard_domain::kernel::paging::{Page, PageRequest};
 use vanguard_domain::kernel::time::opt_date_text;
 use vanguard_domain::org::{
     BranchCounts, OrgFields, OrgInput, OrgKind, OrgStatus, Sector, StructureFinding, check_branch_structure, path,
@@ -28,6 +31,13 @@ macro_rules! org_cols {
          secretary_member_id, has_committee, status, dissolved_on, direct_members, direct_formal, created_at, updated_at"
     };
 }
+
+/// An org's children: current before dissolved, then by name (the id breaks ties).
+const CHILD_ORDER: SortKey =
+    SortKey { columns: &["CASE WHEN status = 'dissolved' THEN 1 ELSE 0 END", "name", "id"], descending: false };
+
+/// The API's org list: by depth, then name (the id breaks ties).
+const ORG_LIST_ORDER: SortKey = SortKey { columns: &["depth", "name", "id"], descending: false };
 
 /// One org as stored.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -262,6 +272,34 @@ impl Orgs<'_> {
         let rows: Vec<OrgRow> = crate::read!(self.db, c => sqlx::query_as(concat!("SELECT ", org_cols!(),
             " FROM orgs WHERE region_id = $1 AND parent_id = $2 AND path >= $3 AND path < $4 ORDER BY status = 'dissolved', name"))
             .bind(parent.region_id).bind(id).bind(&lo).bind(&hi).fetch_all(c).await)?;
+        let by_id = self.child_counts(parent.region_id, id, None).await?;
+        Ok(rows.iter().map(|r| view(r, by_id.get(&r.id).copied().unwrap_or_default())).collect())
+    }
+
+    /// An org's children within reach, one page at a time (dissolved last, then by name;
+    /// keyset on the unique id), each with its subtree totals.
+    pub async fn children_page(&self, id: i64, req: &PageRequest) -> StoreResult<Page<OrgView>> {
+        let parent = self.org(id).await?;
+        let (lo, hi) = self.scope.org_range();
+        let mut filters = Sql::new(" WHERE region_id = ");
+        filters.bind(parent.region_id).push(" AND parent_id = ").bind(id);
+        filters.push(" AND path >= ").bind(lo.as_str()).push(" AND path < ").bind(hi.as_str());
+        let select = concat!("SELECT ", org_cols!(), " FROM orgs");
+        let page: Page<OrgRow> = capped_page(self.db, "orgs", select, &filters, &CHILD_ORDER, req, |r: &OrgRow| {
+            vec![i64::from(r.status == OrgStatus::Dissolved).into(), r.name.as_str().into(), r.id.into()]
+        })
+        .await?;
+        let by_id = self.child_counts(parent.region_id, id, Some(&page.items)).await?;
+        Ok(page.map(|r| view(&r, by_id.get(&r.id).copied().unwrap_or_default())))
+    }
+
+    /// The subtree totals of `parent`'s children (of only `rows`, when given), by id.
+    async fn child_counts(
+        &self,
+        region_id: i64,
+        parent: i64,
+        rows: Option<&[OrgRow]>,
+    ) -> StoreResult<std::collections::HashMap<i64, SubtreeCounts>> {
         #[derive(sqlx::FromRow)]
         struct ChildCounts {
             id: i64,
@@ -270,19 +308,59 @@ impl Orgs<'_> {
             orgs: i64,
             branches: i64,
         }
-        let sql = concat!(
+        if rows.is_some_and(<[OrgRow]>::is_empty) {
+            return Ok(Default::default());
+        }
+        let mut sql = Sql::new(concat!(
             "SELECT c.id AS id, CAST(COALESCE(SUM(o.direct_members), 0) AS BIGINT) AS members, CAST(COALESCE(SUM(o.direct_formal), 0) AS BIGINT) AS formal, ",
             "COUNT(o.id) AS orgs, CAST(COALESCE(SUM(CASE WHEN o.kind IN ('branch', 'joint_branch', 'temporary_branch', 'mobile_branch') THEN 1 ELSE 0 END), 0) AS BIGINT) AS branches ",
             "FROM orgs c JOIN orgs o ON o.region_id = c.region_id AND o.path >= c.path AND o.path < c.path || '~' AND o.status <> 'dissolved' ",
-            "WHERE c.region_id = $1 AND c.parent_id = $2 GROUP BY c.id"
-        );
-        let counts: Vec<ChildCounts> =
-            crate::read!(self.db, c => sqlx::query_as(sql).bind(parent.region_id).bind(id).fetch_all(c).await)?;
-        let by_id: std::collections::HashMap<i64, SubtreeCounts> = counts
+            "WHERE c.region_id = "
+        ));
+        sql.bind(region_id).push(" AND c.parent_id = ").bind(parent);
+        if let Some(rows) = rows {
+            sql.push(" AND c.id IN (");
+            for (i, r) in rows.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(r.id);
+            }
+            sql.push(")");
+        }
+        sql.push(" GROUP BY c.id");
+        let counts: Vec<ChildCounts> = sql.fetch_all(self.db).await?;
+        Ok(counts
             .into_iter()
             .map(|c| (c.id, SubtreeCounts { members: c.members, formal: c.formal, orgs: c.orgs, branches: c.branches }))
-            .collect();
-        Ok(rows.iter().map(|r| view(r, by_id.get(&r.id).copied().unwrap_or_default())).collect())
+            .collect())
+    }
+
+    /// The org list of the API, one page at a time by depth, name and id: without `q` the
+    /// top orgs the caller can see (with subtree totals, as [`Orgs::roots`]); with `q` the
+    /// orgs within reach whose name contains it (as [`Orgs::search_orgs`], without totals).
+    pub async fn orgs_page(&self, q: &str, req: &PageRequest) -> StoreResult<Page<OrgView>> {
+        let (lo, hi) = self.scope.org_range();
+        let mut filters = Sql::new(" WHERE region_id = ");
+        filters.bind(self.scope.region_id).push(" AND path >= ").bind(lo.as_str()).push(" AND path < ").bind(hi.as_str());
+        let search = !q.trim().is_empty();
+        if search {
+            filters.push(" AND name LIKE ").bind(format!("%{}%", q.trim().replace(['%', '_'], "")));
+        } else {
+            filters.push(" AND depth = (SELECT MIN(depth) FROM orgs WHERE region_id = ").bind(self.scope.region_id);
+            filters.push(" AND path >= ").bind(lo.as_str()).push(" AND path < ").bind(hi.as_str()).push(")");
+        }
+        let select = concat!("SELECT ", org_cols!(), " FROM orgs");
+        let page: Page<OrgRow> = capped_page(self.db, "orgs", select, &filters, &ORG_LIST_ORDER, req, |r: &OrgRow| {
+            vec![r.depth.into(), r.name.as_str().into(), r.id.into()]
+        })
+        .await?;
+        let mut counts = Vec::with_capacity(page.items.len());
+        for r in &page.items {
+            counts.push(if search { SubtreeCounts::default() } else { self.subtree_counts(r).await? });
+        }
+        let mut counts = counts.into_iter();
+        Ok(page.map(|r| view(&r, counts.next().unwrap_or_default())))
     }
 
     /// The top orgs the caller can see: the scope org, or the member's branch.

@@ -51,8 +51,13 @@ pub async fn update(
     Ok(Json(ctx.scoped(&state.db).members().update_member(id, &p.fields, p.version).await?))
 }
 
-pub async fn history(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<Vec<HistoryEntry>>> {
-    Ok(Json(ctx.scoped(&state.db).members().member_history(id).await?))
+pub async fn history(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    Paged(page): Paged,
+) -> ApiResult<Json<Page<HistoryEntry>>> {
+    Ok(Json(ctx.scoped(&state.db).members().history_page(id, &page).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

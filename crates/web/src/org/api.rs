@@ -2,11 +2,12 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Ctx, Id, JsonBody, QueryParams};
+use crate::extract::{Ctx, Id, JsonBody, Paged, QueryParams};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
+use vanguard_domain::kernel::paging::Page;
 use vanguard_domain::org::OrgInput;
 use vanguard_store::org::{OrgDetail, OrgView};
 
@@ -20,17 +21,17 @@ pub async fn roots(
     State(state): State<AppState>,
     ctx: Ctx,
     QueryParams(q): QueryParams<RootQuery>,
-) -> ApiResult<Json<Vec<OrgView>>> {
-    let scoped = ctx.scoped(&state.db);
-    if q.q.trim().is_empty() { Ok(Json(scoped.orgs().roots().await?)) } else { Ok(Json(scoped.orgs().search_orgs(&q.q).await?)) }
+    Paged(page): Paged,
+) -> ApiResult<Json<Page<OrgView>>> {
+    Ok(Json(ctx.scoped(&state.db).orgs().orgs_page(&q.q, &page).await?))
 }
 
 pub async fn detail(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<OrgDetail>> {
     Ok(Json(ctx.scoped(&state.db).orgs().org_detail(id).await?))
 }
 
-pub async fn children(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<Vec<OrgView>>> {
-    Ok(Json(ctx.scoped(&state.db).orgs().children(id).await?))
+pub async fn children(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Paged(page): Paged) -> ApiResult<Json<Page<OrgView>>> {
+    Ok(Json(ctx.scoped(&state.db).orgs().children_page(id, &page).await?))
 }
 
 pub async fn create_child(

@@ -6,9 +6,9 @@ use axum::routing::{get, patch, post};
 /// This feature's part of the route table.
 pub fn routes() -> Vec<RouteSpec> {
     vec![
-        r!(GET "/api/v1/orgs", OrgRead, "org", "管辖范围内的最上级党组织；带 q 参数时按名称搜索", None, get(super::api::roots)),
+        r!(GET "/api/v1/orgs", OrgRead, "org", "管辖范围内的最上级党组织；带 q 参数时按名称搜索（分页）", None, get(super::api::roots)),
         r!(GET "/api/v1/orgs/{id}", OrgRead, "org", "党组织详情：任期、书记、下级党组织及人数、结构提示", None, get(super::api::detail)),
-        r!(GET "/api/v1/orgs/{id}/children", OrgRead, "org", "下级党组织及各自人数", None, get(super::api::children)),
+        r!(GET "/api/v1/orgs/{id}/children", OrgRead, "org", "下级党组织及各自人数（分页）", None, get(super::api::children)),
         r!(POST "/api/v1/orgs/{id}/children", OrgWrite, "org", "在该党组织下新建党组织", Some(crate::routes::schema::<vanguard_domain::org::OrgInput>), post(super::api::create_child)),
         r!(PATCH "/api/v1/orgs/{id}", OrgWrite, "org", "修改党组织信息（名称、领域、任期、书记、状态）", Some(crate::routes::schema::<super::api::OrgUpdate>), patch(super::api::update)),
         r!(POST "/api/v1/orgs/{id}/move", OrgWrite, "org", "把党组织连同下级和党员整体迁移到新的上级", Some(crate::routes::schema::<super::api::OrgMove>), post(super::api::move_org)),

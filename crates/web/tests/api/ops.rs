@@ -4,7 +4,7 @@
 //! what support needs: a correlation id on every error, the same in the answer and in
 //! the log.
 
-use crate::fixture::{Caller, Org, PASSWORD, Resp, Server, fixtures, has_chinese};
+use crate::fixture::{Caller, M, Org, PASSWORD, Resp, Server, fixtures, has_chinese};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::io::Write;
@@ -436,6 +436,61 @@ async fn the_audit_list_pages_in_the_one_envelope_and_a_page_past_the_end_is_emp
         // A forged cursor is refused, not read as the first page.
         let forged = server.get("/api/v1/audit?cursor=abc", &auditor).await;
         assert_eq!((forged.status, forged.code()), (400, "page.invalid"), "[{}] {}", fx.backend, forged.text);
+    }
+}
+
+/// One list answers the shared envelope: its fields, a bounded page along `next` that
+/// does not repeat what came before, an empty page past the end, a forged cursor refused.
+async fn answers_the_envelope(server: &Server, backend: &str, token: &str, path: &str) {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let first = server.get(&format!("{path}{sep}limit=1"), token).await;
+    assert_eq!(first.status, 200, "[{backend}] {path}: {}", first.text);
+    for field in ["items", "total", "total_is_lower_bound", "limit", "position", "next", "prev"] {
+        assert!(first.json.get(field).is_some(), "[{backend}] {path}: envelope lacks {field}: {}", first.text);
+    }
+    let items = first.json["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!((items.len(), first.json["limit"].as_u64()), (1, Some(1)), "[{backend}] {path}: {}", first.text);
+    let total = first.json["total"].as_u64().unwrap_or(0);
+    if let Some(next) = first.json["next"].as_str() {
+        let second = server.get(&format!("{path}{sep}limit=1&cursor={next}"), token).await;
+        let second_items = second.json["items"].as_array().cloned().unwrap_or_default();
+        assert_eq!(second.json["position"].as_u64(), Some(1), "[{backend}] {path}: {}", second.text);
+        assert!(
+            second_items.len() == 1 && second_items[0]["id"] != items[0]["id"],
+            "[{backend}] {path}: the next page repeats the first: {}",
+            second.text
+        );
+    } else {
+        assert_eq!(total, 1, "[{backend}] {path}: no next page, yet more than one row: {}", first.text);
+    }
+    let beyond = server.get(&format!("{path}{sep}limit=1&page={}", total + 5), token).await;
+    assert_eq!(beyond.status, 200, "[{backend}] {path}: {}", beyond.text);
+    assert_eq!(beyond.json["items"].as_array().map(Vec::len), Some(0), "[{backend}] {path}: {}", beyond.text);
+    assert!(beyond.json["next"].is_null(), "[{backend}] {path}: {}", beyond.text);
+    let forged = server.get(&format!("{path}{sep}cursor=abc"), token).await;
+    assert_eq!((forged.status, forged.code()), (400, "page.invalid"), "[{backend}] {path}: {}", forged.text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_list_moved_to_the_envelope_pages_and_a_page_past_the_end_is_empty() {
+    for (_t, fx) in fixtures().await {
+        let server = Server::relaxed(&fx.db).await;
+        let street = fx.login(Caller::Street).await;
+        let s1 = fx.org(Org::S1);
+        // A member with more than one change, so the history has a second page.
+        let member = fx.member(M::B1).id;
+        let read = server.get(&format!("/api/v1/members/{member}"), &street).await;
+        let patch = json!({"version": read.json["version"], "residence": "江北区庄桥街道"});
+        let r = server.call(Method::PATCH, &format!("/api/v1/members/{member}"), Some(&street), Some(&patch)).await;
+        assert_eq!(r.status, 200, "[{}] {}", fx.backend, r.text);
+        for path in [
+            "/api/v1/orgs".to_string(),
+            "/api/v1/orgs?q=支部".to_string(),
+            format!("/api/v1/orgs/{s1}/children"),
+            format!("/api/v1/members/{member}/history"),
+        ] {
+            answers_the_envelope(&server, fx.backend, &street, &path).await;
+        }
     }
 }
 
