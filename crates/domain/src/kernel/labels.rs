@@ -1,6 +1,27 @@
 //! Enumerations with a stable English code (stored and sent over the API) and a
 //! Chinese label (shown to people, accepted on import).
 
+/// A stored code no variant of `kind` carries (kept short: at most 40 characters of it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownCode {
+    pub kind: &'static str,
+    pub value: String,
+}
+
+impl UnknownCode {
+    pub fn new(kind: &'static str, value: &str) -> Self {
+        UnknownCode { kind, value: value.chars().take(40).collect() }
+    }
+}
+
+impl std::fmt::Display for UnknownCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "未知的{}取值“{}”", self.kind, self.value)
+    }
+}
+
+impl std::error::Error for UnknownCode {}
+
 /// Declares an enum whose variants each carry a code and a Chinese label.
 #[macro_export]
 macro_rules! labelled_enum {
@@ -51,9 +72,9 @@ macro_rules! labelled_enum {
 
         /// Decoding a stored code: an unknown one is an error, never a default.
         impl TryFrom<String> for $name {
-            type Error = String;
-            fn try_from(code: String) -> Result<Self, String> {
-                Self::from_code(&code).ok_or_else(|| format!("未知的{}取值“{}”", stringify!($name), code.chars().take(40).collect::<String>()))
+            type Error = $crate::kernel::UnknownCode;
+            fn try_from(code: String) -> Result<Self, $crate::kernel::UnknownCode> {
+                Self::from_code(&code).ok_or_else(|| $crate::kernel::UnknownCode::new(stringify!($name), &code))
             }
         }
 

@@ -15,3 +15,5 @@ pub mod period;
 pub mod rules;
 pub mod time;
 pub mod upload;
+
+pub use labels::UnknownCode;

@@ -270,10 +270,10 @@ async fn resolve_binding(db: &Db, role: Role, scope_org_id: Option<i64>, member_
             }
         }
         let o = o.ok_or_else(|| StoreError::invalid("scope_org_id", "org.not_found", "管辖的党组织不存在或已撤销"))?;
-        let kind = vanguard_domain::org::OrgKind::from_code(&o.kind);
+        let kind = crate::platform::error::decode("orgs.kind", &o.kind, vanguard_domain::org::OrgKind::from_code)?;
         let fits = match role {
-            Role::GroupLeader => kind == Some(vanguard_domain::org::OrgKind::Group),
-            Role::BranchSecretary => kind.is_some_and(|k| k.is_branch()),
+            Role::GroupLeader => kind == vanguard_domain::org::OrgKind::Group,
+            Role::BranchSecretary => kind.is_branch(),
             _ => true,
         };
         if !fits {

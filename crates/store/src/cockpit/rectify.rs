@@ -85,7 +85,7 @@ impl CockpitReads<'_> {
             "SELECT action, measure, explanation, evidence, actor_name, at FROM finding_steps WHERE region_id = $1 AND finding_id = $2 ORDER BY at, id")
             .bind(self.scope.region_id).bind(id).fetch_all(c).await)?;
         for s in &mut steps {
-            s.action_label = RectifyAction::from_code(&s.action).map(RectifyAction::label).unwrap_or("");
+            s.action_label = crate::platform::error::decode("finding_steps.action", &s.action, RectifyAction::from_code)?.label();
         }
         let may_write = self.scope.role.grants(vanguard_domain::kernel::auth::Permission::OrgWrite)
             && matches!(&self.scope.reach, vanguard_domain::kernel::auth::Reach::Subtree { root_path } if path.starts_with(root_path.as_str()));

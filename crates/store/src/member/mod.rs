@@ -751,7 +751,7 @@ impl Members<'_> {
                 let (members, root_kind): (i64, Option<String>) =
                     crate::read!(db, c => sqlx::query_as(sql).bind(region).bind(&lo).bind(&hi).fetch_one(c).await)?;
                 // u64::MAX marks "the counters do not answer" (a 党小组 range).
-                Ok(match root_kind.as_deref().and_then(OrgKind::from_code) {
+                Ok(match root_kind.as_deref().map(|k| decode("orgs.kind", k, OrgKind::from_code)).transpose()? {
                     Some(kind) if kind != OrgKind::Group => u64::try_from(members).unwrap_or(0),
                     _ => u64::MAX,
                 })

@@ -397,13 +397,15 @@ struct OrgLite {
     parent_id: Option<i64>,
     path: String,
     name: String,
-    kind: String,
+    /// An unknown stored kind fails the read ([`StoreError::Corrupt`]), never becomes a 党支部.
+    #[sqlx(try_from = "String")]
+    kind: OrgKind,
     status: String,
 }
 
 impl OrgLite {
     fn kind(&self) -> OrgKind {
-        OrgKind::from_code(&self.kind).unwrap_or(OrgKind::Branch)
+        self.kind
     }
     fn dissolved(&self) -> bool {
         self.status == "dissolved"

@@ -101,13 +101,16 @@ struct MemberRec {
 
 impl MemberRec {
     /// Why this member's open findings resolve without a record fulfilling them: they left.
-    fn leaving_note(&self) -> String {
+    fn leaving_note(&self) -> StoreResult<String> {
         if !self.archived {
-            return String::new();
+            return Ok(String::new());
         }
-        let reason = self.left_reason.as_deref().and_then(LeaveReason::from_code).map_or("减少", LeaveReason::label);
+        let reason = match self.left_reason.as_deref() {
+            Some(r) => decode("members.left_reason", r, LeaveReason::from_code)?.label(),
+            None => "减少",
+        };
         let on = self.left_on.as_deref().unwrap_or("");
-        format!("党员已于{on}减少（{reason}），相关义务终止")
+        Ok(format!("党员已于{on}减少（{reason}），相关义务终止"))
     }
 }
 
@@ -243,15 +246,20 @@ fn org_facts<'a>(
 }
 
 /// One attendance row as the engine sees it; `None` for rows not yet marked (`pending`)
-/// or unreadable ones: they neither count as taking part nor as missing.
-fn member_meeting(a: &AttendRec) -> Option<MemberMeeting> {
-    let attendance = Attendance::from_code(&a.attendance)?;
-    Some(MemberMeeting {
-        held_on: date(&a.held_on)?,
-        meeting_type: MeetingType::from_code(&a.meeting_type)?,
+/// or without a readable date: they neither count as taking part nor as missing. An
+/// unknown attendance or meeting type fails the read loudly.
+fn member_meeting(a: &AttendRec) -> StoreResult<Option<MemberMeeting>> {
+    if a.attendance == super::meeting::PENDING {
+        return Ok(None);
+    }
+    let attendance = decode("meeting_attendance.attendance", &a.attendance, Attendance::from_code)?;
+    let meeting_type = decode("meetings.meeting_type", &a.meeting_type, MeetingType::from_code)?;
+    Ok(date(&a.held_on).map(|held_on| MemberMeeting {
+        held_on,
+        meeting_type,
         attendance,
         reason: (attendance == Attendance::Excused).then(|| a.reason.clone()),
-    })
+    }))
 }
 
 /// A member's facts; `None` without a readable join date. An unknown category fails the
@@ -492,24 +500,31 @@ async fn refresh_members(tx: &mut Tx, region_id: i64, member_ids: &[i64], j: &Ju
         let stored = stored_findings(rows);
         let with_findings: Vec<i64> = stored.iter().map(|f| f.subject_id).collect();
         let (members, facts, _) = read.facts(&mut Src::Tx(tx), MemberSel::Ids(chunk), &with_findings).await?;
-        reconcile_members(&members, facts, &stored, j, w);
+        reconcile_members(&members, facts, &stored, j, w)?;
     }
     Ok(())
 }
 
 /// Evaluates members from their facts and reconciles their findings. `stored` holds
 /// every finding row of exactly these members.
-fn reconcile_members(members: &[MemberRec], facts: Vec<MemberFacts>, stored: &[StoredFinding], j: &Judge, w: &mut Writes) {
+fn reconcile_members(
+    members: &[MemberRec],
+    facts: Vec<MemberFacts>,
+    stored: &[StoredFinding],
+    j: &Judge,
+    w: &mut Writes,
+) -> StoreResult<()> {
     let places: HashMap<i64, (i64, String)> = members.iter().map(|m| (m.id, (m.org_id, m.org_path.clone()))).collect();
     let mut new = Vec::new();
     for f in &facts {
         new.extend(evaluate_member(f, j.from, j.as_of, j.rules));
     }
     let known: Vec<StoredFinding> = stored.iter().filter(|s| places.contains_key(&s.subject_id)).cloned().collect();
-    let notes: HashMap<i64, String> = members.iter().map(|m| (m.id, m.leaving_note())).collect();
+    let notes: HashMap<i64, String> = members.iter().map(|m| Ok((m.id, m.leaving_note()?))).collect::<StoreResult<_>>()?;
     let place = |s: Subject| places.get(&s.id()).cloned();
     let note = |s: Subject| notes.get(&s.id()).cloned().unwrap_or_default();
     reconcile_findings(&known, new, place, note, j, w);
+    Ok(())
 }
 
 // ---- Member attendance, read compactly -------------------------------------------------------
@@ -704,7 +719,7 @@ impl<'a> AttendanceRead<'a> {
         let mut by_member: HashMap<i64, Vec<MemberMeeting>> = HashMap::new();
         let partial_set: HashSet<i64> = partial.iter().copied().collect();
         for r in &detailed {
-            if let Some(m) = member_meeting(r) {
+            if let Some(m) = member_meeting(r)? {
                 by_member.entry(r.member_id).or_default().push(m);
             }
         }
@@ -724,7 +739,7 @@ impl<'a> AttendanceRead<'a> {
                     attendance: attendance.to_string(),
                     reason: String::new(),
                 };
-                if let Some(m) = member_meeting(&r) {
+                if let Some(m) = member_meeting(&r)? {
                     list.push(m);
                 }
             }
@@ -1055,7 +1070,7 @@ async fn recompute_members(
         let t_eval = Instant::now();
         summary.read_seconds += (t_eval - t_read).as_secs_f64();
         let mut w = Writes::default();
-        reconcile_members(&members, facts, &stored, j, &mut w);
+        reconcile_members(&members, facts, &stored, j, &mut w)?;
         let t_write = Instant::now();
         summary.evaluate_seconds += (t_write - t_eval).as_secs_f64();
         write_batch(db, region_id, now, &w).await?;

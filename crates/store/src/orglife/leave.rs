@@ -33,11 +33,11 @@ macro_rules! leave_select {
     };
 }
 
-fn labelled(mut rows: Vec<LeaveView>) -> Vec<LeaveView> {
+fn labelled(mut rows: Vec<LeaveView>) -> StoreResult<Vec<LeaveView>> {
     for r in &mut rows {
-        r.state_label = LeaveState::from_code(&r.state).map(LeaveState::label).unwrap_or("");
+        r.state_label = crate::platform::error::decode("leave_requests.state", &r.state, LeaveState::from_code)?.label();
     }
-    rows
+    Ok(rows)
 }
 
 impl OrgLife<'_> {
@@ -88,7 +88,7 @@ impl OrgLife<'_> {
     async fn leave_request(&self, id: i64) -> StoreResult<LeaveView> {
         let rows: Vec<LeaveView> = crate::read!(self.db, c => sqlx::query_as(concat!(leave_select!(), "WHERE l.region_id = $1 AND l.id = $2"))
             .bind(self.scope.region_id).bind(id).fetch_all(c).await)?;
-        labelled(rows).into_iter().next().ok_or(StoreError::NotFound)
+        labelled(rows)?.into_iter().next().ok_or(StoreError::NotFound)
     }
 
     /// The leave requests of a meeting within reach, newest first.
@@ -97,7 +97,7 @@ impl OrgLife<'_> {
         let rows: Vec<LeaveView> = crate::read!(self.db, c => sqlx::query_as(concat!(leave_select!(),
             "WHERE l.region_id = $1 AND l.meeting_id = $2 ORDER BY l.requested_at DESC, l.id DESC"))
             .bind(row.region_id).bind(meeting_id).fetch_all(c).await)?;
-        Ok(labelled(rows))
+        labelled(rows)
     }
 
     /// The caller's own request for a meeting, if any (the latest).
@@ -106,7 +106,7 @@ impl OrgLife<'_> {
         let rows: Vec<LeaveView> = crate::read!(self.db, c => sqlx::query_as(concat!(leave_select!(),
             "WHERE l.region_id = $1 AND l.meeting_id = $2 AND l.member_id = $3 ORDER BY l.requested_at DESC, l.id DESC"))
             .bind(self.scope.region_id).bind(meeting_id).bind(member_id).fetch_all(c).await)?;
-        Ok(labelled(rows).into_iter().next())
+        Ok(labelled(rows)?.into_iter().next())
     }
 
     /// How many leave requests wait for a decision within the writable subtree.

@@ -10,6 +10,7 @@
 use super::{DAY_MS, OrgLife, china_midnight_ms, china_time_text, date_text, parse_date};
 use crate::org::OrgRow;
 use crate::platform::audit::{self, Event};
+use crate::platform::error::decode;
 use crate::platform::paging::{COUNT_CAP, SortKey, capped, finish, jump_offset};
 use crate::platform::query::Sql;
 use crate::{StoreError, StoreResult, Tx, orglife::check, platform::ids};
@@ -45,8 +46,9 @@ fn status_label(s: &str) -> &'static str {
     }
 }
 
-fn attendance_label(s: &str) -> &'static str {
-    if s == PENDING { "未登记" } else { Attendance::from_code(s).map(Attendance::label).unwrap_or("") }
+/// `pending` (not yet recorded) or an [`Attendance`] code; anything else fails the read.
+pub(crate) fn attendance_label(s: &str) -> StoreResult<&'static str> {
+    if s == PENDING { Ok("未登记") } else { Ok(decode("meeting_attendance.attendance", s, Attendance::from_code)?.label()) }
 }
 
 /// `2026年3月5日`.
@@ -467,7 +469,7 @@ impl OrgLife<'_> {
             "ORDER BY CASE WHEN a.attendance = 'observer' THEN 1 ELSE 0 END, a.member_id"))
             .bind(row.region_id).bind(id).bind(own.unwrap_or(-1)).fetch_all(c).await)?;
         for a in &mut attendance {
-            a.attendance_label = attendance_label(&a.attendance);
+            a.attendance_label = attendance_label(&a.attendance)?;
             a.expected = a.attendance != Attendance::Observer.code();
         }
         let decisions: Vec<DecisionView> = crate::read!(self.db, c => sqlx::query_as(
@@ -766,12 +768,18 @@ impl OrgLife<'_> {
             "SELECT mb.category, a.attendance FROM meeting_attendance a JOIN members mb ON mb.region_id = a.region_id AND mb.id = a.member_id \
              WHERE a.region_id = $1 AND a.meeting_id = $2 AND a.attendance <> 'observer'")
             .bind(m.region_id).bind(m.id).fetch_all(c).await)?;
+        // Not yet recorded counts as not present; an unknown code fails the decision.
         let people: Vec<(Category, Attendance)> = people
             .iter()
             .map(|(c, a)| {
-                (Category::from_code(c).unwrap_or(Category::Probationary), Attendance::from_code(a).unwrap_or(Attendance::Absent))
+                let attendance = if a == PENDING {
+                    Attendance::Absent
+                } else {
+                    decode("meeting_attendance.attendance", a, Attendance::from_code)?
+                };
+                Ok((decode("members.category", c, Category::from_code)?, attendance))
             })
-            .collect();
+            .collect::<StoreResult<_>>()?;
         let voting = people.iter().filter(|(c, _)| *c == Category::Formal).count() as u32;
         if d.excluded > voting {
             return Err(StoreError::invalid(

@@ -8,6 +8,7 @@
 use super::{OrgLife, as_conflict, date_text, parse_date};
 use crate::org::OrgRow;
 use crate::platform::audit::{self, Event};
+use crate::platform::error::decode;
 use crate::{StoreError, StoreResult, Tx, orglife::check, platform::ids};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -475,7 +476,7 @@ impl OrgLife<'_> {
             .chain(PlanState::ALL.iter().map(|s| (s.code().to_string(), s.label(), 0)))
             .collect();
         for r in &mut rows {
-            let state = PlanState::from_code(&r.state);
+            let state = if r.state == NO_PLAN { None } else { Some(decode("life_plans.state", &r.state, PlanState::from_code)?) };
             r.state_label = state.map(PlanState::label).unwrap_or(NO_PLAN_LABEL);
             r.late = self.late(state, r.submitted_on.as_deref(), year, today);
             if let Some(c) = counts.iter_mut().find(|c| c.0 == r.state) {

@@ -5,6 +5,7 @@
 use super::meeting::{MeetingRow, MeetingSummary, upcoming_range};
 use super::plan::PlanStatusRow;
 use super::{CorrectionFilter, CorrectionView, OrgLife, PlanView, date_text};
+use crate::platform::error::decode;
 use crate::platform::paging::{SortKey, finish, jump_offset};
 use crate::platform::query::Sql;
 use crate::{StoreError, StoreResult};
@@ -13,7 +14,7 @@ use serde::Serialize;
 use vanguard_domain::kernel::auth::Permission;
 use vanguard_domain::kernel::paging::{Page, PageRequest};
 use vanguard_domain::org::path;
-use vanguard_domain::orglife::{Attendance, MeetingType, PlanState, deadline};
+use vanguard_domain::orglife::{MeetingType, PlanState, deadline};
 
 /// How far ahead the portal lists meetings, in days.
 pub const UPCOMING_DAYS: i64 = 30;
@@ -92,15 +93,12 @@ struct Me {
     group_id: Option<i64>,
 }
 
-fn fill_labels(rows: &mut [MyAttendance]) {
+fn fill_labels(rows: &mut [MyAttendance]) -> StoreResult<()> {
     for r in rows {
-        r.type_label = MeetingType::from_code(&r.meeting_type).map(MeetingType::label).unwrap_or("");
-        r.attendance_label = if r.attendance == super::meeting::PENDING {
-            "未登记"
-        } else {
-            Attendance::from_code(&r.attendance).map(Attendance::label).unwrap_or("")
-        };
+        r.type_label = decode("meetings.meeting_type", &r.meeting_type, MeetingType::from_code)?.label();
+        r.attendance_label = super::meeting::attendance_label(&r.attendance)?;
     }
+    Ok(())
 }
 
 impl OrgLife<'_> {
@@ -128,7 +126,7 @@ impl OrgLife<'_> {
         sql.bind(region_id).push(" AND a.member_id = ").bind(member_id).push(" AND m.status = 'held'");
         sql.keyset(&ATTENDANCE_ORDER, req)?.order_limit(&ATTENDANCE_ORDER, req, offset);
         let mut items: Vec<MyAttendance> = sql.fetch_all(self.db).await?;
-        fill_labels(&mut items);
+        fill_labels(&mut items)?;
         Ok(finish(req, items, Some(total), false, |a| vec![a.held_on.clone().unwrap_or_default().into(), a.meeting_id.into()]))
     }
 
@@ -257,9 +255,12 @@ impl OrgLife<'_> {
              WHERE o.region_id = $1 AND o.path = $2")
             .bind(region).bind(&root).bind(i64::from(year)).fetch_optional(c).await)?;
         if let Some(rp) = rp {
-            let applies = vanguard_domain::org::OrgKind::from_code(&rp.kind)
-                .is_some_and(|k| rules.orglife.annual_plan.applies_to.contains(&k));
-            let state = rp.state.as_deref().and_then(PlanState::from_code);
+            let applies = rules.orglife.annual_plan.applies_to.contains(&decode(
+                "orgs.kind",
+                &rp.kind,
+                vanguard_domain::org::OrgKind::from_code,
+            )?);
+            let state = rp.state.as_deref().map(|s| decode("life_plans.state", s, PlanState::from_code)).transpose()?;
             let due = matches!(state, None | Some(PlanState::Draft) | Some(PlanState::Returned) | Some(PlanState::Acknowledged));
             if applies && rp.status != "dissolved" && due {
                 todo.plans_due.push(PlanDue {

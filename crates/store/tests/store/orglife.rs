@@ -1000,3 +1000,49 @@ async fn an_archived_member_is_restored_by_a_writer_within_reach_and_audited() {
         assert!(history[0].new_value.contains("恢复在册"), "{}: {:?}", t.backend, history[0]);
     }
 }
+
+// ---- Enum columns fail loudly ----------------------------------------------------------
+
+fn corrupt(e: &StoreError, col: &str, val: &str) -> bool {
+    matches!(e, StoreError::Corrupt { column, value } if column == col && value == val)
+}
+
+#[tokio::test]
+async fn an_unknown_stored_attendance_or_meeting_type_fails_the_read_naming_the_column() {
+    for t in backends().await {
+        let fx = life(&t.db).await;
+        let sec = fx.secretary_a();
+        let s = t.db.scoped(&sec);
+        let mut input = held_now(&t.db, "支部党员大会");
+        input.attendance = vec![mark(fx.secretary, "出席", ""), mark(fx.zhang1, "出席", ""), mark(fx.zhang2, "出席", "")];
+        let id = s.orglife().create_meeting(fx.branch_a.id, &input).await.unwrap().meeting.summary.id;
+        // Written by a newer version, or by hand.
+        vanguard_testkit::raw_execute(
+            &t.db,
+            &format!(
+                "UPDATE meeting_attendance SET attendance = 'teleported' WHERE meeting_id = {id} AND member_id = {}",
+                fx.zhang1
+            ),
+        )
+        .await
+        .unwrap();
+        let col = "meeting_attendance.attendance";
+        let e = s.orglife().meeting(id).await.unwrap_err();
+        assert!(corrupt(&e, col, "teleported"), "{}: the meeting page, not an empty label: {e:?}", t.backend);
+        assert!(e.to_string().contains("meeting_attendance.attendance = “teleported”"), "{}: {e}", t.backend);
+        let vote = DecisionInput { title: "接收预备党员".into(), votes_for: 3, ..Default::default() };
+        let e = s.orglife().record_decision(id, &vote).await.unwrap_err();
+        assert!(corrupt(&e, col, "teleported"), "{}: the quorum, not counted as absent: {e:?}", t.backend);
+        let z1 = fx.member_of(fx.zhang1, &fx.branch_a);
+        let e = t.db.scoped(&z1).orglife().my_orglife(None).await.unwrap_err();
+        assert!(corrupt(&e, col, "teleported"), "{}: the member's own record: {e:?}", t.backend);
+
+        // A row enum decoded by sqlx names its column too.
+        vanguard_testkit::raw_execute(&t.db, &format!("UPDATE meetings SET meeting_type = 'seance' WHERE id = {id}"))
+            .await
+            .unwrap();
+        let e = s.orglife().meeting(id).await.unwrap_err();
+        assert!(matches!(&e, StoreError::Corrupt { column, .. } if column == "meeting_type"), "{}: {e:?}", t.backend);
+        assert!(e.to_string().contains("meeting_type 列的取值未知"), "{}: said in Chinese with the column: {e}", t.backend);
+    }
+}
