@@ -825,7 +825,8 @@ async fn moving_a_branch_moves_reach_and_counts_at_once() {
         assert_eq!(roster.json["items"][0]["id"], m_b2);
         assert_eq!(server.call(Method::PATCH, &member_path, Some(&district2), Some(&json!({}))).await.status, 200);
         let children = server.get(&format!("/api/v1/orgs/{d2}/children"), &district2).await;
-        let moved = children.json.as_array().and_then(|a| a.iter().find(|o| o["id"] == b2).cloned()).expect("B2 under D2");
+        let moved =
+            children.json["items"].as_array().and_then(|a| a.iter().find(|o| o["id"] == b2).cloned()).expect("B2 under D2");
         assert_eq!(moved["counts"]["members"], 1);
         assert_eq!(server.get("/api/v1/members", &street).await.json["total"], 4);
         assert_eq!(server.get("/api/v1/members", &district2).await.json["total"], 2);
