@@ -122,19 +122,9 @@ pub(crate) async fn mark_committed(
     if written.is_empty() {
         return Ok(());
     }
-    let lines: Vec<ReportLine> = {
-        let mut sql = Sql::new(&format!(
-            "SELECT seq, sheet, row_no, name, status, org, detail, note, member_id FROM {TABLE} WHERE region_id = "
-        ));
-        sql.bind(region_id)
-            .push(" AND batch_id = ")
-            .bind(batch_id)
-            .push(" AND status IN (")
-            .bind(ReportStatus::Create.code())
-            .push(", ")
-            .bind(ReportStatus::Update.code())
-            .push(")");
-        sql.fetch_all_tx(tx).await?
+    let lines = {
+        let sql = lines_of(region_id, batch_id, [ReportStatus::Create, ReportStatus::Update]);
+        sql.fetch_all_tx::<ReportLine>(tx).await?
     };
     let rows: Vec<Vec<Val>> = lines
         .into_iter()
@@ -159,9 +149,8 @@ pub(crate) async fn mark_committed(
     Ok(())
 }
 
-/// The skipped lines (有问题 and 跳过) of a batch in file order, at most `max`: the result
-/// a commit returns.
-pub(crate) async fn skipped_lines(tx: &mut Tx, region_id: i64, batch_id: i64, max: usize) -> StoreResult<Vec<ReportLine>> {
+/// The lines of a batch with one of two statuses.
+fn lines_of(region_id: i64, batch_id: i64, statuses: [ReportStatus; 2]) -> Sql {
     let mut sql = Sql::new(&format!(
         "SELECT seq, sheet, row_no, name, status, org, detail, note, member_id FROM {TABLE} WHERE region_id = "
     ));
@@ -169,11 +158,18 @@ pub(crate) async fn skipped_lines(tx: &mut Tx, region_id: i64, batch_id: i64, ma
         .push(" AND batch_id = ")
         .bind(batch_id)
         .push(" AND status IN (")
-        .bind(ReportStatus::Problem.code())
+        .bind(statuses[0].code())
         .push(", ")
-        .bind(ReportStatus::Skip.code())
-        .push(") ORDER BY seq LIMIT ")
-        .bind(i64::try_from(max).unwrap_or(i64::MAX));
+        .bind(statuses[1].code())
+        .push(")");
+    sql
+}
+
+/// The skipped lines (有问题 and 跳过) of a batch in file order, at most `max`: the result
+/// a commit returns.
+pub(crate) async fn skipped_lines(tx: &mut Tx, region_id: i64, batch_id: i64, max: usize) -> StoreResult<Vec<ReportLine>> {
+    let mut sql = lines_of(region_id, batch_id, [ReportStatus::Problem, ReportStatus::Skip]);
+    sql.push(" ORDER BY seq").limit(i64::try_from(max).unwrap_or(i64::MAX));
     sql.fetch_all_tx(tx).await
 }
 

@@ -13,15 +13,9 @@ pub const WINDOW_MS: i64 = 600_000;
 /// Counts one refusal; the first of its (address, kind, window) is also audited (with
 /// the window's start, so the count can be looked up). Returns the count so far.
 pub async fn note(db: &Db, address: &str, kind: &'static str, login: &str) -> StoreResult<i64> {
-    let now = db.clock().now_ms();
-    let window = now - now.rem_euclid(WINDOW_MS);
     let address: String = address.chars().take(64).collect();
     let mut tx = db.begin().await?;
-    let count: i64 = crate::on_tx!(tx, c => sqlx::query_scalar(
-        "INSERT INTO refusals (address, kind, window_start, count, first_at, last_at) VALUES ($1, $2, $3, 1, $4, $4) \
-         ON CONFLICT (address, kind, window_start) DO UPDATE SET count = refusals.count + 1, last_at = excluded.last_at \
-         RETURNING count")
-        .bind(&address).bind(kind).bind(window).bind(now).fetch_one(c).await)?;
+    let (count, window) = bump(&mut tx, db, &address, kind).await?;
     if count == 1 {
         let actor = Actor { account_id: 0, name: login.chars().take(40).collect(), ip: address.clone() };
         audit::append(
@@ -38,21 +32,27 @@ pub async fn note(db: &Db, address: &str, kind: &'static str, login: &str) -> St
     Ok(count)
 }
 
+/// Adds one to the (address, kind, window) row of now: the count so far and the window.
+async fn bump(tx: &mut crate::Tx, db: &Db, address: &str, kind: &'static str) -> StoreResult<(i64, i64)> {
+    let now = db.clock().now_ms();
+    let window = now - now.rem_euclid(WINDOW_MS);
+    let count: i64 = crate::on_tx!(tx, c => sqlx::query_scalar(
+        "INSERT INTO refusals (address, kind, window_start, count, first_at, last_at) VALUES ($1, $2, $3, 1, $4, $4) \
+         ON CONFLICT (address, kind, window_start) DO UPDATE SET count = refusals.count + 1, last_at = excluded.last_at \
+         RETURNING count")
+        .bind(address).bind(kind).bind(window).bind(now).fetch_one(c).await)?;
+    Ok((count, window))
+}
+
 /// Counts one refused login in its (address, kind, window) row, without an audit record
 /// of its own (the login writes one). A login refused without a password check against
 /// an account's row — unknown user, disabled or locked account — writes here where a
 /// wrong password writes its account's failure count, so that every failing login
 /// commits one real write and none answers faster than the others.
 pub async fn count_attempt(db: &Db, address: &str, kind: &'static str) -> StoreResult<i64> {
-    let now = db.clock().now_ms();
-    let window = now - now.rem_euclid(WINDOW_MS);
     let address: String = address.chars().take(64).collect();
     let mut tx = db.begin().await?;
-    let count: i64 = crate::on_tx!(tx, c => sqlx::query_scalar(
-        "INSERT INTO refusals (address, kind, window_start, count, first_at, last_at) VALUES ($1, $2, $3, 1, $4, $4) \
-         ON CONFLICT (address, kind, window_start) DO UPDATE SET count = refusals.count + 1, last_at = excluded.last_at \
-         RETURNING count")
-        .bind(&address).bind(kind).bind(window).bind(now).fetch_one(c).await)?;
+    let (count, _) = bump(&mut tx, db, &address, kind).await?;
     tx.commit().await?;
     Ok(count)
 }
