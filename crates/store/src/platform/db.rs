@@ -118,6 +118,17 @@ impl<V: Clone> Derived<V> {
     }
 }
 
+/// SQLite page cache of the one writer connection, in KiB. Pages a transaction changes
+/// stay in it until commit and spill to the WAL beyond it, and every page read comes from
+/// the OS page cache in microseconds; a larger cache only held a bulk write's pages twice
+/// (a 20,000-row import filled 64 MiB of it and kept it, issue 10's memory budget).
+const WRITER_CACHE_KIB: i64 = 16 * 1024;
+
+/// SQLite page cache of each pooled reader, in KiB: each connection holds its own copy of
+/// the pages it read, so four readers at 16 MiB could hold 64 MiB of copies of the same
+/// index pages; the OS page cache holds the file once for all of them.
+const READER_CACHE_KIB: i64 = 8 * 1024;
+
 /// How long a cached subtree total may serve when nothing in this process wrote: writes
 /// by another process (a CLI import beside the server) show within this time.
 const TOTAL_TTL_MS: i64 = 5_000;
@@ -165,7 +176,7 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
-                .pragma("cache_size", "-65536");
+                .pragma("cache_size", format!("-{WRITER_CACHE_KIB}"));
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .min_connections(1)
@@ -173,14 +184,11 @@ impl Db {
                 .connect_with(base.clone())
                 .await?;
             sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
-            // Each connection has its own page cache: 4 readers at 64 MiB could hold 256 MiB
-            // of copies of the same pages. Readers get 16 MiB each; the OS page cache holds
-            // the rest once.
             let reader = SqlitePoolOptions::new()
                 .max_connections(4)
                 .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(30))
-                .connect_with(base.pragma("cache_size", "-16384").read_only(true))
+                .connect_with(base.pragma("cache_size", format!("-{READER_CACHE_KIB}")).read_only(true))
                 .await?;
             // One per runtime worker, and one more for a caller outside the runtime.
             let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);

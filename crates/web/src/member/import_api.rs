@@ -120,6 +120,7 @@ pub async fn commit(
     QueryParams(q): QueryParams<CommitQuery>,
 ) -> ApiResult<Json<ImportResult>> {
     let opts = CommitOptions { confirm_renames: q.confirm_renames };
+    let _release = crate::upload::HeapRelease;
     Ok(Json(ctx.scoped(&state.db).roster().commit_import_with(id, opts, |_, _| {}).await?))
 }
 

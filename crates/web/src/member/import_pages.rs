@@ -205,6 +205,7 @@ pub async fn commit(
     let scope = ctx.0.scope.clone();
     tokio::spawn(async move {
         let opts = vanguard_store::member::roster::CommitOptions { confirm_renames };
+        let _release = crate::upload::HeapRelease;
         if let Err(e) = db.scoped(&scope).roster().commit_import_with(id, opts, |_, _| {}).await {
             FAILURES.lock().unwrap_or_else(|p| p.into_inner()).push((id, e.to_string()));
         }
