@@ -256,6 +256,7 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("POST", "/api/v1/role-requests/{id}/reject") => case(SecurityAdmin, NoSuchObject, Body::None),
         ("GET", "/api/v1/security/alerts") => case(SecurityAdmin, Untargeted, Body::None),
         ("GET", "/security") => case(SecurityAdmin, Untargeted, Body::None),
+        ("GET", "/security/alerts") => case(SecurityAdmin, Untargeted, Body::None),
         ("POST", "/security/requests/{id}/{action}") => {
             Case { path: Some("/security/requests/{id}/reject"), ..case(SecurityAdmin, NoSuchObject, form(&[])) }
         }

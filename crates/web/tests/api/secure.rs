@@ -75,7 +75,7 @@ async fn granting_a_data_role_answers_202_and_takes_effect_only_when_a_secadmin_
         let r = server.post(&format!("/api/v1/role-requests/{request}/approve"), &sysadmin, &json!({})).await;
         assert_eq!(r.status, 403, "[{}] {}", fx.backend, r.text);
         let list = server.get("/api/v1/role-requests", &secadmin).await;
-        assert!(list.json.as_array().is_some_and(|l| l.iter().any(|q| q["id"] == request && q["status"] == "pending")));
+        assert!(list.json["items"].as_array().is_some_and(|l| l.iter().any(|q| q["id"] == request && q["status"] == "pending")));
         let r = server.post(&format!("/api/v1/role-requests/{request}/approve"), &secadmin, &json!({})).await;
         assert_eq!((r.status, r.json["status"].as_str()), (200, Some("approved")), "[{}] {}", fx.backend, r.text);
         let detail = server.get(&format!("/api/v1/accounts/{id}"), &sysadmin).await;
@@ -103,7 +103,7 @@ async fn the_security_page_shows_pending_grants_and_alerts_and_the_auditor_sees_
         let audit = server.get("/audit", &auditor).await;
         assert!(audit.text.contains("第 3 条记录被修改或伪造"), "[{}] the auditor's page shows the alert", fx.backend);
         let api = server.get("/api/v1/audit/alerts", &auditor).await;
-        assert_eq!(api.json.as_array().map(Vec::len), Some(1), "[{}] {}", fx.backend, api.text);
+        assert_eq!(api.json["items"].as_array().map(Vec::len), Some(1), "[{}] {}", fx.backend, api.text);
         fx.db.close().await;
     }
 }
