@@ -1003,6 +1003,14 @@ async fn an_archived_member_is_restored_by_a_writer_within_reach_and_audited() {
 
 // ---- Enum columns fail loudly ----------------------------------------------------------
 
+/// Marks `member` at `meeting` with an attendance code the platform never writes (as a
+/// newer version, or a hand, would).
+async fn mark_bogus(db: &Db, meeting: i64, member: i64) {
+    let sql =
+        format!("UPDATE meeting_attendance SET attendance = 'teleported' WHERE meeting_id = {meeting} AND member_id = {member}");
+    vanguard_testkit::raw_execute(db, &sql).await.unwrap();
+}
+
 fn corrupt(e: &StoreError, col: &str, val: &str) -> bool {
     matches!(e, StoreError::Corrupt { column, value } if column == col && value == val)
 }
@@ -1016,16 +1024,7 @@ async fn an_unknown_stored_attendance_or_meeting_type_fails_the_read_naming_the_
         let mut input = held_now(&t.db, "支部党员大会");
         input.attendance = vec![mark(fx.secretary, "出席", ""), mark(fx.zhang1, "出席", ""), mark(fx.zhang2, "出席", "")];
         let id = s.orglife().create_meeting(fx.branch_a.id, &input).await.unwrap().meeting.summary.id;
-        // Written by a newer version, or by hand.
-        vanguard_testkit::raw_execute(
-            &t.db,
-            &format!(
-                "UPDATE meeting_attendance SET attendance = 'teleported' WHERE meeting_id = {id} AND member_id = {}",
-                fx.zhang1
-            ),
-        )
-        .await
-        .unwrap();
+        mark_bogus(&t.db, id, fx.zhang1).await;
         let col = "meeting_attendance.attendance";
         let e = s.orglife().meeting(id).await.unwrap_err();
         assert!(corrupt(&e, col, "teleported"), "{}: the meeting page, not an empty label: {e:?}", t.backend);
@@ -1100,15 +1099,7 @@ async fn an_unknown_attendance_code_fails_the_rules_engine_even_for_a_member_wit
         let id = s.orglife().create_meeting(fx.branch_a.id, &input).await.unwrap().meeting.summary.id;
         // 张一 belonged to the branch over the whole window and has no absence: the compact
         // read of the engine used to skip the row it could not classify.
-        vanguard_testkit::raw_execute(
-            &t.db,
-            &format!(
-                "UPDATE meeting_attendance SET attendance = 'teleported' WHERE meeting_id = {id} AND member_id = {}",
-                fx.zhang1
-            ),
-        )
-        .await
-        .unwrap();
+        mark_bogus(&t.db, id, fx.zhang1).await;
         let today = t.db.clock().today();
         let region = fx.branch_a.region_id;
         let e = vanguard_store::orglife::check::check_region(&t.db, &Actor::system("test"), region, today, |_, _| {})
