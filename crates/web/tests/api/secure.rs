@@ -355,9 +355,14 @@ async fn the_account_admin_picks_an_org_by_name_and_links_a_member_by_id_number_
         let r = server.post("/api/v1/accounts", &sysadmin, &body).await;
         assert_eq!(r.status, 201, "[{}] {}", fx.backend, r.text);
         assert_eq!(r.json["account"]["member_id"].as_i64(), Some(zhao.id), "[{}] {}", fx.backend, r.text);
+        let zhao_account = r.json["account"]["id"].as_i64().expect("id");
         let body = json!({"username": "nobody", "role": "member", "member_id_number": wrong});
         let r = server.post("/api/v1/accounts", &sysadmin, &body).await;
         assert_eq!(r.status, 422, "[{}] {}", fx.backend, r.text);
+        assert!(r.text.contains("未找到"), "[{}] {}", fx.backend, r.text);
+        let body = json!({"role": "member", "member_id_number": wrong});
+        let r = server.call(Method::PUT, &format!("/api/v1/accounts/{zhao_account}/role"), Some(&sysadmin), Some(&body)).await;
+        assert_eq!(r.status, 422, "[{}] a role change links by number too: {}", fx.backend, r.text);
         assert!(r.text.contains("未找到"), "[{}] {}", fx.backend, r.text);
         let body = json!({"username": "sec2", "role": "branch_secretary", "scope_org_id": b1});
         assert_eq!(server.post("/api/v1/accounts", &sysadmin, &body).await.status, 201, "[{}]", fx.backend);
