@@ -160,7 +160,16 @@ fn cockpit_query(path: &str) -> Vec<Value> {
             v.extend(page);
             v
         }
+        "/api/v1/accounts/orgs" => {
+            let mut v = vec![q("q", "string", "党组织名称（包含）；不填：全部未撤销的党组织，上级在前")];
+            v.extend(page);
+            v
+        }
         "/api/v1/members"
+        | "/api/v1/meetings/{id}/leave"
+        | "/api/v1/role-requests"
+        | "/api/v1/security/alerts"
+        | "/api/v1/audit/alerts"
         | "/api/v1/orgs/{id}/meetings"
         | "/api/v1/members/{id}/attendance"
         | "/api/v1/accounts"

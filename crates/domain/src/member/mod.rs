@@ -174,6 +174,19 @@ pub fn mask_phone(phone: &str) -> String {
     if phone.len() == 11 { format!("{}****{}", &phone[..3], &phone[7..]) } else { "****".to_string() }
 }
 
+/// A person's name as shown to roles that may not read member data: the first and the
+/// last character kept, the ones between starred (`张*明`, `欧**华`); a two-character
+/// name keeps its first (`张*`), one character is only a star.
+pub fn mask_name(name: &str) -> String {
+    let chars: Vec<char> = name.trim().chars().collect();
+    match chars.len() {
+        0 => String::new(),
+        1 => "*".to_string(),
+        2 => format!("{}*", chars[0]),
+        n => format!("{}{}{}", chars[0], "*".repeat(n - 2), chars[n - 1]),
+    }
+}
+
 /// The raw fields of a member as they arrive from a form, the API or an import row.
 /// Whether a text reads as a person's name: letters of any script (汉字, the letters of
 /// minority and foreign names), the middle dot of transliterated names and single inner
@@ -723,6 +736,15 @@ mod tests {
     #[test]
     fn phone_is_masked_to_first_three_and_last_four() {
         assert_eq!(mask_phone("13805741234"), "138****1234");
+    }
+
+    #[test]
+    fn a_name_is_masked_to_its_first_and_last_character() {
+        assert_eq!(mask_name("张晓明"), "张*明");
+        assert_eq!(mask_name("欧阳春华"), "欧**华");
+        assert_eq!(mask_name(" 张明 "), "张*");
+        assert_eq!(mask_name("明"), "*");
+        assert_eq!(mask_name(""), "");
     }
 
     #[test]

@@ -79,6 +79,18 @@ pub fn expected_types(kind: OrgKind, has_committee: bool) -> Vec<MeetingType> {
 }
 
 labelled_enum! {
+    /// Where a meeting record stands: 计划中, 已召开 or 已取消.
+    pub enum MeetingStatus {
+        /// 计划中: planned, not yet held.
+        Planned = ("planned", "计划中"),
+        /// 已召开: held and recorded.
+        Held = ("held", "已召开"),
+        /// 已取消.
+        Cancelled = ("cancelled", "已取消"),
+    }
+}
+
+labelled_enum! {
     /// 出席情况 of one person at one meeting.
     pub enum Attendance {
         /// 出席.

@@ -25,8 +25,8 @@ pub use engine::{
     meeting_tallies,
 };
 pub use meeting::{
-    AssemblyRoll, Attendance, Correction, Decision, MeetingType, Quorum, Votes, committee_quorum, correction, decide,
-    decision_passes, expected_types,
+    AssemblyRoll, Attendance, Correction, Decision, MeetingStatus, MeetingType, Quorum, Votes, committee_quorum, correction,
+    decide, decision_passes, expected_types,
 };
 pub use plan::{PlanAction, PlanItem, PlanState, deadline, is_late, transition, validate_items};
 pub use rules::{

@@ -5,10 +5,13 @@
 use super::{account, apply_role};
 use crate::platform::audit::{self, Event};
 use crate::platform::ids;
+use crate::platform::paging::{SortKey, capped_page};
+use crate::platform::query::Sql;
 use crate::platform::scope::Actor;
 use crate::{Db, StoreError, StoreResult, Tx};
 use serde::Serialize;
 use vanguard_domain::kernel::auth::Role;
+use vanguard_domain::kernel::paging::{KeyPart, Page, PageRequest};
 
 /// A new account waits, disabled, for its role to be approved.
 pub const KIND_CREATE: &str = "create";
@@ -103,14 +106,31 @@ pub async fn request(db: &Db, id: i64) -> StoreResult<RoleRequest> {
     row.ok_or(StoreError::NotFound)
 }
 
-/// The open requests, oldest first, and the latest 50 decided ones.
-pub async fn list(db: &Db) -> StoreResult<Vec<RoleRequest>> {
-    let mut rows: Vec<RoleRequest> = crate::read!(db, c => sqlx::query_as(concat!("SELECT ", cols!(),
-        " FROM role_requests WHERE status = $1 ORDER BY requested_at, id LIMIT 500")).bind(PENDING).fetch_all(c).await)?;
-    let done: Vec<RoleRequest> = crate::read!(db, c => sqlx::query_as(concat!("SELECT ", cols!(),
-        " FROM role_requests WHERE status <> $1 ORDER BY decided_at DESC, id DESC LIMIT 50")).bind(PENDING).fetch_all(c).await)?;
-    rows.extend(done);
-    Ok(rows)
+/// The open requests first, oldest first; then the decided ones, newest decision first
+/// (one ascending key: open or not, then the time asked or the negated time decided,
+/// then the id).
+const REQUEST_ORDER: SortKey = SortKey {
+    columns: &[
+        "CASE WHEN status = 'pending' THEN 0 ELSE 1 END",
+        "CASE WHEN status = 'pending' THEN requested_at ELSE -COALESCE(decided_at, 0) END",
+        "id",
+    ],
+    descending: false,
+};
+
+/// A request's place in [`REQUEST_ORDER`].
+fn request_key(r: &RoleRequest) -> Vec<KeyPart> {
+    let open = r.status == PENDING;
+    let at = if open { r.requested_at } else { -r.decided_at.unwrap_or(0) };
+    vec![i64::from(!open).into(), at.into(), r.id.into()]
+}
+
+/// The requests, open ones first (oldest first), then the decided ones (newest first),
+/// one page at a time; the total counted up to the cap.
+pub async fn list(db: &Db, req: &PageRequest) -> StoreResult<Page<RoleRequest>> {
+    let filters = Sql::new(" WHERE 1 = 1");
+    let select = concat!("SELECT ", cols!(), " FROM role_requests");
+    capped_page(db, "role_requests", select, &filters, &REQUEST_ORDER, req, request_key).await
 }
 
 /// The open request of an account, if any.

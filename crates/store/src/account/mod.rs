@@ -2,6 +2,7 @@
 //! [`Scope`] from a session — the only place a request's reach comes from.
 
 pub mod grants;
+pub mod lookup;
 pub mod totp;
 
 use crate::platform::audit::{self, Event};
@@ -214,7 +215,7 @@ struct Binding {
 /// The regions, for lookups of an org or member by id alone: an id names no shard, so
 /// such a lookup tries region by region with single-shard reads by `(region_id, id)`.
 /// Regions are few (one per top-level org) and binding an account is rare.
-async fn region_ids(db: &Db) -> StoreResult<Vec<i64>> {
+pub(super) async fn region_ids(db: &Db) -> StoreResult<Vec<i64>> {
     Ok(crate::read!(db, c => sqlx::query_scalar("SELECT id FROM regions ORDER BY id").fetch_all(c).await)?)
 }
 

@@ -581,7 +581,12 @@ macro_rules! fetch_built {
 }
 
 const VALID_ROW: &str = "(a.attendance IN ('present', 'observer') OR (a.attendance = 'excused' AND TRIM(a.reason) <> ''))";
-const INVALID_ROW: &str = "(a.attendance = 'absent' OR (a.attendance = 'excused' AND TRIM(a.reason) = ''))";
+/// The rows read one by one: absences without a valid reason, and any code the platform
+/// never writes — read so that [`member_meeting`] fails on it ([`StoreError::Corrupt`](crate::StoreError::Corrupt)
+/// naming the column) instead of the compact read skipping it. Only `pending` (not yet
+/// recorded) is left out besides the valid rows.
+const INVALID_ROW: &str = "(a.attendance NOT IN ('present', 'observer', 'excused', 'pending') \
+                           OR (a.attendance = 'excused' AND TRIM(a.reason) = ''))";
 const ATTEND_COLS: &str = "a.member_id, a.held_on, a.meeting_type, a.attendance, a.reason";
 
 /// One member's attendance in the window, compactly: the months (bit i: the i-th month

@@ -6,8 +6,11 @@ use super::OrgLife;
 use super::meeting::{MeetingRow, fetch_meeting_tx, finish_meeting};
 use crate::platform::audit::{self, Event};
 use crate::platform::ids;
+use crate::platform::paging::{SortKey, capped_page};
+use crate::platform::query::Sql;
 use crate::{StoreError, StoreResult, orglife::check};
 use serde::Serialize;
+use vanguard_domain::kernel::paging::{Page, PageRequest};
 use vanguard_domain::orglife::leave::{LeaveContext, LeaveState, check_request, decide};
 
 /// A leave request as listed.
@@ -33,9 +36,17 @@ macro_rules! leave_select {
     };
 }
 
+/// Newest first.
+const LEAVE_ORDER: SortKey = SortKey { columns: &["l.requested_at", "l.id"], descending: true };
+
+/// A stored state's label; an unknown state fails the read.
+fn state_label(state: &str) -> StoreResult<&'static str> {
+    Ok(crate::platform::error::decode("leave_requests.state", state, LeaveState::from_code)?.label())
+}
+
 fn labelled(mut rows: Vec<LeaveView>) -> StoreResult<Vec<LeaveView>> {
     for r in &mut rows {
-        r.state_label = crate::platform::error::decode("leave_requests.state", &r.state, LeaveState::from_code)?.label();
+        r.state_label = state_label(&r.state)?;
     }
     Ok(rows)
 }
@@ -91,13 +102,20 @@ impl OrgLife<'_> {
         labelled(rows)?.into_iter().next().ok_or(StoreError::NotFound)
     }
 
-    /// The leave requests of a meeting within reach, newest first.
-    pub async fn meeting_leave_requests(&self, meeting_id: i64) -> StoreResult<Vec<LeaveView>> {
+    /// The leave requests of a meeting within reach, newest first, one page at a time
+    /// (keyset on the time asked and the id; the total counted up to the cap).
+    pub async fn meeting_leave_requests(&self, meeting_id: i64, req: &PageRequest) -> StoreResult<Page<LeaveView>> {
         let row = self.meeting_row(meeting_id).await?;
-        let rows: Vec<LeaveView> = crate::read!(self.db, c => sqlx::query_as(concat!(leave_select!(),
-            "WHERE l.region_id = $1 AND l.meeting_id = $2 ORDER BY l.requested_at DESC, l.id DESC"))
-            .bind(row.region_id).bind(meeting_id).fetch_all(c).await)?;
-        labelled(rows)
+        let mut filters = Sql::new(" WHERE l.region_id = ");
+        filters.bind(row.region_id).push(" AND l.meeting_id = ").bind(meeting_id);
+        let page = capped_page(self.db, "leave_requests l", leave_select!(), &filters, &LEAVE_ORDER, req, |l: &LeaveView| {
+            vec![l.requested_at.into(), l.id.into()]
+        })
+        .await?;
+        page.try_map(|mut l| {
+            l.state_label = state_label(&l.state)?;
+            Ok(l)
+        })
     }
 
     /// The caller's own request for a meeting, if any (the latest).

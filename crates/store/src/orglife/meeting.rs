@@ -26,25 +26,11 @@ pub use vanguard_domain::orglife::record::{AttendanceMark, DecisionInput, Meetin
 use vanguard_domain::orglife::record::{
     Mark, Record, check_decision, check_marks_for_state, parse_marks, parse_type, validate_record,
 };
-use vanguard_domain::orglife::{AssemblyRoll, Attendance, Correction, MeetingType, Votes, correction, decide};
+use vanguard_domain::orglife::{AssemblyRoll, Attendance, Correction, MeetingStatus, MeetingType, Votes, correction, decide};
 use vanguard_domain::{FieldError, Invalid};
 
 /// Ids checked per query.
 const ID_CHUNK: usize = 500;
-
-/// `planned`, `held`, `cancelled`.
-pub const STATUS_PLANNED: &str = "planned";
-pub const STATUS_HELD: &str = "held";
-pub const STATUS_CANCELLED: &str = "cancelled";
-
-fn status_label(s: &str) -> &'static str {
-    match s {
-        STATUS_PLANNED => "计划中",
-        STATUS_HELD => "已召开",
-        STATUS_CANCELLED => "已取消",
-        _ => "",
-    }
-}
 
 /// `pending` (not yet recorded) or an [`Attendance`] code; anything else fails the read.
 pub(crate) fn attendance_label(s: &str) -> StoreResult<&'static str> {
@@ -65,7 +51,9 @@ pub struct MeetingRow {
     pub org_path: String,
     #[sqlx(try_from = "String")]
     pub meeting_type: MeetingType,
-    pub status: String,
+    /// An unknown stored status fails the read ([`StoreError::Corrupt`] naming `status`).
+    #[sqlx(try_from = "String")]
+    pub status: MeetingStatus,
     pub planned_at: Option<i64>,
     pub held_at: Option<i64>,
     pub held_on: Option<String>,
@@ -100,10 +88,10 @@ impl MeetingRow {
         self.held_on.as_deref().and_then(parse_date)
     }
     pub fn is_held(&self) -> bool {
-        self.status == STATUS_HELD
+        self.status == MeetingStatus::Held
     }
     pub fn is_cancelled(&self) -> bool {
-        self.status == STATUS_CANCELLED
+        self.status == MeetingStatus::Cancelled
     }
     /// The day it counts for: held, else planned.
     pub fn day(&self) -> Option<NaiveDate> {
@@ -158,8 +146,8 @@ impl MeetingRow {
             org_name: self.org_name.clone(),
             meeting_type: self.meeting_type.code().to_string(),
             type_label: self.meeting_type().label(),
-            status: self.status.clone(),
-            status_label: status_label(&self.status),
+            status: self.status.code().to_string(),
+            status_label: self.status.label(),
             title: self.title(),
             planned_at: self.planned_at,
             planned_at_text: self.planned_at.map(china_time_text),
@@ -500,7 +488,7 @@ impl OrgLife<'_> {
         };
         let status = match f.status.trim() {
             "" => None,
-            s @ (STATUS_PLANNED | STATUS_HELD | STATUS_CANCELLED) => Some(s.to_string()),
+            s if MeetingStatus::from_code(s).is_some() => Some(s.to_string()),
             _ => {
                 return Err(StoreError::invalid(
                     "status",
@@ -575,12 +563,12 @@ impl OrgLife<'_> {
         }
         let id = ids::next();
         let now = self.db.clock().now_ms();
-        let status = if rec.held_at.is_some() { STATUS_HELD } else { STATUS_PLANNED };
+        let status = if rec.held_at.is_some() { MeetingStatus::Held } else { MeetingStatus::Planned };
         crate::exec_tx!(tx, c => sqlx::query(
             "INSERT INTO meetings (region_id, id, org_id, org_path, meeting_type, status, planned_at, held_at, held_on, place, host, recorder, \
              lecturer, topic, content, minutes, is_secretary_lecture, recorded_at, version, created_by, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 1, $19, $18, $18)")
-            .bind(org.region_id).bind(id).bind(org.id).bind(&org.path).bind(rec.meeting_type.code()).bind(status)
+            .bind(org.region_id).bind(id).bind(org.id).bind(&org.path).bind(rec.meeting_type.code()).bind(status.code())
             .bind(rec.planned_at).bind(rec.held_at).bind(rec.held_on()).bind(&rec.place).bind(&rec.host).bind(&rec.recorder)
             .bind(&rec.lecturer).bind(&rec.topic).bind(&rec.content).bind(&rec.minutes).bind(rec.is_secretary_lecture)
             .bind(now).bind(self.scope.actor.account_id)
@@ -608,7 +596,7 @@ impl OrgLife<'_> {
                 org.name,
                 when,
                 rec.meeting_type.label(),
-                status_label(status)
+                status.label()
             )),
         )
         .await?;
@@ -837,13 +825,13 @@ impl OrgLife<'_> {
             let diff = old.diff(&new);
             if !diff.is_empty() {
                 let became_held = !row.is_held() && new.held_at.is_some();
-                let status = if new.held_at.is_some() { STATUS_HELD } else { row.status.as_str() }.to_string();
+                let status = if new.held_at.is_some() { MeetingStatus::Held } else { row.status }.code();
                 let recorded_at = if became_held { now } else { row.recorded_at };
                 crate::exec_tx!(tx, c => sqlx::query(
                     "UPDATE meetings SET meeting_type = $1, status = $2, planned_at = $3, held_at = $4, held_on = $5, place = $6, host = $7, \
                      recorder = $8, lecturer = $9, topic = $10, content = $11, minutes = $12, is_secretary_lecture = $13, recorded_at = $14, \
                      updated_at = $15 WHERE region_id = $16 AND id = $17")
-                    .bind(new.meeting_type.code()).bind(&status).bind(new.planned_at).bind(new.held_at).bind(new.held_on())
+                    .bind(new.meeting_type.code()).bind(status).bind(new.planned_at).bind(new.held_at).bind(new.held_on())
                     .bind(&new.place).bind(&new.host).bind(&new.recorder).bind(&new.lecturer).bind(&new.topic).bind(&new.content)
                     .bind(&new.minutes).bind(new.is_secretary_lecture).bind(recorded_at).bind(now).bind(row.region_id).bind(row.id)
                     .execute(c).await)?;

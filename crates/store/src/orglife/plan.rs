@@ -133,16 +133,17 @@ pub struct PlanOverview {
     pub rows: Vec<PlanStatusRow>,
 }
 
-fn event_label(action: &str) -> &'static str {
-    match action {
+/// The label of a stored plan event's action; `None` for a code the platform never writes.
+fn event_label(action: &str) -> Option<&'static str> {
+    Some(match action {
         "create" => "制定",
         "edit" => "修改",
         "submit" => "报备",
         "acknowledge" => "备案",
         "return" => "退回",
         "publish" => "公布",
-        _ => "",
-    }
+        _ => return None,
+    })
 }
 
 fn action_code(a: &PlanAction) -> &'static str {
@@ -196,7 +197,7 @@ impl OrgLife<'_> {
             "SELECT at, actor_name, action, reason FROM life_plan_events WHERE region_id = $1 AND plan_id = $2 ORDER BY at, id")
             .bind(p.region_id).bind(p.id).fetch_all(c).await)?;
         for e in &mut events {
-            e.action_label = event_label(&e.action);
+            e.action_label = decode("life_plan_events.action", &e.action, event_label)?;
         }
         let state = p.state();
         let year = p.year();

@@ -2,8 +2,11 @@
 //! (等保三级 安全管理中心), today a failed audit-chain verification. Each alert is a
 //! stored row, shown on the security and audit pages, and logged as an error.
 
+use crate::platform::paging::{SortKey, capped_page};
+use crate::platform::query::Sql;
 use crate::{Db, StoreResult};
 use serde::Serialize;
+use vanguard_domain::kernel::paging::{Page, PageRequest};
 
 /// The daily (or any) verification of the audit chain found a problem.
 pub const AUDIT_VERIFY_FAILED: &str = "audit.verify_failed";
@@ -44,4 +47,23 @@ pub async fn recent(db: &Db, limit: i64) -> StoreResult<Vec<Alert>> {
         crate::read!(db, c => sqlx::query_as("SELECT id, at, kind, detail FROM security_alerts ORDER BY at DESC, id DESC LIMIT $1")
         .bind(limit.clamp(1, 500)).fetch_all(c).await)?,
     )
+}
+
+/// Newest first.
+const ALERT_ORDER: SortKey = SortKey { columns: &["at", "id"], descending: true };
+
+/// The alerts, newest first, one page at a time (keyset on the time and the id; the
+/// total counted up to the cap).
+pub async fn list(db: &Db, req: &PageRequest) -> StoreResult<Page<Alert>> {
+    let filters = Sql::new(" WHERE 1 = 1");
+    capped_page(
+        db,
+        "security_alerts",
+        "SELECT id, at, kind, detail FROM security_alerts",
+        &filters,
+        &ALERT_ORDER,
+        req,
+        |a: &Alert| vec![a.at.into(), a.id.into()],
+    )
+    .await
 }

@@ -1003,6 +1003,14 @@ async fn an_archived_member_is_restored_by_a_writer_within_reach_and_audited() {
 
 // ---- Enum columns fail loudly ----------------------------------------------------------
 
+/// Marks `member` at `meeting` with an attendance code the platform never writes (as a
+/// newer version, or a hand, would).
+async fn mark_bogus(db: &Db, meeting: i64, member: i64) {
+    let sql =
+        format!("UPDATE meeting_attendance SET attendance = 'teleported' WHERE meeting_id = {meeting} AND member_id = {member}");
+    vanguard_testkit::raw_execute(db, &sql).await.unwrap();
+}
+
 fn corrupt(e: &StoreError, col: &str, val: &str) -> bool {
     matches!(e, StoreError::Corrupt { column, value } if column == col && value == val)
 }
@@ -1016,16 +1024,7 @@ async fn an_unknown_stored_attendance_or_meeting_type_fails_the_read_naming_the_
         let mut input = held_now(&t.db, "支部党员大会");
         input.attendance = vec![mark(fx.secretary, "出席", ""), mark(fx.zhang1, "出席", ""), mark(fx.zhang2, "出席", "")];
         let id = s.orglife().create_meeting(fx.branch_a.id, &input).await.unwrap().meeting.summary.id;
-        // Written by a newer version, or by hand.
-        vanguard_testkit::raw_execute(
-            &t.db,
-            &format!(
-                "UPDATE meeting_attendance SET attendance = 'teleported' WHERE meeting_id = {id} AND member_id = {}",
-                fx.zhang1
-            ),
-        )
-        .await
-        .unwrap();
+        mark_bogus(&t.db, id, fx.zhang1).await;
         let col = "meeting_attendance.attendance";
         let e = s.orglife().meeting(id).await.unwrap_err();
         assert!(corrupt(&e, col, "teleported"), "{}: the meeting page, not an empty label: {e:?}", t.backend);
@@ -1044,5 +1043,72 @@ async fn an_unknown_stored_attendance_or_meeting_type_fails_the_read_naming_the_
         let e = s.orglife().meeting(id).await.unwrap_err();
         assert!(matches!(&e, StoreError::Corrupt { column, .. } if column == "meeting_type"), "{}: {e:?}", t.backend);
         assert!(e.to_string().contains("meeting_type 列的取值未知"), "{}: said in Chinese with the column: {e}", t.backend);
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_stored_meeting_status_fails_the_read_naming_the_column() {
+    for t in backends().await {
+        let fx = life(&t.db).await;
+        let sec = fx.secretary_a();
+        let s = t.db.scoped(&sec);
+        let id = s.orglife().create_meeting(fx.branch_a.id, &held_now(&t.db, "主题党日")).await.unwrap().meeting.summary.id;
+        vanguard_testkit::raw_execute(&t.db, &format!("UPDATE meetings SET status = 'postponed' WHERE id = {id}")).await.unwrap();
+        let e = s.orglife().meeting(id).await.unwrap_err();
+        assert!(
+            matches!(&e, StoreError::Corrupt { column, .. } if column == "status"),
+            "{}: not an empty label: {e:?}",
+            t.backend
+        );
+        assert!(e.to_string().contains("status 列的取值未知"), "{}: said in Chinese with the column: {e}", t.backend);
+        let f = vanguard_store::orglife::MeetingFilter::default();
+        let req = vanguard_domain::kernel::paging::PageRequest::first(20);
+        let e = s.orglife().list_meetings(fx.branch_a.id, &f, &req).await.unwrap_err();
+        assert!(matches!(&e, StoreError::Corrupt { column, .. } if column == "status"), "{}: the list too: {e:?}", t.backend);
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_stored_plan_event_fails_the_plan_read_naming_the_column() {
+    for t in backends().await {
+        let fx = life(&t.db).await;
+        let year = t.db.clock().today().year();
+        let sec = fx.secretary_a();
+        let s = t.db.scoped(&sec);
+        let plan = s.orglife().save_plan(fx.branch_a.id, year, &full_year(year), None).await.unwrap();
+        assert!(plan.events.iter().all(|e| !e.action_label.is_empty()) && !plan.events.is_empty(), "{}", t.backend);
+        vanguard_testkit::raw_execute(
+            &t.db,
+            &format!("UPDATE life_plan_events SET action = 'teleport' WHERE plan_id = {}", plan.id),
+        )
+        .await
+        .unwrap();
+        let e = s.orglife().plan(fx.branch_a.id, year).await.unwrap_err();
+        assert!(corrupt(&e, "life_plan_events.action", "teleport"), "{}: not an empty label: {e:?}", t.backend);
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_attendance_code_fails_the_rules_engine_even_for_a_member_with_no_absence() {
+    for t in backends().await {
+        let fx = life(&t.db).await;
+        let sec = fx.secretary_a();
+        let s = t.db.scoped(&sec);
+        let mut input = held_now(&t.db, "主题党日");
+        input.attendance = vec![mark(fx.zhang1, "出席", ""), mark(fx.zhang2, "出席", "")];
+        let id = s.orglife().create_meeting(fx.branch_a.id, &input).await.unwrap().meeting.summary.id;
+        // 张一 belonged to the branch over the whole window and has no absence: the compact
+        // read of the engine used to skip the row it could not classify.
+        mark_bogus(&t.db, id, fx.zhang1).await;
+        let today = t.db.clock().today();
+        let region = fx.branch_a.region_id;
+        let e = vanguard_store::orglife::check::check_region(&t.db, &Actor::system("test"), region, today, |_, _| {})
+            .await
+            .unwrap_err();
+        assert!(
+            corrupt(&e, "meeting_attendance.attendance", "teleported"),
+            "{}: judged as if absent or present: {e:?}",
+            t.backend
+        );
     }
 }

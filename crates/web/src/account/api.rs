@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::error::ApiResult;
-use crate::extract::{Ctx, Id, JsonBody, Paged};
+use crate::extract::{Ctx, Id, JsonBody, Paged, QueryParams};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,11 +10,55 @@ use serde::{Deserialize, Serialize};
 use vanguard_domain::kernel::auth::Role;
 use vanguard_domain::kernel::paging::Page;
 use vanguard_store::account::grants::{self, RoleRequest};
+use vanguard_store::account::lookup::{self, MemberMatch, NamedAccount, OrgChoice};
 use vanguard_store::account::{self, AccountFilter, AccountRow, AdminAction, NewAccount, RoleChange};
 
-/// Accounts by user name, in the one list envelope.
-pub async fn list(State(state): State<AppState>, Paged(page): Paged) -> ApiResult<Json<Page<AccountRow>>> {
-    Ok(Json(account::list_accounts(&state.db, &AccountFilter::default(), &page).await?))
+/// Accounts by user name, in the one list envelope, each with the org it reaches by name
+/// and path and its member's masked name.
+pub async fn list(State(state): State<AppState>, Paged(page): Paged) -> ApiResult<Json<Page<NamedAccount>>> {
+    let accounts = account::list_accounts(&state.db, &AccountFilter::default(), &page).await?;
+    Ok(Json(lookup::name_accounts(&state.db, accounts).await?))
+}
+
+/// A new account; its member given by 公民身份号码 (`member_id_number`) or by id.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CreateAccount {
+    #[serde(flatten)]
+    pub account: NewAccount,
+    #[serde(default)]
+    pub member_id_number: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OrgQuery {
+    /// Part of the org's name.
+    pub q: String,
+}
+
+/// Open orgs by name for binding an account: names and paths only.
+pub async fn orgs(
+    State(state): State<AppState>,
+    QueryParams(q): QueryParams<OrgQuery>,
+    Paged(page): Paged,
+) -> ApiResult<Json<Page<OrgChoice>>> {
+    Ok(Json(lookup::find_orgs(&state.db, &q.q, &page).await?))
+}
+
+/// A 公民身份号码 to look a member up by.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(default)]
+pub struct MemberLookup {
+    pub id_number: String,
+}
+
+/// Whether a member on the rolls holds the number: found or not and a masked name. Audited.
+pub async fn member_lookup(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    JsonBody(b): JsonBody<MemberLookup>,
+) -> ApiResult<Json<MemberMatch>> {
+    Ok(Json(lookup::find_member(&state.db, ctx.actor(), &b.id_number).await?))
 }
 
 #[derive(Serialize)]
@@ -29,8 +73,10 @@ pub struct Created {
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
-    JsonBody(new): JsonBody<NewAccount>,
+    JsonBody(body): JsonBody<CreateAccount>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
+    let mut new = body.account;
+    new.member_id = lookup::member_to_link(&state.db, new.member_id, body.member_id_number.as_deref()).await?;
     let (account, one_time_password) = account::create_account(&state.db, ctx.actor(), &new).await?;
     let pending_request = grants::pending_for(&state.db, account.id).await?;
     Ok((StatusCode::CREATED, Json(Created { account, one_time_password, pending_request })))
@@ -73,6 +119,9 @@ pub struct RoleAssignment {
     pub scope_org_id: Option<i64>,
     #[serde(default)]
     pub member_id: Option<i64>,
+    /// The member by 公民身份号码 (wins over `member_id`).
+    #[serde(default)]
+    pub member_id_number: Option<String>,
 }
 
 pub async fn set_role(
@@ -82,7 +131,8 @@ pub async fn set_role(
     JsonBody(r): JsonBody<RoleAssignment>,
 ) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    Ok(match account::set_role(&state.db, ctx.actor(), id, r.role, r.scope_org_id, r.member_id).await? {
+    let member_id = lookup::member_to_link(&state.db, r.member_id, r.member_id_number.as_deref()).await?;
+    Ok(match account::set_role(&state.db, ctx.actor(), id, r.role, r.scope_org_id, member_id).await? {
         RoleChange::Applied(a) => Json(a).into_response(),
         // Accepted, not done: a 安全管理员 must approve it (三员分立).
         RoleChange::Pending(req) => (StatusCode::ACCEPTED, Json(req)).into_response(),

@@ -1,15 +1,18 @@
 //! Account administration pages (系统管理员).
 
 use crate::AppState;
-use crate::extract::{Ctx, Paged};
+use crate::extract::{Ctx, Paged, QueryParams};
+use crate::org::tree::{OrgPicker, PickOption, PickerOptions};
 use crate::shell::{FormState, PageResult, Pager, Shell, fmt_time, form_errors, render, see_other};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use serde::Deserialize;
 use std::collections::HashMap;
 use vanguard_domain::kernel::auth::Role;
 use vanguard_domain::kernel::paging::{DEFAULT_LIMIT, PageRequest};
+use vanguard_store::account::lookup::{self, NamedAccount};
 use vanguard_store::account::{self, AccountFilter, AdminAction, NewAccount};
 
 pub struct AccountLine {
@@ -17,8 +20,11 @@ pub struct AccountLine {
     pub username: String,
     pub display_name: String,
     pub role: &'static str,
-    pub scope_org_id: Option<i64>,
-    pub member_id: Option<i64>,
+    /// The org it reaches, by name, and the names above it.
+    pub scope_org: String,
+    pub scope_within: String,
+    /// The linked member's masked name (`张*明`).
+    pub member: String,
     pub state: &'static str,
     pub last_login: String,
 }
@@ -29,6 +35,9 @@ struct AccountsPage {
     shell: Shell,
     lines: Vec<AccountLine>,
     pager: Pager,
+    /// The orgs to choose a scope from, by name (create and role forms).
+    create_picker: OrgPicker,
+    role_picker: OrgPicker,
     roles: Vec<(&'static str, &'static str)>,
     form: FormState,
     /// A one-time password to show once (after create or reset), with its user.
@@ -54,10 +63,14 @@ async fn page(
     let now = state.db.clock().now_ms();
     let accounts = account::list_accounts(&state.db, &AccountFilter::default(), req).await?;
     let pager = Pager::new(&accounts, "/accounts", &[]);
-    let lines = accounts
+    let chosen = v.get("scope_org_id").and_then(|s| s.trim().parse().ok());
+    let create_picker = account_picker(state, "scope_org_id", chosen, "").await?;
+    let role_picker = account_picker(state, "new_scope_org_id", None, "").await?;
+    let lines = lookup::name_accounts(&state.db, accounts)
+        .await?
         .items
         .into_iter()
-        .map(|a| AccountLine {
+        .map(|NamedAccount { account: a, scope_org, member_masked_name }| AccountLine {
             id: a.id,
             role: a.role().label(),
             state: if a.disabled {
@@ -72,14 +85,25 @@ async fn page(
             last_login: a.last_login_at.map(fmt_time).unwrap_or_default(),
             username: a.username,
             display_name: a.display_name,
-            scope_org_id: a.scope_org_id,
-            member_id: a.member_id,
+            scope_within: scope_org.as_ref().map(|o| o.within.clone()).unwrap_or_default(),
+            scope_org: scope_org.map(|o| o.name).unwrap_or_default(),
+            member: member_masked_name.unwrap_or_default(),
         })
         .collect();
     let shell = Shell::new(state, ctx, "accounts").await;
     let roles = Role::ALL.iter().map(|r| (r.code(), r.label())).collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let mut res = render(&AccountsPage { shell, lines, pager, roles, form: FormState::with_errors(v, errors), issued, notice });
+    let mut res = render(&AccountsPage {
+        shell,
+        lines,
+        pager,
+        create_picker,
+        role_picker,
+        roles,
+        form: FormState::with_errors(v, errors),
+        issued,
+        notice,
+    });
     *res.status_mut() = status;
     Ok(res)
 }
@@ -88,21 +112,88 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Paged(req): Paged) ->
     page(&state, &ctx, &req, HashMap::new(), HashMap::new(), None, None).await
 }
 
+/// The org picker of the account forms: open orgs of every region by name, shown by name
+/// and path only (the shared `org/picker.html`, fed from `/accounts/pick-org`).
+async fn account_picker(
+    state: &AppState,
+    name: &'static str,
+    chosen: Option<i64>,
+    q: &str,
+) -> Result<OrgPicker, vanguard_store::StoreError> {
+    let found = lookup::find_orgs(&state.db, q, &PageRequest::first(PICK_LIMIT)).await?.items;
+    let mut options: Vec<PickOption> = found
+        .into_iter()
+        .map(|o| PickOption { chosen: Some(o.id) == chosen, id: o.id, name: o.name, kind_label: o.kind_label, within: o.within })
+        .collect();
+    if let Some(c) = chosen.filter(|c| !options.iter().any(|o| o.id == *c)) {
+        // The chosen org stays offered whatever the search (its region from the choices read).
+        if let Some(o) = lookup::find_org(&state.db, c).await? {
+            options.insert(0, PickOption { chosen: true, id: o.id, name: o.name, kind_label: o.kind_label, within: o.within });
+        }
+    }
+    Ok(OrgPicker {
+        source: "/accounts/pick-org",
+        name,
+        purpose: "scope",
+        legend: if name == "scope_org_id" {
+            "管辖党组织（管理员、书记、党小组长）"
+        } else {
+            "新的管辖党组织"
+        },
+        none_label: Some("不指定"),
+        except: None,
+        q: q.trim().to_string(),
+        none_chosen: chosen.is_none(),
+        options,
+    })
+}
+
+/// Orgs a picker offers at once.
+const PICK_LIMIT: u32 = 20;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PickOrgQuery {
+    /// The form field (`scope_org_id` or `new_scope_org_id`).
+    pub name: String,
+    pub pick_q: String,
+    pub scope_org_id: Option<String>,
+    pub new_scope_org_id: Option<String>,
+}
+
+/// The account picker's options for a search.
+pub async fn pick_org(State(state): State<AppState>, QueryParams(q): QueryParams<PickOrgQuery>) -> PageResult {
+    let (name, chosen): (&'static str, Option<&str>) = match q.name.as_str() {
+        "new_scope_org_id" => ("new_scope_org_id", q.new_scope_org_id.as_deref()),
+        _ => ("scope_org_id", q.scope_org_id.as_deref()),
+    };
+    let chosen = chosen.and_then(|v| v.trim().parse().ok());
+    let picker = account_picker(&state, name, chosen, &q.pick_q).await?;
+    Ok(render(&PickerOptions { picker }))
+}
+
 pub async fn create(State(state): State<AppState>, ctx: Ctx, Form(v): Form<HashMap<String, String>>) -> PageResult {
     let id = |k: &str| v.get(k).and_then(|s| s.trim().parse::<i64>().ok());
     let Some(role) = v.get("role").and_then(|r| Role::parse(r)) else {
         return page(&state, &ctx, &first_page(), v, HashMap::from([("role".to_string(), "请选择角色".to_string())]), None, None)
             .await;
     };
-    let new = NewAccount {
-        username: v.get("username").cloned().unwrap_or_default(),
-        display_name: v.get("display_name").cloned().unwrap_or_default(),
-        role,
-        scope_org_id: id("scope_org_id"),
-        member_id: id("member_id"),
-        password: None,
+    let member = lookup::member_to_link(&state.db, None, v.get("member_id_number").map(String::as_str)).await;
+    let created = match member {
+        Ok(member_id) => {
+            let new = NewAccount {
+                username: v.get("username").cloned().unwrap_or_default(),
+                display_name: v.get("display_name").cloned().unwrap_or_default(),
+                role,
+                scope_org_id: id("scope_org_id"),
+                member_id,
+                password: None,
+            };
+            account::create_account(&state.db, ctx.actor(), &new).await
+        }
+        Err(e) => Err(e),
     };
-    match account::create_account(&state.db, ctx.actor(), &new).await {
+    match created {
         Ok((a, pw)) => {
             let notice = a.disabled.then(|| {
                 format!("账户 {} 已建立，其角色“{}”须经安全管理员批准，批准后账户自动启用", a.username, a.role().label())
@@ -144,7 +235,12 @@ pub async fn set_role(State(state): State<AppState>, ctx: Ctx, Form(v): Form<Has
         return page(&state, &ctx, &first_page(), v, HashMap::from([("role".to_string(), "请选择角色".to_string())]), None, None)
             .await;
     };
-    match account::set_role(&state.db, ctx.actor(), id, role, num("scope_org_id"), num("member_id")).await {
+    let member = lookup::member_to_link(&state.db, None, v.get("new_member_id_number").map(String::as_str)).await;
+    let changed = match member {
+        Ok(member_id) => account::set_role(&state.db, ctx.actor(), id, role, num("new_scope_org_id"), member_id).await,
+        Err(e) => Err(e),
+    };
+    match changed {
         Ok(account::RoleChange::Applied(_)) => Ok(see_other("/accounts")),
         Ok(account::RoleChange::Pending(req)) => {
             let notice =

@@ -86,6 +86,9 @@ pub struct PickOption {
 /// includes `org/picker.html` with a `picker` field). Works at 375 px and, without
 /// script, offers the first matches of the reach.
 pub struct OrgPicker {
+    /// Where its search box fetches options from (`/tree/pick` within the caller's reach;
+    /// account administration has its own, of names and paths only).
+    pub source: &'static str,
     /// The form field the chosen org's id is sent as.
     pub name: &'static str,
     pub purpose: &'static str,
@@ -151,6 +154,7 @@ pub async fn org_picker(
         PickFor::Parent => ("新的上级党组织", None),
     };
     Ok(OrgPicker {
+        source: "/tree/pick",
         name,
         purpose: purpose.code(),
         legend,
@@ -162,10 +166,11 @@ pub async fn org_picker(
     })
 }
 
+/// The options of a picker, the fragment its search box fetches.
 #[derive(Template)]
 #[template(path = "org/picker_options.html")]
-struct PickerOptions {
-    picker: OrgPicker,
+pub struct PickerOptions {
+    pub picker: OrgPicker,
 }
 
 #[derive(Deserialize)]

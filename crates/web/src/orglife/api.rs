@@ -426,12 +426,14 @@ pub async fn request_leave(
     Ok(Json(ctx.scoped(&state.db).orglife().request_leave(id, &b.reason).await?))
 }
 
+/// A meeting's leave requests, newest first, in the one list envelope.
 pub async fn leave_requests(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-) -> ApiResult<Json<Vec<vanguard_store::orglife::LeaveView>>> {
-    Ok(Json(ctx.scoped(&state.db).orglife().meeting_leave_requests(id).await?))
+    Paged(page): Paged,
+) -> ApiResult<Json<Page<vanguard_store::orglife::LeaveView>>> {
+    Ok(Json(ctx.scoped(&state.db).orglife().meeting_leave_requests(id, &page).await?))
 }
 
 /// The branch's decision on a leave request; declining says why (`note`).

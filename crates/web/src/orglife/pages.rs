@@ -4,15 +4,15 @@
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{Ctx, Id, QueryParams, YearParams};
-use crate::shell::{PageError, PageResult, Shell, fmt_time, render, see_other};
+use crate::extract::{Ctx, Id, Paged, QueryParams, YearParams};
+use crate::shell::{PageError, PageResult, Pager, Shell, fmt_time, render, see_other};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use std::collections::HashMap;
 use vanguard_domain::kernel::auth::Permission;
-use vanguard_domain::kernel::paging::{Page, PageRequest};
+use vanguard_domain::kernel::paging::{DEFAULT_LIMIT, Page, PageRequest};
 use vanguard_domain::org::OrgKind;
 use vanguard_domain::orglife::{MeetingType, PlanAction, PlanItem};
 use vanguard_store::StoreError;
@@ -79,6 +79,8 @@ struct MeetingPage {
     /// Who is 请假 or 缺席 although they scanned the code (the recorder settles it).
     conflicts: usize,
     leave: Vec<vanguard_store::orglife::LeaveView>,
+    /// The leave requests' pages (`?cursor=…` on the meeting's address).
+    pager: Pager,
 }
 
 impl MeetingPage {
@@ -88,8 +90,22 @@ impl MeetingPage {
 }
 
 async fn meeting_page(state: &AppState, ctx: &Ctx, id: i64, error: Option<String>, headers: &HeaderMap) -> PageResult {
+    meeting_page_at(state, ctx, id, error, headers, &PageRequest::first(DEFAULT_LIMIT)).await
+}
+
+/// The meeting page with the page `req` of its leave requests.
+async fn meeting_page_at(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    error: Option<String>,
+    headers: &HeaderMap,
+    req: &PageRequest,
+) -> PageResult {
     let d = ctx.scoped(&state.db).orglife().meeting(id).await?;
-    let leave = ctx.scoped(&state.db).orglife().meeting_leave_requests(id).await?;
+    let leave = ctx.scoped(&state.db).orglife().meeting_leave_requests(id, req).await?;
+    let pager = Pager::new(&leave, &format!("/meetings/{id}"), &[]);
+    let leave = leave.items;
     let shell = Shell::new(state, ctx, "org").await;
     let is_assembly = d.meeting.summary.meeting_type == MeetingType::BranchAssembly.code();
     let base = super::api::base_url(headers);
@@ -111,14 +127,15 @@ async fn meeting_page(state: &AppState, ctx: &Ctx, id: i64, error: Option<String
         recorded_at,
         conflicts,
         leave,
+        pager,
         d,
     });
     *res.status_mut() = status;
     Ok(res)
 }
 
-pub async fn meeting(State(state): State<AppState>, ctx: Ctx, Id(id): Id, headers: HeaderMap) -> PageResult {
-    meeting_page(&state, &ctx, id, None, &headers).await
+pub async fn meeting(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Paged(req): Paged, headers: HeaderMap) -> PageResult {
+    meeting_page_at(&state, &ctx, id, None, &headers, &req).await
 }
 
 pub async fn open_signin(State(state): State<AppState>, ctx: Ctx, Id(id): Id, headers: HeaderMap) -> PageResult {

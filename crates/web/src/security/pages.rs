@@ -1,12 +1,13 @@
 //! The 安全管理员's page: role grants to approve, and the security alerts.
 
 use crate::AppState;
-use crate::extract::Ctx;
-use crate::shell::{PageResult, Shell, fmt_time, form_errors, render, see_other};
+use crate::extract::{Ctx, Paged};
+use crate::shell::{PageResult, Pager, Shell, fmt_time, form_errors, render, see_other};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use std::collections::HashMap;
+use vanguard_domain::kernel::paging::{DEFAULT_LIMIT, PageRequest};
 use vanguard_store::account::{self, grants};
 use vanguard_store::platform::alerts;
 
@@ -38,12 +39,33 @@ pub struct AlertLine {
 struct SecurityPage {
     shell: Shell,
     requests: Vec<RequestLine>,
+    /// The role-grant requests' pages.
+    pager: Pager,
+    /// The newest alerts; `more_alerts` when there are older ones (on `/security/alerts`).
     alerts: Vec<AlertLine>,
+    more_alerts: bool,
     error: Option<String>,
 }
 
-async fn show(state: &AppState, ctx: &Ctx, error: Option<String>) -> PageResult {
-    let list = grants::list(&state.db).await?;
+#[derive(Template)]
+#[template(path = "security/alerts.html")]
+struct AlertsPage {
+    shell: Shell,
+    alerts: Vec<AlertLine>,
+    pager: Pager,
+}
+
+/// How many of the newest alerts the security page shows above the requests.
+const ALERT_PREVIEW: u32 = 10;
+
+fn alert_line(a: alerts::Alert) -> AlertLine {
+    AlertLine { at: fmt_time(a.at), kind: a.kind_label(), detail: a.detail }
+}
+
+async fn show(state: &AppState, ctx: &Ctx, req: &PageRequest, error: Option<String>) -> PageResult {
+    let page = grants::list(&state.db, req).await?;
+    let pager = Pager::new(&page, "/security", &[]);
+    let list = page.items;
     let orgs = grants::scope_org_names(&state.db, &list).await?;
     let mut accounts: HashMap<i64, (String, &'static str)> = HashMap::new();
     for id in list.iter().map(|r| r.account_id) {
@@ -77,20 +99,27 @@ async fn show(state: &AppState, ctx: &Ctx, error: Option<String>) -> PageResult 
             requested_by: r.requested_by_name,
         })
         .collect();
-    let alerts = alerts::recent(&state.db, 50)
-        .await?
-        .into_iter()
-        .map(|a| AlertLine { at: fmt_time(a.at), kind: a.kind_label(), detail: a.detail })
-        .collect();
+    let newest = alerts::list(&state.db, &PageRequest::first(ALERT_PREVIEW)).await?;
+    let more_alerts = newest.next.is_some();
+    let alerts = newest.items.into_iter().map(alert_line).collect();
     let status = if error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
     let shell = Shell::new(state, ctx, "security").await;
-    let mut res = render(&SecurityPage { shell, requests, alerts, error });
+    let mut res = render(&SecurityPage { shell, requests, pager, alerts, more_alerts, error });
     *res.status_mut() = status;
     Ok(res)
 }
 
-pub async fn page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
-    show(&state, &ctx, None).await
+pub async fn page(State(state): State<AppState>, ctx: Ctx, Paged(req): Paged) -> PageResult {
+    show(&state, &ctx, &req, None).await
+}
+
+/// Every security alert, newest first, page by page.
+pub async fn alerts_page(State(state): State<AppState>, ctx: Ctx, Paged(req): Paged) -> PageResult {
+    let page = alerts::list(&state.db, &req).await?;
+    let pager = Pager::new(&page, "/security/alerts", &[]);
+    let alerts = page.items.into_iter().map(alert_line).collect();
+    let shell = Shell::new(&state, &ctx, "security").await;
+    Ok(render(&AlertsPage { shell, alerts, pager }))
 }
 
 pub async fn decide(State(state): State<AppState>, ctx: Ctx, Path((id, action)): Path<(i64, String)>) -> PageResult {
@@ -103,7 +132,7 @@ pub async fn decide(State(state): State<AppState>, ctx: Ctx, Path((id, action)):
         Ok(_) => Ok(see_other("/security")),
         Err(e) => {
             let errors = form_errors(e)?;
-            show(&state, &ctx, errors.into_values().next()).await
+            show(&state, &ctx, &PageRequest::first(DEFAULT_LIMIT), errors.into_values().next()).await
         }
     }
 }

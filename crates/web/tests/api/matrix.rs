@@ -171,6 +171,9 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("GET", "/api/v1/accounts") => case(AccountAdmin, Untargeted, Body::None),
         ("POST", "/api/v1/accounts") => case(AccountAdmin, Untargeted, Body::NewAccount),
         ("GET", "/api/v1/accounts/{id}") => case(AccountAdmin, AccountPath, Body::None),
+        ("GET", "/api/v1/accounts/orgs") => case(AccountAdmin, Untargeted, Body::None),
+        // No number: refused after authorization (nothing looked up, nothing audited).
+        ("POST", "/api/v1/accounts/member-lookup") => case(AccountAdmin, Untargeted, Body::Json(json!({"id_number": ""}))),
         ("POST", "/api/v1/accounts/{id}/reset-password") => case(AccountAdmin, AccountPath, Body::None),
         ("POST", "/api/v1/accounts/{id}/unlock") => case(AccountAdmin, AccountPath, Body::None),
         ("POST", "/api/v1/accounts/{id}/disable") => case(AccountAdmin, AccountPath, Body::None),
@@ -242,6 +245,7 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("POST", "/imports/{id}/commit") => case(MemberWrite, NoSuchObject, form(&[])),
         ("POST", "/imports/{id}/discard") => case(MemberWrite, NoSuchObject, form(&[])),
         ("GET", "/accounts") => case(AccountAdmin, Untargeted, Body::None),
+        ("GET", "/accounts/pick-org") => case(AccountAdmin, Untargeted, Body::None),
         // No role chosen: the form comes back with the reason.
         ("POST", "/accounts") => case(AccountAdmin, Untargeted, form(&[("username", "made_by_page"), ("role", "")])),
         ("POST", "/accounts/role") => case(AccountAdmin, Untargeted, Body::AccountForm("branch_secretary")),
@@ -256,6 +260,7 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("POST", "/api/v1/role-requests/{id}/reject") => case(SecurityAdmin, NoSuchObject, Body::None),
         ("GET", "/api/v1/security/alerts") => case(SecurityAdmin, Untargeted, Body::None),
         ("GET", "/security") => case(SecurityAdmin, Untargeted, Body::None),
+        ("GET", "/security/alerts") => case(SecurityAdmin, Untargeted, Body::None),
         ("POST", "/security/requests/{id}/{action}") => {
             Case { path: Some("/security/requests/{id}/reject"), ..case(SecurityAdmin, NoSuchObject, form(&[])) }
         }
@@ -471,7 +476,7 @@ fn allowed_status(method: &str, path: &str, caller: Caller, target: Option<Org>)
         ("POST", "/api/v1/auth/totp/confirm") => 422,
         ("POST", "/api/v1/auth/totp/enrol") => 200,
         ("POST", "/meetings/{id}/signin/open") => 422,
-        ("POST", "/accounts") => 422,
+        ("POST", "/accounts" | "/api/v1/accounts/member-lookup") => 422,
         ("PATCH", "/api/v1/orgs/{id}" | "/api/v1/members/{id}" | "/api/v1/meetings/{id}") => 200,
         ("POST", "/api/v1/members/{id}/move" | "/api/v1/members/{id}/reveal" | "/members/{id}/reveal") => 200,
         ("POST", "/api/v1/meetings/{id}/attendance") => 200,

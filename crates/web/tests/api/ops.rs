@@ -495,6 +495,66 @@ async fn every_list_moved_to_the_envelope_pages_and_a_page_past_the_end_is_empty
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leave_requests_role_requests_and_alerts_answer_the_envelope_and_their_pages_page() {
+    use vanguard_store::platform::alerts;
+    for (_t, fx) in fixtures().await {
+        let server = Server::relaxed(&fx.db).await;
+        let secretary = fx.login(Caller::Secretary).await;
+        let b1 = fx.org(Org::B1);
+        // Two members of B1 ask leave from a planned meeting.
+        let planned = json!({"meeting_type": "主题党日", "planned_at": fx.db.clock().now_ms() + 10 * 24 * 3_600_000});
+        let r = server.post(&format!("/api/v1/orgs/{b1}/meetings"), &secretary, &planned).await;
+        assert_eq!(r.status, 201, "[{}] {}", fx.backend, r.text);
+        let meeting = r.json["meeting"]["id"].as_i64().or_else(|| r.json["id"].as_i64()).expect("meeting id");
+        for caller in [Caller::Member, Caller::Leader] {
+            let token = fx.login(caller).await;
+            let r = server.post(&format!("/api/v1/meetings/{meeting}/leave"), &token, &json!({"reason": "外地出差"})).await;
+            assert_eq!(r.status, 200, "[{}] {caller:?}: {}", fx.backend, r.text);
+        }
+        answers_the_envelope(&server, fx.backend, &secretary, &format!("/api/v1/meetings/{meeting}/leave")).await;
+        let page = server.get(&format!("/meetings/{meeting}?limit=1"), &secretary).await;
+        assert!(
+            page.text.contains("rel=\"next\"") && page.text.contains("共 2 条"),
+            "[{}] the leave list pages: {}",
+            fx.backend,
+            page.text
+        );
+
+        // Two role grants wait for a 安全管理员, two alerts were raised.
+        let sysadmin = fx.login(Caller::SysAdmin).await;
+        for name in ["audit2", "audit3"] {
+            let r = server.post("/api/v1/accounts", &sysadmin, &json!({"username": name, "role": "auditor"})).await;
+            assert_eq!(r.status, 201, "[{}] {}", fx.backend, r.text);
+        }
+        alerts::raise(&fx.db, alerts::AUDIT_VERIFY_FAILED, "第 3 条记录被修改或伪造").await.unwrap();
+        alerts::raise(&fx.db, alerts::AUDIT_VERIFY_FAILED, "第 9 条记录被删除").await.unwrap();
+        let secadmin = fx.login(Caller::SecAdmin).await;
+        let auditor = fx.login(Caller::Auditor).await;
+        answers_the_envelope(&server, fx.backend, &secadmin, "/api/v1/role-requests").await;
+        answers_the_envelope(&server, fx.backend, &secadmin, "/api/v1/security/alerts").await;
+        answers_the_envelope(&server, fx.backend, &auditor, "/api/v1/audit/alerts").await;
+        let newest = server.get("/api/v1/security/alerts?limit=1", &secadmin).await;
+        assert!(newest.text.contains("第 9 条"), "[{}] newest first: {}", fx.backend, newest.text);
+        let page = server.get("/security?limit=1", &secadmin).await;
+        assert!(
+            page.text.contains("rel=\"next\"") && page.text.contains("待审批"),
+            "[{}] the requests page: {}",
+            fx.backend,
+            page.text
+        );
+        let page = server.get("/security/alerts?limit=1", &secadmin).await;
+        assert_eq!(page.status, 200, "[{}] {}", fx.backend, page.text);
+        assert!(
+            page.text.contains("第 9 条") && !page.text.contains("第 3 条"),
+            "[{}] one alert a page: {}",
+            fx.backend,
+            page.text
+        );
+        assert!(page.text.contains("rel=\"next\""), "[{}] {}", fx.backend, page.text);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_meeting_time_outside_1900_to_9999_is_refused_over_http() {
     for (_t, fx) in fixtures().await {
         let server = Server::relaxed(&fx.db).await;

@@ -75,7 +75,7 @@ async fn granting_a_data_role_answers_202_and_takes_effect_only_when_a_secadmin_
         let r = server.post(&format!("/api/v1/role-requests/{request}/approve"), &sysadmin, &json!({})).await;
         assert_eq!(r.status, 403, "[{}] {}", fx.backend, r.text);
         let list = server.get("/api/v1/role-requests", &secadmin).await;
-        assert!(list.json.as_array().is_some_and(|l| l.iter().any(|q| q["id"] == request && q["status"] == "pending")));
+        assert!(list.json["items"].as_array().is_some_and(|l| l.iter().any(|q| q["id"] == request && q["status"] == "pending")));
         let r = server.post(&format!("/api/v1/role-requests/{request}/approve"), &secadmin, &json!({})).await;
         assert_eq!((r.status, r.json["status"].as_str()), (200, Some("approved")), "[{}] {}", fx.backend, r.text);
         let detail = server.get(&format!("/api/v1/accounts/{id}"), &sysadmin).await;
@@ -103,7 +103,7 @@ async fn the_security_page_shows_pending_grants_and_alerts_and_the_auditor_sees_
         let audit = server.get("/audit", &auditor).await;
         assert!(audit.text.contains("第 3 条记录被修改或伪造"), "[{}] the auditor's page shows the alert", fx.backend);
         let api = server.get("/api/v1/audit/alerts", &auditor).await;
-        assert_eq!(api.json.as_array().map(Vec::len), Some(1), "[{}] {}", fx.backend, api.text);
+        assert_eq!(api.json["items"].as_array().map(Vec::len), Some(1), "[{}] {}", fx.backend, api.text);
         fx.db.close().await;
     }
 }
@@ -299,5 +299,129 @@ async fn a_branch_secretary_without_a_second_factor_is_kept_from_the_workbench_u
         let lt = leader.json["token"].as_str().expect("token").to_string();
         assert_ne!(server.get(&format!("/api/v1/members?org_id={branch}"), &lt).await.code(), "totp.enrol_required");
         fx.db.close().await;
+    }
+}
+
+// ---- Accounts bound by name, never by internal ids (issue 11 §5; 三员分立) ---------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_account_admin_picks_an_org_by_name_and_links_a_member_by_id_number_without_reading_member_data() {
+    for (_t, fx) in fixtures().await {
+        let server = Server::relaxed(&fx.db).await;
+        let sysadmin = fx.login(Caller::SysAdmin).await;
+        let b1 = fx.org(Org::B1);
+        // An org by name: its name and where it sits, nothing else.
+        let orgs = server.get("/api/v1/accounts/orgs?q=东一社区", &sysadmin).await;
+        assert_eq!(orgs.status, 200, "[{}] {}", fx.backend, orgs.text);
+        let items = orgs.json["items"].as_array().cloned().unwrap_or_default();
+        assert_eq!(items.len(), 1, "[{}] {}", fx.backend, orgs.text);
+        assert_eq!(items[0]["id"].as_i64(), Some(b1), "[{}] {}", fx.backend, orgs.text);
+        assert_eq!(items[0]["within"], "测试市委 / 第一区委 / 东街道党工委", "[{}] {}", fx.backend, orgs.text);
+        let mut keys: Vec<&str> = items[0].as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+        keys.sort_unstable();
+        assert_eq!(keys, ["id", "kind_label", "name", "within"], "[{}] names and paths only: {}", fx.backend, orgs.text);
+        // Still no member list for the system administrator.
+        assert_eq!(server.get("/api/v1/members", &sysadmin).await.status, 403, "[{}]", fx.backend);
+        let member = fx.member(M::B1).id;
+        assert_eq!(server.get(&format!("/api/v1/members/{member}"), &sysadmin).await.status, 403, "[{}]", fx.backend);
+
+        // A member by 公民身份号码: found or not, and a masked name.
+        let zhao = fx.member(M::B1).clone();
+        let r = server.post("/api/v1/accounts/member-lookup", &sysadmin, &json!({"id_number": zhao.id_number})).await;
+        assert_eq!(r.status, 200, "[{}] {}", fx.backend, r.text);
+        assert_eq!(
+            (r.json["found"].as_bool(), r.json["masked_name"].as_str()),
+            (Some(true), Some("赵*志")),
+            "[{}] {}",
+            fx.backend,
+            r.text
+        );
+        assert!(
+            !r.text.contains("赵同志") && !r.text.contains(&zhao.id.to_string()),
+            "[{}] no name, no id: {}",
+            fx.backend,
+            r.text
+        );
+        let wrong = crate::fixture::fresh_id_number();
+        let r = server.post("/api/v1/accounts/member-lookup", &sysadmin, &json!({"id_number": wrong})).await;
+        assert_eq!((r.status, r.json["found"].as_bool()), (200, Some(false)), "[{}] {}", fx.backend, r.text);
+        assert!(r.json["message"].as_str().is_some_and(|m| m.contains("未找到")), "[{}] {}", fx.backend, r.text);
+        let r = server.post("/api/v1/accounts/member-lookup", &sysadmin, &json!({"id_number": "12345"})).await;
+        assert_eq!(r.status, 422, "[{}] {}", fx.backend, r.text);
+        assert!(has_chinese(&r.text) && r.text.contains("18位"), "[{}] {}", fx.backend, r.text);
+
+        // Accounts bound that way; the list names the org and the member, masked.
+        let body = json!({"username": "zhao", "role": "member", "member_id_number": zhao.id_number});
+        let r = server.post("/api/v1/accounts", &sysadmin, &body).await;
+        assert_eq!(r.status, 201, "[{}] {}", fx.backend, r.text);
+        assert_eq!(r.json["account"]["member_id"].as_i64(), Some(zhao.id), "[{}] {}", fx.backend, r.text);
+        let zhao_account = r.json["account"]["id"].as_i64().expect("id");
+        let body = json!({"username": "nobody", "role": "member", "member_id_number": wrong});
+        let r = server.post("/api/v1/accounts", &sysadmin, &body).await;
+        assert_eq!(r.status, 422, "[{}] {}", fx.backend, r.text);
+        assert!(r.text.contains("未找到"), "[{}] {}", fx.backend, r.text);
+        let body = json!({"role": "member", "member_id_number": wrong});
+        let r = server.call(Method::PUT, &format!("/api/v1/accounts/{zhao_account}/role"), Some(&sysadmin), Some(&body)).await;
+        assert_eq!(r.status, 422, "[{}] a role change links by number too: {}", fx.backend, r.text);
+        assert!(r.text.contains("未找到"), "[{}] {}", fx.backend, r.text);
+        let body = json!({"username": "sec2", "role": "branch_secretary", "scope_org_id": b1});
+        assert_eq!(server.post("/api/v1/accounts", &sysadmin, &body).await.status, 201, "[{}]", fx.backend);
+        let list = server.get("/api/v1/accounts?limit=200", &sysadmin).await;
+        let items = list.json["items"].as_array().cloned().unwrap_or_default();
+        let zhao_row = items.iter().find(|a| a["username"] == "zhao").cloned().unwrap_or_default();
+        assert_eq!(zhao_row["member_masked_name"], "赵*志", "[{}] {}", fx.backend, list.text);
+        let sec_row = items.iter().find(|a| a["username"] == "sec2").cloned().unwrap_or_default();
+        assert_eq!(sec_row["scope_org"]["name"], "东一社区党支部", "[{}] {}", fx.backend, list.text);
+        assert!(!list.text.contains("赵同志"), "[{}] {}", fx.backend, list.text);
+
+        // The page: names, never ids, and the picker by name.
+        let page = server.get("/accounts?limit=200", &sysadmin).await;
+        assert_eq!(page.status, 200, "[{}]", fx.backend);
+        assert!(page.text.contains("东一社区党支部") && page.text.contains("赵*志"), "[{}] {}", fx.backend, page.text);
+        assert!(!page.text.contains(&format!(">{b1}<")) && !page.text.contains("编号"), "[{}] no ids: {}", fx.backend, page.text);
+        assert!(page.text.contains("/accounts/pick-org") && page.text.contains("公民身份号码"), "[{}] {}", fx.backend, page.text);
+        let pick = server.get("/accounts/pick-org?name=scope_org_id&pick_q=东二", &sysadmin).await;
+        assert_eq!(pick.status, 200, "[{}] {}", fx.backend, pick.text);
+        assert!(
+            pick.text.contains("东二社区党支部") && pick.text.contains(&format!("value=\"{}\"", fx.org(Org::B2))),
+            "[{}] {}",
+            fx.backend,
+            pick.text
+        );
+        assert!(!pick.text.contains("东一社区党支部"), "[{}] only what was searched: {}", fx.backend, pick.text);
+
+        // Every lookup is audited, the number masked.
+        let auditor = fx.login(Caller::Auditor).await;
+        let records = server.audit(&auditor, "account.member_lookup").await;
+        assert_eq!(records.len(), 2, "[{}] {records:?}", fx.backend);
+        assert!(records.iter().all(|r| !r.to_string().contains(&zhao.id_number)), "[{}] {records:?}", fx.backend);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_accounts_page_creates_an_account_from_a_picked_org_and_an_id_number() {
+    for (_t, fx) in fixtures().await {
+        let server = Server::relaxed(&fx.db).await;
+        let sysadmin = fx.login(Caller::SysAdmin).await;
+        let zhao = fx.member(M::B1).clone();
+        let form = |number: &str| {
+            vec![
+                ("username".to_string(), format!("page_{}", &number[14..])),
+                ("role".to_string(), "member".to_string()),
+                ("member_id_number".to_string(), number.to_string()),
+            ]
+        };
+        let wrong = crate::fixture::fresh_id_number();
+        let post = async |f: Vec<(String, String)>| {
+            let rb = server.request(Method::POST, "/accounts", Some(&sysadmin)).form(&f);
+            crate::fixture::Resp::read(rb.send().await.expect("send")).await
+        };
+        let r = post(form(&wrong)).await;
+        assert_eq!(r.status, 422, "[{}] {}", fx.backend, r.text);
+        assert!(r.text.contains("未找到该公民身份号码对应的在册党员"), "[{}] {}", fx.backend, r.text);
+        assert!(!r.text.contains(&wrong), "[{}] the number is not echoed: {}", fx.backend, r.text);
+        let r = post(form(&zhao.id_number)).await;
+        assert_eq!(r.status, 200, "[{}] {}", fx.backend, r.text);
+        assert!(r.text.contains("赵*志") && r.text.contains("一次性密码"), "[{}] {}", fx.backend, r.text);
     }
 }
