@@ -334,9 +334,34 @@ fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
     b
 }
 
+/// Panics seen on the fuzzing thread: `(in our own code, in a library)`.
+static FUZZ_PANICS: std::sync::Mutex<(u64, u64)> = std::sync::Mutex::new((0, 0));
+
+/// Counts the panics of the calling thread (the reader turns them into a refusal, so the
+/// fuzzer would not see them otherwise): one in this workspace's own code is a bug and
+/// fails the run; one inside a library (calamine) is counted and reported.
+fn count_panics_of_this_thread() {
+    let fuzzing = std::thread::current().id();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() != fuzzing {
+            return previous(info);
+        }
+        let own = info.location().is_some_and(|l| l.file().starts_with("crates/"));
+        let mut counts = FUZZ_PANICS.lock().unwrap_or_else(|p| p.into_inner());
+        if own {
+            counts.0 += 1;
+            eprintln!("fuzz: a panic in our own code: {info}");
+        } else {
+            counts.1 += 1;
+        }
+    }));
+}
+
 /// Feeds mutated files to a reader for `FUZZ_SECS` seconds (default 2): each is read or
-/// refused with an [`UploadError`]; a panic inside a library is caught and counted. The
-/// process dying (an allocation failure, a stack overflow) fails the run.
+/// refused with an [`UploadError`]; a panic inside a library is caught and counted, one in
+/// our own code fails the run. The process dying (an allocation failure, a stack
+/// overflow) fails the run too.
 fn fuzz(name: &str, seeds: &[Vec<u8>], limits: &UploadLimits) -> (u64, u64, u64) {
     let secs: u64 = std::env::var("FUZZ_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(2);
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ secs ^ name.len() as u64);
@@ -360,12 +385,18 @@ fn fuzz(name: &str, seeds: &[Vec<u8>], limits: &UploadLimits) -> (u64, u64, u64)
             assert!(cells as u64 <= limits.max_cells * 4 + 10_000, "{cells} cells from {} bytes", file.len());
         }
     }
-    eprintln!("fuzz {name}: {runs} files in {secs} s, {read} read, {} refused, slowest {slowest} ms", runs - read);
+    let (own, library) = *FUZZ_PANICS.lock().unwrap_or_else(|p| p.into_inner());
+    eprintln!(
+        "fuzz {name}: {runs} files in {secs} s, {read} read, {} refused, slowest {slowest} ms; panics so far: {own} in our code, {library} in libraries (caught)",
+        runs - read
+    );
+    assert_eq!(own, 0, "the readers' own code panicked on a fuzzed file (see the message above)");
     (runs, read, slowest as u64)
 }
 
 #[test]
 fn fuzzed_files_are_read_or_refused_never_panicking() {
+    count_panics_of_this_thread();
     let limits = UploadLimits { memory_budget_bytes: 32 << 20, ..Default::default() };
     let xlsx_seeds = vec![
         xlsx(vec![headings(), row("张三", 1, "x"), row("李四", 2, "y")]),

@@ -97,7 +97,8 @@ fn cell_ref(s: &str) -> Option<(u64, u64)> {
     }
     let col = letters.bytes().fold(0u64, |acc, b| acc * 26 + u64::from(b.to_ascii_uppercase() - b'A' + 1));
     let row: u64 = digits.parse().ok()?;
-    (row >= 1 && col >= 1).then_some((row - 1, col - 1))
+    // `then`, not `then_some`: the subtraction must not run for row 0 (found by the fuzzer).
+    (row >= 1 && col >= 1).then(|| (row - 1, col - 1))
 }
 
 fn attr(e: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<String> {
@@ -427,4 +428,23 @@ pub fn read(bytes: &[u8], limits: &UploadLimits) -> Result<Vec<Table>, UploadErr
         out.push(sheet.finish(hidden, &mut budget)?);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell_ref;
+
+    #[test]
+    fn a_cell_reference_is_read_as_zero_based_row_and_column() {
+        assert_eq!(cell_ref("A1"), Some((0, 0)));
+        assert_eq!(cell_ref("$XFD$1048576"), Some((1_048_575, 16_383)));
+    }
+
+    #[test]
+    fn row_zero_and_references_without_a_row_are_not_cells() {
+        assert_eq!(cell_ref("A0"), None);
+        assert_eq!(cell_ref("A"), None);
+        assert_eq!(cell_ref("1"), None);
+        assert_eq!(cell_ref("ABCD1"), None);
+    }
 }
