@@ -15,6 +15,7 @@
 pub mod platform;
 
 pub mod account;
+pub mod affairs;
 pub mod cockpit;
 pub mod member;
 pub mod org;

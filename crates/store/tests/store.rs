@@ -12,6 +12,8 @@ use vanguard_store::platform::audit::{self, ChainProblem};
 use vanguard_store::{Actor, Db, Scope, StoreError};
 use vanguard_testkit::{TestDb, backends};
 
+#[path = "store/dues.rs"]
+mod dues;
 #[path = "store/export.rs"]
 mod export;
 #[path = "store/ops.rs"]

@@ -1,0 +1,11 @@
+//! 党员事务 storage. Each affair is a module with its own handle on [`Scoped`](crate::Scoped):
+//!
+//! - [`dues`]: 党费 — bases with their history, bills generated in bulk for a subtree,
+//!   the append-only ledger of payments and reversals (idempotent by request key), the
+//!   gateway's orders, and the monthly report. Rules: `domain::affairs::dues`.
+
+pub mod dues;
+
+pub use dues::{
+    BaseView, BillFilter, BillView, Dues, DuesReport, EntryView, GenerateOutcome, MemberDues, OrderView, Receipt, ReportRow,
+};
