@@ -19,7 +19,7 @@
 
 use crate::kernel::error::{FieldError, Invalid, check_text};
 use crate::kernel::finding::Severity;
-use crate::kernel::money::{MAX_FEN, yuan};
+use crate::kernel::money::{MAX_FEN, parse_yuan, yuan};
 use crate::kernel::rules::SeverityPolicy;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -304,6 +304,106 @@ pub fn validate_base(rules: &DuesRules, base: &DuesBase) -> Result<(), Invalid> 
         _ => {}
     }
     inv.into_result(())
+}
+
+/// A base as typed in a form or sent to the API: amounts in 元, the month as `2026-07`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct BaseInput {
+    /// 党费类别 (code or Chinese label): employed, annual_salary, self_employed, retired,
+    /// farmer, needy.
+    pub category: String,
+    /// 交纳基数 in 元 (在职: monthly after-tax fixed pay; 年薪制: monthly actual pay;
+    /// 个体经营: last quarter's average monthly net income; 离退休: the pension).
+    pub base: String,
+    /// 农民 only: the monthly amount in 元 within 0.2–1 (empty: the configured default).
+    pub fixed: String,
+    /// The month the new pay starts, `2026-07`.
+    pub from_month: String,
+}
+
+/// Reads a typed base: every problem at once, then the domain's checks.
+pub fn parse_base(rules: &DuesRules, input: &BaseInput) -> Result<DuesBase, Invalid> {
+    let mut inv = Invalid::default();
+    let category = DuesCategory::parse(&input.category);
+    if category.is_none() {
+        let all: Vec<&str> = DuesCategory::ALL.iter().map(|c| c.label()).collect();
+        inv.push(FieldError::new("category", "dues.category", format!("请选择党费类别：{}", all.join("、"))));
+    }
+    let base_fen = if input.base.trim().is_empty() {
+        0
+    } else {
+        parse_yuan(&input.base).unwrap_or_else(|| {
+            inv.push(FieldError::new("base", "dues.base_format", "交纳基数应为以元为单位的金额，最多两位小数，如 4500.00"));
+            0
+        })
+    };
+    let fixed_fen = if input.fixed.trim().is_empty() {
+        None
+    } else {
+        match parse_yuan(&input.fixed) {
+            Some(f) => Some(f),
+            None => {
+                inv.push(FieldError::new("fixed", "dues.fixed_format", "固定金额应为以元为单位的金额，如 0.50"));
+                None
+            }
+        }
+    };
+    let from_month = Month::parse(&input.from_month);
+    if from_month.is_none() {
+        inv.push(FieldError::new("from_month", "dues.month", "请填写新基数开始适用的月份，如 2026-07"));
+    }
+    match (category, from_month) {
+        (Some(category), Some(from_month)) if inv.is_empty() => {
+            let base = DuesBase { category, base_fen, fixed_fen, from_month };
+            validate_base(rules, &base)?;
+            Ok(base)
+        }
+        _ => Err(inv),
+    }
+}
+
+/// A payment as sent to the API or typed in a form: months as `2026-07`, the voluntary
+/// extra in 元.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct PaymentInput {
+    /// The months to pay, each in full (at most 12).
+    pub months: Vec<String>,
+    /// 自愿多交 in 元 (empty: none).
+    pub voluntary: String,
+    /// member (本人), entrusted (委托代缴) or cash (现金，支部代收).
+    pub payer: String,
+    /// The entrusted person's name (代缴).
+    pub payer_name: String,
+}
+
+/// Reads a typed payment.
+pub fn parse_payment(input: &PaymentInput) -> Result<PaymentRequest, Invalid> {
+    let mut inv = Invalid::default();
+    if input.months.len() > MONTHS_PER_PAYMENT_MAX {
+        return Err(Invalid::one("months", "dues.too_many_months", format!("一次最多交纳{MONTHS_PER_PAYMENT_MAX}个月的党费")));
+    }
+    let mut months = Vec::with_capacity(input.months.len());
+    for m in &input.months {
+        match Month::parse(m) {
+            Some(m) => months.push(m),
+            None => inv.push(FieldError::new("months", "dues.month", "月份应写成 2026-07 的形式")),
+        }
+    }
+    let voluntary_fen = if input.voluntary.trim().is_empty() {
+        0
+    } else {
+        parse_yuan(&input.voluntary).unwrap_or_else(|| {
+            inv.push(FieldError::new("voluntary", "dues.voluntary_format", "自愿多交的金额应以元为单位，最多两位小数"));
+            0
+        })
+    };
+    let payer = Payer::parse(&input.payer).unwrap_or_else(|| {
+        inv.push(FieldError::new("payer", "dues.payer", "请选择交纳方式：本人交纳、委托代缴或现金（支部代收）"));
+        Payer::Cash
+    });
+    inv.into_result(PaymentRequest { months, voluntary_fen, payer, payer_name: input.payer_name.trim().to_string() })
 }
 
 /// `rate_bp / 10000` of `amount`, rounded by `rounding` (non-negative amounts).

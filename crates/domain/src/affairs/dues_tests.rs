@@ -285,3 +285,32 @@ fn the_rule_set_carries_the_dues_section_and_old_stored_sets_get_its_defaults() 
     let r: RuleSet = serde_json::from_str(r#"{"version":4,"dues":{"rounding":"up_jiao","farmer_default_fen":50}}"#).unwrap();
     assert_eq!((r.dues.rounding, r.dues.farmer_default_fen, r.dues.makeup_months), (DuesRounding::UpJiao, 50, 6));
 }
+
+#[test]
+fn a_typed_base_is_read_in_yuan_and_every_problem_is_named() {
+    let input =
+        BaseInput { category: "在职".into(), base: "4,500.50".into(), fixed: String::new(), from_month: "2026-07".into() };
+    let b = parse_base(&rules(), &input).unwrap();
+    assert_eq!((b.category, b.base_fen, b.from_month), (DuesCategory::Employed, 450_050, m("2026-07")));
+    let err = parse_base(&rules(), &BaseInput { category: "无".into(), base: "abc".into(), ..Default::default() }).unwrap_err();
+    assert!(err.has("dues.category") && err.has("dues.base_format") && err.has("dues.month"), "{err}");
+    let farmer = BaseInput { category: "farmer".into(), fixed: "0.5".into(), from_month: "2026-01".into(), ..Default::default() };
+    assert_eq!(parse_base(&rules(), &farmer).unwrap().fixed_fen, Some(50));
+}
+
+#[test]
+fn a_typed_payment_names_its_months_payer_and_extra() {
+    let input = PaymentInput {
+        months: vec!["2026-11".into()],
+        voluntary: "10".into(),
+        payer: "现金（支部代收）".into(),
+        payer_name: String::new(),
+    };
+    let p = parse_payment(&input).unwrap();
+    assert_eq!((p.months, p.voluntary_fen, p.payer), (vec![m("2026-11")], 1000, Payer::Cash));
+    let bad = PaymentInput { months: vec!["11月".into()], payer: "转账".into(), ..Default::default() };
+    let err = parse_payment(&bad).unwrap_err();
+    assert!(err.has("dues.month") && err.has("dues.payer"));
+    let many = PaymentInput { months: vec!["2026-01".into(); 13], payer: "cash".into(), ..Default::default() };
+    assert!(parse_payment(&many).unwrap_err().has("dues.too_many_months"));
+}

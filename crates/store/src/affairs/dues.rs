@@ -26,8 +26,8 @@ use crate::{StoreError, StoreResult};
 use serde::Serialize;
 use vanguard_domain::Invalid;
 use vanguard_domain::affairs::dues::{
-    self as rules, Arrears, Balance, BillState, DuesBase, DuesCategory, EntryKind, EntryState, LedgerEntry, Month, Payer,
-    PaymentRequest,
+    self as rules, Arrears, Balance, BaseInput, BillState, DuesCategory, EntryKind, EntryState, LedgerEntry, Month, Payer,
+    PaymentInput, PaymentRequest,
 };
 use vanguard_domain::kernel::money::yuan;
 use vanguard_domain::kernel::paging::{Page, PageRequest};
@@ -349,10 +349,11 @@ impl Dues<'_> {
     /// Sets a member's category and base from a month on (第十条). Setting the same month
     /// again replaces that entry. Bills of that month onwards not yet paid at all take
     /// the new amount. Audited.
-    pub async fn set_base(&self, member_id: i64, base: &DuesBase) -> StoreResult<BaseView> {
+    pub async fn set_base(&self, member_id: i64, input: &BaseInput) -> StoreResult<BaseView> {
+        // Reach first: outside it the member is not found, whatever the input.
         let p = self.payee_for_write(member_id).await?;
         let dues_rules = self.db.rules();
-        rules::validate_base(&dues_rules.dues, base).map_err(StoreError::Invalid)?;
+        let base = &rules::parse_base(&dues_rules.dues, input).map_err(StoreError::Invalid)?;
         let amount = rules::monthly_amount(&dues_rules.dues, base);
         let now = self.db.clock().now_ms();
         let from = base.from_month.key();
@@ -406,12 +407,13 @@ impl Dues<'_> {
     /// month the 支部大会 passed them to the month they left; not while 停止党籍), from
     /// the base in force that month, in one statement. Members already billed for the month
     /// are left alone, so running it again changes nothing. Audited.
-    pub async fn generate_bills(&self, org_id: i64, month: Month) -> StoreResult<GenerateOutcome> {
+    pub async fn generate_bills(&self, org_id: i64, month: &str) -> StoreResult<GenerateOutcome> {
         let root = self.scope.writable_root().ok_or(StoreError::Forbidden)?;
         let org = self.scoped().orgs().org(org_id).await?;
         if !path::within(&org.path, root) {
             return Err(StoreError::NotFound);
         }
+        let month = Month::parse(month).ok_or_else(|| StoreError::invalid("month", "dues.month", "请选择月份，如 2026-07"))?;
         if month > self.current_month().quarter_end() {
             return Err(StoreError::invalid("month", "dues.month_future", "只能生成本季度及以前月份的党费账单"));
         }
@@ -529,10 +531,12 @@ impl Dues<'_> {
     /// member, an entrusted person (代缴) or in cash to the secretary — under an
     /// idempotency key: a repeated request (also a concurrent one) records nothing new and
     /// answers the first receipt. Audited.
-    pub async fn record_payment(&self, member_id: i64, req: &PaymentRequest, key: &str) -> StoreResult<Receipt> {
-        let key = check_key(key)?;
+    pub async fn record_payment(&self, member_id: i64, input: &PaymentInput, key: &str) -> StoreResult<Receipt> {
+        // Reach first: outside it the member is not found, whatever the input.
         let p = self.payee_for_write(member_id).await?;
-        self.pay(&p, req, &key, "").await
+        let key = check_key(key)?;
+        let req = rules::parse_payment(input).map_err(StoreError::Invalid)?;
+        self.pay(&p, &req, &key, "").await
     }
 
     async fn pay(&self, p: &Payee, req: &PaymentRequest, key: &str, note: &str) -> StoreResult<Receipt> {
@@ -752,8 +756,14 @@ impl Dues<'_> {
     /// Starts an online payment of the caller's own dues: the months and any voluntary
     /// extra are checked as a payment would be, and an order for the total is kept for
     /// the gateway. Audited.
-    pub async fn create_order(&self, months: &[Month], voluntary_fen: i64, gateway: &str) -> StoreResult<OrderView> {
+    pub async fn create_order(&self, input: &PaymentInput, gateway: &str) -> StoreResult<OrderView> {
         let p = self.payee(self.own_member()?).await?;
+        let PaymentRequest { months, voluntary_fen, .. } = rules::parse_payment(&PaymentInput {
+            payer: Payer::Member.code().into(),
+            payer_name: String::new(),
+            ..input.clone()
+        })
+        .map_err(StoreError::Invalid)?;
         let current = self.current_month();
         let all = self.db.rules();
         let dues = self.member_dues(p.id).await?;
@@ -765,7 +775,7 @@ impl Dues<'_> {
                 paid_fen: b.paid_fen,
             });
         }
-        let req = PaymentRequest { months: months.to_vec(), voluntary_fen, payer: Payer::Member, payer_name: String::new() };
+        let req = PaymentRequest { months: months.clone(), voluntary_fen, payer: Payer::Member, payer_name: String::new() };
         let lines = rules::check_payment(&all.dues, current, &bills, &req).map_err(StoreError::Invalid)?;
         let total: i64 = lines.iter().map(|l| l.amount_fen).sum();
         let keys: Vec<String> = months.iter().map(|m| m.key()).collect();

@@ -3,8 +3,9 @@
 
 use super::{Tree, member, subtree_scope, system, tree};
 use chrono::NaiveDate;
-use vanguard_domain::affairs::dues::{DuesBase, DuesCategory, Month, Payer, PaymentRequest};
+use vanguard_domain::affairs::dues::{BaseInput, DuesCategory, Month, PaymentInput};
 use vanguard_domain::kernel::auth::{Reach, Role};
+use vanguard_domain::kernel::money::yuan;
 use vanguard_domain::kernel::paging::PageRequest;
 use vanguard_store::affairs::BillFilter;
 use vanguard_store::member::Leave;
@@ -28,8 +29,8 @@ struct Fixture {
     now: Month,
 }
 
-fn base(category: DuesCategory, fen: i64, from: Month) -> DuesBase {
-    DuesBase { category, base_fen: fen, fixed_fen: None, from_month: from }
+fn base(category: DuesCategory, fen: i64, from: Month) -> BaseInput {
+    BaseInput { category: category.code().into(), base: yuan(fen), fixed: String::new(), from_month: from.key() }
 }
 
 async fn fixture(db: &Db) -> Fixture {
@@ -86,8 +87,8 @@ impl Fixture {
     }
 }
 
-fn cash(months: &[Month]) -> PaymentRequest {
-    PaymentRequest { months: months.to_vec(), voluntary_fen: 0, payer: Payer::Cash, payer_name: String::new() }
+fn cash(months: &[Month]) -> PaymentInput {
+    PaymentInput { months: months.iter().map(|m| m.key()).collect(), payer: "cash".into(), ..Default::default() }
 }
 
 #[tokio::test]
@@ -96,16 +97,16 @@ async fn a_months_bills_follow_the_base_in_force_and_generating_twice_changes_no
         let f = fixture(&t.db).await;
         let sys = system(&f.tr.root);
         let d = t.db.scoped(&sys).dues();
-        let out = d.generate_bills(f.street.id, f.now).await.unwrap();
+        let out = d.generate_bills(f.street.id, &f.now.key()).await.unwrap();
         // 张一, 张二, 预一 (joined this month), 李一; 无基 has no base.
         assert_eq!((out.created, out.without_base), (4, 1), "[{}]", t.backend);
-        let again = d.generate_bills(f.street.id, f.now).await.unwrap();
+        let again = d.generate_bills(f.street.id, &f.now.key()).await.unwrap();
         assert_eq!(again.created, 0, "[{}]", t.backend);
         let page = d.bills(f.branch_a.id, f.now, BillFilter::All, &PageRequest::first(50)).await.unwrap();
         let amounts: Vec<(String, i64)> = page.items.iter().map(|b| (b.member_name.clone(), b.amount_fen)).collect();
         assert_eq!(amounts, vec![("张一".into(), 4000), ("张二".into(), 2500), ("预一".into(), 20)], "[{}]", t.backend);
         // The probationary member joined this month: nothing for last month.
-        d.generate_bills(f.street.id, f.now.plus(-1)).await.unwrap();
+        d.generate_bills(f.street.id, &f.now.plus(-1).key()).await.unwrap();
         let last = d.bills(f.branch_a.id, f.now.plus(-1), BillFilter::All, &PageRequest::first(50)).await.unwrap();
         assert!(last.items.iter().all(|b| b.member_id != f.pre), "[{}]", t.backend);
         assert_eq!(last.items.len(), 2);
@@ -121,7 +122,7 @@ async fn an_archived_member_is_billed_up_to_the_month_they_left() {
         let left = f.now.plus(-2).first_day().to_string();
         s.members().archive_member(f.li, &Leave { reason: "died".into(), left_on: left, note: String::new() }).await.unwrap();
         for (back, expected) in [(-3, 1), (-2, 1), (-1, 0)] {
-            s.dues().generate_bills(f.branch_b.id, f.now.plus(back)).await.unwrap();
+            s.dues().generate_bills(f.branch_b.id, &f.now.plus(back).key()).await.unwrap();
             let page = s.dues().bills(f.branch_b.id, f.now.plus(back), BillFilter::All, &PageRequest::first(10)).await.unwrap();
             assert_eq!(page.items.len(), expected, "[{}] {back}", t.backend);
         }
@@ -135,7 +136,7 @@ async fn a_new_base_from_a_month_changes_the_unpaid_bills_from_that_month_only()
         let sys = system(&f.tr.root);
         let d = t.db.scoped(&sys).dues();
         for back in 0..4 {
-            d.generate_bills(f.branch_a.id, f.now.plus(-back)).await.unwrap();
+            d.generate_bills(f.branch_a.id, &f.now.plus(-back).key()).await.unwrap();
         }
         d.record_payment(f.zhang1, &cash(&[f.now.plus(-3)]), "k-paid").await.unwrap();
         // A raise to 6000 元 that started two months ago: 1.5 % of the whole base.
@@ -155,7 +156,7 @@ async fn the_same_payment_request_twice_records_once() {
         let f = fixture(&t.db).await;
         let sys = system(&f.tr.root);
         let d = t.db.scoped(&sys).dues();
-        d.generate_bills(f.branch_a.id, f.now).await.unwrap();
+        d.generate_bills(f.branch_a.id, &f.now.key()).await.unwrap();
         let first = d.record_payment(f.zhang1, &cash(&[f.now]), "pay-1").await.unwrap();
         let second = d.record_payment(f.zhang1, &cash(&[f.now]), "pay-1").await.unwrap();
         assert!(!first.replayed && second.replayed, "[{}]", t.backend);
@@ -176,7 +177,7 @@ async fn two_concurrent_requests_with_one_key_record_once() {
         let f = fixture(&t.db).await;
         let sys = system(&f.tr.root);
         let d = t.db.scoped(&sys).dues();
-        d.generate_bills(f.branch_a.id, f.now).await.unwrap();
+        d.generate_bills(f.branch_a.id, &f.now.key()).await.unwrap();
         let req = cash(&[f.now]);
         let (a, b) = tokio::join!(d.record_payment(f.zhang1, &req, "same"), d.record_payment(f.zhang1, &req, "same"));
         let (a, b) = (a.unwrap(), b.unwrap());
@@ -193,7 +194,7 @@ async fn two_payments_of_one_month_under_different_keys_land_once() {
         let f = fixture(&t.db).await;
         let sys = system(&f.tr.root);
         let d = t.db.scoped(&sys).dues();
-        d.generate_bills(f.branch_a.id, f.now).await.unwrap();
+        d.generate_bills(f.branch_a.id, &f.now.key()).await.unwrap();
         let req = cash(&[f.now]);
         let (a, b) = tokio::join!(d.record_payment(f.zhang1, &req, "one"), d.record_payment(f.zhang1, &req, "two"));
         assert_eq!([a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(), 1, "[{}] {a:?} {b:?}", t.backend);
@@ -209,7 +210,7 @@ async fn makeup_is_recorded_six_months_back_and_refused_seven() {
         let sys = system(&f.tr.root);
         let d = t.db.scoped(&sys).dues();
         for back in [6, 7] {
-            d.generate_bills(f.branch_b.id, f.now.plus(-back)).await.unwrap();
+            d.generate_bills(f.branch_b.id, &f.now.plus(-back).key()).await.unwrap();
         }
         d.record_payment(f.li, &cash(&[f.now.plus(-6)]), "six").await.unwrap();
         let err = d.record_payment(f.li, &cash(&[f.now.plus(-7)]), "seven").await.unwrap_err();
@@ -223,7 +224,7 @@ async fn a_reversal_appends_the_opposite_entry_once_and_the_bill_is_owed_again()
         let f = fixture(&t.db).await;
         let sys = system(&f.tr.root);
         let d = t.db.scoped(&sys).dues();
-        d.generate_bills(f.branch_a.id, f.now).await.unwrap();
+        d.generate_bills(f.branch_a.id, &f.now.key()).await.unwrap();
         let paid = d.record_payment(f.zhang1, &cash(&[f.now]), "r-1").await.unwrap();
         let rev = d.reverse(paid.entries[0].id, "误登记").await.unwrap();
         assert_eq!((rev.kind.as_str(), rev.amount_fen, rev.reverses_id), ("reversal", -4000, Some(paid.entries[0].id)));
@@ -254,13 +255,15 @@ async fn the_ledger_balances_per_member_and_per_org() {
         let sys = system(&f.tr.root);
         let d = t.db.scoped(&sys).dues();
         for back in 0..3 {
-            d.generate_bills(f.street.id, f.now.plus(-back)).await.unwrap();
+            d.generate_bills(f.street.id, &f.now.plus(-back).key()).await.unwrap();
         }
         d.record_payment(f.zhang1, &cash(&[f.now.plus(-2), f.now.plus(-1)]), "b-1").await.unwrap();
-        let entrusted =
-            PaymentRequest {
-                months: vec![f.now], voluntary_fen: 100_000, payer: Payer::Entrusted, payer_name: "王小红".into()
-            };
+        let entrusted = PaymentInput {
+            months: vec![f.now.key()],
+            voluntary: "1000".into(),
+            payer: "entrusted".into(),
+            payer_name: "王小红".into(),
+        };
         let r = d.record_payment(f.zhang2, &entrusted, "b-2").await.unwrap();
         assert!(r.entries.iter().any(|e| e.kind == "voluntary" && e.remit_upward), "[{}]", t.backend);
         let rev = d.record_payment(f.li, &cash(&[f.now]), "b-3").await.unwrap();
@@ -293,13 +296,13 @@ async fn another_branchs_secretary_can_neither_see_nor_write_its_dues() {
     for t in backends().await {
         let f = fixture(&t.db).await;
         let sys = system(&f.tr.root);
-        t.db.scoped(&sys).dues().generate_bills(f.street.id, f.now).await.unwrap();
+        t.db.scoped(&sys).dues().generate_bills(f.street.id, &f.now.key()).await.unwrap();
         let b = f.secretary(&f.branch_b);
         let d = t.db.scoped(&b).dues();
         let not_found = |r: Result<(), StoreError>| assert!(matches!(r, Err(StoreError::NotFound)), "[{}] {r:?}", t.backend);
         not_found(d.set_base(f.zhang1, &base(DuesCategory::Employed, 100_000, f.now)).await.map(|_| ()));
         not_found(d.record_payment(f.zhang1, &cash(&[f.now]), "x").await.map(|_| ()));
-        not_found(d.generate_bills(f.branch_a.id, f.now).await.map(|_| ()));
+        not_found(d.generate_bills(f.branch_a.id, &f.now.key()).await.map(|_| ()));
         not_found(d.bills(f.branch_a.id, f.now, BillFilter::All, &PageRequest::first(10)).await.map(|_| ()));
         not_found(d.member_dues(f.zhang1).await.map(|_| ()));
         not_found(d.report(f.branch_a.id, f.now, f.now).await.map(|_| ()));
@@ -319,10 +322,10 @@ async fn an_online_order_is_recorded_once_when_the_gateway_says_paid() {
     for t in backends().await {
         let f = fixture(&t.db).await;
         let sys = system(&f.tr.root);
-        t.db.scoped(&sys).dues().generate_bills(f.street.id, f.now).await.unwrap();
+        t.db.scoped(&sys).dues().generate_bills(f.street.id, &f.now.key()).await.unwrap();
         let own = f.own(f.zhang1);
         let d = t.db.scoped(&own).dues();
-        let order = d.create_order(&[f.now], 0, "simulated").await.unwrap();
+        let order = d.create_order(&cash(&[f.now]), "simulated").await.unwrap();
         assert_eq!((order.amount_fen, order.state.as_str()), (4000, "created"));
         let paid = d.settle_order(order.id, true, "SIM-1").await.unwrap();
         assert_eq!(paid.state, "paid", "[{}]", t.backend);
@@ -332,7 +335,7 @@ async fn an_online_order_is_recorded_once_when_the_gateway_says_paid() {
         assert_eq!((mine.entries.len(), mine.balance.outstanding_fen), (1, 0), "[{}]", t.backend);
         assert_eq!(mine.entries[0].payer, "member");
         // A failed order records nothing.
-        let again = d.create_order(&[], 5000, "simulated").await.unwrap();
+        let again = d.create_order(&PaymentInput { voluntary: "50".into(), ..Default::default() }, "simulated").await.unwrap();
         assert_eq!(d.settle_order(again.id, false, "SIM-2").await.unwrap().state, "failed");
         assert_eq!(d.my_dues().await.unwrap().entries.len(), 1);
     }
