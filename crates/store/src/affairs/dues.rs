@@ -747,10 +747,9 @@ impl Dues<'_> {
         self.member_dues(id).await
     }
 
+    /// The caller's own member record; an account without one has no dues (not found).
     fn own_member(&self) -> StoreResult<i64> {
-        self.scope
-            .member_id
-            .ok_or_else(|| StoreError::conflict("dues.no_member", "您的账户未关联党员档案，无法交纳党费；请用本人的党员账户登录"))
+        self.scope.member_id.ok_or(StoreError::NotFound)
     }
 
     /// Starts an online payment of the caller's own dues: the months and any voluntary

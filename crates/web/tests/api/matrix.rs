@@ -195,6 +195,28 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("GET", "/api/v1/imports/{id}/rows") => case(MemberWrite, NoSuchObject, Body::None),
         ("POST", "/api/v1/imports/{id}/commit") => case(MemberWrite, NoSuchObject, Body::None),
         ("POST", "/api/v1/imports/{id}/discard") => case(MemberWrite, NoSuchObject, Body::None),
+        // 党费: the secretary's side needs 维护党员 (members' money is personal data); the
+        // report is an aggregate any reader of the org sees. Writes are refused after the
+        // reach check (a month beyond the quarter, an empty base, no months, no key).
+        ("GET", "/api/v1/dues/orgs/{id}/bills") => case(MemberWrite, OrgPath, Body::None),
+        ("POST", "/api/v1/dues/orgs/{id}/bills") => case(MemberWrite, OrgPath, Body::Json(json!({"month": "2999-01"}))),
+        ("GET", "/api/v1/dues/orgs/{id}/report") => case(OrgRead, OrgPath, Body::None),
+        ("GET", "/api/v1/dues/members/{id}") => case(MemberWrite, MemberPath, Body::None),
+        ("PUT", "/api/v1/dues/members/{id}/base") => case(MemberWrite, MemberPath, Body::Json(json!({}))),
+        ("POST", "/api/v1/dues/members/{id}/payments") => case(MemberWrite, MemberPath, Body::Json(json!({"months": []}))),
+        ("POST", "/api/v1/dues/entries/{id}/reverse") => case(MemberWrite, NoSuchObject, Body::Json(json!({"reason": "误登记"}))),
+        ("GET", "/api/v1/dues/me") => case(MemberRead, OwnRecord, Body::None),
+        ("POST", "/api/v1/dues/me/orders") => case(MemberRead, OwnRecord, Body::Json(json!({}))),
+        ("GET", "/orgs/{id}/dues") => case(MemberWrite, OrgPath, Body::None),
+        ("POST", "/orgs/{id}/dues") => case(MemberWrite, OrgPath, form(&[("month", "2999-01")])),
+        ("GET", "/members/{id}/dues") => case(MemberWrite, MemberPath, Body::None),
+        ("POST", "/members/{id}/dues/base") => case(MemberWrite, MemberPath, form(&[])),
+        ("POST", "/members/{id}/dues/pay") => case(MemberWrite, MemberPath, form(&[])),
+        ("POST", "/dues/entries/{id}/reverse") => case(MemberWrite, NoSuchObject, form(&[("reason", "误登记")])),
+        ("GET", "/m/dues") => case(MemberRead, OwnRecord, Body::None),
+        ("POST", "/m/dues") => case(MemberRead, OwnRecord, form(&[])),
+        ("GET", "/m/dues/orders/{id}") => case(MemberRead, NoSuchObject, Body::None),
+        ("POST", "/m/dues/orders/{id}") => case(MemberRead, NoSuchObject, form(&[("action", "pay")])),
         ("GET", "/api/v1/audit") => case(AuditRead, Untargeted, Body::None),
         ("GET", "/api/v1/audit/verify") => case(AuditRead, Untargeted, Body::None),
         // Pages. Form posts carry URL-encoded bodies, as browsers send them.
@@ -528,6 +550,10 @@ fn allowed_status(method: &str, path: &str, caller: Caller, target: Option<Org>)
         }
         ("POST", "/api/v1/plans/{id}/acknowledge" | "/api/v1/plans/{id}/return" | "/api/v1/plans/{id}/publish") => 409,
         ("POST", "/plans/{id}/action") => 400,
+        // 党费: refused after the reach check, nothing written.
+        ("POST", "/api/v1/dues/orgs/{id}/bills" | "/api/v1/dues/members/{id}/payments" | "/api/v1/dues/me/orders") => 422,
+        ("PUT", "/api/v1/dues/members/{id}/base") => 422,
+        ("POST", "/orgs/{id}/dues" | "/members/{id}/dues/base" | "/members/{id}/dues/pay" | "/m/dues") => 422,
         ("POST", "/api/v1/accounts") => 201,
         ("POST", "/api/v1/accounts/{id}/reset-password" | "/api/v1/accounts/{id}/unlock") => 200,
         ("POST", "/api/v1/accounts/{id}/disable" | "/api/v1/accounts/{id}/enable") => 200,
