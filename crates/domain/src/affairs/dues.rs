@@ -18,8 +18,9 @@
 //!   shorter runs from the configured length → 预警.
 
 use crate::kernel::error::{FieldError, Invalid, check_text};
-use crate::kernel::finding::Severity;
+use crate::kernel::finding::{Finding, Severity, Subject};
 use crate::kernel::money::{MAX_FEN, parse_yuan, yuan};
+use crate::kernel::period::{Period, PeriodKind};
 use crate::kernel::rules::SeverityPolicy;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -677,6 +678,50 @@ pub fn arrears(rules: &DuesRules, severity: &SeverityPolicy, current: Month, bil
         return None;
     };
     Some(Arrears { since, until, months, severity: sev })
+}
+
+/// The rule code of arrears findings (the engine owns the codes under `affairs.dues`).
+pub const ARREARS_CODE: &str = "affairs.dues_arrears";
+/// The prefix of every 党费 rule code.
+pub const RULE_PREFIX: &str = "affairs.dues";
+/// The version of the arrears rule.
+pub const ARREARS_RULE_VERSION: u32 = 1;
+/// The arrears rule's title, as the findings lists show it.
+pub const ARREARS_TITLE: &str = "党章第九条：连续不交纳党费";
+
+/// A member's arrears as a finding of the rules engine: the run of unpaid months (see
+/// [`arrears`]) filed under the month it began, so it stays one finding while it grows;
+/// 问题 from 6 months (党章第九条: "连续六个月不交纳党费，又没有正当理由的，就被认为是自行
+/// 脱党"), 预警 before.
+pub fn arrears_finding(
+    rules: &DuesRules,
+    severity: &SeverityPolicy,
+    current: Month,
+    member_id: i64,
+    bills: &[BillState],
+) -> Option<Finding> {
+    let a = arrears(rules, severity, current, bills)?;
+    let owed: i64 = bills.iter().filter(|b| a.since <= b.month && b.month <= a.until).map(BillState::outstanding_fen).sum();
+    let article = if a.months >= rules.arrears_problem_months {
+        format!("；连续{}个月不交纳党费又无正当理由的，按党章第九条处理", rules.arrears_problem_months)
+    } else {
+        String::new()
+    };
+    Some(Finding {
+        rule_code: ARREARS_CODE.into(),
+        rule_version: ARREARS_RULE_VERSION,
+        subject: Subject::Member(member_id),
+        period: Period { kind: PeriodKind::Month, start: a.since.first_day(), end: a.until.last_day() },
+        severity: a.severity,
+        evidence: format!(
+            "自{}至{}连续{}个月未交纳党费，共{}元{}",
+            a.since.label(),
+            a.until.label(),
+            a.months,
+            yuan(owed),
+            article
+        ),
+    })
 }
 
 #[cfg(test)]
