@@ -598,6 +598,7 @@ impl Dues<'_> {
                 }
             }
         }
+        super::dues_check::refresh_member(&mut tx, self.db, p.region_id, p.id).await?;
         let total: i64 = lines.iter().map(|l| l.amount_fen).sum();
         let months: Vec<String> = lines.iter().filter_map(|l| l.month.map(|m| m.label())).collect();
         let voluntary = lines.iter().find(|l| l.kind == EntryKind::Voluntary).map(|l| l.amount_fen).unwrap_or(0);
@@ -675,6 +676,7 @@ impl Dues<'_> {
                 "UPDATE dues_bills SET paid_fen = paid_fen - $1 WHERE region_id = $2 AND member_id = $3 AND month = $4")
                 .bind(e.amount_fen).bind(self.scope.region_id).bind(e.member_id).bind(month).execute(c).await)?;
         }
+        super::dues_check::refresh_member(&mut tx, self.db, self.scope.region_id, e.member_id).await?;
         audit::append(
             &mut tx,
             self.db,

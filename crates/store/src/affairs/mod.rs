@@ -3,8 +3,11 @@
 //! - [`dues`]: 党费 — bases with their history, bills generated in bulk for a subtree,
 //!   the append-only ledger of payments and reversals (idempotent by request key), the
 //!   gateway's orders, and the monthly report. Rules: `domain::affairs::dues`.
+//! - [`dues_check`]: arrears as findings of the rules engine (the daily check and each
+//!   payment's transaction).
 
 pub mod dues;
+pub mod dues_check;
 
 pub use dues::{
     BaseView, BillFilter, BillView, Dues, DuesReport, EntryView, GenerateOutcome, MemberDues, OrderView, Receipt, ReportRow,

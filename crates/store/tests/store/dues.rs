@@ -340,3 +340,35 @@ async fn an_online_order_is_recorded_once_when_the_gateway_says_paid() {
         assert_eq!(d.my_dues().await.unwrap().entries.len(), 1);
     }
 }
+
+#[tokio::test]
+async fn six_unpaid_months_are_a_problem_finding_that_resolves_when_paid() {
+    for t in backends().await {
+        let f = fixture(&t.db).await;
+        let sys = system(&f.tr.root);
+        let s = t.db.scoped(&sys);
+        for back in 1..=6 {
+            s.dues().generate_bills(f.branch_b.id, &f.now.plus(-back).key()).await.unwrap();
+        }
+        let runs = vanguard_store::platform::engines::run_all(&t.db, f.tr.root.region_id, t.db.clock().today()).await.unwrap();
+        let dues_run = runs.iter().find(|r| r.name == "党费").expect("the dues engine runs in the daily check");
+        assert_eq!(dues_run.changes.opened, 1, "[{}]", t.backend);
+        let filter = vanguard_store::cockpit::FindingFilter {
+            rule: Some(vanguard_domain::affairs::dues::ARREARS_CODE.into()),
+            ..Default::default()
+        };
+        let open = s.cockpit().findings(&filter, &PageRequest::first(10)).await.unwrap();
+        assert_eq!(open.items.len(), 1, "[{}]", t.backend);
+        let finding = &open.items[0];
+        assert_eq!((finding.subject_id, finding.severity.as_str()), (f.li, "finding"), "[{}]", t.backend);
+        assert!(finding.evidence.contains("连续6个月"), "{}", finding.evidence);
+        // Paying the oldest month within the 补交 window shortens the run to 5: a 预警.
+        s.dues().record_payment(f.li, &cash(&[f.now.plus(-6)]), "late-1").await.unwrap();
+        let now_open = s.cockpit().findings(&filter, &PageRequest::first(10)).await.unwrap();
+        assert_eq!(now_open.items.iter().map(|i| i.severity.as_str()).collect::<Vec<_>>(), vec!["warning"], "[{}]", t.backend);
+        // Paying the rest resolves it in the same transaction.
+        let rest: Vec<Month> = (1..=5).map(|b| f.now.plus(-b)).collect();
+        s.dues().record_payment(f.li, &cash(&rest), "late-2").await.unwrap();
+        assert!(s.cockpit().findings(&filter, &PageRequest::first(10)).await.unwrap().items.is_empty(), "[{}]", t.backend);
+    }
+}
