@@ -30,9 +30,12 @@ struct Unpaid {
     paid_fen: i64,
 }
 
+/// Each member's branch, its path and the member's unpaid bills.
+type ByMember = BTreeMap<i64, (i64, String, Vec<BillState>)>;
+
 /// Member → (branch, path, unpaid bills), from rows ordered by member.
-fn group(rows: Vec<Unpaid>) -> StoreResult<BTreeMap<i64, (i64, String, Vec<BillState>)>> {
-    let mut out: BTreeMap<i64, (i64, String, Vec<BillState>)> = BTreeMap::new();
+fn group(rows: Vec<Unpaid>) -> StoreResult<ByMember> {
+    let mut out = ByMember::new();
     for r in rows {
         let month = decode("dues_bills.month", &r.month, Month::parse)?;
         let e = out.entry(r.member_id).or_insert_with(|| (r.org_id, r.org_path.clone(), Vec::new()));
@@ -43,7 +46,7 @@ fn group(rows: Vec<Unpaid>) -> StoreResult<BTreeMap<i64, (i64, String, Vec<BillS
     Ok(out)
 }
 
-fn placed(db: &Db, current: Month, bills: &BTreeMap<i64, (i64, String, Vec<BillState>)>) -> Vec<Placed> {
+fn placed(db: &Db, current: Month, bills: &ByMember) -> Vec<Placed> {
     let rules = db.rules();
     bills
         .iter()
