@@ -22,6 +22,7 @@ use crate::platform::error::decode;
 use crate::platform::ids;
 use crate::platform::paging::{SortKey, capped_page};
 use crate::platform::query::Sql;
+use crate::platform::xlsx::{Book, Cell, Column};
 use crate::{StoreError, StoreResult};
 use serde::Serialize;
 use vanguard_domain::Invalid;
@@ -741,6 +742,58 @@ impl Dues<'_> {
         by_child.sort_by(|a, b| a.org_name.cmp(&b.org_name));
         cells.sort_by(|a, b| (&a.org_name, &a.month).cmp(&(&b.org_name, &b.month)));
         Ok(DuesReport { org_id: org.id, org_name: org.name, from: from.key(), to: to.key(), months, children: by_child, cells })
+    }
+
+    /// The report as an .xlsx workbook: the subtree month by month, each direct child over
+    /// the range, and each child month by month. Answers the bytes and a file name.
+    pub async fn report_xlsx(&self, org_id: i64, from: Month, to: Month) -> StoreResult<(Vec<u8>, String)> {
+        let r = self.report(org_id, from, to).await?;
+        let columns = |first: &str| {
+            vec![
+                Column::new(first, 24.0),
+                Column::new("月份", 12.0),
+                Column::new("应交人数", 10.0),
+                Column::new("已交人数", 10.0),
+                Column::new("应交（元）", 14.0),
+                Column::new("实交（元）", 14.0),
+                Column::new("未交（元）", 14.0),
+                Column::new("收缴率", 10.0),
+            ]
+        };
+        let line = |x: &ReportRow| {
+            vec![
+                Cell::text(x.org_name.clone()),
+                Cell::text(x.month.as_deref().and_then(Month::parse).map(|m| m.label()).unwrap_or_else(|| "合计".into())),
+                Cell::Number(x.bills as f64),
+                Cell::Number(x.paid_count as f64),
+                Cell::text(yuan(x.due_fen)),
+                Cell::text(yuan(x.paid_fen)),
+                Cell::text(yuan(x.outstanding_fen)),
+                Cell::text(x.rate_permille.map(|p| format!("{}.{}%", p / 10, p % 10)).unwrap_or_default()),
+            ]
+        };
+        let sheets: Vec<(&str, &str, Vec<Vec<Cell>>)> = vec![
+            ("按月", "党组织", r.months.iter().map(line).collect()),
+            ("按下级组织", "下级党组织", r.children.iter().map(line).collect()),
+            ("下级组织按月", "下级党组织", r.cells.iter().map(line).collect()),
+        ];
+        let range = if from == to { from.label() } else { format!("{}至{}", from.label(), to.label()) };
+        let title = format!("{} {}党费收缴情况", r.org_name, range);
+        let scratch = self.db.scratch_dir();
+        let caption = title.clone();
+        let bytes = tokio::task::spawn_blocking(move || {
+            let mut book = Book::new(&scratch)?;
+            for (name, first, rows) in &sheets {
+                book.sheet(name, Some(&caption), &columns(first))?;
+                for row in rows {
+                    book.row(row)?;
+                }
+            }
+            book.into_bytes()
+        })
+        .await
+        .map_err(|e| StoreError::Other(format!("生成 Excel 文件时出错：{e}")))??;
+        Ok((bytes, format!("{title}.xlsx")))
     }
 
     /// The caller's own dues (the portal).

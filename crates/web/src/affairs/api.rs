@@ -93,6 +93,21 @@ pub async fn report(
     Ok(Json(dues.report(org_id, from, to).await?))
 }
 
+/// The report as an .xlsx workbook (same query as the JSON report).
+pub async fn report_xlsx(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(org_id): Id,
+    QueryParams(q): QueryParams<ReportQuery>,
+) -> ApiResult<axum::response::Response> {
+    let dues = ctx.scoped(&state.db).dues();
+    let now = dues.current_month();
+    let to = month_or(&q.to, now)?;
+    let from = month_or(&q.from, to.plus(1 - to.month() as i32))?;
+    let (bytes, filename) = dues.report_xlsx(org_id, from, to).await?;
+    Ok(crate::download::xlsx(bytes, &filename, "dues-report.xlsx"))
+}
+
 pub async fn member_dues(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> ApiResult<Json<MemberDues>> {
     Ok(Json(ctx.scoped(&state.db).dues().member_dues(id).await?))
 }

@@ -10,6 +10,7 @@ pub fn routes() -> Vec<RouteSpec> {
         r!(GET "/api/v1/dues/orgs/{id}/bills", MemberWrite, "dues", "该党组织（含下级）某月的党费账单（?month=2026-07&status=paid|unpaid），按姓名分页", None, get(super::api::bills)),
         r!(POST "/api/v1/dues/orgs/{id}/bills", MemberWrite, "dues", "生成该党组织（含下级）某月的党费账单（已生成的不重复生成；未核定基数的党员不生成）", Some(crate::routes::schema::<super::api::GenerateBills>), post(super::api::generate_bills)),
         r!(GET "/api/v1/dues/orgs/{id}/report", OrgRead, "dues", "党费收缴报表：按月的应交、实交、未交和收缴率，并按下级党组织分列（?from=&to=，最多24个月）", None, get(super::api::report)),
+        r!(GET "/api/v1/dues/orgs/{id}/report.xlsx", OrgRead, "dues", "党费收缴报表导出为 Excel（按月、按下级党组织、下级党组织按月三张表）", None, get(super::api::report_xlsx)),
         r!(GET "/api/v1/dues/members/{id}", MemberWrite, "dues", "党员的党费：基数历史、近三年账单和交纳记录、结余、欠交情况", None, get(super::api::member_dues)),
         r!(PUT "/api/v1/dues/members/{id}/base", MemberWrite, "dues", "核定党员的党费类别和交纳基数（自新工资开始执行的月份起适用）", Some(crate::routes::schema::<vanguard_domain::affairs::dues::BaseInput>), put(super::api::set_base)),
         r!(POST "/api/v1/dues/members/{id}/payments", MemberWrite, "dues", "登记党费交纳（本人、委托代缴或现金），须带 Idempotency-Key 请求头：同一键重复提交只记一次；补交最多6个月", Some(crate::routes::schema::<vanguard_domain::affairs::dues::PaymentInput>), post(super::api::record_payment)),

@@ -73,6 +73,11 @@ async fn dues_are_billed_paid_once_per_key_paid_online_and_reversed_over_http() 
         let r = server.get(&format!("/api/v1/dues/orgs/{b1}/report?from={month}&to={month}"), &secretary).await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!((r.json["months"][0]["due_fen"].as_i64(), r.json["months"][0]["paid_fen"].as_i64()), (Some(4500), Some(0)));
+        let x =
+            server.request(Method::GET, &format!("/api/v1/dues/orgs/{b1}/report.xlsx?from={month}&to={month}"), Some(&secretary));
+        let x = Resp::read(x.send().await.expect("xlsx")).await;
+        assert_eq!(x.status, 200, "{}", x.text);
+        assert!(x.header("content-type").contains("spreadsheetml"), "{}", x.header("content-type"));
         let doc = server.call(Method::GET, "/api/openapi.json", None, None).await;
         assert!(doc.text.contains("/api/v1/dues/members/{id}/payments") && doc.text.contains("PaymentInput"), "{}", fx.backend);
     }

@@ -201,6 +201,7 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("GET", "/api/v1/dues/orgs/{id}/bills") => case(MemberWrite, OrgPath, Body::None),
         ("POST", "/api/v1/dues/orgs/{id}/bills") => case(MemberWrite, OrgPath, Body::Json(json!({"month": "2999-01"}))),
         ("GET", "/api/v1/dues/orgs/{id}/report") => case(OrgRead, OrgPath, Body::None),
+        ("GET", "/api/v1/dues/orgs/{id}/report.xlsx") => case(OrgRead, OrgPath, Body::None),
         ("GET", "/api/v1/dues/members/{id}") => case(MemberWrite, MemberPath, Body::None),
         ("PUT", "/api/v1/dues/members/{id}/base") => case(MemberWrite, MemberPath, Body::Json(json!({}))),
         ("POST", "/api/v1/dues/members/{id}/payments") => case(MemberWrite, MemberPath, Body::Json(json!({"months": []}))),
