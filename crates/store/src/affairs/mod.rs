@@ -3,10 +3,12 @@
 //! - [`dues`]: 党费 — bases with their history, bills generated in bulk for a subtree,
 //!   the append-only ledger of payments and reversals (idempotent by request key), the
 //!   gateway's orders, and the monthly report. Rules: `domain::affairs::dues`.
+//! - [`dues_bulk`]: bases and payments in bulk, for the demo.
 //! - [`dues_check`]: arrears as findings of the rules engine (the daily check and each
 //!   payment's transaction).
 
 pub mod dues;
+pub mod dues_bulk;
 pub mod dues_check;
 
 pub use dues::{
