@@ -5,5 +5,7 @@
 //!   rules, the months a member owes, the ledger (bills, payments, reversals), 补交 and
 //!   arrears. Its numbers are [`dues::DuesRules`], part of
 //!   [`crate::kernel::rules::RuleSet`].
+//! - [`dues_relief`]: 党费减免 — application, the branch's study, the parent's approval.
 
 pub mod dues;
+pub mod dues_relief;

@@ -97,3 +97,30 @@ CREATE TABLE dues_orders (
     FOREIGN KEY (region_id, member_id) REFERENCES members (region_id, id)
 );
 CREATE INDEX dues_orders_member ON dues_orders (region_id, member_id, created_at);
+
+-- 党费减免 (少交/免交): applied for, studied by the 党支部, approved by the 上一级党委
+-- (two different accounts). An approved one sets the amount of its months' bills.
+CREATE TABLE dues_reliefs (
+    region_id BIGINT NOT NULL,
+    id BIGINT NOT NULL,
+    member_id BIGINT NOT NULL,
+    -- The member's branch: who studies it, and whose parent approves.
+    org_path TEXT COLLATE "C" NOT NULL,
+    from_month TEXT NOT NULL,
+    to_month TEXT NOT NULL,
+    amount_fen BIGINT NOT NULL,
+    reason TEXT NOT NULL,
+    -- pending_branch, pending_parent, approved, rejected
+    state TEXT NOT NULL,
+    applied_by BIGINT NOT NULL,
+    applied_at BIGINT NOT NULL,
+    branch_by BIGINT,
+    branch_at BIGINT,
+    parent_by BIGINT,
+    parent_at BIGINT,
+    note TEXT NOT NULL,
+    PRIMARY KEY (region_id, id),
+    FOREIGN KEY (region_id, member_id) REFERENCES members (region_id, id)
+);
+CREATE INDEX dues_reliefs_member ON dues_reliefs (region_id, member_id, state);
+CREATE INDEX dues_reliefs_scope ON dues_reliefs (region_id, state, org_path);

@@ -230,12 +230,12 @@ struct ReportRaw {
 }
 
 /// The member facts a dues write needs.
-struct Payee {
-    region_id: i64,
-    id: i64,
-    org_id: i64,
-    org_path: String,
-    name: String,
+pub(super) struct Payee {
+    pub(super) region_id: i64,
+    pub(super) id: i64,
+    pub(super) org_id: i64,
+    pub(super) org_path: String,
+    pub(super) name: String,
 }
 
 macro_rules! entry_select {
@@ -332,13 +332,13 @@ impl Dues<'_> {
     }
 
     /// A member within reach, as a dues write or read needs them.
-    async fn payee(&self, member_id: i64) -> StoreResult<Payee> {
+    pub(super) async fn payee(&self, member_id: i64) -> StoreResult<Payee> {
         let m = self.scoped().members().member_row(member_id).await?;
         Ok(Payee { region_id: m.region_id, id: m.id, org_id: m.org_id, org_path: m.org_path, name: m.name })
     }
 
     /// A member within the writable subtree.
-    async fn payee_for_write(&self, member_id: i64) -> StoreResult<Payee> {
+    pub(super) async fn payee_for_write(&self, member_id: i64) -> StoreResult<Payee> {
         let root = self.scope.writable_root().ok_or(StoreError::Forbidden)?;
         let p = self.payee(member_id).await?;
         if !path::within(&p.org_path, root) {
@@ -396,7 +396,7 @@ impl Dues<'_> {
         bases.into_iter().find(|b| b.from_month == from).ok_or(StoreError::NotFound)
     }
 
-    async fn bases(&self, region_id: i64, member_id: i64) -> StoreResult<Vec<BaseView>> {
+    pub(super) async fn bases(&self, region_id: i64, member_id: i64) -> StoreResult<Vec<BaseView>> {
         let rows: Vec<BaseView> = crate::read!(self.db, c => sqlx::query_as(
             "SELECT member_id, category, base_fen, fixed_fen, amount_fen, from_month, recorded_at FROM dues_bases \
              WHERE region_id = $1 AND member_id = $2 ORDER BY from_month DESC")
@@ -424,7 +424,9 @@ impl Dues<'_> {
         let mut tx = self.db.begin().await?;
         let created = crate::exec_tx!(tx, c => sqlx::query(
             "INSERT INTO dues_bills (region_id, member_id, month, org_id, org_path, category, base_fen, amount_fen, paid_fen, created_at) \
-             SELECT m.region_id, m.id, $2, m.org_id, m.org_path, b.category, b.base_fen, b.amount_fen, 0, $3 \
+             SELECT m.region_id, m.id, $2, m.org_id, m.org_path, b.category, b.base_fen, \
+             COALESCE((SELECT MIN(r.amount_fen) FROM dues_reliefs r WHERE r.region_id = m.region_id AND r.member_id = m.id \
+                 AND r.state = 'approved' AND r.from_month <= $2 AND r.to_month >= $2), b.amount_fen), 0, $3 \
              FROM members m JOIN dues_bases b ON b.region_id = m.region_id AND b.member_id = m.id \
              WHERE m.region_id = $1 AND m.org_path >= $4 AND m.org_path < $5 AND m.joined_on <= $6 \
              AND (m.archived = FALSE OR m.left_on >= $7) AND m.party_status = 'normal' \

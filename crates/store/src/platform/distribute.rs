@@ -68,6 +68,7 @@ pub const TABLES: &[(&str, Placement)] = &[
     ("dues_bills", Placement::ByRegion),
     ("dues_entries", Placement::ByRegion),
     ("dues_orders", Placement::ByRegion),
+    ("dues_reliefs", Placement::ByRegion),
     ("member_identities", Placement::ByKey("id_number_hash")),
 ];
 

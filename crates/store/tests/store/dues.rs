@@ -372,3 +372,47 @@ async fn six_unpaid_months_are_a_problem_finding_that_resolves_when_paid() {
         assert!(s.cockpit().findings(&filter, &PageRequest::first(10)).await.unwrap().items.is_empty(), "[{}]", t.backend);
     }
 }
+
+#[tokio::test]
+async fn a_relief_is_studied_by_the_branch_and_approved_by_another_account_of_the_parent() {
+    use vanguard_domain::affairs::dues_relief::ReliefInput;
+    for t in backends().await {
+        let f = fixture(&t.db).await;
+        let sys = system(&f.tr.root);
+        t.db.scoped(&sys).dues().generate_bills(f.branch_a.id, &f.now.key()).await.unwrap();
+        let secretary = f.secretary(&f.branch_a);
+        let mut street = subtree_scope(&f.tr.root, &f.street.path, Role::CommitteeAdmin);
+        street.actor.account_id = 77;
+        let input = ReliefInput {
+            from_month: f.now.key(),
+            to_month: f.now.plus(2).key(),
+            amount: String::new(),
+            reason: "长期患病，生活困难".into(),
+        };
+        // The member applies for 免交.
+        let own = f.own(f.zhang1);
+        let r = t.db.scoped(&own).dues().apply_relief(f.zhang1, &input).await.unwrap();
+        assert_eq!(r.state, "pending_branch", "[{}]", t.backend);
+        // The street studies it for the branch (its step); then the branch cannot approve it.
+        let err = t.db.scoped(&street).dues().decide_relief(r.id, true, "").await.map(|_| ());
+        assert!(err.is_ok(), "[{}] the street may study it for the branch as well: {err:?}", t.backend);
+        let err = t.db.scoped(&secretary).dues().decide_relief(r.id, true, "").await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { code: "dues.relief_parent_only", .. }), "[{}] {err:?}", t.backend);
+        // The same account that studied it may not approve it.
+        let err = t.db.scoped(&street).dues().decide_relief(r.id, true, "").await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { code: "dues.relief_same_account", .. }), "[{}] {err:?}", t.backend);
+        let mut district = subtree_scope(&f.tr.root, &f.tr.root.path, Role::CommitteeAdmin);
+        district.actor.account_id = 78;
+        assert_eq!(t.db.scoped(&district).dues().reliefs_awaiting_me().await.unwrap().len(), 1, "[{}]", t.backend);
+        let done = t.db.scoped(&district).dues().decide_relief(r.id, true, "").await.unwrap();
+        assert_eq!(done.state, "approved", "[{}]", t.backend);
+        // This month's bill is now 0 (counts as paid); a month billed later too.
+        let d = t.db.scoped(&sys).dues();
+        let mine = d.member_dues(f.zhang1).await.unwrap();
+        let this = mine.bills.iter().find(|b| b.month == f.now.key()).unwrap();
+        assert_eq!((this.amount_fen, this.paid), (0, true), "[{}]", t.backend);
+        // Another branch's secretary sees nothing of it.
+        let other = t.db.scoped(&f.secretary(&f.branch_b)).dues().decide_relief(r.id, false, "x").await.unwrap_err();
+        assert!(matches!(other, StoreError::NotFound), "[{}] {other:?}", t.backend);
+    }
+}
