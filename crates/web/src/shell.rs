@@ -61,6 +61,8 @@ pub fn flash_message(key: &str) -> Option<&'static str> {
         "dues_reversed" => "已冲正，该月党费恢复为未交。",
         "dues_online" => "党费已交纳，谢谢！",
         "dues_cancelled" => "支付已取消，未扣款。",
+        "dues_relief" => "减免申请已提交，等待党支部研究、上级党委批准。",
+        "dues_relief_decided" => "减免申请已办理。",
         _ => return None,
     })
 }

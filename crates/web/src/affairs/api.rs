@@ -11,9 +11,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use vanguard_domain::affairs::dues::{BaseInput, Month, PaymentInput};
+use vanguard_domain::affairs::dues_relief::ReliefInput;
 use vanguard_domain::kernel::paging::Page;
 use vanguard_store::affairs::{
-    BaseView, BillFilter, BillView, DuesReport, EntryView, GenerateOutcome, MemberDues, OrderView, Receipt,
+    BaseView, BillFilter, BillView, DuesReport, EntryView, GenerateOutcome, MemberDues, OrderView, Receipt, ReliefView,
 };
 
 /// `?month=2026-07&status=unpaid`.
@@ -176,4 +177,47 @@ pub async fn create_order(
     let order = ctx.scoped(&state.db).dues().create_order(&b, gateway.name()).await?;
     let checkout_url = gateway.checkout_url(&order);
     Ok((StatusCode::CREATED, Json(Checkout { order, checkout_url })))
+}
+
+// ---- 减免 --------------------------------------------------------------------------------
+
+/// The branch records a member's application for 少交/免交.
+pub async fn apply_relief(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    JsonBody(b): JsonBody<ReliefInput>,
+) -> ApiResult<(StatusCode, Json<ReliefView>)> {
+    Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).dues().apply_relief(id, &b).await?)))
+}
+
+/// A member applies for 少交/免交 of their own dues.
+pub async fn apply_my_relief(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    JsonBody(b): JsonBody<ReliefInput>,
+) -> ApiResult<(StatusCode, Json<ReliefView>)> {
+    let me = ctx.0.scope.member_id.ok_or_else(ApiError::not_found)?;
+    Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).dues().apply_relief(me, &b).await?)))
+}
+
+pub async fn reliefs(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Json<Vec<ReliefView>>> {
+    Ok(Json(ctx.scoped(&state.db).dues().reliefs_awaiting_me().await?))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ReliefDecision {
+    pub approve: bool,
+    /// 不同意的理由 (required when not approving).
+    pub note: String,
+}
+
+pub async fn decide_relief(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    JsonBody(b): JsonBody<ReliefDecision>,
+) -> ApiResult<Json<ReliefView>> {
+    Ok(Json(ctx.scoped(&state.db).dues().decide_relief(id, b.approve, &b.note).await?))
 }

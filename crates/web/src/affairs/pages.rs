@@ -15,9 +15,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use std::collections::HashMap;
 use vanguard_domain::affairs::dues::{BaseInput, DuesCategory, Month, Payer, PaymentInput};
+use vanguard_domain::affairs::dues_relief::ReliefInput;
 use vanguard_domain::kernel::money::yuan;
 use vanguard_domain::kernel::paging::{Page, PageRequest};
-use vanguard_store::affairs::{BillView, DuesReport, MemberDues, OrderView};
+use vanguard_store::affairs::{BillView, DuesReport, MemberDues, OrderView, ReliefView};
 use vanguard_store::org::OrgView;
 
 type Pairs = Vec<(String, String)>;
@@ -79,6 +80,8 @@ struct BranchPage {
     status: String,
     page: Page<BillView>,
     report: DuesReport,
+    /// 减免 applications waiting for the caller (待我审批).
+    reliefs: Vec<ReliefView>,
     error: String,
     key: String,
 }
@@ -99,6 +102,7 @@ async fn branch_page(state: &AppState, ctx: &Ctx, id: i64, q: &MonthQuery, error
     let filter = super::api::BillQuery { month: month.key(), status: q.status.clone() }.filter();
     let page = dues.bills(id, month, filter, &PageRequest::first(200)).await?;
     let report = dues.report(id, month, month).await?;
+    let reliefs = dues.reliefs_awaiting_me().await?;
     let shell = Shell::new(state, ctx, "org").await;
     let failed = !error.is_empty();
     let mut res = render(&BranchPage {
@@ -112,6 +116,7 @@ async fn branch_page(state: &AppState, ctx: &Ctx, id: i64, q: &MonthQuery, error
         status: q.status.clone(),
         page,
         report,
+        reliefs,
         error,
         key: form_key(),
     });
@@ -250,6 +255,33 @@ pub async fn reverse(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(p
             }
         }
     }
+}
+
+pub async fn apply_relief(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(pairs): Form<Pairs>) -> PageResult {
+    let input = ReliefInput {
+        from_month: one(&pairs, "from_month"),
+        to_month: one(&pairs, "to_month"),
+        amount: one(&pairs, "amount"),
+        reason: one(&pairs, "reason"),
+    };
+    match ctx.scoped(&state.db).dues().apply_relief(id, &input).await {
+        Ok(_) => Ok(see_other(&format!("/members/{id}/dues?done=dues_relief"))),
+        Err(e) => {
+            let summary = form_errors(e)?.into_values().collect::<Vec<_>>().join("；");
+            member_page(&state, &ctx, id, FormState::default(), FormState::default(), format!("减免申请未提交：{summary}")).await
+        }
+    }
+}
+
+/// The branch's study or the parent's approval of a 减免 application; back to the org's
+/// dues page it was decided from.
+pub async fn decide_relief(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(pairs): Form<Pairs>) -> PageResult {
+    let approve = one(&pairs, "decision") == "approve";
+    ctx.scoped(&state.db).dues().decide_relief(id, approve, &one(&pairs, "note")).await?;
+    Ok(see_other(&match one(&pairs, "org_id").parse::<i64>() {
+        Ok(org) => format!("/orgs/{org}/dues?done=dues_relief_decided"),
+        Err(_) => "/?done=dues_relief_decided".to_string(),
+    }))
 }
 
 // ---- The portal ------------------------------------------------------------------------

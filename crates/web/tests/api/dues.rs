@@ -78,6 +78,18 @@ async fn dues_are_billed_paid_once_per_key_paid_online_and_reversed_over_http() 
         let x = Resp::read(x.send().await.expect("xlsx")).await;
         assert_eq!(x.status, 200, "{}", x.text);
         assert!(x.header("content-type").contains("spreadsheetml"), "{}", x.header("content-type"));
+        // 减免: the branch studies it, another account of the parent approves it.
+        let street = fx.login(Caller::Street).await;
+        let relief = json!({"from_month": month, "to_month": month, "reason": "长期患病"});
+        let r = server.post("/api/v1/dues/me/reliefs", &member_token, &relief).await;
+        assert_eq!((r.status, r.json["state"].as_str()), (201, Some("pending_branch")), "{}", r.text);
+        let relief_id = r.json["id"].as_i64().expect("relief");
+        let r = server.post(&format!("/api/v1/dues/reliefs/{relief_id}/decide"), &secretary, &json!({"approve": true})).await;
+        assert_eq!(r.json["state"], "pending_parent", "{}", r.text);
+        let r = server.get("/api/v1/dues/reliefs", &street).await;
+        assert!(r.text.contains(&relief_id.to_string()), "the street's queue: {}", r.text);
+        let r = server.post(&format!("/api/v1/dues/reliefs/{relief_id}/decide"), &street, &json!({"approve": true})).await;
+        assert_eq!(r.json["state"], "approved", "{}", r.text);
         let doc = server.call(Method::GET, "/api/openapi.json", None, None).await;
         assert!(doc.text.contains("/api/v1/dues/members/{id}/payments") && doc.text.contains("PaymentInput"), "{}", fx.backend);
     }
