@@ -81,6 +81,14 @@ pub struct ReportQuery {
     pub to: String,
 }
 
+impl ReportQuery {
+    /// The months asked for: `to` defaults to `now`, `from` to January of `to`'s year.
+    pub fn range(&self, now: Month) -> ApiResult<(Month, Month)> {
+        let to = month_or(&self.to, now)?;
+        Ok((month_or(&self.from, to.plus(1 - to.month() as i32))?, to))
+    }
+}
+
 pub async fn report(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -88,9 +96,7 @@ pub async fn report(
     QueryParams(q): QueryParams<ReportQuery>,
 ) -> ApiResult<Json<DuesReport>> {
     let dues = ctx.scoped(&state.db).dues();
-    let now = dues.current_month();
-    let to = month_or(&q.to, now)?;
-    let from = month_or(&q.from, to.plus(1 - to.month() as i32))?;
+    let (from, to) = q.range(dues.current_month())?;
     Ok(Json(dues.report(org_id, from, to).await?))
 }
 
@@ -102,9 +108,7 @@ pub async fn report_xlsx(
     QueryParams(q): QueryParams<ReportQuery>,
 ) -> ApiResult<axum::response::Response> {
     let dues = ctx.scoped(&state.db).dues();
-    let now = dues.current_month();
-    let to = month_or(&q.to, now)?;
-    let from = month_or(&q.from, to.plus(1 - to.month() as i32))?;
+    let (from, to) = q.range(dues.current_month())?;
     let (bytes, filename) = dues.report_xlsx(org_id, from, to).await?;
     Ok(crate::download::xlsx(bytes, &filename, "dues-report.xlsx"))
 }

@@ -31,6 +31,11 @@ fn all(pairs: &Pairs, key: &str) -> Vec<String> {
     pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).take(24).collect()
 }
 
+/// A store error's messages in one line for the top of a page, or a page error.
+fn summary_of(e: vanguard_store::StoreError) -> Result<String, crate::shell::PageError> {
+    Ok(form_errors(e)?.into_values().collect::<Vec<_>>().join("；"))
+}
+
 /// A fresh idempotency key for a payment form: a repeated submit of the same form
 /// records once.
 fn form_key() -> String {
@@ -135,7 +140,7 @@ pub async fn generate(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(
     match ctx.scoped(&state.db).dues().generate_bills(id, &month).await {
         Ok(_) => Ok(see_other(&format!("/orgs/{id}/dues?month={}&done=dues_bills", month.trim()))),
         Err(e) => {
-            let error = form_errors(e)?.into_values().collect::<Vec<_>>().join("；");
+            let error = summary_of(e)?;
             let q =
                 MonthQuery { month: if Month::parse(&month).is_some() { month } else { String::new() }, status: String::new() };
             branch_page(&state, &ctx, id, &q, error).await
@@ -247,8 +252,7 @@ pub async fn reverse(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(p
     match ctx.scoped(&state.db).dues().reverse(id, &one(&pairs, "reason")).await {
         Ok(e) => Ok(see_other(&format!("/members/{}/dues?done=dues_reversed", e.member_id))),
         Err(e) => {
-            let errors = form_errors(e)?;
-            let summary = errors.into_values().collect::<Vec<_>>().join("；");
+            let summary = summary_of(e)?;
             match member {
                 Some(m) => member_page(&state, &ctx, m, FormState::default(), FormState::default(), summary).await,
                 None => Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "dues.reverse", summary).into()),
@@ -267,7 +271,7 @@ pub async fn apply_relief(State(state): State<AppState>, ctx: Ctx, Id(id): Id, F
     match ctx.scoped(&state.db).dues().apply_relief(id, &input).await {
         Ok(_) => Ok(see_other(&format!("/members/{id}/dues?done=dues_relief"))),
         Err(e) => {
-            let summary = form_errors(e)?.into_values().collect::<Vec<_>>().join("；");
+            let summary = summary_of(e)?;
             member_page(&state, &ctx, id, FormState::default(), FormState::default(), format!("减免申请未提交：{summary}")).await
         }
     }
@@ -326,7 +330,7 @@ pub async fn my_pay(State(state): State<AppState>, ctx: Ctx, Form(pairs): Form<P
     match ctx.scoped(&state.db).dues().create_order(&payment_input(&pairs), gateway.name()).await {
         Ok(order) => Ok(see_other(&gateway.checkout_url(&order))),
         Err(e) => {
-            let error = form_errors(e)?.into_values().collect::<Vec<_>>().join("；");
+            let error = summary_of(e)?;
             portal_page(&state, &ctx, error).await
         }
     }
