@@ -321,6 +321,9 @@ pub struct BaseInput {
     pub fixed: String,
     /// The month the new pay starts, `2026-07`.
     pub from_month: String,
+    /// The branch agreed that the member pays quarterly (第十二条): they may pay the
+    /// months up to the quarter's end in advance.
+    pub quarterly: bool,
 }
 
 /// Reads a typed base: every problem at once, then the domain's checks.
@@ -502,14 +505,16 @@ pub struct PaymentLine {
 
 /// Decides what a payment request records, given the member's bills and the current
 /// month: each month named must have a bill not yet paid, lie no more than
-/// `makeup_months` back (补交, 第十二条) and no later than the current quarter (quarterly
-/// payment with the branch's consent); a voluntary extra is its own line. The organization
-/// never pays in advance for a member (no 垫交): every line is money the payer hands over.
+/// `makeup_months` back (补交, 第十二条) and no later than the current month — or, for a
+/// member the branch agreed pays quarterly (`quarterly`), the current quarter's end; a
+/// voluntary extra is its own line. The organization never pays in advance for a member
+/// (no 垫交): every line is money the payer hands over.
 pub fn check_payment(
     rules: &DuesRules,
     current: Month,
     bills: &[BillState],
     req: &PaymentRequest,
+    quarterly: bool,
 ) -> Result<Vec<PaymentLine>, Invalid> {
     let mut inv = Invalid::default();
     if req.months.is_empty() && req.voluntary_fen <= 0 {
@@ -548,6 +553,14 @@ pub fn check_payment(
         }
         if month > current.quarter_end() {
             inv.push(FieldError::new("months", "dues.too_early", format!("{}尚不能预交：最多交到本季度末", month.label())));
+            continue;
+        }
+        if month > current && !quarterly {
+            inv.push(FieldError::new(
+                "months",
+                "dues.prepay_needs_consent",
+                format!("{}尚未到期：按月交纳；经党支部同意按季度交纳的，可交到本季度末", month.label()),
+            ));
             continue;
         }
         match by_month.get(&month) {

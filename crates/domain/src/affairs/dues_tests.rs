@@ -144,14 +144,14 @@ fn pay(months: &[&str]) -> PaymentRequest {
 #[test]
 fn makeup_payment_exactly_six_months_back_is_allowed() {
     let b = bills(&["2026-06", "2026-12"], 1500);
-    let lines = check_payment(&rules(), m("2026-12"), &b, &pay(&["2026-06"])).unwrap();
+    let lines = check_payment(&rules(), m("2026-12"), &b, &pay(&["2026-06"]), false).unwrap();
     assert_eq!(lines, vec![PaymentLine { kind: EntryKind::Dues, month: Some(m("2026-06")), amount_fen: 1500 }]);
 }
 
 #[test]
 fn makeup_payment_seven_months_back_is_refused() {
     let b = bills(&["2026-05"], 1500);
-    let err = check_payment(&rules(), m("2026-12"), &b, &pay(&["2026-05"])).unwrap_err();
+    let err = check_payment(&rules(), m("2026-12"), &b, &pay(&["2026-05"]), false).unwrap_err();
     assert!(err.has("dues.makeup_too_old"), "{err}");
 }
 
@@ -160,17 +160,24 @@ fn a_paid_month_a_month_without_a_bill_and_a_repeated_month_are_refused() {
     let mut b = bills(&["2026-11", "2026-12"], 1500);
     b[0].paid_fen = 1500;
     let r = rules();
-    assert!(check_payment(&r, m("2026-12"), &b, &pay(&["2026-11"])).unwrap_err().has("dues.already_paid"));
-    assert!(check_payment(&r, m("2026-12"), &b, &pay(&["2026-10"])).unwrap_err().has("dues.no_bill"));
-    assert!(check_payment(&r, m("2026-12"), &b, &pay(&["2026-12", "2026-12"])).unwrap_err().has("dues.month_repeated"));
-    assert!(check_payment(&r, m("2026-12"), &b, &pay(&[])).unwrap_err().has("dues.nothing_to_pay"));
+    assert!(check_payment(&r, m("2026-12"), &b, &pay(&["2026-11"]), false).unwrap_err().has("dues.already_paid"));
+    assert!(check_payment(&r, m("2026-12"), &b, &pay(&["2026-10"]), false).unwrap_err().has("dues.no_bill"));
+    assert!(check_payment(&r, m("2026-12"), &b, &pay(&["2026-12", "2026-12"]), false).unwrap_err().has("dues.month_repeated"));
+    assert!(check_payment(&r, m("2026-12"), &b, &pay(&[]), false).unwrap_err().has("dues.nothing_to_pay"));
 }
 
 #[test]
 fn quarterly_payment_may_prepay_to_the_end_of_the_quarter_only() {
     let b = bills(&["2026-10", "2026-11", "2026-12", "2027-01"], 1500);
-    assert_eq!(check_payment(&rules(), m("2026-10"), &b, &pay(&["2026-10", "2026-11", "2026-12"])).unwrap().len(), 3);
-    assert!(check_payment(&rules(), m("2026-10"), &b, &pay(&["2027-01"])).unwrap_err().has("dues.too_early"));
+    assert_eq!(check_payment(&rules(), m("2026-10"), &b, &pay(&["2026-10", "2026-11", "2026-12"]), true).unwrap().len(), 3);
+    assert!(check_payment(&rules(), m("2026-10"), &b, &pay(&["2027-01"]), true).unwrap_err().has("dues.too_early"));
+}
+
+#[test]
+fn without_the_branchs_consent_to_pay_quarterly_a_month_ahead_is_refused() {
+    let b = bills(&["2026-10", "2026-11"], 1500);
+    assert!(check_payment(&rules(), m("2026-10"), &b, &pay(&["2026-11"]), false).unwrap_err().has("dues.prepay_needs_consent"));
+    assert!(check_payment(&rules(), m("2026-10"), &b, &pay(&["2026-10"]), false).is_ok());
 }
 
 #[test]
@@ -178,16 +185,16 @@ fn an_entrusted_payment_names_the_person() {
     let b = bills(&["2026-12"], 1500);
     let mut req = pay(&["2026-12"]);
     req.payer = Payer::Entrusted;
-    assert!(check_payment(&rules(), m("2026-12"), &b, &req).unwrap_err().has("text.required"));
+    assert!(check_payment(&rules(), m("2026-12"), &b, &req, false).unwrap_err().has("text.required"));
     req.payer_name = "王小红".into();
-    assert!(check_payment(&rules(), m("2026-12"), &b, &req).is_ok());
+    assert!(check_payment(&rules(), m("2026-12"), &b, &req, false).is_ok());
 }
 
 #[test]
 fn a_partly_paid_bill_asks_for_the_rest() {
     let mut b = bills(&["2026-12"], 9000);
     b[0].paid_fen = 4000;
-    let lines = check_payment(&rules(), m("2026-12"), &b, &pay(&["2026-12"])).unwrap();
+    let lines = check_payment(&rules(), m("2026-12"), &b, &pay(&["2026-12"]), false).unwrap();
     assert_eq!(lines[0].amount_fen, 5000);
 }
 
@@ -197,7 +204,7 @@ fn a_voluntary_payment_of_1000_yuan_or_more_is_remitted_upward() {
     assert!(!remit_upward(&r, 99_999));
     assert!(remit_upward(&r, 100_000));
     let req = PaymentRequest { voluntary_fen: 100_000, ..pay(&[]) };
-    let lines = check_payment(&r, m("2026-12"), &[], &req).unwrap();
+    let lines = check_payment(&r, m("2026-12"), &[], &req, false).unwrap();
     assert_eq!(lines, vec![PaymentLine { kind: EntryKind::Voluntary, month: None, amount_fen: 100_000 }]);
 }
 
@@ -289,7 +296,7 @@ fn the_rule_set_carries_the_dues_section_and_old_stored_sets_get_its_defaults() 
 #[test]
 fn a_typed_base_is_read_in_yuan_and_every_problem_is_named() {
     let input =
-        BaseInput { category: "在职".into(), base: "4,500.50".into(), fixed: String::new(), from_month: "2026-07".into() };
+        BaseInput { category: "在职".into(), base: "4,500.50".into(), from_month: "2026-07".into(), ..Default::default() };
     let b = parse_base(&rules(), &input).unwrap();
     assert_eq!((b.category, b.base_fen, b.from_month), (DuesCategory::Employed, 450_050, m("2026-07")));
     let err = parse_base(&rules(), &BaseInput { category: "无".into(), base: "abc".into(), ..Default::default() }).unwrap_err();

@@ -16,6 +16,8 @@ CREATE TABLE dues_bases (
     amount_fen BIGINT NOT NULL,
     -- 'YYYY-MM'
     from_month TEXT NOT NULL,
+    -- The branch agreed the member pays quarterly (may pay to the quarter's end).
+    quarterly BOOLEAN NOT NULL,
     rules_version BIGINT NOT NULL,
     recorded_by BIGINT NOT NULL,
     recorded_at BIGINT NOT NULL,

@@ -59,6 +59,8 @@ pub struct BaseView {
     /// The monthly dues this base gives.
     pub amount_fen: i64,
     pub from_month: String,
+    /// The branch agreed the member pays quarterly.
+    pub quarterly: bool,
     pub recorded_at: i64,
 }
 
@@ -360,14 +362,14 @@ impl Dues<'_> {
         let from = base.from_month.key();
         let mut tx = self.db.begin().await?;
         crate::exec_tx!(tx, c => sqlx::query(
-            "INSERT INTO dues_bases (region_id, id, member_id, category, base_fen, fixed_fen, amount_fen, from_month, rules_version, recorded_by, recorded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+            "INSERT INTO dues_bases (region_id, id, member_id, category, base_fen, fixed_fen, amount_fen, from_month, quarterly, rules_version, recorded_by, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $12, $9, $10, $11) \
              ON CONFLICT (region_id, member_id, from_month) DO UPDATE SET category = excluded.category, base_fen = excluded.base_fen, \
-             fixed_fen = excluded.fixed_fen, amount_fen = excluded.amount_fen, rules_version = excluded.rules_version, \
+             fixed_fen = excluded.fixed_fen, amount_fen = excluded.amount_fen, quarterly = excluded.quarterly, rules_version = excluded.rules_version, \
              recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at")
             .bind(p.region_id).bind(ids::next()).bind(p.id).bind(base.category.code()).bind(base.base_fen).bind(base.fixed_fen)
             .bind(amount).bind(&from).bind(i64::from(dues_rules.version)).bind(self.scope.actor.account_id).bind(now)
-            .execute(c).await)?;
+            .bind(input.quarterly).execute(c).await)?;
         // Unpaid bills from that month up to the next base entry follow the new base.
         let next: Option<String> = crate::on_tx!(tx, c => sqlx::query_scalar(
             "SELECT MIN(from_month) FROM dues_bases WHERE region_id = $1 AND member_id = $2 AND from_month > $3")
@@ -398,7 +400,7 @@ impl Dues<'_> {
 
     pub(super) async fn bases(&self, region_id: i64, member_id: i64) -> StoreResult<Vec<BaseView>> {
         let rows: Vec<BaseView> = crate::read!(self.db, c => sqlx::query_as(
-            "SELECT member_id, category, base_fen, fixed_fen, amount_fen, from_month, recorded_at FROM dues_bases \
+            "SELECT member_id, category, base_fen, fixed_fen, amount_fen, from_month, quarterly, recorded_at FROM dues_bases \
              WHERE region_id = $1 AND member_id = $2 ORDER BY from_month DESC")
             .bind(region_id).bind(member_id).fetch_all(c).await)?;
         label_bases(rows)
@@ -542,11 +544,20 @@ impl Dues<'_> {
         self.pay(&p, &req, &key, "").await
     }
 
+    /// Whether the base in force this month says the branch agreed to quarterly payment.
+    async fn pays_quarterly(&self, region_id: i64, member_id: i64, current: Month) -> StoreResult<bool> {
+        let q: Option<bool> = crate::read!(self.db, c => sqlx::query_scalar(
+            "SELECT quarterly FROM dues_bases WHERE region_id = $1 AND member_id = $2 AND from_month <= $3 ORDER BY from_month DESC LIMIT 1")
+            .bind(region_id).bind(member_id).bind(current.key()).fetch_optional(c).await)?;
+        Ok(q.unwrap_or(false))
+    }
+
     async fn pay(&self, p: &Payee, req: &PaymentRequest, key: &str, note: &str) -> StoreResult<Receipt> {
         if let Some(r) = self.receipt(p, key).await? {
             return Ok(r);
         }
         let current = self.current_month();
+        let quarterly = self.pays_quarterly(p.region_id, p.id, current).await?;
         let all = self.db.rules();
         let mut tx = self.db.begin().await?;
         let rows: Vec<BillRow> = crate::on_tx!(tx, c => sqlx::query_as(
@@ -560,7 +571,7 @@ impl Dues<'_> {
                 paid_fen: r.paid_fen,
             });
         }
-        let lines = match rules::check_payment(&all.dues, current, &bills, req) {
+        let lines = match rules::check_payment(&all.dues, current, &bills, req, quarterly) {
             Ok(lines) => lines,
             // The same request may have committed since the first look: answer its receipt.
             Err(inv) => {
@@ -832,7 +843,8 @@ impl Dues<'_> {
             });
         }
         let req = PaymentRequest { months: months.clone(), voluntary_fen, payer: Payer::Member, payer_name: String::new() };
-        let lines = rules::check_payment(&all.dues, current, &bills, &req).map_err(StoreError::Invalid)?;
+        let quarterly = self.pays_quarterly(p.region_id, p.id, current).await?;
+        let lines = rules::check_payment(&all.dues, current, &bills, &req, quarterly).map_err(StoreError::Invalid)?;
         let total: i64 = lines.iter().map(|l| l.amount_fen).sum();
         let keys: Vec<String> = months.iter().map(|m| m.key()).collect();
         let id = ids::next();

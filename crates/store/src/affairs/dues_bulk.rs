@@ -43,6 +43,7 @@ pub async fn insert_bases(tx: &mut Tx, db: &Db, region_id: i64, rows: &[BaseReco
         "fixed_fen",
         "amount_fen",
         "from_month",
+        "quarterly",
         "rules_version",
         "recorded_by",
         "recorded_at",
@@ -62,6 +63,7 @@ pub async fn insert_bases(tx: &mut Tx, db: &Db, region_id: i64, rows: &[BaseReco
                     r.base.fixed_fen,
                     monthly_amount(&rules.dues, &r.base),
                     r.base.from_month.key(),
+                    false,
                     i64::from(rules.version),
                     0i64,
                     r.recorded_at

@@ -30,7 +30,13 @@ struct Fixture {
 }
 
 fn base(category: DuesCategory, fen: i64, from: Month) -> BaseInput {
-    BaseInput { category: category.code().into(), base: yuan(fen), fixed: String::new(), from_month: from.key() }
+    BaseInput {
+        category: category.code().into(),
+        base: yuan(fen),
+        fixed: String::new(),
+        from_month: from.key(),
+        quarterly: false,
+    }
 }
 
 async fn fixture(db: &Db) -> Fixture {

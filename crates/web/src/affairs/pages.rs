@@ -208,6 +208,7 @@ pub async fn set_base(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(
         base: one(&pairs, "base"),
         fixed: one(&pairs, "fixed"),
         from_month: one(&pairs, "from_month"),
+        quarterly: one(&pairs, "quarterly") == "on",
     };
     match ctx.scoped(&state.db).dues().set_base(id, &input).await {
         Ok(_) => Ok(see_other(&format!("/members/{id}/dues?done=dues_base"))),
@@ -218,6 +219,7 @@ pub async fn set_base(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(
                 ("base".to_string(), input.base),
                 ("fixed".to_string(), input.fixed),
                 ("from_month".to_string(), input.from_month),
+                ("quarterly".to_string(), if input.quarterly { "on".into() } else { String::new() }),
             ]);
             member_page(&state, &ctx, id, FormState::with_errors(v, errors), FormState::default(), "核定基数未保存".into()).await
         }
