@@ -12,6 +12,8 @@ use vanguard_store::platform::audit::{self, ChainProblem};
 use vanguard_store::{Actor, Db, Scope, StoreError};
 use vanguard_testkit::{TestDb, backends};
 
+#[path = "store/dues.rs"]
+mod dues;
 #[path = "store/export.rs"]
 mod export;
 #[path = "store/ops.rs"]
@@ -712,6 +714,22 @@ async fn demo_district_is_generated_with_one_account_per_role() {
         let sys = system(&root);
         let counts = t.db.scoped(&sys).orgs().subtree_counts(&root).await.unwrap();
         assert_eq!(counts.members as usize, summary.members, "{}", t.backend);
+        // A year of 党费: most paid, some in arrears (预警 and 问题).
+        let dues = t.db.scoped(&sys).dues();
+        let now = dues.current_month();
+        let report = dues.report(root.id, now.plus(-11), now.plus(-1)).await.unwrap();
+        let (due, paid): (i64, i64) = report.months.iter().fold((0, 0), |(d, p), m| (d + m.due_fen, p + m.paid_fen));
+        assert!(due > 0 && paid * 100 / due >= 85 && paid < due, "[{}] {paid} of {due}", t.backend);
+        let filter = vanguard_store::cockpit::FindingFilter {
+            rule: Some(vanguard_domain::affairs::dues::ARREARS_CODE.into()),
+            ..Default::default()
+        };
+        let arrears = t.db.scoped(&sys).cockpit().findings(&filter, &PageRequest::first(200)).await.unwrap();
+        assert!(arrears.items.iter().any(|f| f.severity == "finding"), "[{}]", t.backend);
+        // Most severe first: the warnings are on the last page.
+        let last = PageRequest::from_query(&PageQuery { cursor: Some(LAST.into()), limit: Some(50), page: None }).unwrap();
+        let tail = t.db.scoped(&sys).cockpit().findings(&filter, &last).await.unwrap();
+        assert!(tail.items.iter().any(|f| f.severity == "warning"), "[{}]", t.backend);
         assert!(audit::verify(&t.db, |_, _| {}).await.unwrap().is_intact());
         // Generation refuses a database that already has data.
         assert!(vanguard_demo::load::generate(&t.db, vanguard_demo::generate::Scale::District, 7, |_, _| {}).await.is_err());

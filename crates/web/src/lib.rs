@@ -21,6 +21,7 @@ pub mod shell;
 pub mod upload;
 
 pub mod account;
+pub mod affairs;
 pub mod audit;
 pub mod auth;
 pub mod cockpit;

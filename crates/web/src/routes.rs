@@ -63,6 +63,7 @@ pub fn table() -> Vec<RouteSpec> {
         crate::org::routes::routes(),
         crate::member::routes::routes(),
         crate::orglife::routes::routes(),
+        crate::affairs::routes::routes(),
         crate::cockpit::routes::routes(),
         crate::home::routes::routes(),
     ]

@@ -55,6 +55,14 @@ pub fn flash_message(key: &str) -> Option<&'static str> {
         "leave_decided" => "请假申请已处理。",
         "password" => "密码已修改。",
         "moved" => "党组织已迁移，下级党组织和党员随之迁移。",
+        "dues_bills" => "党费账单已生成。",
+        "dues_paid" => "党费交纳已登记。",
+        "dues_base" => "党费类别和基数已核定。",
+        "dues_reversed" => "已冲正，该月党费恢复为未交。",
+        "dues_online" => "党费已交纳，谢谢！",
+        "dues_cancelled" => "支付已取消，未扣款。",
+        "dues_relief" => "减免申请已提交，等待党支部研究、上级党委批准。",
+        "dues_relief_decided" => "减免申请已办理。",
         _ => return None,
     })
 }

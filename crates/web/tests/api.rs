@@ -5,6 +5,8 @@
 //! The fixture tree, members and callers are in `api/fixture.rs`; the generated
 //! authorization matrix is in `api/matrix.rs`.
 
+#[path = "api/dues.rs"]
+mod dues;
 #[path = "api/fixture.rs"]
 mod fixture;
 #[path = "api/imports.rs"]

@@ -12,6 +12,7 @@
 //! members meets the scale's target.
 
 mod data;
+pub mod dues;
 pub mod history;
 mod members;
 mod orgs;

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod finding;
+pub mod money;
 pub mod paging;
 pub mod period;
 pub mod rules;

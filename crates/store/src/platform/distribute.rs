@@ -64,6 +64,11 @@ pub const TABLES: &[(&str, Placement)] = &[
     ("finding_rectifications", Placement::ByRegion),
     ("finding_steps", Placement::ByRegion),
     ("leave_requests", Placement::ByRegion),
+    ("dues_bases", Placement::ByRegion),
+    ("dues_bills", Placement::ByRegion),
+    ("dues_entries", Placement::ByRegion),
+    ("dues_orders", Placement::ByRegion),
+    ("dues_reliefs", Placement::ByRegion),
     ("member_identities", Placement::ByKey("id_number_hash")),
 ];
 

@@ -1,0 +1,11 @@
+//! 党员事务 (member affairs): the daily paperwork of a branch secretary on the 党员管理
+//! 云平台 (`domain.md` §4.5, issue 13). Each kind of affair is a module of its own.
+//!
+//! - [`dues`]: 党费 — categories and bases with their history, the amount by the 2008
+//!   rules, the months a member owes, the ledger (bills, payments, reversals), 补交 and
+//!   arrears. Its numbers are [`dues::DuesRules`], part of
+//!   [`crate::kernel::rules::RuleSet`].
+//! - [`dues_relief`]: 党费减免 — application, the branch's study, the parent's approval.
+
+pub mod dues;
+pub mod dues_relief;
