@@ -4,13 +4,14 @@
 //! [`kernel`] holds what every feature shares (labelled enums, China time and periods,
 //! paging, money, validation errors, the auth policy, the versioned rule set, findings).
 //! Each feature keeps its name in every layer: [`org`] (组织), [`member`] (党员),
-//! [`orglife`] (组织生活), [`cockpit`] (驾驶舱).
+//! [`orglife`] (组织生活), [`cockpit`] (驾驶舱), [`learning`] (学).
 //! Regulation numbers live in [`kernel::rules::RuleSet`], never in scattered constants.
 
 #[macro_use]
 pub mod kernel;
 
 pub mod cockpit;
+pub mod learning;
 pub mod member;
 pub mod org;
 pub mod orglife;

@@ -20,6 +20,8 @@ pub struct RuleSet {
     pub org: OrgRules,
     /// 组织生活: meeting frequencies, the yearly plan, term reminders, member rules.
     pub orglife: crate::orglife::OrgLifeRules,
+    /// 学: the points table, the 活跃时段 and the daily quiz's size.
+    pub learning: crate::learning::LearningRules,
     /// How serious each kind of finding is, for every rule of every feature.
     pub severity: SeverityPolicy,
     pub login: LoginPolicy,
@@ -33,6 +35,7 @@ impl Default for RuleSet {
             effective_from: NaiveDate::from_ymd_opt(2018, 10, 28).unwrap_or_default(),
             org: OrgRules::default(),
             orglife: crate::orglife::OrgLifeRules::default(),
+            learning: crate::learning::LearningRules::default(),
             severity: SeverityPolicy::default(),
             login: LoginPolicy::default(),
             password: PasswordPolicy::default(),
