@@ -16,6 +16,7 @@ pub mod platform;
 
 pub mod account;
 pub mod cockpit;
+pub mod learning;
 pub mod member;
 pub mod org;
 pub mod orglife;

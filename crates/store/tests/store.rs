@@ -14,6 +14,8 @@ use vanguard_testkit::{TestDb, backends};
 
 #[path = "store/export.rs"]
 mod export;
+#[path = "store/learning.rs"]
+mod learning;
 #[path = "store/ops.rs"]
 mod ops;
 #[path = "store/orglife.rs"]

@@ -64,6 +64,14 @@ pub const TABLES: &[(&str, Placement)] = &[
     ("finding_rectifications", Placement::ByRegion),
     ("finding_steps", Placement::ByRegion),
     ("leave_requests", Placement::ByRegion),
+    ("learning_questions", Placement::ByRegion),
+    ("learning_quizzes", Placement::ByRegion),
+    ("learning_attempts", Placement::ByRegion),
+    ("learning_answers", Placement::ByRegion),
+    ("learning_results", Placement::ByRegion),
+    ("learning_points_events", Placement::ByRegion),
+    ("learning_points_totals", Placement::ByRegion),
+    ("learning_rank_buckets", Placement::ByRegion),
     ("member_identities", Placement::ByKey("id_number_hash")),
 ];
 
