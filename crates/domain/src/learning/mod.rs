@@ -5,10 +5,13 @@
 //! - [`quiz`]: question kinds, a question's validation, grading, the daily quiz drawn per
 //!   member, randomized order per attempt, an exam's window, time limit and attempts,
 //!   and the score kept.
+//! - [`bank_import`]: the question bank's .xlsx template headings and the reading of
+//!   its rows, with each bad row's number and reasons.
 //! - [`points`]: the points rule table ([`LearningRules`], part of
 //!   [`crate::kernel::rules::RuleSet`]), the award of one event under the caps and
 //!   time-window bonus, and the ranking periods.
 
+pub mod bank_import;
 pub mod points;
 pub mod quiz;
 

@@ -308,3 +308,91 @@ pub(crate) async fn insert_questions(
     .await?;
     Ok(ids)
 }
+
+/// The outcome of a question bank file: questions added, or (when any row is bad)
+/// nothing added and every bad row with its reasons.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BankImport {
+    pub file_name: String,
+    /// Questions found in good rows.
+    pub good_rows: usize,
+    pub added: usize,
+    pub problems: Vec<vanguard_domain::learning::bank_import::RowProblem>,
+}
+
+impl Learning<'_> {
+    /// Reads a question bank file through the one bounded reader and, when every row is
+    /// good, adds its questions to `org_id`'s bank (one transaction, one audit record).
+    /// A file with any bad row adds nothing and reports each row.
+    pub async fn import_file(&self, org_id: i64, filename: &str, bytes: Vec<u8>) -> StoreResult<BankImport> {
+        self.bank_org(org_id).await?;
+        let tables = crate::platform::upload::read_tables(self.db, filename, bytes)
+            .await
+            .map_err(|e| StoreError::Invalid(e.into_invalid()))?;
+        let parsed = vanguard_domain::learning::bank_import::parse_bank(&tables).map_err(StoreError::Invalid)?;
+        let good_rows = parsed.questions.len();
+        let mut added = 0;
+        if parsed.problems.is_empty() && good_rows > 0 {
+            let qs: Vec<QuestionDraft> = parsed.questions.into_iter().map(|(_, q)| q).collect();
+            added = self.import_questions(org_id, &qs, filename).await?;
+        }
+        Ok(BankImport { file_name: filename.to_string(), good_rows, added, problems: parsed.problems })
+    }
+}
+
+/// The question bank's import template: the headings and one example row per kind.
+pub fn template_xlsx() -> StoreResult<Vec<u8>> {
+    use crate::platform::xlsx::{Book, Cell, Column};
+    use vanguard_domain::learning::bank_import::HEADINGS;
+    let mut book = Book::new(&std::env::temp_dir())?;
+    let columns: Vec<Column> =
+        HEADINGS.iter().map(|h| Column::new(*h, if *h == "题干" || *h == "解析" { 40.0 } else { 14.0 })).collect();
+    book.sheet("题库", None, &columns)?;
+    let examples: [[&str; 11]; 4] = [
+        [
+            "单选题",
+            "党的最高领导机关是（）。",
+            "党的全国代表大会和它所产生的中央委员会",
+            "中央政治局",
+            "中央书记处",
+            "",
+            "",
+            "",
+            "A",
+            "《中国共产党章程》第十条",
+            "",
+        ],
+        [
+            "多选题",
+            "党员的权利包括（）。",
+            "参加党的有关会议",
+            "在党的会议上参加讨论",
+            "对党的工作提出建议",
+            "",
+            "",
+            "",
+            "ABC",
+            "《中国共产党章程》第四条",
+            "",
+        ],
+        ["判断题", "预备党员的预备期为一年。", "", "", "", "", "", "", "正确", "《中国共产党章程》第七条", ""],
+        [
+            "填空题",
+            "党的根本宗旨是（）。",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "全心全意为人民服务",
+            "《中国共产党章程》总纲",
+            "多个可接受答案用|分隔，多个空用；分隔",
+        ],
+    ];
+    for row in examples {
+        let cells: Vec<Cell> = row.iter().map(|c| Cell::text(*c)).collect();
+        book.row(&cells)?;
+    }
+    book.into_bytes()
+}

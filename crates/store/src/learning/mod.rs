@@ -19,7 +19,7 @@ pub mod bank;
 pub mod points;
 pub mod quiz;
 
-pub use bank::QuestionView;
+pub use bank::{BankImport, QuestionView, template_xlsx};
 pub use points::{MyPoints, RankEntry, RankView};
 pub use quiz::{AttemptResult, ExamView, PaperQuestion, QuestionStat, QuizPaper, ResultRow, WrongAnswer};
 

@@ -340,3 +340,23 @@ async fn the_wrong_answer_book_lists_what_the_member_got_wrong_with_the_explanat
         let _ = f.secretary_a();
     }
 }
+
+#[tokio::test]
+async fn an_import_file_with_bad_rows_reports_each_with_its_row_and_adds_nothing() {
+    for t in backends().await {
+        let f = fx(&t.db).await;
+        let sec = f.secretary_a();
+        let l = t.db.scoped(&sec);
+        let good = vanguard_store::learning::template_xlsx().unwrap();
+        let r = l.learning().import_file(f.tr.branch_a, "题库导入模板.xlsx", good).await.unwrap();
+        assert_eq!((r.good_rows, r.added, r.problems.len()), (4, 4, 0), "{}", t.backend);
+        let csv = "题型,题干,选项A,选项B,答案,出处\n单选题,题一,甲,乙,A,党章\n问答题,题二,,,略,党章\n单选题,题三,甲,乙,C,党章\n";
+        let r = l.learning().import_file(f.tr.branch_a, "题库.csv", csv.as_bytes().to_vec()).await.unwrap();
+        assert_eq!((r.good_rows, r.added), (1, 0), "{}", t.backend);
+        assert_eq!(r.problems.iter().map(|p| p.row).collect::<Vec<_>>(), vec![3, 4]);
+        assert!(r.problems[1].reasons[0].contains("不存在的选项"), "{:?}", r.problems);
+        let all =
+            l.learning().questions(None, None, false, &vanguard_domain::kernel::paging::PageRequest::first(50)).await.unwrap();
+        assert_eq!(all.items.len(), 4);
+    }
+}
