@@ -25,6 +25,7 @@ pub mod audit;
 pub mod auth;
 pub mod cockpit;
 pub mod home;
+pub mod learning;
 pub mod member;
 pub mod org;
 pub mod orglife;

@@ -157,8 +157,8 @@ impl Learning<'_> {
 
     /// Adds a question to `org_id`'s bank. Audited.
     pub async fn create_question(&self, org_id: i64, draft: QuestionDraft) -> StoreResult<QuestionView> {
-        let q = draft.validate().map_err(StoreError::Invalid)?;
         let org = self.bank_org(org_id).await?;
+        let q = draft.validate().map_err(StoreError::Invalid)?;
         let mut tx = self.db.begin().await?;
         let id = insert_questions(&mut tx, self.db, org.region_id, org.id, &org.path, std::slice::from_ref(&q)).await?[0];
         audit::append(
@@ -175,9 +175,9 @@ impl Learning<'_> {
     /// Rewrites a question within the writable subtree. Audited. Answers already given
     /// keep the grade they got.
     pub async fn update_question(&self, id: i64, draft: QuestionDraft) -> StoreResult<QuestionView> {
-        let q = draft.validate().map_err(StoreError::Invalid)?;
         let row = self.question_row(id).await?;
         self.bank_org(row.org_id).await?;
+        let q = draft.validate().map_err(StoreError::Invalid)?;
         let mut tx = self.db.begin().await?;
         let now = self.db.clock().now_ms();
         crate::exec_tx!(tx, c => sqlx::query(

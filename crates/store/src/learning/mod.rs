@@ -20,8 +20,11 @@ pub mod points;
 pub mod quiz;
 
 pub use bank::{BankImport, QuestionView, template_xlsx};
-pub use points::{MyPoints, RankEntry, RankView};
-pub use quiz::{AttemptResult, ExamView, PaperQuestion, QuestionStat, QuizPaper, ResultRow, WrongAnswer};
+pub use points::{MyPoints, PointsCheck, RankEntry, RankView, TodayLine};
+pub use quiz::{
+    AnswerOutcome, AttemptResult, DailyStatus, ExamView, PaperOption, PaperQuestion, QuestionStat, QuizPaper, ResultRow,
+    WrongAnswer,
+};
 
 crate::platform::scope::feature_handle!(
     /// 学: the question bank, quizzes and exams, points and rankings.
@@ -38,11 +41,10 @@ pub(crate) struct Me {
 }
 
 impl Learning<'_> {
-    /// The caller's member record, or a conflict saying to log in as a member.
+    /// The caller's member record; not found for an account bound to none (the portal's
+    /// rule: what is one's own does not exist without a member record).
     pub(crate) async fn me(&self) -> StoreResult<Me> {
-        let member_id = self.scope.member_id.ok_or_else(|| {
-            StoreError::conflict("learning.no_member", "您的账户未关联党员档案，无法答题或积分；请用本人的党员账户登录")
-        })?;
+        let member_id = self.scope.member_id.ok_or(StoreError::NotFound)?;
         let me: Option<Me> = crate::read!(self.db, c => sqlx::query_as(
             "SELECT region_id, id, org_path FROM members WHERE region_id = $1 AND id = $2 AND archived = FALSE")
             .bind(self.scope.region_id).bind(member_id).fetch_optional(c).await)?;

@@ -309,6 +309,30 @@ impl Learning<'_> {
         })
     }
 
+    /// The ranking of an org within the viewer's reach (the workbench's view; a member
+    /// reaches their branch). An org outside reach is not found, even one the viewer's
+    /// branch belongs to: those are in [`Learning::my_ranks`].
+    pub async fn ranking_within_reach(&self, org_id: i64, period: RankPeriod) -> StoreResult<RankView> {
+        let path: Option<String> = crate::read!(self.db, c => sqlx::query_scalar(
+            "SELECT path FROM orgs WHERE region_id = $1 AND id = $2").bind(self.scope.region_id).bind(org_id).fetch_optional(c).await)?;
+        let (lo, hi) = self.scope.org_range();
+        match path {
+            Some(p) if !lo.is_empty() && p >= lo && p < hi => self.ranking(org_id, period).await,
+            _ => Err(StoreError::NotFound),
+        }
+    }
+
+    /// The caller's rank in their branch and in each org above it (street, district,
+    /// city), the branch first; names outside the caller's reach left out.
+    pub async fn my_ranks(&self, period: RankPeriod) -> StoreResult<Vec<RankView>> {
+        let me = self.me().await?;
+        let mut out = Vec::new();
+        for id in vanguard_domain::org::path::ids(&me.org_path).into_iter().rev() {
+            out.push(self.ranking(id, period).await?);
+        }
+        Ok(out)
+    }
+
     /// Compares the stored totals and rank buckets of the region with what its events
     /// give, and with `repair` rewrites them from the events. Needs the whole region
     /// within reach.

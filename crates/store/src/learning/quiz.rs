@@ -173,6 +173,15 @@ pub struct QuestionStat {
     pub wrong_permille: i64,
 }
 
+/// Today's daily quiz of a member, once started.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DailyStatus {
+    pub attempt_id: i64,
+    pub submitted: bool,
+    pub score: i64,
+    pub max_score: i64,
+}
+
 /// A question the member got wrong, with the key and explanation.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WrongAnswer {
@@ -341,6 +350,18 @@ impl Learning<'_> {
             submitted: row.submitted_at.is_some(),
             questions,
         })
+    }
+
+    /// Today's 每日答题 of the caller, if started: its attempt, without starting one.
+    pub async fn daily_today(&self) -> StoreResult<Option<DailyStatus>> {
+        let me = self.me().await?;
+        let key = format!("daily:{}", date_text(china_date(self.db.clock().now_ms())));
+        Ok(self.attempt_by_no(&me, &key, 1).await?.map(|a| DailyStatus {
+            attempt_id: a.id,
+            submitted: a.submitted_at.is_some(),
+            score: a.score.unwrap_or(0),
+            max_score: a.max_score,
+        }))
     }
 
     /// Today's 每日答题 of the caller: drawn from the banks of the member's branch and its
@@ -597,6 +618,11 @@ impl Learning<'_> {
     /// Sets up an exam (or weekly quiz) of `org_id` for its subtree, from questions of
     /// the banks of that org, its ancestors or the caller's subtree. Audited.
     pub async fn create_exam(&self, org_id: i64, setup: ExamSetup, question_ids: &[i64]) -> StoreResult<ExamView> {
+        let root = self.scope.writable_root().ok_or(StoreError::Forbidden)?.to_string();
+        let org = self.scoped().orgs().org(org_id).await?;
+        if !org.path.starts_with(&root) {
+            return Err(StoreError::NotFound);
+        }
         let setup = setup.validate().map_err(StoreError::Invalid)?;
         let mut ids = question_ids.to_vec();
         ids.dedup();
