@@ -9,6 +9,8 @@
 mod fixture;
 #[path = "api/imports.rs"]
 mod imports;
+#[path = "api/learning.rs"]
+mod learning;
 #[path = "api/matrix.rs"]
 mod matrix;
 #[path = "api/ops.rs"]

@@ -17,8 +17,8 @@ struct PortalHome {
     life: Option<MyOrgLife>,
     /// 出席 of the recent meetings shown: (present, counted, percent).
     rate: Option<(usize, usize, usize)>,
-    /// This week's points and rank in the branch (学).
-    rank: Option<(i64, u64)>,
+    /// This week's points and rank in the member's nearest org (党小组 or 支部) (学).
+    rank: Option<(i64, u64, String)>,
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
@@ -42,7 +42,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
             .await
             .ok()
             .and_then(|r| r.into_iter().next())
-            .and_then(|b| Some((b.my_points?, b.my_rank?))),
+            .and_then(|b| Some((b.my_points?, b.my_rank?, b.scope_name))),
         None => None,
     };
     Ok(render(&PortalHome { name, csrf: ctx.0.csrf_token.clone(), branch, life, rate, rank }))
