@@ -106,6 +106,12 @@ async fn bank(db: &Db, f: &Fx, n: usize) {
     db.scoped(&sys).learning().import_questions(f.tr.root.id, &qs, "题库.xlsx").await.unwrap();
 }
 
+/// The ids of the active questions within the scope's reach.
+async fn active_ids(db: &Db, scope: &Scope) -> Vec<i64> {
+    let page = db.scoped(scope).learning().questions(None, None, true, &vanguard_domain::kernel::paging::PageRequest::first(50));
+    page.await.unwrap().items.iter().map(|q| q.id).collect()
+}
+
 fn exam(db: &Db, keep: KeepPolicy, attempts: u32) -> ExamSetup {
     let now = db.clock().now_ms();
     ExamSetup {
@@ -200,16 +206,7 @@ async fn a_late_submission_is_refused() {
         let f = fx(&t.db).await;
         bank(&t.db, &f, 10).await;
         let sys = system(&f.tr.root);
-        let ids: Vec<i64> =
-            t.db.scoped(&sys)
-                .learning()
-                .questions(None, None, true, &vanguard_domain::kernel::paging::PageRequest::first(50))
-                .await
-                .unwrap()
-                .items
-                .iter()
-                .map(|q| q.id)
-                .collect();
+        let ids = active_ids(&t.db, &sys).await;
         let e =
             t.db.scoped(&sys).learning().create_exam(f.tr.street, exam(&t.db, KeepPolicy::First, 1), &ids[..5]).await.unwrap();
         let me = f.a(1);
@@ -229,16 +226,7 @@ async fn a_second_attempt_cannot_improve_a_kept_first_score_but_best_of_n_keeps_
         let f = fx(&t.db).await;
         bank(&t.db, &f, 10).await;
         let sys = system(&f.tr.root);
-        let ids: Vec<i64> =
-            t.db.scoped(&sys)
-                .learning()
-                .questions(None, None, true, &vanguard_domain::kernel::paging::PageRequest::first(50))
-                .await
-                .unwrap()
-                .items
-                .iter()
-                .map(|q| q.id)
-                .collect();
+        let ids = active_ids(&t.db, &sys).await;
         for (keep, want) in [(KeepPolicy::First, 0), (KeepPolicy::Best, 40)] {
             let e = t.db.scoped(&sys).learning().create_exam(f.tr.street, exam(&t.db, keep, 2), &ids[..4]).await.unwrap();
             let me = f.a(2);
