@@ -7,4 +7,5 @@
 
 pub mod generate;
 pub mod history;
+pub mod learning;
 pub mod load;

@@ -714,6 +714,11 @@ async fn demo_district_is_generated_with_one_account_per_role() {
         let sys = system(&root);
         let counts = t.db.scoped(&sys).orgs().subtree_counts(&root).await.unwrap();
         assert_eq!(counts.members as usize, summary.members, "{}", t.backend);
+        // 学: a bank of about 1,000 questions, a month of quizzes whose totals match the events.
+        let bank = t.db.scoped(&sys).learning().questions(None, None, true, &PageRequest::first(1)).await.unwrap();
+        assert!(bank.total.is_some_and(|n| (900..=1_100).contains(&n)), "{:?}", bank.total);
+        let check = t.db.scoped(&sys).learning().check_points(false).await.unwrap();
+        assert!(check.totals > 10_000 && check.totals_mismatched == 0 && check.buckets_mismatched == 0, "{check:?}");
         assert!(audit::verify(&t.db, |_, _| {}).await.unwrap().is_intact());
         // Generation refuses a database that already has data.
         assert!(vanguard_demo::load::generate(&t.db, vanguard_demo::generate::Scale::District, 7, |_, _| {}).await.is_err());

@@ -13,6 +13,7 @@
 
 mod data;
 pub mod history;
+pub mod learning;
 mod members;
 mod orgs;
 mod rng;

@@ -16,6 +16,7 @@
 use crate::{StoreError, StoreResult};
 
 pub mod bank;
+pub mod bulk;
 pub mod points;
 pub mod quiz;
 

@@ -343,12 +343,20 @@ impl Learning<'_> {
             return Err(StoreError::Forbidden);
         }
         let days: Vec<(i64, String, String, i64)> = crate::read!(self.db, c => sqlx::query_as(
-            "SELECT e.member_id, e.day, t.org_path, CAST(SUM(e.points) AS BIGINT) FROM learning_points_events e \
-             JOIN learning_points_totals t ON t.region_id = e.region_id AND t.member_id = e.member_id AND t.period_key = 'all' \
-             WHERE e.region_id = $1 GROUP BY e.member_id, e.day, t.org_path")
+            "SELECT member_id, day, org_path, CAST(SUM(points) AS BIGINT) FROM learning_points_events \
+             WHERE region_id = $1 GROUP BY member_id, day, org_path")
             .bind(region_id).fetch_all(c).await)?;
+        // A member's totals are filed under the org of their latest event.
+        let mut latest: HashMap<i64, (String, String)> = HashMap::new();
+        for (member_id, day, org_path, _) in &days {
+            let e = latest.entry(*member_id).or_insert_with(|| (day.clone(), org_path.clone()));
+            if *day > e.0 {
+                *e = (day.clone(), org_path.clone());
+            }
+        }
         let mut want: BTreeMap<(i64, String), (String, i64)> = BTreeMap::new();
-        for (member_id, day, org_path, points) in days {
+        for (member_id, day, _, points) in days {
+            let org_path = latest.get(&member_id).map(|l| l.1.clone()).unwrap_or_default();
             let date = vanguard_domain::kernel::time::parse_iso_date(&day)
                 .ok_or_else(|| StoreError::Corrupt { column: "learning_points_events.day".into(), value: day.clone() })?;
             for p in PERIODS {

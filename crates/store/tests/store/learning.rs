@@ -108,8 +108,9 @@ async fn bank(db: &Db, f: &Fx, n: usize) {
 
 /// The ids of the active questions within the scope's reach.
 async fn active_ids(db: &Db, scope: &Scope) -> Vec<i64> {
-    let page = db.scoped(scope).learning().questions(None, None, true, &vanguard_domain::kernel::paging::PageRequest::first(50));
-    page.await.unwrap().items.iter().map(|q| q.id).collect()
+    let first = vanguard_domain::kernel::paging::PageRequest::first(50);
+    let page = db.scoped(scope).learning().questions(None, None, true, &first).await.unwrap();
+    page.items.iter().map(|q| q.id).collect()
 }
 
 fn exam(db: &Db, keep: KeepPolicy, attempts: u32) -> ExamSetup {
