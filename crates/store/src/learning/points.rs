@@ -11,6 +11,7 @@
 
 use super::{Learning, in_list, scopes_of};
 use crate::platform::bulk::{self, bulk_row};
+use crate::platform::hooks::{Change, HookFuture};
 use crate::platform::ids;
 use crate::platform::query::Sql;
 use crate::{Db, StoreError, StoreResult, Tx};
@@ -91,27 +92,67 @@ pub(crate) async fn record(
             .bind(region_id).bind(member_id).bind(&key).bind(org_path).bind(add).bind(now).fetch_one(c).await)?;
         let old = new - add;
         if old > 0 {
-            let mut dec = Sql::new("UPDATE learning_rank_buckets SET members = members - 1 WHERE region_id = ");
-            dec.bind(region_id)
-                .push(" AND period_key = ")
-                .bind(key.clone())
-                .push(" AND points = ")
-                .bind(old)
-                .push(" AND scope_path IN ");
-            dec.append(&in_list(&scopes));
-            dec.execute_tx(tx).await?;
+            leave_buckets(tx, region_id, &key, &scopes, old).await?;
         }
-        let mut inc = Sql::new("INSERT INTO learning_rank_buckets (region_id, scope_path, period_key, points, members) VALUES ");
-        for (i, s) in scopes.iter().enumerate() {
-            inc.push(if i == 0 { "(" } else { ", (" });
-            inc.bind(region_id).push(", ").bind(s.clone()).push(", ").bind(key.clone()).push(", ").bind(new).push(", 1)");
-        }
-        inc.push(
-            " ON CONFLICT (region_id, scope_path, period_key, points) DO UPDATE SET members = learning_rank_buckets.members + 1",
-        );
-        inc.execute_tx(tx).await?;
+        enter_buckets(tx, region_id, &key, &scopes, new).await?;
     }
     Ok(got.points)
+}
+
+/// A member leaves the buckets of `points` of each scope.
+async fn leave_buckets(tx: &mut Tx, region_id: i64, key: &str, scopes: &[String], points: i64) -> StoreResult<()> {
+    let mut dec = Sql::new("UPDATE learning_rank_buckets SET members = members - 1 WHERE region_id = ");
+    dec.bind(region_id).push(" AND period_key = ").bind(key).push(" AND points = ").bind(points).push(" AND scope_path IN ");
+    dec.append(&in_list(scopes));
+    dec.execute_tx(tx).await?;
+    Ok(())
+}
+
+/// A member enters the buckets of `points` of each scope.
+async fn enter_buckets(tx: &mut Tx, region_id: i64, key: &str, scopes: &[String], points: i64) -> StoreResult<()> {
+    let mut inc = Sql::new("INSERT INTO learning_rank_buckets (region_id, scope_path, period_key, points, members) VALUES ");
+    for (i, s) in scopes.iter().enumerate() {
+        inc.push(if i == 0 { "(" } else { ", (" });
+        inc.bind(region_id).push(", ").bind(s.clone()).push(", ").bind(key).push(", ").bind(points).push(", 1)");
+    }
+    inc.push(
+        " ON CONFLICT (region_id, scope_path, period_key, points) DO UPDATE SET members = learning_rank_buckets.members + 1",
+    );
+    inc.execute_tx(tx).await?;
+    Ok(())
+}
+
+/// Learning's subscription to member writes (see [`crate::platform::hooks`]): a member
+/// moved to another branch or group has their totals filed under the new org and moves
+/// from the old orgs' rank buckets to the new ones', in the moving transaction.
+pub(crate) fn on_change<'a>(tx: &'a mut Tx, _db: &'a Db, change: &'a Change) -> HookFuture<'a> {
+    Box::pin(async move {
+        let Change::MembersWritten { region_id, members, .. } = change else { return Ok(()) };
+        for member_id in members {
+            refile(tx, *region_id, *member_id).await?;
+        }
+        Ok(())
+    })
+}
+
+async fn refile(tx: &mut Tx, region_id: i64, member_id: i64) -> StoreResult<()> {
+    let path: Option<String> = crate::on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT org_path FROM members WHERE region_id = $1 AND id = $2").bind(region_id).bind(member_id).fetch_optional(c).await)?;
+    let Some(path) = path else { return Ok(()) };
+    let rows: Vec<(String, String, i64)> = crate::on_tx!(tx, c => sqlx::query_as(
+        "SELECT period_key, org_path, points FROM learning_points_totals WHERE region_id = $1 AND member_id = $2 AND org_path <> $3")
+        .bind(region_id).bind(member_id).bind(&path).fetch_all(c).await)?;
+    let new_scopes = scopes_of(&path);
+    for (key, old_path, points) in rows {
+        if points > 0 {
+            leave_buckets(tx, region_id, &key, &scopes_of(&old_path), points).await?;
+            enter_buckets(tx, region_id, &key, &new_scopes, points).await?;
+        }
+        crate::exec_tx!(tx, c => sqlx::query(
+            "UPDATE learning_points_totals SET org_path = $1 WHERE region_id = $2 AND member_id = $3 AND period_key = $4")
+            .bind(&path).bind(region_id).bind(member_id).bind(&key).execute(c).await)?;
+    }
+    Ok(())
 }
 
 /// A member's points per period and today's by action.
@@ -346,8 +387,12 @@ impl Learning<'_> {
             "SELECT member_id, day, org_path, CAST(SUM(points) AS BIGINT) FROM learning_points_events \
              WHERE region_id = $1 GROUP BY member_id, day, org_path")
             .bind(region_id).fetch_all(c).await)?;
-        // A member's totals are filed under the org of their latest event.
-        let mut latest: HashMap<i64, (String, String)> = HashMap::new();
+        // A member's totals are filed under the org of their stored all-time total (kept
+        // up to date when the member moves), else of their latest event.
+        let filed: Vec<(i64, String)> = crate::read!(self.db, c => sqlx::query_as(
+            "SELECT member_id, org_path FROM learning_points_totals WHERE region_id = $1 AND period_key = 'all'")
+            .bind(region_id).fetch_all(c).await)?;
+        let mut latest: HashMap<i64, (String, String)> = filed.into_iter().map(|(m, p)| (m, ("~".to_string(), p))).collect();
         for (member_id, day, org_path, _) in &days {
             let e = latest.entry(*member_id).or_insert_with(|| (day.clone(), org_path.clone()));
             if *day > e.0 {

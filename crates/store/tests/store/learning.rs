@@ -349,3 +349,21 @@ async fn an_import_file_with_bad_rows_reports_each_with_its_row_and_adds_nothing
         assert_eq!(all.items.len(), 4);
     }
 }
+
+#[tokio::test]
+async fn a_member_who_moves_takes_their_points_to_the_new_branchs_ranking() {
+    for t in backends().await {
+        let f = fx(&t.db).await;
+        let sys = system(&f.tr.root);
+        t.db.scoped(&f.a(0)).learning().record_login().await.unwrap();
+        t.db.scoped(&f.b()).learning().record_login().await.unwrap();
+        t.db.scoped(&sys).members().move_member(f.a[0], f.tr.branch_b, None).await.unwrap();
+        let moved = f.member(f.a[0], &f.branch_b_path);
+        let b = t.db.scoped(&moved).learning().ranking(f.tr.branch_b, RankPeriod::All).await.unwrap();
+        assert_eq!((b.count, b.top.len()), (2, 2), "{}", t.backend);
+        let a = t.db.scoped(&sys).learning().ranking(f.tr.branch_a, RankPeriod::All).await.unwrap();
+        assert_eq!((a.count, a.top.len()), (0, 0), "{}", t.backend);
+        let check = t.db.scoped(&sys).learning().check_points(false).await.unwrap();
+        assert_eq!((check.totals_mismatched, check.buckets_mismatched), (0, 0), "{}: {check:?}", t.backend);
+    }
+}
