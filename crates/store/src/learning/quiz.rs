@@ -265,6 +265,9 @@ fn action_of(kind: QuizKind) -> PointsAction {
 fn given_text(kind: QuestionKind, options: &[PaperOption], given: &Response) -> String {
     match kind {
         QuestionKind::FillIn => given.blanks.join("；"),
+        QuestionKind::TrueFalse => {
+            options.iter().filter(|o| given.choices.contains(&o.index)).map(|o| o.text.as_str()).collect::<Vec<_>>().join("、")
+        }
         _ => options.iter().filter(|o| given.choices.contains(&o.index)).map(|o| o.letter.as_str()).collect::<String>(),
     }
 }
