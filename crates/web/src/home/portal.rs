@@ -35,6 +35,12 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         let present = counted.iter().filter(|a| a.attendance == "present").count();
         (!counted.is_empty()).then(|| (present, counted.len(), present * 100 / counted.len()))
     });
+    // The day's 登录 points (学): once a day, later visits add nothing.
+    if ctx.0.scope.member_id.is_some()
+        && let Err(e) = scoped.learning().record_login().await
+    {
+        tracing::warn!(error = %e, "login points not recorded");
+    }
     let rank = match ctx.0.scope.member_id {
         Some(_) => scoped
             .learning()

@@ -74,6 +74,12 @@ async fn a_member_takes_the_daily_quiz_without_seeing_the_key_and_submits_once()
         assert!(page.text.contains("解析甲") && page.text.contains("正确答案"), "{}", page.text);
         let points = server.get("/api/v1/learning/me/points", &member).await;
         assert_eq!(points.json["today"], 3, "[{}] {}", fx.backend, points.text);
+        // Opening the portal earns the day's 登录 point, once.
+        for _ in 0..2 {
+            assert_eq!(server.get("/m", &member).await.status, 200);
+        }
+        let points = server.get("/api/v1/learning/me/points", &member).await;
+        assert_eq!(points.json["today"], 4, "[{}] {}", fx.backend, points.text);
         let ranks = server.get("/api/v1/learning/me/ranks?period=week", &member).await;
         let branch =
             ranks.json.as_array().and_then(|a| a.iter().find(|r| r["scope_org_id"].as_i64() == Some(b1))).expect("branch rank");
