@@ -330,12 +330,14 @@ impl Sink {
     }
 }
 
-/// The hook of [`crate::load::generate`]: a district gets its history at once; a city
+/// The hook of [`crate::load::generate`]: a district gets its history (and its learning,
+/// [`crate::learning`]) at once; a city
 /// only on request (`vanguard demo --scale city --history`), because it adds about 16
 /// million attendance rows.
 pub async fn generate_for(db: &Db, scale: crate::generate::Scale, region_id: i64, seed: u64) -> StoreResult<()> {
     if scale == crate::generate::Scale::District {
         generate(db, region_id, seed, |_, _| {}).await?;
+        crate::learning::generate(db, region_id, seed).await?;
     }
     Ok(())
 }

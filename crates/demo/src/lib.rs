@@ -8,4 +8,5 @@
 pub mod dues;
 pub mod generate;
 pub mod history;
+pub mod learning;
 pub mod load;

@@ -16,6 +16,8 @@ use vanguard_testkit::{TestDb, backends};
 mod dues;
 #[path = "store/export.rs"]
 mod export;
+#[path = "store/learning.rs"]
+mod learning;
 #[path = "store/ops.rs"]
 mod ops;
 #[path = "store/orglife.rs"]
@@ -730,6 +732,11 @@ async fn demo_district_is_generated_with_one_account_per_role() {
         let last = PageRequest::from_query(&PageQuery { cursor: Some(LAST.into()), limit: Some(50), page: None }).unwrap();
         let tail = t.db.scoped(&sys).cockpit().findings(&filter, &last).await.unwrap();
         assert!(tail.items.iter().any(|f| f.severity == "warning"), "[{}]", t.backend);
+        // 学: a bank of about 1,000 questions, a month of quizzes whose totals match the events.
+        let bank = t.db.scoped(&sys).learning().questions(None, None, true, &PageRequest::first(1)).await.unwrap();
+        assert!(bank.total.is_some_and(|n| (900..=1_100).contains(&n)), "{:?}", bank.total);
+        let check = t.db.scoped(&sys).learning().check_points(false).await.unwrap();
+        assert!(check.totals > 10_000 && check.totals_mismatched == 0 && check.buckets_mismatched == 0, "{check:?}");
         assert!(audit::verify(&t.db, |_, _| {}).await.unwrap().is_intact());
         // Generation refuses a database that already has data.
         assert!(vanguard_demo::load::generate(&t.db, vanguard_demo::generate::Scale::District, 7, |_, _| {}).await.is_err());

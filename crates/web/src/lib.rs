@@ -26,6 +26,7 @@ pub mod audit;
 pub mod auth;
 pub mod cockpit;
 pub mod home;
+pub mod learning;
 pub mod member;
 pub mod org;
 pub mod orglife;

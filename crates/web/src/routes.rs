@@ -65,6 +65,7 @@ pub fn table() -> Vec<RouteSpec> {
         crate::orglife::routes::routes(),
         crate::affairs::routes::routes(),
         crate::cockpit::routes::routes(),
+        crate::learning::routes::routes(),
         crate::home::routes::routes(),
     ]
     .into_iter()

@@ -89,6 +89,9 @@ impl Shell {
         if role.grants(Permission::MemberWrite) {
             nav.push(NavItem { href: "/imports/members".into(), label: "导入", key: "import" });
         }
+        if let Some((id, _)) = tree_root.as_ref().filter(|_| role.grants(Permission::LearningAdmin)) {
+            nav.push(NavItem { href: format!("/orgs/{id}/learning"), label: "题库考试", key: "learning" });
+        }
         if role.grants(Permission::AccountAdmin) {
             nav.push(NavItem { href: "/accounts".into(), label: "账户管理", key: "accounts" });
         }

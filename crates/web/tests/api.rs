@@ -11,6 +11,8 @@ mod dues;
 mod fixture;
 #[path = "api/imports.rs"]
 mod imports;
+#[path = "api/learning.rs"]
+mod learning;
 #[path = "api/matrix.rs"]
 mod matrix;
 #[path = "api/ops.rs"]

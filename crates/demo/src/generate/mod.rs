@@ -14,6 +14,7 @@
 mod data;
 pub mod dues;
 pub mod history;
+pub mod learning;
 mod members;
 mod orgs;
 mod rng;

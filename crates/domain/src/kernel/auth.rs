@@ -50,6 +50,10 @@ labelled_enum! {
         AuditRead = ("audit_read", "查看审计日志"),
         /// Approve or reject role grants, read the security alerts (安全管理员).
         SecurityAdmin = ("security_admin", "安全管理"),
+        /// Take the daily quiz and exams, earn points, see one's rank (学).
+        Learn = ("learn", "参加学习"),
+        /// Keep the question bank, set up exams, read results and rankings of the subtree.
+        LearningAdmin = ("learning_admin", "管理题库和考试"),
     }
 }
 
@@ -60,8 +64,12 @@ impl Role {
         use Role::*;
         match p {
             Public | SelfService => true,
-            OrgRead | MemberRead => matches!(self, Member | GroupLeader | BranchSecretary | CommitteeAdmin | OrgDeptAdmin),
-            OrgWrite | MemberWrite | MemberReveal => matches!(self, BranchSecretary | CommitteeAdmin | OrgDeptAdmin),
+            OrgRead | MemberRead | Learn => {
+                matches!(self, Member | GroupLeader | BranchSecretary | CommitteeAdmin | OrgDeptAdmin)
+            }
+            OrgWrite | MemberWrite | MemberReveal | LearningAdmin => {
+                matches!(self, BranchSecretary | CommitteeAdmin | OrgDeptAdmin)
+            }
             AccountAdmin => self == SysAdmin,
             AuditRead => self == Auditor,
             SecurityAdmin => self == SecAdmin,

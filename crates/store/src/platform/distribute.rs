@@ -69,6 +69,14 @@ pub const TABLES: &[(&str, Placement)] = &[
     ("dues_entries", Placement::ByRegion),
     ("dues_orders", Placement::ByRegion),
     ("dues_reliefs", Placement::ByRegion),
+    ("learning_questions", Placement::ByRegion),
+    ("learning_quizzes", Placement::ByRegion),
+    ("learning_attempts", Placement::ByRegion),
+    ("learning_answers", Placement::ByRegion),
+    ("learning_results", Placement::ByRegion),
+    ("learning_points_events", Placement::ByRegion),
+    ("learning_points_totals", Placement::ByRegion),
+    ("learning_rank_buckets", Placement::ByRegion),
     ("member_identities", Placement::ByKey("id_number_hash")),
 ];
 

@@ -17,6 +17,8 @@ struct PortalHome {
     life: Option<MyOrgLife>,
     /// 出席 of the recent meetings shown: (present, counted, percent).
     rate: Option<(usize, usize, usize)>,
+    /// This week's points and rank in the member's nearest org (党小组 or 支部) (学).
+    rank: Option<(i64, u64, String)>,
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
@@ -33,7 +35,23 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         let present = counted.iter().filter(|a| a.attendance == "present").count();
         (!counted.is_empty()).then(|| (present, counted.len(), present * 100 / counted.len()))
     });
-    Ok(render(&PortalHome { name, csrf: ctx.0.csrf_token.clone(), branch, life, rate }))
+    // The day's 登录 points (学): once a day, later visits add nothing.
+    if ctx.0.scope.member_id.is_some()
+        && let Err(e) = scoped.learning().record_login().await
+    {
+        tracing::warn!(error = %e, "login points not recorded");
+    }
+    let rank = match ctx.0.scope.member_id {
+        Some(_) => scoped
+            .learning()
+            .my_ranks(vanguard_domain::learning::RankPeriod::Week)
+            .await
+            .ok()
+            .and_then(|r| r.into_iter().next())
+            .and_then(|b| Some((b.my_points?, b.my_rank?, b.scope_name))),
+        None => None,
+    };
+    Ok(render(&PortalHome { name, csrf: ctx.0.csrf_token.clone(), branch, life, rate, rank }))
 }
 
 #[derive(Template)]

@@ -391,8 +391,51 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         // A caller without a member record gets an empty portal (`member: false`).
         ("GET", "/api/v1/me/orglife") => case(MemberRead, Untargeted, Body::None),
         ("GET", "/api/v1/orglife/todo") => case(OrgRead, Untargeted, Body::None),
+        // 学: the bank and exams by reach; a member's own quizzes, points and ranks.
+        ("GET", "/api/v1/learning/questions") => case(LearningAdmin, OrgQuery, Body::None),
+        // Complete but invalid (no stem, no source): 422 once the org is reached.
+        ("POST", "/api/v1/orgs/{id}/questions") => case(LearningAdmin, OrgPath, Body::Json(bad_question())),
+        ("PUT", "/api/v1/learning/questions/{id}") => case(LearningAdmin, NoSuchObject, Body::Json(bad_question())),
+        ("POST", "/api/v1/learning/questions/{id}/active") => {
+            case(LearningAdmin, NoSuchObject, Body::Json(json!({"active": false})))
+        }
+        ("GET", "/api/v1/learning/template.xlsx") => case(LearningAdmin, Untargeted, Body::None),
+        ("POST", "/api/v1/orgs/{id}/questions/import") => case(LearningAdmin, OrgPath, Body::None),
+        ("POST", "/api/v1/orgs/{id}/exams") => {
+            case(LearningAdmin, OrgPath, Body::Json(json!({"title": "", "kind": "special", "question_ids": []})))
+        }
+        ("GET", "/api/v1/learning/exams") => case(LearningAdmin, Untargeted, Body::None),
+        ("GET", "/api/v1/learning/exams/{id}/results") => case(LearningAdmin, NoSuchObject, Body::None),
+        ("GET", "/api/v1/learning/exams/{id}/stats") => case(LearningAdmin, NoSuchObject, Body::None),
+        ("GET", "/api/v1/learning/stats/daily") => case(LearningAdmin, Untargeted, Body::None),
+        // The fixture's banks are empty: 409 for a member once reached.
+        ("POST", "/api/v1/learning/daily") => case(Learn, OwnRecord, Body::None),
+        ("POST", "/api/v1/learning/exams/{id}/start") => case(Learn, NoSuchObject, Body::None),
+        ("GET", "/api/v1/learning/attempts/{id}") => case(Learn, NoSuchObject, Body::None),
+        ("POST", "/api/v1/learning/attempts/{id}/submit") => case(Learn, NoSuchObject, Body::Json(json!({"answers": []}))),
+        ("GET", "/api/v1/learning/attempts/{id}/result") => case(Learn, NoSuchObject, Body::None),
+        ("GET", "/api/v1/learning/me/points") => case(Learn, OwnRecord, Body::None),
+        ("GET", "/api/v1/learning/me/ranks") => case(Learn, OwnRecord, Body::None),
+        ("GET", "/api/v1/learning/me/exams") => case(Learn, OwnRecord, Body::None),
+        ("GET", "/api/v1/learning/me/wrong") => case(Learn, OwnRecord, Body::None),
+        ("GET", "/api/v1/learning/rankings/{id}") => case(Learn, OrgPath, Body::None),
+        ("GET", "/m/learning") => case(Learn, OwnRecord, Body::None),
+        ("POST", "/m/learning/daily") => case(Learn, OwnRecord, form(&[])),
+        ("POST", "/m/learning/exams/{id}") => case(Learn, NoSuchObject, form(&[])),
+        ("GET", "/m/learning/attempts/{id}") => case(Learn, NoSuchObject, Body::None),
+        ("POST", "/m/learning/attempts/{id}") => case(Learn, NoSuchObject, form(&[])),
+        ("GET", "/m/points") => case(Learn, OwnRecord, Body::None),
+        ("GET", "/m/learning/wrong") => case(Learn, OwnRecord, Body::None),
+        ("GET", "/orgs/{id}/learning") => case(LearningAdmin, OrgPath, Body::None),
+        ("POST", "/orgs/{id}/learning/import") => case(LearningAdmin, OrgPath, form(&[])),
+        ("GET", "/learning/exams/{id}") => case(LearningAdmin, NoSuchObject, Body::None),
         _ => return None,
     })
+}
+
+/// A question complete in form but invalid (no stem, no source, too few options).
+fn bad_question() -> Value {
+    json!({"kind": "single", "stem": "", "options": [], "key": {"choices": [0]}, "source": ""})
 }
 
 /// Fails, listing them, when routes of the table have no case here (a new route needs a
@@ -506,6 +549,10 @@ fn allowed_status(method: &str, path: &str, caller: Caller, target: Option<Org>)
         ("POST", "/api/v1/auth/totp/enrol") => 200,
         ("POST", "/meetings/{id}/signin/open") => 422,
         ("POST", "/accounts" | "/api/v1/accounts/member-lookup") => 422,
+        // 学: invalid questions and exams; no file; an empty bank to draw the daily quiz from.
+        ("POST", "/api/v1/orgs/{id}/questions" | "/api/v1/orgs/{id}/exams") => 422,
+        ("POST", "/api/v1/orgs/{id}/questions/import" | "/orgs/{id}/learning/import") => 400,
+        ("POST", "/api/v1/learning/daily" | "/m/learning/daily") => 409,
         ("PATCH", "/api/v1/orgs/{id}" | "/api/v1/members/{id}" | "/api/v1/meetings/{id}") => 200,
         ("POST", "/api/v1/members/{id}/move" | "/api/v1/members/{id}/reveal" | "/members/{id}/reveal") => 200,
         ("POST", "/api/v1/meetings/{id}/attendance") => 200,
@@ -610,10 +657,10 @@ fn granted(caller: Caller, permission: Permission) -> bool {
     match permission {
         Permission::Public => true,
         Permission::SelfService => caller != Anonymous,
-        Permission::OrgRead | Permission::MemberRead => {
+        Permission::OrgRead | Permission::MemberRead | Permission::Learn => {
             matches!(caller, Member | Leader | Secretary | Street | District | OrgDept)
         }
-        Permission::OrgWrite | Permission::MemberWrite | Permission::MemberReveal => {
+        Permission::OrgWrite | Permission::MemberWrite | Permission::MemberReveal | Permission::LearningAdmin => {
             matches!(caller, Secretary | Street | District | OrgDept)
         }
         Permission::AccountAdmin => caller == SysAdmin,
