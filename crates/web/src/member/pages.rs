@@ -305,7 +305,7 @@ fn input_from(v: &Values) -> MemberInput {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub struct NewQuery {
+pub struct NewMemberQuery {
     pub org_id: String,
 }
 
@@ -318,7 +318,7 @@ async fn groups(state: &AppState, ctx: &Ctx, org_id: i64) -> Vec<(i64, String)> 
         .unwrap_or_default()
 }
 
-pub async fn new_form(State(state): State<AppState>, ctx: Ctx, QueryParams(q): QueryParams<NewQuery>) -> PageResult {
+pub async fn new_form(State(state): State<AppState>, ctx: Ctx, QueryParams(q): QueryParams<NewMemberQuery>) -> PageResult {
     let org_id: i64 = q.org_id.trim().parse().unwrap_or(0);
     let org = ctx.scoped(&state.db).orgs().org_view(org_id).await?;
     let shell = Shell::new(&state, &ctx, "roster").await;

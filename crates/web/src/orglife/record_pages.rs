@@ -57,7 +57,7 @@ fn input_time(ms: Option<i64>) -> String {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub struct NewQuery {
+pub struct NewMeetingQuery {
     #[serde(rename = "type")]
     pub meeting_type: String,
 }
@@ -107,7 +107,12 @@ async fn new_page(state: &AppState, ctx: &Ctx, org_id: i64, chosen: &str, form: 
 }
 
 /// `/orgs/{id}/meetings/new?type=theme_day`: the type's own form.
-pub async fn new_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryParams(q): QueryParams<NewQuery>) -> PageResult {
+pub async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    QueryParams(q): QueryParams<NewMeetingQuery>,
+) -> PageResult {
     new_page(&state, &ctx, id, &q.meeting_type, FormState::default(), String::new()).await
 }
 
