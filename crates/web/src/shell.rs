@@ -218,9 +218,7 @@ pub fn see_other(to: &str) -> Response {
 
 /// Formats epoch milliseconds as a China-time timestamp.
 pub fn fmt_time(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms + i64::from(vanguard_domain::kernel::time::CHINA_OFFSET_SECONDS) * 1000)
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_default()
+    vanguard_domain::kernel::time::china_time_text_seconds(ms)
 }
 
 /// Paging controls under a list: the range shown, the total, and links to the first,

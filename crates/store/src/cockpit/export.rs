@@ -8,6 +8,7 @@ use crate::platform::paging::collect_pages;
 use crate::platform::xlsx::{Book, Fill, XlsxCell, XlsxColumn};
 use crate::{StoreError, StoreResult};
 use vanguard_domain::cockpit::Rag;
+use vanguard_domain::kernel::time::{china_date, date_text};
 use vanguard_domain::orglife::check::rule_title;
 
 /// A cockpit view to export.
@@ -157,7 +158,7 @@ fn children_sheet(c: &Cockpit, by_rule: bool) -> Sheet {
 }
 
 fn findings_sheet(name: &str, items: &[FindingView]) -> Sheet {
-    let day = |ms: i64| vanguard_domain::kernel::time::china_date(ms).format("%Y-%m-%d").to_string();
+    let day = |ms: i64| date_text(china_date(ms));
     Sheet {
         name: name.into(),
         columns: vec![

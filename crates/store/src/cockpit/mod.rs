@@ -29,6 +29,7 @@ use vanguard_domain::kernel::auth::Reach;
 use vanguard_domain::kernel::finding::Severity;
 use vanguard_domain::kernel::paging::{Page, PageRequest};
 use vanguard_domain::kernel::period::{Period, PeriodKind};
+use vanguard_domain::kernel::time::date_text;
 use vanguard_domain::org::{OrgKind, path};
 use vanguard_domain::orglife::STRUCTURE_CODE;
 use vanguard_domain::orglife::check::rule_title;
@@ -430,7 +431,7 @@ impl CockpitReads<'_> {
             org,
             period_key: p.key(),
             period_label: p.label(),
-            as_of: today.format("%Y-%m-%d").to_string(),
+            as_of: date_text(today),
             rules: rule_rates,
             overall,
             children: child_rates,

@@ -40,7 +40,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 use vanguard_domain::kernel::finding::Subject;
-use vanguard_domain::kernel::time::parse_iso_date;
+use vanguard_domain::kernel::time::{date_text, parse_iso_date};
 use vanguard_domain::member::{Category, LeaveReason};
 use vanguard_domain::org::{BranchCounts, OrgKind};
 use vanguard_domain::orglife::check::{Judge, StoredFinding, StoredTally, Writes, reconcile_findings, reconcile_tallies};
@@ -637,8 +637,8 @@ impl<'a> AttendanceRead<'a> {
                 qb.push(" AND a.member_id >= ").push_bind(*lo).push(" AND a.member_id <= ").push_bind(*hi);
             }
         }
-        qb.push(" AND a.held_on >= ").push_bind(self.from.format("%Y-%m-%d").to_string());
-        qb.push(" AND a.held_on <= ").push_bind(self.as_of.format("%Y-%m-%d").to_string());
+        qb.push(" AND a.held_on >= ").push_bind(date_text(self.from));
+        qb.push(" AND a.held_on <= ").push_bind(date_text(self.as_of));
         match &self.held {
             HeldFilter::Join => {
                 qb.push(" AND EXISTS (SELECT 1 FROM meetings m WHERE m.region_id = a.region_id AND m.id = a.meeting_id AND m.status = 'held')");
@@ -869,12 +869,8 @@ pub async fn recompute_all(
     let rules = db.rules();
     let j = Judge::new(&rules, as_of);
     let now = db.clock().now_ms();
-    let mut summary = RecomputeSummary {
-        region_id,
-        as_of: as_of.format("%Y-%m-%d").to_string(),
-        window_start: j.window_text(),
-        ..Default::default()
-    };
+    let mut summary =
+        RecomputeSummary { region_id, as_of: date_text(as_of), window_start: j.window_text(), ..Default::default() };
 
     // Orgs: the whole tree is small (66 000 rows for a city, 党小组 included); meetings,
     // plans and stored rows are read per batch of consecutive paths.

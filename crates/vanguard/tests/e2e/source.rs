@@ -70,3 +70,25 @@ fn every_public_type_name_is_defined_once() {
     let twice: Vec<_> = seen.into_iter().filter(|(_, at)| at.len() > 1).collect();
     assert!(twice.is_empty(), "public type names defined more than once (rename one so each name means one thing): {twice:#?}");
 }
+
+/// One date helper: dates are written as text by `vanguard_domain::kernel::time`
+/// (`date_text`, `opt_date_text`, `china_time_text*`) and read by `parse_iso_date`; no
+/// other file spells out the `%Y-%m-%d` format, so the stored form cannot drift.
+#[test]
+fn dates_are_formatted_only_by_the_kernel_time_helpers() {
+    // Built from pieces so that this file does not contain the pattern itself.
+    let pattern = concat!("\"%Y-", "%m-%d");
+    let helper = Path::new("domain").join("src").join("kernel").join("time.rs");
+    let mut inline = Vec::new();
+    for (p, text) in rust_files(&super::repo_root().join("crates")) {
+        if p.ends_with(&helper) {
+            continue;
+        }
+        for (i, line) in text.lines().enumerate() {
+            if line.contains(pattern) {
+                inline.push(format!("{}:{}", p.display(), i + 1));
+            }
+        }
+    }
+    assert!(inline.is_empty(), "dates formatted inline (use vanguard_domain::kernel::time::date_text): {inline:?}");
+}
