@@ -160,11 +160,14 @@ impl IntoResponse for PageError {
 
 pub type PageResult = Result<Response, PageError>;
 
+/// A form's fields by name, as sent or as shown again (one alias for every page).
+pub type FormValues = HashMap<String, String>;
+
 /// A form as the user typed it, with the problems found in it: re-shown after a failed
 /// submit so nothing typed is lost.
 #[derive(Default)]
 pub struct FormState {
-    pub v: HashMap<String, String>,
+    pub v: FormValues,
     pub errors: HashMap<String, String>,
 }
 
