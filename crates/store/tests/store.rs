@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use vanguard_domain::kernel::auth::{Reach, Role};
 use vanguard_domain::kernel::paging::{LAST, PageQuery, PageRequest};
+use vanguard_domain::kernel::time::date_text;
 use vanguard_domain::member::MemberInput;
 use vanguard_domain::member::idcard::compose;
 use vanguard_domain::org::{OrgInput, OrgKind, Sector};
@@ -1412,7 +1413,7 @@ async fn import_of_20000_rows_is_timed() {
         let heading: Vec<X> = vanguard_domain::member::roster::Column::ALL.iter().map(|c| X::from(c.heading())).collect();
         let mut rows = vec![heading];
         let mut generator = MemberGenerator::new(2026, today);
-        let d = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+        let d = |d: Option<NaiveDate>| d.map(date_text).unwrap_or_default();
         'fill: for bi in 0..seeds.len() {
             let org = path_of(bi);
             for m in generator.members_of(&seeds, bi) {

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use vanguard_domain::kernel::auth::{Reach, Role};
 use vanguard_domain::kernel::finding::Severity;
 use vanguard_domain::kernel::paging::PageRequest;
+use vanguard_domain::kernel::time::date_text;
 use vanguard_store::orglife::check::{self, RecomputeSummary};
 use vanguard_store::platform::probe;
 use vanguard_store::{Actor, Db, Scope};
@@ -232,7 +233,7 @@ async fn run_bench(db: &Db, args: &OrglifeBench) -> Result<()> {
     let step = (branches.len() / args.meetings.max(1)).max(1);
     let picked: Vec<&(i64, String)> = branches.iter().step_by(step).take(args.meetings).collect();
     let today = db.clock().today();
-    let held_on = today.with_day0(0).and_then(|d| d.pred_opt()).unwrap_or(today).format("%Y-%m-%d").to_string();
+    let held_on = date_text(today.with_day0(0).and_then(|d| d.pred_opt()).unwrap_or(today));
     let mut refresh = Vec::new();
     let mut whole = Vec::new();
     let mut roll = 0usize;

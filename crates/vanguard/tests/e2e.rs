@@ -5,10 +5,13 @@
 //! browser the test is skipped loudly, except with `CI=true`, where it fails
 //! (`.ci/run` installs the `chromium` package first).
 //!
-//! The command-line tests (`e2e/cli.rs`) run the same binary in this one test binary.
+//! The command-line tests (`e2e/cli.rs`) run the same binary in this one test binary, and
+//! the rules about the source tree (`e2e/source.rs`) live here too.
 
 #[path = "e2e/cli.rs"]
 mod cli;
+#[path = "e2e/source.rs"]
+mod source;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -129,30 +132,4 @@ fn browser_scenarios_pass_on_sqlite_and_postgres() {
         let (_server, port) = start_server(Some(&url), "postgres");
         run_scenarios(port, "postgres");
     }
-}
-
-/// Every `#[ignore]` in the workspace says why (`#[ignore = "reason"]`): a test that is
-/// skipped silently cannot fail.
-#[test]
-fn every_ignored_test_carries_its_reason() {
-    fn walk(dir: &Path, out: &mut Vec<String>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
-        for e in entries.flatten() {
-            let p = e.path();
-            let name = e.file_name().to_string_lossy().to_string();
-            if p.is_dir() && !matches!(name.as_str(), "target" | "node_modules" | ".git") {
-                walk(&p, out);
-            } else if name.ends_with(".rs") {
-                let text = std::fs::read_to_string(&p).unwrap_or_default();
-                for (i, line) in text.lines().enumerate() {
-                    if line.trim_start().starts_with("#[ignore]") {
-                        out.push(format!("{}:{}", p.display(), i + 1));
-                    }
-                }
-            }
-        }
-    }
-    let mut bare = Vec::new();
-    walk(&repo_root().join("crates"), &mut bare);
-    assert!(bare.is_empty(), "#[ignore] without a reason (write #[ignore = \"why\"]): {bare:?}");
 }

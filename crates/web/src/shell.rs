@@ -171,11 +171,14 @@ impl IntoResponse for PageError {
 
 pub type PageResult = Result<Response, PageError>;
 
+/// A form's fields by name, as sent or as shown again (one alias for every page).
+pub type FormValues = HashMap<String, String>;
+
 /// A form as the user typed it, with the problems found in it: re-shown after a failed
 /// submit so nothing typed is lost.
 #[derive(Default)]
 pub struct FormState {
-    pub v: HashMap<String, String>,
+    pub v: FormValues,
     pub errors: HashMap<String, String>,
 }
 
@@ -229,9 +232,7 @@ pub fn see_other(to: &str) -> Response {
 
 /// Formats epoch milliseconds as a China-time timestamp.
 pub fn fmt_time(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms + i64::from(vanguard_domain::kernel::time::CHINA_OFFSET_SECONDS) * 1000)
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_default()
+    vanguard_domain::kernel::time::china_time_text_seconds(ms)
 }
 
 /// Paging controls under a list: the range shown, the total, and links to the first,

@@ -5,7 +5,7 @@ use crate::kernel::error::{FieldError, Invalid};
 pub mod idcard;
 pub mod roster;
 
-use crate::kernel::time::parse_iso_date;
+use crate::kernel::time::{date_text, parse_iso_date};
 use crate::member::idcard::IdNumber;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -519,7 +519,7 @@ impl MemberFields {
 
     /// The fields as raw input again (to lay a patch over).
     pub fn to_input(&self) -> MemberInput {
-        let d = |d: NaiveDate| Some(d.format("%Y-%m-%d").to_string());
+        let d = |d: NaiveDate| Some(date_text(d));
         MemberInput {
             name: Some(self.name.clone()),
             gender: Some(self.gender.code().into()),
@@ -550,7 +550,7 @@ impl MemberFields {
 
     /// Every field as shown in history: sensitive values masked.
     pub fn display_values(&self) -> Vec<(&'static str, String)> {
-        let d = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+        let d = |d: Option<NaiveDate>| d.map(date_text).unwrap_or_default();
         vec![
             ("name", self.name.clone()),
             ("gender", self.gender.label().into()),

@@ -15,6 +15,7 @@
 //! ignored (本科毕业, 本科（学士）).
 
 use crate::kernel::error::{FieldError, Invalid};
+use crate::kernel::time::date_text;
 use crate::member::{Category, ETHNICITIES, Education, Ethnicity, Flow, Gender, MemberFields, MemberInput, PartyStatus};
 use crate::org::OrgKind;
 use chrono::NaiveDate;
@@ -53,7 +54,7 @@ impl Cell {
             Cell::Empty => String::new(),
             Cell::Text(s) => half_width(s).trim().to_string(),
             Cell::Number(v) => number_text(*v),
-            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::Date(d) => date_text(*d),
             Cell::Bool(b) => if *b { "是" } else { "否" }.to_string(),
         }
     }
@@ -599,7 +600,7 @@ fn ymd(y: i64, m: i64, d: i64) -> Option<NaiveDate> {
 }
 
 fn month_note(label: &str, d: NaiveDate) -> String {
-    format!("{label}只填写到月，已按当月1日（{}）导入", d.format("%Y-%m-%d"))
+    format!("{label}只填写到月，已按当月1日（{}）导入", date_text(d))
 }
 
 /// Reads a date written any common way: `2001-07-01`, `2001.07.01`, `2001/7/1`,
@@ -957,7 +958,7 @@ pub fn read_row(layout: &Layout, row: usize, cells: &[Cell]) -> Option<RowInput>
                     if let Some(note) = d.note {
                         r.warnings.push(problem(note));
                     }
-                    set(&mut r.input, d.date.format("%Y-%m-%d").to_string());
+                    set(&mut r.input, date_text(d.date));
                 }
                 Ok(None) => {}
                 Err(m) => {

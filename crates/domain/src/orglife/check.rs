@@ -9,6 +9,7 @@ use super::{ABSENCE_CODE, PARTICIPATION_CODE, PLAN_CODE, TERM_CODE, Tally};
 use crate::kernel::finding::{Finding, Severity, Subject, findings_diff};
 use crate::kernel::period::Period;
 use crate::kernel::rules::RuleSet;
+use crate::kernel::time::date_text;
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
 
@@ -233,7 +234,7 @@ impl<'a> Judge<'a> {
     }
     /// The window's first day, as text.
     pub fn window_text(&self) -> String {
-        self.from.format("%Y-%m-%d").to_string()
+        date_text(self.from)
     }
 }
 

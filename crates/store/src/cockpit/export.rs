@@ -5,9 +5,10 @@
 
 use super::{Cockpit, CockpitReads, EXPORT_ROWS, FindingFilter, FindingView, Rate, RuleRate};
 use crate::platform::paging::collect_pages;
-use crate::platform::xlsx::{Book, Cell, Column, Fill};
+use crate::platform::xlsx::{Book, Fill, XlsxCell, XlsxColumn};
 use crate::{StoreError, StoreResult};
 use vanguard_domain::cockpit::Rag;
+use vanguard_domain::kernel::time::{china_date, date_text};
 use vanguard_domain::orglife::check::rule_title;
 
 /// A cockpit view to export.
@@ -57,12 +58,12 @@ pub struct CockpitFile {
 /// [`EXPORT_ROWS`]).
 struct Sheet {
     name: String,
-    columns: Vec<Column>,
-    rows: Vec<Vec<Cell>>,
+    columns: Vec<XlsxColumn>,
+    rows: Vec<Vec<XlsxCell>>,
 }
 
-fn columns(spec: &[(&str, f64)]) -> Vec<Column> {
-    spec.iter().map(|(h, w)| Column::new(*h, *w)).collect()
+fn columns(spec: &[(&str, f64)]) -> Vec<XlsxColumn> {
+    spec.iter().map(|(h, w)| XlsxColumn::new(*h, *w)).collect()
 }
 
 fn fill(rag: Rag) -> Fill {
@@ -74,10 +75,10 @@ fn fill(rag: Rag) -> Fill {
     }
 }
 
-fn pct(r: &Rate) -> Cell {
+fn pct(r: &Rate) -> XlsxCell {
     match r.basis_points {
-        Some(b) => Cell::Filled(fill(r.rag), format!("{:.1}%", f64::from(b) / 100.0)),
-        None => Cell::Text("—".into()),
+        Some(b) => XlsxCell::Filled(fill(r.rag), format!("{:.1}%", f64::from(b) / 100.0)),
+        None => XlsxCell::Text("—".into()),
     }
 }
 
@@ -97,13 +98,13 @@ fn rule_sheet(name: &str, rules: &[RuleRate]) -> Sheet {
             .iter()
             .map(|r| {
                 vec![
-                    Cell::text(r.title.clone()),
-                    Cell::text(r.frequency.clone()),
-                    Cell::text(r.period_label.clone()),
-                    Cell::Number(f64::from(r.rate.compliant)),
-                    Cell::Number(f64::from(r.rate.total)),
+                    XlsxCell::text(r.title.clone()),
+                    XlsxCell::text(r.frequency.clone()),
+                    XlsxCell::text(r.period_label.clone()),
+                    XlsxCell::Number(f64::from(r.rate.compliant)),
+                    XlsxCell::Number(f64::from(r.rate.total)),
                     pct(&r.rate),
-                    Cell::text(if r.open { "进行中".to_string() } else { r.rate.rag_label.to_string() }),
+                    XlsxCell::text(if r.open { "进行中".to_string() } else { r.rate.rag_label.to_string() }),
                 ]
             })
             .collect(),
@@ -130,24 +131,24 @@ fn children_sheet(c: &Cockpit, by_rule: bool) -> Sheet {
         ("未整改问题", 10.0),
     ]);
     if by_rule {
-        cols.extend(rule_titles.iter().map(|(_, t)| Column::new(t.clone(), 18.0)));
+        cols.extend(rule_titles.iter().map(|(_, t)| XlsxColumn::new(t.clone(), 18.0)));
     }
     let rows = c
         .children
         .iter()
         .map(|ch| {
             let mut row = vec![
-                ch.rank.map_or(Cell::Text("—".into()), |r| Cell::Number(f64::from(r))),
-                Cell::text(ch.org.name.clone()),
-                Cell::text(ch.org.kind_label),
-                Cell::Number(f64::from(ch.overall.compliant)),
-                Cell::Number(f64::from(ch.overall.total)),
+                ch.rank.map_or(XlsxCell::Text("—".into()), |r| XlsxCell::Number(f64::from(r))),
+                XlsxCell::text(ch.org.name.clone()),
+                XlsxCell::text(ch.org.kind_label),
+                XlsxCell::Number(f64::from(ch.overall.compliant)),
+                XlsxCell::Number(f64::from(ch.overall.total)),
                 pct(&ch.overall),
-                Cell::Number(ch.open_findings as f64),
+                XlsxCell::Number(ch.open_findings as f64),
             ];
             if by_rule {
                 for (code, _) in &rule_titles {
-                    row.push(ch.rules.iter().find(|r| r.rule_code == *code).map_or(Cell::Text("—".into()), |r| pct(&r.rate)));
+                    row.push(ch.rules.iter().find(|r| r.rule_code == *code).map_or(XlsxCell::Text("—".into()), |r| pct(&r.rate)));
                 }
             }
             row
@@ -157,33 +158,33 @@ fn children_sheet(c: &Cockpit, by_rule: bool) -> Sheet {
 }
 
 fn findings_sheet(name: &str, items: &[FindingView]) -> Sheet {
-    let day = |ms: i64| vanguard_domain::kernel::time::china_date(ms).format("%Y-%m-%d").to_string();
+    let day = |ms: i64| date_text(china_date(ms));
     Sheet {
         name: name.into(),
         columns: vec![
-            Column::new("严重程度", 10.0),
-            Column::new("规则", 28.0),
-            Column::new("对象", 16.0),
-            Column::new("所在党组织", 30.0),
-            Column::new("周期", 14.0),
-            Column::new("情况", 60.0),
-            Column::new("处理建议", 40.0),
-            Column::of("首次发现", 12.0, crate::platform::xlsx::Kind::Date),
-            Column::of("整改时间", 12.0, crate::platform::xlsx::Kind::Date),
+            XlsxColumn::new("严重程度", 10.0),
+            XlsxColumn::new("规则", 28.0),
+            XlsxColumn::new("对象", 16.0),
+            XlsxColumn::new("所在党组织", 30.0),
+            XlsxColumn::new("周期", 14.0),
+            XlsxColumn::new("情况", 60.0),
+            XlsxColumn::new("处理建议", 40.0),
+            XlsxColumn::of("首次发现", 12.0, crate::platform::xlsx::Kind::Date),
+            XlsxColumn::of("整改时间", 12.0, crate::platform::xlsx::Kind::Date),
         ],
         rows: items
             .iter()
             .map(|f| {
                 vec![
-                    Cell::text(f.severity_label),
-                    Cell::text(f.rule_title.clone()),
-                    Cell::text(f.subject_name.clone()),
-                    Cell::text(f.org_name.clone()),
-                    Cell::text(f.period_label.clone()),
-                    Cell::text(f.evidence.clone()),
-                    Cell::text(f.action.clone()),
-                    Cell::date(Some(day(f.first_seen_at))),
-                    Cell::date(f.resolved_at.map(day)),
+                    XlsxCell::text(f.severity_label),
+                    XlsxCell::text(f.rule_title.clone()),
+                    XlsxCell::text(f.subject_name.clone()),
+                    XlsxCell::text(f.org_name.clone()),
+                    XlsxCell::text(f.period_label.clone()),
+                    XlsxCell::text(f.evidence.clone()),
+                    XlsxCell::text(f.action.clone()),
+                    XlsxCell::date(Some(day(f.first_seen_at))),
+                    XlsxCell::date(f.resolved_at.map(day)),
                 ]
             })
             .collect(),
@@ -211,10 +212,10 @@ impl CockpitReads<'_> {
                             .iter()
                             .map(|f| {
                                 vec![
-                                    Cell::text(f.title.clone()),
-                                    Cell::text(if f.subject_kind == "member" { "党员" } else { "党组织" }),
-                                    Cell::text(f.severity_label),
-                                    Cell::Number(f.count as f64),
+                                    XlsxCell::text(f.title.clone()),
+                                    XlsxCell::text(if f.subject_kind == "member" { "党员" } else { "党组织" }),
+                                    XlsxCell::text(f.severity_label),
+                                    XlsxCell::Number(f.count as f64),
                                 ]
                             })
                             .collect(),
@@ -224,14 +225,14 @@ impl CockpitReads<'_> {
             }
             ExportView::Trend => {
                 let t = self.cockpit_trend(org_id, req.year).await?;
-                let mut cols = vec![Column::new("规则", 36.0)];
-                cols.extend((1..=12).map(|m| Column::new(format!("{m}月"), 9.0)));
+                let mut cols = vec![XlsxColumn::new("规则", 36.0)];
+                cols.extend((1..=12).map(|m| XlsxColumn::new(format!("{m}月"), 9.0)));
                 let rows = t
                     .series
                     .iter()
                     .map(|s| {
-                        let mut row = vec![Cell::text(s.title.clone())];
-                        row.extend(s.points.iter().map(|p| p.rate.as_ref().map_or(Cell::Text("—".into()), pct)));
+                        let mut row = vec![XlsxCell::text(s.title.clone())];
+                        row.extend(s.points.iter().map(|p| p.rate.as_ref().map_or(XlsxCell::Text("—".into()), pct)));
                         row
                     })
                     .collect();
@@ -245,15 +246,15 @@ impl CockpitReads<'_> {
                     .iter()
                     .map(|b| {
                         vec![
-                            Cell::text(b.org.name.clone()),
-                            Cell::text(b.parent_name.clone().unwrap_or_default()),
-                            Cell::text(b.period_label.clone()),
-                            Cell::Number(b.expected as f64),
-                            Cell::Number(b.held as f64),
+                            XlsxCell::text(b.org.name.clone()),
+                            XlsxCell::text(b.parent_name.clone().unwrap_or_default()),
+                            XlsxCell::text(b.period_label.clone()),
+                            XlsxCell::Number(b.expected as f64),
+                            XlsxCell::Number(b.held as f64),
                             if b.compliant {
-                                Cell::Filled(Fill::Green, "达标".into())
+                                XlsxCell::Filled(Fill::Green, "达标".into())
                             } else {
-                                Cell::Filled(Fill::Red, "未达标".into())
+                                XlsxCell::Filled(Fill::Red, "未达标".into())
                             },
                         ]
                     })

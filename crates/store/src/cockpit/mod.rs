@@ -29,6 +29,7 @@ use vanguard_domain::kernel::auth::Reach;
 use vanguard_domain::kernel::finding::Severity;
 use vanguard_domain::kernel::paging::{Page, PageRequest};
 use vanguard_domain::kernel::period::{Period, PeriodKind};
+use vanguard_domain::kernel::time::date_text;
 use vanguard_domain::org::{OrgKind, path};
 use vanguard_domain::orglife::STRUCTURE_CODE;
 use vanguard_domain::orglife::check::rule_title;
@@ -430,7 +431,7 @@ impl CockpitReads<'_> {
             org,
             period_key: p.key(),
             period_label: p.label(),
-            as_of: today.format("%Y-%m-%d").to_string(),
+            as_of: date_text(today),
             rules: rule_rates,
             overall,
             children: child_rates,
@@ -683,19 +684,10 @@ impl CockpitReads<'_> {
         let (total, lower_bound) = capped(count.fetch_i64(self.db).await?, COUNT_CAP);
         #[derive(sqlx::FromRow)]
         struct Row {
-            id: i64,
-            rule_code: String,
-            rule_version: i64,
-            subject_kind: String,
-            subject_id: i64,
-            org_id: i64,
-            org_path: String,
-            period_key: String,
-            severity: String,
-            evidence: String,
+            #[sqlx(flatten)]
+            f: crate::platform::findings::FindingRow,
             first_seen_at: i64,
             last_seen_at: i64,
-            resolved_at: Option<i64>,
             resolved_note: String,
             org_name: Option<String>,
             member_name: Option<String>,
@@ -710,30 +702,30 @@ impl CockpitReads<'_> {
         sql.append(&base).keyset(&FINDING_ORDER, req)?.order_limit(&FINDING_ORDER, req, offset);
         let rows: Vec<Row> = sql.fetch_all(self.db).await?;
         let page = finish(req, rows, total, lower_bound, |r| {
-            vec![severity_order(&r.severity).into(), r.first_seen_at.into(), r.org_path.clone().into(), r.id.into()]
+            vec![severity_order(&r.f.severity).into(), r.first_seen_at.into(), r.f.org_path.clone().into(), r.f.id.into()]
         });
         page.try_map(|r| {
-            let severity = decode("findings.severity", &r.severity, Severity::from_code)?;
+            let severity = decode("findings.severity", &r.f.severity, Severity::from_code)?;
             let org_name = r.org_name.unwrap_or_default();
             Ok(FindingView {
-                action: action_for(&rules, &r.rule_code, severity, &r.period_key),
-                rule_title: rule_title(&rules, &r.rule_code),
-                subject_name: if r.subject_kind == "member" { r.member_name.unwrap_or_default() } else { org_name.clone() },
-                period_label: Period::parse_key(&r.period_key).map(|p| p.label()).unwrap_or_default(),
+                action: action_for(&rules, &r.f.rule_code, severity, &r.f.period_key),
+                rule_title: rule_title(&rules, &r.f.rule_code),
+                subject_name: if r.f.subject_kind == "member" { r.member_name.unwrap_or_default() } else { org_name.clone() },
+                period_label: Period::parse_key(&r.f.period_key).map(|p| p.label()).unwrap_or_default(),
                 severity_label: severity.label(),
-                id: r.id,
-                rule_code: r.rule_code,
-                rule_version: r.rule_version,
-                subject_kind: r.subject_kind,
-                subject_id: r.subject_id,
-                org_id: r.org_id,
+                id: r.f.id,
+                rule_code: r.f.rule_code,
+                rule_version: r.f.rule_version,
+                subject_kind: r.f.subject_kind,
+                subject_id: r.f.subject_id,
+                org_id: r.f.org_id,
                 org_name,
-                period_key: r.period_key,
-                severity: r.severity,
-                evidence: r.evidence,
+                period_key: r.f.period_key,
+                severity: r.f.severity,
+                evidence: r.f.evidence,
                 first_seen_at: r.first_seen_at,
                 last_seen_at: r.last_seen_at,
-                resolved_at: r.resolved_at,
+                resolved_at: r.f.resolved_at,
                 resolved_note: r.resolved_note,
             })
         })

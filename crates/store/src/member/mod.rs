@@ -11,7 +11,7 @@ use crate::{StoreError, StoreResult, Tx, platform::ids};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use vanguard_domain::kernel::paging::{KeyPart, Page, PageRequest, Seek};
-use vanguard_domain::kernel::time::opt_date_text;
+use vanguard_domain::kernel::time::{date_text, opt_date_text};
 use vanguard_domain::member::idcard::IdNumber;
 use vanguard_domain::member::{
     Category, Education, Ethnicity, FieldChange, Flow, Gender, LeaveReason, MemberFields, MemberInput, PartyStatus, mask_phone,
@@ -466,10 +466,10 @@ impl Members<'_> {
              education = $8, phone_enc = $9, phone_hash = $10, phone_masked = $11, joined_on = $12, confirmed_on = $13, category = $14, party_status = $15, \
              work_unit = $16, residence = $17, flow = $18, flow_place = $19, lost_contact_since = $20, version = version + 1, updated_at = $21 \
              WHERE region_id = $22 AND id = $23")
-            .bind(&new.name).bind(new.gender.code()).bind(new.ethnicity.label()).bind(new.birth_date.format("%Y-%m-%d").to_string())
+            .bind(&new.name).bind(new.gender.code()).bind(new.ethnicity.label()).bind(date_text(new.birth_date))
             .bind(crypto.encrypt_str(new.id_number.as_str(), CTX_ID)).bind(&id_hash).bind(new.id_number.masked())
             .bind(new.education.map(Education::code)).bind(&phone_enc).bind(&phone_hash).bind(new.phone.as_deref().map(mask_phone))
-            .bind(new.joined_on.format("%Y-%m-%d").to_string()).bind(opt_date_text(new.confirmed_on)).bind(new.category.code())
+            .bind(date_text(new.joined_on)).bind(opt_date_text(new.confirmed_on)).bind(new.category.code())
             .bind(new.party_status.code()).bind(&new.work_unit).bind(&new.residence).bind(new.flow.code()).bind(&new.flow_place)
             .bind(opt_date_text(new.lost_contact_since)).bind(now).bind(row.region_id).bind(id)
             .execute(c).await)?;
@@ -559,7 +559,7 @@ impl Members<'_> {
         let now = self.db.clock().now_ms();
         crate::exec_tx!(tx, c => sqlx::query(
             "UPDATE members SET archived = TRUE, left_reason = $1, left_on = $2, left_note = $3, version = version + 1, updated_at = $4 WHERE region_id = $5 AND id = $6")
-            .bind(reason.code()).bind(left_on.format("%Y-%m-%d").to_string()).bind(leave.note.trim()).bind(now)
+            .bind(reason.code()).bind(date_text(left_on)).bind(leave.note.trim()).bind(now)
             .bind(row.region_id).bind(id).execute(c).await)?;
         // Secretaryships end with membership.
         crate::exec_tx!(tx, c => sqlx::query("UPDATE orgs SET secretary_member_id = NULL WHERE region_id = $1 AND secretary_member_id = $2")

@@ -16,7 +16,7 @@ use crate::member::import_rows::{self, Line, Written};
 use crate::member::{CTX_ID, CTX_PHONE, MemberFilter, MemberRow, roster_key};
 use crate::platform::audit::{self, Event};
 use crate::platform::query::Sql;
-use crate::platform::xlsx::{self, Cell, Spool, error as xlsx_error};
+use crate::platform::xlsx::{self, Spool, XlsxCell, error as xlsx_error};
 use crate::{Db, StoreError, StoreResult, Tx, platform::ids};
 
 use serde::{Deserialize, Serialize};
@@ -1683,8 +1683,8 @@ fn describe_filter(f: &MemberFilter) -> String {
 
 /// The roster's columns as the template and the export write them (the export of the
 /// archive adds 减少原因 and 离开日期).
-fn roster_columns(archived: bool) -> Vec<xlsx::Column> {
-    let mut cols: Vec<xlsx::Column> = Column::ALL
+fn roster_columns(archived: bool) -> Vec<xlsx::XlsxColumn> {
+    let mut cols: Vec<xlsx::XlsxColumn> = Column::ALL
         .iter()
         .map(|c| {
             let (width, kind) = match c {
@@ -1696,52 +1696,54 @@ fn roster_columns(archived: bool) -> Vec<xlsx::Column> {
                 c if c.is_date() => (12.0, xlsx::Kind::Date),
                 _ => (10.0, xlsx::Kind::Plain),
             };
-            xlsx::Column::of(c.heading(), width, kind)
+            xlsx::XlsxColumn::of(c.heading(), width, kind)
         })
         .collect();
     if archived {
-        cols.push(xlsx::Column::new("减少原因", 12.0));
-        cols.push(xlsx::Column::of("离开日期", 12.0, xlsx::Kind::Date));
+        cols.push(xlsx::XlsxColumn::new("减少原因", 12.0));
+        cols.push(xlsx::XlsxColumn::of("离开日期", 12.0, xlsx::Kind::Date));
     }
     cols
 }
 
 /// One member as a row of the export. Stored codes are shown by their labels; an
 /// unknown code is an error, never a blank.
-fn export_cells(m: ExportRow, id_number: String, phone: String, org_path: String, archived: bool) -> StoreResult<Vec<Cell>> {
+fn export_cells(m: ExportRow, id_number: String, phone: String, org_path: String, archived: bool) -> StoreResult<Vec<XlsxCell>> {
     use crate::platform::error::decode;
     let mut cells = Vec::with_capacity(Column::ALL.len() + 2);
     for c in Column::ALL {
         cells.push(match c {
-            Column::Name => Cell::text(m.name.clone()),
-            Column::Gender => Cell::text(decode("members.gender", &m.gender, Gender::from_code)?.label()),
-            Column::Ethnicity => Cell::text(m.ethnicity.clone()),
-            Column::BirthDate => Cell::date(Some(m.birth_date.clone())),
-            Column::IdNumber => Cell::text(id_number.clone()),
+            Column::Name => XlsxCell::text(m.name.clone()),
+            Column::Gender => XlsxCell::text(decode("members.gender", &m.gender, Gender::from_code)?.label()),
+            Column::Ethnicity => XlsxCell::text(m.ethnicity.clone()),
+            Column::BirthDate => XlsxCell::date(Some(m.birth_date.clone())),
+            Column::IdNumber => XlsxCell::text(id_number.clone()),
             Column::Education => match m.education.as_deref() {
-                Some(e) => Cell::text(decode("members.education", e, Education::from_code)?.label()),
-                None => Cell::Empty,
+                Some(e) => XlsxCell::text(decode("members.education", e, Education::from_code)?.label()),
+                None => XlsxCell::Empty,
             },
-            Column::Phone => Cell::text(phone.clone()),
-            Column::JoinedOn => Cell::date(Some(m.joined_on.clone())),
-            Column::ConfirmedOn => Cell::date(m.confirmed_on.clone()),
-            Column::Category => Cell::text(decode("members.category", &m.category, Category::from_code)?.label()),
-            Column::PartyStatus => Cell::text(decode("members.party_status", &m.party_status, PartyStatus::from_code)?.label()),
-            Column::WorkUnit => Cell::text(m.work_unit.clone()),
-            Column::Residence => Cell::text(m.residence.clone()),
-            Column::Org => Cell::text(org_path.clone()),
-            Column::Group => Cell::text(m.group_name.clone().unwrap_or_default()),
-            Column::Flow => Cell::text(decode("members.flow", &m.flow, Flow::from_code)?.label()),
-            Column::FlowPlace => Cell::text(m.flow_place.clone()),
-            Column::LostContactSince => Cell::date(m.lost_contact_since.clone()),
+            Column::Phone => XlsxCell::text(phone.clone()),
+            Column::JoinedOn => XlsxCell::date(Some(m.joined_on.clone())),
+            Column::ConfirmedOn => XlsxCell::date(m.confirmed_on.clone()),
+            Column::Category => XlsxCell::text(decode("members.category", &m.category, Category::from_code)?.label()),
+            Column::PartyStatus => {
+                XlsxCell::text(decode("members.party_status", &m.party_status, PartyStatus::from_code)?.label())
+            }
+            Column::WorkUnit => XlsxCell::text(m.work_unit.clone()),
+            Column::Residence => XlsxCell::text(m.residence.clone()),
+            Column::Org => XlsxCell::text(org_path.clone()),
+            Column::Group => XlsxCell::text(m.group_name.clone().unwrap_or_default()),
+            Column::Flow => XlsxCell::text(decode("members.flow", &m.flow, Flow::from_code)?.label()),
+            Column::FlowPlace => XlsxCell::text(m.flow_place.clone()),
+            Column::LostContactSince => XlsxCell::date(m.lost_contact_since.clone()),
         });
     }
     if archived {
         cells.push(match m.left_reason.as_deref() {
-            Some(r) => Cell::text(decode("members.left_reason", r, LeaveReason::from_code)?.label()),
-            None => Cell::Empty,
+            Some(r) => XlsxCell::text(decode("members.left_reason", r, LeaveReason::from_code)?.label()),
+            None => XlsxCell::Empty,
         });
-        cells.push(Cell::date(m.left_on));
+        cells.push(XlsxCell::date(m.left_on));
     }
     Ok(cells)
 }

@@ -14,7 +14,7 @@ use crate::{Db, StoreError, StoreResult, Tx, platform::ids};
 use chrono::NaiveDate;
 use serde::Serialize;
 use vanguard_domain::kernel::paging::{Page, PageRequest};
-use vanguard_domain::kernel::time::opt_date_text;
+use vanguard_domain::kernel::time::{date_text, opt_date_text};
 use vanguard_domain::org::{
     BranchCounts, OrgFields, OrgInput, OrgKind, OrgStatus, Sector, StructureFinding, check_branch_structure, path,
 };
@@ -153,7 +153,7 @@ fn view(row: &OrgRow, counts: SubtreeCounts) -> OrgView {
         established_on: row.established_on.clone(),
         term_started_on: row.term_started_on.clone(),
         term_years: row.term_years,
-        term_ends_on: f.term_ends_on().map(|d| d.format("%Y-%m-%d").to_string()),
+        term_ends_on: f.term_ends_on().map(date_text),
         has_committee: row.has_committee,
         secretary_member_id: row.secretary_member_id,
         dissolved_on: row.dissolved_on.clone(),
@@ -590,7 +590,7 @@ impl Orgs<'_> {
         let now = self.db.clock().now_ms();
         crate::exec_tx!(tx, c => sqlx::query(
             "UPDATE orgs SET status = 'dissolved', dissolved_on = $1, updated_at = $2 WHERE region_id = $3 AND path >= $4 AND path < $5 AND status <> 'dissolved'")
-            .bind(on.format("%Y-%m-%d").to_string()).bind(now).bind(org.region_id).bind(&org.path).bind(&hi).execute(c).await)?;
+            .bind(date_text(on)).bind(now).bind(org.region_id).bind(&org.path).bind(&hi).execute(c).await)?;
         audit::append(
             &mut tx,
             self.db,

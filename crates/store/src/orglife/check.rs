@@ -32,6 +32,7 @@
 
 use crate::platform::bulk::{self, OnConflict, Val, bulk_row};
 use crate::platform::error::decode;
+use crate::platform::findings::{FINDING_ROW_COLUMNS, FindingRow};
 use crate::platform::hooks::{Change, HookFuture};
 use crate::{Db, StoreResult, Tx, platform::ids};
 use chrono::{Datelike, NaiveDate};
@@ -40,7 +41,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 use vanguard_domain::kernel::finding::Subject;
-use vanguard_domain::kernel::time::parse_iso_date;
+use vanguard_domain::kernel::time::{date_text, parse_iso_date};
 use vanguard_domain::member::{Category, LeaveReason};
 use vanguard_domain::org::{BranchCounts, OrgKind};
 use vanguard_domain::orglife::check::{Judge, StoredFinding, StoredTally, Writes, reconcile_findings, reconcile_tallies};
@@ -123,22 +124,6 @@ struct AttendRec {
     reason: String,
 }
 
-/// A `findings` row as read ([`StoredFinding`] for the reconciliation).
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct FindingRow {
-    id: i64,
-    rule_code: String,
-    rule_version: i64,
-    subject_kind: String,
-    subject_id: i64,
-    org_id: i64,
-    org_path: String,
-    period_key: String,
-    severity: String,
-    evidence: String,
-    resolved_at: Option<i64>,
-}
-
 impl From<FindingRow> for StoredFinding {
     fn from(r: FindingRow) -> Self {
         StoredFinding {
@@ -191,9 +176,6 @@ fn stored_findings(rows: Vec<FindingRow>) -> Vec<StoredFinding> {
 /// Only this engine's findings and compliance rows: other features keep theirs in the same
 /// tables (by their own rule codes), and this engine must neither resolve nor delete them.
 const OWNED: &str = " AND (rule_code LIKE 'orglife.%' OR rule_code LIKE 'branch.%' OR rule_code IN ('member.no_org_life', 'member.repeated_absence'))";
-
-const FINDING_COLS: &str = "id, rule_code, rule_version, subject_kind, subject_id, org_id, org_path, period_key, severity, \
-                            evidence, resolved_at";
 
 const TALLY_COLS: &str = "org_id, org_path, rule_code, period_key, expected, held, complete";
 
@@ -457,7 +439,7 @@ async fn refresh_org(tx: &mut Tx, region_id: i64, org_id: i64, j: &Judge<'_>, w:
         "SELECT org_id, year, state, submitted_on FROM life_plans WHERE region_id = $1 AND org_id = $2")
         .bind(region_id).bind(org_id).fetch_all(c).await)?;
     let rows: Vec<FindingRow> = crate::on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {FINDING_COLS} FROM findings WHERE region_id = $1 AND subject_kind = 'org' AND subject_id = $2{OWNED}")))
+        "SELECT {FINDING_ROW_COLUMNS} FROM findings WHERE region_id = $1 AND subject_kind = 'org' AND subject_id = $2{OWNED}")))
         .bind(region_id).bind(org_id).fetch_all(c).await)?;
     let stored = stored_findings(rows);
     let tallies: Vec<TallyRow> = crate::on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -491,7 +473,7 @@ async fn refresh_members(tx: &mut Tx, region_id: i64, member_ids: &[i64], j: &Ju
     for chunk in ids.chunks(ID_CHUNK) {
         let rows: Vec<FindingRow> = crate::on_tx!(tx, c => {
             let mut qb = sqlx::QueryBuilder::new(format!(
-                "SELECT {FINDING_COLS} FROM findings WHERE subject_kind = 'member' AND region_id = "));
+                "SELECT {FINDING_ROW_COLUMNS} FROM findings WHERE subject_kind = 'member' AND region_id = "));
             qb.push_bind(region_id).push(" AND subject_id");
             push_ids(&mut qb, chunk);
             qb.push(OWNED);
@@ -637,8 +619,8 @@ impl<'a> AttendanceRead<'a> {
                 qb.push(" AND a.member_id >= ").push_bind(*lo).push(" AND a.member_id <= ").push_bind(*hi);
             }
         }
-        qb.push(" AND a.held_on >= ").push_bind(self.from.format("%Y-%m-%d").to_string());
-        qb.push(" AND a.held_on <= ").push_bind(self.as_of.format("%Y-%m-%d").to_string());
+        qb.push(" AND a.held_on >= ").push_bind(date_text(self.from));
+        qb.push(" AND a.held_on <= ").push_bind(date_text(self.as_of));
         match &self.held {
             HeldFilter::Join => {
                 qb.push(" AND EXISTS (SELECT 1 FROM meetings m WHERE m.region_id = a.region_id AND m.id = a.meeting_id AND m.status = 'held')");
@@ -869,12 +851,8 @@ pub async fn recompute_all(
     let rules = db.rules();
     let j = Judge::new(&rules, as_of);
     let now = db.clock().now_ms();
-    let mut summary = RecomputeSummary {
-        region_id,
-        as_of: as_of.format("%Y-%m-%d").to_string(),
-        window_start: j.window_text(),
-        ..Default::default()
-    };
+    let mut summary =
+        RecomputeSummary { region_id, as_of: date_text(as_of), window_start: j.window_text(), ..Default::default() };
 
     // Orgs: the whole tree is small (66 000 rows for a city, 党小组 included); meetings,
     // plans and stored rows are read per batch of consecutive paths.
@@ -960,7 +938,7 @@ async fn recompute_orgs(run: &Run<'_>, orgs: &[OrgRec], group_counts: &HashMap<i
             qb.build_query_as().fetch_all(c).await
         })?;
         let rows: Vec<FindingRow> = crate::read!(db, c => {
-            let mut qb = sqlx::QueryBuilder::new(format!("SELECT {FINDING_COLS} FROM findings WHERE subject_kind = 'org' AND region_id = "));
+            let mut qb = sqlx::QueryBuilder::new(format!("SELECT {FINDING_ROW_COLUMNS} FROM findings WHERE subject_kind = 'org' AND region_id = "));
             qb.push_bind(region_id).push(" AND subject_id");
             push_ids(&mut qb, &ids);
             qb.push(OWNED);
@@ -1066,7 +1044,7 @@ async fn recompute_members(
             .bind(region_id).bind(last).bind(MEMBER_BATCH - 1).fetch_optional(c).await)?;
         let end = end.unwrap_or(i64::MAX);
         let rows: Vec<FindingRow> = crate::read!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {FINDING_COLS} FROM findings WHERE region_id = $1 AND subject_kind = 'member' AND subject_id >= $2 AND subject_id <= $3{OWNED}")))
+            "SELECT {FINDING_ROW_COLUMNS} FROM findings WHERE region_id = $1 AND subject_kind = 'member' AND subject_id >= $2 AND subject_id <= $3{OWNED}")))
             .bind(region_id).bind(first).bind(end).fetch_all(c).await)?;
         let stored = stored_findings(rows);
         let with_findings: Vec<i64> = stored.iter().map(|f| f.subject_id).collect();

@@ -31,22 +31,28 @@ pub struct Reconciled {
     pub resolved: u64,
 }
 
-#[derive(sqlx::FromRow)]
-struct Stored {
-    id: i64,
-    rule_code: String,
-    rule_version: i64,
-    subject_kind: String,
-    subject_id: i64,
-    org_id: i64,
-    org_path: String,
-    period_key: String,
-    severity: String,
-    evidence: String,
-    resolved_at: Option<i64>,
+/// A `findings` row as every engine and view reads it ([`FINDING_ROW_COLUMNS`]); a view that
+/// needs more columns flattens it into its own row (`#[sqlx(flatten)]`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FindingRow {
+    pub id: i64,
+    pub rule_code: String,
+    pub rule_version: i64,
+    pub subject_kind: String,
+    pub subject_id: i64,
+    pub org_id: i64,
+    pub org_path: String,
+    pub period_key: String,
+    pub severity: String,
+    pub evidence: String,
+    pub resolved_at: Option<i64>,
 }
 
-impl Stored {
+/// The columns of a [`FindingRow`], for `SELECT {FINDING_ROW_COLUMNS} FROM findings …`.
+pub const FINDING_ROW_COLUMNS: &str =
+    "id, rule_code, rule_version, subject_kind, subject_id, org_id, org_path, period_key, severity, evidence, resolved_at";
+
+impl FindingRow {
     fn finding(&self) -> Option<Finding> {
         let subject = match self.subject_kind.as_str() {
             "org" => Subject::Org(self.subject_id),
@@ -80,14 +86,11 @@ pub async fn reconcile(
     if subjects.is_empty() {
         return Ok(out);
     }
-    let mut stored: Vec<Stored> = Vec::new();
+    let mut stored: Vec<FindingRow> = Vec::new();
     for kind in ["org", "member"] {
         let ids: Vec<i64> = subjects.iter().filter(|s| s.kind() == kind).map(|s| s.id()).collect();
         for chunk in ids.chunks(500) {
-            let mut sql = Sql::new(
-                "SELECT id, rule_code, rule_version, subject_kind, subject_id, org_id, org_path, period_key, severity, evidence, \
-                 resolved_at FROM findings WHERE region_id = ",
-            );
+            let mut sql = Sql::new(&format!("SELECT {FINDING_ROW_COLUMNS} FROM findings WHERE region_id = "));
             sql.bind(region_id).push(" AND subject_kind = ").bind(kind).push(" AND rule_code LIKE ");
             sql.bind(format!("{}%", prefix.replace(['%', '_'], ""))).push(" AND subject_id IN (");
             for (i, id) in chunk.iter().enumerate() {
@@ -97,12 +100,12 @@ pub async fn reconcile(
                 sql.bind(*id);
             }
             sql.push(")");
-            stored.extend(sql.fetch_all_tx::<Stored>(tx).await?);
+            stored.extend(sql.fetch_all_tx::<FindingRow>(tx).await?);
         }
     }
-    let open: Vec<&Stored> = stored.iter().filter(|s| s.resolved_at.is_none()).collect();
+    let open: Vec<&FindingRow> = stored.iter().filter(|s| s.resolved_at.is_none()).collect();
     let old: Vec<Finding> = open.iter().filter_map(|s| s.finding()).collect();
-    let by_key: std::collections::HashMap<FindingKey, &Stored> =
+    let by_key: std::collections::HashMap<FindingKey, &FindingRow> =
         stored.iter().filter_map(|s| s.finding().map(|f| (f.key(), s))).collect();
     let place: std::collections::HashMap<FindingKey, (i64, String)> =
         new.iter().map(|p| (p.finding.key(), (p.org_id, p.org_path.clone()))).collect();

@@ -2,6 +2,7 @@
 
 use crate::{Db, StoreResult, Tx};
 use vanguard_domain::kernel::rules::RuleSet;
+use vanguard_domain::kernel::time::date_text;
 
 #[derive(sqlx::FromRow)]
 struct RuleRow {
@@ -25,7 +26,7 @@ pub async fn load_or_init(db: &Db) -> StoreResult<RuleSet> {
 pub async fn save(tx: &mut Tx, rules: &RuleSet, now_ms: i64) -> StoreResult<()> {
     let body = serde_json::to_string(rules).map_err(|e| crate::StoreError::Other(e.to_string()))?;
     let version = i64::from(rules.version);
-    let from = rules.effective_from.format("%Y-%m-%d").to_string();
+    let from = date_text(rules.effective_from);
     crate::exec_tx!(tx, c => sqlx::query("INSERT INTO rule_sets (version, effective_from, body, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (version) DO NOTHING")
         .bind(version).bind(&from).bind(&body).bind(now_ms).execute(c).await)?;
     Ok(())

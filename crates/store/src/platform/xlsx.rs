@@ -46,19 +46,19 @@ pub enum Kind {
 
 /// One column of a sheet.
 #[derive(Debug, Clone)]
-pub struct Column {
+pub struct XlsxColumn {
     pub heading: String,
     /// In Excel's character units.
     pub width: f64,
     pub kind: Kind,
 }
 
-impl Column {
-    pub fn new(heading: impl Into<String>, width: f64) -> Column {
-        Column { heading: heading.into(), width, kind: Kind::Plain }
+impl XlsxColumn {
+    pub fn new(heading: impl Into<String>, width: f64) -> XlsxColumn {
+        XlsxColumn { heading: heading.into(), width, kind: Kind::Plain }
     }
-    pub fn of(heading: impl Into<String>, width: f64, kind: Kind) -> Column {
-        Column { heading: heading.into(), width, kind }
+    pub fn of(heading: impl Into<String>, width: f64, kind: Kind) -> XlsxColumn {
+        XlsxColumn { heading: heading.into(), width, kind }
     }
 }
 
@@ -73,7 +73,7 @@ pub enum Fill {
 
 /// One cell.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
+pub enum XlsxCell {
     Empty,
     Text(String),
     Number(f64),
@@ -83,17 +83,17 @@ pub enum Cell {
     Filled(Fill, String),
 }
 
-impl Cell {
+impl XlsxCell {
     /// Text, or an empty cell for empty text.
-    pub fn text(s: impl Into<String>) -> Cell {
+    pub fn text(s: impl Into<String>) -> XlsxCell {
         let s = s.into();
-        if s.is_empty() { Cell::Empty } else { Cell::Text(s) }
+        if s.is_empty() { XlsxCell::Empty } else { XlsxCell::Text(s) }
     }
     /// A date, or an empty cell for none.
-    pub fn date(d: Option<impl Into<String>>) -> Cell {
+    pub fn date(d: Option<impl Into<String>>) -> XlsxCell {
         match d.map(Into::into) {
-            Some(d) if !d.is_empty() => Cell::Date(d),
-            _ => Cell::Empty,
+            Some(d) if !d.is_empty() => XlsxCell::Date(d),
+            _ => XlsxCell::Empty,
         }
     }
 }
@@ -157,7 +157,7 @@ impl Book {
     /// Starts a sheet: an optional caption (bold, in the first row, a blank row under
     /// it), then the headings, frozen with the first column. Rows written after this go
     /// to this sheet.
-    pub fn sheet(&mut self, name: &str, caption: Option<&str>, columns: &[Column]) -> StoreResult<()> {
+    pub fn sheet(&mut self, name: &str, caption: Option<&str>, columns: &[XlsxColumn]) -> StoreResult<()> {
         let ws = self.wb.add_worksheet_with_constant_memory().map_err(error)?;
         ws.set_name(name).map_err(error)?;
         let mut row = 0;
@@ -193,7 +193,7 @@ impl Book {
     }
 
     /// Appends a row to the current sheet.
-    pub fn row(&mut self, cells: &[Cell]) -> StoreResult<()> {
+    pub fn row(&mut self, cells: &[XlsxCell]) -> StoreResult<()> {
         let Some(index) = self.sheet else {
             return Err(StoreError::Other("导出文件还没有工作表".into()));
         };
@@ -210,15 +210,15 @@ impl Book {
         for (i, cell) in cells.iter().enumerate() {
             let col = u16::try_from(i).map_err(|_| StoreError::Other("导出的列数过多".into()))?;
             match cell {
-                Cell::Empty => {}
-                Cell::Text(t) if t.is_empty() => {}
-                Cell::Text(t) => {
+                XlsxCell::Empty => {}
+                XlsxCell::Text(t) if t.is_empty() => {}
+                XlsxCell::Text(t) => {
                     ws.write_string(r, col, t).map_err(error)?;
                 }
-                Cell::Number(v) => {
+                XlsxCell::Number(v) => {
                     ws.write_number(r, col, *v).map_err(error)?;
                 }
-                Cell::Date(d) => match excel_date(d) {
+                XlsxCell::Date(d) => match excel_date(d) {
                     Some(x) => {
                         ws.write_date_with_format(r, col, &x, &f.date).map_err(error)?;
                     }
@@ -227,7 +227,7 @@ impl Book {
                         ws.write_string(r, col, d).map_err(error)?;
                     }
                 },
-                Cell::Filled(fill, t) => {
+                XlsxCell::Filled(fill, t) => {
                     let format = match fill {
                         Fill::Green => &f.green,
                         Fill::Amber => &f.amber,
@@ -349,18 +349,18 @@ mod tests {
 
     #[test]
     fn empty_text_and_missing_dates_are_empty_cells() {
-        assert_eq!(Cell::text(""), Cell::Empty);
-        assert_eq!(Cell::date(None::<String>), Cell::Empty);
-        assert_eq!(Cell::date(Some("")), Cell::Empty);
-        assert_eq!(Cell::date(Some("2020-01-01")), Cell::Date("2020-01-01".into()));
+        assert_eq!(XlsxCell::text(""), XlsxCell::Empty);
+        assert_eq!(XlsxCell::date(None::<String>), XlsxCell::Empty);
+        assert_eq!(XlsxCell::date(Some("")), XlsxCell::Empty);
+        assert_eq!(XlsxCell::date(Some("2020-01-01")), XlsxCell::Date("2020-01-01".into()));
     }
 
     #[test]
     fn a_spooled_book_leaves_no_file_behind_and_reads_back_whole() {
         let dir = std::env::temp_dir().join(format!("vanguard-xlsx-{:x}", rand::random::<u64>()));
         let mut book = Book::new(&dir).unwrap();
-        book.sheet("表", Some("标题"), &[Column::new("姓名", 10.0), Column::of("日期", 12.0, Kind::Date)]).unwrap();
-        book.row(&[Cell::text("张三"), Cell::date(Some("2020-01-02"))]).unwrap();
+        book.sheet("表", Some("标题"), &[XlsxColumn::new("姓名", 10.0), XlsxColumn::of("日期", 12.0, Kind::Date)]).unwrap();
+        book.row(&[XlsxCell::text("张三"), XlsxCell::date(Some("2020-01-02"))]).unwrap();
         let mut spool = book.spool(&dir).unwrap();
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "no named file while the spool is open");
         let bytes = spool.to_bytes().unwrap();
@@ -376,9 +376,9 @@ mod tests {
         let mut book = Book::new(&dir).unwrap();
         book.sheet("说明", None, &[]).unwrap();
         assert_eq!(book.next_row, 0);
-        book.sheet("表", None, &[Column::new("姓名", 10.0)]).unwrap();
+        book.sheet("表", None, &[XlsxColumn::new("姓名", 10.0)]).unwrap();
         assert_eq!(book.next_row, 1);
-        book.sheet("标题表", Some("标题"), &[Column::new("姓名", 10.0)]).unwrap();
+        book.sheet("标题表", Some("标题"), &[XlsxColumn::new("姓名", 10.0)]).unwrap();
         assert_eq!(book.next_row, 3, "caption, a blank row, the headings");
     }
 
@@ -386,6 +386,6 @@ mod tests {
     fn a_row_before_any_sheet_is_an_error_not_a_panic() {
         let dir = std::env::temp_dir();
         let mut book = Book::new(&dir).unwrap();
-        assert!(book.row(&[Cell::text("x")]).is_err());
+        assert!(book.row(&[XlsxCell::text("x")]).is_err());
     }
 }

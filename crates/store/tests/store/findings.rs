@@ -9,6 +9,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use vanguard_domain::cockpit::Rag;
 use vanguard_domain::kernel::auth::{Reach, Role};
 use vanguard_domain::kernel::period::{Period, PeriodKind};
+use vanguard_domain::kernel::time::date_text;
 use vanguard_domain::member::MemberInput;
 use vanguard_domain::member::idcard::compose;
 use vanguard_domain::org::{OrgInput, OrgKind, Sector};
@@ -31,7 +32,7 @@ fn months_back(d: NaiveDate, n: u32) -> NaiveDate {
 }
 
 fn text(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    date_text(d)
 }
 
 fn key(d: NaiveDate) -> String {

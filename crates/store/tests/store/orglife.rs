@@ -4,7 +4,7 @@
 use super::{Tree, member, subtree_scope, system, tree};
 use chrono::{Datelike, NaiveDate};
 use vanguard_domain::kernel::auth::{Reach, Role};
-use vanguard_domain::kernel::time::parse_china_datetime;
+use vanguard_domain::kernel::time::{date_text, parse_china_datetime};
 use vanguard_domain::org::OrgInput;
 use vanguard_domain::orglife::{PlanAction, PlanItem};
 use vanguard_store::org::OrgRow;
@@ -201,7 +201,7 @@ async fn excused_without_a_reason_is_refused_and_observers_come_from_within_reac
         let s = t.db.scoped(&sec);
         let m = s.orglife().create_meeting(fx.branch_a.id, &held_now(&t.db, "主题党日")).await.unwrap();
         let id = m.meeting.summary.id;
-        assert_eq!(m.meeting.summary.held_on.as_deref(), Some(t.db.clock().today().format("%Y-%m-%d").to_string().as_str()));
+        assert_eq!(m.meeting.summary.held_on.as_deref(), Some(date_text(t.db.clock().today()).as_str()));
 
         let e = s.orglife().mark_attendance(id, &[mark(fx.zhang1, "请假", "  ")]).await.unwrap_err();
         assert!(has(&e, "attendance.reason_required"), "{}: {e:?}", t.backend);
@@ -984,7 +984,7 @@ async fn an_archived_member_is_restored_by_a_writer_within_reach_and_audited() {
         let before = s.orgs().org(fx.branch_a.id).await.unwrap().direct_members;
         let leave =
             vanguard_store::member::Leave { reason: "transferred_out".into(), left_on: "2026-01-05".into(), note: String::new() };
-        let leave = vanguard_store::member::Leave { left_on: t.db.clock().today().format("%Y-%m-%d").to_string(), ..leave };
+        let leave = vanguard_store::member::Leave { left_on: date_text(t.db.clock().today()), ..leave };
         s.members().archive_member(fx.zhang1, &leave).await.unwrap();
         assert_eq!(s.orgs().org(fx.branch_a.id).await.unwrap().direct_members, before - 1);
         assert!(has(&s.members().restore_member(fx.zhang1, " ").await.unwrap_err(), "note.required"), "{}", t.backend);

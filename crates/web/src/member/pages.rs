@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use crate::extract::{Ctx, Id, Paged, QueryParams};
+use crate::shell::FormValues;
 use crate::shell::{FormState, PageResult, Pager, Shell, fmt_time, form_errors, render, see_other};
 use askama::Template;
 use axum::Form;
@@ -243,8 +244,6 @@ pub async fn reveal(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(f)
     Ok(Html(format!("<span class=\"masked\" title=\"已记入审计日志\">{escaped}</span>")).into_response())
 }
 
-type Values = HashMap<String, String>;
-
 #[derive(Template)]
 #[template(path = "member/form.html")]
 struct MemberForm {
@@ -263,7 +262,7 @@ struct MemberForm {
 }
 
 impl MemberForm {
-    fn new(shell: Shell, title: String, action: String, cancel: String, creating: bool, v: Values) -> Self {
+    fn new(shell: Shell, title: String, action: String, cancel: String, creating: bool, v: FormValues) -> Self {
         MemberForm {
             shell,
             title,
@@ -281,7 +280,7 @@ impl MemberForm {
     }
 }
 
-fn input_from(v: &Values) -> MemberInput {
+fn input_from(v: &FormValues) -> MemberInput {
     let g = |k: &str| v.get(k).map(|s| s.trim().to_string());
     MemberInput {
         name: g("name"),
@@ -305,7 +304,7 @@ fn input_from(v: &Values) -> MemberInput {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub struct NewQuery {
+pub struct NewMemberQuery {
     pub org_id: String,
 }
 
@@ -318,11 +317,11 @@ async fn groups(state: &AppState, ctx: &Ctx, org_id: i64) -> Vec<(i64, String)> 
         .unwrap_or_default()
 }
 
-pub async fn new_form(State(state): State<AppState>, ctx: Ctx, QueryParams(q): QueryParams<NewQuery>) -> PageResult {
+pub async fn new_form(State(state): State<AppState>, ctx: Ctx, QueryParams(q): QueryParams<NewMemberQuery>) -> PageResult {
     let org_id: i64 = q.org_id.trim().parse().unwrap_or(0);
     let org = ctx.scoped(&state.db).orgs().org_view(org_id).await?;
     let shell = Shell::new(&state, &ctx, "roster").await;
-    let mut v = Values::from([
+    let mut v = FormValues::from([
         ("org_id".to_string(), org_id.to_string()),
         ("category".into(), "formal".into()),
         ("ethnicity".into(), "汉族".into()),
@@ -334,7 +333,7 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx, QueryParams(q): Q
     Ok(render(&form))
 }
 
-pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, Form(v): Form<Values>) -> PageResult {
+pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, Form(v): Form<FormValues>) -> PageResult {
     let org_id: i64 = v.get("org_id").and_then(|s| s.trim().parse().ok()).unwrap_or(0);
     let group_id = v.get("group_id").and_then(|s| s.trim().parse().ok());
     let new = NewMember { org_id, group_id, fields: input_from(&v) };
@@ -353,8 +352,8 @@ pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, Form(v): Form<V
     }
 }
 
-fn values_of(m: &MemberView) -> Values {
-    let mut v = Values::new();
+fn values_of(m: &MemberView) -> FormValues {
+    let mut v = FormValues::new();
     v.insert("name".into(), m.name.clone());
     v.insert("gender".into(), m.gender.clone());
     v.insert("ethnicity".into(), m.ethnicity.clone());
@@ -388,7 +387,7 @@ pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> P
     )))
 }
 
-pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
+pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<FormValues>) -> PageResult {
     let mut patch = input_from(&v);
     // Sensitive fields are shown masked; an untouched (empty) input keeps the stored value.
     if patch.id_number.as_deref().is_some_and(str::is_empty) {
@@ -445,7 +444,7 @@ pub async fn archive_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -
 }
 
 /// The form's own checks before the confirmation step (the store checks again).
-fn archive_input_errors(v: &Values) -> (Option<LeaveReason>, HashMap<String, String>) {
+fn archive_input_errors(v: &FormValues) -> (Option<LeaveReason>, HashMap<String, String>) {
     let mut errors = HashMap::new();
     let reason = v.get("reason").map(String::as_str).and_then(LeaveReason::parse);
     if reason.is_none() {
@@ -457,7 +456,7 @@ fn archive_input_errors(v: &Values) -> (Option<LeaveReason>, HashMap<String, Str
     (reason, errors)
 }
 
-pub async fn archive_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
+pub async fn archive_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<FormValues>) -> PageResult {
     let scoped = ctx.scoped(&state.db);
     let m = scoped.members().member(id).await?;
     let (reason, errors) = archive_input_errors(&v);
@@ -503,7 +502,7 @@ pub async fn restore_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -
     Ok(render(&RestoreForm { shell, m, form: FormState::default() }))
 }
 
-pub async fn restore_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
+pub async fn restore_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<FormValues>) -> PageResult {
     let scoped = ctx.scoped(&state.db);
     match scoped.members().restore_member(id, v.get("note").map(String::as_str).unwrap_or_default()).await {
         Ok(_) => Ok(see_other(&format!("/members/{id}?done=restored"))),

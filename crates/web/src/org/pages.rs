@@ -2,12 +2,12 @@
 
 use crate::AppState;
 use crate::extract::{Ctx, Id};
+use crate::shell::FormValues;
 use crate::shell::{FormState, PageError, PageResult, Shell, form_errors, render, see_other};
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
-use std::collections::HashMap;
 use vanguard_domain::kernel::auth::Permission;
 use vanguard_domain::org::{OrgInput, OrgKind, Sector};
 use vanguard_store::org::{OrgDetail, OrgView};
@@ -29,7 +29,6 @@ pub async fn detail(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Page
 }
 
 /// The values of the org form, as typed.
-type Values = HashMap<String, String>;
 
 #[derive(Template)]
 #[template(path = "org/form.html")]
@@ -53,7 +52,7 @@ fn options_sectors() -> Vec<(&'static str, &'static str)> {
     Sector::ALL.iter().map(|s| (s.code(), s.label())).collect()
 }
 
-fn input_from(v: &Values, creating: bool) -> OrgInput {
+fn input_from(v: &FormValues, creating: bool) -> OrgInput {
     let t = |k: &str| v.get(k).map(|s| s.trim().to_string());
     OrgInput {
         name: t("name"),
@@ -71,7 +70,7 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx, Id(parent_id): Id
     let parent = ctx.scoped(&state.db).orgs().org_view(parent_id).await?;
     let shell = Shell::new(&state, &ctx, "org").await;
     let pk = OrgKind::from_code(&parent.kind);
-    let mut v = Values::new();
+    let mut v = FormValues::new();
     v.insert("sector".into(), parent.sector.clone());
     Ok(render(&OrgForm {
         shell,
@@ -85,7 +84,7 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx, Id(parent_id): Id
     }))
 }
 
-pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, Id(parent_id): Id, Form(v): Form<Values>) -> PageResult {
+pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, Id(parent_id): Id, Form(v): Form<FormValues>) -> PageResult {
     let scoped = ctx.scoped(&state.db);
     match scoped.orgs().create_org(parent_id, &input_from(&v, true)).await {
         Ok(o) => Ok(see_other(&format!("/orgs/{}", o.id))),
@@ -110,8 +109,8 @@ pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, Id(parent_id): 
     }
 }
 
-fn values_of(o: &OrgView) -> Values {
-    let mut v = Values::new();
+fn values_of(o: &OrgView) -> FormValues {
+    let mut v = FormValues::new();
     v.insert("name".into(), o.name.clone());
     v.insert("kind".into(), o.kind.clone());
     v.insert("sector".into(), o.sector.clone());
@@ -141,7 +140,7 @@ pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> P
     }))
 }
 
-pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
+pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<FormValues>) -> PageResult {
     let scoped = ctx.scoped(&state.db);
     let secretary = match v.get("secretary_member_id").map(|s| s.trim()) {
         None | Some("") => Some(0),
@@ -198,7 +197,7 @@ pub async fn move_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> P
     move_page(&state, &ctx, id, parent, "", None).await
 }
 
-pub async fn move_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
+pub async fn move_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<FormValues>) -> PageResult {
     let scoped = ctx.scoped(&state.db);
     let chosen = v.get("parent_id").and_then(|raw| raw.trim().parse::<i64>().ok());
     let q = v.get("pick_q").cloned().unwrap_or_default();

@@ -5,12 +5,12 @@
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{Ctx, Id, Paged, QueryParams, YearParams};
+use crate::shell::FormValues;
 use crate::shell::{PageError, PageResult, Pager, Shell, fmt_time, render, see_other};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use std::collections::HashMap;
 use vanguard_domain::kernel::auth::Permission;
 use vanguard_domain::kernel::paging::{DEFAULT_LIMIT, Page, PageRequest};
 use vanguard_domain::org::OrgKind;
@@ -20,8 +20,6 @@ use vanguard_store::org::OrgView;
 use vanguard_store::orglife::{
     DecisionInput, MeetingDetail, MeetingFilter, MeetingSummary, PlanOverview, PlanView, allowed_types,
 };
-
-type Values = HashMap<String, String>;
 
 #[derive(Template)]
 #[template(path = "orglife/meetings.html")]
@@ -173,7 +171,7 @@ pub async fn decide(
     ctx: Ctx,
     Id(id): Id,
     headers: HeaderMap,
-    Form(v): Form<Values>,
+    Form(v): Form<FormValues>,
 ) -> PageResult {
     let n = |k: &str| v.get(k).and_then(|s| s.trim().parse().ok()).unwrap_or(0);
     let d = DecisionInput {
@@ -303,7 +301,7 @@ pub async fn plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryPara
     plan_page(&state, &ctx, id, year, None, None).await
 }
 
-pub async fn save_plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
+pub async fn save_plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<FormValues>) -> PageResult {
     let year: i32 =
         v.get("year").and_then(|s| s.parse().ok()).unwrap_or_else(|| chrono::Datelike::year(&state.db.clock().today()));
     let version = v.get("version").and_then(|s| s.parse().ok());
@@ -343,7 +341,7 @@ pub async fn save_plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form
     }
 }
 
-pub async fn plan_action(State(state): State<AppState>, ctx: Ctx, Id(plan_id): Id, Form(v): Form<Values>) -> PageResult {
+pub async fn plan_action(State(state): State<AppState>, ctx: Ctx, Id(plan_id): Id, Form(v): Form<FormValues>) -> PageResult {
     let scoped = ctx.scoped(&state.db);
     // Reach first: a plan outside it is not found, whatever the form says.
     let plan = scoped.orglife().plan_by_id(plan_id).await?;
@@ -384,7 +382,7 @@ pub async fn decide_leave(
     ctx: Ctx,
     Id(id): Id,
     headers: HeaderMap,
-    Form(v): Form<Values>,
+    Form(v): Form<FormValues>,
 ) -> PageResult {
     let approve = v.get("decision").is_some_and(|d| d == "approve");
     let note = v.get("note").cloned().unwrap_or_default();

@@ -5,6 +5,7 @@
 
 use crate::AppState;
 use crate::extract::{Ctx, Id, QueryParams};
+use crate::shell::FormValues;
 use crate::shell::{FormState, PageError, PageResult, Shell, field_errors, fmt_time, render, see_other};
 use askama::Template;
 use axum::Form;
@@ -23,8 +24,6 @@ use vanguard_store::orglife::{
     AttendanceMark, MeetingDetail, MeetingFilter, MeetingInput, MeetingPatch, MeetingSummary, allowed_types,
 };
 
-type Values = HashMap<String, String>;
-
 /// A store error as field errors plus a summary line for the top of the form, or a page
 /// error.
 fn problems(e: StoreError) -> Result<(HashMap<String, String>, String), PageError> {
@@ -38,7 +37,7 @@ fn problems(e: StoreError) -> Result<(HashMap<String, String>, String), PageErro
 }
 
 /// A time field of a form: empty is `None`; one that cannot be read is a field error.
-fn form_time(v: &Values, key: &str, label: &str, errors: &mut HashMap<String, String>) -> Option<i64> {
+fn form_time(v: &FormValues, key: &str, label: &str, errors: &mut HashMap<String, String>) -> Option<i64> {
     let text = v.get(key).map(|t| t.trim()).unwrap_or("");
     if text.is_empty() {
         return None;
@@ -57,7 +56,7 @@ fn input_time(ms: Option<i64>) -> String {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub struct NewQuery {
+pub struct NewMeetingQuery {
     #[serde(rename = "type")]
     pub meeting_type: String,
 }
@@ -107,11 +106,16 @@ async fn new_page(state: &AppState, ctx: &Ctx, org_id: i64, chosen: &str, form: 
 }
 
 /// `/orgs/{id}/meetings/new?type=theme_day`: the type's own form.
-pub async fn new_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryParams(q): QueryParams<NewQuery>) -> PageResult {
+pub async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    QueryParams(q): QueryParams<NewMeetingQuery>,
+) -> PageResult {
     new_page(&state, &ctx, id, &q.meeting_type, FormState::default(), String::new()).await
 }
 
-pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
+pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<FormValues>) -> PageResult {
     let g = |k: &str| v.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
     let mut errors = HashMap::new();
     let planned_at = form_time(&v, "planned_at", "计划时间", &mut errors);
@@ -175,7 +179,7 @@ struct AttendancePage {
     error: String,
 }
 
-fn attendance_rows(d: &MeetingDetail, typed: Option<&Values>) -> Vec<AttRow> {
+fn attendance_rows(d: &MeetingDetail, typed: Option<&FormValues>) -> Vec<AttRow> {
     let held = d.meeting.summary.held_at.is_some();
     d.attendance
         .iter()
@@ -199,7 +203,7 @@ fn attendance_rows(d: &MeetingDetail, typed: Option<&Values>) -> Vec<AttRow> {
         .collect()
 }
 
-async fn attendance_page(state: &AppState, ctx: &Ctx, id: i64, typed: Option<&Values>, error: String) -> PageResult {
+async fn attendance_page(state: &AppState, ctx: &Ctx, id: i64, typed: Option<&FormValues>, error: String) -> PageResult {
     let d = ctx.scoped(&state.db).orglife().meeting(id).await?;
     let held = d.meeting.summary.held_at.is_some();
     let options = if held {
@@ -224,7 +228,7 @@ pub async fn attendance_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id
 }
 
 /// Saves every changed line at once (`a_{member}` the mark, `r_{member}` the reason).
-pub async fn attendance_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
+pub async fn attendance_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<FormValues>) -> PageResult {
     let d = ctx.scoped(&state.db).orglife().meeting(id).await?;
     let marks: Vec<AttendanceMark> = d
         .attendance
@@ -264,9 +268,9 @@ struct EditPage {
     lecture: bool,
 }
 
-fn record_values(d: &MeetingDetail) -> Values {
+fn record_values(d: &MeetingDetail) -> FormValues {
     let m = &d.meeting;
-    Values::from([
+    FormValues::from([
         ("held_at".to_string(), input_time(m.summary.held_at)),
         ("planned_at".to_string(), input_time(m.summary.planned_at)),
         ("place".to_string(), m.summary.place.clone()),
@@ -299,7 +303,7 @@ pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> P
 }
 
 /// The fields the form changed, as a patch (untouched fields stay absent).
-fn patch_of(d: &MeetingDetail, v: &Values, errors: &mut HashMap<String, String>) -> MeetingPatch {
+fn patch_of(d: &MeetingDetail, v: &FormValues, errors: &mut HashMap<String, String>) -> MeetingPatch {
     let old = record_values(d);
     let changed = |k: &str| -> Option<String> {
         let new = v.get(k).map(|s| s.trim().to_string())?;
@@ -322,7 +326,7 @@ fn patch_of(d: &MeetingDetail, v: &Values, errors: &mut HashMap<String, String>)
     }
 }
 
-pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
+pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<FormValues>) -> PageResult {
     let d = ctx.scoped(&state.db).orglife().meeting(id).await?;
     let mut errors = HashMap::new();
     let patch = patch_of(&d, &v, &mut errors);
@@ -340,7 +344,7 @@ pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Fo
 }
 
 /// After the correction window: the same form with a reason, sent to the parent.
-pub async fn correction_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<Values>) -> PageResult {
+pub async fn correction_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(v): Form<FormValues>) -> PageResult {
     let d = ctx.scoped(&state.db).orglife().meeting(id).await?;
     let mut errors = HashMap::new();
     let patch = patch_of(&d, &v, &mut errors);
