@@ -9,7 +9,7 @@
 use crate::generate::learning::{question_bank, quiz_days};
 use std::collections::HashMap;
 use vanguard_domain::kernel::time::{china_ms, date_text};
-use vanguard_domain::learning::{PointsAction, Tally, award};
+use vanguard_domain::learning::{PointsAction, PointsTally, award};
 use vanguard_store::learning::bulk::{EventRecord, insert_events};
 use vanguard_store::member::bulk::loaded_members;
 use vanguard_store::{Actor, Db, Scope, StoreError, StoreResult};
@@ -43,7 +43,7 @@ pub async fn generate(db: &Db, region_id: i64, seed: u64) -> StoreResult<(usize,
             for (action, units, source) in
                 [(PointsAction::Login, 1, format!("login:{day}")), (PointsAction::DailyQuiz, d.right, format!("daily:{day}"))]
             {
-                let got = award(&rules.learning, action, units, at, Tally::default());
+                let got = award(&rules.learning, action, units, at, PointsTally::default());
                 events.push(EventRecord {
                     member_id: m.id,
                     org_path: path.clone(),

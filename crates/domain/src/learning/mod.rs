@@ -15,7 +15,7 @@ pub mod bank_import;
 pub mod points;
 pub mod quiz;
 
-pub use points::{Award, LearningRules, PointsAction, PointsRule, RankPeriod, Tally, award, in_active_window};
+pub use points::{Award, LearningRules, PointsAction, PointsRule, PointsTally, RankPeriod, award, in_active_window};
 pub use quiz::{
     AnswerKey, ExamSetup, Grade, KeepPolicy, QuestionDraft, QuestionKind, QuizKind, Response, attempt_order, check_submission,
     draw_daily, grade, kept_score, may_start, normalise_fill_in, parse_key, submission_deadline,

@@ -195,7 +195,7 @@ pub fn in_active_window(rules: &LearningRules, at_ms: i64) -> bool {
 /// What the member already has from one action: units and points of the event's China
 /// day, and points of its ISO week.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Tally {
+pub struct PointsTally {
     pub day_units: u32,
     pub day_points: u32,
     pub week_points: u32,
@@ -215,7 +215,7 @@ pub struct Award {
 /// action: steps completed by these units (minutes add up over the day: 3 + 5 minutes
 /// of reading make two 4-minute steps), at the window rate inside an 活跃时段, cut to
 /// what the daily and weekly caps leave. A disabled or missing action earns nothing.
-pub fn award(rules: &LearningRules, action: PointsAction, units: u32, at_ms: i64, tally: Tally) -> Award {
+pub fn award(rules: &LearningRules, action: PointsAction, units: u32, at_ms: i64, tally: PointsTally) -> Award {
     let Some(rule) = rules.rule(action) else { return Award { points: 0, in_window: false, capped: false } };
     let step = rule.step.max(1);
     let steps = (tally.day_units.saturating_add(units) / step).saturating_sub(tally.day_units / step);
@@ -264,17 +264,17 @@ mod tests {
 
     #[test]
     fn login_earns_one_point_once_a_day() {
-        assert_eq!(award(&r(), PointsAction::Login, 1, at(10, 0), Tally::default()).points, 1);
-        let t = Tally { day_units: 1, day_points: 1, week_points: 1 };
+        assert_eq!(award(&r(), PointsAction::Login, 1, at(10, 0), PointsTally::default()).points, 1);
+        let t = PointsTally { day_units: 1, day_points: 1, week_points: 1 };
         let a = award(&r(), PointsAction::Login, 1, at(11, 0), t);
         assert_eq!((a.points, a.capped), (0, true));
     }
 
     #[test]
     fn reading_in_an_active_window_earns_double() {
-        let a = award(&r(), PointsAction::ReadArticle, 1, at(7, 0), Tally::default());
+        let a = award(&r(), PointsAction::ReadArticle, 1, at(7, 0), PointsTally::default());
         assert_eq!((a.points, a.in_window), (2, true));
-        assert_eq!(award(&r(), PointsAction::ReadArticle, 1, at(10, 0), Tally::default()).points, 1);
+        assert_eq!(award(&r(), PointsAction::ReadArticle, 1, at(10, 0), PointsTally::default()).points, 1);
     }
 
     #[test]
@@ -291,7 +291,7 @@ mod tests {
 
     #[test]
     fn reading_stops_at_the_daily_cap() {
-        let t = Tally { day_units: 5, day_points: 5, week_points: 5 };
+        let t = PointsTally { day_units: 5, day_points: 5, week_points: 5 };
         let a = award(&r(), PointsAction::ReadArticle, 1, at(7, 0), t);
         assert_eq!((a.points, a.capped), (1, true));
     }
@@ -299,34 +299,34 @@ mod tests {
     #[test]
     fn study_minutes_add_up_over_the_day_into_steps() {
         // 3 minutes: no step yet; 5 more: 8 minutes = 2 steps of 4.
-        assert_eq!(award(&r(), PointsAction::ArticleTime, 3, at(10, 0), Tally::default()).points, 0);
-        let t = Tally { day_units: 3, day_points: 0, week_points: 0 };
+        assert_eq!(award(&r(), PointsAction::ArticleTime, 3, at(10, 0), PointsTally::default()).points, 0);
+        let t = PointsTally { day_units: 3, day_points: 0, week_points: 0 };
         assert_eq!(award(&r(), PointsAction::ArticleTime, 5, at(10, 10), t).points, 2);
     }
 
     #[test]
     fn video_minutes_stop_at_ten_points() {
-        let t = Tally { day_units: 45, day_points: 9, week_points: 9 };
+        let t = PointsTally { day_units: 45, day_points: 9, week_points: 9 };
         assert_eq!(award(&r(), PointsAction::VideoTime, 60, at(10, 0), t).points, 1);
     }
 
     #[test]
     fn the_daily_quiz_earns_a_point_per_right_answer_up_to_its_cap() {
-        assert_eq!(award(&r(), PointsAction::DailyQuiz, 5, at(21, 0), Tally::default()).points, 5);
-        let t = Tally { day_units: 5, day_points: 5, week_points: 5 };
+        assert_eq!(award(&r(), PointsAction::DailyQuiz, 5, at(21, 0), PointsTally::default()).points, 5);
+        let t = PointsTally { day_units: 5, day_points: 5, week_points: 5 };
         assert_eq!(award(&r(), PointsAction::DailyQuiz, 5, at(21, 0), t).points, 1);
     }
 
     #[test]
     fn the_weekly_quiz_stops_at_its_weekly_cap() {
-        let t = Tally { day_units: 0, day_points: 0, week_points: 6 };
+        let t = PointsTally { day_units: 0, day_points: 0, week_points: 6 };
         let a = award(&r(), PointsAction::WeeklyQuiz, 5, at(10, 0), t);
         assert_eq!((a.points, a.capped), (2, true));
     }
 
     #[test]
     fn attending_organizational_life_earns_five() {
-        assert_eq!(award(&r(), PointsAction::OrgLife, 1, at(15, 0), Tally::default()).points, 5);
+        assert_eq!(award(&r(), PointsAction::OrgLife, 1, at(15, 0), PointsTally::default()).points, 5);
     }
 
     #[test]
@@ -337,7 +337,7 @@ mod tests {
                 p.enabled = false;
             }
         }
-        assert_eq!(award(&rules, PointsAction::Share, 1, at(10, 0), Tally::default()).points, 0);
+        assert_eq!(award(&rules, PointsAction::Share, 1, at(10, 0), PointsTally::default()).points, 0);
     }
 
     #[test]

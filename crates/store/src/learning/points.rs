@@ -19,7 +19,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use vanguard_domain::kernel::time::{china_date, date_text};
-use vanguard_domain::learning::{PointsAction, RankPeriod, Tally, award};
+use vanguard_domain::learning::{PointsAction, PointsTally, RankPeriod, award};
 
 /// Most rows of a ranking's list.
 pub const TOP: i64 = 100;
@@ -67,7 +67,7 @@ pub(crate) async fn record(
         "SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM learning_points_events \
          WHERE region_id = $1 AND member_id = $2 AND action = $3 AND day >= $4 AND day <= $5")
         .bind(region_id).bind(member_id).bind(action.code()).bind(date_text(mon)).bind(date_text(sun)).fetch_one(c).await)?;
-    let tally = Tally {
+    let tally = PointsTally {
         day_units: u32::try_from(day_units).unwrap_or(u32::MAX),
         day_points: u32::try_from(day_points).unwrap_or(u32::MAX),
         week_points: u32::try_from(week_points).unwrap_or(u32::MAX),

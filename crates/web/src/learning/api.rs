@@ -261,7 +261,7 @@ pub async fn my_wrong(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Json
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub struct PeriodQuery {
+pub struct RankPeriodQuery {
     /// week, month, year or all (default week).
     pub period: Option<RankPeriod>,
 }
@@ -269,7 +269,7 @@ pub struct PeriodQuery {
 pub async fn my_ranks(
     State(state): State<AppState>,
     ctx: Ctx,
-    QueryParams(q): QueryParams<PeriodQuery>,
+    QueryParams(q): QueryParams<RankPeriodQuery>,
 ) -> ApiResult<Json<Vec<RankView>>> {
     Ok(Json(ctx.scoped(&state.db).learning().my_ranks(q.period.unwrap_or(RankPeriod::Week)).await?))
 }
@@ -278,7 +278,7 @@ pub async fn ranking(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
-    QueryParams(q): QueryParams<PeriodQuery>,
+    QueryParams(q): QueryParams<RankPeriodQuery>,
 ) -> ApiResult<Json<RankView>> {
     Ok(Json(ctx.scoped(&state.db).learning().ranking_within_reach(id, q.period.unwrap_or(RankPeriod::Week)).await?))
 }

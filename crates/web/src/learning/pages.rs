@@ -183,13 +183,11 @@ struct PointsPage {
     ranks: Vec<RankView>,
 }
 
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-pub struct PeriodQuery {
-    pub period: Option<RankPeriod>,
-}
-
-pub async fn points(State(state): State<AppState>, ctx: Ctx, QueryParams(q): QueryParams<PeriodQuery>) -> PageResult {
+pub async fn points(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    QueryParams(q): QueryParams<super::api::RankPeriodQuery>,
+) -> PageResult {
     let period = q.period.unwrap_or(RankPeriod::Week);
     let l = ctx.scoped(&state.db);
     let l = l.learning();
