@@ -548,24 +548,52 @@ fn first_approver(o: Org) -> Option<Caller> {
     Caller::ALL.into_iter().find(|&c| granted(c, Permission::OrgWrite) && reaches_org(c, o) && own_org(c) != Some(o))
 }
 
-/// Whether an answer of 2xx is about its target: it names one of `markers` (the
-/// target's id, name, revealed value, or a row of its subtree), or it is empty (no rows
-/// in reach: `[]`, `null`, a page without items). Binary downloads (xlsx, the stored
-/// attachment) are checked by their type instead.
-fn about_target(r: &Resp, markers: &[String]) -> bool {
+/// Routes whose allowed answer about a target may be empty (no rows for it), each with
+/// why; any other allowed answer must name its target (see [`about_target`]).
+const MAY_BE_EMPTY: &[(&str, &str, &str)] = &[];
+
+/// Whether an answer of 2xx is about its target: it names the target itself — its id (as
+/// an `id`/`…_id` field of the JSON, or in an HTML link `/…/{id}` or `value="{id}"`), its
+/// name, or (a member) its own revealed value. Names of its branch or subtree do not
+/// count. An empty answer counts only for a route of [`MAY_BE_EMPTY`]. Binary downloads
+/// (xlsx, the stored attachment) are checked by their type instead.
+fn about_target(r: &Resp, id: i64, names: &[String], may_be_empty: bool) -> bool {
     let ct = r.header("content-type");
     if ct.contains("spreadsheetml") || ct.starts_with("image/") {
         return !r.text.is_empty();
     }
-    let compact: String = r.text.chars().filter(|c| !c.is_whitespace()).collect();
-    // The tree's fragment of an org without children: a list with only its "none" line.
-    let empty_fragment = compact.starts_with("<ul>") && !compact.contains("<a");
-    let empty =
-        matches!(compact.as_str(), "[]" | "null") || empty_fragment || r.json["items"].as_array().is_some_and(Vec::is_empty);
-    if empty {
+    if names.iter().any(|m| !m.is_empty() && r.text.contains(m.as_str())) {
         return true;
     }
-    markers.iter().any(|m| !m.is_empty() && r.text.contains(m.as_str()))
+    if json_names_id(&r.json, id) || (r.json.is_null() && html_names_id(&r.text, id)) {
+        return true;
+    }
+    may_be_empty && {
+        let compact: String = r.text.chars().filter(|c| !c.is_whitespace()).collect();
+        matches!(compact.as_str(), "[]" | "null") || r.json["items"].as_array().is_some_and(Vec::is_empty)
+    }
+}
+
+/// Whether a JSON value has an `id` or `…_id` field equal to `id`, at any depth.
+fn json_names_id(v: &Value, id: i64) -> bool {
+    match v {
+        Value::Object(o) => o.iter().any(|(k, x)| {
+            ((k == "id" || k.ends_with("_id")) && (x.as_i64() == Some(id) || x.as_str() == Some(&id.to_string())))
+                || json_names_id(x, id)
+        }),
+        Value::Array(a) => a.iter().any(|x| json_names_id(x, id)),
+        _ => false,
+    }
+}
+
+/// Whether an HTML page links to `/…/{id}` or holds `value="{id}"`.
+fn html_names_id(text: &str, id: i64) -> bool {
+    let id = id.to_string();
+    text.match_indices(id.as_str()).any(|(at, _)| {
+        let after_digit = text[at + id.len()..].starts_with(|c: char| c.is_ascii_digit());
+        let before = &text[..at];
+        !after_digit && (before.ends_with('/') || before.ends_with("value=\"") || before.ends_with("id="))
+    })
 }
 
 /// The role model as the policy states it (hand-written; `Role::grants` must agree, see
@@ -848,11 +876,10 @@ struct Matrix<'a> {
     known: Known,
 }
 
-/// What an answer about an org or member may name: ids, names and paths of the fixture's
-/// orgs and members, read outside the server.
+/// The names of the fixture's orgs and members by id, read outside the server.
 struct Known {
-    /// `(id, name, path)` of every org, and of every member with its org's path.
-    rows: Vec<(i64, String, String)>,
+    /// `(id, name, is a member)` of every org and member (the two are numbered apart).
+    rows: Vec<(i64, String, bool)>,
 }
 
 impl Known {
@@ -861,26 +888,16 @@ impl Known {
         struct Named {
             id: i64,
             name: String,
-            path: String,
+            member: i64,
         }
-        let sql = "SELECT id, name, path FROM orgs UNION ALL SELECT id, name, org_path AS path FROM members";
+        let sql = "SELECT id, name, CAST(0 AS BIGINT) AS member FROM orgs UNION ALL SELECT id, name, CAST(1 AS BIGINT) AS member FROM members";
         let rows: Vec<Named> = vanguard_testkit::raw_fetch_all(&fx.db, sql).await.expect("names");
-        Known { rows: rows.into_iter().map(|n| (n.id, n.name, n.path)).collect() }
+        Known { rows: rows.into_iter().map(|n| (n.id, n.name, n.member == 1)).collect() }
     }
 
-    /// The ids and names an answer about org `id` may name: the org's, or those of the
-    /// orgs and members of its subtree (a list over it names its rows).
-    fn subtree_markers(&self, id: i64) -> Vec<String> {
-        let Some((_, _, path)) = self.rows.iter().find(|(i, _, _)| *i == id) else { return Vec::new() };
-        self.rows
-            .iter()
-            .filter(|(_, _, p)| p.starts_with(path.as_str()))
-            .flat_map(|(i, n, _)| [i.to_string(), n.clone()])
-            .collect()
-    }
-
-    fn name(&self, id: i64) -> Option<&str> {
-        self.rows.iter().find(|(i, _, _)| *i == id).map(|(_, n, _)| n.as_str())
+    /// The name of org `id`, or of member `id`.
+    fn name(&self, id: i64, member: bool) -> Option<&str> {
+        self.rows.iter().find(|(i, _, m)| *i == id && *m == member).map(|(_, n, _)| n.as_str())
     }
 }
 
@@ -1069,20 +1086,17 @@ pub async fn run(fx: &Fixture, server: &Server) -> usize {
                     && (200..300).contains(&r.status)
                     && let Some(id) = id.filter(|_| !matches!(c.aim, Aim::AccountPath | Aim::NoSuchObject))
                 {
-                    let mut markers = vec![id.to_string()];
-                    markers.extend(mx.known.name(id).map(String::from));
-                    if let Some(o) = target_org {
-                        markers.extend(mx.known.subtree_markers(fx.org(o)));
+                    // The target's own name: an org's or a member's (and a member's phone,
+                    // which the reveal answers); other objects are named by their id.
+                    let mut names: Vec<String> = Vec::new();
+                    if matches!(c.aim, Aim::OrgPath | Aim::OrgQuery | Aim::BranchBody | Aim::MemberPath) {
+                        names.extend(mx.known.name(id, c.aim == Aim::MemberPath).map(String::from));
                     }
-                    // A member's answers name the member, or the branch (and group) it is in.
-                    if let Some(m) = fx.members.values().find(|m| m.id == id) {
-                        markers.push(m.phone.clone());
-                        for org in std::iter::once(m.org_id).chain(m.group_id) {
-                            markers.push(org.to_string());
-                            markers.extend(mx.known.name(org).map(String::from));
-                        }
+                    if let Some(m) = fx.members.values().find(|m| m.id == id).filter(|_| c.aim == Aim::MemberPath) {
+                        names.push(m.phone.clone());
                     }
-                    if !about_target(&r, &markers) {
+                    let may_be_empty = MAY_BE_EMPTY.iter().any(|(m, p, _)| *m == spec.method.as_str() && *p == spec.path);
+                    if !about_target(&r, id, &names, may_be_empty) {
                         failures.push(format!(
                             "{what}: answered {} but the body is not about the target {id}: {}",
                             r.status,
