@@ -336,7 +336,11 @@ fn upload_limits_are_configuration_and_a_smaller_row_limit_refuses_what_the_defa
         db.close().await;
     });
     let file = s.join("花名册.csv");
-    std::fs::write(&file, "姓名,民族,备注\n张三,汉族,\n李四,汉族,\n王五,汉族,\n").expect("csv");
+    let rows: String = ["张三", "李四", "王五"]
+        .iter()
+        .map(|n| format!("{n},330205198001010011,汉族,2005-07-01,正式党员,中共测试市委员会\n"))
+        .collect();
+    std::fs::write(&file, format!("姓名,身份证号,民族,入党时间,党员类别,所在党支部\n{rows}")).expect("csv");
     let f = file.to_str().expect("path");
     let read = ok(&run(&["import", "members", f, "--dry-run"], &[("--data-dir", &d)]), "import with the defaults");
     assert!(read.contains("试运行") && !read.contains("行数超过上限"), "{read}");
