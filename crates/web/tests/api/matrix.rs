@@ -550,13 +550,66 @@ fn first_approver(o: Org) -> Option<Caller> {
 
 /// Routes whose allowed answer about a target may be empty (no rows for it), each with
 /// why; any other allowed answer must name its target (see [`about_target`]).
-const MAY_BE_EMPTY: &[(&str, &str, &str)] = &[];
+const MAY_BE_EMPTY: &[(&str, &str, &str)] = &[
+    ("GET", "/api/v1/orgs/{id}/children", "a branch or a group has no child orgs"),
+    ("GET", "/tree/{id}", "a branch or a group has no child orgs (the fragment still names its parent)"),
+    ("GET", "/api/v1/orgs/{id}/plan", "only a branch has a yearly plan: `null` for a committee or a group"),
+    ("GET", "/api/v1/meetings/{id}/leave", "the fixture's leave requests are on other (planned) meetings"),
+    ("GET", "/api/v1/cockpit/orgs/{id}/branches", "a group has no branches below it; a subtree may have no late branch"),
+    ("GET", "/api/v1/cockpit/orgs/{id}/members", "the members needing attention: none in some subtrees"),
+    ("GET", "/api/v1/members/{id}/attendance", "a member of no group or branch meeting has no attendance"),
+];
+
+/// Routes whose rows belong to the target but do not repeat its id (a member's history,
+/// the members or findings of an org's subtree): every item's `field` must be among the
+/// target's rows read from the database (`sql`, with `{id}` the target's id), and a page
+/// of no items counts only for a route of [`MAY_BE_EMPTY`].
+const ROWS_OF_TARGET: &[(&str, &str, &str, &str)] = &[
+    ("GET", "/api/v1/members/{id}/history", "id", "SELECT id FROM member_history WHERE member_id = {id}"),
+    (
+        "GET",
+        "/api/v1/members/{id}/attendance",
+        "meeting_id",
+        "SELECT meeting_id AS id FROM meeting_attendance WHERE member_id = {id}",
+    ),
+    (
+        "GET",
+        "/api/v1/members",
+        "id",
+        "SELECT id FROM members WHERE org_path LIKE (SELECT path FROM orgs WHERE id = {id}) || '%' OR group_id = {id}",
+    ),
+    (
+        "GET",
+        "/api/v1/cockpit/orgs/{id}/members",
+        "id",
+        "SELECT id FROM members WHERE org_path LIKE (SELECT path FROM orgs WHERE id = {id}) || '%' OR group_id = {id}",
+    ),
+    (
+        "GET",
+        "/api/v1/findings",
+        "id",
+        "SELECT id FROM findings WHERE org_path LIKE (SELECT path FROM orgs WHERE id = {id}) || '%'",
+    ),
+    (
+        "GET",
+        "/api/v1/findings/todo",
+        "id",
+        "SELECT id FROM findings WHERE org_path LIKE (SELECT path FROM orgs WHERE id = {id}) || '%'",
+    ),
+    (
+        "GET",
+        "/api/v1/cockpit/orgs/{id}/branches",
+        "id",
+        "SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs WHERE id = {id}) || '%'",
+    ),
+];
 
 /// Whether an answer of 2xx is about its target: it names the target itself — its id (as
-/// an `id`/`…_id` field of the JSON, or in an HTML link `/…/{id}` or `value="{id}"`), its
-/// name, or (a member) its own revealed value. Names of its branch or subtree do not
-/// count. An empty answer counts only for a route of [`MAY_BE_EMPTY`]. Binary downloads
-/// (xlsx, the stored attachment) are checked by their type instead.
+/// an `id`/`…_id` field of the JSON, or anywhere in an HTML page: ids are 15-digit
+/// numbers no other text has), its name, or (a member) its own revealed value. Names of
+/// its branch or subtree do not count. An empty answer counts only for a route of
+/// [`MAY_BE_EMPTY`]. Binary downloads (xlsx, the stored attachment) are checked by their
+/// type instead.
 fn about_target(r: &Resp, id: i64, names: &[String], may_be_empty: bool) -> bool {
     let ct = r.header("content-type");
     if ct.contains("spreadsheetml") || ct.starts_with("image/") {
@@ -568,10 +621,55 @@ fn about_target(r: &Resp, id: i64, names: &[String], may_be_empty: bool) -> bool
     if json_names_id(&r.json, id) || (r.json.is_null() && html_names_id(&r.text, id)) {
         return true;
     }
-    may_be_empty && {
-        let compact: String = r.text.chars().filter(|c| !c.is_whitespace()).collect();
-        matches!(compact.as_str(), "[]" | "null") || r.json["items"].as_array().is_some_and(Vec::is_empty)
+    may_be_empty && is_empty(r)
+}
+
+/// `[]`, `null`, or a page without items.
+fn is_empty(r: &Resp) -> bool {
+    let compact: String = r.text.chars().filter(|c| !c.is_whitespace()).collect();
+    matches!(compact.as_str(), "[]" | "null") || r.json["items"].as_array().is_some_and(Vec::is_empty)
+}
+
+/// Whether every item of a page is one of `rows` by its `field` (and there is one, unless
+/// the route may answer empty).
+fn rows_of_target(r: &Resp, field: &str, rows: &[i64], may_be_empty: bool) -> bool {
+    match r.json["items"].as_array() {
+        Some(items) if items.is_empty() => may_be_empty,
+        Some(items) => items.iter().all(|i| i[field].as_i64().is_some_and(|v| rows.contains(&v))),
+        None => false,
     }
+}
+
+/// [`about_target`] refuses what the matrix once let through: an empty answer of a route
+/// not declared [`MAY_BE_EMPTY`], and an answer naming only the target's branch.
+pub fn assert_about_target_is_strict() {
+    let resp = |text: &str, ct: &str| {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("content-type", ct.parse().expect("content type"));
+        Resp {
+            status: 200,
+            headers,
+            text: text.to_string(),
+            json: serde_json::from_str(text).unwrap_or(Value::Null),
+            answer: text.to_string(),
+        }
+    };
+    let (target, branch) = (377_854_780_727_296_i64, 377_854_780_710_912_i64);
+    let json = "application/json";
+    for empty in ["[]", "null", r#"{"items":[],"total":0}"#] {
+        assert!(!about_target(&resp(empty, json), target, &[], false), "{empty}");
+        assert!(about_target(&resp(empty, json), target, &[], true), "{empty}");
+    }
+    assert!(!about_target(&resp("<ul></ul>", "text/html"), target, &[], false));
+    let of_branch = format!(r#"{{"items":[{{"id":1,"org_id":{branch},"org_name":"东一社区党支部"}}]}}"#);
+    assert!(!about_target(&resp(&of_branch, json), target, &["张三".into()], false));
+    let of_target = format!(r#"{{"items":[{{"id":1,"member_id":{target}}}]}}"#);
+    assert!(about_target(&resp(&of_target, json), target, &[], false));
+    assert!(about_target(&resp(&format!(r#"<h1 data-meeting="{target}">"#), "text/html"), target, &[], false));
+    assert!(!about_target(&resp(&format!("<a href=\"/orgs/{target}9\">"), "text/html"), target, &[], false));
+    assert!(!rows_of_target(&resp(r#"{"items":[{"id":5}]}"#, json), "id", &[4], false));
+    assert!(rows_of_target(&resp(r#"{"items":[{"id":4}]}"#, json), "id", &[4], false));
+    assert!(!rows_of_target(&resp(r#"{"items":[]}"#, json), "id", &[4], false));
 }
 
 /// Whether a JSON value has an `id` or `…_id` field equal to `id`, at any depth.
@@ -586,13 +684,12 @@ fn json_names_id(v: &Value, id: i64) -> bool {
     }
 }
 
-/// Whether an HTML page links to `/…/{id}` or holds `value="{id}"`.
+/// Whether an HTML page holds `id` as a whole number (a link `/…/{id}`, a form's value,
+/// a `data-…` attribute of what the page is about).
 fn html_names_id(text: &str, id: i64) -> bool {
     let id = id.to_string();
     text.match_indices(id.as_str()).any(|(at, _)| {
-        let after_digit = text[at + id.len()..].starts_with(|c: char| c.is_ascii_digit());
-        let before = &text[..at];
-        !after_digit && (before.ends_with('/') || before.ends_with("value=\"") || before.ends_with("id="))
+        !text[at + id.len()..].starts_with(|c: char| c.is_ascii_digit()) && !text[..at].ends_with(|c: char| c.is_ascii_digit())
     })
 }
 
@@ -1096,7 +1193,21 @@ pub async fn run(fx: &Fixture, server: &Server) -> usize {
                         names.push(m.phone.clone());
                     }
                     let may_be_empty = MAY_BE_EMPTY.iter().any(|(m, p, _)| *m == spec.method.as_str() && *p == spec.path);
-                    if !about_target(&r, id, &names, may_be_empty) {
+                    let rows_rule = ROWS_OF_TARGET.iter().find(|(m, p, _, _)| *m == spec.method.as_str() && *p == spec.path);
+                    let about = match rows_rule {
+                        Some((_, _, field, sql)) => {
+                            #[derive(sqlx::FromRow)]
+                            struct Row {
+                                id: i64,
+                            }
+                            let sql = sql.replace("{id}", &id.to_string());
+                            let rows: Vec<Row> = vanguard_testkit::raw_fetch_all(&fx.db, &sql).await.expect("the target's rows");
+                            let rows: Vec<i64> = rows.into_iter().map(|r| r.id).collect();
+                            rows_of_target(&r, field, &rows, may_be_empty)
+                        }
+                        None => about_target(&r, id, &names, may_be_empty),
+                    };
+                    if !about {
                         failures.push(format!(
                             "{what}: answered {} but the body is not about the target {id}: {}",
                             r.status,
