@@ -5,6 +5,7 @@ mod bench;
 mod daily_check;
 mod orglife_cli;
 mod roster_cli;
+mod upload_cli;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -110,6 +111,8 @@ enum Command {
         daily_check: daily_check::DailyCheck,
         #[command(flatten)]
         net: NetArgs,
+        #[command(flatten)]
+        upload: upload_cli::UploadArgs,
     },
     /// Generate demo data into an empty database.
     Demo {
@@ -341,8 +344,11 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     let store = &cli.store;
     match cli.command {
-        Command::Serve { addr, demo, seed, root_name, insecure_cookies, login_burst, daily_check, net } => {
+        Command::Serve { addr, demo, seed, root_name, insecure_cookies, login_burst, daily_check, net, upload } => {
+            // Refused before anything starts: limits that are not numbers or contradict.
+            let limits = upload.limits()?;
             let db = store.open().await?;
+            db.set_upload_limits(limits);
             let regions = vanguard_store::org::regions(&db).await?;
             if demo {
                 if regions.is_empty() {
@@ -582,6 +588,67 @@ mod tests {
                 assert_eq!(cli.store.database_url.as_deref(), Some("postgres://db/v"), "{argv:?}");
             }
         }
+    }
+
+    #[test]
+    fn upload_limits_are_options_with_the_domains_defaults() {
+        let cli = Cli::try_parse_from(["vanguard", "serve"]).unwrap();
+        let Command::Serve { upload, .. } = cli.command else { panic!("not serve") };
+        assert_eq!(upload.limits().unwrap(), vanguard_domain::kernel::upload::UploadLimits::default());
+        let cli = Cli::try_parse_from([
+            "vanguard",
+            "serve",
+            "--upload-max-rows",
+            "500",
+            "--upload-max-file-size",
+            "8MB",
+            "--upload-max-parses",
+            "1",
+            "--upload-max-entry-size",
+            "16MB",
+            "--upload-max-total-size",
+            "20MB",
+            "--upload-memory-budget",
+            "1GB",
+            "--upload-max-ratio",
+            "50",
+            "--upload-max-columns",
+            "60",
+            "--upload-max-cells",
+            "9000",
+            "--upload-max-shared-strings",
+            "7000",
+            "--upload-max-shared-strings-size",
+            "4MB",
+            "--upload-max-cell-chars",
+            "1000",
+            "--upload-max-in-flight",
+            "64MB",
+        ])
+        .unwrap();
+        let Command::Serve { upload, .. } = cli.command else { panic!("not serve") };
+        let l = upload.limits().unwrap();
+        let mb = 1024 * 1024;
+        assert_eq!((l.max_rows, l.max_file_bytes, l.max_concurrent_parses), (500, 8 * mb, 1));
+        assert_eq!((l.max_entry_bytes, l.max_total_bytes, l.memory_budget_bytes), (16 * mb, 20 * mb, 1024 * mb));
+        assert_eq!((l.max_ratio, l.max_columns, l.max_cells, l.max_shared_strings), (50, 60, 9000, 7000));
+        assert_eq!((l.max_shared_string_bytes, l.max_cell_chars, l.max_bytes_in_flight), (4 * mb, 1000, 64 * mb));
+        // The import command takes the same options.
+        let cli = Cli::try_parse_from(["vanguard", "import", "members", "a.xlsx", "--upload-max-rows", "3"]).unwrap();
+        let Command::Import { what: roster_cli::ImportWhat::Members { upload, .. } } = cli.command else { panic!("not import") };
+        assert_eq!(upload.limits().unwrap().max_rows, 3);
+    }
+
+    #[test]
+    fn an_upload_limit_that_is_not_a_positive_number_or_contradicts_another_is_refused_in_chinese() {
+        for (opt, bad) in [("--upload-max-rows", "0"), ("--upload-max-rows", "很多"), ("--upload-max-file-size", "32XB")] {
+            let e = Cli::try_parse_from(["vanguard", "serve", opt, bad]).err().expect(bad).to_string();
+            assert!(e.contains(&format!("“{bad}”")), "{e}");
+        }
+        let cli = Cli::try_parse_from(["vanguard", "serve", "--upload-max-entry-size", "300MB"]).unwrap();
+        let Command::Serve { upload, .. } = cli.command else { panic!("not serve") };
+        let e = upload.limits().unwrap_err().to_string();
+        assert!(e.contains("上传限制不一致") && e.contains("300 MB"), "{e}");
     }
 
     #[test]

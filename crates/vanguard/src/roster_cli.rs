@@ -26,6 +26,8 @@ pub enum ImportWhat {
         /// member was renamed); without it such an import is refused.
         #[arg(long)]
         confirm_renames: bool,
+        #[command(flatten)]
+        upload: crate::upload_cli::UploadArgs,
     },
 }
 
@@ -129,8 +131,10 @@ fn print_report(p: &ImportPreview) {
 }
 
 pub async fn import(what: ImportWhat, store: &StoreArgs) -> Result<()> {
-    let ImportWhat::Members { file, dry_run, org_id, confirm_renames } = what;
+    let ImportWhat::Members { file, dry_run, org_id, confirm_renames, upload } = what;
+    let limits = upload.limits()?;
     let db = store.open().await?;
+    db.set_upload_limits(limits);
     // Refuse a file over the limit before reading it into memory.
     let max = db.upload_limits().0.max_file_bytes;
     let size = std::fs::metadata(&file).with_context(|| format!("无法读取文件 {}", file.display()))?.len();

@@ -39,6 +39,7 @@ const NONEXISTENT: i64 = 9_000_000_000_000_000;
 async fn authorization_matrix_matches_the_declared_policy_for_every_route_caller_and_target() {
     matrix::assert_every_route_has_a_case();
     matrix::assert_role_model_is_the_declared_one();
+    matrix::assert_about_target_is_strict();
     for (_t, fx) in fixtures().await {
         let server = Server::relaxed(&fx.db).await;
         let cells = matrix::run(&fx, &server).await;

@@ -82,6 +82,47 @@ impl UploadLimits {
         UploadLimits { max_file_bytes: 10 * MB, ..Default::default() }
     }
 
+    /// Whether the limits can work together (an operator's configuration is checked at
+    /// start): every limit above zero, one entry no larger than all of them, a file no
+    /// larger than the room for uploads in flight. The message says which setting to fix.
+    pub fn check(&self) -> Result<(), String> {
+        let counts: [(&str, u64); 15] = [
+            ("max_file_bytes", self.max_file_bytes),
+            ("max_entry_bytes", self.max_entry_bytes),
+            ("max_total_bytes", self.max_total_bytes),
+            ("max_entries", self.max_entries),
+            ("max_ratio", self.max_ratio),
+            ("max_rows", self.max_rows),
+            ("max_columns", self.max_columns),
+            ("max_cells", self.max_cells),
+            ("max_shared_strings", self.max_shared_strings),
+            ("max_shared_string_bytes", self.max_shared_string_bytes),
+            ("max_cell_chars", self.max_cell_chars),
+            ("max_xml_token_bytes", self.max_xml_token_bytes),
+            ("max_concurrent_parses", u64::from(self.max_concurrent_parses)),
+            ("memory_budget_bytes", self.memory_budget_bytes),
+            ("max_bytes_in_flight", self.max_bytes_in_flight),
+        ];
+        if let Some((name, _)) = counts.iter().find(|(_, v)| *v == 0) {
+            return Err(format!("上传限制 {name} 不能为 0，请设为正数或不设（使用默认值）"));
+        }
+        if self.max_entry_bytes > self.max_total_bytes {
+            return Err(format!(
+                "上传限制不一致：单个部件解压后上限（{} MB）大于解压后总大小上限（{} MB），请调小前者或调大后者",
+                mb(self.max_entry_bytes),
+                mb(self.max_total_bytes)
+            ));
+        }
+        if self.max_file_bytes > self.max_bytes_in_flight {
+            return Err(format!(
+                "上传限制不一致：单个文件上限（{} MB）大于同时处理的上传总量上限（{} MB），请调小前者或调大后者",
+                mb(self.max_file_bytes),
+                mb(self.max_bytes_in_flight)
+            ));
+        }
+        Ok(())
+    }
+
     /// The estimated memory of `cells` cells holding `text_bytes` bytes of text.
     pub fn cells_cost(cells: u64, text_bytes: u64) -> u64 {
         // A cell is an enum of 32 bytes plus its text's heap block.
@@ -200,6 +241,18 @@ mod tests {
                 .to_string()
                 .contains("100 倍")
         );
+    }
+
+    #[test]
+    fn the_defaults_pass_their_own_check_and_contradictions_are_named() {
+        assert_eq!(UploadLimits::default().check(), Ok(()));
+        assert_eq!(UploadLimits::attachments().check(), Ok(()));
+        let zero = UploadLimits { max_rows: 0, ..Default::default() }.check().unwrap_err();
+        assert!(zero.contains("max_rows") && zero.contains("不能为 0"), "{zero}");
+        let e = UploadLimits { max_entry_bytes: 300 * MB, ..Default::default() }.check().unwrap_err();
+        assert!(e.contains("300 MB") && e.contains("200 MB"), "{e}");
+        let e = UploadLimits { max_file_bytes: 100 * MB, ..Default::default() }.check().unwrap_err();
+        assert!(e.contains("100 MB") && e.contains("96 MB"), "{e}");
     }
 
     #[test]

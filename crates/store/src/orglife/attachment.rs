@@ -81,7 +81,9 @@ pub fn sniff_attachment(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
 /// shortened keeping the extension.
 fn clean_name(name: &str, ext: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base.chars().filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>')).collect();
+    // Bidirectional controls too: “照片\u{202e}gpj.exe” would show as “照片exe.jpg”.
+    let cleaned: String =
+        base.chars().filter(|c| !c.is_control() && !is_bidi_control(*c) && !matches!(c, '"' | '<' | '>')).collect();
     let cleaned = cleaned.trim().to_string();
     if cleaned.is_empty() {
         return format!("附件.{ext}");
@@ -93,12 +95,19 @@ fn clean_name(name: &str, ext: &str) -> String {
     format!("{stem}.{ext}")
 }
 
+/// Unicode's explicit directional formatting characters (UAX #9).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 fn file_error(code: &'static str, message: impl Into<String>) -> StoreError {
     StoreError::invalid("file", code, message)
 }
 
-/// Checks a file and returns its content type and the extension it is stored with.
-fn check_file(name: &str, bytes: &[u8]) -> StoreResult<(&'static str, &'static str)> {
+/// Checks an uploaded attachment (any bytes, any name) and returns its content type, the
+/// extension it is stored with and the name it is shown with; anything else is a
+/// validation error of the `file` field.
+pub fn check_attachment(name: &str, bytes: &[u8]) -> StoreResult<(&'static str, &'static str, String)> {
     if bytes.is_empty() {
         return Err(file_error("file.empty", "上传的文件是空的"));
     }
@@ -112,7 +121,7 @@ fn check_file(name: &str, bytes: &[u8]) -> StoreResult<(&'static str, &'static s
     if !matches!(ext.as_str(), "jpg" | "jpeg" | "png" | "pdf") {
         return Err(file_error("file.type", "只能上传照片（JPG、PNG）或 PDF 文件"));
     }
-    sniff_attachment(bytes).ok_or_else(|| {
+    let (content_type, stored_ext) = sniff_attachment(bytes).ok_or_else(|| {
         file_error(
             "file.content",
             format!(
@@ -120,7 +129,8 @@ fn check_file(name: &str, bytes: &[u8]) -> StoreResult<(&'static str, &'static s
                 clean_name(name, &ext)
             ),
         )
-    })
+    })?;
+    Ok((content_type, stored_ext, clean_name(name, stored_ext)))
 }
 
 fn io_error(what: &str, e: impl std::fmt::Display) -> StoreError {
@@ -147,8 +157,7 @@ impl OrgLife<'_> {
         if m.is_cancelled() {
             return Err(StoreError::conflict("meeting.cancelled", "该会议已取消，不能再上传附件"));
         }
-        let (content_type, ext) = check_file(file_name, bytes)?;
-        let shown = clean_name(file_name, ext);
+        let (content_type, ext, shown) = check_attachment(file_name, bytes)?;
         let stored_name = format!("{}.{ext}", hex::encode(rand::random::<[u8; 16]>()));
         let file = self.stored_path(m.region_id, &stored_name);
         let data = bytes.to_vec();
@@ -264,6 +273,7 @@ mod tests {
         assert_eq!(clean_name("C:\\照片\\会场.jpg", "jpg"), "会场.jpg");
         assert_eq!(clean_name("../../etc/passwd.pdf", "pdf"), "passwd.pdf");
         assert_eq!(clean_name("  ", "png"), "附件.png");
+        assert_eq!(clean_name("照片\u{202e}gpj.pdf", "pdf"), "照片gpj.pdf");
         let long = format!("{}.pdf", "长".repeat(300));
         let c = clean_name(&long, "pdf");
         assert!(c.ends_with(".pdf") && c.chars().count() == NAME_MAX, "{c}");
@@ -271,10 +281,10 @@ mod tests {
 
     #[test]
     fn a_text_file_named_jpg_is_refused() {
-        let e = check_file("会场.jpg", b"just some text").unwrap_err();
+        let e = check_attachment("会场.jpg", b"just some text").unwrap_err();
         assert!(matches!(&e, StoreError::Invalid(i) if i.has("file.content")), "{e:?}");
-        let e = check_file("程序.exe", &[0xFF, 0xD8, 0xFF]).unwrap_err();
+        let e = check_attachment("程序.exe", &[0xFF, 0xD8, 0xFF]).unwrap_err();
         assert!(matches!(&e, StoreError::Invalid(i) if i.has("file.type")), "{e:?}");
-        assert!(check_file("会场.JPG", &[0xFF, 0xD8, 0xFF, 0xE0]).is_ok());
+        assert!(check_attachment("会场.JPG", &[0xFF, 0xD8, 0xFF, 0xE0]).is_ok());
     }
 }

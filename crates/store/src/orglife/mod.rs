@@ -43,7 +43,7 @@ pub mod plan;
 pub mod portal;
 pub mod signin;
 
-pub use attachment::{ATTACHMENT_MAX_BYTES, AttachmentFile, AttachmentView, sniff_attachment};
+pub use attachment::{ATTACHMENT_MAX_BYTES, AttachmentFile, AttachmentView, check_attachment, sniff_attachment};
 pub use correction::{CorrectionFilter, CorrectionView};
 pub use leave::LeaveView;
 pub use meeting::{

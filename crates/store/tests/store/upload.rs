@@ -191,6 +191,100 @@ fn a_zip_bomb_is_refused_by_its_ratio() {
     assert!(e.to_string().contains("压缩比") && e.to_string().contains("100 倍"), "{e}");
 }
 
+/// About `n` bytes of well-formed XML that deflate about 2:1 (hex digits of a reproducible
+/// sequence in short elements), so only a size limit, never the ratio or the token
+/// length, refuses them.
+fn incompressible(n: usize) -> Vec<u8> {
+    let mut rng = Rng(0x5DEE_CE66_D1CE_4E5B);
+    let mut out = b"<d>".to_vec();
+    while out.len() < n {
+        out.extend_from_slice(b"<v>");
+        out.extend((0..64).map(|_| b"0123456789abcdef"[rng.below(16)]));
+        out.extend_from_slice(b"</v>");
+    }
+    out.extend_from_slice(b"</d>");
+    out
+}
+
+#[test]
+fn one_entry_over_the_decompressed_entry_limit_is_refused_naming_it() {
+    let mut entries = unzip(&xlsx(vec![headings(), row("张三", 1, "x")]));
+    entries.push(("xl/media/big.xml".into(), incompressible(3 * 1024 * 1024)));
+    let file = rezip(&entries);
+    // The total would pass: only the one entry is over its limit.
+    let limits = UploadLimits { max_entry_bytes: 2 * 1024 * 1024, max_total_bytes: 200 * 1024 * 1024, ..Default::default() };
+    let e = refused(&file, "a.xlsx", &limits);
+    assert_eq!(e.code(), "upload.entry_too_large", "{e}");
+    assert!(e.to_string().contains("xl/media/big.xml") && e.to_string().contains("2 MB"), "{e}");
+    // The same file within a larger entry limit is read.
+    let wider = UploadLimits { max_entry_bytes: 4 * 1024 * 1024, ..limits };
+    assert!(read_tables_blocking("a.xlsx", &file, &wider).map_err(|e| e.to_string()).is_ok_and(|t| !t.is_empty()));
+}
+
+#[test]
+fn entries_each_within_their_limit_but_over_the_total_are_refused() {
+    let mut entries = unzip(&xlsx(vec![headings(), row("张三", 1, "x")]));
+    for i in 0..4 {
+        entries.push((format!("xl/media/part{i}.xml"), incompressible(900 * 1024)));
+    }
+    let file = rezip(&entries);
+    // Each entry (900 KB) is under the entry limit; the four together are over the total.
+    let limits = UploadLimits { max_entry_bytes: 1024 * 1024, max_total_bytes: 3 * 1024 * 1024, ..Default::default() };
+    let e = refused(&file, "a.xlsx", &limits);
+    assert_eq!(e.code(), "upload.total_too_large", "{e}");
+    assert!(e.to_string().contains("3 MB"), "{e}");
+    let wider = UploadLimits { max_total_bytes: 4 * 1024 * 1024, ..limits };
+    assert!(read_tables_blocking("a.xlsx", &file, &wider).map_err(|e| e.to_string()).is_ok_and(|t| !t.is_empty()));
+}
+
+#[test]
+fn a_row_with_more_columns_than_allowed_is_refused_though_the_declared_range_is_small() {
+    // The sheet declares A1:I2 but its second row also holds a cell in column ZZ (702).
+    let file = edited("xl/worksheets/sheet1.xml", |x| {
+        let at = x.rfind("</row>").unwrap();
+        format!("{}<c r=\"ZZ2\" t=\"inlineStr\"><is><t>多余</t></is></c>{}", &x[..at], &x[at..])
+    });
+    assert!(
+        String::from_utf8(unzip(&file).into_iter().find(|(n, _)| n == "xl/worksheets/sheet1.xml").unwrap().1)
+            .unwrap()
+            .contains("<dimension ref=\"A1:I2\"/>")
+    );
+    let e = refused(&file, "a.xlsx", &UploadLimits::default());
+    assert_eq!(e.code(), "upload.too_many_columns", "{e}");
+    let m = e.to_string();
+    assert!(m.contains("200 列") && m.contains("第2行") && m.contains("第702列"), "{m}");
+}
+
+#[tokio::test]
+async fn with_one_parse_slot_a_second_parse_waits_until_the_first_is_done() {
+    use vanguard_store::platform::upload::read_tables;
+    let t = vanguard_testkit::sqlite().await;
+    t.db.set_upload_limits(UploadLimits { max_concurrent_parses: 1, ..Default::default() });
+    let file = xlsx(vec![headings(), row("张三", 1, "槐树社区第一党支部")]);
+    // A parse holds the only slot (taken here, so the test decides when it ends).
+    let slots = t.db.upload_limits().1;
+    let first = slots.clone().acquire_owned().await.unwrap();
+    assert_eq!(slots.available_permits(), 0);
+    let db = t.db.clone();
+    let (f, started) = (file.clone(), std::time::Instant::now());
+    let second = tokio::spawn(async move { read_tables(&db, "a.xlsx", f).await });
+    for _ in 0..20 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        assert!(!second.is_finished(), "a second parse may not start while the only slot is taken");
+    }
+    drop(first);
+    let tables = second.await.unwrap().expect("read once the slot is free");
+    assert_eq!(tables[0].rows.len(), 2);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(200));
+    assert_eq!(slots.available_permits(), 1, "the slot is given back after the parse");
+    // With two slots the same parse runs beside the first.
+    t.db.set_upload_limits(UploadLimits { max_concurrent_parses: 2, ..Default::default() });
+    let slots = t.db.upload_limits().1;
+    let _first = slots.clone().acquire_owned().await.unwrap();
+    let tables = tokio::time::timeout(std::time::Duration::from_secs(30), read_tables(&t.db, "a.xlsx", file)).await;
+    assert_eq!(tables.expect("not waiting").unwrap()[0].rows.len(), 2);
+}
+
 #[test]
 fn one_endless_xml_token_is_refused_before_the_parser_buffers_it() {
     let file =
@@ -419,6 +513,68 @@ fn fuzzed_files_are_read_or_refused_never_panicking() {
         }];
     let (runs, ..) = fuzz("a.csv", &csv_seeds, &limits);
     assert!(runs > 0);
+}
+
+/// A file name from `rng`: an allowed or a foreign extension behind random characters
+/// (path separators, control characters, quotes, CJK, very long runs).
+fn fuzzed_name(rng: &mut Rng) -> String {
+    const PIECES: [&str; 12] = ["会场", "/", "\\", "..", "\u{0}", "\n", "\"", "<", " ", "照片长名", ".", "\u{202e}"];
+    let mut name = String::new();
+    let most = if rng.below(8) == 0 { 200 } else { 6 };
+    for _ in 0..rng.below(most) {
+        name.push_str(PIECES[rng.below(PIECES.len())]);
+    }
+    const EXTS: [&str; 10] = [".jpg", ".JPEG", ".png", ".pdf", " .pdf ", ".exe", ".jpg.exe", "", ".", ".PdF"];
+    name.push_str(EXTS[rng.below(EXTS.len())]);
+    name
+}
+
+#[test]
+fn fuzzed_attachments_are_accepted_only_as_what_they_are_or_refused_never_panicking() {
+    use vanguard_store::orglife::{ATTACHMENT_MAX_BYTES, check_attachment, sniff_attachment};
+    let secs: u64 = std::env::var("FUZZ_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(2);
+    let mut rng = Rng(0xA77A_C4ED_F11E_5EED ^ secs);
+    let mut pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n".to_vec();
+    pdf.extend(std::iter::repeat_n(b' ', 64));
+    let seeds: Vec<Vec<u8>> = vec![
+        [&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10][..], b"JFIF\0", &[0u8; 32][..], &[0xFF, 0xD9][..]].concat(),
+        [&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A][..], &[0, 0, 0, 13][..], b"IHDR", &[0u8; 17][..]].concat(),
+        pdf,
+        b"MZ\x90\0 an executable".to_vec(),
+        "<svg onload=alert(1)>".as_bytes().to_vec(),
+    ];
+    let started = std::time::Instant::now();
+    let (mut runs, mut accepted) = (0u64, 0u64);
+    while started.elapsed().as_secs() < secs {
+        let seed = &seeds[rng.below(seeds.len())];
+        let bytes = mutate(&mut rng, seed);
+        let name = fuzzed_name(&mut rng);
+        runs += 1;
+        match check_attachment(&name, &bytes) {
+            Ok((content_type, ext, shown)) => {
+                accepted += 1;
+                // Accepted only as what its first bytes are, under an allowed extension.
+                assert_eq!(sniff_attachment(&bytes), Some((content_type, ext)), "{name:?}");
+                let given = name.rsplit_once('.').map(|(_, e)| e.trim().to_ascii_lowercase()).unwrap_or_default();
+                assert!(matches!(given.as_str(), "jpg" | "jpeg" | "png" | "pdf"), "{name:?}");
+                assert!(!bytes.is_empty() && bytes.len() <= ATTACHMENT_MAX_BYTES);
+                // Shown safely: one short path component without markup or control characters.
+                assert!(!shown.is_empty() && shown.chars().count() <= 100, "{shown:?}");
+                let unsafe_char = |c: char| c.is_control() || matches!(c, '/' | '\\' | '"' | '<' | '>' | '\u{202a}'..='\u{202e}');
+                assert!(!shown.chars().any(unsafe_char), "{shown:?}");
+            }
+            Err(StoreError::Invalid(i)) => {
+                assert!(i.has("file.empty") || i.has("file.type") || i.has("file.content") || i.has("file.too_large"), "{i:?}");
+            }
+            Err(e) => panic!("{name:?}: not a validation error: {e:?}"),
+        }
+    }
+    eprintln!("fuzz attachments: {runs} files in {secs} s, {accepted} accepted, {} refused", runs - accepted);
+    assert!(runs > 0);
+    // One byte over the size limit, whatever it holds, is refused by its size.
+    let mut big = vec![0u8; ATTACHMENT_MAX_BYTES + 1];
+    big[..3].copy_from_slice(&[0xFF, 0xD8, 0xFF]);
+    assert!(matches!(check_attachment("会场.jpg", &big), Err(StoreError::Invalid(i)) if i.has("file.too_large")));
 }
 
 // ---- What real rosters contain (issue 9 §1) ---------------------------------------------------

@@ -310,3 +310,54 @@ fn serve_stops_gracefully_on_sigterm() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// The upload limits are the operator's: an import refused by a smaller row limit (set by
+/// option or environment variable) names the configured number; the default reads the
+/// same file; a limit that is not a number stops the command before it opens anything.
+#[test]
+fn upload_limits_are_configuration_and_a_smaller_row_limit_refuses_what_the_default_reads() {
+    let s = Scratch::new("limits");
+    let d = prepared(&s, "data");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let db = open_db(&d).await;
+        let mut tx = db.begin().await.expect("tx");
+        vanguard_store::org::create_root(
+            &db,
+            &mut tx,
+            "中共测试市委员会",
+            vanguard_domain::org::OrgKind::Committee,
+            vanguard_domain::org::Sector::Government,
+            None,
+        )
+        .await
+        .expect("root");
+        tx.commit().await.expect("commit");
+        db.close().await;
+    });
+    let file = s.join("花名册.csv");
+    let rows: String = ["张三", "李四", "王五"]
+        .iter()
+        .map(|n| format!("{n},330205198001010011,汉族,2005-07-01,正式党员,中共测试市委员会\n"))
+        .collect();
+    std::fs::write(&file, format!("姓名,身份证号,民族,入党时间,党员类别,所在党支部\n{rows}")).expect("csv");
+    let f = file.to_str().expect("path");
+    let read = ok(&run(&["import", "members", f, "--dry-run"], &[("--data-dir", &d)]), "import with the defaults");
+    assert!(read.contains("试运行") && !read.contains("行数超过上限"), "{read}");
+    let by_option = refused(
+        &run(&["import", "members", f, "--dry-run", "--upload-max-rows", "2"], &[("--data-dir", &d)]),
+        "import with --upload-max-rows 2",
+    );
+    assert!(by_option.contains("行数超过上限 2 行"), "{by_option}");
+    let mut by_env = vanguard();
+    by_env.env("VANGUARD_UPLOAD_MAX_ROWS", "2").args(["import", "members", f, "--dry-run", "--data-dir"]).arg(&d);
+    let by_env = refused(&by_env.output().expect("run"), "import with VANGUARD_UPLOAD_MAX_ROWS=2");
+    assert!(by_env.contains("行数超过上限 2 行"), "{by_env}");
+    let bad = refused(&run(&["serve", "--upload-max-file-size", "32XB"], &[("--data-dir", &d)]), "serve with a bad size");
+    assert!(bad.contains("“32XB”不是大小"), "{bad}");
+    let contradicting = refused(
+        &run(&["serve", "--upload-max-file-size", "200MB", "--addr", "127.0.0.1:1"], &[("--data-dir", &d)]),
+        "serve with a file limit over the room in flight",
+    );
+    assert!(contradicting.contains("上传限制不一致"), "{contradicting}");
+}

@@ -11,6 +11,8 @@ use vanguard_store::org::OrgView;
 #[derive(Template)]
 #[template(path = "org/tree_nodes.html")]
 struct Nodes {
+    /// The org whose children these are (none for search results).
+    parent: Option<i64>,
     nodes: Vec<OrgView>,
     empty_text: &'static str,
 }
@@ -28,7 +30,7 @@ pub async fn count_groups(state: &AppState, ctx: &Ctx, nodes: &mut [OrgView]) ->
 pub async fn children(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
     let mut nodes = ctx.scoped(&state.db).orgs().children(id).await?;
     count_groups(&state, &ctx, &mut nodes).await?;
-    Ok(render(&Nodes { nodes, empty_text: "（无下级党组织）" }))
+    Ok(render(&Nodes { parent: Some(id), nodes, empty_text: "（无下级党组织）" }))
 }
 
 #[derive(Deserialize, Default)]
@@ -47,7 +49,7 @@ pub async fn search(State(state): State<AppState>, ctx: Ctx, QueryParams(s): Que
         }
     }
     count_groups(&state, &ctx, &mut nodes).await?;
-    Ok(render(&Nodes { nodes, empty_text: "没有找到名称包含该文字的党组织" }))
+    Ok(render(&Nodes { parent: None, nodes, empty_text: "没有找到名称包含该文字的党组织" }))
 }
 
 // ---- The org picker ---------------------------------------------------------------------------

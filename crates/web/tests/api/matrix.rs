@@ -629,24 +629,149 @@ fn first_approver(o: Org) -> Option<Caller> {
     Caller::ALL.into_iter().find(|&c| granted(c, Permission::OrgWrite) && reaches_org(c, o) && own_org(c) != Some(o))
 }
 
-/// Whether an answer of 2xx is about its target: it names one of `markers` (the
-/// target's id, name, revealed value, or a row of its subtree), or it is empty (no rows
-/// in reach: `[]`, `null`, a page without items). Binary downloads (xlsx, the stored
-/// attachment) are checked by their type instead.
-fn about_target(r: &Resp, markers: &[String]) -> bool {
+/// Routes whose allowed answer about a target may be empty (no rows for it), each with
+/// why; any other allowed answer must name its target (see [`about_target`]).
+const MAY_BE_EMPTY: &[(&str, &str, &str)] = &[
+    ("GET", "/api/v1/orgs/{id}/children", "a branch or a group has no child orgs"),
+    ("GET", "/tree/{id}", "a branch or a group has no child orgs (the fragment still names its parent)"),
+    ("GET", "/api/v1/orgs/{id}/plan", "only a branch has a yearly plan: `null` for a committee or a group"),
+    ("GET", "/api/v1/meetings/{id}/leave", "the fixture's leave requests are on other (planned) meetings"),
+    ("GET", "/api/v1/cockpit/orgs/{id}/branches", "a group has no branches below it; a subtree may have no late branch"),
+    ("GET", "/api/v1/cockpit/orgs/{id}/members", "the members needing attention: none in some subtrees"),
+    ("GET", "/api/v1/members/{id}/attendance", "a member of no group or branch meeting has no attendance"),
+];
+
+/// Routes whose rows belong to the target but do not repeat its id (a member's history,
+/// the members or findings of an org's subtree): every item's `field` must be among the
+/// target's rows read from the database (`sql`, with `{id}` the target's id), and a page
+/// of no items counts only for a route of [`MAY_BE_EMPTY`].
+const ROWS_OF_TARGET: &[(&str, &str, &str, &str)] = &[
+    ("GET", "/api/v1/members/{id}/history", "id", "SELECT id FROM member_history WHERE member_id = {id}"),
+    (
+        "GET",
+        "/api/v1/members/{id}/attendance",
+        "meeting_id",
+        "SELECT meeting_id AS id FROM meeting_attendance WHERE member_id = {id}",
+    ),
+    (
+        "GET",
+        "/api/v1/members",
+        "id",
+        "SELECT id FROM members WHERE org_path LIKE (SELECT path FROM orgs WHERE id = {id}) || '%' OR group_id = {id}",
+    ),
+    (
+        "GET",
+        "/api/v1/cockpit/orgs/{id}/members",
+        "id",
+        "SELECT id FROM members WHERE org_path LIKE (SELECT path FROM orgs WHERE id = {id}) || '%' OR group_id = {id}",
+    ),
+    (
+        "GET",
+        "/api/v1/findings",
+        "id",
+        "SELECT id FROM findings WHERE org_path LIKE (SELECT path FROM orgs WHERE id = {id}) || '%'",
+    ),
+    (
+        "GET",
+        "/api/v1/findings/todo",
+        "id",
+        "SELECT id FROM findings WHERE org_path LIKE (SELECT path FROM orgs WHERE id = {id}) || '%'",
+    ),
+    (
+        "GET",
+        "/api/v1/cockpit/orgs/{id}/branches",
+        "id",
+        "SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs WHERE id = {id}) || '%'",
+    ),
+];
+
+/// Whether an answer of 2xx is about its target: it names the target itself — its id (as
+/// an `id`/`…_id` field of the JSON, or anywhere in an HTML page: ids are 15-digit
+/// numbers no other text has), its name, or (a member) its own revealed value. Names of
+/// its branch or subtree do not count. An empty answer counts only for a route of
+/// [`MAY_BE_EMPTY`]. Binary downloads (xlsx, the stored attachment) are checked by their
+/// type instead.
+fn about_target(r: &Resp, id: i64, names: &[String], may_be_empty: bool) -> bool {
     let ct = r.header("content-type");
     if ct.contains("spreadsheetml") || ct.starts_with("image/") {
         return !r.text.is_empty();
     }
-    let compact: String = r.text.chars().filter(|c| !c.is_whitespace()).collect();
-    // The tree's fragment of an org without children: a list with only its "none" line.
-    let empty_fragment = compact.starts_with("<ul>") && !compact.contains("<a");
-    let empty =
-        matches!(compact.as_str(), "[]" | "null") || empty_fragment || r.json["items"].as_array().is_some_and(Vec::is_empty);
-    if empty {
+    if names.iter().any(|m| !m.is_empty() && r.text.contains(m.as_str())) {
         return true;
     }
-    markers.iter().any(|m| !m.is_empty() && r.text.contains(m.as_str()))
+    if json_names_id(&r.json, id) || (r.json.is_null() && html_names_id(&r.text, id)) {
+        return true;
+    }
+    may_be_empty && is_empty(r)
+}
+
+/// `[]`, `null`, or a page without items.
+fn is_empty(r: &Resp) -> bool {
+    let compact: String = r.text.chars().filter(|c| !c.is_whitespace()).collect();
+    matches!(compact.as_str(), "[]" | "null") || r.json["items"].as_array().is_some_and(Vec::is_empty)
+}
+
+/// Whether every item of a page is one of `rows` by its `field` (and there is one, unless
+/// the route may answer empty).
+fn rows_of_target(r: &Resp, field: &str, rows: &[i64], may_be_empty: bool) -> bool {
+    match r.json["items"].as_array() {
+        Some(items) if items.is_empty() => may_be_empty,
+        Some(items) => items.iter().all(|i| i[field].as_i64().is_some_and(|v| rows.contains(&v))),
+        None => false,
+    }
+}
+
+/// [`about_target`] refuses what the matrix once let through: an empty answer of a route
+/// not declared [`MAY_BE_EMPTY`], and an answer naming only the target's branch.
+pub fn assert_about_target_is_strict() {
+    let resp = |text: &str, ct: &str| {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("content-type", ct.parse().expect("content type"));
+        Resp {
+            status: 200,
+            headers,
+            text: text.to_string(),
+            json: serde_json::from_str(text).unwrap_or(Value::Null),
+            answer: text.to_string(),
+        }
+    };
+    let (target, branch) = (377_854_780_727_296_i64, 377_854_780_710_912_i64);
+    let json = "application/json";
+    for empty in ["[]", "null", r#"{"items":[],"total":0}"#] {
+        assert!(!about_target(&resp(empty, json), target, &[], false), "{empty}");
+        assert!(about_target(&resp(empty, json), target, &[], true), "{empty}");
+    }
+    assert!(!about_target(&resp("<ul></ul>", "text/html"), target, &[], false));
+    let of_branch = format!(r#"{{"items":[{{"id":1,"org_id":{branch},"org_name":"东一社区党支部"}}]}}"#);
+    assert!(!about_target(&resp(&of_branch, json), target, &["张三".into()], false));
+    let of_target = format!(r#"{{"items":[{{"id":1,"member_id":{target}}}]}}"#);
+    assert!(about_target(&resp(&of_target, json), target, &[], false));
+    assert!(about_target(&resp(&format!(r#"<h1 data-meeting="{target}">"#), "text/html"), target, &[], false));
+    assert!(!about_target(&resp(&format!("<a href=\"/orgs/{target}9\">"), "text/html"), target, &[], false));
+    assert!(!rows_of_target(&resp(r#"{"items":[{"id":5}]}"#, json), "id", &[4], false));
+    assert!(rows_of_target(&resp(r#"{"items":[{"id":4}]}"#, json), "id", &[4], false));
+    assert!(!rows_of_target(&resp(r#"{"items":[]}"#, json), "id", &[4], false));
+}
+
+/// Whether a JSON value has an `id` or `…_id` field equal to `id`, at any depth.
+fn json_names_id(v: &Value, id: i64) -> bool {
+    match v {
+        Value::Object(o) => o.iter().any(|(k, x)| {
+            ((k == "id" || k.ends_with("_id")) && (x.as_i64() == Some(id) || x.as_str() == Some(&id.to_string())))
+                || json_names_id(x, id)
+        }),
+        Value::Array(a) => a.iter().any(|x| json_names_id(x, id)),
+        _ => false,
+    }
+}
+
+/// Whether an HTML page holds `id` as a whole number (a link `/…/{id}`, a form's value,
+/// a `data-…` attribute of what the page is about).
+fn html_names_id(text: &str, id: i64) -> bool {
+    let id = id.to_string();
+    text.match_indices(id.as_str()).any(|(at, _)| {
+        !text[at + id.len()..].starts_with(|c: char| c.is_ascii_digit()) && !text[..at].ends_with(|c: char| c.is_ascii_digit())
+    })
 }
 
 /// The role model as the policy states it (hand-written; `Role::grants` must agree, see
@@ -929,11 +1054,10 @@ struct Matrix<'a> {
     known: Known,
 }
 
-/// What an answer about an org or member may name: ids, names and paths of the fixture's
-/// orgs and members, read outside the server.
+/// The names of the fixture's orgs and members by id, read outside the server.
 struct Known {
-    /// `(id, name, path)` of every org, and of every member with its org's path.
-    rows: Vec<(i64, String, String)>,
+    /// `(id, name, is a member)` of every org and member (the two are numbered apart).
+    rows: Vec<(i64, String, bool)>,
 }
 
 impl Known {
@@ -942,26 +1066,16 @@ impl Known {
         struct Named {
             id: i64,
             name: String,
-            path: String,
+            member: i64,
         }
-        let sql = "SELECT id, name, path FROM orgs UNION ALL SELECT id, name, org_path AS path FROM members";
+        let sql = "SELECT id, name, CAST(0 AS BIGINT) AS member FROM orgs UNION ALL SELECT id, name, CAST(1 AS BIGINT) AS member FROM members";
         let rows: Vec<Named> = vanguard_testkit::raw_fetch_all(&fx.db, sql).await.expect("names");
-        Known { rows: rows.into_iter().map(|n| (n.id, n.name, n.path)).collect() }
+        Known { rows: rows.into_iter().map(|n| (n.id, n.name, n.member == 1)).collect() }
     }
 
-    /// The ids and names an answer about org `id` may name: the org's, or those of the
-    /// orgs and members of its subtree (a list over it names its rows).
-    fn subtree_markers(&self, id: i64) -> Vec<String> {
-        let Some((_, _, path)) = self.rows.iter().find(|(i, _, _)| *i == id) else { return Vec::new() };
-        self.rows
-            .iter()
-            .filter(|(_, _, p)| p.starts_with(path.as_str()))
-            .flat_map(|(i, n, _)| [i.to_string(), n.clone()])
-            .collect()
-    }
-
-    fn name(&self, id: i64) -> Option<&str> {
-        self.rows.iter().find(|(i, _, _)| *i == id).map(|(_, n, _)| n.as_str())
+    /// The name of org `id`, or of member `id`.
+    fn name(&self, id: i64, member: bool) -> Option<&str> {
+        self.rows.iter().find(|(i, _, m)| *i == id && *m == member).map(|(_, n, _)| n.as_str())
     }
 }
 
@@ -1150,20 +1264,31 @@ pub async fn run(fx: &Fixture, server: &Server) -> usize {
                     && (200..300).contains(&r.status)
                     && let Some(id) = id.filter(|_| !matches!(c.aim, Aim::AccountPath | Aim::NoSuchObject))
                 {
-                    let mut markers = vec![id.to_string()];
-                    markers.extend(mx.known.name(id).map(String::from));
-                    if let Some(o) = target_org {
-                        markers.extend(mx.known.subtree_markers(fx.org(o)));
+                    // The target's own name: an org's or a member's (and a member's phone,
+                    // which the reveal answers); other objects are named by their id.
+                    let mut names: Vec<String> = Vec::new();
+                    if matches!(c.aim, Aim::OrgPath | Aim::OrgQuery | Aim::BranchBody | Aim::MemberPath) {
+                        names.extend(mx.known.name(id, c.aim == Aim::MemberPath).map(String::from));
                     }
-                    // A member's answers name the member, or the branch (and group) it is in.
-                    if let Some(m) = fx.members.values().find(|m| m.id == id) {
-                        markers.push(m.phone.clone());
-                        for org in std::iter::once(m.org_id).chain(m.group_id) {
-                            markers.push(org.to_string());
-                            markers.extend(mx.known.name(org).map(String::from));
+                    if let Some(m) = fx.members.values().find(|m| m.id == id).filter(|_| c.aim == Aim::MemberPath) {
+                        names.push(m.phone.clone());
+                    }
+                    let may_be_empty = MAY_BE_EMPTY.iter().any(|(m, p, _)| *m == spec.method.as_str() && *p == spec.path);
+                    let rows_rule = ROWS_OF_TARGET.iter().find(|(m, p, _, _)| *m == spec.method.as_str() && *p == spec.path);
+                    let about = match rows_rule {
+                        Some((_, _, field, sql)) => {
+                            #[derive(sqlx::FromRow)]
+                            struct Row {
+                                id: i64,
+                            }
+                            let sql = sql.replace("{id}", &id.to_string());
+                            let rows: Vec<Row> = vanguard_testkit::raw_fetch_all(&fx.db, &sql).await.expect("the target's rows");
+                            let rows: Vec<i64> = rows.into_iter().map(|r| r.id).collect();
+                            rows_of_target(&r, field, &rows, may_be_empty)
                         }
-                    }
-                    if !about_target(&r, &markers) {
+                        None => about_target(&r, id, &names, may_be_empty),
+                    };
+                    if !about {
                         failures.push(format!(
                             "{what}: answered {} but the body is not about the target {id}: {}",
                             r.status,
