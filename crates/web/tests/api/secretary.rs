@@ -202,3 +202,169 @@ async fn the_audit_page_names_actions_and_objects_in_chinese() {
         fx.db.close().await;
     }
 }
+
+/// The pages a branch secretary works in: the HTML 404, the shell (skip link, the
+/// highlighted nav item, the role once), the roster's and the member page's parts, the
+/// cockpit's chart above the ranking.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_workbench_pages_carry_what_each_job_needs() {
+    for (_t, fx) in fixtures().await {
+        let server = Server::relaxed(&fx.db).await;
+        let secretary = fx.login(Caller::Secretary).await;
+        let b1 = fx.org(Org::B1);
+
+        // An unknown page asked for by a browser: the HTML 404 page, in Chinese.
+        let r =
+            server.request(Method::GET, "/no-such-page", Some(&secretary)).header("accept", "text/html").send().await.unwrap();
+        let r = Resp::read(r).await;
+        assert_eq!(r.status, 404);
+        assert!(r.header("content-type").starts_with("text/html"), "{}", r.header("content-type"));
+        assert!(r.text.contains("<html") && crate::fixture::has_chinese(&r.text), "{}", r.text);
+
+        // The shell: a skip link to the main content, the findings nav item the one lit,
+        // and the role named once in the header.
+        let page = server.get("/findings", &secretary).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        assert!(page.text.contains("<a class=\"skip\" href=\"#main\">") && page.text.contains("<main id=\"main\""));
+        let nav = page.text.split("<nav>").nth(1).and_then(|n| n.split("</nav>").next()).unwrap_or("");
+        assert_eq!(nav.matches("class=\"on\"").count(), 1, "{nav}");
+        assert!(nav.contains("<a href=\"/findings\" class=\"on\">"), "{nav}");
+        let header = page.text.split("<header").nth(1).and_then(|h| h.split("</header>").next()).unwrap_or("");
+        assert_eq!(header.matches("支部书记").count(), 1, "the role once: {header}");
+
+        // The roster offers 新增党员; a member's page has its group, attendance and findings.
+        let roster = server.get(&format!("/members?org_id={b1}"), &secretary).await;
+        assert!(roster.text.contains("id=\"add-member\""), "{}", roster.text);
+        let member = server.get(&format!("/members/{}", fx.member(M::Member).id), &secretary).await;
+        for part in ["member-group", "member-attendance", "member-findings"] {
+            assert!(member.text.contains(&format!("id=\"{part}\"")), "[{}] #{part}: {}", fx.backend, member.text);
+        }
+        // Pages stay light (the HTML itself).
+        let org = server.get(&format!("/orgs/{b1}"), &secretary).await;
+        for (what, p) in [("member page", &member), ("org page", &org)] {
+            assert!(p.text.len() < 100 * 1024, "{what} weighs {} bytes", p.text.len());
+        }
+
+        // The cockpit: the trend chart sits above the ranking of the children.
+        let street = fx.login(Caller::Street).await;
+        let cockpit = server.get(&format!("/cockpit/{}", fx.org(Org::S1)), &street).await;
+        let chart = cockpit.text.find("id=\"trend-chart\"").expect("the trend chart");
+        let ranking = cockpit.text.find("id=\"children\"").expect("the ranking");
+        assert!(chart < ranking, "the chart is above the ranking");
+        fx.db.close().await;
+    }
+}
+
+/// 新建会议记录 and the record: a failed submit says why at the top (422), the 支部党员大会
+/// form names the voters up front, a fresh record offers 修改记录, the print view holds
+/// the record, and the 台账 shows the chosen month only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meeting_record_is_made_checked_printed_and_found_in_the_ledger() {
+    for (_t, fx) in fixtures().await {
+        let server = Server::relaxed(&fx.db).await;
+        let secretary = fx.login(Caller::Secretary).await;
+        let b1 = fx.org(Org::B1);
+
+        let failed = post_form(
+            &server,
+            &format!("/orgs/{b1}/meetings"),
+            &secretary,
+            &pairs(&[("meeting_type", "theme_day"), ("held_at", "昨天下午"), ("place", "会议室")]),
+        )
+        .await;
+        assert_eq!(failed.status, 422, "{}", failed.text);
+        let top = failed.text.find("id=\"form-error\"").expect("the error at the top");
+        assert!(top < failed.text.find("id=\"new-meeting\"").unwrap_or(usize::MAX), "above the form");
+        assert!(failed.text.contains("召开时间"), "the error names the field: {}", failed.text);
+
+        let assembly = server.get(&format!("/orgs/{b1}/meetings/new?type=branch_assembly"), &secretary).await;
+        let voters = assembly.text.split("id=\"voters\"").nth(1).expect("#voters");
+        let n: u32 = voters
+            .split("<span class=\"vote-count\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        assert!(n > 0, "[{}] the voters are counted: {voters}", fx.backend);
+
+        let now = fx.db.clock().now_ms();
+        let topic = "学习党章第三章";
+        let body = serde_json::json!({"meeting_type": "主题党日", "held_at": now, "place": "党群服务中心", "host": "张书记", "recorder": "李组长", "topic": topic});
+        let r = server.post(&format!("/api/v1/orgs/{b1}/meetings"), &secretary, &body).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        let id = r.json["id"].as_i64().expect("meeting id");
+        let record = server.get(&format!("/meetings/{id}"), &secretary).await;
+        assert!(record.text.contains("id=\"edit-record\">修改记录</a>"), "[{}] {}", fx.backend, record.text);
+        let print = server.get(&format!("/meetings/{id}/print"), &secretary).await;
+        assert_eq!(print.status, 200);
+        assert!(print.text.contains(topic) && print.text.contains("党群服务中心"), "{}", print.text);
+        assert!(print.text.len() < 100 * 1024, "the print view weighs {} bytes", print.text.len());
+
+        let today = fx.db.clock().today();
+        let (year, month) = (today.year(), today.month());
+        let other = if month == 1 { 2 } else { month - 1 };
+        let this = server.get(&format!("/orgs/{b1}/ledger?year={year}&month={month}"), &secretary).await;
+        assert!(this.text.contains(topic), "[{}] this month's ledger: {}", fx.backend, this.text);
+        let that = server.get(&format!("/orgs/{b1}/ledger?year={year}&month={other}"), &secretary).await;
+        assert_eq!(that.status, 200);
+        assert!(!that.text.contains(topic), "[{}] another month's ledger: {}", fx.backend, that.text);
+
+        // The member's own view of it stays light too.
+        let member = fx.login(Caller::Member).await;
+        let mine = server.get(&format!("/m/meetings/{id}"), &member).await;
+        assert_eq!(mine.status, 200, "{}", mine.text);
+        assert!(mine.text.len() < 100 * 1024, "/m/meetings/{id} weighs {} bytes", mine.text.len());
+        fx.db.close().await;
+    }
+}
+
+/// The member's portal: greeted by name, the attendance rate computed, the scan entry on
+/// the home page, other years' plans one click away, and /password in the portal's frame.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_portal_greets_the_member_and_keeps_its_own_frame() {
+    for (_t, fx) in fixtures().await {
+        let server = Server::relaxed(&fx.db).await;
+        let secretary = fx.login(Caller::Secretary).await;
+        let member = fx.login(Caller::Member).await;
+        let b1 = fx.org(Org::B1);
+        let me = fx.member(M::Member).id;
+        let name = server.get(&format!("/api/v1/members/{me}"), &secretary).await.json["name"].as_str().unwrap_or("").to_string();
+        // One meeting attended, so a rate can be computed.
+        let now = fx.db.clock().now_ms();
+        let body = serde_json::json!({"meeting_type": "主题党日", "held_at": now, "place": "会议室", "host": "书记", "recorder": "委员"});
+        let r = server.post(&format!("/api/v1/orgs/{b1}/meetings"), &secretary, &body).await;
+        let id = r.json["id"].as_i64().unwrap_or_else(|| panic!("{}", r.text));
+        let marks = serde_json::json!({"marks": [{"member_id": me, "attendance": "present"}]});
+        let r = server.post(&format!("/api/v1/meetings/{id}/attendance"), &secretary, &marks).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+
+        let home = server.get("/m", &member).await;
+        assert_eq!(home.status, 200, "{}", home.text);
+        assert!(home.text.contains(&format!("<h1 id=\"greeting\">{name}，您好</h1>")), "[{}] {}", fx.backend, home.text);
+        let rate =
+            home.text.split("id=\"attendance-rate\"").nth(1).and_then(|s| s.split("</p>").next()).expect("#attendance-rate");
+        assert!(rate.contains('%') && rate.contains("出席率"), "{rate}");
+        assert!(home.text.contains("<a href=\"/m/scan\" id=\"scan\">"), "the scan entry on the home page");
+        assert_eq!(server.get("/m/scan", &member).await.status, 200);
+
+        let plan = server.get("/m/plan", &member).await;
+        let years = plan.text.split("id=\"plan-years\"").nth(1).and_then(|s| s.split("</p>").next()).expect("#plan-years");
+        let links: Vec<&str> = years.split("<a href=\"").skip(1).filter_map(|a| a.split('"').next()).collect();
+        assert!(!links.is_empty(), "other years are offered: {years}");
+        for link in links {
+            let other = server.get(link, &member).await;
+            assert_eq!(other.status, 200, "{link}");
+            let year = link.rsplit('=').next().unwrap_or("");
+            assert!(other.text.contains(&format!("<strong>{year}年</strong>")), "{link} shows that year");
+        }
+
+        let password = server.get("/password", &member).await;
+        assert_eq!(password.status, 200, "{}", password.text);
+        assert!(
+            password.text.contains("<body class=\"portal\">") && password.text.contains("href=\"/m\">锋领 · 党员之家"),
+            "{}",
+            password.text
+        );
+        fx.db.close().await;
+    }
+}
