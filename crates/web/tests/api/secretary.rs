@@ -368,3 +368,43 @@ async fn the_portal_greets_the_member_and_keeps_its_own_frame() {
         fx.db.close().await;
     }
 }
+
+/// The home page's to-do 记录本月主题党日, for a branch with none held this month: its
+/// link opens the 主题党日 form, and once the day is recorded the to-do is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_home_to_do_records_this_months_theme_day_and_then_goes_away() {
+    for (_t, fx) in fixtures().await {
+        let server = Server::relaxed(&fx.db).await;
+        let secretary = fx.login(Caller::Secretary).await;
+        let b1 = fx.org(Org::B1);
+        let home = server.get("/", &secretary).await;
+        assert_eq!(home.status, 200, "{}", home.text);
+        let todo = home.text.split("id=\"todo-theme-day\"").nth(1).expect("the to-do on the home page");
+        let href = todo.split("<a class=\"button\" href=\"").nth(1).and_then(|s| s.split('"').next()).expect("its link");
+        assert_eq!(href, format!("/orgs/{b1}/meetings/new?type=theme_day"));
+        assert!(todo.contains("记录本月主题党日"));
+        let form = server.get(href, &secretary).await;
+        assert_eq!(form.status, 200, "{}", form.text);
+        assert!(form.text.contains("id=\"new-meeting\""), "{}", form.text);
+
+        let held_at = format!("{} 00:00", fx.db.clock().today());
+        let r = post_form(
+            &server,
+            &format!("/orgs/{b1}/meetings"),
+            &secretary,
+            &pairs(&[
+                ("meeting_type", "theme_day"),
+                ("held_at", &held_at),
+                ("place", "党群服务中心"),
+                ("host", "支部书记"),
+                ("recorder", "组织委员"),
+                ("topic", "本月主题党日"),
+            ]),
+        )
+        .await;
+        assert_eq!(r.status, 303, "[{}] {}", fx.backend, r.text);
+        let home = server.get("/", &secretary).await;
+        assert!(!home.text.contains("id=\"todo-theme-day\""), "[{}] the to-do is done", fx.backend);
+        fx.db.close().await;
+    }
+}
