@@ -251,6 +251,48 @@ async fn the_workbench_pages_carry_what_each_job_needs() {
         let chart = cockpit.text.find("id=\"trend-chart\"").expect("the trend chart");
         let ranking = cockpit.text.find("id=\"children\"").expect("the ranking");
         assert!(chart < ranking, "the chart is above the ranking");
+        let svg = cockpit.text[chart..ranking].to_string();
+        assert!(svg.contains(">进行中</text>"), "the running month is marked as in progress: {svg}");
+        if svg.contains("（进行中）</title>") {
+            assert!(svg.contains("fill=\"#fff\""), "its point is drawn hollow: {svg}");
+        }
+        // A branch of the ranking links to its own compliance.
+        let b2 = fx.org(Org::B2);
+        let ranking_html = cockpit.text[ranking..].split("</table>").next().unwrap_or("").to_string();
+        let link = ranking_html
+            .split("<a href=\"")
+            .skip(1)
+            .filter_map(|a| a.split('"').next())
+            .find(|h| h.starts_with(&format!("/cockpit/{b2}?")))
+            .unwrap_or_else(|| panic!("a link to B2's cockpit: {ranking_html}"))
+            .replace("&amp;", "&");
+        let branch = server.get(&link, &street).await;
+        assert_eq!(branch.status, 200, "{link}: {}", branch.text);
+        let b2_name = server.get(&format!("/api/v1/orgs/{b2}"), &street).await.json["name"].as_str().unwrap_or("").to_string();
+        let h1 = branch.text.split("<h1").nth(1).and_then(|h| h.split("</h1>").next()).unwrap_or("");
+        assert!(h1.contains(&b2_name), "{link} is B2's compliance: {h1}");
+
+        // The tree search counts members (not 0人), and 党小组 count their own members.
+        let b1_name = server.get(&format!("/api/v1/orgs/{b1}"), &secretary).await.json["name"].as_str().unwrap_or("").to_string();
+        let q: String = b1_name.chars().take(4).collect();
+        let found = server.get(&format!("/tree/search?q={q}"), &secretary).await;
+        assert!(
+            found.text.contains(&format!("<a href=\"/orgs/{b1}\">{b1_name}</a> <span class=\"count\">4人</span>")),
+            "[{}] {}",
+            fx.backend,
+            found.text
+        );
+        let nodes = server.get(&format!("/tree/{b1}"), &secretary).await;
+        for (g, n) in [(Org::G1, 2), (Org::G2, 1)] {
+            let g = fx.org(g);
+            let node = nodes.text.split(&format!("<a href=\"/orgs/{g}\">")).nth(1).unwrap_or("");
+            assert!(
+                node.split("</li>").next().unwrap_or("").contains(&format!("{n}人")),
+                "[{}] group {g}: {}",
+                fx.backend,
+                nodes.text
+            );
+        }
         fx.db.close().await;
     }
 }
