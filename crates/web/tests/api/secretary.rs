@@ -337,9 +337,14 @@ async fn a_meeting_record_is_made_checked_printed_and_found_in_the_ledger() {
         let id = r.json["id"].as_i64().expect("meeting id");
         let record = server.get(&format!("/meetings/{id}"), &secretary).await;
         assert!(record.text.contains("id=\"edit-record\">修改记录</a>"), "[{}] {}", fx.backend, record.text);
+        // Within the window an edit saves at once.
+        let (location, edited) =
+            post_and_follow(&server, &format!("/meetings/{id}/edit"), &secretary, &pairs(&[("place", "村委会议室")])).await;
+        assert_eq!(location, format!("/meetings/{id}?done=saved"));
+        assert!(edited.text.contains("已保存。") && edited.text.contains("村委会议室"), "[{}] {}", fx.backend, edited.text);
         let print = server.get(&format!("/meetings/{id}/print"), &secretary).await;
         assert_eq!(print.status, 200);
-        assert!(print.text.contains(topic) && print.text.contains("党群服务中心"), "{}", print.text);
+        assert!(print.text.contains(topic) && print.text.contains("村委会议室"), "{}", print.text);
         assert!(print.text.len() < 100 * 1024, "the print view weighs {} bytes", print.text.len());
 
         let today = fx.db.clock().today();
@@ -356,6 +361,12 @@ async fn a_meeting_record_is_made_checked_printed_and_found_in_the_ledger() {
         let mine = server.get(&format!("/m/meetings/{id}"), &member).await;
         assert_eq!(mine.status, 200, "{}", mine.text);
         assert!(mine.text.len() < 100 * 1024, "/m/meetings/{id} weighs {} bytes", mine.text.len());
+
+        // Past the correction window (30 days) the same button asks for a correction.
+        fx.db.clock().advance(31 * 24 * 3600 * 1000);
+        let secretary = fx.login(Caller::Secretary).await;
+        let record = server.get(&format!("/meetings/{id}"), &secretary).await;
+        assert!(record.text.contains("id=\"edit-record\">申请更正</a>"), "[{}] {}", fx.backend, record.text);
         fx.db.close().await;
     }
 }
