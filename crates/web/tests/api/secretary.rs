@@ -391,8 +391,17 @@ async fn the_portal_greets_the_member_and_keeps_its_own_frame() {
         let r = server.post(&format!("/api/v1/meetings/{id}/attendance"), &secretary, &marks).await;
         assert_eq!(r.status, 200, "{}", r.text);
 
+        // A planned meeting: 近期活动 names its type and date once each.
+        let planned = now + 2 * 24 * 3600 * 1000;
+        let body = serde_json::json!({"meeting_type": "主题党日", "planned_at": planned, "place": "会议室", "topic": "学习交流"});
+        let r = server.post(&format!("/api/v1/orgs/{b1}/meetings"), &secretary, &body).await;
+        assert_eq!(r.status, 201, "{}", r.text);
         let home = server.get("/m", &member).await;
         assert_eq!(home.status, 200, "{}", home.text);
+        let upcoming = home.text.split("id=\"upcoming\"").nth(1).and_then(|s| s.split("</ul>").next()).expect("#upcoming");
+        let item = upcoming.split("<li>").find(|li| li.contains("学习交流")).unwrap_or_else(|| panic!("{upcoming}"));
+        let day = vanguard_domain::kernel::time::china_date(planned).to_string();
+        assert_eq!((item.matches("主题党日").count(), item.matches(&day).count()), (1, 1), "[{}] {item}", fx.backend);
         assert!(home.text.contains(&format!("<h1 id=\"greeting\">{name}，您好</h1>")), "[{}] {}", fx.backend, home.text);
         let rate =
             home.text.split("id=\"attendance-rate\"").nth(1).and_then(|s| s.split("</p>").next()).expect("#attendance-rate");
