@@ -195,66 +195,6 @@ mod tests {
     fn control_characters_are_neutralized() {
         assert_eq!(sanitize("a\r\nb"), "a  b");
     }
-}
-
-/// The shortest time an audit record is kept in the live log, in days (网络安全法 §21:
-/// logs kept at least six months). A configured retention below it counts as this.
-pub const MIN_RETENTION_DAYS: u32 = 180;
-
-/// How often, at most, a running server checkpoints the audit chain outside the database
-/// (write-behind: within this long of a committed audit record, coalesced). Records
-/// committed in the last interval before a crash, or cut off within it, are the window
-/// the checkpoint cannot see (ARCHITECTURE.md, the audit invariant).
-pub const CHECKPOINT_INTERVAL_MS: i64 = 1_000;
-
-/// A chain whose live records span more than this (or that has archived ones) must have
-/// a checkpoint: every process that writes records checkpoints within
-/// [`CHECKPOINT_INTERVAL_MS`] (the server) or when it closes the database (the CLI), so
-/// records written this long apart were checkpointed in between. A missing checkpoint
-/// file is then a deleted one, not one never written. (The span of the chain, not the
-/// age of its oldest record: a chain nobody wrote to since does not change its verdict
-/// as time passes.)
-pub const ANCHOR_GRACE_MS: i64 = 3_600_000;
-
-/// Whether a chain whose oldest and newest live records were written at these instants
-/// (if any), with or without archived segments, must have a checkpoint.
-pub fn anchor_expected(oldest_at_ms: Option<i64>, newest_at_ms: Option<i64>, archived: bool) -> bool {
-    archived
-        || match (oldest_at_ms, newest_at_ms) {
-            (Some(a), Some(b)) => a.abs_diff(b) > ANCHOR_GRACE_MS.unsigned_abs(),
-            _ => false,
-        }
-}
-
-/// The instant before which records may be archived at `now_ms` with a retention of
-/// `retention_days` (never less than [`MIN_RETENTION_DAYS`]).
-pub fn archive_cutoff_ms(now_ms: i64, retention_days: u32) -> i64 {
-    now_ms - i64::from(retention_days.max(MIN_RETENTION_DAYS)) * 86_400_000
-}
-
-#[cfg(test)]
-mod retention_tests {
-    use super::*;
-
-    #[test]
-    fn a_checkpoint_is_expected_once_the_chain_spans_more_than_the_grace_or_any_is_archived() {
-        let t = 100 * ANCHOR_GRACE_MS;
-        assert!(!anchor_expected(None, None, false), "an empty chain");
-        assert!(!anchor_expected(Some(t), Some(t + ANCHOR_GRACE_MS), false), "within the grace");
-        assert!(anchor_expected(Some(t), Some(t + ANCHOR_GRACE_MS + 1), false), "past the grace");
-        assert!(anchor_expected(Some(t + ANCHOR_GRACE_MS + 1), Some(t), false), "a clock set back");
-        assert!(anchor_expected(None, None, true), "archived records were anchored");
-    }
-
-    #[test]
-    fn a_retention_below_180_days_counts_as_180() {
-        assert_eq!(archive_cutoff_ms(1_000 * 86_400_000, 30), 820 * 86_400_000);
-    }
-
-    #[test]
-    fn a_longer_retention_is_kept() {
-        assert_eq!(archive_cutoff_ms(1_000 * 86_400_000, 365), 635 * 86_400_000);
-    }
 
     /// `"ns.code"` string literals of a line of source: lowercase words joined by one dot.
     fn dotted_literals(line: &str) -> Vec<&str> {
@@ -336,5 +276,65 @@ mod retention_tests {
         assert_eq!(object_label("audit_log"), "审计日志");
         assert_eq!(object_label("GET /api/v1/members"), "GET /api/v1/members");
         assert_eq!(object_label("thing:12"), "thing:12");
+    }
+}
+
+/// The shortest time an audit record is kept in the live log, in days (网络安全法 §21:
+/// logs kept at least six months). A configured retention below it counts as this.
+pub const MIN_RETENTION_DAYS: u32 = 180;
+
+/// How often, at most, a running server checkpoints the audit chain outside the database
+/// (write-behind: within this long of a committed audit record, coalesced). Records
+/// committed in the last interval before a crash, or cut off within it, are the window
+/// the checkpoint cannot see (ARCHITECTURE.md, the audit invariant).
+pub const CHECKPOINT_INTERVAL_MS: i64 = 1_000;
+
+/// A chain whose live records span more than this (or that has archived ones) must have
+/// a checkpoint: every process that writes records checkpoints within
+/// [`CHECKPOINT_INTERVAL_MS`] (the server) or when it closes the database (the CLI), so
+/// records written this long apart were checkpointed in between. A missing checkpoint
+/// file is then a deleted one, not one never written. (The span of the chain, not the
+/// age of its oldest record: a chain nobody wrote to since does not change its verdict
+/// as time passes.)
+pub const ANCHOR_GRACE_MS: i64 = 3_600_000;
+
+/// Whether a chain whose oldest and newest live records were written at these instants
+/// (if any), with or without archived segments, must have a checkpoint.
+pub fn anchor_expected(oldest_at_ms: Option<i64>, newest_at_ms: Option<i64>, archived: bool) -> bool {
+    archived
+        || match (oldest_at_ms, newest_at_ms) {
+            (Some(a), Some(b)) => a.abs_diff(b) > ANCHOR_GRACE_MS.unsigned_abs(),
+            _ => false,
+        }
+}
+
+/// The instant before which records may be archived at `now_ms` with a retention of
+/// `retention_days` (never less than [`MIN_RETENTION_DAYS`]).
+pub fn archive_cutoff_ms(now_ms: i64, retention_days: u32) -> i64 {
+    now_ms - i64::from(retention_days.max(MIN_RETENTION_DAYS)) * 86_400_000
+}
+
+#[cfg(test)]
+mod retention_tests {
+    use super::*;
+
+    #[test]
+    fn a_checkpoint_is_expected_once_the_chain_spans_more_than_the_grace_or_any_is_archived() {
+        let t = 100 * ANCHOR_GRACE_MS;
+        assert!(!anchor_expected(None, None, false), "an empty chain");
+        assert!(!anchor_expected(Some(t), Some(t + ANCHOR_GRACE_MS), false), "within the grace");
+        assert!(anchor_expected(Some(t), Some(t + ANCHOR_GRACE_MS + 1), false), "past the grace");
+        assert!(anchor_expected(Some(t + ANCHOR_GRACE_MS + 1), Some(t), false), "a clock set back");
+        assert!(anchor_expected(None, None, true), "archived records were anchored");
+    }
+
+    #[test]
+    fn a_retention_below_180_days_counts_as_180() {
+        assert_eq!(archive_cutoff_ms(1_000 * 86_400_000, 30), 820 * 86_400_000);
+    }
+
+    #[test]
+    fn a_longer_retention_is_kept() {
+        assert_eq!(archive_cutoff_ms(1_000 * 86_400_000, 365), 635 * 86_400_000);
     }
 }
