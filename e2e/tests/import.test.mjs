@@ -138,8 +138,9 @@ for (const [vi, vp] of VIEWPORTS.entries()) {
     await page.goto(`${BASE}${root}/new`);
     await page.fill('input[name=name]', name);
     await page.selectOption('select[name=kind]', 'branch');
-    await Promise.all([page.waitForURL(/\/orgs\/\d+$/), page.click('main form button[type=submit]')]);
-    const orgUrl = page.url();
+    await Promise.all([page.waitForURL(/\/orgs\/\d+\?done=created$/), page.click('main form button[type=submit]')]);
+    await page.getByText('已新建。').waitFor();
+    const orgUrl = page.url().split('?')[0];
     await page.goto(orgUrl + '/move');
     assert.equal(await page.locator('input[name=parent_id]:checked').count(), 1, 'the current parent is preselected');
     await Promise.all([page.waitForResponse((r) => r.url().includes('/tree/pick')), page.fill('input[name=pick_q]', '党委')]);

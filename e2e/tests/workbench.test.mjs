@@ -145,7 +145,8 @@ test('a secretary edits a member and finds the change in its history', async () 
   await shot(page, 'member-edit-error');
   await page.fill('input[name=phone]', '');
   await page.click('main form button[type=submit]');
-  await page.waitForURL(memberUrl);
+  await page.waitForURL(`${memberUrl}?done=saved`);
+  await page.getByText('已保存。').waitFor();
   await page.locator('dd', { hasText: home }).waitFor();
   const row = page.locator('table tbody tr', { hasText: '现居住地' }).first();
   await assert.doesNotReject(row.waitFor());

@@ -49,69 +49,110 @@ pub fn sanitize(s: &str) -> String {
     s.chars().map(|c| if c.is_control() { ' ' } else { c }).take(500).collect()
 }
 
-/// The Chinese name of an audit action code, as the audit page shows it (the code stays
-/// in the record and in the filter). An action without a name here shows its code.
+/// Every audited action code with its Chinese name, as the audit page shows it (the code
+/// stays in the record and in the filter). A test checks that every code the code base
+/// records is listed here.
+pub const ACTIONS: &[(&str, &str)] = &[
+    ("account.create", "新建账户"),
+    ("account.disable", "停用账户"),
+    ("account.enable", "启用账户"),
+    ("account.member_lookup", "按公民身份号码查找党员"),
+    ("account.password", "修改密码"),
+    ("account.password_expired", "密码到期"),
+    ("account.reset_password", "重置密码"),
+    ("account.role", "调整角色"),
+    ("account.role_decide", "审批角色申请"),
+    ("account.role_request", "申请调整角色"),
+    ("account.unlock", "解除锁定"),
+    ("audit.archive", "归档审计记录"),
+    ("audit.verify", "校验审计哈希链"),
+    ("auth.lock", "账户锁定"),
+    ("auth.login", "登录"),
+    ("auth.logout", "退出登录"),
+    ("auth.rate_limit", "登录频率限制"),
+    ("auth.second_factor", "动态口令验证"),
+    ("auth.totp_enrol", "绑定动态口令"),
+    ("authz.csrf", "跨站请求拦截"),
+    ("authz.deny", "越权访问拦截"),
+    ("cockpit.export", "驾驶舱导出"),
+    ("demo.generate", "生成演示数据"),
+    ("demo.history", "生成演示历史数据"),
+    ("finding.accept", "问题整改通过"),
+    ("finding.respond", "问题整改反馈"),
+    ("finding.return", "问题整改退回"),
+    ("finding.urge", "问题督办"),
+    ("findings.recompute", "重新计算预警和问题"),
+    ("leave.approve", "批准请假"),
+    ("leave.reject", "不批准请假"),
+    ("leave.request", "请假申请"),
+    ("meeting.attachment_add", "上传会议附件"),
+    ("meeting.attachment_delete", "删除会议附件"),
+    ("meeting.attendance", "登记出勤"),
+    ("meeting.cancel", "取消会议"),
+    ("meeting.correct", "更正会议记录"),
+    ("meeting.correction_approve", "批准更正申请"),
+    ("meeting.correction_reject", "驳回更正申请"),
+    ("meeting.correction_request", "申请更正会议记录"),
+    ("meeting.create", "新建会议记录"),
+    ("meeting.decision", "登记表决结果"),
+    ("meeting.record", "登记会议召开情况"),
+    ("meeting.roll", "调整应到人员"),
+    ("meeting.signin", "扫码签到"),
+    ("meeting.signin_close", "关闭扫码签到"),
+    ("meeting.signin_open", "开启扫码签到"),
+    ("meeting.update", "修改会议记录"),
+    ("member.archive", "党员减少（移入历史库）"),
+    ("member.create", "新增党员"),
+    ("member.export", "导出花名册"),
+    ("member.import", "导入花名册"),
+    ("member.move", "调整所在组织"),
+    ("member.restore", "恢复党员在册"),
+    ("member.reveal", "查看敏感信息"),
+    ("member.update", "修改党员档案"),
+    ("org.create", "新建党组织"),
+    ("org.dissolve", "撤销党组织"),
+    ("org.move", "调整隶属关系"),
+    ("org.update", "修改党组织"),
+    ("plan.acknowledge", "年度计划备案"),
+    ("plan.publish", "公布年度计划"),
+    ("plan.return", "退回年度计划"),
+    ("plan.save", "保存年度计划"),
+    ("plan.submit", "报备年度计划"),
+    ("rules.update", "调整规则参数"),
+];
+
+/// The Chinese name of an audit action code; `None` for a code not in [`ACTIONS`].
 pub fn action_label(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "account.create" => "新建账户",
-        "account.disable" => "停用账户",
-        "account.enable" => "启用账户",
-        "account.password" => "修改密码",
-        "account.password_expired" => "密码到期",
-        "account.reset_password" => "重置密码",
-        "account.role" => "调整角色",
-        "account.unlock" => "解除锁定",
-        "audit.verify" => "校验审计哈希链",
-        "auth.login" => "登录",
-        "auth.logout" => "退出登录",
-        "auth.lock" => "账户锁定",
-        "auth.rate_limit" => "登录频率限制",
-        "authz.csrf" => "跨站请求拦截",
-        "authz.deny" => "越权访问拦截",
-        "cockpit.export" => "驾驶舱导出",
-        "finding.respond" => "问题整改反馈",
-        "finding.accept" => "问题整改通过",
-        "finding.return" => "问题整改退回",
-        "finding.urge" => "问题督办",
-        "leave.request" => "请假申请",
-        "leave.approve" => "批准请假",
-        "leave.reject" => "不批准请假",
-        "meeting.attachment_add" => "上传会议附件",
-        "meeting.attachment_delete" => "删除会议附件",
-        "meeting.attendance" => "登记出勤",
-        "meeting.cancel" => "取消会议",
-        "meeting.correct" => "更正会议记录",
-        "meeting.correction_approve" => "批准更正申请",
-        "meeting.correction_reject" => "驳回更正申请",
-        "meeting.correction_request" => "申请更正会议记录",
-        "meeting.create" => "新建会议记录",
-        "meeting.decision" => "登记表决结果",
-        "meeting.roll" => "调整应到人员",
-        "meeting.signin" => "扫码签到",
-        "meeting.signin_close" => "关闭扫码签到",
-        "meeting.signin_open" => "开启扫码签到",
-        "meeting.update" => "修改会议记录",
-        "member.archive" => "党员减少（移入历史库）",
-        "member.create" => "新增党员",
-        "member.export" => "导出花名册",
-        "member.import" => "导入花名册",
-        "member.move" => "调整所在组织",
-        "member.restore" => "恢复党员在册",
-        "member.reveal" => "查看敏感信息",
-        "member.update" => "修改党员档案",
-        "org.create" => "新建党组织",
-        "org.dissolve" => "撤销党组织",
-        "org.move" => "调整隶属关系",
-        "org.update" => "修改党组织",
-        "plan.save" => "保存年度计划",
-        "plan.submit" => "报备年度计划",
-        "plan.return" => "退回年度计划",
-        "plan.acknowledge" => "年度计划备案",
-        "plan.publish" => "公布年度计划",
-        "rules.update" => "调整规则参数",
-        "check.run" => "全量检查",
-        _ => return None,
-    })
+    ACTIONS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l)
+}
+
+/// The object of a record in words: `member:123` → `党员（编号 123）`. Objects of another
+/// shape (`GET /api/v1/members` of a denial) are shown as they are.
+pub fn object_label(object: &str) -> String {
+    let kind = |k: &str| -> Option<&'static str> {
+        Some(match k {
+            "member" => "党员",
+            "members" => "花名册",
+            "org" => "党组织",
+            "account" => "账户",
+            "meeting" => "会议",
+            "plan" => "年度计划",
+            "finding" => "预警问题",
+            "region" => "地区",
+            "import" => "导入批次",
+            "login" => "登录",
+            "audit_log" => "审计日志",
+            _ => return None,
+        })
+    };
+    match object.split_once(':') {
+        Some((k, id)) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) => match kind(k) {
+            Some(name) => format!("{name}（编号 {id}）"),
+            None => object.to_string(),
+        },
+        Some(_) => object.to_string(),
+        None => kind(object).map_or_else(|| object.to_string(), str::to_string),
+    }
 }
 
 /// The Chinese name of an audit result code (`ok`, `denied`, `failed`, `invalid`).
@@ -153,6 +194,88 @@ mod tests {
     #[test]
     fn control_characters_are_neutralized() {
         assert_eq!(sanitize("a\r\nb"), "a  b");
+    }
+
+    /// `"ns.code"` string literals of a line of source: lowercase words joined by one dot.
+    fn dotted_literals(line: &str) -> Vec<&str> {
+        line.split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|s| {
+                let mut parts = s.split('.');
+                let word =
+                    |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+                word(parts.next()) && word(parts.next()) && parts.next().is_none()
+            })
+            .collect()
+    }
+
+    fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The audit page names every action: each action code the code base records (the
+    /// first argument of `Event::ok`, a refusal's kind, an `…ACTION` constant, or the
+    /// value a `match`/`if` picks in a file that records) has a label in [`ACTIONS`].
+    #[test]
+    fn every_audited_action_in_the_code_base_has_a_chinese_label() {
+        let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        for krate in std::fs::read_dir(&crates).into_iter().flatten().flatten() {
+            sources(&krate.path().join("src"), &mut files);
+        }
+        let mut found = std::collections::BTreeSet::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap_or_default();
+            if !text.contains("Event::ok(") && !text.contains("refusals::note(") {
+                continue;
+            }
+            for line in text.lines() {
+                let t = line.trim();
+                let records = t.contains("Event::ok(") || t.contains("refusals::note(");
+                let constant = t.contains("const ") && t.contains("ACTION") && t.contains("&str");
+                for lit in dotted_literals(t) {
+                    let quoted = format!("\"{lit}\"");
+                    let picked =
+                        t == quoted || (t.contains("=>") && (t.ends_with(&format!("{quoted},")) || t.ends_with(&quoted)));
+                    if records || constant || picked {
+                        found.insert(lit.to_string());
+                    }
+                }
+            }
+        }
+        for must in
+            ["member.create", "auth.second_factor", "demo.generate", "audit.archive", "account.disable", "auth.rate_limit"]
+        {
+            assert!(found.contains(must), "the scan misses {must}: {found:?}");
+        }
+        let missing: Vec<&String> = found.iter().filter(|c| action_label(c).is_none()).collect();
+        assert!(missing.is_empty(), "audited actions without a Chinese label in ACTIONS: {missing:?}");
+    }
+
+    #[test]
+    fn the_action_table_lists_each_code_once_with_a_chinese_name() {
+        let mut codes: Vec<&str> = ACTIONS.iter().map(|(c, _)| *c).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), ACTIONS.len());
+        assert!(ACTIONS.iter().all(|(_, l)| l.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))));
+    }
+
+    #[test]
+    fn an_object_is_shown_as_its_kind_in_chinese_and_its_number() {
+        assert_eq!(object_label("member:123"), "党员（编号 123）");
+        assert_eq!(object_label("org:7"), "党组织（编号 7）");
+        assert_eq!(object_label("audit_log"), "审计日志");
+        assert_eq!(object_label("GET /api/v1/members"), "GET /api/v1/members");
+        assert_eq!(object_label("thing:12"), "thing:12");
     }
 }
 

@@ -154,6 +154,8 @@ pub struct FindingFilter {
     pub status: Option<String>,
     /// Lowest severity: `info`, `warning`, `alert`, `finding`.
     pub severity: Option<String>,
+    /// Exactly this severity (the cockpit's count of one rule and severity links here).
+    pub severity_is: Option<String>,
     /// One finding by id.
     pub id: Option<i64>,
 }
@@ -621,6 +623,7 @@ impl CockpitReads<'_> {
             subject: Some("member".into()),
             status: Some("open".into()),
             severity: None,
+            severity_is: None,
             id: None,
         };
         self.findings(&f, req).await
@@ -642,6 +645,7 @@ impl CockpitReads<'_> {
         let subject = f.subject.as_deref().filter(|s| matches!(*s, "org" | "member"));
         let rule = f.rule.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         let min_severity = f.severity.as_deref().and_then(Severity::parse);
+        let exact_severity = f.severity_is.as_deref().and_then(Severity::parse);
         let mut base = Sql::new(" WHERE f.region_id = ");
         base.bind(self.scope.region_id);
         base.push(" AND ((f.subject_kind = 'org' AND f.org_path >= ").bind(org_lo.as_str());
@@ -678,6 +682,9 @@ impl CockpitReads<'_> {
                 base.bind(s.code());
             }
             base.push(")");
+        }
+        if let Some(s) = exact_severity {
+            base.push(" AND f.severity = ").bind(s.code());
         }
         let mut count = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM findings f");
         count.append(&base).limit(COUNT_CAP + 1).push(") capped");

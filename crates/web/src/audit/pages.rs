@@ -81,7 +81,7 @@ pub async fn list(
             action_label: vanguard_domain::kernel::audit::action_label(&r.action)
                 .map_or_else(|| r.action.clone(), str::to_string),
             action: r.action,
-            object: r.object,
+            object: vanguard_domain::kernel::audit::object_label(&r.object),
             result_label: vanguard_domain::kernel::audit::result_label(&r.result),
             result: r.result,
             detail: r.detail,

@@ -9,6 +9,7 @@ use askama::Template;
 use axum::extract::State;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
+use vanguard_domain::kernel::finding::Severity;
 use vanguard_domain::kernel::paging::Page;
 use vanguard_domain::kernel::period::{Period, PeriodKind};
 use vanguard_store::cockpit::{BranchFigure, Cockpit, FindingFilter, FindingView, RuleRate, Trend};
@@ -27,12 +28,14 @@ pub struct RuleLine {
     pub deadline: Option<String>,
 }
 
-/// Open findings of one rule and subject kind, all severities together, so the number
-/// and the list it links to agree.
+/// Open findings of one rule, subject kind and severity; the number links to the list
+/// of exactly these findings, so the two agree.
 pub struct FindingSum {
     pub rule_code: String,
     pub title: String,
     pub subject_kind: &'static str,
+    /// The severity's code (`warning`, `finding`), carried by the link.
+    pub severity: &'static str,
     pub severity_label: &'static str,
     pub count: i64,
 }
@@ -101,12 +104,17 @@ pub async fn overview(
         .collect();
     let mut findings: Vec<FindingSum> = Vec::new();
     for f in &c.findings {
-        match findings.iter_mut().find(|s| s.rule_code == f.rule_code && s.subject_kind == f.subject_kind) {
+        let severity = f.severity.code();
+        match findings
+            .iter_mut()
+            .find(|s| s.rule_code == f.rule_code && s.subject_kind == f.subject_kind && s.severity == severity)
+        {
             Some(s) => s.count += f.count,
             None => findings.push(FindingSum {
                 rule_code: f.rule_code.clone(),
                 title: f.title.clone(),
                 subject_kind: f.subject_kind,
+                severity,
                 severity_label: f.severity_label,
                 count: f.count,
             }),
@@ -258,6 +266,8 @@ pub struct FindingsQuery {
     pub rule: String,
     pub subject: String,
     pub status: String,
+    /// Exactly this severity (blank: all).
+    pub severity: String,
 }
 
 /// A finding as listed on the page.
@@ -274,6 +284,8 @@ pub struct FindingLine {
 struct FindingsPage {
     shell: Shell,
     q: FindingsQuery,
+    /// The severity picker: (code, label).
+    severities: Vec<(&'static str, &'static str)>,
     pager: Pager,
     lines: Vec<FindingLine>,
 }
@@ -291,6 +303,7 @@ pub async fn findings(
         subject: opt(&q.subject),
         status: opt(&q.status),
         severity: None,
+        severity_is: opt(&q.severity),
         id: None,
     };
     let l = ctx.scoped(&state.db).cockpit().findings(&f, &req).await?;
@@ -299,7 +312,13 @@ pub async fn findings(
     let pager = Pager::new(
         &l,
         "/findings",
-        &[("org_id", q.org_id.clone()), ("rule", q.rule.clone()), ("subject", q.subject.clone()), ("status", q.status.clone())],
+        &[
+            ("org_id", q.org_id.clone()),
+            ("rule", q.rule.clone()),
+            ("subject", q.subject.clone()),
+            ("status", q.status.clone()),
+            ("severity", q.severity.clone()),
+        ],
     );
     let lines = l
         .items
@@ -312,7 +331,8 @@ pub async fn findings(
         })
         .collect();
     let shell = Shell::new(&state, &ctx, "findings").await;
-    Ok(render(&FindingsPage { shell, q, pager, lines }))
+    let severities = Severity::ALL.iter().rev().map(|s| (s.code(), s.label())).collect();
+    Ok(render(&FindingsPage { shell, q, severities, pager, lines }))
 }
 
 #[derive(Template)]

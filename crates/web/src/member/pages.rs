@@ -338,7 +338,7 @@ pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, Form(v): Form<F
     let group_id = v.get("group_id").and_then(|s| s.trim().parse().ok());
     let new = NewMember { org_id, group_id, fields: input_from(&v) };
     match ctx.scoped(&state.db).members().create_member(&new).await {
-        Ok(m) => Ok(see_other(&format!("/members/{}", m.id))),
+        Ok(m) => Ok(see_other(&format!("/members/{}?done=created", m.id))),
         Err(e) => {
             let errors = form_errors(e)?;
             let shell = Shell::new(&state, &ctx, "roster").await;
@@ -398,7 +398,7 @@ pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Fo
     }
     let version = v.get("version").and_then(|s| s.parse().ok());
     match ctx.scoped(&state.db).members().update_member(id, &patch, version).await {
-        Ok(_) => Ok(see_other(&format!("/members/{id}"))),
+        Ok(_) => Ok(see_other(&format!("/members/{id}?done=saved"))),
         Err(e) => {
             let errors = form_errors(e)?;
             let shell = Shell::new(&state, &ctx, "roster").await;

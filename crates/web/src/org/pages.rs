@@ -42,6 +42,39 @@ struct OrgForm {
     form: FormState,
     kinds: Vec<(&'static str, &'static str)>,
     sectors: Vec<(&'static str, &'static str)>,
+    /// The 书记 picker when editing: (member id, "name（org）") of the org's members,
+    /// its own members first.
+    secretaries: Vec<(String, String)>,
+    /// The org has more members than the picker lists.
+    secretaries_cut: bool,
+}
+
+/// The most members the 书记 picker lists.
+const SECRETARY_CHOICES: u32 = 200;
+
+/// The members the 书记 can be picked from: the org's subtree (its own first), and the
+/// current secretary whatever the cut.
+async fn secretary_choices(state: &AppState, ctx: &Ctx, o: &OrgView) -> Result<(Vec<(String, String)>, bool), PageError> {
+    let f = vanguard_store::member::MemberFilter { org_id: Some(o.id), ..Default::default() };
+    let page = ctx
+        .scoped(&state.db)
+        .members()
+        .list_members(&f, &vanguard_domain::kernel::paging::PageRequest::first(SECRETARY_CHOICES))
+        .await?;
+    let cut = page.next.is_some();
+    let mut out: Vec<(String, String)> = page
+        .items
+        .into_iter()
+        .map(|m| {
+            let label = if m.org_id == o.id { m.name } else { format!("{}（{}）", m.name, m.org_name) };
+            (m.id.to_string(), label)
+        })
+        .collect();
+    if let Some(sid) = o.secretary_member_id.filter(|sid| !out.iter().any(|(id, _)| *id == sid.to_string())) {
+        let name = ctx.scoped(&state.db).members().member(sid).await.map(|m| m.name).unwrap_or_else(|_| "现任书记".into());
+        out.insert(0, (sid.to_string(), name));
+    }
+    Ok((out, cut))
 }
 
 fn options_kinds(parent: Option<OrgKind>) -> Vec<(&'static str, &'static str)> {
@@ -81,13 +114,15 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx, Id(parent_id): Id
         form: FormState::new(v),
         kinds: options_kinds(pk),
         sectors: options_sectors(),
+        secretaries: Vec::new(),
+        secretaries_cut: false,
     }))
 }
 
 pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, Id(parent_id): Id, Form(v): Form<FormValues>) -> PageResult {
     let scoped = ctx.scoped(&state.db);
     match scoped.orgs().create_org(parent_id, &input_from(&v, true)).await {
-        Ok(o) => Ok(see_other(&format!("/orgs/{}", o.id))),
+        Ok(o) => Ok(see_other(&format!("/orgs/{}?done=created", o.id))),
         Err(e) => {
             let errors = form_errors(e)?;
             let parent = scoped.orgs().org_view(parent_id).await?;
@@ -102,6 +137,8 @@ pub async fn new_submit(State(state): State<AppState>, ctx: Ctx, Id(parent_id): 
                 form: FormState::with_errors(v, errors),
                 kinds: options_kinds(pk),
                 sectors: options_sectors(),
+                secretaries: Vec::new(),
+                secretaries_cut: false,
             });
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
@@ -127,6 +164,7 @@ fn values_of(o: &OrgView) -> FormValues {
 
 pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageResult {
     let o = ctx.scoped(&state.db).orgs().org_view(id).await?;
+    let (secretaries, secretaries_cut) = secretary_choices(&state, &ctx, &o).await?;
     let shell = Shell::new(&state, &ctx, "org").await;
     Ok(render(&OrgForm {
         shell,
@@ -137,6 +175,8 @@ pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> P
         form: FormState::new(values_of(&o)),
         kinds: options_kinds(None),
         sectors: options_sectors(),
+        secretaries,
+        secretaries_cut,
     }))
 }
 
@@ -150,10 +190,11 @@ pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Fo
         },
     };
     match scoped.orgs().update_org(id, &input_from(&v, false), secretary).await {
-        Ok(_) => Ok(see_other(&format!("/orgs/{id}"))),
+        Ok(_) => Ok(see_other(&format!("/orgs/{id}?done=saved"))),
         Err(e) => {
             let errors = form_errors(e)?;
             let o = scoped.orgs().org_view(id).await?;
+            let (secretaries, secretaries_cut) = secretary_choices(&state, &ctx, &o).await?;
             let shell = Shell::new(&state, &ctx, "org").await;
             let mut res = render(&OrgForm {
                 shell,
@@ -164,6 +205,8 @@ pub async fn edit_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Fo
                 form: FormState::with_errors(v, errors),
                 kinds: options_kinds(None),
                 sectors: options_sectors(),
+                secretaries,
+                secretaries_cut,
             });
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)

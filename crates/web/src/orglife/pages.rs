@@ -336,7 +336,10 @@ pub async fn save_plan(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form
         other => other,
     };
     match result {
-        Ok(_) => Ok(see_other(&format!("/orgs/{id}/plan?year={year}"))),
+        Ok(_) => {
+            let done = if submit { "plan_submit" } else { "plan" };
+            Ok(see_other(&format!("/orgs/{id}/plan?year={year}&done={done}")))
+        }
         Err(e) => plan_page(&state, &ctx, id, year, Some(message(e)?), Some(lines)).await,
     }
 }
@@ -354,7 +357,16 @@ pub async fn plan_action(State(state): State<AppState>, ctx: Ctx, Id(plan_id): I
         _ => return Err(ApiError::bad_request("plan.action", "未知的操作").into()),
     };
     match scoped.orglife().plan_action(plan_id, &action).await {
-        Ok(p) => Ok(see_other(&format!("/orgs/{}/plan?year={}", p.org_id, p.year))),
+        Ok(p) => {
+            let done = match action {
+                PlanAction::Submit => "plan_submit",
+                PlanAction::Acknowledge => "plan_acknowledge",
+                PlanAction::Return { .. } => "plan_return",
+                PlanAction::Publish => "plan_publish",
+                PlanAction::Edit => "plan_edit",
+            };
+            Ok(see_other(&format!("/orgs/{}/plan?year={}&done={done}", p.org_id, p.year)))
+        }
         Err(e) => plan_page(&state, &ctx, plan.org_id, plan.year, Some(message(e)?), None).await,
     }
 }
