@@ -55,6 +55,22 @@ export async function assertNoSideScroll(page) {
 }
 
 /**
+ * Every visible badge (预警, 问题, …) stands on one line: an inline box that wraps has more
+ * than one client rect, and an inline-block one grows taller than two lines of its font.
+ */
+export async function assertBadgesOnOneLine(page) {
+  const wrapped = await page.evaluate(() => [...document.querySelectorAll('.badge')]
+    .filter((el) => el.offsetParent !== null)
+    .filter((el) => {
+      const rects = el.getClientRects();
+      const font = parseFloat(getComputedStyle(el).fontSize) || 16;
+      return rects.length > 1 || el.getBoundingClientRect().height > 2 * font;
+    })
+    .map((el) => el.textContent.trim()));
+  if (wrapped.length > 0) { throw new Error(`${page.url()}: badges wrap: ${wrapped.join(', ')}`); }
+}
+
+/**
  * Bytes a first visit to `url` transfers (document and every resource, cache off), as
  * the browser counts them.
  */

@@ -5,7 +5,7 @@
 // pages' weight.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, VIEWPORTS, launch, newPage, login, shot, chinaTime, assertNoSideScroll, pageWeight } from '../lib.mjs';
+import { BASE, VIEWPORTS, launch, newPage, login, shot, chinaTime, assertNoSideScroll, assertBadgesOnOneLine, pageWeight } from '../lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -156,8 +156,13 @@ for (const vp of VIEWPORTS) {
   test(`[${vp.name}] a finding is answered by the branch and accepted by the parent`, async () => {
     const secretary = await newPage(browser, vp);
     await login(secretary, 'secretary');
+    // The home to-dos and the findings list keep their badges on one line (no "预/警").
+    await secretary.goto(`${BASE}/`);
+    await assertBadgesOnOneLine(secretary);
     await secretary.goto(`${BASE}/findings`);
     await assertNoSideScroll(secretary);
+    assert.ok(await secretary.locator('.badge').count() > 0, 'the findings list shows severity badges');
+    await assertBadgesOnOneLine(secretary);
     const open = secretary.locator('a.finding-link', { hasText: '待整改' }).first();
     await open.click();
     await secretary.waitForURL(/\/findings\/\d+$/);

@@ -361,3 +361,113 @@ fn upload_limits_are_configuration_and_a_smaller_row_limit_refuses_what_the_defa
     );
     assert!(contradicting.contains("上传限制不一致"), "{contradicting}");
 }
+
+// ---- Hostile files: refused, within the memory budget (issue 10 §1) ---------------------------
+
+/// A roster workbook with its sheet and shared strings rewritten by `edit(entry name, text)`.
+fn crafted_xlsx(edit: impl Fn(&str, String) -> String) -> Vec<u8> {
+    use std::io::{Cursor, Read, Write};
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("花名册").expect("sheet name");
+    for (c, h) in ["姓名", "身份证号", "民族"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).expect("heading");
+        ws.write_string(1, c as u16, format!("值{c}")).expect("cell");
+    }
+    let plain = wb.save_to_buffer().expect("workbook");
+    let mut zip = zip::ZipArchive::new(Cursor::new(plain)).expect("zip");
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).expect("entry");
+        let name = entry.name().expect("name").to_string();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).expect("read entry");
+        let bytes = match String::from_utf8(bytes) {
+            Ok(text) => edit(&name, text).into_bytes(),
+            Err(e) => e.into_bytes(),
+        };
+        out.start_file(name.as_str(), deflated).expect("start");
+        out.write_all(&bytes).expect("write");
+    }
+    out.finish().expect("finish").into_inner()
+}
+
+/// Runs `vanguard ARGS --data-dir D` and answers (succeeded, output, peak RSS in KiB) — the
+/// child's own peak, read by `wait4`, so other tests' processes do not count.
+#[cfg(target_os = "linux")]
+fn with_peak_rss(args: &[&str], d: &Path, out: &Path) -> (bool, String, i64) {
+    let file = std::fs::File::create(out).expect("output file");
+    let mut c = vanguard();
+    c.args(args).arg("--data-dir").arg(d).stdout(file.try_clone().expect("clone")).stderr(file);
+    let child = c.spawn().expect("spawn vanguard");
+    let pid = i32::try_from(child.id()).expect("pid");
+    let mut status = 0;
+    // SAFETY: rusage is plain data; wait4 fills it and the status for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4");
+    let text = std::fs::read_to_string(out).unwrap_or_default();
+    (libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, text, usage.ru_maxrss)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn hostile_files_are_refused_naming_their_limit_within_100_mb_above_idle() {
+    let s = Scratch::new("hostile");
+    let d = prepared(&s, "data");
+    let out = s.join("out.txt");
+    let tiny = s.join("一行.csv");
+    std::fs::write(&tiny, "姓名,身份证号,民族\n张三,330205198001010011,汉族\n").expect("csv");
+    let (_, _, idle) = with_peak_rss(&["import", "members", tiny.to_str().expect("path"), "--dry-run"], &d, &out);
+
+    let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
+    // A sheet that claims the last cell of Excel (XFD1048576): once an abort of 512 GB.
+    files.push((
+        "范围.xlsx",
+        crafted_xlsx(|name, text| {
+            if name.starts_with("xl/worksheets/") {
+                assert!(text.contains("<dimension ref=\"A1:C2\"/>"), "{text}");
+                text.replace("<dimension ref=\"A1:C2\"/>", "<dimension ref=\"A1:XFD1048576\"/>")
+            } else {
+                text
+            }
+        }),
+    ));
+    // A shared-strings table that declares 50 million strings.
+    files.push((
+        "字符串.xlsx",
+        crafted_xlsx(|name, text| {
+            if name == "xl/sharedStrings.xml" {
+                assert!(text.contains("uniqueCount=\""), "{text}");
+                text.replacen("count=\"", "count=\"5000000", 1).replacen("uniqueCount=\"", "uniqueCount=\"5000000", 1)
+            } else {
+                text
+            }
+        }),
+    ));
+    // A zip bomb: 16 MB of spaces in the styles, compressed a thousandfold.
+    files.push((
+        "压缩.xlsx",
+        crafted_xlsx(|name, text| {
+            if name == "xl/styles.xml" {
+                text.replacen("<styleSheet", &format!("{}<styleSheet", " ".repeat(16 << 20)), 1)
+            } else {
+                text
+            }
+        }),
+    ));
+    // A 28 MB line, and 150,000 rows.
+    files.push(("长行.csv", format!("姓名,身份证号\n{}\n", "甲,".repeat(7 << 20)).into_bytes()));
+    files.push(("多行.csv", format!("姓名,身份证号,民族\n{}", "李四,1,汉族\n".repeat(150_000)).into_bytes()));
+
+    for (name, bytes) in files {
+        let path = s.join(name);
+        std::fs::write(&path, &bytes).expect("write file");
+        let (succeeded, text, peak) = with_peak_rss(&["import", "members", path.to_str().expect("path"), "--dry-run"], &d, &out);
+        assert!(!succeeded, "{name} should be refused: {text}");
+        assert!(text.contains("上限"), "{name}: the refusal names the limit: {text}");
+        let above_mb = (peak - idle) / 1024;
+        assert!(above_mb < 100, "{name}: {above_mb} MB above idle ({} MB idle): {text}", idle / 1024);
+    }
+}
