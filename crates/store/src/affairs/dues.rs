@@ -22,7 +22,7 @@ use crate::platform::error::decode;
 use crate::platform::ids;
 use crate::platform::paging::{SortKey, capped_page};
 use crate::platform::query::Sql;
-use crate::platform::xlsx::{Book, Cell, Column};
+use crate::platform::xlsx::{Book, XlsxCell, XlsxColumn};
 use crate::{StoreError, StoreResult};
 use serde::Serialize;
 use vanguard_domain::Invalid;
@@ -763,29 +763,29 @@ impl Dues<'_> {
         let r = self.report(org_id, from, to).await?;
         let columns = |first: &str| {
             vec![
-                Column::new(first, 24.0),
-                Column::new("月份", 12.0),
-                Column::new("应交人数", 10.0),
-                Column::new("已交人数", 10.0),
-                Column::new("应交（元）", 14.0),
-                Column::new("实交（元）", 14.0),
-                Column::new("未交（元）", 14.0),
-                Column::new("收缴率", 10.0),
+                XlsxColumn::new(first, 24.0),
+                XlsxColumn::new("月份", 12.0),
+                XlsxColumn::new("应交人数", 10.0),
+                XlsxColumn::new("已交人数", 10.0),
+                XlsxColumn::new("应交（元）", 14.0),
+                XlsxColumn::new("实交（元）", 14.0),
+                XlsxColumn::new("未交（元）", 14.0),
+                XlsxColumn::new("收缴率", 10.0),
             ]
         };
         let line = |x: &ReportRow| {
             vec![
-                Cell::text(x.org_name.clone()),
-                Cell::text(x.month.as_deref().and_then(Month::parse).map(|m| m.label()).unwrap_or_else(|| "合计".into())),
-                Cell::Number(x.bills as f64),
-                Cell::Number(x.paid_count as f64),
-                Cell::text(yuan(x.due_fen)),
-                Cell::text(yuan(x.paid_fen)),
-                Cell::text(yuan(x.outstanding_fen)),
-                Cell::text(x.rate_permille.map(|p| format!("{}.{}%", p / 10, p % 10)).unwrap_or_default()),
+                XlsxCell::text(x.org_name.clone()),
+                XlsxCell::text(x.month.as_deref().and_then(Month::parse).map(|m| m.label()).unwrap_or_else(|| "合计".into())),
+                XlsxCell::Number(x.bills as f64),
+                XlsxCell::Number(x.paid_count as f64),
+                XlsxCell::text(yuan(x.due_fen)),
+                XlsxCell::text(yuan(x.paid_fen)),
+                XlsxCell::text(yuan(x.outstanding_fen)),
+                XlsxCell::text(x.rate_permille.map(|p| format!("{}.{}%", p / 10, p % 10)).unwrap_or_default()),
             ]
         };
-        let sheets: Vec<(&str, &str, Vec<Vec<Cell>>)> = vec![
+        let sheets: Vec<(&str, &str, Vec<Vec<XlsxCell>>)> = vec![
             ("按月", "党组织", r.months.iter().map(line).collect()),
             ("按下级组织", "下级党组织", r.children.iter().map(line).collect()),
             ("下级组织按月", "下级党组织", r.cells.iter().map(line).collect()),

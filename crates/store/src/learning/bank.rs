@@ -342,11 +342,11 @@ impl Learning<'_> {
 
 /// The question bank's import template: the headings and one example row per kind.
 pub fn template_xlsx() -> StoreResult<Vec<u8>> {
-    use crate::platform::xlsx::{Book, Cell, Column};
+    use crate::platform::xlsx::{Book, XlsxCell, XlsxColumn};
     use vanguard_domain::learning::bank_import::HEADINGS;
     let mut book = Book::new(&std::env::temp_dir())?;
-    let columns: Vec<Column> =
-        HEADINGS.iter().map(|h| Column::new(*h, if *h == "题干" || *h == "解析" { 40.0 } else { 14.0 })).collect();
+    let columns: Vec<XlsxColumn> =
+        HEADINGS.iter().map(|h| XlsxColumn::new(*h, if *h == "题干" || *h == "解析" { 40.0 } else { 14.0 })).collect();
     book.sheet("题库", None, &columns)?;
     let examples: [[&str; 11]; 4] = [
         [
@@ -391,7 +391,7 @@ pub fn template_xlsx() -> StoreResult<Vec<u8>> {
         ],
     ];
     for row in examples {
-        let cells: Vec<Cell> = row.iter().map(|c| Cell::text(*c)).collect();
+        let cells: Vec<XlsxCell> = row.iter().map(|c| XlsxCell::text(*c)).collect();
         book.row(&cells)?;
     }
     book.into_bytes()

@@ -400,6 +400,8 @@ fn with_peak_rss(args: &[&str], d: &Path, out: &Path) -> (bool, String, i64) {
     let file = std::fs::File::create(out).expect("output file");
     let mut c = vanguard();
     c.args(args).arg("--data-dir").arg(d).stdout(file.try_clone().expect("clone")).stderr(file);
+    // Reaped below by wait4 (which std's `wait` cannot do: it drops the child's rusage).
+    #[allow(clippy::zombie_processes)]
     let child = c.spawn().expect("spawn vanguard");
     let pid = i32::try_from(child.id()).expect("pid");
     let mut status = 0;
