@@ -377,8 +377,12 @@ async fn create(db: &Db, actor: &Actor, new: &NewAccount, check_policy: bool) ->
 }
 
 /// One account by id.
+/// The account read by id (also the second read of [`authenticate`]; a reference table).
+#[doc(hidden)]
+pub const ACCOUNT_BY_ID_SQL: &str = concat!("SELECT ", account_cols!(), " FROM accounts a WHERE a.id = $1");
+
 pub async fn account(db: &Db, id: i64) -> StoreResult<AccountRow> {
-    let row: Option<AccountRow> = crate::read!(db, c => sqlx::query_as(concat!("SELECT ", account_cols!(), " FROM accounts a WHERE a.id = $1"))
+    let row: Option<AccountRow> = crate::read!(db, c => sqlx::query_as(ACCOUNT_BY_ID_SQL)
         .bind(id).fetch_optional(c).await)?;
     row.ok_or(StoreError::NotFound)
 }
@@ -671,11 +675,26 @@ crate::sqlite_row! {
     struct PathRow { path: String }
 }
 
+/// The session read of [`authenticate`]: `sessions` alone (a reference table), never
+/// joined to the distributed `orgs` and `members` (the shard-pruning test on Citus
+/// explains this text).
+#[doc(hidden)]
+pub const SESSION_SQL: &str =
+    "SELECT account_id, created_at, last_seen_at, csrf_token, mfa_pending FROM sessions WHERE token_hash = $1";
+
+/// The scope root's path, by `(region_id, id)`.
+#[doc(hidden)]
+pub const SCOPE_PATH_SQL: &str = "SELECT path FROM orgs WHERE region_id = $1 AND id = $2";
+
+/// A member's branch path, by `(region_id, id)`, the join on the same region key.
+#[doc(hidden)]
+pub const MEMBER_BRANCH_PATH_SQL: &str = "SELECT o.path FROM members m JOIN orgs o ON o.region_id = m.region_id AND o.id = m.org_id WHERE m.region_id = $1 AND m.id = $2";
+
 /// The path of the org an account is scoped to: one single-shard read by
 /// `(region_id, id)` (on Citus, a region-keyed read never leaves its shard).
 async fn scope_path(db: &Db, region_id: Option<i64>, org_id: Option<i64>) -> StoreResult<Option<String>> {
     let (Some(region_id), Some(org_id)) = (region_id, org_id) else { return Ok(None) };
-    let row = crate::point_read!(db, PathRow, "SELECT path FROM orgs WHERE region_id = $1 AND id = $2", region_id, org_id)?;
+    let row = crate::point_read!(db, PathRow, SCOPE_PATH_SQL, region_id, org_id)?;
     Ok(row.map(|r| r.path))
 }
 
@@ -683,13 +702,7 @@ async fn scope_path(db: &Db, region_id: Option<i64>, org_id: Option<i64>) -> Sto
 /// member's row joined to its org on the same region key.
 async fn member_branch_path(db: &Db, region_id: Option<i64>, member_id: Option<i64>) -> StoreResult<Option<String>> {
     let (Some(region_id), Some(member_id)) = (region_id, member_id) else { return Ok(None) };
-    let row = crate::point_read!(
-        db,
-        PathRow,
-        "SELECT o.path FROM members m JOIN orgs o ON o.region_id = m.region_id AND o.id = m.org_id WHERE m.region_id = $1 AND m.id = $2",
-        region_id,
-        member_id
-    )?;
+    let row = crate::point_read!(db, PathRow, MEMBER_BRANCH_PATH_SQL, region_id, member_id)?;
     Ok(row.map(|r| r.path))
 }
 
@@ -712,9 +725,8 @@ pub async fn authenticate(db: &Db, token: &str, ip: &str) -> StoreResult<Option<
     // The session and the account are reference tables; the org and member rows that
     // give the reach are read afterwards by their region key, never joined to them (on
     // Citus such a join pulls whole distributed tables to the coordinator).
-    let session: Option<SessionRow> = crate::read!(db, c => sqlx::query_as(
-        "SELECT account_id, created_at, last_seen_at, csrf_token, mfa_pending FROM sessions WHERE token_hash = $1")
-        .bind(&token_hash).fetch_optional(c).await)?;
+    let session: Option<SessionRow> =
+        crate::read!(db, c => sqlx::query_as(SESSION_SQL).bind(&token_hash).fetch_optional(c).await)?;
     let Some(s) = session else { return Ok(None) };
     let account = account(db, s.account_id).await?;
     let policy = db.rules().login.clone();

@@ -274,6 +274,16 @@ pub(crate) fn unseal(db: &crate::Db, row: &MemberRow) -> StoreResult<MemberField
     })
 }
 
+/// One member by `(region_id, id)` within the reach (`$3..$4` the subtree, `$5` one's
+/// own record): a single-shard read on Citus (the shard-pruning test explains this text).
+#[doc(hidden)]
+pub const MEMBER_BY_ID_SQL: &str = concat!(
+    "SELECT ",
+    member_cols!(),
+    " FROM members m JOIN orgs o ON o.region_id = m.region_id AND o.id = m.org_id",
+    " WHERE m.region_id = $1 AND m.id = $2 AND ((m.org_path >= $3 AND m.org_path < $4) OR m.id = $5)"
+);
+
 impl Members<'_> {
     fn decrypt_fields(&self, row: &MemberRow) -> StoreResult<MemberFields> {
         unseal(self.db, row)
@@ -282,21 +292,8 @@ impl Members<'_> {
     /// One member within reach (current or archived).
     pub async fn member_row(&self, id: i64) -> StoreResult<MemberRow> {
         let (lo, hi, own) = self.scope.member_binds();
-        let row = crate::point_read!(
-            self.db,
-            MemberRow,
-            concat!(
-                "SELECT ",
-                member_cols!(),
-                " FROM members m JOIN orgs o ON o.region_id = m.region_id AND o.id = m.org_id",
-                " WHERE m.region_id = $1 AND m.id = $2 AND ((m.org_path >= $3 AND m.org_path < $4) OR m.id = $5)"
-            ),
-            self.scope.region_id,
-            id,
-            lo.as_str(),
-            hi.as_str(),
-            own
-        )?;
+        let row =
+            crate::point_read!(self.db, MemberRow, MEMBER_BY_ID_SQL, self.scope.region_id, id, lo.as_str(), hi.as_str(), own)?;
         row.ok_or(StoreError::NotFound)
     }
 

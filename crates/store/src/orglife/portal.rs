@@ -19,6 +19,28 @@ use vanguard_domain::orglife::{MeetingType, PlanState, deadline};
 /// How far ahead the portal lists meetings, in days.
 pub const UPCOMING_DAYS: i64 = 30;
 
+/// The first read of [`OrgLife::my_upcoming_meetings`]: planned meetings of the member's
+/// branch (`$4`) or group (`$5`) in `[$2, $3)`, by the member's region key `$1`.
+#[doc(hidden)]
+pub const UPCOMING_IN_BRANCH_SQL: &str = concat!(
+    "SELECT ",
+    meeting_cols!(),
+    meeting_from!(),
+    " WHERE m.region_id = $1 AND m.status = 'planned' AND m.planned_at >= $2 AND m.planned_at < $3 AND m.org_id IN ($4, $5) ",
+    "ORDER BY m.planned_at, m.id LIMIT 50"
+);
+
+/// The second read: planned meetings with member `$4` on the roll, same region key.
+#[doc(hidden)]
+pub const UPCOMING_ON_ROLL_SQL: &str = concat!(
+    "SELECT ",
+    meeting_cols!(),
+    meeting_from!(),
+    " JOIN meeting_attendance a ON a.region_id = m.region_id AND a.meeting_id = m.id",
+    " WHERE m.region_id = $1 AND a.region_id = $1 AND a.member_id = $4 AND m.status = 'planned' AND m.planned_at >= $2 AND m.planned_at < $3 ",
+    "ORDER BY m.planned_at, m.id LIMIT 50"
+);
+
 /// A member's meetings, newest first.
 const ATTENDANCE_ORDER: SortKey = SortKey { columns: &["COALESCE(m.held_on, '')", "a.meeting_id"], descending: true };
 
@@ -152,14 +174,9 @@ impl OrgLife<'_> {
         let Some(me) = self.me().await? else { return Ok(Vec::new()) };
         let now = self.db.clock().now_ms();
         let (from, to) = upcoming_range(now, UPCOMING_DAYS);
-        let mut rows: Vec<MeetingRow> = crate::read!(self.db, c => sqlx::query_as(concat!("SELECT ", meeting_cols!(), meeting_from!(),
-            " WHERE m.region_id = $1 AND m.status = 'planned' AND m.planned_at >= $2 AND m.planned_at < $3 AND m.org_id IN ($4, $5) ",
-            "ORDER BY m.planned_at, m.id LIMIT 50"))
+        let mut rows: Vec<MeetingRow> = crate::read!(self.db, c => sqlx::query_as(UPCOMING_IN_BRANCH_SQL)
             .bind(me.region_id).bind(from).bind(to).bind(me.org_id).bind(me.group_id.unwrap_or(-1)).fetch_all(c).await)?;
-        let on_roll: Vec<MeetingRow> = crate::read!(self.db, c => sqlx::query_as(concat!("SELECT ", meeting_cols!(), meeting_from!(),
-            " JOIN meeting_attendance a ON a.region_id = m.region_id AND a.meeting_id = m.id",
-            " WHERE m.region_id = $1 AND a.region_id = $1 AND a.member_id = $4 AND m.status = 'planned' AND m.planned_at >= $2 AND m.planned_at < $3 ",
-            "ORDER BY m.planned_at, m.id LIMIT 50"))
+        let on_roll: Vec<MeetingRow> = crate::read!(self.db, c => sqlx::query_as(UPCOMING_ON_ROLL_SQL)
             .bind(me.region_id).bind(from).bind(to).bind(me.id).fetch_all(c).await)?;
         for r in on_roll {
             if !rows.iter().any(|x| x.id == r.id) {

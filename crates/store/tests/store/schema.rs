@@ -353,3 +353,74 @@ async fn distributing_again_changes_nothing_and_keeps_the_rows() {
         assert_eq!(count("SELECT COUNT(*) FROM audit_head").await, head);
     }
 }
+
+// ---- shard pruning on Citus (a no-op elsewhere) ----
+
+#[derive(sqlx::FromRow)]
+struct PlanLine {
+    #[sqlx(rename = "QUERY PLAN")]
+    line: String,
+}
+
+/// `sql` with `$1`, `$2`, … replaced by `values` (typed SQL literals), highest first so
+/// that `$1` never eats the start of `$10`.
+fn with_literals(sql: &str, values: &[&str]) -> String {
+    let mut out = sql.to_string();
+    for (i, v) in values.iter().enumerate().rev() {
+        out = out.replace(&format!("${}", i + 1), v);
+    }
+    assert!(!out.contains('$'), "a parameter of `{sql}` was left unbound");
+    out
+}
+
+/// The Citus plan of `sql`, one line per row.
+async fn citus_plan(db: &vanguard_store::Db, sql: &str) -> String {
+    let lines: Vec<PlanLine> = vanguard_testkit::raw_fetch_all(db, &format!("EXPLAIN {sql}")).await.unwrap();
+    lines.into_iter().map(|l| l.line).collect::<Vec<_>>().join("\n")
+}
+
+/// The number of shards the plan sends the query to (`Task Count: N`).
+fn task_count(plan: &str) -> Option<u32> {
+    plan.lines().find_map(|l| l.trim().strip_prefix("Task Count: ")).and_then(|n| n.trim().parse().ok())
+}
+
+#[tokio::test]
+async fn on_citus_the_session_lookup_the_upcoming_meetings_and_reads_by_id_each_go_to_one_shard() {
+    use vanguard_store::{account, member, org, orglife::portal};
+    for t in postgres_legs().await {
+        if !distribute::is_citus_db(&t.db).await.unwrap() {
+            eprintln!("plain PostgreSQL: shard pruning is a Citus matter, nothing to explain");
+            continue;
+        }
+        let tree = crate::tree(&t.db).await;
+        let region = tree.root.region_id.to_string();
+        let (org_id, branch, group) = (tree.street.to_string(), tree.branch_a.to_string(), tree.group_a.to_string());
+        let (lo, hi) = (format!("'{}'", tree.root.path), format!("'{}~'", tree.root.path));
+        let member_id = "7";
+        // Control: a read without the region key goes to every shard, so one task below
+        // is pruning and not a cluster of one shard.
+        let all = citus_plan(&t.db, "SELECT COUNT(*) FROM orgs").await;
+        assert!(task_count(&all).is_some_and(|n| n > 1), "a whole-table read should fan out:\n{all}");
+        let reads: Vec<(&str, String)> = vec![
+            ("session (reference table)", with_literals(account::SESSION_SQL, &["'\\x00'::bytea"])),
+            ("account (reference table)", with_literals(account::ACCOUNT_BY_ID_SQL, &["1"])),
+            ("session scope root", with_literals(account::SCOPE_PATH_SQL, &[&region, &org_id])),
+            ("session member's branch", with_literals(account::MEMBER_BRANCH_PATH_SQL, &[&region, member_id])),
+            (
+                "upcoming meetings of branch and group",
+                with_literals(portal::UPCOMING_IN_BRANCH_SQL, &[&region, "0", "9000000000000", &branch, &group]),
+            ),
+            (
+                "upcoming meetings on the roll",
+                with_literals(portal::UPCOMING_ON_ROLL_SQL, &[&region, "0", "9000000000000", member_id]),
+            ),
+            ("member by id", with_literals(member::MEMBER_BY_ID_SQL, &[&region, member_id, &lo, &hi, member_id])),
+            ("org by id", with_literals(org::ORG_BY_ID_SQL, &[&region, &org_id, &lo, &hi])),
+        ];
+        for (what, sql) in reads {
+            let plan = citus_plan(&t.db, &sql).await;
+            assert!(plan.contains("Citus"), "{what}: not planned by Citus:\n{plan}");
+            assert_eq!(task_count(&plan), Some(1), "{what}: not routed to one shard:\n{sql}\n{plan}");
+        }
+    }
+}
