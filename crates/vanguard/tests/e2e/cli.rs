@@ -66,6 +66,29 @@ fn prepared(s: &Scratch, name: &str) -> PathBuf {
     d
 }
 
+/// A prepared data directory holding one root org, 中共测试市委员会, for imports.
+fn prepared_with_root(s: &Scratch, name: &str) -> PathBuf {
+    let d = prepared(s, name);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let db = open_db(&d).await;
+        let mut tx = db.begin().await.expect("tx");
+        vanguard_store::org::create_root(
+            &db,
+            &mut tx,
+            "中共测试市委员会",
+            vanguard_domain::org::OrgKind::Committee,
+            vanguard_domain::org::Sector::Government,
+            None,
+        )
+        .await
+        .expect("root");
+        tx.commit().await.expect("commit");
+        db.close().await;
+    });
+    d
+}
+
 /// Opens a data directory's database in this process, as the binary does.
 async fn open_db(d: &Path) -> vanguard_store::Db {
     let crypto = vanguard_store::platform::crypto::Crypto::load_or_create(&d.join("vanguard.key")).expect("key");
@@ -317,24 +340,7 @@ fn serve_stops_gracefully_on_sigterm() {
 #[test]
 fn upload_limits_are_configuration_and_a_smaller_row_limit_refuses_what_the_default_reads() {
     let s = Scratch::new("limits");
-    let d = prepared(&s, "data");
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    rt.block_on(async {
-        let db = open_db(&d).await;
-        let mut tx = db.begin().await.expect("tx");
-        vanguard_store::org::create_root(
-            &db,
-            &mut tx,
-            "中共测试市委员会",
-            vanguard_domain::org::OrgKind::Committee,
-            vanguard_domain::org::Sector::Government,
-            None,
-        )
-        .await
-        .expect("root");
-        tx.commit().await.expect("commit");
-        db.close().await;
-    });
+    let d = prepared_with_root(&s, "data");
     let file = s.join("花名册.csv");
     let rows: String = ["张三", "李四", "王五"]
         .iter()
@@ -417,11 +423,16 @@ fn with_peak_rss(args: &[&str], d: &Path, out: &Path) -> (bool, String, i64) {
 #[test]
 fn hostile_files_are_refused_naming_their_limit_within_100_mb_above_idle() {
     let s = Scratch::new("hostile");
-    let d = prepared(&s, "data");
+    let d = prepared_with_root(&s, "data");
     let out = s.join("out.txt");
     let tiny = s.join("一行.csv");
-    std::fs::write(&tiny, "姓名,身份证号,民族\n张三,330205198001010011,汉族\n").expect("csv");
-    let (_, _, idle) = with_peak_rss(&["import", "members", tiny.to_str().expect("path"), "--dry-run"], &d, &out);
+    std::fs::write(
+        &tiny,
+        "姓名,身份证号,民族,入党时间,党员类别,所在党支部\n张三,330205198001010011,汉族,2005-07-01,正式党员,中共测试市委员会\n",
+    )
+    .expect("csv");
+    let (read, text, idle) = with_peak_rss(&["import", "members", tiny.to_str().expect("path"), "--dry-run"], &d, &out);
+    assert!(read && text.contains("试运行"), "the idle run reads its one row: {text}");
 
     let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
     // A sheet that claims the last cell of Excel (XFD1048576): once an abort of 512 GB.
