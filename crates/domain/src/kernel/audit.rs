@@ -75,13 +75,29 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("authz.csrf", "跨站请求拦截"),
     ("authz.deny", "越权访问拦截"),
     ("cockpit.export", "驾驶舱导出"),
+    ("demo.dues", "生成演示党费数据"),
     ("demo.generate", "生成演示数据"),
     ("demo.history", "生成演示历史数据"),
+    ("dues.base", "核定党费基数"),
+    ("dues.bills", "生成党费账单"),
+    ("dues.order", "发起在线交纳党费"),
+    ("dues.order_failed", "在线交纳党费未成功"),
+    ("dues.pay", "登记党费交纳"),
+    ("dues.relief_apply", "申请党费减免"),
+    ("dues.relief_decide", "审批党费减免"),
+    ("dues.reverse", "冲正党费记录"),
     ("finding.accept", "问题整改通过"),
     ("finding.respond", "问题整改反馈"),
     ("finding.return", "问题整改退回"),
     ("finding.urge", "问题督办"),
     ("findings.recompute", "重新计算预警和问题"),
+    ("learning.exam.create", "发布考试"),
+    ("learning.points.repair", "校正积分合计"),
+    ("learning.question.create", "新增题目"),
+    ("learning.question.import", "导入题库"),
+    ("learning.question.restore", "恢复题目"),
+    ("learning.question.update", "修改题目"),
+    ("learning.question.withdraw", "停用题目"),
     ("leave.approve", "批准请假"),
     ("leave.reject", "不批准请假"),
     ("leave.request", "请假申请"),
@@ -205,7 +221,8 @@ mod tests {
                 let mut parts = s.split('.');
                 let word =
                     |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
-                word(parts.next()) && word(parts.next()) && parts.next().is_none()
+                // `member.create`, and a feature's three-part codes (`learning.question.create`).
+                word(parts.next()) && word(parts.next()) && parts.next().is_none_or(|p| word(Some(p)) && parts.next().is_none())
             })
             .collect()
     }

@@ -639,6 +639,8 @@ const MAY_BE_EMPTY: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/cockpit/orgs/{id}/branches", "a group has no branches below it; a subtree may have no late branch"),
     ("GET", "/api/v1/cockpit/orgs/{id}/members", "the members needing attention: none in some subtrees"),
     ("GET", "/api/v1/members/{id}/attendance", "a member of no group or branch meeting has no attendance"),
+    ("GET", "/api/v1/dues/orgs/{id}/bills", "the fixture sets no member's dues base, so no month has bills"),
+    ("GET", "/api/v1/learning/questions", "the fixture's orgs have empty question banks"),
 ];
 
 /// Routes whose rows belong to the target but do not repeat its id (a member's history,
