@@ -76,10 +76,13 @@ impl Default for UploadLimits {
     }
 }
 
+/// The largest meeting attachment accepted: 10 MB (the one number; the store checks it too).
+pub const ATTACHMENT_MAX_FILE_BYTES: u64 = 10 * MB;
+
 impl UploadLimits {
     /// Meeting attachments (photos and PDFs): stored as they are, never parsed.
     pub fn attachments() -> Self {
-        UploadLimits { max_file_bytes: 10 * MB, ..Default::default() }
+        UploadLimits { max_file_bytes: ATTACHMENT_MAX_FILE_BYTES, ..Default::default() }
     }
 
     /// Whether the limits can work together (an operator's configuration is checked at

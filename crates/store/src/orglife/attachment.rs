@@ -15,8 +15,8 @@ use serde::Serialize;
 use std::path::PathBuf;
 use vanguard_domain::org::path;
 
-/// The largest attachment accepted: 10 MB.
-pub const ATTACHMENT_MAX_BYTES: usize = 10 * 1024 * 1024;
+/// The largest attachment accepted: the domain's upload limit for attachments (10 MB).
+pub const ATTACHMENT_MAX_BYTES: usize = vanguard_domain::kernel::upload::ATTACHMENT_MAX_FILE_BYTES as usize;
 /// Longest file name kept, in characters.
 const NAME_MAX: usize = 100;
 
