@@ -6,6 +6,9 @@
 //!   arrears. Its numbers are [`dues::DuesRules`], part of
 //!   [`crate::kernel::rules::RuleSet`].
 //! - [`dues_relief`]: 党费减免 — application, the branch's study, the parent's approval.
+//! - [`election`]: 换届选举 — the request (or delay ≤ 1 year), the vote, the committee,
+//!   the 上级's approval of the 书记.
 
 pub mod dues;
 pub mod dues_relief;
+pub mod election;
