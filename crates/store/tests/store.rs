@@ -15,6 +15,8 @@ use vanguard_testkit::{TestDb, backends};
 
 #[path = "store/dues.rs"]
 mod dues;
+#[path = "store/election.rs"]
+mod election;
 #[path = "store/export.rs"]
 mod export;
 #[path = "store/learning.rs"]

@@ -5,6 +5,8 @@
 //!   gateway's orders, and the monthly report. Rules: `domain::affairs::dues`.
 //! - [`dues_bulk`]: bases and payments in bulk, for the demo.
 //! - [`dues_relief`]: 党费减免 — application, the branch's study, the parent's approval.
+//! - [`election`]: 换届选举 — the request to the 上级, the vote, the committee, the
+//!   书记's approval that restarts the term.
 //! - [`dues_check`]: arrears as findings of the rules engine (the daily check and each
 //!   payment's transaction).
 
@@ -12,8 +14,10 @@ pub mod dues;
 pub mod dues_bulk;
 pub mod dues_check;
 pub mod dues_relief;
+pub mod election;
 
 pub use dues::{
     BaseView, BillFilter, BillView, Dues, DuesReport, EntryView, GenerateOutcome, MemberDues, OrderView, Receipt, ReportRow,
 };
 pub use dues_relief::ReliefView;
+pub use election::{CandidateView, ElectionView, Elections};

@@ -192,6 +192,25 @@ async fn fetch_in_tx(tx: &mut Tx, region_id: i64, id: i64) -> StoreResult<OrgRow
     row.ok_or(StoreError::NotFound)
 }
 
+/// Restarts an org's committee term after a completed 换届 (`affairs::election`, the only
+/// caller): the new term runs from `started_on` with `secretary_member_id` as 书记, written
+/// in the caller's transaction (which audits it) and published, so the term-expiry
+/// finding resolves in the same transaction.
+pub(crate) async fn restart_term(
+    tx: &mut Tx,
+    db: &Db,
+    region_id: i64,
+    org_id: i64,
+    started_on: NaiveDate,
+    secretary_member_id: i64,
+) -> StoreResult<()> {
+    let now = db.clock().now_ms();
+    crate::exec_tx!(tx, c => sqlx::query(
+        "UPDATE orgs SET term_started_on = $1, secretary_member_id = $2, updated_at = $3 WHERE region_id = $4 AND id = $5")
+        .bind(date_text(started_on)).bind(secretary_member_id).bind(now).bind(region_id).bind(org_id).execute(c).await)?;
+    hooks::publish(tx, db, Change::OrgsWritten { region_id, orgs: vec![org_id] }).await
+}
+
 /// All regions (top-level orgs) and their root paths.
 pub async fn regions(db: &Db) -> StoreResult<Vec<OrgRow>> {
     Ok(
