@@ -68,6 +68,9 @@ pub fn flash_message(key: &str) -> Option<&'static str> {
         "dues_cancelled" => "支付已取消，未扣款。",
         "dues_relief" => "减免申请已提交，等待党支部研究、上级党委批准。",
         "dues_relief_decided" => "减免申请已办理。",
+        "election_requested" => "换届请示已报上级党组织。",
+        "election_voted" => "选举结果已登记，等待上级党组织批准书记人选。",
+        "election_decided" => "已批复。",
         _ => return None,
     })
 }

@@ -7,6 +7,8 @@
 
 #[path = "api/dues.rs"]
 mod dues;
+#[path = "api/elections.rs"]
+mod elections;
 #[path = "api/fixture.rs"]
 mod fixture;
 #[path = "api/imports.rs"]

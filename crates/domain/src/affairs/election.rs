@@ -114,21 +114,15 @@ pub fn check_request(
             inv.push(FieldError::new(
                 "planned_on",
                 "election.delay_too_long",
-                format!(
-                    "延期换届一般不超过{}个月：本届任期于{}届满，拟选举日期最晚为{}",
-                    rules.max_delay_months, end, latest
-                ),
+                format!("延期换届一般不超过{}个月：本届任期于{}届满，拟选举日期最晚为{}", rules.max_delay_months, end, latest),
             ));
         }
     }
     check_text(&mut inv, "reason", if delayed { "延期理由" } else { "请示事由" }, &input.reason, ELECTION_TEXT_MAX, true);
     match planned_on {
-        Some(planned_on) if inv.is_empty() => Ok(ElectionRequest {
-            planned_on,
-            seats: input.seats as u32,
-            reason: input.reason.trim().to_string(),
-            delayed,
-        }),
+        Some(planned_on) if inv.is_empty() => {
+            Ok(ElectionRequest { planned_on, seats: input.seats as u32, reason: input.reason.trim().to_string(), delayed })
+        }
         _ => Err(inv),
     }
 }
@@ -256,11 +250,7 @@ pub fn check_vote(
         return Err(inv);
     }
     if (input.candidates.len() as u64) < u64::from(seats) {
-        inv.push(FieldError::new(
-            "candidates",
-            "election.too_few_candidates",
-            format!("候选人应不少于应选委员人数 {seats} 名"),
-        ));
+        inv.push(FieldError::new("candidates", "election.too_few_candidates", format!("候选人应不少于应选委员人数 {seats} 名")));
     }
     let mut results = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
@@ -285,7 +275,11 @@ pub fn check_vote(
             code => match CommitteeRole::from_code(code) {
                 Some(r) => Some(r),
                 None => {
-                    inv.push(FieldError::new("candidates", "election.role", "职务应为书记、副书记、组织委员、宣传委员、纪检委员或委员"));
+                    inv.push(FieldError::new(
+                        "candidates",
+                        "election.role",
+                        "职务应为书记、副书记、组织委员、宣传委员、纪检委员或委员",
+                    ));
                     None
                 }
             },
@@ -295,7 +289,11 @@ pub fn check_vote(
                 inv.push(FieldError::new(
                     "candidates",
                     "election.role_not_elected",
-                    format!("得票 {votes} 票未超过实到会人数的半数（至少需 {} 票），未当选，不能担任{}", more_than_half(roll.present_voters), r.label()),
+                    format!(
+                        "得票 {votes} 票未超过实到会人数的半数（至少需 {} 票），未当选，不能担任{}",
+                        more_than_half(roll.present_voters),
+                        r.label()
+                    ),
                 ));
             } else if r != CommitteeRole::Member && !roles.insert(r) {
                 inv.push(FieldError::new("candidates", "election.role_twice", format!("{}只能由一人担任", r.label())));
@@ -311,9 +309,7 @@ pub fn check_vote(
         inv.push(FieldError::new(
             "candidates",
             "election.too_many_elected",
-            format!(
-                "过半数当选的 {elected} 名多于应选 {seats} 名：按选举办法对得票相同或超出名额的候选人另行投票后再登记"
-            ),
+            format!("过半数当选的 {elected} 名多于应选 {seats} 名：按选举办法对得票相同或超出名额的候选人另行投票后再登记"),
         ));
     }
     if secretary.is_none() && inv.is_empty() {
@@ -338,7 +334,11 @@ pub fn approve_secretary(
         return Err(Invalid::one("state", "election.not_voted", format!("该换届{}，没有待批准的书记人选", state.label())));
     }
     if decider == vote_recorder {
-        return Err(Invalid::one("state", "election.same_account", "书记人选须由上级党组织的另一账户批准，不能由登记选举结果的账户批准"));
+        return Err(Invalid::one(
+            "state",
+            "election.same_account",
+            "书记人选须由上级党组织的另一账户批准，不能由登记选举结果的账户批准",
+        ));
     }
     let mut inv = Invalid::default();
     check_text(&mut inv, "note", "不批准的理由", note, ELECTION_TEXT_MAX, !approve);
@@ -356,7 +356,9 @@ mod tests {
     }
 
     fn request(planned: &str) -> ElectionRequestInput {
-        ElectionRequestInput { planned_on: planned.into(), seats: 5, reason: "本届任期即将届满，拟召开党员大会换届".into() }
+        ElectionRequestInput {
+            planned_on: planned.into(), seats: 5, reason: "本届任期即将届满，拟召开党员大会换届".into()
+        }
     }
 
     #[test]
@@ -423,7 +425,9 @@ mod tests {
         let elected: Vec<i64> = r.candidates.iter().filter(|c| c.elected).map(|c| c.member_id).collect();
         assert_eq!(elected, vec![1, 2, 4]);
         let not_elected = vote(16, vec![cand(1, 15, "secretary"), cand(3, 8, "publicity")]);
-        assert!(check_vote(ElectionState::Approved, 1, &not_elected, d(2027, 3, 1)).unwrap_err().has("election.role_not_elected"));
+        assert!(
+            check_vote(ElectionState::Approved, 1, &not_elected, d(2027, 3, 1)).unwrap_err().has("election.role_not_elected")
+        );
     }
 
     #[test]

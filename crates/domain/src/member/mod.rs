@@ -4,6 +4,7 @@
 use crate::kernel::error::{FieldError, Invalid};
 pub mod idcard;
 pub mod roster;
+pub mod selfservice;
 
 use crate::kernel::time::{date_text, parse_iso_date};
 use crate::member::idcard::IdNumber;

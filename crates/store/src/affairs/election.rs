@@ -101,8 +101,12 @@ impl Elections<'_> {
                  WHERE ec.region_id = $1 AND ec.election_id = $2 ORDER BY ec.votes DESC, ec.member_id")
                 .bind(self.scope.region_id).bind(e.id).fetch_all(c).await)?;
             for c in &mut cands {
-                c.role_label =
-                    c.role.as_deref().map(|r| decode("election_candidates.role", r, CommitteeRole::from_code)).transpose()?.map(|r| r.label());
+                c.role_label = c
+                    .role
+                    .as_deref()
+                    .map(|r| decode("election_candidates.role", r, CommitteeRole::from_code))
+                    .transpose()?
+                    .map(|r| r.label());
             }
             e.candidates = cands;
         }
@@ -143,12 +147,12 @@ impl Elections<'_> {
     pub async fn request_election(&self, org_id: i64, input: &ElectionRequestInput) -> StoreResult<ElectionView> {
         let mut tx = self.db.begin().await?;
         let org = self.scoped().orgs().org_for_write(&mut tx, org_id).await?;
-        if org.is_dissolved() || org.kind() == vanguard_domain::org::OrgKind::Group {
-            return Err(StoreError::conflict("election.org", "已撤销的党组织和党小组不进行换届选举"));
-        }
         let term_ends_on = org.fields().term_ends_on();
         let rules = self.db.rules();
         let req = check_request(input, term_ends_on, &rules.elections).map_err(StoreError::Invalid)?;
+        if org.is_dissolved() || org.kind() == vanguard_domain::org::OrgKind::Group {
+            return Err(StoreError::conflict("election.org", "已撤销的党组织和党小组不进行换届选举"));
+        }
         let open: Option<i64> = crate::on_tx!(tx, c => sqlx::query_scalar(
             "SELECT id FROM elections WHERE region_id = $1 AND org_id = $2 AND state IN ('pending_approval', 'approved', 'voted') LIMIT 1")
             .bind(org.region_id).bind(org.id).fetch_optional(c).await)?;
@@ -240,7 +244,11 @@ impl Elections<'_> {
             let m = match members.member_row(c.member_id).await {
                 Ok(m) => m,
                 Err(StoreError::NotFound) => {
-                    return Err(StoreError::invalid("candidates", "election.candidate", "候选人应为本党组织的党员，请从名单中选择"));
+                    return Err(StoreError::invalid(
+                        "candidates",
+                        "election.candidate",
+                        "候选人应为本党组织的党员，请从名单中选择",
+                    ));
                 }
                 Err(err) => return Err(err),
             };
@@ -320,7 +328,9 @@ impl Elections<'_> {
             (ElectionState::Completed, Some(held_on), Some(secretary)) => {
                 crate::org::restart_term(&mut tx, self.db, self.scope.region_id, e.org_id, held_on, secretary).await?;
             }
-            (ElectionState::Completed, _, _) => return Err(StoreError::Corrupt { column: "elections.held_on".into(), value: format!("election {id}") }),
+            (ElectionState::Completed, _, _) => {
+                return Err(StoreError::Corrupt { column: "elections.held_on".into(), value: format!("election {id}") });
+            }
             _ => {
                 crate::exec_tx!(tx, c => sqlx::query("DELETE FROM election_candidates WHERE region_id = $1 AND election_id = $2")
                     .bind(self.scope.region_id).bind(id).execute(c).await)?;

@@ -59,7 +59,11 @@ async fn an_election_approved_voted_and_its_secretary_approved_by_another_accoun
 
         // Quorum not met: refused, nothing recorded.
         let cands = |r: [&str; 4]| {
-            ids.iter().zip(r).zip([9, 8, 7, 3]).map(|((m, role), votes)| CandidateInput { member_id: *m, votes, role: role.into() }).collect()
+            ids.iter()
+                .zip(r)
+                .zip([9, 8, 7, 3])
+                .map(|((m, role), votes)| CandidateInput { member_id: *m, votes, role: role.into() })
+                .collect()
         };
         let mut vote = ElectionVoteInput {
             held_on: today.to_string(),
@@ -75,7 +79,12 @@ async fn an_election_approved_voted_and_its_secretary_approved_by_another_accoun
         assert_eq!(voted.state, "voted", "[{}]", t.backend);
         let elected: Vec<(&str, Option<&str>)> =
             voted.candidates.iter().filter(|c| c.elected).map(|c| (c.name.as_str(), c.role_label)).collect();
-        assert_eq!(elected, vec![("赵一", Some("书记")), ("赵二", Some("组织委员")), ("赵三", Some("宣传委员"))], "[{}]", t.backend);
+        assert_eq!(
+            elected,
+            vec![("赵一", Some("书记")), ("赵二", Some("组织委员")), ("赵三", Some("宣传委员"))],
+            "[{}]",
+            t.backend
+        );
 
         // The 书记 is approved by another account than the one that recorded the vote.
         let mut recorder_above = street.clone();

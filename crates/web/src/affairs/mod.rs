@@ -3,8 +3,13 @@
 //! - 党费 (dues): `routes.rs`, `api.rs` (under `/api/v1/dues/…`), `pages.rs` (the branch
 //!   secretary's month of bills and a member's dues; the portal's 我的党费) and
 //!   `gateway.rs` (the payment-gateway interface and the local simulated gateway).
+//! - 换届选举 (elections): `election_routes.rs`, `election_api.rs` (`/api/v1/elections/…`),
+//!   `election_pages.rs` (`/orgs/{id}/elections`).
 
 pub mod api;
+pub mod election_api;
+pub mod election_pages;
+pub mod election_routes;
 pub mod gateway;
 pub mod pages;
 pub mod routes;

@@ -5,6 +5,7 @@ use crate::extract::Ctx;
 use crate::shell::{PageResult, render};
 use askama::Template;
 use axum::extract::State;
+use vanguard_domain::member::selfservice::{PoliticalBirthday, political_birthday};
 use vanguard_store::member::{MemberView, MyBranch};
 use vanguard_store::orglife::{MyOrgLife, PlanView};
 
@@ -19,6 +20,8 @@ struct PortalHome {
     rate: Option<(usize, usize, usize)>,
     /// This week's points and rank in the member's nearest org (党小组 or 支部) (学).
     rank: Option<(i64, u64, String)>,
+    /// The greeting when today is the member's 政治生日.
+    birthday_greeting: Option<String>,
 }
 
 pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
@@ -26,10 +29,15 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let branch = scoped.members().my_branch().await.ok();
     let life = if ctx.0.scope.member_id.is_some() { scoped.orglife().my_orglife(None).await.ok() } else { None };
     // Greet the member by the name on the archive, not the account's label.
-    let name = match ctx.0.scope.member_id {
-        Some(id) => scoped.members().member(id).await.map(|m| m.name).unwrap_or_else(|_| ctx.0.account.display_name.clone()),
-        None => ctx.0.account.display_name.clone(),
+    let me = match ctx.0.scope.member_id {
+        Some(id) => scoped.members().member(id).await.ok(),
+        None => None,
     };
+    let name = me.as_ref().map(|m| m.name.clone()).unwrap_or_else(|| ctx.0.account.display_name.clone());
+    let birthday_greeting = me.as_ref().and_then(|m| birthday_of(&state, m)).filter(|b| b.is_today).map(|b| match b.years {
+        0 => "今天是您的政治生日。不忘初心、牢记使命，祝您政治生日快乐！".to_string(),
+        y => format!("今天是您的政治生日，入党 {y} 周年。不忘初心、牢记使命，祝您政治生日快乐！"),
+    });
     let rate = life.as_ref().and_then(|l| {
         let counted: Vec<_> = l.attendance.iter().filter(|a| a.attendance != "observer" && a.attendance != "pending").collect();
         let present = counted.iter().filter(|a| a.attendance == "present").count();
@@ -51,7 +59,7 @@ pub async fn home(State(state): State<AppState>, ctx: Ctx) -> PageResult {
             .and_then(|b| Some((b.my_points?, b.my_rank?, b.scope_name))),
         None => None,
     };
-    Ok(render(&PortalHome { name, csrf: ctx.0.csrf_token.clone(), branch, life, rate, rank }))
+    Ok(render(&PortalHome { name, csrf: ctx.0.csrf_token.clone(), branch, life, rate, rank, birthday_greeting }))
 }
 
 #[derive(Template)]
@@ -137,12 +145,21 @@ pub async fn plan(
 struct PortalProfile {
     csrf: String,
     m: MemberView,
+    /// 政治生日 (the anniversary of joining).
+    birthday: Option<PoliticalBirthday>,
+}
+
+/// The member's 政治生日 as of today, from the archive's 入党日期.
+fn birthday_of(state: &AppState, m: &MemberView) -> Option<PoliticalBirthday> {
+    let joined = vanguard_domain::kernel::time::parse_iso_date(&m.joined_on)?;
+    Some(political_birthday(joined, state.db.clock().today()))
 }
 
 pub async fn profile(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let id = ctx.0.scope.member_id.ok_or_else(crate::error::ApiError::not_found)?;
     let m = ctx.scoped(&state.db).members().member(id).await?;
-    Ok(render(&PortalProfile { csrf: ctx.0.csrf_token.clone(), m }))
+    let birthday = birthday_of(&state, &m);
+    Ok(render(&PortalProfile { csrf: ctx.0.csrf_token.clone(), m, birthday }))
 }
 
 #[derive(Template)]

@@ -224,6 +224,19 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("POST", "/members/{id}/dues/pay") => case(MemberWrite, MemberPath, form(&[])),
         ("POST", "/dues/entries/{id}/reverse") => case(MemberWrite, NoSuchObject, form(&[("reason", "误登记")])),
         ("GET", "/m/dues") => case(MemberRead, OwnRecord, Body::None),
+        // 换届选举: an org's record is read by its readers; requests, votes and approvals
+        // need 维护党员 over the org (the 上级's steps are refused for the org itself).
+        ("GET", "/api/v1/elections/orgs/{id}") => case(OrgRead, OrgPath, Body::None),
+        ("POST", "/api/v1/elections/orgs/{id}") => case(MemberWrite, OrgPath, Body::Json(json!({}))),
+        ("GET", "/api/v1/elections") => case(MemberWrite, Untargeted, Body::None),
+        ("GET", "/api/v1/elections/{id}") => case(OrgRead, NoSuchObject, Body::None),
+        ("POST", "/api/v1/elections/{id}/approve") => case(MemberWrite, NoSuchObject, Body::Json(json!({"approve": true}))),
+        ("POST", "/api/v1/elections/{id}/vote") => case(MemberWrite, NoSuchObject, Body::Json(json!({}))),
+        ("POST", "/api/v1/elections/{id}/secretary") => case(MemberWrite, NoSuchObject, Body::Json(json!({"approve": true}))),
+        ("GET", "/orgs/{id}/elections") => case(OrgRead, OrgPath, Body::None),
+        ("POST", "/orgs/{id}/elections") => case(MemberWrite, OrgPath, form(&[])),
+        ("POST", "/elections/{id}/vote") => case(MemberWrite, NoSuchObject, form(&[])),
+        ("POST", "/elections/{id}/decide") => case(MemberWrite, NoSuchObject, form(&[("decision", "approve")])),
         ("POST", "/m/dues") => case(MemberRead, OwnRecord, form(&[])),
         ("GET", "/m/dues/orders/{id}") => case(MemberRead, NoSuchObject, Body::None),
         ("POST", "/m/dues/orders/{id}") => case(MemberRead, NoSuchObject, form(&[("action", "pay")])),
@@ -613,6 +626,8 @@ fn allowed_status(method: &str, path: &str, caller: Caller, target: Option<Org>)
         ("POST", "/api/v1/dues/orgs/{id}/bills" | "/api/v1/dues/members/{id}/payments" | "/api/v1/dues/me/orders") => 422,
         ("POST", "/api/v1/dues/members/{id}/reliefs" | "/api/v1/dues/me/reliefs" | "/members/{id}/dues/relief") => 422,
         ("PUT", "/api/v1/dues/members/{id}/base") => 422,
+        // 换届: an empty request (no date, seats or reason), refused after the reach check.
+        ("POST", "/api/v1/elections/orgs/{id}" | "/orgs/{id}/elections") => 422,
         ("POST", "/orgs/{id}/dues" | "/members/{id}/dues/base" | "/members/{id}/dues/pay" | "/m/dues") => 422,
         ("POST", "/api/v1/accounts") => 201,
         ("POST", "/api/v1/accounts/{id}/reset-password" | "/api/v1/accounts/{id}/unlock") => 200,
@@ -640,6 +655,7 @@ const MAY_BE_EMPTY: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/cockpit/orgs/{id}/members", "the members needing attention: none in some subtrees"),
     ("GET", "/api/v1/members/{id}/attendance", "a member of no group or branch meeting has no attendance"),
     ("GET", "/api/v1/dues/orgs/{id}/bills", "the fixture sets no member's dues base, so no month has bills"),
+    ("GET", "/api/v1/elections/orgs/{id}", "the fixture's orgs have held no election yet"),
     ("GET", "/api/v1/learning/questions", "the fixture's orgs have empty question banks"),
 ];
 
