@@ -6,6 +6,7 @@
 //! benchmarks use it; nothing on a request path does.
 
 pub mod dues;
+pub mod elections;
 pub mod generate;
 pub mod history;
 pub mod learning;

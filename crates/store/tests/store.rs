@@ -719,6 +719,9 @@ async fn demo_district_is_generated_with_one_account_per_role() {
         let sys = system(&root);
         let counts = t.db.scoped(&sys).orgs().subtree_counts(&root).await.unwrap();
         assert_eq!(counts.members as usize, summary.members, "{}", t.backend);
+        // 换届: overdue committees asked for a delayed election, due ones on time.
+        let asked = t.db.scoped(&sys).elections().elections_awaiting_me().await.unwrap();
+        assert!(asked.iter().any(|e| e.delayed) && asked.iter().any(|e| !e.delayed), "[{}] {}", t.backend, asked.len());
         // A year of 党费: most paid, some in arrears (预警 and 问题).
         let dues = t.db.scoped(&sys).dues();
         let now = dues.current_month();
