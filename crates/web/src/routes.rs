@@ -66,6 +66,7 @@ pub fn table() -> Vec<RouteSpec> {
         crate::affairs::routes::routes(),
         crate::cockpit::routes::routes(),
         crate::learning::routes::routes(),
+        crate::notify::routes::routes(),
         crate::home::routes::routes(),
     ]
     .into_iter()

@@ -137,7 +137,7 @@ pub fn approval_waiting(object: &str, what: &str, about: &str, link: &str) -> Me
     Message {
         kind: NotifyKind::ApprovalWaiting,
         title: format!("待审批：{what}"),
-        body: format!("{about}的{what}等待您审批。"),
+        body: format!("{about}：{what}等待您审批。"),
         group_text: format!("【待审批】有一件{what}等待审批。"),
         link: link.to_string(),
         dedupe_key: format!("approval_waiting:{object}"),
