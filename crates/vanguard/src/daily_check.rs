@@ -75,7 +75,9 @@ async fn check_all(db: &Db) {
         // Time-based notifications (the day-before meeting reminder, overdue 问题), after
         // the findings are up to date; keyed, so a second run the same day sends nothing.
         match vanguard_store::notify::produce::run_region(db, root.region_id, as_of).await {
-            Ok(p) => tracing::info!(region = %root.name, meetings = p.meetings, findings = p.findings, in_app = p.in_app, outbox = p.outbox, "每日通知已生成"),
+            Ok(p) => {
+                tracing::info!(region = %root.name, meetings = p.meetings, findings = p.findings, in_app = p.in_app, outbox = p.outbox, "每日通知已生成")
+            }
             Err(e) => tracing::error!(region = %root.name, error = %e, "每日通知生成失败"),
         }
     }

@@ -115,7 +115,16 @@ impl Shell {
         // The role once: not again when the display name already says it.
         let role_label = if user.contains(role.label()) { "" } else { role.label() };
         let unread = ctx.scoped(&state.db).notices().unread().await.map_or(0, |u| u.unread);
-        Shell { user, role_label, flash: crate::middleware::current_flash(), csrf: s.csrf_token.clone(), nav, active, tree_root, unread }
+        Shell {
+            user,
+            role_label,
+            flash: crate::middleware::current_flash(),
+            csrf: s.csrf_token.clone(),
+            nav,
+            active,
+            tree_root,
+            unread,
+        }
     }
 }
 

@@ -45,9 +45,9 @@ pub fn check_webhook_url(url: &str) -> Result<(), Invalid> {
     if authority.contains('@') {
         return bad("Webhook 地址中不能包含用户名或密码");
     }
-    let host = authority.rsplit_once(':').map_or(authority, |(h, port)| {
-        if port.chars().all(|c| c.is_ascii_digit()) && !port.is_empty() { h } else { authority }
-    });
+    let host = authority
+        .rsplit_once(':')
+        .map_or(authority, |(h, port)| if port.chars().all(|c| c.is_ascii_digit()) && !port.is_empty() { h } else { authority });
     if host.is_empty() || !host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':')) {
         return bad("Webhook 地址中的主机名无效，请从群机器人设置中复制完整地址");
     }
@@ -57,7 +57,11 @@ pub fn check_webhook_url(url: &str) -> Result<(), Invalid> {
 /// Checks a 钉钉 signing secret (empty: no 加签).
 pub fn check_secret(secret: &str) -> Result<(), Invalid> {
     if secret.len() > SECRET_MAX || secret.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Invalid::one("secret", "notify.secret", format!("加签密钥应为不超过{SECRET_MAX}个字符、不含空格的一串字符（以 SEC 开头），请重新复制")));
+        return Err(Invalid::one(
+            "secret",
+            "notify.secret",
+            format!("加签密钥应为不超过{SECRET_MAX}个字符、不含空格的一串字符（以 SEC 开头），请重新复制"),
+        ));
     }
     Ok(())
 }

@@ -97,7 +97,17 @@ pub(super) async fn file(tx: &mut Tx, db: &Db, actor: &Actor, ask: Ask) -> Store
     )
     .await?;
     let approvers = crate::notify::Audience::Role(Role::SecAdmin);
-    crate::notify::approval_waiting(tx, db, 0, approvers, &format!("role_request:{id}"), "角色授权申请", role.label(), "/security").await?;
+    crate::notify::approval_waiting(
+        tx,
+        db,
+        0,
+        approvers,
+        &format!("role_request:{id}"),
+        "角色授权申请",
+        role.label(),
+        "/security",
+    )
+    .await?;
     Ok(id)
 }
 

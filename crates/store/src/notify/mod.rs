@@ -43,7 +43,7 @@ pub enum Audience {
 
 /// One notification to produce.
 #[derive(Debug, Clone)]
-pub struct Notice {
+pub struct Notification {
     pub region_id: i64,
     pub audiences: Vec<Audience>,
     /// The org whose group robots receive the group text (if the kind goes to groups).
@@ -61,7 +61,7 @@ pub struct Enqueued {
 /// Produces a notification inside the caller's transaction: nothing is sent here. A kind
 /// the rules disable produces nothing; a key already used for a recipient (or robot)
 /// produces nothing again.
-pub async fn enqueue(tx: &mut Tx, db: &Db, notice: &Notice) -> StoreResult<Enqueued> {
+pub async fn enqueue(tx: &mut Tx, db: &Db, notice: &Notification) -> StoreResult<Enqueued> {
     let rules = db.rules();
     let Some(rule) = rules.notify.rule(notice.message.kind).cloned() else { return Ok(Enqueued::default()) };
     let m = &notice.message;
@@ -106,7 +106,8 @@ pub async fn enqueue(tx: &mut Tx, db: &Db, notice: &Notice) -> StoreResult<Enque
             "SELECT id FROM notify_webhooks WHERE region_id = $1 AND org_id = $2 AND enabled = TRUE ORDER BY id")
             .bind(notice.region_id).bind(org_id).fetch_all(c).await)?;
         for hook in hooks {
-            out.outbox += webhooks::queue(tx, notice.region_id, hook, m.kind, &m.title, &m.group_text, &m.dedupe_key, now).await?;
+            out.outbox +=
+                webhooks::queue(tx, notice.region_id, hook, m.kind, &m.title, &m.group_text, &m.dedupe_key, now).await?;
         }
     }
     Ok(out)
@@ -131,7 +132,7 @@ pub async fn approval_waiting(
         _ => None,
     };
     let message = vanguard_domain::notify::approval_waiting(object, what, about, link);
-    enqueue(tx, db, &Notice { region_id, audiences: vec![approvers], group_org_id, message }).await
+    enqueue(tx, db, &Notification { region_id, audiences: vec![approvers], group_org_id, message }).await
 }
 
 /// A notification as its recipient sees it.
@@ -279,7 +280,8 @@ impl Notices<'_> {
                 .bind(region).bind(account).bind(k.code()).bind(now).execute(c).await)?;
             labels.push(k.label());
         }
-        let detail = if labels.is_empty() { "接收全部通知".to_string() } else { format!("不再接收：{}", labels.join("、")) };
+        let detail =
+            if labels.is_empty() { "接收全部通知".to_string() } else { format!("不再接收：{}", labels.join("、")) };
         audit::append(&mut tx, self.db, &self.scope.actor, Event::ok("notify.mute", format!("account:{account}")).detail(detail))
             .await?;
         tx.commit().await?;

@@ -2,7 +2,7 @@
 //! meeting reminder and the overdue 问题. Each notification carries a dedupe key, so a
 //! re-run of the same day (a catch-up, a second server) sends nothing twice.
 
-use super::{Audience, Enqueued, Notice, enqueue};
+use super::{Audience, Enqueued, Notification, enqueue};
 use crate::{Db, StoreResult};
 use chrono::NaiveDate;
 use vanguard_domain::kernel::finding::Severity;
@@ -40,7 +40,7 @@ pub async fn run_region(db: &Db, region_id: i64, today: NaiveDate) -> StoreResul
             m.topic.clone()
         };
         let message = meeting_reminder(m.id, &m.org_name, &title, &china_time_text(m.planned_at), &m.place);
-        let notice = Notice {
+        let notice = Notification {
             region_id,
             audiences: m.roll.iter().map(|id| Audience::Member(*id)).collect(),
             group_org_id: Some(m.org_id),
@@ -58,7 +58,7 @@ pub async fn run_region(db: &Db, region_id: i64, today: NaiveDate) -> StoreResul
     for f in crate::platform::findings::open_before(db, region_id, Severity::Finding, before, 1_000).await? {
         let title = vanguard_domain::orglife::check::rule_title(&rules, &f.rule_code);
         let open_days = (now - f.first_seen_at) / 86_400_000;
-        let notice = Notice {
+        let notice = Notification {
             region_id,
             audiences: vec![Audience::OrgManagers(f.org_id)],
             group_org_id: Some(f.org_id),

@@ -165,7 +165,8 @@ impl Notices<'_> {
     pub async fn create_webhook(&self, org_id: i64, input: &WebhookInput) -> StoreResult<WebhookView> {
         let mut tx = self.db.begin().await?;
         let org = self.scoped().orgs().org_for_write(&mut tx, org_id).await?;
-        let robot = input.robot.ok_or_else(|| StoreError::invalid("robot", "notify.robot", "请选择机器人类型：企业微信或钉钉"))?;
+        let robot =
+            input.robot.ok_or_else(|| StoreError::invalid("robot", "notify.robot", "请选择机器人类型：企业微信或钉钉"))?;
         let name = checked_name(&input.name)?;
         check_webhook_url(&input.url).map_err(StoreError::Invalid)?;
         let id = ids::next();
@@ -181,7 +182,12 @@ impl Notices<'_> {
             &mut tx,
             self.db,
             &self.scope.actor,
-            Event::ok("notify.webhook.create", format!("org:{}", org.id)).detail(format!("{}：{}（{}）", org.name, name, robot.label())),
+            Event::ok("notify.webhook.create", format!("org:{}", org.id)).detail(format!(
+                "{}：{}（{}）",
+                org.name,
+                name,
+                robot.label()
+            )),
         )
         .await?;
         tx.commit().await?;
@@ -197,7 +203,8 @@ impl Notices<'_> {
     /// Changes a robot (name, address, secret, format, on/off). Audited.
     pub async fn update_webhook(&self, id: i64, input: &WebhookInput) -> StoreResult<WebhookView> {
         let mut tx = self.db.begin().await?;
-        let ((_, org_id, robot, old_name, old_url, old_secret, old_md, old_on, _), org_name) = self.hook_for_write(&mut tx, id).await?;
+        let ((_, org_id, robot, old_name, old_url, old_secret, old_md, old_on, _), org_name) =
+            self.hook_for_write(&mut tx, id).await?;
         let robot = match input.robot {
             Some(r) => r,
             None => crate::platform::error::decode("notify_webhooks.robot", &robot, RobotKind::from_code)?,
@@ -224,8 +231,11 @@ impl Notices<'_> {
             &mut tx,
             self.db,
             &self.scope.actor,
-            Event::ok("notify.webhook.update", format!("org:{org_id}"))
-                .detail(format!("{org_name}：{name}（{}，{}）", robot.label(), if enabled { "启用" } else { "停用" })),
+            Event::ok("notify.webhook.update", format!("org:{org_id}")).detail(format!(
+                "{org_name}：{name}（{}，{}）",
+                robot.label(),
+                if enabled { "启用" } else { "停用" }
+            )),
         )
         .await?;
         tx.commit().await?;
@@ -238,9 +248,15 @@ impl Notices<'_> {
         let ((_, org_id, _, name, ..), org_name) = self.hook_for_write(&mut tx, id).await?;
         let now = self.db.clock().now_ms();
         let text = format!("这是锋领智慧党建发往“{name}”的测试消息，收到即表示{org_name}的群通知已接通。");
-        queue(&mut tx, self.scope.region_id, id, NotifyKind::ApprovalWaiting, "测试消息", &text, &format!("test:{now}"), now).await?;
-        audit::append(&mut tx, self.db, &self.scope.actor, Event::ok("notify.webhook.test", format!("org:{org_id}")).detail(name))
+        queue(&mut tx, self.scope.region_id, id, NotifyKind::ApprovalWaiting, "测试消息", &text, &format!("test:{now}"), now)
             .await?;
+        audit::append(
+            &mut tx,
+            self.db,
+            &self.scope.actor,
+            Event::ok("notify.webhook.test", format!("org:{org_id}")).detail(name),
+        )
+        .await?;
         tx.commit().await?;
         self.webhook(id).await
     }
@@ -262,7 +278,11 @@ impl Notices<'_> {
 fn checked_name(name: &str) -> StoreResult<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > NAME_MAX {
-        return Err(StoreError::invalid("name", "notify.name", format!("请填写群的名称（不超过{NAME_MAX}个字），如“第一支部党员群”")));
+        return Err(StoreError::invalid(
+            "name",
+            "notify.name",
+            format!("请填写群的名称（不超过{NAME_MAX}个字），如“第一支部党员群”"),
+        ));
     }
     Ok(name.to_string())
 }

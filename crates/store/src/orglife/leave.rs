@@ -94,7 +94,17 @@ impl OrgLife<'_> {
         .await?;
         let approvers = crate::notify::Audience::OrgManagers(row.org_id);
         let link = format!("/meetings/{meeting_id}");
-        crate::notify::approval_waiting(&mut tx, self.db, row.region_id, approvers, &format!("leave:{id}"), "请假申请", &meeting.title, &link).await?;
+        crate::notify::approval_waiting(
+            &mut tx,
+            self.db,
+            row.region_id,
+            approvers,
+            &format!("leave:{id}"),
+            "请假申请",
+            &meeting.title,
+            &link,
+        )
+        .await?;
         tx.commit().await?;
         self.leave_request(id).await
     }

@@ -200,7 +200,13 @@ pub struct OpenFinding {
 
 /// Open findings of `severity` in a region first seen before `before_ms` (at most `limit`,
 /// oldest first).
-pub async fn open_before(db: &crate::Db, region_id: i64, severity: Severity, before_ms: i64, limit: i64) -> StoreResult<Vec<OpenFinding>> {
+pub async fn open_before(
+    db: &crate::Db,
+    region_id: i64,
+    severity: Severity,
+    before_ms: i64,
+    limit: i64,
+) -> StoreResult<Vec<OpenFinding>> {
     Ok(crate::read!(db, c => sqlx::query_as(
         "SELECT f.id, f.rule_code, f.org_id, o.name AS org_name, f.first_seen_at FROM findings f \
          JOIN orgs o ON o.region_id = f.region_id AND o.id = f.org_id \

@@ -64,7 +64,11 @@ pub struct Mutes {
     pub muted: Vec<NotifyKind>,
 }
 
-pub async fn set_settings(State(state): State<AppState>, ctx: Ctx, JsonBody(m): JsonBody<Mutes>) -> ApiResult<Json<Vec<KindSetting>>> {
+pub async fn set_settings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    JsonBody(m): JsonBody<Mutes>,
+) -> ApiResult<Json<Vec<KindSetting>>> {
     Ok(Json(ctx.scoped(&state.db).notices().set_mutes(&m.muted).await?))
 }
 

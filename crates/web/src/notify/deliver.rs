@@ -15,8 +15,8 @@ use http_body_util::BodyExt;
 use std::time::{Duration, Instant};
 use vanguard_domain::notify::webhook::{dingtalk_signed_url, dingtalk_string_to_sign, robot_accepted};
 use vanguard_domain::notify::{RobotKind, robot_body};
-use vanguard_store::notify::webhooks::{Attempt, claim, due, record};
 use vanguard_store::notify::DueDelivery;
+use vanguard_store::notify::webhooks::{Attempt, claim, due, record};
 use vanguard_store::{Db, StoreResult};
 
 /// How long one post may take, connection included.

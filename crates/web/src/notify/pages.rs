@@ -40,16 +40,10 @@ impl InboxPage {
     }
 }
 
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-pub struct InboxQuery {
-    unread: bool,
-}
-
 pub async fn inbox(
     State(state): State<AppState>,
     ctx: Ctx,
-    crate::extract::QueryParams(q): crate::extract::QueryParams<InboxQuery>,
+    crate::extract::QueryParams(q): crate::extract::QueryParams<super::api::InboxQuery>,
     Paged(req): Paged,
 ) -> PageResult {
     let page = ctx.scoped(&state.db).notices().list(q.unread, &req).await?;
@@ -87,7 +81,12 @@ impl PortalPage {
     }
 }
 
-async fn portal_page(state: &AppState, ctx: &Ctx, req: &vanguard_domain::kernel::paging::PageRequest, error: String) -> PageResult {
+async fn portal_page(
+    state: &AppState,
+    ctx: &Ctx,
+    req: &vanguard_domain::kernel::paging::PageRequest,
+    error: String,
+) -> PageResult {
     let n = ctx.scoped(&state.db).notices();
     let page = n.list(false, req).await?;
     let pager = Pager::new(&page, "/m/notifications", &[]);
@@ -119,7 +118,9 @@ pub async fn portal_settings(State(state): State<AppState>, ctx: Ctx, body: Stri
         .collect();
     match ctx.scoped(&state.db).notices().set_mutes(&muted).await {
         Ok(_) => Ok(see_other("/m/notifications?done=saved#settings")),
-        Err(StoreError::Invalid(inv)) => portal_page(&state, &ctx, &vanguard_domain::kernel::paging::PageRequest::first(20), inv.to_string()).await,
+        Err(StoreError::Invalid(inv)) => {
+            portal_page(&state, &ctx, &vanguard_domain::kernel::paging::PageRequest::first(20), inv.to_string()).await
+        }
         Err(e) => Err(ApiError::from(e).into()),
     }
 }

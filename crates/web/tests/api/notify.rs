@@ -94,7 +94,13 @@ async fn a_test_message_reaches_a_wecom_and_a_signed_dingtalk_robot_in_their_bod
         let (base, robot) = start_robot().await;
         let secretary = fx.login(Caller::Secretary).await;
         let b1 = fx.org(Org::B1);
-        let wecom = add_robot(&server, &secretary, b1, json!({"robot": "wecom", "name": "东一支部党员群", "url": format!("{base}/cgi-bin/webhook/send?key=k1")})).await;
+        let wecom = add_robot(
+            &server,
+            &secretary,
+            b1,
+            json!({"robot": "wecom", "name": "东一支部党员群", "url": format!("{base}/cgi-bin/webhook/send?key=k1")}),
+        )
+        .await;
         let ding = add_robot(
             &server,
             &secretary,
@@ -157,7 +163,13 @@ async fn a_failing_robot_is_retried_after_a_doubling_wait_every_attempt_logged_a
         let (base, robot) = start_robot().await;
         robot.fail.store(true, Ordering::SeqCst);
         let secretary = fx.login(Caller::Secretary).await;
-        let id = add_robot(&server, &secretary, fx.org(Org::B1), json!({"robot": "wecom", "name": "群", "url": format!("{base}/hook")})).await;
+        let id = add_robot(
+            &server,
+            &secretary,
+            fx.org(Org::B1),
+            json!({"robot": "wecom", "name": "群", "url": format!("{base}/hook")}),
+        )
+        .await;
         server.post(&format!("/api/v1/webhooks/{id}/test"), &secretary, &json!({})).await;
         assert_eq!(deliver_due(&fx.db).await.unwrap(), 1);
         // Not due again before the first wait (30 s) is over.
@@ -203,7 +215,13 @@ async fn a_leave_request_tells_the_branch_secretary_at_once_and_is_not_slowed_by
         let (base, robot) = start_robot().await;
         robot.delay_ms.store(3_000, Ordering::SeqCst);
         let secretary = fx.login(Caller::Secretary).await;
-        add_robot(&server, &secretary, fx.org(Org::B1), json!({"robot": "dingtalk", "name": "群", "url": format!("{base}/hook")})).await;
+        add_robot(
+            &server,
+            &secretary,
+            fx.org(Org::B1),
+            json!({"robot": "dingtalk", "name": "群", "url": format!("{base}/hook")}),
+        )
+        .await;
         let meeting = planned_meeting(&fx, 5, "学习二十大精神").await;
         let before = unread(&server, &secretary).await;
         let member = fx.login(Caller::Member).await;
@@ -215,7 +233,10 @@ async fn a_leave_request_tells_the_branch_secretary_at_once_and_is_not_slowed_by
         assert!(posts(&robot).is_empty(), "sent inside the request");
         assert_eq!(unread(&server, &secretary).await, before + 1);
         let mine = inbox(&server, &secretary).await;
-        let n = mine.iter().find(|n| n["kind"] == "approval_waiting" && n["body"].as_str().unwrap().contains("学习二十大精神")).unwrap();
+        let n = mine
+            .iter()
+            .find(|n| n["kind"] == "approval_waiting" && n["body"].as_str().unwrap().contains("学习二十大精神"))
+            .unwrap();
         assert_eq!(n["link"], format!("/meetings/{meeting}"));
         // The member who asked sees none of it: only their own notifications.
         assert!(inbox(&server, &member).await.iter().all(|x| x["kind"] != "approval_waiting"));
@@ -240,13 +261,18 @@ async fn the_day_before_reminder_reaches_the_roll_and_the_group_once_and_not_a_m
         let server = Server::relaxed(&fx.db).await;
         let (base, robot) = start_robot().await;
         let secretary = fx.login(Caller::Secretary).await;
-        add_robot(&server, &secretary, fx.org(Org::B1), json!({"robot": "wecom", "name": "群", "url": format!("{base}/hook")})).await;
+        add_robot(&server, &secretary, fx.org(Org::B1), json!({"robot": "wecom", "name": "群", "url": format!("{base}/hook")}))
+            .await;
         let member = fx.login(Caller::Member).await;
         let leader = fx.login(Caller::Leader).await;
         // An essential kind cannot be muted; a reminder can.
-        let refused = server.call(Method::PUT, "/api/v1/notifications/settings", Some(&member), Some(&json!({"muted": ["finding_overdue"]}))).await;
+        let refused = server
+            .call(Method::PUT, "/api/v1/notifications/settings", Some(&member), Some(&json!({"muted": ["finding_overdue"]})))
+            .await;
         assert_eq!(refused.status, 422, "{}", refused.text);
-        let muted = server.call(Method::PUT, "/api/v1/notifications/settings", Some(&member), Some(&json!({"muted": ["meeting_reminder"]}))).await;
+        let muted = server
+            .call(Method::PUT, "/api/v1/notifications/settings", Some(&member), Some(&json!({"muted": ["meeting_reminder"]})))
+            .await;
         assert_eq!(muted.status, 200, "{}", muted.text);
         let meeting = planned_meeting(&fx, 1, "主题党日").await;
         planned_meeting(&fx, 3, "三天后的会").await;
