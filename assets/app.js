@@ -24,7 +24,8 @@
   }, true);
 })();
 // Page patterns: a button sets every select of its form (全部出席); [data-print] prints;
-// [data-poll] refreshes a number from a small JSON endpoint (the live sign-in count).
+// [data-poll] refreshes a number from a small JSON endpoint (the live sign-in count, the
+// notification bell).
 (function () {
   document.addEventListener('click', function (e) {
     var all = e.target.closest && e.target.closest('[data-set-all]');
@@ -40,7 +41,8 @@
   function poll(el) {
     var url = el.getAttribute('data-poll');
     var field = el.getAttribute('data-field');
-    var timer = setInterval(function () {
+    var timer;
+    function tick() {
       if (!document.body.contains(el)) { clearInterval(timer); return; }
       fetch(url, { credentials: 'same-origin', headers: { 'Accept': 'application/json' } })
         .then(function (r) { return r.ok ? r.json() : null; })
@@ -50,7 +52,10 @@
           if (j.open === false) { clearInterval(timer); }
         })
         .catch(function () {});
-    }, Number(el.getAttribute('data-interval') || 3000));
+    }
+    timer = setInterval(tick, Number(el.getAttribute('data-interval') || 3000));
+    // [data-poll-now]: also at once (a page rendered without the number, the portal's bell).
+    if (el.hasAttribute('data-poll-now')) { tick(); }
   }
   function start(root) { root.querySelectorAll('[data-poll]').forEach(poll); }
   document.addEventListener('DOMContentLoaded', function () { start(document); });

@@ -14,6 +14,7 @@ pub mod affairs;
 pub mod cockpit;
 pub mod learning;
 pub mod member;
+pub mod notify;
 pub mod org;
 pub mod orglife;
 

@@ -2,7 +2,8 @@
 //! the full recompute of `vanguard check`, so that what became late overnight — a month
 //! without its 主题党日, a term that ran out — shows the next morning without a cron job;
 //! then the audit chain's verification (security.md L2), whose outcome is recorded and
-//! shown on the auditor's page. A check missed while the server was down runs at start.
+//! shown on the auditor's page; then the time-based notifications (`store::notify::produce`).
+//! A check missed while the server was down runs at start.
 
 use std::time::Duration;
 use vanguard_domain::kernel::audit::CHECKPOINT_INTERVAL_MS;
@@ -70,6 +71,14 @@ async fn check_all(db: &Db) {
                 }
             }
             Err(e) => tracing::error!(region = %root.name, error = %e, "每日检查失败"),
+        }
+        // Time-based notifications (the day-before meeting reminder, overdue 问题), after
+        // the findings are up to date; keyed, so a second run the same day sends nothing.
+        match vanguard_store::notify::produce::run_region(db, root.region_id, as_of).await {
+            Ok(p) => {
+                tracing::info!(region = %root.name, meetings = p.meetings, findings = p.findings, in_app = p.in_app, outbox = p.outbox, "每日通知已生成")
+            }
+            Err(e) => tracing::error!(region = %root.name, error = %e, "每日通知生成失败"),
         }
     }
     // A failed verification also raises a security alert for the 安全管理员 and the 审计员.

@@ -389,6 +389,7 @@ async fn main() -> Result<()> {
                 tokio::spawn(daily_check::run(db.clone(), minute_of_day));
             }
             tokio::spawn(daily_check::checkpoints(db.clone()));
+            tokio::spawn(vanguard_web::notify::deliver::run(db.clone(), std::time::Duration::from_secs(5)));
             vanguard_web::server::serve_until(state, listener, async {
                 stop.await;
                 eprintln!("正在停止：不再接受新连接，等待进行中的请求完成……");

@@ -28,6 +28,7 @@ pub mod cockpit;
 pub mod home;
 pub mod learning;
 pub mod member;
+pub mod notify;
 pub mod org;
 pub mod orglife;
 pub mod security;

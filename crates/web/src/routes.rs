@@ -67,6 +67,7 @@ pub fn table() -> Vec<RouteSpec> {
         crate::affairs::election_routes::routes(),
         crate::cockpit::routes::routes(),
         crate::learning::routes::routes(),
+        crate::notify::routes::routes(),
         crate::home::routes::routes(),
     ]
     .into_iter()

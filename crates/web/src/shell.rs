@@ -35,6 +35,8 @@ pub struct Shell {
     pub tree_root: Option<(i64, String)>,
     /// The success message after a save (see [`flash_message`]).
     pub flash: Option<&'static str>,
+    /// The caller's unread notifications, on the bell (capped).
+    pub unread: i64,
 }
 
 /// The messages a page shows after a successful save, by the `done=` key the save
@@ -71,6 +73,8 @@ pub fn flash_message(key: &str) -> Option<&'static str> {
         "election_requested" => "换届请示已报上级党组织。",
         "election_voted" => "选举结果已登记，等待上级党组织批准书记人选。",
         "election_decided" => "已批复。",
+        "read_all" => "已全部标为已读。",
+        "webhook_test" => "测试消息已排队，稍后刷新可看到发送结果。",
         _ => return None,
     })
 }
@@ -113,7 +117,17 @@ impl Shell {
         let user = s.account.display_name.clone();
         // The role once: not again when the display name already says it.
         let role_label = if user.contains(role.label()) { "" } else { role.label() };
-        Shell { user, role_label, flash: crate::middleware::current_flash(), csrf: s.csrf_token.clone(), nav, active, tree_root }
+        let unread = ctx.scoped(&state.db).notices().unread().await.map_or(0, |u| u.unread);
+        Shell {
+            user,
+            role_label,
+            flash: crate::middleware::current_flash(),
+            csrf: s.csrf_token.clone(),
+            nav,
+            active,
+            tree_root,
+            unread,
+        }
     }
 }
 

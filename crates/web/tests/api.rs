@@ -17,6 +17,8 @@ mod imports;
 mod learning;
 #[path = "api/matrix.rs"]
 mod matrix;
+#[path = "api/notify.rs"]
+mod notify;
 #[path = "api/ops.rs"]
 mod ops;
 #[path = "api/orglife.rs"]

@@ -26,6 +26,8 @@ pub struct RuleSet {
     pub elections: crate::affairs::election::ElectionRules,
     /// 学: the points table, the 活跃时段 and the daily quiz's size.
     pub learning: crate::learning::LearningRules,
+    /// 通知: the kind table (which kinds, to whom, in-app or group, essential) and its numbers.
+    pub notify: crate::notify::NotifyRules,
     /// How serious each kind of finding is, for every rule of every feature.
     pub severity: SeverityPolicy,
     pub login: LoginPolicy,
@@ -42,6 +44,7 @@ impl Default for RuleSet {
             dues: crate::affairs::dues::DuesRules::default(),
             elections: crate::affairs::election::ElectionRules::default(),
             learning: crate::learning::LearningRules::default(),
+            notify: crate::notify::NotifyRules::default(),
             severity: SeverityPolicy::default(),
             login: LoginPolicy::default(),
             password: PasswordPolicy::default(),

@@ -96,6 +96,18 @@ pub(super) async fn file(tx: &mut Tx, db: &Db, actor: &Actor, ask: Ask) -> Store
             .detail(format!("申请授予{}，待安全管理员审批", role.label())),
     )
     .await?;
+    let approvers = crate::notify::Audience::Role(Role::SecAdmin);
+    crate::notify::approval_waiting(
+        tx,
+        db,
+        0,
+        approvers,
+        &format!("role_request:{id}"),
+        "角色授权申请",
+        role.label(),
+        "/security",
+    )
+    .await?;
     Ok(id)
 }
 

@@ -102,6 +102,19 @@ impl Dues<'_> {
             )),
         )
         .await?;
+        let approvers = crate::notify::Audience::OrgManagers(p.org_id);
+        let link = format!("/members/{}/dues", p.id);
+        crate::notify::approval_waiting(
+            &mut tx,
+            self.db,
+            p.region_id,
+            approvers,
+            &format!("relief:{id}"),
+            "党费减免申请",
+            &p.name,
+            &link,
+        )
+        .await?;
         tx.commit().await?;
         self.relief(id).await
     }

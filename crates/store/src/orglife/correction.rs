@@ -196,6 +196,21 @@ impl OrgLife<'_> {
             )),
         )
         .await?;
+        if let Some(parent) = self.scoped().orgs().org(m.org_id).await?.parent_id {
+            let approvers = crate::notify::Audience::OrgManagers(parent);
+            let (object, link) = (format!("correction:{id}"), format!("/meetings/{meeting_id}"));
+            crate::notify::approval_waiting(
+                &mut tx,
+                self.db,
+                m.region_id,
+                approvers,
+                &object,
+                "会议记录更正申请",
+                &m.topic,
+                &link,
+            )
+            .await?;
+        }
         tx.commit().await?;
         self.correction(id).await
     }

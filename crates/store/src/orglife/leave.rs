@@ -92,6 +92,19 @@ impl OrgLife<'_> {
             Event::ok("leave.request", format!("meeting:{meeting_id}")).detail(format!("{}：{}", meeting.title, reason.trim())),
         )
         .await?;
+        let approvers = crate::notify::Audience::OrgManagers(row.org_id);
+        let link = format!("/meetings/{meeting_id}");
+        crate::notify::approval_waiting(
+            &mut tx,
+            self.db,
+            row.region_id,
+            approvers,
+            &format!("leave:{id}"),
+            "请假申请",
+            &meeting.title,
+            &link,
+        )
+        .await?;
         tx.commit().await?;
         self.leave_request(id).await
     }

@@ -41,6 +41,7 @@ pub mod leave;
 pub mod meeting;
 pub mod plan;
 pub mod portal;
+pub mod reminders;
 pub mod signin;
 
 pub use attachment::{ATTACHMENT_MAX_BYTES, AttachmentFile, AttachmentView, check_attachment, sniff_attachment};

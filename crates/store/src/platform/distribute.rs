@@ -79,6 +79,11 @@ pub const TABLES: &[(&str, Placement)] = &[
     ("learning_points_events", Placement::ByRegion),
     ("learning_points_totals", Placement::ByRegion),
     ("learning_rank_buckets", Placement::ByRegion),
+    ("notifications", Placement::ByRegion),
+    ("notify_mutes", Placement::ByRegion),
+    ("notify_webhooks", Placement::ByRegion),
+    ("notify_outbox", Placement::ByRegion),
+    ("notify_deliveries", Placement::ByRegion),
     ("member_identities", Placement::ByKey("id_number_hash")),
 ];
 

@@ -186,3 +186,31 @@ pub(crate) const FINDING_COLUMNS: &[&str] = &[
     "last_seen_at",
     "resolved_at",
 ];
+
+/// An open finding of one severity first seen before a time, with its org's name: what the
+/// notifications' overdue producer reads (`notify::produce`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OpenFinding {
+    pub id: i64,
+    pub rule_code: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub first_seen_at: i64,
+}
+
+/// Open findings of `severity` in a region first seen before `before_ms` (at most `limit`,
+/// oldest first).
+pub async fn open_before(
+    db: &crate::Db,
+    region_id: i64,
+    severity: Severity,
+    before_ms: i64,
+    limit: i64,
+) -> StoreResult<Vec<OpenFinding>> {
+    Ok(crate::read!(db, c => sqlx::query_as(
+        "SELECT f.id, f.rule_code, f.org_id, o.name AS org_name, f.first_seen_at FROM findings f \
+         JOIN orgs o ON o.region_id = f.region_id AND o.id = f.org_id \
+         WHERE f.region_id = $1 AND f.resolved_at IS NULL AND f.severity = $2 AND f.first_seen_at < $3 \
+         ORDER BY f.first_seen_at, f.id LIMIT $4")
+        .bind(region_id).bind(severity.code()).bind(before_ms).bind(limit).fetch_all(c).await)?)
+}

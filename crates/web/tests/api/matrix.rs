@@ -240,6 +240,32 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("POST", "/m/dues") => case(MemberRead, OwnRecord, form(&[])),
         ("GET", "/m/dues/orders/{id}") => case(MemberRead, NoSuchObject, Body::None),
         ("POST", "/m/dues/orders/{id}") => case(MemberRead, NoSuchObject, form(&[("action", "pay")])),
+        // 通知: one's own (no target; another's id is not found); an org's group robots need
+        // 维护党组织 over it. Writes are refused after the reach check or change nothing.
+        ("GET", "/api/v1/notifications" | "/api/v1/notifications/unread" | "/api/v1/notifications/settings") => {
+            case(SelfService, Untargeted, Body::None)
+        }
+        ("POST", "/api/v1/notifications/{id}/read") => case(SelfService, NoSuchObject, Body::None),
+        ("POST", "/api/v1/notifications/read-all") => case(SelfService, Untargeted, Body::None),
+        ("PUT", "/api/v1/notifications/settings") => {
+            case(SelfService, Untargeted, Body::Json(json!({"muted": ["approval_waiting"]})))
+        }
+        ("GET", "/api/v1/orgs/{id}/webhooks") => case(OrgWrite, OrgPath, Body::None),
+        ("POST", "/api/v1/orgs/{id}/webhooks") => case(OrgWrite, OrgPath, Body::Json(json!({}))),
+        ("PUT", "/api/v1/webhooks/{id}") => case(OrgWrite, NoSuchObject, Body::Json(json!({}))),
+        ("POST", "/api/v1/webhooks/{id}/test") => case(OrgWrite, NoSuchObject, Body::None),
+        ("GET", "/api/v1/webhooks/{id}/deliveries") => case(OrgWrite, NoSuchObject, Body::None),
+        ("GET", "/notifications" | "/m/notifications") => case(SelfService, Untargeted, Body::None),
+        ("POST", "/notifications/{id}") => case(SelfService, NoSuchObject, form(&[])),
+        ("POST", "/notifications/read-all") => case(SelfService, Untargeted, form(&[])),
+        ("POST", "/m/notifications/settings") => case(
+            SelfService,
+            Untargeted,
+            form(&[("receive", "meeting_reminder"), ("receive", "signup_confirmed"), ("receive", "required_content")]),
+        ),
+        ("GET", "/orgs/{id}/webhooks") => case(OrgWrite, OrgPath, Body::None),
+        ("POST", "/orgs/{id}/webhooks") => case(OrgWrite, OrgPath, form(&[])),
+        ("POST", "/webhooks/{id}") => case(OrgWrite, NoSuchObject, form(&[("action", "test")])),
         ("GET", "/api/v1/audit") => case(AuditRead, Untargeted, Body::None),
         ("GET", "/api/v1/audit/verify") => case(AuditRead, Untargeted, Body::None),
         // Pages. Form posts carry URL-encoded bodies, as browsers send them.
@@ -629,6 +655,11 @@ fn allowed_status(method: &str, path: &str, caller: Caller, target: Option<Org>)
         // 换届: an empty request (no date, seats or reason), refused after the reach check.
         ("POST", "/api/v1/elections/orgs/{id}" | "/orgs/{id}/elections") => 422,
         ("POST", "/orgs/{id}/dues" | "/members/{id}/dues/base" | "/members/{id}/dues/pay" | "/m/dues") => 422,
+        // 通知: an essential kind cannot be muted; a robot without its fields is refused.
+        ("POST", "/api/v1/notifications/read-all") => 200,
+        ("PUT", "/api/v1/notifications/settings") => 422,
+        ("POST", "/api/v1/orgs/{id}/webhooks" | "/orgs/{id}/webhooks") => 422,
+        ("POST", "/notifications/read-all" | "/m/notifications/settings") => 303,
         ("POST", "/api/v1/accounts") => 201,
         ("POST", "/api/v1/accounts/{id}/reset-password" | "/api/v1/accounts/{id}/unlock") => 200,
         ("POST", "/api/v1/accounts/{id}/disable" | "/api/v1/accounts/{id}/enable") => 200,
@@ -657,6 +688,7 @@ const MAY_BE_EMPTY: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/dues/orgs/{id}/bills", "the fixture sets no member's dues base, so no month has bills"),
     ("GET", "/api/v1/elections/orgs/{id}", "the fixture's orgs have held no election yet"),
     ("GET", "/api/v1/learning/questions", "the fixture's orgs have empty question banks"),
+    ("GET", "/api/v1/orgs/{id}/webhooks", "the fixture's orgs have no group robots"),
 ];
 
 /// Routes whose rows belong to the target but do not repeat its id (a member's history,
