@@ -6,6 +6,9 @@
 //!   arrears. Its numbers are [`dues::DuesRules`], part of
 //!   [`crate::kernel::rules::RuleSet`].
 //! - [`dues_relief`]: 党费减免 — application, the branch's study, the parent's approval.
+//! - [`recruit`]: 发展党员 — the 25-step table ([`recruit::RecruitRules`]), the checks of
+//!   each step, the 预备期 and its findings.
 
 pub mod dues;
 pub mod dues_relief;
+pub mod recruit;

@@ -22,6 +22,8 @@ pub struct RuleSet {
     pub orglife: crate::orglife::OrgLifeRules,
     /// 党费: brackets, fixed amounts, rounding, 补交 and arrears (`domain.md` §4.5).
     pub dues: crate::affairs::dues::DuesRules,
+    /// 发展党员: the 25-step table and its numbers (`domain.md` §4.9).
+    pub recruit: crate::affairs::recruit::RecruitRules,
     /// 学: the points table, the 活跃时段 and the daily quiz's size.
     pub learning: crate::learning::LearningRules,
     /// How serious each kind of finding is, for every rule of every feature.
@@ -38,6 +40,7 @@ impl Default for RuleSet {
             org: OrgRules::default(),
             orglife: crate::orglife::OrgLifeRules::default(),
             dues: crate::affairs::dues::DuesRules::default(),
+            recruit: crate::affairs::recruit::RecruitRules::default(),
             learning: crate::learning::LearningRules::default(),
             severity: SeverityPolicy::default(),
             login: LoginPolicy::default(),
