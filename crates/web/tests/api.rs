@@ -19,6 +19,8 @@ mod matrix;
 mod ops;
 #[path = "api/orglife.rs"]
 mod orglife;
+#[path = "api/recruit.rs"]
+mod recruit;
 #[path = "api/secretary.rs"]
 mod secretary;
 #[path = "api/secure.rs"]

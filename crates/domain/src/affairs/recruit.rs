@@ -6,11 +6,12 @@
 //! ending without a 转正 application (`domain.md` §4.9, §4.1). Pure: the store keeps
 //! the files (`vanguard_store::affairs::recruit`).
 
-use crate::kernel::error::{FieldError, Invalid};
+use crate::kernel::error::{FieldError, Invalid, check_text};
 use crate::kernel::finding::{Finding, Severity, Subject};
 use crate::kernel::period::{Period, PeriodKind};
-use crate::kernel::time::date_text;
-use crate::member::Category;
+use crate::kernel::time::{date_text, parse_iso_date};
+use crate::member::idcard::IdNumber;
+use crate::member::{Category, Education, Ethnicity, Gender};
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -319,6 +320,128 @@ pub struct Completion {
     pub by: i64,
 }
 
+/// A new applicant's file as typed: the branch, the person, and the application (step 1).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ApplicantInput {
+    pub org_id: i64,
+    pub name: String,
+    /// 公民身份号码: birth date and gender come from it.
+    pub id_number: String,
+    pub ethnicity: String,
+    pub education: String,
+    pub work_unit: String,
+    /// The day the 入党申请书 was handed in (`YYYY-MM-DD`; empty: today).
+    pub applied_on: String,
+    /// Documents handed in with it (the 入党申请书).
+    pub documents: Vec<String>,
+}
+
+/// A checked applicant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applicant {
+    pub name: String,
+    pub id_number: IdNumber,
+    pub birth_date: NaiveDate,
+    pub gender: Gender,
+    pub ethnicity: Ethnicity,
+    pub education: Option<Education>,
+    pub work_unit: String,
+    pub applied_on: Option<NaiveDate>,
+    pub documents: Vec<String>,
+}
+
+/// The longest name, work unit or note, in characters.
+pub const RECRUIT_TEXT_MAX: usize = 100;
+
+/// Reads a new applicant (the age and the documents are step 1's checks).
+pub fn parse_applicant(input: &ApplicantInput) -> Result<Applicant, Invalid> {
+    let mut inv = Invalid::default();
+    check_text(&mut inv, "name", "姓名", &input.name, 50, true);
+    check_text(&mut inv, "work_unit", "工作单位", &input.work_unit, RECRUIT_TEXT_MAX, false);
+    let id = IdNumber::parse(&input.id_number).map_err(|e| FieldError::new("id_number", e.code(), e.message()));
+    let birth = id.as_ref().ok().and_then(IdNumber::birth_date);
+    let ethnicity = if input.ethnicity.trim().is_empty() { Some(Ethnicity::HAN) } else { Ethnicity::parse(&input.ethnicity) };
+    if ethnicity.is_none() {
+        inv.push(FieldError::new("ethnicity", "ethnicity.unknown", "民族应为56个民族之一，如“汉族”"));
+    }
+    let education = if input.education.trim().is_empty() { None } else { Education::parse(&input.education) };
+    if !input.education.trim().is_empty() && education.is_none() {
+        inv.push(FieldError::new("education", "education.unknown", "学历不在可选范围内，请从列表中选择"));
+    }
+    let applied_on = opt_date(&mut inv, "applied_on", &input.applied_on);
+    let id = match id {
+        Ok(id) => Some(id),
+        Err(e) => {
+            inv.push(e);
+            None
+        }
+    };
+    match (id, birth, ethnicity) {
+        (Some(id_number), Some(birth_date), Some(ethnicity)) if inv.is_empty() => Ok(Applicant {
+            name: input.name.trim().to_string(),
+            gender: id_number.gender(),
+            id_number,
+            birth_date,
+            ethnicity,
+            education,
+            work_unit: input.work_unit.trim().to_string(),
+            applied_on,
+            documents: input.documents.iter().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect(),
+        }),
+        _ => Err(inv),
+    }
+}
+
+/// A step's completion as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct StepInput {
+    /// The day it was done (`YYYY-MM-DD`; empty: today).
+    pub on: String,
+    /// Names of the documents handed in.
+    pub documents: Vec<String>,
+    /// The first day of the 公示 (steps with one).
+    pub publicity_from: String,
+    pub training_days: u32,
+    pub training_hours: u32,
+    /// 入党介绍人 (step 9): member ids.
+    pub introducer_ids: Vec<i64>,
+    pub note: String,
+}
+
+/// Reads a step's dates and note into a [`Completion`] (the store adds the introducers'
+/// categories and the account).
+pub fn parse_step(no: u8, input: &StepInput) -> Result<(Completion, String), Invalid> {
+    let mut inv = Invalid::default();
+    let on = opt_date(&mut inv, "on", &input.on);
+    let publicity_from = opt_date(&mut inv, "publicity_from", &input.publicity_from);
+    check_text(&mut inv, "note", "备注", &input.note, 500, false);
+    let c = Completion {
+        no,
+        on,
+        documents: input.documents.iter().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect(),
+        publicity_from,
+        training_days: input.training_days,
+        training_hours: input.training_hours,
+        introducers: Vec::new(),
+        by_vote: false,
+        by: 0,
+    };
+    inv.into_result((c, input.note.trim().to_string()))
+}
+
+fn opt_date(inv: &mut Invalid, field: &'static str, text: &str) -> Option<NaiveDate> {
+    if text.trim().is_empty() {
+        return None;
+    }
+    let d = parse_iso_date(text.trim());
+    if d.is_none() {
+        inv.push(FieldError::new(field, "date.format", "日期格式应为 YYYY-MM-DD"));
+    }
+    d
+}
+
 /// Full years of age on a day.
 pub fn age_on(birth: NaiveDate, day: NaiveDate) -> u32 {
     let mut years = day.year() - birth.year();
@@ -424,15 +547,17 @@ pub fn check_completion(
     if !missing.is_empty() {
         inv.push(FieldError::new("documents", "recruit.documents", format!("缺少材料：{}，请补齐后再办理", missing.join("、"))));
     }
+    // The proposer: the last step not the parent's own (the branch's, or the vote's recorder).
+    let proposer = facts.done.iter().rev().find(|d| rules.step(d.no).is_none_or(|s| s.actor != StepActor::Parent));
     if rule.actor == StepActor::Parent
-        && let Some(prev) = facts.done.last()
+        && let Some(prev) = proposer
         && prev.by != 0
         && prev.by == c.by
     {
         inv.push(FieldError::new(
             "step",
             "recruit.same_account",
-            "上级党委办理的步骤须由另一账号办理，不能由办理上一步的同一账号完成",
+            "上级党委办理的步骤须由另一账号办理，不能由提出该事项（办理支部步骤或录入表决）的同一账号完成",
         ));
     }
     if rule.publicity {

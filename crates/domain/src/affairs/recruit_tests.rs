@@ -135,6 +135,14 @@ fn parent_approval_by_the_same_account_as_the_previous_step_is_refused() {
     assert!(check_completion(&r, &f, &c, TODAY()).unwrap_err().has("recruit.same_account"));
     c.by = 9;
     assert!(check_completion(&r, &f, &c, TODAY()).is_ok());
+    // Two parent steps in a row (谈话, 审批) may be done by the same parent account.
+    let mut f = facts_done(16, &[]);
+    f.done[15].by = 9;
+    let mut c = completion(&r, 17, d(2021, 1, 1));
+    c.by = 9;
+    assert!(check_completion(&r, &f, &c, TODAY()).is_ok());
+    c.by = 7;
+    assert!(check_completion(&r, &f, &c, TODAY()).unwrap_err().has("recruit.same_account"));
 }
 
 #[test]

@@ -5,6 +5,9 @@
 //!   gateway's orders, and the monthly report. Rules: `domain::affairs::dues`.
 //! - [`dues_bulk`]: bases and payments in bulk, for the demo.
 //! - [`dues_relief`]: 党费减免 — application, the branch's study, the parent's approval.
+//! - [`recruit`]: 发展党员 — applicants' files moved through the 25 steps, the parent's
+//!   approvals, and the 支部党员大会's votes arriving through the hooks.
+//! - [`recruit_check`]: steps overdue and 预备期 ending as findings of the rules engine.
 //! - [`dues_check`]: arrears as findings of the rules engine (the daily check and each
 //!   payment's transaction).
 
@@ -12,8 +15,11 @@ pub mod dues;
 pub mod dues_bulk;
 pub mod dues_check;
 pub mod dues_relief;
+pub mod recruit;
+pub mod recruit_check;
 
 pub use dues::{
     BaseView, BillFilter, BillView, Dues, DuesReport, EntryView, GenerateOutcome, MemberDues, OrderView, Receipt, ReportRow,
 };
 pub use dues_relief::ReliefView;
+pub use recruit::{RecruitDetail, RecruitFileView, RecruitOutcomeView, RecruitQueue, RecruitStepView};

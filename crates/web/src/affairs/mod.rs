@@ -3,8 +3,14 @@
 //! - 党费 (dues): `routes.rs`, `api.rs` (under `/api/v1/dues/…`), `pages.rs` (the branch
 //!   secretary's month of bills and a member's dues; the portal's 我的党费) and
 //!   `gateway.rs` (the payment-gateway interface and the local simulated gateway).
+//! - 发展党员 (recruitment): `recruit_routes.rs`, `recruit_api.rs` (under
+//!   `/api/v1/recruit/…`), `recruit_pages.rs` (a branch's applicants, a file's 25 steps,
+//!   the parent's 待我审批, the portal's 我的入党进度).
 
 pub mod api;
 pub mod gateway;
 pub mod pages;
+pub mod recruit_api;
+pub mod recruit_pages;
+pub mod recruit_routes;
 pub mod routes;

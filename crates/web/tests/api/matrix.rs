@@ -227,6 +227,20 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("POST", "/m/dues") => case(MemberRead, OwnRecord, form(&[])),
         ("GET", "/m/dues/orders/{id}") => case(MemberRead, NoSuchObject, Body::None),
         ("POST", "/m/dues/orders/{id}") => case(MemberRead, NoSuchObject, form(&[("action", "pay")])),
+        ("GET", "/api/v1/recruit/orgs/{id}/files") => case(MemberWrite, OrgPath, Body::None),
+        ("POST", "/api/v1/recruit/orgs/{id}/files") => case(MemberWrite, OrgPath, Body::Json(json!({}))),
+        ("GET", "/api/v1/recruit/files/{id}") => case(MemberWrite, NoSuchObject, Body::None),
+        ("POST", "/api/v1/recruit/files/{id}/steps") => case(MemberWrite, NoSuchObject, Body::Json(json!({"no": 2}))),
+        ("GET", "/api/v1/recruit/queue") => case(MemberWrite, Untargeted, Body::None),
+        ("POST", "/api/v1/recruit/outcomes/{id}/decide") => case(MemberWrite, NoSuchObject, Body::Json(json!({"approve": true}))),
+        ("GET", "/api/v1/recruit/me") => case(MemberRead, OwnRecord, Body::None),
+        ("GET", "/orgs/{id}/recruit") => case(MemberWrite, OrgPath, Body::None),
+        ("POST", "/orgs/{id}/recruit") => case(MemberWrite, OrgPath, form(&[])),
+        ("GET", "/recruit/queue") => case(MemberWrite, Untargeted, Body::None),
+        ("GET", "/recruit/{id}") => case(MemberWrite, NoSuchObject, Body::None),
+        ("POST", "/recruit/{id}/step") => case(MemberWrite, NoSuchObject, form(&[("no", "2")])),
+        ("POST", "/recruit/outcomes/{id}") => case(MemberWrite, NoSuchObject, form(&[("approve", "true")])),
+        ("GET", "/m/recruit") => case(MemberRead, OwnRecord, Body::None),
         ("GET", "/api/v1/audit") => case(AuditRead, Untargeted, Body::None),
         ("GET", "/api/v1/audit/verify") => case(AuditRead, Untargeted, Body::None),
         // Pages. Form posts carry URL-encoded bodies, as browsers send them.
@@ -614,6 +628,8 @@ fn allowed_status(method: &str, path: &str, caller: Caller, target: Option<Org>)
         ("POST", "/api/v1/dues/members/{id}/reliefs" | "/api/v1/dues/me/reliefs" | "/members/{id}/dues/relief") => 422,
         ("PUT", "/api/v1/dues/members/{id}/base") => 422,
         ("POST", "/orgs/{id}/dues" | "/members/{id}/dues/base" | "/members/{id}/dues/pay" | "/m/dues") => 422,
+        // 发展党员: an applicant without name or ID number, refused after the reach check.
+        ("POST", "/api/v1/recruit/orgs/{id}/files" | "/orgs/{id}/recruit") => 422,
         ("POST", "/api/v1/accounts") => 201,
         ("POST", "/api/v1/accounts/{id}/reset-password" | "/api/v1/accounts/{id}/unlock") => 200,
         ("POST", "/api/v1/accounts/{id}/disable" | "/api/v1/accounts/{id}/enable") => 200,
@@ -641,6 +657,8 @@ const MAY_BE_EMPTY: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/members/{id}/attendance", "a member of no group or branch meeting has no attendance"),
     ("GET", "/api/v1/dues/orgs/{id}/bills", "the fixture sets no member's dues base, so no month has bills"),
     ("GET", "/api/v1/learning/questions", "the fixture's orgs have empty question banks"),
+    ("GET", "/api/v1/recruit/orgs/{id}/files", "the fixture has no 发展党员 files"),
+    ("GET", "/api/v1/recruit/me", "the fixture's members have no 发展党员 file: `null`"),
 ];
 
 /// Routes whose rows belong to the target but do not repeat its id (a member's history,
