@@ -172,10 +172,11 @@ pub async fn decide(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(pa
 #[derive(Template)]
 #[template(path = "affairs/recruit_portal.html")]
 struct PortalPage {
+    csrf: String,
     d: Option<RecruitDetail>,
 }
 
 pub async fn mine(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let d = ctx.scoped(&state.db).recruits().my_file().await?;
-    Ok(render(&PortalPage { d }))
+    Ok(render(&PortalPage { csrf: ctx.0.csrf_token.clone(), d }))
 }

@@ -14,8 +14,9 @@ async fn a_file_moves_by_the_branch_and_the_parent_with_documents_over_http() {
         let b1 = fx.org(Org::B1);
         let today = fx.db.clock().today();
         let applied = (today - chrono::Days::new(60)).to_string();
+        let id_number = vanguard_domain::member::idcard::compose("330205", chrono::NaiveDate::from_ymd_opt(1998, 1, 1).expect("date"), 19);
         let body = json!({
-            "name": "周申请", "id_number": "330205199801010019", "applied_on": applied, "documents": ["入党申请书"]
+            "name": "周申请", "id_number": id_number, "applied_on": applied, "documents": ["入党申请书"]
         });
         let r = server.post(&format!("/api/v1/recruit/orgs/{b1}/files"), &secretary, &body).await;
         assert_eq!(r.status, 200, "[{}] {}", fx.backend, r.text);
