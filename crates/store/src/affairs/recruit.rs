@@ -626,9 +626,10 @@ impl Recruits<'_> {
         self.file(file_id).await
     }
 
-    /// The caller's own file (a 预备党员 bound to their archive), if any.
+    /// The caller's own file (a 预备党员 bound to their archive), if any; an account bound
+    /// to no member record has none to find.
     pub async fn my_file(&self) -> StoreResult<Option<RecruitDetail>> {
-        let Some(member) = self.scope.member_id else { return Ok(None) };
+        let member = self.scope.member_id.ok_or(StoreError::NotFound)?;
         let id: Option<i64> = crate::read!(self.db, c => sqlx::query_scalar(
             "SELECT id FROM recruit_files WHERE region_id = $1 AND member_id = $2 ORDER BY id DESC LIMIT 1")
             .bind(self.scope.region_id).bind(member).fetch_optional(c).await)?;
