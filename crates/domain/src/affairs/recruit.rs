@@ -179,7 +179,15 @@ impl Default for RecruitRules {
         use StepActor::{Assembly, Branch, Committee, Parent};
         let none = (0, 0, None);
         let mut steps = vec![
-            step(1, RecruitStage::Applicant, "递交入党申请书", StepActor::Applicant, &["入党申请书"], none, "细则第九条：年满18岁"),
+            step(
+                1,
+                RecruitStage::Applicant,
+                "递交入党申请书",
+                StepActor::Applicant,
+                &["入党申请书"],
+                none,
+                "细则第九条：年满18岁",
+            ),
             step(
                 2,
                 RecruitStage::Applicant,
@@ -211,30 +219,14 @@ impl Default for RecruitRules {
             step(14, Admission, "填写入党志愿书", StepActor::Applicant, &["入党志愿书"], none, SRC),
             step(15, Admission, "支部大会讨论", Assembly, &["支部大会会议记录"], none, "党章第七条；支部工作条例第十一条"),
             step(16, Admission, "上级党委派人谈话", Parent, &["谈话记录"], none, "党章第五条"),
-            step(
-                17,
-                Admission,
-                "上级党委审批",
-                Parent,
-                &["审批意见"],
-                (15, 0, Some(90)),
-                "细则第二十五条：三个月内审批",
-            ),
+            step(17, Admission, "上级党委审批", Parent, &["审批意见"], (15, 0, Some(90)), "细则第二十五条：三个月内审批"),
             step(18, Admission, "再上一级党委组织部门备案", Parent, &["备案表"], none, SRC),
             step(19, Probation, "编入党支部和党小组", Branch, &[], none, SRC),
             step(20, Probation, "入党宣誓", Branch, &[], none, SRC),
             step(21, Probation, "继续教育考察", Branch, &["考察记录"], none, SRC),
             step(22, Probation, "提出转正申请", StepActor::Applicant, &["转正申请书"], none, "预备期满前一个月左右提出"),
             step(23, Probation, "支部大会讨论", Assembly, &["支部大会会议记录"], none, "党章第七条：预备期满及时讨论"),
-            step(
-                24,
-                Probation,
-                "上级党委审批",
-                Parent,
-                &["审批意见"],
-                (23, 0, Some(90)),
-                "细则第三十三条：三个月内审批",
-            ),
+            step(24, Probation, "上级党委审批", Parent, &["审批意见"], (23, 0, Some(90)), "细则第三十三条：三个月内审批"),
             step(25, Probation, "材料归档", Branch, &[], none, SRC),
         ];
         for s in &mut steps {
@@ -461,11 +453,8 @@ pub fn earliest(rules: &RecruitRules, facts: &FileFacts, no: u8) -> Option<(Naiv
     let from = if rule.after == 0 { no.checked_sub(1)? } else { rule.after };
     let base = facts.on(from)?;
     let day = base.checked_add_days(chrono::Days::new(u64::from(rule.min_days)))?;
-    let why = if rule.min_days > 0 {
-        format!("距第{from}步须满{}天", rule.min_days)
-    } else {
-        format!("不早于第{from}步")
-    };
+    let why =
+        if rule.min_days > 0 { format!("距第{from}步须满{}天", rule.min_days) } else { format!("不早于第{from}步") };
     Some((day, why))
 }
 
@@ -482,12 +471,7 @@ pub fn deadline(rules: &RecruitRules, facts: &FileFacts, no: u8) -> Option<Naive
 
 /// Checks a step's completion against the table; returns its date. `today` bounds the
 /// date from above.
-pub fn check_completion(
-    rules: &RecruitRules,
-    facts: &FileFacts,
-    c: &Completion,
-    today: NaiveDate,
-) -> Result<NaiveDate, Invalid> {
+pub fn check_completion(rules: &RecruitRules, facts: &FileFacts, c: &Completion, today: NaiveDate) -> Result<NaiveDate, Invalid> {
     let Some(rule) = rules.step(c.no) else {
         return Err(Invalid::one("step", "recruit.unknown_step", format!("没有第{}步", c.no)));
     };
@@ -529,21 +513,11 @@ pub fn check_completion(
         inv.push(FieldError::new(
             "on",
             "recruit.too_early",
-            format!(
-                "第{}步“{}”最早可在{}办理（{why}），还差{}天",
-                rule.no,
-                rule.name,
-                date_text(day),
-                (day - on).num_days()
-            ),
+            format!("第{}步“{}”最早可在{}办理（{why}），还差{}天", rule.no, rule.name, date_text(day), (day - on).num_days()),
         ));
     }
-    let missing: Vec<&str> = rule
-        .documents
-        .iter()
-        .filter(|d| !c.documents.iter().any(|h| h.trim() == d.as_str()))
-        .map(String::as_str)
-        .collect();
+    let missing: Vec<&str> =
+        rule.documents.iter().filter(|d| !c.documents.iter().any(|h| h.trim() == d.as_str())).map(String::as_str).collect();
     if !missing.is_empty() {
         inv.push(FieldError::new("documents", "recruit.documents", format!("缺少材料：{}，请补齐后再办理", missing.join("、"))));
     }
@@ -601,17 +575,15 @@ pub fn check_completion(
                 ));
             }
         }
-        STEP_TRAINING => {
-            if c.training_days < rules.training_min_days && c.training_hours < rules.training_min_hours {
-                inv.push(FieldError::new(
-                    "training",
-                    "recruit.training_short",
-                    format!(
-                        "集中培训须不少于{}天或{}学时（现为{}天、{}学时）",
-                        rules.training_min_days, rules.training_min_hours, c.training_days, c.training_hours
-                    ),
-                ));
-            }
+        STEP_TRAINING if c.training_days < rules.training_min_days && c.training_hours < rules.training_min_hours => {
+            inv.push(FieldError::new(
+                "training",
+                "recruit.training_short",
+                format!(
+                    "集中培训须不少于{}天或{}学时（现为{}天、{}学时）",
+                    rules.training_min_days, rules.training_min_hours, c.training_days, c.training_hours
+                ),
+            ));
         }
         _ => {}
     }
@@ -680,10 +652,11 @@ pub fn recruit_findings(rules: &RecruitRules, severity: Severity, files: &[FileC
         {
             let name = rules.step(no).map(|s| s.name.as_str()).unwrap_or("");
             let month = NaiveDate::from_ymd_opt(due.year(), due.month(), 1).unwrap_or(due);
-            by_month
-                .entry((f.branch_id, month))
-                .or_default()
-                .push(format!("{}：第{no}步“{name}”应于{}前完成", f.name, date_text(due)));
+            by_month.entry((f.branch_id, month)).or_default().push(format!(
+                "{}：第{no}步“{name}”应于{}前完成",
+                f.name,
+                date_text(due)
+            ));
         }
         if f.facts.next() == Some(STEP_CONFIRM_APPLY)
             && let (Some(end), Some(member)) = (f.facts.probation_end(rules), f.member_id)

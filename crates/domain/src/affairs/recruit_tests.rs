@@ -11,11 +11,7 @@ fn rules() -> RecruitRules {
 /// A file with steps 1..=n done, one day apart from 2020-01-01, step 3 → 7 a year apart.
 fn facts_done(n: u8, days: &[(u8, NaiveDate)]) -> FileFacts {
     let done = (1..=n)
-        .map(|no| StepDone {
-            no,
-            on: days.iter().find(|(k, _)| *k == no).map(|(_, on)| *on).unwrap_or(d(2020, 1, 1)),
-            by: 7,
-        })
+        .map(|no| StepDone { no, on: days.iter().find(|(k, _)| *k == no).map(|(_, on)| *on).unwrap_or(d(2020, 1, 1)), by: 7 })
         .collect();
     FileFacts { birth_date: d(1990, 5, 1), done, extension_months: 0 }
 }

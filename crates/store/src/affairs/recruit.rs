@@ -206,7 +206,9 @@ fn lines(text: &str) -> Vec<String> {
 /// A step rule's refusal: order and state problems are conflicts, the rest validation.
 fn refusal(inv: Invalid) -> StoreError {
     match inv.errors.first() {
-        Some(e) if matches!(e.code, "recruit.out_of_order" | "recruit.finished" | "recruit.needs_vote" | "recruit.same_account") => {
+        Some(e)
+            if matches!(e.code, "recruit.out_of_order" | "recruit.finished" | "recruit.needs_vote" | "recruit.same_account") =>
+        {
             StoreError::Conflict { code: e.code, message: e.message.clone() }
         }
         _ => StoreError::Invalid(inv),
@@ -228,16 +230,16 @@ async fn steps_tx(tx: &mut Tx, region_id: i64, id: i64) -> StoreResult<Vec<StepR
 }
 
 /// Records a step done (checked by the caller) and moves the file on.
-async fn insert_step(
-    tx: &mut Tx,
-    now: i64,
-    f: &FileRow,
-    c: &Completion,
+/// What a step done records besides its completion.
+struct Record<'a> {
     on: NaiveDate,
-    introducers: &[i64],
+    introducers: &'a [i64],
     decision_id: Option<i64>,
-    note: &str,
-) -> StoreResult<()> {
+    note: &'a str,
+}
+
+async fn insert_step(tx: &mut Tx, now: i64, f: &FileRow, c: &Completion, r: Record<'_>) -> StoreResult<()> {
+    let Record { on, introducers, decision_id, note } = r;
     let intro: Vec<String> = introducers.iter().map(i64::to_string).collect();
     crate::exec_tx!(tx, cn => sqlx::query(
         "INSERT INTO recruit_steps (region_id, file_id, no, done_on, documents, publicity_from, training_days, training_hours, \
@@ -295,7 +297,11 @@ impl Recruits<'_> {
         }
         let a = parse_applicant(input).map_err(StoreError::Invalid)?;
         if !org.kind().is_branch() || org.is_dissolved() {
-            return Err(StoreError::invalid("org_id", "org.not_branch", format!("入党申请应由党支部受理，“{}”不是在册的党支部", org.name)));
+            return Err(StoreError::invalid(
+                "org_id",
+                "org.not_branch",
+                format!("入党申请应由党支部受理，“{}”不是在册的党支部", org.name),
+            ));
         }
         let facts = FileFacts { birth_date: a.birth_date, done: Vec::new(), extension_months: 0 };
         let c = Completion {
@@ -319,12 +325,17 @@ impl Recruits<'_> {
             .bind(a.id_number.masked()).bind(a.education.map(Education::code)).bind(&a.work_unit)
             .bind(self.scope.actor.account_id).bind(now).execute(cn).await)?;
         let f = file_row_tx(&mut tx, org.region_id, id).await?.ok_or(StoreError::NotFound)?;
-        insert_step(&mut tx, now, &f, &c, on, &[], None, "").await?;
+        insert_step(&mut tx, now, &f, &c, Record { on, introducers: &[], decision_id: None, note: "" }).await?;
         audit::append(
             &mut tx,
             self.db,
             &self.scope.actor,
-            Event::ok("recruit.create", format!("recruit:{id}")).detail(format!("{}向{}递交入党申请书（{}）", a.name, org.name, date_text(on))),
+            Event::ok("recruit.create", format!("recruit:{id}")).detail(format!(
+                "{}向{}递交入党申请书（{}）",
+                a.name,
+                org.name,
+                date_text(on)
+            )),
         )
         .await?;
         tx.commit().await?;
@@ -386,12 +397,7 @@ impl Recruits<'_> {
             });
         }
         let outcomes = self.outcomes_where("o.file_id = $2", f.id).await?;
-        Ok(RecruitDetail {
-            probation_end: facts.probation_end(r).map(date_text),
-            file: view(r, &f)?,
-            steps,
-            outcomes,
-        })
+        Ok(RecruitDetail { probation_end: facts.probation_end(r).map(date_text), file: view(r, &f)?, steps, outcomes })
     }
 
     async fn outcomes_where(&self, cond: &str, bind: i64) -> StoreResult<Vec<RecruitOutcomeView>> {
@@ -422,11 +428,10 @@ impl Recruits<'_> {
             filters.push(" AND f.state = 'active'");
         }
         let count_from = "recruit_files f JOIN orgs o ON o.region_id = f.region_id AND o.id = f.org_id";
-        let page: Page<FileRow> =
-            capped_page(self.db, count_from, file_select!(), &filters, &FILE_ORDER, req, |f: &FileRow| {
-                vec![f.org_path.clone().into(), f.id.into()]
-            })
-            .await?;
+        let page: Page<FileRow> = capped_page(self.db, count_from, file_select!(), &filters, &FILE_ORDER, req, |f: &FileRow| {
+            vec![f.org_path.clone().into(), f.id.into()]
+        })
+        .await?;
         let rules = self.rules();
         page.try_map(|f| view(&rules.recruit, &f))
     }
@@ -461,14 +466,17 @@ impl Recruits<'_> {
             let category = self.scoped().members().member_row(*m).await.ok().filter(|r| !r.archived).map(|r| r.category);
             c.introducers.push(category.as_deref().and_then(Category::from_code));
         }
-        if no == STEP_INTRODUCERS && input.introducer_ids.iter().collect::<std::collections::BTreeSet<_>>().len() != input.introducer_ids.len() {
+        if no == STEP_INTRODUCERS
+            && input.introducer_ids.iter().collect::<std::collections::BTreeSet<_>>().len() != input.introducer_ids.len()
+        {
             return Err(StoreError::invalid("introducers", "recruit.introducers_count", "两名入党介绍人不能是同一人"));
         }
         let steps = steps_tx(&mut tx, f.region_id, f.id).await?;
         let facts = facts(&f, &steps)?;
         let on = check_completion(&rules.recruit, &facts, &c, self.db.clock().today()).map_err(refusal)?;
         let now = self.db.clock().now_ms();
-        insert_step(&mut tx, now, &f, &c, on, &input.introducer_ids, None, &note).await?;
+        insert_step(&mut tx, now, &f, &c, Record { on, introducers: &input.introducer_ids, decision_id: None, note: &note })
+            .await?;
         let mut detail = format!("{}：第{no}步“{}”（{}）", f.name, step.name, date_text(on));
         match no {
             STEP_ADMIT_APPROVAL => {
@@ -490,7 +498,8 @@ impl Recruits<'_> {
             }
             _ => {}
         }
-        audit::append(&mut tx, self.db, &self.scope.actor, Event::ok("recruit.step", format!("recruit:{id}")).detail(detail)).await?;
+        audit::append(&mut tx, self.db, &self.scope.actor, Event::ok("recruit.step", format!("recruit:{id}")).detail(detail))
+            .await?;
         super::recruit_check::refresh_file(&mut tx, self.db, f.region_id, f.org_id).await?;
         tx.commit().await?;
         self.file(id).await
@@ -652,12 +661,15 @@ pub(crate) fn on_change<'a>(tx: &'a mut Tx, db: &'a Db, change: &'a Change) -> H
             return Ok(());
         };
         let kind = PersonDecision::parse(subject_kind).ok_or_else(|| {
-            StoreError::invalid("subject_kind", "decision.subject_kind", "表决事项类别应为：接收预备党员、预备党员转正、延长预备期、取消预备党员资格")
+            StoreError::invalid(
+                "subject_kind",
+                "decision.subject_kind",
+                "表决事项类别应为：接收预备党员、预备党员转正、延长预备期、取消预备党员资格",
+            )
         })?;
-        let f = file_row_tx(tx, *region_id, *subject_id)
-            .await?
-            .filter(|f| f.org_id == *org_id)
-            .ok_or_else(|| StoreError::invalid("subject_id", "decision.subject", "表决对象不是本支部的发展党员档案，请重新选择"))?;
+        let f = file_row_tx(tx, *region_id, *subject_id).await?.filter(|f| f.org_id == *org_id).ok_or_else(|| {
+            StoreError::invalid("subject_id", "decision.subject", "表决对象不是本支部的发展党员档案，请重新选择")
+        })?;
         if f.state != FileState::Active.code() {
             return Err(StoreError::conflict("recruit.closed", format!("{}的发展党员档案已结束，不能再表决", f.name)));
         }
@@ -677,7 +689,14 @@ pub(crate) fn on_change<'a>(tx: &'a mut Tx, db: &'a Db, change: &'a Change) -> H
                     let msg = inv.to_string();
                     StoreError::conflict("recruit.vote_refused", format!("{}：{msg}", f.name))
                 })?;
-                insert_step(tx, now, &f, &c, on, &[], Some(*decision_id), "支部党员大会表决通过").await?;
+                insert_step(
+                    tx,
+                    now,
+                    &f,
+                    &c,
+                    Record { on, introducers: &[], decision_id: Some(*decision_id), note: "支部党员大会表决通过" },
+                )
+                .await?;
             }
             PersonDecision::Extend | PersonDecision::Cancel => {
                 let months = if kind == PersonDecision::Extend {

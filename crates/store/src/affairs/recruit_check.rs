@@ -52,7 +52,11 @@ fn assemble(rows: Vec<Row>) -> StoreResult<Read> {
             std::collections::btree_map::Entry::Vacant(v) => {
                 let birth_date = decode("recruit_files.birth_date", &r.birth_date, parse_iso_date)?;
                 let facts = FileFacts { birth_date, done: Vec::new(), extension_months: r.extension_months as u32 };
-                v.insert((FileCheck { name: r.name.clone(), branch_id: r.org_id, member_id: r.member_id, facts }, r.org_path.clone(), r.active))
+                v.insert((
+                    FileCheck { name: r.name.clone(), branch_id: r.org_id, member_id: r.member_id, facts },
+                    r.org_path.clone(),
+                    r.active,
+                ))
             }
         };
         if let (Some(no), Some(on)) = (r.no, r.done_on.as_deref()) {
@@ -77,8 +81,7 @@ fn placed(db: &Db, read: &Read, today: NaiveDate) -> Vec<Placed> {
     let rules = db.rules();
     let checks: Vec<FileCheck> = read.files.iter().map(|(f, _)| f.clone()).collect();
     let paths: BTreeMap<i64, String> = read.files.iter().map(|(f, p)| (f.branch_id, p.clone())).collect();
-    let members: BTreeMap<i64, i64> =
-        read.files.iter().filter_map(|(f, _)| f.member_id.map(|m| (m, f.branch_id))).collect();
+    let members: BTreeMap<i64, i64> = read.files.iter().filter_map(|(f, _)| f.member_id.map(|m| (m, f.branch_id))).collect();
     recruit_findings(&rules.recruit, rules.severity.open_at_risk, &checks, today)
         .into_iter()
         .filter_map(|finding| {
@@ -130,6 +133,11 @@ pub fn check_region(db: &Db, region_id: i64, as_of: NaiveDate) -> EngineFuture<'
         let mut tx = db.begin().await?;
         let changes = reconcile(&mut tx, region_id, db.clock().now_ms(), RULE_PREFIX, &read.subjects, new, &resolved).await?;
         tx.commit().await?;
-        Ok(EngineRun { name: "发展党员", subjects: read.subjects.len() as u64, changes, seconds: started.elapsed().as_secs_f64() })
+        Ok(EngineRun {
+            name: "发展党员",
+            subjects: read.subjects.len() as u64,
+            changes,
+            seconds: started.elapsed().as_secs_f64(),
+        })
     })
 }

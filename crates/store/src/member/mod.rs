@@ -601,13 +601,8 @@ impl Members<'_> {
             }],
         )
         .await?;
-        audit::append(
-            tx,
-            self.db,
-            &self.scope.actor,
-            Event::ok("member.archive", format!("member:{id}")).detail(reason.label()),
-        )
-        .await?;
+        audit::append(tx, self.db, &self.scope.actor, Event::ok("member.archive", format!("member:{id}")).detail(reason.label()))
+            .await?;
         self.publish(tx, row.region_id, &[row.org_id], id).await?;
         Ok(())
     }

@@ -76,7 +76,11 @@ fn step_input(db: &Db, no: u8, on: NaiveDate) -> StepInput {
     StepInput {
         on: date_text(on),
         documents: rule.documents.clone(),
-        publicity_from: if rule.publicity { date_text(on - Days::new(u64::from(rules.recruit.publicity_days))) } else { String::new() },
+        publicity_from: if rule.publicity {
+            date_text(on - Days::new(u64::from(rules.recruit.publicity_days)))
+        } else {
+            String::new()
+        },
         training_days: 3,
         ..Default::default()
     }
@@ -104,7 +108,8 @@ async fn walk(db: &Db, f: &Fixture, id: i64, from: u8, to: u8, start: NaiveDate)
         if no == 9 {
             input.introducer_ids = f.formal[..2].to_vec();
         }
-        last = Some(db.scoped(scope).recruits().complete_step(id, no, &input).await.unwrap_or_else(|e| panic!("step {no}: {e:?}")));
+        last =
+            Some(db.scoped(scope).recruits().complete_step(id, no, &input).await.unwrap_or_else(|e| panic!("step {no}: {e:?}")));
     }
     last.unwrap()
 }
@@ -118,7 +123,11 @@ async fn assembly(db: &Db, f: &Fixture, file: i64, kind: &str, months: Option<u3
         place: "党群服务中心".into(),
         host: "赵一".into(),
         recorder: "赵二".into(),
-        attendance: f.formal.iter().map(|m| AttendanceMark { member_id: *m, attendance: "出席".into(), reason: String::new() }).collect(),
+        attendance: f
+            .formal
+            .iter()
+            .map(|m| AttendanceMark { member_id: *m, attendance: "出席".into(), reason: String::new() })
+            .collect(),
         ..Default::default()
     };
     let s = db.scoped(&sec);
@@ -139,7 +148,12 @@ async fn candidate(db: &Db, f: &Fixture) -> i64 {
     let today = db.clock().today();
     let applied = today - Days::new(800);
     let sec = f.secretary();
-    let file = db.scoped(&sec).recruits().create_file(&applicant(f.branch_a.id, NaiveDate::from_ymd_opt(1998, 3, 1).unwrap(), applied)).await.unwrap();
+    let file = db
+        .scoped(&sec)
+        .recruits()
+        .create_file(&applicant(f.branch_a.id, NaiveDate::from_ymd_opt(1998, 3, 1).unwrap(), applied))
+        .await
+        .unwrap();
     let id = file.file.id;
     walk(db, f, id, 2, 6, applied + Days::new(10)).await;
     walk(db, f, id, 7, 14, applied + Days::new(10 + 366)).await;
@@ -159,7 +173,10 @@ async fn a_confirmation_vote_at_a_branch_assembly_makes_the_member_formal_on_the
         let s15 = &d.steps[usize::from(STEP_ADMIT_VOTE) - 1];
         assert_eq!((s15.status, s15.decision_id), ("done", Some(decision)), "[{}]", t.backend);
         // Never entered twice: the secretary cannot complete it by hand, nor vote again.
-        assert!(has(&db.scoped(&sec).recruits().complete_step(id, 15, &step_input(db, 15, db.clock().today())).await.unwrap_err(), "recruit.out_of_order"));
+        assert!(has(
+            &db.scoped(&sec).recruits().complete_step(id, 15, &step_input(db, 15, db.clock().today())).await.unwrap_err(),
+            "recruit.out_of_order"
+        ));
         assert!(has(&assembly(db, &f, id, "admit", None).await.unwrap_err(), "recruit.vote_refused"), "[{}]", t.backend);
         // 16 (谈话), 17 (审批) by the parent: the 预备党员's archive appears.
         let today = db.clock().today();
@@ -214,7 +231,12 @@ async fn a_step_before_its_interval_or_without_its_documents_is_refused() {
         let sec = f.secretary();
         let r = db.scoped(&sec).recruits();
         let applied = db.clock().today() - Days::new(400);
-        let id = r.create_file(&applicant(f.branch_a.id, NaiveDate::from_ymd_opt(1998, 3, 1).unwrap(), applied)).await.unwrap().file.id;
+        let id = r
+            .create_file(&applicant(f.branch_a.id, NaiveDate::from_ymd_opt(1998, 3, 1).unwrap(), applied))
+            .await
+            .unwrap()
+            .file
+            .id;
         let mut no_docs = step_input(db, 2, applied + Days::new(5));
         no_docs.documents.clear();
         assert!(has(&r.complete_step(id, 2, &no_docs).await.unwrap_err(), "recruit.documents"), "[{}]", t.backend);
@@ -237,7 +259,12 @@ async fn introducers_who_are_not_formal_members_are_refused() {
         let sec = f.secretary();
         let r = db.scoped(&sec).recruits();
         let applied = db.clock().today() - Days::new(500);
-        let id = r.create_file(&applicant(f.branch_a.id, NaiveDate::from_ymd_opt(1998, 3, 1).unwrap(), applied)).await.unwrap().file.id;
+        let id = r
+            .create_file(&applicant(f.branch_a.id, NaiveDate::from_ymd_opt(1998, 3, 1).unwrap(), applied))
+            .await
+            .unwrap()
+            .file
+            .id;
         walk(db, &f, id, 2, 6, applied + Days::new(1)).await;
         walk(db, &f, id, 7, 8, applied + Days::new(370)).await;
         let mut input = step_input(db, 9, applied + Days::new(380));

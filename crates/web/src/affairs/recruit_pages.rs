@@ -15,8 +15,8 @@ use vanguard_domain::affairs::recruit::{ApplicantInput, StepInput};
 use vanguard_domain::kernel::paging::{Page, PageRequest};
 use vanguard_store::affairs::{RecruitDetail, RecruitFileView, RecruitQueue, RecruitStepView};
 use vanguard_store::member::{MemberFilter, MemberSummary};
-use vanguard_store::orglife::{MeetingFilter, MeetingSummary};
 use vanguard_store::org::OrgView;
+use vanguard_store::orglife::{MeetingFilter, MeetingSummary};
 
 type Pairs = Vec<(String, String)>;
 

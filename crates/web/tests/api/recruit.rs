@@ -14,7 +14,8 @@ async fn a_file_moves_by_the_branch_and_the_parent_with_documents_over_http() {
         let b1 = fx.org(Org::B1);
         let today = fx.db.clock().today();
         let applied = (today - chrono::Days::new(60)).to_string();
-        let id_number = vanguard_domain::member::idcard::compose("330205", chrono::NaiveDate::from_ymd_opt(1998, 1, 1).expect("date"), 19);
+        let id_number =
+            vanguard_domain::member::idcard::compose("330205", chrono::NaiveDate::from_ymd_opt(1998, 1, 1).expect("date"), 19);
         let body = json!({
             "name": "周申请", "id_number": id_number, "applied_on": applied, "documents": ["入党申请书"]
         });
@@ -27,7 +28,9 @@ async fn a_file_moves_by_the_branch_and_the_parent_with_documents_over_http() {
         assert_eq!((r.status, r.field_codes()), (422, vec!["recruit.documents".to_string()]), "{}", r.text);
         let r = server.post(&format!("/api/v1/recruit/files/{id}/steps"), &secretary, &step(2, vec!["谈话记录"])).await;
         assert_eq!(r.status, 200, "[{}] {}", fx.backend, r.text);
-        let r = server.post(&format!("/api/v1/recruit/files/{id}/steps"), &secretary, &step(3, vec!["推荐材料", "支委会会议记录"])).await;
+        let r = server
+            .post(&format!("/api/v1/recruit/files/{id}/steps"), &secretary, &step(3, vec!["推荐材料", "支委会会议记录"]))
+            .await;
         assert_eq!(r.status, 200, "[{}] {}", fx.backend, r.text);
         // Step 4 (上级党委备案) is the parent's.
         let r = server.post(&format!("/api/v1/recruit/files/{id}/steps"), &secretary, &step(4, vec!["入党积极分子备案表"])).await;
