@@ -25,6 +25,8 @@ mod learning;
 mod ops;
 #[path = "store/orglife.rs"]
 mod orglife;
+#[path = "store/recruit.rs"]
+mod recruit;
 #[path = "store/schema.rs"]
 mod schema;
 #[path = "store/secure.rs"]

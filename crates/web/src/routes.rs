@@ -65,6 +65,7 @@ pub fn table() -> Vec<RouteSpec> {
         crate::orglife::routes::routes(),
         crate::affairs::routes::routes(),
         crate::affairs::election_routes::routes(),
+        crate::affairs::recruit_routes::routes(),
         crate::cockpit::routes::routes(),
         crate::learning::routes::routes(),
         crate::notify::routes::routes(),

@@ -23,6 +23,8 @@ mod notify;
 mod ops;
 #[path = "api/orglife.rs"]
 mod orglife;
+#[path = "api/recruit.rs"]
+mod recruit;
 #[path = "api/secretary.rs"]
 mod secretary;
 #[path = "api/secure.rs"]

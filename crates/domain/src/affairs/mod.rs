@@ -8,7 +8,10 @@
 //! - [`dues_relief`]: 党费减免 — application, the branch's study, the parent's approval.
 //! - [`election`]: 换届选举 — the request (or delay ≤ 1 year), the vote, the committee,
 //!   the 上级's approval of the 书记.
+//! - [`recruit`]: 发展党员 — the 25-step table ([`recruit::RecruitRules`]), the checks of
+//!   each step, the 预备期 and its findings.
 
 pub mod dues;
 pub mod dues_relief;
 pub mod election;
+pub mod recruit;

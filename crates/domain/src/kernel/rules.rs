@@ -24,6 +24,8 @@ pub struct RuleSet {
     pub dues: crate::affairs::dues::DuesRules,
     /// 换届: the longest delay, the committee's size (`domain.md` §4.2, §4.4).
     pub elections: crate::affairs::election::ElectionRules,
+    /// 发展党员: the 25-step table and its numbers (`domain.md` §4.9).
+    pub recruit: crate::affairs::recruit::RecruitRules,
     /// 学: the points table, the 活跃时段 and the daily quiz's size.
     pub learning: crate::learning::LearningRules,
     /// 通知: the kind table (which kinds, to whom, in-app or group, essential) and its numbers.
@@ -43,6 +45,7 @@ impl Default for RuleSet {
             orglife: crate::orglife::OrgLifeRules::default(),
             dues: crate::affairs::dues::DuesRules::default(),
             elections: crate::affairs::election::ElectionRules::default(),
+            recruit: crate::affairs::recruit::RecruitRules::default(),
             learning: crate::learning::LearningRules::default(),
             notify: crate::notify::NotifyRules::default(),
             severity: SeverityPolicy::default(),

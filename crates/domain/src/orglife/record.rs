@@ -45,6 +45,13 @@ pub struct DecisionInput {
     pub votes_against: u32,
     pub votes_abstain: u32,
     pub excluded: u32,
+    /// What the decision decides about a person, when it does (`admit`, `confirm`,
+    /// `extend`, `cancel` for a 发展党员 file); empty for other decisions.
+    pub subject_kind: String,
+    /// The person's file the decision is about (a 发展党员 file's id).
+    pub subject_id: Option<i64>,
+    /// 延长预备期: by how many months.
+    pub months: Option<u32>,
 }
 
 /// A new meeting. Times are epoch ms or China wall-clock text (`2026-03-05T09:30`).
@@ -461,6 +468,9 @@ pub fn scan_effect(current: &str) -> ScanEffect {
 pub fn check_decision(d: &DecisionInput) -> Result<(), Invalid> {
     let mut inv = Invalid::default();
     check_text(&mut inv, "title", "表决事项", &d.title, TOPIC_MAX, true);
+    if d.subject_kind.trim().is_empty() != d.subject_id.is_none() {
+        inv.push(FieldError::new("subject_id", "decision.subject", "表决涉及具体人员时，请同时选择表决事项类别和表决对象"));
+    }
     inv.into_result(())
 }
 

@@ -7,6 +7,9 @@
 //! - [`dues_relief`]: 党费减免 — application, the branch's study, the parent's approval.
 //! - [`election`]: 换届选举 — the request to the 上级, the vote, the committee, the
 //!   书记's approval that restarts the term.
+//! - [`recruit`]: 发展党员 — applicants' files moved through the 25 steps, the parent's
+//!   approvals, and the 支部党员大会's votes arriving through the hooks.
+//! - [`recruit_check`]: steps overdue and 预备期 ending as findings of the rules engine.
 //! - [`dues_check`]: arrears as findings of the rules engine (the daily check and each
 //!   payment's transaction).
 
@@ -15,9 +18,12 @@ pub mod dues_bulk;
 pub mod dues_check;
 pub mod dues_relief;
 pub mod election;
+pub mod recruit;
+pub mod recruit_check;
 
 pub use dues::{
     BaseView, BillFilter, BillView, Dues, DuesReport, EntryView, GenerateOutcome, MemberDues, OrderView, Receipt, ReportRow,
 };
 pub use dues_relief::ReliefView;
 pub use election::{CandidateView, ElectionView, Elections};
+pub use recruit::{RecruitDetail, RecruitFileView, RecruitOutcomeView, RecruitQueue, RecruitStepView};

@@ -395,41 +395,62 @@ impl Members<'_> {
 
     /// Creates a member in a branch within the writable subtree.
     pub async fn create_member(&self, new: &NewMember) -> StoreResult<MemberView> {
-        let fields = MemberFields::validate(&new.fields, self.db.clock().today())?;
         let mut tx = self.db.begin().await?;
-        let (org, member_path) = self.placement(&mut tx, new.org_id, new.group_id).await?;
+        let id = self.create_member_in(&mut tx, new).await?;
+        tx.commit().await?;
+        self.member(id).await
+    }
+
+    /// [`Self::create_member`] inside the caller's transaction (another feature's write
+    /// that creates the archive, e.g. a 预备党员 admitted by 发展党员); returns the id.
+    pub(crate) async fn create_member_in(&self, tx: &mut Tx, new: &NewMember) -> StoreResult<i64> {
+        let fields = MemberFields::validate(&new.fields, self.db.clock().today())?;
+        let (org, member_path) = self.placement(tx, new.org_id, new.group_id).await?;
         let id = ids::next();
         let crypto = self.db.crypto();
         let id_hash = crypto.lookup_hash(fields.id_number.as_str());
-        self.claim_identity(&mut tx, &id_hash, id).await?;
+        self.claim_identity(tx, &id_hash, id).await?;
         let now = self.db.clock().now_ms();
         let group = new.group_id.filter(|g| *g != 0);
         let record = bulk::NewMemberRecord { id, org_id: org.id, group_id: group, org_path: member_path, fields: fields.clone() };
-        bulk::insert_members(&mut tx, crypto, org.region_id, now, std::slice::from_ref(&record)).await?;
-        self.adjust_counters(&mut tx, org.id, 1, i64::from(fields.category == Category::Formal)).await?;
+        bulk::insert_members(tx, crypto, org.region_id, now, std::slice::from_ref(&record)).await?;
+        self.adjust_counters(tx, org.id, 1, i64::from(fields.category == Category::Formal)).await?;
         self.write_history(
-            &mut tx,
+            tx,
             id,
             &[FieldChange { field: "archive", old: String::new(), new: format!("建立档案（{}）", org.name) }],
         )
         .await?;
         audit::append(
-            &mut tx,
+            tx,
             self.db,
             &self.scope.actor,
             Event::ok("member.create", format!("member:{id}")).detail(format!("{} → {}", fields.name, org.name)),
         )
         .await?;
-        self.publish(&mut tx, org.region_id, &[org.id], id).await?;
-        tx.commit().await?;
-        self.member(id).await
+        self.publish(tx, org.region_id, &[org.id], id).await?;
+        Ok(id)
     }
 
     /// Changes archive fields (and optionally the placement). `expected_version` guards
     /// against overwriting someone else's concurrent edit.
     pub async fn update_member(&self, id: i64, patch: &MemberInput, expected_version: Option<i64>) -> StoreResult<MemberView> {
         let mut tx = self.db.begin().await?;
-        let row = self.member_for_write(&mut tx, id).await?;
+        self.update_member_in(&mut tx, id, patch, expected_version).await?;
+        tx.commit().await?;
+        self.member(id).await
+    }
+
+    /// [`Self::update_member`] inside the caller's transaction (another feature's write
+    /// that changes the archive, e.g. 转正 approved in 发展党员).
+    pub(crate) async fn update_member_in(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+        patch: &MemberInput,
+        expected_version: Option<i64>,
+    ) -> StoreResult<()> {
+        let row = self.member_for_write(tx, id).await?;
         if row.archived {
             return Err(StoreError::conflict("member.archived", "该党员已在历史库中，档案不能再修改"));
         }
@@ -442,13 +463,13 @@ impl Members<'_> {
         let new = MemberFields::validate(&old.to_input().overlay(patch), self.db.clock().today())?;
         let changes = MemberFields::diff(&old, &new);
         if changes.is_empty() {
-            return row.view();
+            return Ok(());
         }
         let crypto = self.db.crypto();
         let mut id_hash = None;
         if new.id_number != old.id_number {
             let h = crypto.lookup_hash(new.id_number.as_str());
-            self.claim_identity(&mut tx, &h, id).await?;
+            self.claim_identity(tx, &h, id).await?;
             let old_hash = crypto.lookup_hash(old.id_number.as_str());
             crate::exec_tx!(tx, c => sqlx::query("DELETE FROM member_identities WHERE id_number_hash = $1 AND member_id = $2")
                 .bind(&old_hash).bind(id).execute(c).await)?;
@@ -475,19 +496,18 @@ impl Members<'_> {
                 .bind(&phone_hash).bind(now).bind(row.region_id).bind(id).execute(c).await)?;
         }
         let formal_delta = i64::from(new.category == Category::Formal) - i64::from(old.category == Category::Formal);
-        self.adjust_counters(&mut tx, row.org_id, 0, formal_delta).await?;
-        self.write_history(&mut tx, id, &changes).await?;
+        self.adjust_counters(tx, row.org_id, 0, formal_delta).await?;
+        self.write_history(tx, id, &changes).await?;
         let fields: Vec<&str> = changes.iter().map(|c| c.field).collect();
         audit::append(
-            &mut tx,
+            tx,
             self.db,
             &self.scope.actor,
             Event::ok("member.update", format!("member:{id}")).detail(fields.join(",")),
         )
         .await?;
-        self.publish(&mut tx, row.region_id, &[row.org_id], id).await?;
-        tx.commit().await?;
-        self.member(id).await
+        self.publish(tx, row.region_id, &[row.org_id], id).await?;
+        Ok(())
     }
 
     /// Publishes a member write (see [`crate::platform::hooks`]): counts, category and
@@ -535,8 +555,16 @@ impl Members<'_> {
     /// Moves a member to the history archive (历史库): nothing is deleted.
     pub async fn archive_member(&self, id: i64, leave: &Leave) -> StoreResult<MemberView> {
         let mut tx = self.db.begin().await?;
+        self.archive_member_in(&mut tx, id, leave).await?;
+        tx.commit().await?;
+        self.member(id).await
+    }
+
+    /// [`Self::archive_member`] inside the caller's transaction (取消预备党员资格 approved
+    /// in 发展党员).
+    pub(crate) async fn archive_member_in(&self, tx: &mut Tx, id: i64, leave: &Leave) -> StoreResult<()> {
         // Reach first: outside it the member is not found, whatever the input (never 422).
-        let row = self.member_for_write(&mut tx, id).await?;
+        let row = self.member_for_write(tx, id).await?;
         let reason = LeaveReason::parse(&leave.reason).ok_or_else(|| {
             let all: Vec<&str> = LeaveReason::ALL.iter().map(|r| r.label()).collect();
             StoreError::invalid("reason", "reason.unknown", format!("减少原因应为：{}", all.join("、")))
@@ -562,9 +590,9 @@ impl Members<'_> {
         crate::exec_tx!(tx, c => sqlx::query("UPDATE orgs SET secretary_member_id = NULL WHERE region_id = $1 AND secretary_member_id = $2")
             .bind(row.region_id).bind(id).execute(c).await)?;
         let formal = i64::from(row.category == Category::Formal.code());
-        self.adjust_counters(&mut tx, row.org_id, -1, -formal).await?;
+        self.adjust_counters(tx, row.org_id, -1, -formal).await?;
         self.write_history(
-            &mut tx,
+            tx,
             id,
             &[FieldChange {
                 field: "archived",
@@ -573,16 +601,10 @@ impl Members<'_> {
             }],
         )
         .await?;
-        audit::append(
-            &mut tx,
-            self.db,
-            &self.scope.actor,
-            Event::ok("member.archive", format!("member:{id}")).detail(reason.label()),
-        )
-        .await?;
-        self.publish(&mut tx, row.region_id, &[row.org_id], id).await?;
-        tx.commit().await?;
-        self.member(id).await
+        audit::append(tx, self.db, &self.scope.actor, Event::ok("member.archive", format!("member:{id}")).detail(reason.label()))
+            .await?;
+        self.publish(tx, row.region_id, &[row.org_id], id).await?;
+        Ok(())
     }
 
     /// Brings an archived member back to the roster (a mistaken 减少): the branch (and the

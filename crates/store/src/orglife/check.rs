@@ -417,6 +417,7 @@ pub(crate) fn on_change<'a>(tx: &'a mut Tx, db: &'a Db, change: &'a Change) -> H
                     refresh_org_rows(tx, db, *region_id, *org).await?;
                 }
             }
+            Change::PersonDecided { .. } => {}
         }
         Ok(())
     })

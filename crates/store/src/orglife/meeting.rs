@@ -11,6 +11,7 @@ use super::{DAY_MS, OrgLife, china_midnight_ms, china_time_text, date_text, pars
 use crate::org::OrgRow;
 use crate::platform::audit::{self, Event};
 use crate::platform::error::decode;
+use crate::platform::hooks::{self, Change};
 use crate::platform::paging::{COUNT_CAP, SortKey, capped, finish, jump_offset};
 use crate::platform::query::Sql;
 use crate::{StoreError, StoreResult, Tx, orglife::check, platform::ids};
@@ -20,6 +21,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use vanguard_domain::kernel::auth::{Permission, Reach};
 use vanguard_domain::kernel::paging::{KeyPart, Page, PageRequest};
 use vanguard_domain::kernel::time::china_date;
+use vanguard_domain::kernel::time::parse_iso_date;
 use vanguard_domain::member::Category;
 use vanguard_domain::org::{OrgKind, path};
 pub use vanguard_domain::orglife::record::{AttendanceMark, DecisionInput, MeetingInput, MeetingPatch, PENDING, allowed_types};
@@ -216,6 +218,10 @@ pub struct DecisionView {
     pub votes_abstain: i64,
     pub passed: bool,
     pub created_at: i64,
+    /// What it decides about a person (`admit`, `confirm`, …), or empty.
+    pub subject_kind: String,
+    /// The person's file it is about.
+    pub subject_id: Option<i64>,
 }
 
 /// The meeting page: the record, who attended, decisions, attachments, corrections.
@@ -461,8 +467,8 @@ impl OrgLife<'_> {
             a.expected = a.attendance != Attendance::Observer.code();
         }
         let decisions: Vec<DecisionView> = crate::read!(self.db, c => sqlx::query_as(
-            "SELECT id, title, entitled, present_voters, votes_for, votes_against, votes_abstain, passed, created_at \
-             FROM meeting_decisions WHERE region_id = $1 AND meeting_id = $2 ORDER BY created_at, id")
+            "SELECT id, title, entitled, present_voters, votes_for, votes_against, votes_abstain, passed, created_at, \
+             subject_kind, subject_id FROM meeting_decisions WHERE region_id = $1 AND meeting_id = $2 ORDER BY created_at, id")
             .bind(row.region_id).bind(id).fetch_all(c).await)?;
         let attachments = self.attachments_of(&row).await?;
         // Correction requests name other people's attendance: for those who run meetings.
@@ -792,13 +798,31 @@ impl OrgLife<'_> {
             votes_abstain: i64::from(d.votes_abstain),
             passed: decision.passed,
             created_at: now,
+            subject_kind: d.subject_kind.trim().to_string(),
+            subject_id: d.subject_id,
         };
         crate::exec_tx!(tx, c => sqlx::query(
-            "INSERT INTO meeting_decisions (region_id, id, meeting_id, title, entitled, present_voters, votes_for, votes_against, votes_abstain, passed, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+            "INSERT INTO meeting_decisions (region_id, id, meeting_id, title, entitled, present_voters, votes_for, votes_against, votes_abstain, passed, created_at, \
+             subject_kind, subject_id, months) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
             .bind(m.region_id).bind(id).bind(m.id).bind(&view.title).bind(view.entitled).bind(view.present_voters)
             .bind(view.votes_for).bind(view.votes_against).bind(view.votes_abstain).bind(view.passed).bind(now)
+            .bind(&view.subject_kind).bind(view.subject_id).bind(d.months.map(i64::from))
             .execute(c).await)?;
+        // A decision about a person drives that person's file (发展党员) in this transaction.
+        if let (Some(subject_id), Some(held_on)) = (view.subject_id, m.held_on.as_deref().and_then(parse_iso_date)) {
+            let change = Change::PersonDecided {
+                region_id: m.region_id,
+                org_id: m.org_id,
+                decision_id: id,
+                held_on,
+                subject_kind: view.subject_kind.clone(),
+                subject_id,
+                months: d.months,
+                passed: view.passed,
+                by: self.scope.actor.account_id,
+            };
+            hooks::publish(tx, self.db, change).await?;
+        }
         Ok(view)
     }
 

@@ -22,6 +22,21 @@ pub enum Change {
     MembersWritten { region_id: i64, branches: Vec<i64>, members: Vec<i64> },
     /// Orgs were created, edited, moved or dissolved: their own facts changed.
     OrgsWritten { region_id: i64, orgs: Vec<i64> },
+    /// A 支部党员大会 recorded a decision about a person (接收预备党员, 转正, 延长预备期,
+    /// 取消预备党员资格): `subject_kind` and `subject_id` name what and whom, `held_on`
+    /// is the meeting's day. Whoever keeps that person's file follows the same vote.
+    PersonDecided {
+        region_id: i64,
+        org_id: i64,
+        decision_id: i64,
+        held_on: chrono::NaiveDate,
+        subject_kind: String,
+        subject_id: i64,
+        months: Option<u32>,
+        passed: bool,
+        /// The account that recorded the vote (the proposer, for the parent's approval).
+        by: i64,
+    },
 }
 
 /// A subscriber's future.

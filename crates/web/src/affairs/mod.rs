@@ -5,6 +5,9 @@
 //!   `gateway.rs` (the payment-gateway interface and the local simulated gateway).
 //! - 换届选举 (elections): `election_routes.rs`, `election_api.rs` (`/api/v1/elections/…`),
 //!   `election_pages.rs` (`/orgs/{id}/elections`).
+//! - 发展党员 (recruitment): `recruit_routes.rs`, `recruit_api.rs` (under
+//!   `/api/v1/recruit/…`), `recruit_pages.rs` (a branch's applicants, a file's 25 steps,
+//!   the parent's 待我审批, the portal's 我的入党进度).
 
 pub mod api;
 pub mod election_api;
@@ -12,4 +15,7 @@ pub mod election_pages;
 pub mod election_routes;
 pub mod gateway;
 pub mod pages;
+pub mod recruit_api;
+pub mod recruit_pages;
+pub mod recruit_routes;
 pub mod routes;

@@ -180,6 +180,9 @@ pub async fn decide(
         votes_against: n("votes_against"),
         votes_abstain: n("votes_abstain"),
         excluded: n("excluded"),
+        subject_kind: v.get("subject_kind").map(|s| s.trim().to_string()).unwrap_or_default(),
+        subject_id: v.get("subject_id").and_then(|s| s.trim().parse().ok()),
+        months: v.get("months").and_then(|s| s.trim().parse().ok()),
     };
     match ctx.scoped(&state.db).orglife().record_decision(id, &d).await {
         Ok(_) => Ok(see_other(&format!("/meetings/{id}?done=decision#decisions"))),

@@ -266,6 +266,20 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("GET", "/orgs/{id}/webhooks") => case(OrgWrite, OrgPath, Body::None),
         ("POST", "/orgs/{id}/webhooks") => case(OrgWrite, OrgPath, form(&[])),
         ("POST", "/webhooks/{id}") => case(OrgWrite, NoSuchObject, form(&[("action", "test")])),
+        ("GET", "/api/v1/recruit/orgs/{id}/files") => case(MemberWrite, OrgPath, Body::None),
+        ("POST", "/api/v1/recruit/orgs/{id}/files") => case(MemberWrite, OrgPath, Body::Json(json!({}))),
+        ("GET", "/api/v1/recruit/files/{id}") => case(MemberWrite, NoSuchObject, Body::None),
+        ("POST", "/api/v1/recruit/files/{id}/steps") => case(MemberWrite, NoSuchObject, Body::Json(json!({"no": 2}))),
+        ("GET", "/api/v1/recruit/queue") => case(MemberWrite, Untargeted, Body::None),
+        ("POST", "/api/v1/recruit/outcomes/{id}/decide") => case(MemberWrite, NoSuchObject, Body::Json(json!({"approve": true}))),
+        ("GET", "/api/v1/recruit/me") => case(MemberRead, OwnRecord, Body::None),
+        ("GET", "/orgs/{id}/recruit") => case(MemberWrite, OrgPath, Body::None),
+        ("POST", "/orgs/{id}/recruit") => case(MemberWrite, OrgPath, form(&[])),
+        ("GET", "/recruit/queue") => case(MemberWrite, Untargeted, Body::None),
+        ("GET", "/recruit/{id}") => case(MemberWrite, NoSuchObject, Body::None),
+        ("POST", "/recruit/{id}/step") => case(MemberWrite, NoSuchObject, form(&[("no", "2")])),
+        ("POST", "/recruit/outcomes/{id}") => case(MemberWrite, NoSuchObject, form(&[("approve", "true")])),
+        ("GET", "/m/recruit") => case(MemberRead, OwnRecord, Body::None),
         ("GET", "/api/v1/audit") => case(AuditRead, Untargeted, Body::None),
         ("GET", "/api/v1/audit/verify") => case(AuditRead, Untargeted, Body::None),
         // Pages. Form posts carry URL-encoded bodies, as browsers send them.
@@ -660,6 +674,8 @@ fn allowed_status(method: &str, path: &str, caller: Caller, target: Option<Org>)
         ("PUT", "/api/v1/notifications/settings") => 422,
         ("POST", "/api/v1/orgs/{id}/webhooks" | "/orgs/{id}/webhooks") => 422,
         ("POST", "/notifications/read-all" | "/m/notifications/settings") => 303,
+        // 发展党员: an applicant without name or ID number, refused after the reach check.
+        ("POST", "/api/v1/recruit/orgs/{id}/files" | "/orgs/{id}/recruit") => 422,
         ("POST", "/api/v1/accounts") => 201,
         ("POST", "/api/v1/accounts/{id}/reset-password" | "/api/v1/accounts/{id}/unlock") => 200,
         ("POST", "/api/v1/accounts/{id}/disable" | "/api/v1/accounts/{id}/enable") => 200,
@@ -689,6 +705,8 @@ const MAY_BE_EMPTY: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/elections/orgs/{id}", "the fixture's orgs have held no election yet"),
     ("GET", "/api/v1/learning/questions", "the fixture's orgs have empty question banks"),
     ("GET", "/api/v1/orgs/{id}/webhooks", "the fixture's orgs have no group robots"),
+    ("GET", "/api/v1/recruit/orgs/{id}/files", "the fixture has no 发展党员 files"),
+    ("GET", "/api/v1/recruit/me", "the fixture's members have no 发展党员 file: `null`"),
 ];
 
 /// Routes whose rows belong to the target but do not repeat its id (a member's history,
