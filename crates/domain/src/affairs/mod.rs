@@ -6,6 +6,8 @@
 //!   arrears. Its numbers are [`dues::DuesRules`], part of
 //!   [`crate::kernel::rules::RuleSet`].
 //! - [`dues_relief`]: 党费减免 — application, the branch's study, the parent's approval.
+//! - [`transfer`]: 组织关系接转 — the 介绍信, its validity and states, timeouts.
 
 pub mod dues;
 pub mod dues_relief;
+pub mod transfer;

@@ -24,6 +24,8 @@ pub struct RuleSet {
     pub dues: crate::affairs::dues::DuesRules,
     /// 学: the points table, the 活跃时段 and the daily quiz's size.
     pub learning: crate::learning::LearningRules,
+    /// 组织关系接转: the letter's validity and the timeout (`domain.md` §4.8).
+    pub transfer: crate::affairs::transfer::TransferRules,
     /// How serious each kind of finding is, for every rule of every feature.
     pub severity: SeverityPolicy,
     pub login: LoginPolicy,
@@ -39,6 +41,7 @@ impl Default for RuleSet {
             orglife: crate::orglife::OrgLifeRules::default(),
             dues: crate::affairs::dues::DuesRules::default(),
             learning: crate::learning::LearningRules::default(),
+            transfer: crate::affairs::transfer::TransferRules::default(),
             severity: SeverityPolicy::default(),
             login: LoginPolicy::default(),
             password: PasswordPolicy::default(),
