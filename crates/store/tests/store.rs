@@ -27,6 +27,8 @@ mod orglife;
 mod schema;
 #[path = "store/secure.rs"]
 mod secure;
+#[path = "store/transfer.rs"]
+mod transfer;
 #[path = "store/upload.rs"]
 mod upload;
 

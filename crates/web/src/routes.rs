@@ -64,6 +64,7 @@ pub fn table() -> Vec<RouteSpec> {
         crate::member::routes::routes(),
         crate::orglife::routes::routes(),
         crate::affairs::routes::routes(),
+        crate::affairs::transfer_routes::routes(),
         crate::cockpit::routes::routes(),
         crate::learning::routes::routes(),
         crate::home::routes::routes(),

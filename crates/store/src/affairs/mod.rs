@@ -5,6 +5,7 @@
 //!   gateway's orders, and the monthly report. Rules: `domain::affairs::dues`.
 //! - [`dues_bulk`]: bases and payments in bulk, for the demo.
 //! - [`dues_relief`]: 党费减免 — application, the branch's study, the parent's approval.
+//! - [`transfer`]: 组织关系接转 — letters, approval, acceptance across regions, 回执, timeouts.
 //! - [`dues_check`]: arrears as findings of the rules engine (the daily check and each
 //!   payment's transaction).
 
@@ -12,8 +13,10 @@ pub mod dues;
 pub mod dues_bulk;
 pub mod dues_check;
 pub mod dues_relief;
+pub mod transfer;
 
 pub use dues::{
     BaseView, BillFilter, BillView, Dues, DuesReport, EntryView, GenerateOutcome, MemberDues, OrderView, Receipt, ReportRow,
 };
 pub use dues_relief::ReliefView;
+pub use transfer::{TransferBox, TransferDecision, TransferView, Transfers};

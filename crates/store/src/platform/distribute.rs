@@ -69,6 +69,8 @@ pub const TABLES: &[(&str, Placement)] = &[
     ("dues_entries", Placement::ByRegion),
     ("dues_orders", Placement::ByRegion),
     ("dues_reliefs", Placement::ByRegion),
+    ("transfers", Placement::ByRegion),
+    ("transfer_arrivals", Placement::ByRegion),
     ("learning_questions", Placement::ByRegion),
     ("learning_quizzes", Placement::ByRegion),
     ("learning_attempts", Placement::ByRegion),

@@ -226,6 +226,15 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("GET", "/m/dues") => case(MemberRead, OwnRecord, Body::None),
         ("POST", "/m/dues") => case(MemberRead, OwnRecord, form(&[])),
         ("GET", "/m/dues/orders/{id}") => case(MemberRead, NoSuchObject, Body::None),
+        // 组织关系接转: lists and queues by reach; a transfer or member nobody reaches is not found.
+        ("GET", "/api/v1/transfers") => case(MemberWrite, Untargeted, Body::None),
+        ("GET", "/api/v1/transfers/awaiting") => case(MemberWrite, Untargeted, Body::None),
+        ("GET", "/api/v1/transfers/me") => case(MemberRead, OwnRecord, Body::None),
+        ("GET", "/api/v1/transfers/{id}") => case(MemberWrite, NoSuchObject, Body::None),
+        ("POST", "/api/v1/transfers") => {
+            case(MemberWrite, NoSuchObject, Body::Json(json!({"member_id": 1, "to_external": "市外某党委", "reason": "工作调动"})))
+        }
+        ("POST", "/api/v1/transfers/{id}/decide") => case(MemberWrite, NoSuchObject, Body::Json(json!({"action": "approve"}))),
         ("POST", "/m/dues/orders/{id}") => case(MemberRead, NoSuchObject, form(&[("action", "pay")])),
         ("GET", "/api/v1/audit") => case(AuditRead, Untargeted, Body::None),
         ("GET", "/api/v1/audit/verify") => case(AuditRead, Untargeted, Body::None),
