@@ -68,6 +68,8 @@ pub fn flash_message(key: &str) -> Option<&'static str> {
         "dues_cancelled" => "支付已取消，未扣款。",
         "dues_relief" => "减免申请已提交，等待党支部研究、上级党委批准。",
         "dues_relief_decided" => "减免申请已办理。",
+        "transfer_initiated" => "组织关系转接已发起，等待转出审批。",
+        "transfer_done" => "已办理。",
         _ => return None,
     })
 }
@@ -93,6 +95,7 @@ impl Shell {
         }
         if role.grants(Permission::MemberWrite) {
             nav.push(NavItem { href: "/imports/members".into(), label: "导入", key: "import" });
+            nav.push(NavItem { href: "/transfers".into(), label: "组织关系转接", key: "transfers" });
         }
         if let Some((id, _)) = tree_root.as_ref().filter(|_| role.grants(Permission::LearningAdmin)) {
             nav.push(NavItem { href: format!("/orgs/{id}/learning"), label: "题库考试", key: "learning" });

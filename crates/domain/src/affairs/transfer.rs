@@ -294,6 +294,8 @@ pub fn next_state(state: TransferState, d: &Decision) -> Result<TransferState, I
 /// Rule code of a transfer waiting too long.
 pub const OVERDUE_CODE: &str = "affairs.transfer_overdue";
 pub const OVERDUE_RULE_VERSION: u32 = 1;
+/// Its title in the cockpit and the findings lists.
+pub const OVERDUE_TITLE: &str = "组织关系转接超时未办理";
 /// The prefix the transfer engine's findings share.
 pub const RULE_PREFIX: &str = "affairs.transfer_";
 

@@ -21,7 +21,8 @@ async fn other_region(db: &Db) -> (OrgRow, OrgRow) {
     tx.commit().await.unwrap();
     let sys = system(&root);
     let input = super::org("另一社区党支部", "党支部", "社区");
-    let branch = db.scoped(&sys).orgs().create_org(root.id, &input).await.unwrap();
+    let id = db.scoped(&sys).orgs().create_org(root.id, &input).await.unwrap().id;
+    let branch = db.scoped(&sys).orgs().org(id).await.unwrap();
     (root, branch)
 }
 
@@ -127,10 +128,10 @@ async fn a_lapsed_letter_expires_in_the_daily_check_is_a_finding_and_is_reissued
         let tf = t.db.scoped(&street).transfers().decide(tf.id, &act("approve", "")).await.unwrap();
         let first = tf.letter_no.clone().unwrap();
         let today = t.db.clock().today();
-        vanguard_store::platform::engines::run_all(&t.db, tr.root.region_id, today + chrono::Days::new(3)).await.unwrap();
+        vanguard_store::platform::engines::run_all(&t.db, tr.root.region_id, today + chrono::Days::new(2)).await.unwrap();
         let still = t.db.scoped(&sender).transfers().transfer(tf.id).await.unwrap();
-        assert_eq!(still.state, "in_transit", "[{}] valid through its third day", t.backend);
-        vanguard_store::platform::engines::run_all(&t.db, tr.root.region_id, today + chrono::Days::new(4)).await.unwrap();
+        assert_eq!(still.state, "in_transit", "[{}] valid through its third day (the day of issue is the first)", t.backend);
+        vanguard_store::platform::engines::run_all(&t.db, tr.root.region_id, today + chrono::Days::new(3)).await.unwrap();
         let lapsed = t.db.scoped(&sender).transfers().transfer(tf.id).await.unwrap();
         assert_eq!(lapsed.state, "expired", "[{}]", t.backend);
         let filter = vanguard_store::cockpit::FindingFilter { rule: Some("affairs.transfer_overdue".into()), ..Default::default() };

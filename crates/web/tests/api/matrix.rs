@@ -235,6 +235,14 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
             case(MemberWrite, NoSuchObject, Body::Json(json!({"member_id": 1, "to_external": "市外某党委", "reason": "工作调动"})))
         }
         ("POST", "/api/v1/transfers/{id}/decide") => case(MemberWrite, NoSuchObject, Body::Json(json!({"action": "approve"}))),
+        ("GET", "/transfers") => case(MemberWrite, Untargeted, Body::None),
+        ("GET", "/transfers/pick-org") => case(MemberWrite, Untargeted, Body::None),
+        ("GET", "/transfers/{id}") => case(MemberWrite, NoSuchObject, Body::None),
+        ("POST", "/transfers/{id}") => case(MemberWrite, NoSuchObject, form(&[("action", "approve")])),
+        ("GET", "/members/{id}/transfer") => case(MemberWrite, MemberPath, Body::None),
+        // No receiving org and no reason: refused after the reach check, nothing written.
+        ("POST", "/members/{id}/transfer") => case(MemberWrite, MemberPath, form(&[])),
+        ("GET", "/m/transfer") => case(MemberRead, OwnRecord, Body::None),
         ("POST", "/m/dues/orders/{id}") => case(MemberRead, NoSuchObject, form(&[("action", "pay")])),
         ("GET", "/api/v1/audit") => case(AuditRead, Untargeted, Body::None),
         ("GET", "/api/v1/audit/verify") => case(AuditRead, Untargeted, Body::None),
@@ -623,6 +631,7 @@ fn allowed_status(method: &str, path: &str, caller: Caller, target: Option<Org>)
         ("POST", "/api/v1/dues/members/{id}/reliefs" | "/api/v1/dues/me/reliefs" | "/members/{id}/dues/relief") => 422,
         ("PUT", "/api/v1/dues/members/{id}/base") => 422,
         ("POST", "/orgs/{id}/dues" | "/members/{id}/dues/base" | "/members/{id}/dues/pay" | "/m/dues") => 422,
+        ("POST", "/members/{id}/transfer") => 422,
         ("POST", "/api/v1/accounts") => 201,
         ("POST", "/api/v1/accounts/{id}/reset-password" | "/api/v1/accounts/{id}/unlock") => 200,
         ("POST", "/api/v1/accounts/{id}/disable" | "/api/v1/accounts/{id}/enable") => 200,
