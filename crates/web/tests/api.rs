@@ -21,6 +21,8 @@ mod ops;
 mod orglife;
 #[path = "api/secretary.rs"]
 mod secretary;
+#[path = "api/transfer.rs"]
+mod transfer;
 #[path = "api/secure.rs"]
 mod secure;
 
