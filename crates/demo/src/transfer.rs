@@ -30,7 +30,9 @@ fn step(action: &str) -> TransferDecision {
 /// Writes [`PLAN`] into the region.
 pub async fn generate(db: &Db, region_id: i64) -> StoreResult<()> {
     let root = vanguard_store::org::regions(db).await?.into_iter().find(|r| r.id == region_id).ok_or(StoreError::NotFound)?;
-    let as_actor = |id: i64, name: &str| Scope::system(region_id, &root.path, Actor { account_id: id, name: name.into(), ip: "local".into() });
+    let as_actor = |id: i64, name: &str| {
+        Scope::system(region_id, &root.path, Actor { account_id: id, name: name.into(), ip: "local".into() })
+    };
     let sender = as_actor(0, "演示数据（支部）");
     let approver = as_actor(-1, "演示数据（上级党委）");
     let receiver = as_actor(-2, "演示数据（接收党支部）");

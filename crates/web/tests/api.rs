@@ -21,10 +21,10 @@ mod ops;
 mod orglife;
 #[path = "api/secretary.rs"]
 mod secretary;
-#[path = "api/transfer.rs"]
-mod transfer;
 #[path = "api/secure.rs"]
 mod secure;
+#[path = "api/transfer.rs"]
+mod transfer;
 
 use fixture::{
     Caller, M, Org, PASSWORD, Resp, Server, assert_security_headers, fixtures, fresh_id_number, has_chinese, new_member_body,

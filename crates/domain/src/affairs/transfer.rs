@@ -151,7 +151,11 @@ pub fn parse_transfer(rules: &TransferRules, input: &TransferInput) -> Result<Tr
     let external = input.to_external.trim();
     let reach = if input.to_org_id > 0 {
         if !external.is_empty() {
-            inv.push(FieldError::new("to_external", "transfer.two_targets", "请只选择一个接收党组织：平台内的组织或市外组织名称"));
+            inv.push(FieldError::new(
+                "to_external",
+                "transfer.two_targets",
+                "请只选择一个接收党组织：平台内的组织或市外组织名称",
+            ));
         }
         TransferReach::InCity
     } else {
@@ -185,7 +189,10 @@ pub fn parse_valid_days(rules: &TransferRules, reach: TransferReach, typed: &str
         _ => Err(FieldError::new(
             "valid_days",
             "transfer.valid_days",
-            format!("介绍信有效期应为1至{}天（市内一般{}天，市外{}天）", rules.max_days, rules.in_city_days, rules.out_of_city_days),
+            format!(
+                "介绍信有效期应为1至{}天（市内一般{}天，市外{}天）",
+                rules.max_days, rules.in_city_days, rules.out_of_city_days
+            ),
         )),
     }
 }
@@ -417,7 +424,8 @@ mod tests {
     fn a_letter_is_accepted_up_to_its_last_valid_day_and_expires_the_day_after() {
         let until = valid_until(day("2026-07-01"), 10);
         assert_eq!(until, day("2026-07-10"));
-        let on_last_day = Decision { today: until, valid_until: Some(until), ..decision(TransferAction::Accept, TransferSide::Receiver, 3) };
+        let on_last_day =
+            Decision { today: until, valid_until: Some(until), ..decision(TransferAction::Accept, TransferSide::Receiver, 3) };
         assert_eq!(next_state(TransferState::InTransit, &on_last_day), Ok(TransferState::Accepted));
         let after = Decision { today: day("2026-07-11"), ..on_last_day };
         assert!(next_state(TransferState::InTransit, &after).unwrap_err().has("transfer.expired"));

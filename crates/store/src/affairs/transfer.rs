@@ -23,9 +23,9 @@ use crate::platform::audit::{self, Event};
 use crate::platform::engines::{EngineFuture, EngineRun};
 use crate::platform::error::decode;
 use crate::platform::findings::{Placed, reconcile};
+use crate::platform::ids;
 use crate::platform::paging::{SortKey, capped_page};
 use crate::platform::query::Sql;
-use crate::platform::ids;
 use crate::{Db, Scope, StoreError, StoreResult, Tx};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -191,7 +191,11 @@ async fn target_branch(db: &Db, id: i64) -> StoreResult<Target> {
         if let Some(t) = t {
             let kind = vanguard_domain::org::OrgKind::from_code(&t.kind);
             if t.status == "dissolved" || !kind.is_some_and(|k| k.is_branch()) {
-                return Err(StoreError::invalid("to_org_id", "transfer.not_branch", format!("“{}”不是在册的党支部，请选择接收的党支部", t.name)));
+                return Err(StoreError::invalid(
+                    "to_org_id",
+                    "transfer.not_branch",
+                    format!("“{}”不是在册的党支部，请选择接收的党支部", t.name),
+                ));
             }
             return Ok(t);
         }
@@ -235,7 +239,12 @@ impl Transfers<'_> {
 
     /// The caller's outgoing (sent from its subtree) or incoming (addressed to it)
     /// transfers, newest first; `state` filters by a state code.
-    pub async fn list(&self, which: TransferBox, state: Option<TransferState>, req: &PageRequest) -> StoreResult<Page<TransferView>> {
+    pub async fn list(
+        &self,
+        which: TransferBox,
+        state: Option<TransferState>,
+        req: &PageRequest,
+    ) -> StoreResult<Page<TransferView>> {
         let (lo, hi) = self.scope.org_range();
         match which {
             TransferBox::Outgoing => {
@@ -244,16 +253,15 @@ impl Transfers<'_> {
                 if let Some(s) = state {
                     filters.push(" AND state = ").bind(s.code());
                 }
-                let page: Page<TransferView> = capped_page(self.db, "transfers", transfer_cols!(), &filters, &TRANSFER_ORDER, req, |t: &TransferView| {
-                    vec![t.updated_at.into(), t.id.into()]
-                })
-                .await?;
-                let mut items = Vec::with_capacity(page.items.len());
-                let page = page.map(|t| t);
-                for t in &page.items {
-                    items.push(labelled(t.clone())?);
+                let mut page: Page<TransferView> =
+                    capped_page(self.db, "transfers", transfer_cols!(), &filters, &TRANSFER_ORDER, req, |t: &TransferView| {
+                        vec![t.updated_at.into(), t.id.into()]
+                    })
+                    .await?;
+                for t in &mut page.items {
+                    t.state_label = t.state()?.label();
                 }
-                Ok(Page { items, ..page })
+                Ok(page)
             }
             TransferBox::Incoming => {
                 let mut filters = Sql::new(" WHERE region_id = ");
@@ -340,7 +348,11 @@ impl Transfers<'_> {
             TransferReach::InCity => {
                 let t = target_branch(self.db, input.to_org_id).await?;
                 if t.region_id == m.region_id && t.id == m.org_id {
-                    return Err(StoreError::invalid("to_org_id", "transfer.same_branch", "接收党支部与现所在党支部相同，请重新选择"));
+                    return Err(StoreError::invalid(
+                        "to_org_id",
+                        "transfer.same_branch",
+                        "接收党支部与现所在党支部相同，请重新选择",
+                    ));
                 }
                 Some(t)
             }
@@ -369,8 +381,14 @@ impl Transfers<'_> {
             &mut tx,
             self.db,
             &self.scope.actor,
-            Event::ok("transfer.initiate", format!("member:{}", m.id))
-                .detail(format!("{}：{} → {}（{}）：{}", m.name, m.org_name, to_name, plan.reach.label(), plan.reason)),
+            Event::ok("transfer.initiate", format!("member:{}", m.id)).detail(format!(
+                "{}：{} → {}（{}）：{}",
+                m.name,
+                m.org_name,
+                to_name,
+                plan.reach.label(),
+                plan.reason
+            )),
         )
         .await?;
         tx.commit().await?;
@@ -391,14 +409,22 @@ impl Transfers<'_> {
             _ => return Err(StoreError::Forbidden),
         };
         let state = t.state()?;
-        if action == TransferAction::Accept && state == TransferState::Accepted || action == TransferAction::Receipt && state == TransferState::Completed {
+        if action == TransferAction::Accept && state == TransferState::Accepted
+            || action == TransferAction::Receipt && state == TransferState::Completed
+        {
             // Idempotent: the same accept (or 回执) twice records once.
             return Ok(t);
         }
         self.apply(t, action, side, input).await
     }
 
-    async fn apply(&self, t: TransferView, action: TransferAction, side: TransferSide, input: &TransferDecision) -> StoreResult<TransferView> {
+    async fn apply(
+        &self,
+        t: TransferView,
+        action: TransferAction,
+        side: TransferSide,
+        input: &TransferDecision,
+    ) -> StoreResult<TransferView> {
         let today = self.db.clock().today();
         let actor = self.scope.actor.account_id;
         let state = t.state()?;
@@ -408,7 +434,10 @@ impl Transfers<'_> {
         let next = next_state(state, &d).map_err(refusal)?;
         let rules = self.db.rules();
         let valid_days = if action == TransferAction::Reissue {
-            i64::from(parse_valid_days(&rules.transfer, t.reach()?, &input.valid_days).map_err(|e| StoreError::Invalid(Invalid { errors: vec![e] }))?)
+            i64::from(
+                parse_valid_days(&rules.transfer, t.reach()?, &input.valid_days)
+                    .map_err(|e| StoreError::Invalid(Invalid { errors: vec![e] }))?,
+            )
         } else {
             t.valid_days
         };
@@ -467,8 +496,13 @@ impl Transfers<'_> {
             crate::exec_tx!(tx, c => sqlx::query("UPDATE transfer_arrivals SET state = $1 WHERE region_id = $2 AND id = $3")
                 .bind(next.code()).bind(t.to_region_id).bind(t.id).execute(c).await)?;
         }
-        audit::append(&mut tx, self.db, &self.scope.actor, Event::ok(action_code(action), format!("member:{}", t.member_id)).detail(detail))
-            .await?;
+        audit::append(
+            &mut tx,
+            self.db,
+            &self.scope.actor,
+            Event::ok(action_code(action), format!("member:{}", t.member_id)).detail(detail),
+        )
+        .await?;
         tx.commit().await?;
         read_transfer(self.db, t.region_id, t.id).await?.ok_or(StoreError::NotFound)
     }
@@ -571,7 +605,9 @@ pub fn check_region(db: &Db, region_id: i64, as_of: NaiveDate) -> EngineFuture<'
         subjects.dedup();
         let changes = reconcile(&mut tx, region_id, now, RULE_PREFIX, &subjects, new, &|_| "已办理".into()).await?;
         tx.commit().await?;
-        Ok(EngineRun { name: "组织关系接转", subjects: subjects.len() as u64, changes, seconds: started.elapsed().as_secs_f64() })
+        Ok(EngineRun {
+            name: "组织关系接转", subjects: subjects.len() as u64, changes, seconds: started.elapsed().as_secs_f64()
+        })
     })
 }
 
@@ -586,7 +622,8 @@ async fn expire(tx: &mut Tx, db: &Db, region_id: i64, r: &Open, now: i64) -> Sto
         tx,
         db,
         &crate::Actor::system("规则引擎"),
-        Event::ok("transfer.expire", format!("member:{}", r.member_id)).detail(format!("{}的组织关系介绍信已过有效期", r.member_name)),
+        Event::ok("transfer.expire", format!("member:{}", r.member_id))
+            .detail(format!("{}的组织关系介绍信已过有效期", r.member_name)),
     )
     .await?;
     Ok(())

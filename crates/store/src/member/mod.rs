@@ -26,8 +26,8 @@ crate::platform::scope::feature_handle!(
 
 pub mod bulk;
 pub mod import_rows;
-pub mod roster;
 mod relocate;
+pub mod roster;
 pub use relocate::Relocated;
 
 pub(crate) use bulk::{CTX_ID, CTX_PHONE};
@@ -512,7 +512,13 @@ impl Members<'_> {
 
     /// The move inside a transaction (also completes a 组织关系接转, see `relocate.rs`):
     /// the member's current view when nothing changes.
-    pub(crate) async fn move_in(&self, tx: &mut Tx, id: i64, org_id: i64, group_id: Option<i64>) -> StoreResult<Option<MemberView>> {
+    pub(crate) async fn move_in(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+        org_id: i64,
+        group_id: Option<i64>,
+    ) -> StoreResult<Option<MemberView>> {
         let row = self.member_for_write(tx, id).await?;
         if row.archived {
             return Err(StoreError::conflict("member.archived", "该党员已在历史库中"));
@@ -591,13 +597,8 @@ impl Members<'_> {
             }],
         )
         .await?;
-        audit::append(
-            tx,
-            self.db,
-            &self.scope.actor,
-            Event::ok("member.archive", format!("member:{id}")).detail(reason.label()),
-        )
-        .await?;
+        audit::append(tx, self.db, &self.scope.actor, Event::ok("member.archive", format!("member:{id}")).detail(reason.label()))
+            .await?;
         self.publish(tx, row.region_id, &[row.org_id], id).await?;
         Ok(())
     }

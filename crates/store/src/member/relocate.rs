@@ -25,7 +25,15 @@ impl Members<'_> {
     /// Moves member `id` (within this handle's writable reach) to branch `org_id` within
     /// `to`'s writable reach, on `on`, inside the transfer's transaction. `note` names the
     /// letter for the history.
-    pub(crate) async fn relocate(&self, tx: &mut Tx, id: i64, to: &Members<'_>, org_id: i64, on: NaiveDate, note: &str) -> StoreResult<Relocated> {
+    pub(crate) async fn relocate(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+        to: &Members<'_>,
+        org_id: i64,
+        on: NaiveDate,
+        note: &str,
+    ) -> StoreResult<Relocated> {
         if to.scope.region_id == self.scope.region_id {
             self.move_in(tx, id, org_id, None).await?;
             return Ok(Relocated { region_id: self.scope.region_id, member_id: id });
@@ -39,7 +47,8 @@ impl Members<'_> {
         let new_id = ids::next();
         let now = self.db.clock().now_ms();
         let crypto = self.db.crypto();
-        let record = bulk::NewMemberRecord { id: new_id, org_id: org.id, group_id: None, org_path: member_path, fields: fields.clone() };
+        let record =
+            bulk::NewMemberRecord { id: new_id, org_id: org.id, group_id: None, org_path: member_path, fields: fields.clone() };
         bulk::insert_members(tx, crypto, org.region_id, now, std::slice::from_ref(&record)).await?;
         let hash = crypto.lookup_hash(fields.id_number.as_str());
         crate::exec_tx!(tx, c => sqlx::query("UPDATE member_identities SET region_id = $1, member_id = $2 WHERE id_number_hash = $3")
@@ -53,15 +62,23 @@ impl Members<'_> {
         let formal = i64::from(fields.category == Category::Formal);
         self.adjust_counters(tx, row.org_id, -1, -formal).await?;
         to.adjust_counters(tx, org.id, 1, formal).await?;
-        let out = FieldChange { field: "archived", old: "在册".into(), new: format!("组织关系转出（{note}）至{}（{on}）", org.name) };
+        let out =
+            FieldChange {
+                field: "archived", old: "在册".into(), new: format!("组织关系转出（{note}）至{}（{on}）", org.name)
+            };
         self.write_history(tx, id, &[out]).await?;
-        let came = FieldChange { field: "archive", old: String::new(), new: format!("组织关系转入（{note}），自{}（{on}）", row.org_name) };
+        let came = FieldChange {
+            field: "archive",
+            old: String::new(),
+            new: format!("组织关系转入（{note}），自{}（{on}）", row.org_name),
+        };
         to.write_history(tx, new_id, &[came]).await?;
         audit::append(
             tx,
             self.db,
             &self.scope.actor,
-            Event::ok("member.move", format!("member:{id}")).detail(format!("{} → {}（新编号 {new_id}）", row.org_name, org.name)),
+            Event::ok("member.move", format!("member:{id}"))
+                .detail(format!("{} → {}（新编号 {new_id}）", row.org_name, org.name)),
         )
         .await?;
         self.publish(tx, row.region_id, &[row.org_id], id).await?;

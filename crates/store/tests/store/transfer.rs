@@ -63,7 +63,8 @@ async fn a_transfer_across_region_roots_is_seen_and_accepted_by_the_receiving_br
         assert!(tf.letter_no.as_deref().is_some_and(|n| n.contains("转字第0001号")), "[{}] {:?}", t.backend, tf.letter_no);
         // The receiving branch, in another region, sees it although the member is not in its subtree.
         let receiver = as_account(subtree_scope(&root2, &branch2.path, Role::BranchSecretary), 20);
-        let incoming = t.db.scoped(&receiver).transfers().list(TransferBox::Incoming, None, &PageRequest::first(20)).await.unwrap();
+        let incoming =
+            t.db.scoped(&receiver).transfers().list(TransferBox::Incoming, None, &PageRequest::first(20)).await.unwrap();
         assert_eq!(incoming.items.iter().map(|x| x.id).collect::<Vec<_>>(), vec![tf.id], "[{}]", t.backend);
         assert_eq!(t.db.scoped(&receiver).transfers().awaiting_me().await.unwrap().len(), 1, "[{}]", t.backend);
         // A sibling branch of the sender sees nothing of it, and the receiver cannot withdraw it.
@@ -134,7 +135,8 @@ async fn a_lapsed_letter_expires_in_the_daily_check_is_a_finding_and_is_reissued
         vanguard_store::platform::engines::run_all(&t.db, tr.root.region_id, today + chrono::Days::new(3)).await.unwrap();
         let lapsed = t.db.scoped(&sender).transfers().transfer(tf.id).await.unwrap();
         assert_eq!(lapsed.state, "expired", "[{}]", t.backend);
-        let filter = vanguard_store::cockpit::FindingFilter { rule: Some("affairs.transfer_overdue".into()), ..Default::default() };
+        let filter =
+            vanguard_store::cockpit::FindingFilter { rule: Some("affairs.transfer_overdue".into()), ..Default::default() };
         let open = t.db.scoped(&sys).cockpit().findings(&filter, &PageRequest::first(10)).await.unwrap();
         assert_eq!(open.items.len(), 1, "[{}]", t.backend);
         assert!(open.items[0].evidence.contains("已过期"), "{}", open.items[0].evidence);

@@ -231,9 +231,11 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("GET", "/api/v1/transfers/awaiting") => case(MemberWrite, Untargeted, Body::None),
         ("GET", "/api/v1/transfers/me") => case(MemberRead, OwnRecord, Body::None),
         ("GET", "/api/v1/transfers/{id}") => case(MemberWrite, NoSuchObject, Body::None),
-        ("POST", "/api/v1/transfers") => {
-            case(MemberWrite, NoSuchObject, Body::Json(json!({"member_id": 1, "to_external": "市外某党委", "reason": "工作调动"})))
-        }
+        ("POST", "/api/v1/transfers") => case(
+            MemberWrite,
+            NoSuchObject,
+            Body::Json(json!({"member_id": 1, "to_external": "市外某党委", "reason": "工作调动"})),
+        ),
         ("POST", "/api/v1/transfers/{id}/decide") => case(MemberWrite, NoSuchObject, Body::Json(json!({"action": "approve"}))),
         ("GET", "/transfers") => case(MemberWrite, Untargeted, Body::None),
         ("GET", "/transfers/pick-org") => case(MemberWrite, Untargeted, Body::None),

@@ -16,9 +16,10 @@ async fn a_transfer_across_region_roots_is_accepted_once_by_the_receiving_secret
         let server = Server::relaxed(&fx.db).await;
         // A second region root with one branch and its secretary's account.
         let mut tx = fx.db.begin().await.unwrap();
-        let root = vanguard_store::org::create_root(&fx.db, &mut tx, "中共另一区委员会", OrgKind::Committee, Sector::Government, None)
-            .await
-            .unwrap();
+        let root =
+            vanguard_store::org::create_root(&fx.db, &mut tx, "中共另一区委员会", OrgKind::Committee, Sector::Government, None)
+                .await
+                .unwrap();
         tx.commit().await.unwrap();
         let sys = Scope::system(root.region_id, &root.path, Actor::system("test"));
         let input = OrgInput {
@@ -42,7 +43,9 @@ async fn a_transfer_across_region_roots_is_accepted_once_by_the_receiving_secret
         let street = fx.login(Caller::Street).await;
         let member = fx.member(M::B1).id;
 
-        let r = server.post("/api/v1/transfers", &secretary, &json!({"member_id": member, "to_org_id": branch2, "reason": "工作调动"})).await;
+        let r = server
+            .post("/api/v1/transfers", &secretary, &json!({"member_id": member, "to_org_id": branch2, "reason": "工作调动"}))
+            .await;
         assert_eq!((r.status, r.json["state"].as_str()), (201, Some("initiated")), "[{}] {}", fx.backend, r.text);
         let id = r.json["id"].as_i64().expect("id");
         let decide = format!("/api/v1/transfers/{id}/decide");
