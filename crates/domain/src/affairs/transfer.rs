@@ -273,7 +273,7 @@ pub fn next_state(state: TransferState, d: &Decision) -> Result<TransferState, I
             if d.side != S::System {
                 return Err(wrong_side());
             }
-            if !d.valid_until.is_some_and(|u| d.today > u) {
+            if d.valid_until.is_none_or(|u| d.today <= u) {
                 return Err(refuse("transfer.not_expired", "介绍信尚在有效期内"));
             }
             T::Expired
