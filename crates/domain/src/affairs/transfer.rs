@@ -209,7 +209,7 @@ pub fn letter_number(issued: NaiveDate, seq: i64) -> String {
 
 /// What a decision needs to know besides the state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Decision<'a> {
+pub struct TransferStep<'a> {
     pub action: TransferAction,
     pub side: TransferSide,
     pub actor: i64,
@@ -226,7 +226,7 @@ fn refuse(code: &'static str, message: impl Into<String>) -> Invalid {
 }
 
 /// The state after an action, or why it may not happen now.
-pub fn next_state(state: TransferState, d: &Decision) -> Result<TransferState, Invalid> {
+pub fn next_state(state: TransferState, d: &TransferStep) -> Result<TransferState, Invalid> {
     use TransferAction as A;
     use TransferSide as S;
     use TransferState as T;
@@ -351,8 +351,8 @@ mod tests {
         crate::kernel::time::parse_iso_date(s).unwrap()
     }
 
-    fn decision(action: TransferAction, side: TransferSide, actor: i64) -> Decision<'static> {
-        Decision {
+    fn decision(action: TransferAction, side: TransferSide, actor: i64) -> TransferStep<'static> {
+        TransferStep {
             action,
             side,
             actor,
@@ -381,7 +381,7 @@ mod tests {
             (T::Expired, A::Reissue, S::Sender, 1, "", T::InTransit),
         ];
         for (from, action, side, actor, note, to) in ok {
-            let d = Decision { note, ..decision(*action, *side, *actor) };
+            let d = TransferStep { note, ..decision(*action, *side, *actor) };
             assert_eq!(next_state(*from, &d), Ok(*to), "{from:?} {action:?}");
         }
         let refused: &[(T, A, S, i64, &str)] = &[
@@ -424,22 +424,26 @@ mod tests {
     fn a_letter_is_accepted_up_to_its_last_valid_day_and_expires_the_day_after() {
         let until = valid_until(day("2026-07-01"), 10);
         assert_eq!(until, day("2026-07-10"));
-        let on_last_day =
-            Decision { today: until, valid_until: Some(until), ..decision(TransferAction::Accept, TransferSide::Receiver, 3) };
+        let on_last_day = TransferStep {
+            today: until,
+            valid_until: Some(until),
+            ..decision(TransferAction::Accept, TransferSide::Receiver, 3)
+        };
         assert_eq!(next_state(TransferState::InTransit, &on_last_day), Ok(TransferState::Accepted));
-        let after = Decision { today: day("2026-07-11"), ..on_last_day };
+        let after = TransferStep { today: day("2026-07-11"), ..on_last_day };
         assert!(next_state(TransferState::InTransit, &after).unwrap_err().has("transfer.expired"));
-        let expire = Decision { action: TransferAction::Expire, side: TransferSide::System, ..after };
+        let expire = TransferStep { action: TransferAction::Expire, side: TransferSide::System, ..after };
         assert_eq!(next_state(TransferState::InTransit, &expire), Ok(TransferState::Expired));
-        let too_early = Decision { today: until, ..expire };
+        let too_early = TransferStep { today: until, ..expire };
         assert!(next_state(TransferState::InTransit, &too_early).unwrap_err().has("transfer.not_expired"));
     }
 
     #[test]
     fn an_external_transfer_completes_when_the_sender_records_the_receipt() {
-        let d = Decision { reach: TransferReach::OutOfCity, ..decision(TransferAction::Receipt, TransferSide::Sender, 1) };
+        let d = TransferStep { reach: TransferReach::OutOfCity, ..decision(TransferAction::Receipt, TransferSide::Sender, 1) };
         assert_eq!(next_state(TransferState::InTransit, &d), Ok(TransferState::Completed));
-        let accept = Decision { reach: TransferReach::OutOfCity, ..decision(TransferAction::Accept, TransferSide::Receiver, 3) };
+        let accept =
+            TransferStep { reach: TransferReach::OutOfCity, ..decision(TransferAction::Accept, TransferSide::Receiver, 3) };
         assert!(next_state(TransferState::InTransit, &accept).unwrap_err().has("transfer.wrong_side"));
     }
 

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use vanguard_domain::Invalid;
 use vanguard_domain::affairs::dues::Month;
 use vanguard_domain::affairs::transfer::{
-    Decision, RULE_PREFIX, TransferAction, TransferInput, TransferReach, TransferSide, TransferState, Waiting, letter_number,
+    RULE_PREFIX, TransferAction, TransferInput, TransferReach, TransferSide, TransferState, TransferStep, Waiting, letter_number,
     next_state, overdue_finding, parse_transfer, parse_valid_days, valid_until,
 };
 use vanguard_domain::kernel::finding::Subject;
@@ -430,7 +430,8 @@ impl Transfers<'_> {
         let state = t.state()?;
         let until = t.valid_until.as_deref().and_then(parse_iso_date);
         let note = input.note.trim();
-        let d = Decision { action, side, actor, initiator: t.initiated_by, reach: t.reach()?, today, valid_until: until, note };
+        let d =
+            TransferStep { action, side, actor, initiator: t.initiated_by, reach: t.reach()?, today, valid_until: until, note };
         let next = next_state(state, &d).map_err(refusal)?;
         let rules = self.db.rules();
         let valid_days = if action == TransferAction::Reissue {

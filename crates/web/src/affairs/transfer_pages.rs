@@ -150,13 +150,13 @@ pub async fn initiate(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub struct PickQuery {
+pub struct TransferPickQuery {
     pub pick_q: String,
     pub to_org_id: Option<String>,
 }
 
 /// The receiving branch picker's options for a search.
-pub async fn pick_org(State(state): State<AppState>, QueryParams(q): QueryParams<PickQuery>) -> PageResult {
+pub async fn pick_org(State(state): State<AppState>, QueryParams(q): QueryParams<TransferPickQuery>) -> PageResult {
     let chosen = q.to_org_id.as_deref().and_then(|v| v.trim().parse().ok());
     Ok(render(&PickerOptions { picker: picker(&state, &q.pick_q, chosen).await? }))
 }
