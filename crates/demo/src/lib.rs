@@ -11,3 +11,4 @@ pub mod generate;
 pub mod history;
 pub mod learning;
 pub mod load;
+pub mod transfer;

@@ -176,6 +176,7 @@ pub async fn generate(db: &Db, scale: Scale, seed: u64, mut progress: impl FnMut
     crate::history::generate_for(db, scale, region_id, seed).await?;
     crate::dues::generate_for(db, scale, region_id, seed).await?;
     crate::elections::generate(db, region_id).await?;
+    crate::transfer::generate_for(db, scale, region_id).await?;
     Ok(DemoSummary {
         region_id,
         root_name: seeds[0].name.clone(),

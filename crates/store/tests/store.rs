@@ -31,6 +31,8 @@ mod recruit;
 mod schema;
 #[path = "store/secure.rs"]
 mod secure;
+#[path = "store/transfer.rs"]
+mod transfer;
 #[path = "store/upload.rs"]
 mod upload;
 

@@ -66,6 +66,7 @@ pub fn table() -> Vec<RouteSpec> {
         crate::affairs::routes::routes(),
         crate::affairs::election_routes::routes(),
         crate::affairs::recruit_routes::routes(),
+        crate::affairs::transfer_routes::routes(),
         crate::cockpit::routes::routes(),
         crate::learning::routes::routes(),
         crate::notify::routes::routes(),

@@ -75,6 +75,8 @@ pub fn flash_message(key: &str) -> Option<&'static str> {
         "election_decided" => "已批复。",
         "read_all" => "已全部标为已读。",
         "webhook_test" => "测试消息已排队，稍后刷新可看到发送结果。",
+        "transfer_initiated" => "组织关系转接已发起，等待转出审批。",
+        "transfer_done" => "已办理。",
         _ => return None,
     })
 }
@@ -100,6 +102,7 @@ impl Shell {
         }
         if role.grants(Permission::MemberWrite) {
             nav.push(NavItem { href: "/imports/members".into(), label: "导入", key: "import" });
+            nav.push(NavItem { href: "/transfers".into(), label: "组织关系转接", key: "transfers" });
         }
         if let Some((id, _)) = tree_root.as_ref().filter(|_| role.grants(Permission::LearningAdmin)) {
             nav.push(NavItem { href: format!("/orgs/{id}/learning"), label: "题库考试", key: "learning" });

@@ -29,6 +29,8 @@ mod recruit;
 mod secretary;
 #[path = "api/secure.rs"]
 mod secure;
+#[path = "api/transfer.rs"]
+mod transfer;
 
 use fixture::{
     Caller, M, Org, PASSWORD, Resp, Server, assert_security_headers, fixtures, fresh_id_number, has_chinese, new_member_body,

@@ -10,8 +10,10 @@
 //!   the 上级's approval of the 书记.
 //! - [`recruit`]: 发展党员 — the 25-step table ([`recruit::RecruitRules`]), the checks of
 //!   each step, the 预备期 and its findings.
+//! - [`transfer`]: 组织关系接转 — the 介绍信, its validity and states, timeouts.
 
 pub mod dues;
 pub mod dues_relief;
 pub mod election;
 pub mod recruit;
+pub mod transfer;

@@ -146,6 +146,15 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("plan.save", "保存年度计划"),
     ("plan.submit", "报备年度计划"),
     ("rules.update", "调整规则参数"),
+    ("transfer.accept", "接收组织关系"),
+    ("transfer.approve", "组织关系转出审批"),
+    ("transfer.expire", "组织关系介绍信过期"),
+    ("transfer.initiate", "发起组织关系转接"),
+    ("transfer.receipt", "登记组织关系回执"),
+    ("transfer.refuse", "拒接组织关系"),
+    ("transfer.reissue", "重新开具组织关系介绍信"),
+    ("transfer.return", "退回组织关系转接"),
+    ("transfer.withdraw", "撤回组织关系转接"),
 ];
 
 /// The Chinese name of an audit action code; `None` for a code not in [`ACTIONS`].

@@ -30,6 +30,8 @@ pub struct RuleSet {
     pub learning: crate::learning::LearningRules,
     /// 通知: the kind table (which kinds, to whom, in-app or group, essential) and its numbers.
     pub notify: crate::notify::NotifyRules,
+    /// 组织关系接转: the letter's validity and the timeout (`domain.md` §4.8).
+    pub transfer: crate::affairs::transfer::TransferRules,
     /// How serious each kind of finding is, for every rule of every feature.
     pub severity: SeverityPolicy,
     pub login: LoginPolicy,
@@ -48,6 +50,7 @@ impl Default for RuleSet {
             recruit: crate::affairs::recruit::RecruitRules::default(),
             learning: crate::learning::LearningRules::default(),
             notify: crate::notify::NotifyRules::default(),
+            transfer: crate::affairs::transfer::TransferRules::default(),
             severity: SeverityPolicy::default(),
             login: LoginPolicy::default(),
             password: PasswordPolicy::default(),

@@ -28,6 +28,7 @@ pub fn rule_title(rules: &RuleSet, code: &str) -> String {
         crate::affairs::dues::ARREARS_CODE => crate::affairs::dues::ARREARS_TITLE.into(),
         crate::affairs::recruit::OVERDUE_CODE => crate::affairs::recruit::OVERDUE_TITLE.into(),
         crate::affairs::recruit::PROBATION_CODE => crate::affairs::recruit::PROBATION_TITLE.into(),
+        crate::affairs::transfer::OVERDUE_CODE => crate::affairs::transfer::OVERDUE_TITLE.into(),
         "branch.too_few_formal" => "正式党员不足3人".into(),
         "branch.too_large" => "党支部党员超过50人".into(),
         "branch.needs_committee" => "应设支部委员会".into(),

@@ -10,6 +10,7 @@
 //! - [`recruit`]: 发展党员 — applicants' files moved through the 25 steps, the parent's
 //!   approvals, and the 支部党员大会's votes arriving through the hooks.
 //! - [`recruit_check`]: steps overdue and 预备期 ending as findings of the rules engine.
+//! - [`transfer`]: 组织关系接转 — letters, approval, acceptance across regions, 回执, timeouts.
 //! - [`dues_check`]: arrears as findings of the rules engine (the daily check and each
 //!   payment's transaction).
 
@@ -20,6 +21,7 @@ pub mod dues_relief;
 pub mod election;
 pub mod recruit;
 pub mod recruit_check;
+pub mod transfer;
 
 pub use dues::{
     BaseView, BillFilter, BillView, Dues, DuesReport, EntryView, GenerateOutcome, MemberDues, OrderView, Receipt, ReportRow,
@@ -27,3 +29,4 @@ pub use dues::{
 pub use dues_relief::ReliefView;
 pub use election::{CandidateView, ElectionView, Elections};
 pub use recruit::{RecruitDetail, RecruitFileView, RecruitOutcomeView, RecruitQueue, RecruitStepView};
+pub use transfer::{TransferBox, TransferDecision, TransferView, Transfers};

@@ -26,7 +26,9 @@ crate::platform::scope::feature_handle!(
 
 pub mod bulk;
 pub mod import_rows;
+mod relocate;
 pub mod roster;
+pub use relocate::Relocated;
 
 pub(crate) use bulk::{CTX_ID, CTX_PHONE};
 
@@ -521,35 +523,50 @@ impl Members<'_> {
     /// Moves a member to another branch (and group) within the writable subtree.
     pub async fn move_member(&self, id: i64, org_id: i64, group_id: Option<i64>) -> StoreResult<MemberView> {
         let mut tx = self.db.begin().await?;
-        let row = self.member_for_write(&mut tx, id).await?;
+        if let Some(unchanged) = self.move_in(&mut tx, id, org_id, group_id).await? {
+            return Ok(unchanged);
+        }
+        tx.commit().await?;
+        self.member(id).await
+    }
+
+    /// The move inside a transaction (also completes a 组织关系接转, see `relocate.rs`):
+    /// the member's current view when nothing changes.
+    pub(crate) async fn move_in(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+        org_id: i64,
+        group_id: Option<i64>,
+    ) -> StoreResult<Option<MemberView>> {
+        let row = self.member_for_write(tx, id).await?;
         if row.archived {
             return Err(StoreError::conflict("member.archived", "该党员已在历史库中"));
         }
-        let (org, member_path) = self.placement(&mut tx, org_id, group_id).await?;
+        let (org, member_path) = self.placement(tx, org_id, group_id).await?;
         let group = group_id.filter(|g| *g != 0);
         if org.id == row.org_id && group == row.group_id {
-            return row.view();
+            return row.view().map(Some);
         }
         let now = self.db.clock().now_ms();
         crate::exec_tx!(tx, c => sqlx::query("UPDATE members SET org_id = $1, group_id = $2, org_path = $3, version = version + 1, updated_at = $4 WHERE region_id = $5 AND id = $6")
             .bind(org.id).bind(group).bind(&member_path).bind(now).bind(row.region_id).bind(id).execute(c).await)?;
         let formal = i64::from(row.category == Category::Formal.code());
         if org.id != row.org_id {
-            self.adjust_counters(&mut tx, row.org_id, -1, -formal).await?;
-            self.adjust_counters(&mut tx, org.id, 1, formal).await?;
+            self.adjust_counters(tx, row.org_id, -1, -formal).await?;
+            self.adjust_counters(tx, org.id, 1, formal).await?;
         }
         let change = FieldChange { field: "org_id", old: row.org_name.clone(), new: org.name.clone() };
-        self.write_history(&mut tx, id, &[change]).await?;
+        self.write_history(tx, id, &[change]).await?;
         audit::append(
-            &mut tx,
+            tx,
             self.db,
             &self.scope.actor,
             Event::ok("member.move", format!("member:{id}")).detail(format!("{} → {}", row.org_name, org.name)),
         )
         .await?;
-        self.publish(&mut tx, row.region_id, &[row.org_id, org.id], id).await?;
-        tx.commit().await?;
-        self.member(id).await
+        self.publish(tx, row.region_id, &[row.org_id, org.id], id).await?;
+        Ok(None)
     }
 
     /// Moves a member to the history archive (历史库): nothing is deleted.

@@ -74,6 +74,8 @@ pub const TABLES: &[(&str, Placement)] = &[
     ("recruit_files", Placement::ByRegion),
     ("recruit_steps", Placement::ByRegion),
     ("recruit_outcomes", Placement::ByRegion),
+    ("transfers", Placement::ByRegion),
+    ("transfer_arrivals", Placement::ByRegion),
     ("learning_questions", Placement::ByRegion),
     ("learning_quizzes", Placement::ByRegion),
     ("learning_attempts", Placement::ByRegion),

@@ -8,6 +8,8 @@
 //! - 发展党员 (recruitment): `recruit_routes.rs`, `recruit_api.rs` (under
 //!   `/api/v1/recruit/…`), `recruit_pages.rs` (a branch's applicants, a file's 25 steps,
 //!   the parent's 待我审批, the portal's 我的入党进度).
+//! - 组织关系接转 (transfers): `transfer_routes.rs`, `transfer_api.rs` (`/api/v1/transfers/…`),
+//!   `transfer_pages.rs` (`/transfers`, the letter, `/members/{id}/transfer`, `/m/transfer`).
 
 pub mod api;
 pub mod election_api;
@@ -19,3 +21,6 @@ pub mod recruit_api;
 pub mod recruit_pages;
 pub mod recruit_routes;
 pub mod routes;
+pub mod transfer_api;
+pub mod transfer_pages;
+pub mod transfer_routes;

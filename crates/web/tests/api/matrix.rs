@@ -239,6 +239,25 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("POST", "/elections/{id}/decide") => case(MemberWrite, NoSuchObject, form(&[("decision", "approve")])),
         ("POST", "/m/dues") => case(MemberRead, OwnRecord, form(&[])),
         ("GET", "/m/dues/orders/{id}") => case(MemberRead, NoSuchObject, Body::None),
+        // 组织关系接转: lists and queues by reach; a transfer or member nobody reaches is not found.
+        ("GET", "/api/v1/transfers") => case(MemberWrite, Untargeted, Body::None),
+        ("GET", "/api/v1/transfers/awaiting") => case(MemberWrite, Untargeted, Body::None),
+        ("GET", "/api/v1/transfers/me") => case(MemberRead, OwnRecord, Body::None),
+        ("GET", "/api/v1/transfers/{id}") => case(MemberWrite, NoSuchObject, Body::None),
+        ("POST", "/api/v1/transfers") => case(
+            MemberWrite,
+            NoSuchObject,
+            Body::Json(json!({"member_id": 1, "to_external": "市外某党委", "reason": "工作调动"})),
+        ),
+        ("POST", "/api/v1/transfers/{id}/decide") => case(MemberWrite, NoSuchObject, Body::Json(json!({"action": "approve"}))),
+        ("GET", "/transfers") => case(MemberWrite, Untargeted, Body::None),
+        ("GET", "/transfers/pick-org") => case(MemberWrite, Untargeted, Body::None),
+        ("GET", "/transfers/{id}") => case(MemberWrite, NoSuchObject, Body::None),
+        ("POST", "/transfers/{id}") => case(MemberWrite, NoSuchObject, form(&[("action", "approve")])),
+        ("GET", "/members/{id}/transfer") => case(MemberWrite, MemberPath, Body::None),
+        // No receiving org and no reason: refused after the reach check, nothing written.
+        ("POST", "/members/{id}/transfer") => case(MemberWrite, MemberPath, form(&[])),
+        ("GET", "/m/transfer") => case(MemberRead, OwnRecord, Body::None),
         ("POST", "/m/dues/orders/{id}") => case(MemberRead, NoSuchObject, form(&[("action", "pay")])),
         // 通知: one's own (no target; another's id is not found); an org's group robots need
         // 维护党组织 over it. Writes are refused after the reach check or change nothing.
@@ -676,6 +695,7 @@ fn allowed_status(method: &str, path: &str, caller: Caller, target: Option<Org>)
         ("POST", "/notifications/read-all" | "/m/notifications/settings") => 303,
         // 发展党员: an applicant without name or ID number, refused after the reach check.
         ("POST", "/api/v1/recruit/orgs/{id}/files" | "/orgs/{id}/recruit") => 422,
+        ("POST", "/members/{id}/transfer") => 422,
         ("POST", "/api/v1/accounts") => 201,
         ("POST", "/api/v1/accounts/{id}/reset-password" | "/api/v1/accounts/{id}/unlock") => 200,
         ("POST", "/api/v1/accounts/{id}/disable" | "/api/v1/accounts/{id}/enable") => 200,
