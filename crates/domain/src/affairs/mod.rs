@@ -6,6 +6,10 @@
 //!   arrears. Its numbers are [`dues::DuesRules`], part of
 //!   [`crate::kernel::rules::RuleSet`].
 //! - [`dues_relief`]: 党费减免 — application, the branch's study, the parent's approval.
+//! - [`mobile`]: 流动党员 — registration, the 活动证, the e支部, the transfer after 6 months.
+//! - [`lost_contact`]: 失联党员 — searches, 停止党籍, 除名, 恢复.
 
 pub mod dues;
 pub mod dues_relief;
+pub mod lost_contact;
+pub mod mobile;

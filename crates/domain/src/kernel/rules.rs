@@ -22,6 +22,10 @@ pub struct RuleSet {
     pub orglife: crate::orglife::OrgLifeRules,
     /// 党费: brackets, fixed amounts, rounding, 补交 and arrears (`domain.md` §4.5).
     pub dues: crate::affairs::dues::DuesRules,
+    /// 流动党员: the transfer after 6 months away, the 活动证's validity (`domain.md` §4.8).
+    pub mobile: crate::affairs::mobile::MobileRules,
+    /// 失联党员: 停止党籍 after 6 months, 除名 after a further 2 years (`domain.md` §4.3, §4.7).
+    pub lost_contact: crate::affairs::lost_contact::LostContactRules,
     /// 学: the points table, the 活跃时段 and the daily quiz's size.
     pub learning: crate::learning::LearningRules,
     /// How serious each kind of finding is, for every rule of every feature.
@@ -38,6 +42,8 @@ impl Default for RuleSet {
             org: OrgRules::default(),
             orglife: crate::orglife::OrgLifeRules::default(),
             dues: crate::affairs::dues::DuesRules::default(),
+            mobile: crate::affairs::mobile::MobileRules::default(),
+            lost_contact: crate::affairs::lost_contact::LostContactRules::default(),
             learning: crate::learning::LearningRules::default(),
             severity: SeverityPolicy::default(),
             login: LoginPolicy::default(),
