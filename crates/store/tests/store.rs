@@ -19,6 +19,8 @@ mod dues;
 mod export;
 #[path = "store/learning.rs"]
 mod learning;
+#[path = "store/mobile_lost.rs"]
+mod mobile_lost;
 #[path = "store/ops.rs"]
 mod ops;
 #[path = "store/orglife.rs"]

@@ -5,6 +5,9 @@
 //!   gateway's orders, and the monthly report. Rules: `domain::affairs::dues`.
 //! - [`dues_bulk`]: bases and payments in bulk, for the demo.
 //! - [`dues_relief`]: 党费减免 — application, the branch's study, the parent's approval.
+//! - [`mobile`]: 流动党员 — registrations, the 活动证, the e支部's attendance (read by the
+//!   组织生活 engine), the transfer after 6 months.
+//! - [`lost_contact`]: 失联党员 — cases, searches, 停止党籍/除名 by branch and parent, 恢复.
 //! - [`dues_check`]: arrears as findings of the rules engine (the daily check and each
 //!   payment's transaction).
 
@@ -12,8 +15,12 @@ pub mod dues;
 pub mod dues_bulk;
 pub mod dues_check;
 pub mod dues_relief;
+pub mod lost_contact;
+pub mod mobile;
 
 pub use dues::{
     BaseView, BillFilter, BillView, Dues, DuesReport, EntryView, GenerateOutcome, MemberDues, OrderView, Receipt, ReportRow,
 };
 pub use dues_relief::ReliefView;
+pub use lost_contact::{LostCase, LostCounts, LostEventView, LostView};
+pub use mobile::{EBranch, MobileAttendanceView, MobileMark, MobileView};
