@@ -10,3 +10,4 @@ pub mod generate;
 pub mod history;
 pub mod learning;
 pub mod load;
+pub mod mobile_lost;

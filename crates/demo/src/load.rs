@@ -175,6 +175,9 @@ pub async fn generate(db: &Db, scale: Scale, seed: u64, mut progress: impl FnMut
     let accounts = create_demo_accounts(db, &actor, &seeds, &placed, &picks).await?;
     crate::history::generate_for(db, scale, region_id, seed).await?;
     crate::dues::generate_for(db, scale, region_id, seed).await?;
+    if scale == crate::generate::Scale::District {
+        crate::mobile_lost::generate(db, region_id).await?;
+    }
     Ok(DemoSummary {
         region_id,
         root_name: seeds[0].name.clone(),

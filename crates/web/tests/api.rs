@@ -15,6 +15,8 @@ mod imports;
 mod learning;
 #[path = "api/matrix.rs"]
 mod matrix;
+#[path = "api/mobile_lost.rs"]
+mod mobile_lost;
 #[path = "api/ops.rs"]
 mod ops;
 #[path = "api/orglife.rs"]

@@ -352,9 +352,10 @@ impl Mobile<'_> {
         Ok(Page { items: with_due(self.db, page.items), ..page })
     }
 
-    /// The caller's own registrations (the portal's 我的活动证), newest first.
+    /// The caller's own registrations (the portal's 我的活动证), newest first; an account
+    /// bound to no member has none to read (not found).
     pub async fn mine(&self) -> StoreResult<Vec<MobileView>> {
-        let Some(me) = self.scope.member_id else { return Ok(Vec::new()) };
+        let me = self.scope.member_id.ok_or(StoreError::NotFound)?;
         let sql = format!("{VIEW_SELECT} WHERE r.region_id = $1 AND r.member_id = $2 ORDER BY r.id DESC LIMIT 20");
         let rows: Vec<MobileView> = crate::read!(self.db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(self.scope.region_id).bind(me).fetch_all(c).await)?;
