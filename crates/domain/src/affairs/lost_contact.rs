@@ -187,7 +187,9 @@ pub fn approve(c: &CaseFacts, approve: bool, decider: i64) -> Result<LostState, 
 /// The member is found: 恢复 from any open state; after 除名 no 恢复 (重新入党 instead).
 pub fn restore(state: LostState) -> Result<LostState, Invalid> {
     match state {
-        LostState::Removed => Err(Invalid::one("state", "lost.removed", "已除名的党员不能恢复；如本人要求，可按规定重新申请入党")),
+        LostState::Removed => {
+            Err(Invalid::one("state", "lost.removed", "已除名的党员不能恢复；如本人要求，可按规定重新申请入党"))
+        }
         LostState::Restored => Err(Invalid::one("state", "lost.closed", "该党员已恢复联系")),
         _ => Ok(LostState::Restored),
     }

@@ -21,8 +21,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use vanguard_domain::Invalid;
 use vanguard_domain::affairs::lost_contact::{
-    CaseFacts, LOST_PREFIX, LostEntryInput, LostEventKind, LostState, approve, overdue_finding, parse_entry, propose, remove_due_on,
-    restore, suspend_due_on,
+    CaseFacts, LOST_PREFIX, LostEntryInput, LostEventKind, LostState, approve, overdue_finding, parse_entry, propose,
+    remove_due_on, restore, suspend_due_on,
 };
 use vanguard_domain::kernel::finding::Subject;
 use vanguard_domain::kernel::paging::{Page, PageRequest};
@@ -120,7 +120,11 @@ impl CaseRow {
         Ok(CaseFacts {
             state: decode("lost_contacts.state", &self.state, LostState::from_code)?,
             since: decode("lost_contacts.since", &self.since, parse_iso_date)?,
-            suspended_on: self.suspended_on.as_deref().map(|s| decode("lost_contacts.suspended_on", s, parse_iso_date)).transpose()?,
+            suspended_on: self
+                .suspended_on
+                .as_deref()
+                .map(|s| decode("lost_contacts.suspended_on", s, parse_iso_date))
+                .transpose()?,
             searches: u32::try_from(self.searches).unwrap_or(0),
             proposed_by: self.proposed_by,
         })
@@ -174,16 +178,11 @@ pub fn check_region(db: &Db, region_id: i64, as_of: NaiveDate) -> EngineFuture<'
         let sql = format!("{CASE_SELECT} WHERE region_id = $1 AND {OPEN} ORDER BY member_id");
         let rows: Vec<CaseRow> =
             crate::read!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(region_id).fetch_all(c).await)?;
-        let open: Vec<i64> = crate::read!(db, c => sqlx::query_scalar(
-            "SELECT DISTINCT subject_id FROM findings WHERE region_id = $1 AND subject_kind = 'member' AND rule_code LIKE $2 \
-             AND resolved_at IS NULL")
-            .bind(region_id).bind(format!("{LOST_PREFIX}%")).fetch_all(c).await)?;
-        let mut subjects: Vec<Subject> = rows.iter().map(|r| r.member_id).chain(open).map(Subject::Member).collect();
-        subjects.sort();
-        subjects.dedup();
+        let subjects = super::mobile::member_subjects(db, region_id, LOST_PREFIX, rows.iter().map(|r| r.member_id)).await?;
         let new = placed(db, as_of, &rows)?;
         let mut tx = db.begin().await?;
-        let changes = reconcile(&mut tx, region_id, db.clock().now_ms(), LOST_PREFIX, &subjects, new, &|_| "已办理".into()).await?;
+        let changes =
+            reconcile(&mut tx, region_id, db.clock().now_ms(), LOST_PREFIX, &subjects, new, &|_| "已办理".into()).await?;
         tx.commit().await?;
         Ok(EngineRun { name: "失联党员", subjects: subjects.len() as u64, changes, seconds: started.elapsed().as_secs_f64() })
     })
@@ -390,7 +389,8 @@ impl LostContacts<'_> {
         let r = self.case_row(&mut tx, id).await?;
         let c = r.facts()?;
         restore(c.state).map_err(refusal)?;
-        let (on, text) = parse_entry(input, "恢复联系的情况", Some(c.since), self.db.clock().today()).map_err(StoreError::Invalid)?;
+        let (on, text) =
+            parse_entry(input, "恢复联系的情况", Some(c.since), self.db.clock().today()).map_err(StoreError::Invalid)?;
         drop(tx);
         let back = MemberInput {
             party_status: Some(PartyStatus::Normal.code().into()),

@@ -146,9 +146,30 @@ async fn refresh_member(tx: &mut Tx, db: &Db, region_id: i64, member_id: i64) ->
     let rows: Vec<OpenRow> = crate::on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(region_id).bind(member_id).fetch_all(c).await)?;
     let new = placed(db, db.clock().today(), &rows)?;
-    reconcile(tx, region_id, db.clock().now_ms(), MOBILE_PREFIX, &[Subject::Member(member_id)], new, &|_| "已返回或已转接".into())
-        .await?;
+    reconcile(tx, region_id, db.clock().now_ms(), MOBILE_PREFIX, &[Subject::Member(member_id)], new, &|_| {
+        "已返回或已转接".into()
+    })
+    .await?;
     Ok(())
+}
+
+/// The members a full check of a region judges under `prefix`: `judged` (those with
+/// open records) and every member with an open finding of the prefix (which resolves once
+/// the record is closed), sorted and without repeats.
+pub(super) async fn member_subjects(
+    db: &Db,
+    region_id: i64,
+    prefix: &str,
+    judged: impl Iterator<Item = i64>,
+) -> StoreResult<Vec<Subject>> {
+    let open: Vec<i64> = crate::read!(db, c => sqlx::query_scalar(
+        "SELECT DISTINCT subject_id FROM findings WHERE region_id = $1 AND subject_kind = 'member' AND rule_code LIKE $2 \
+         AND resolved_at IS NULL")
+        .bind(region_id).bind(format!("{prefix}%")).fetch_all(c).await)?;
+    let mut subjects: Vec<Subject> = judged.chain(open).map(Subject::Member).collect();
+    subjects.sort();
+    subjects.dedup();
+    Ok(subjects)
 }
 
 /// The full check of a region: every open registration, and every member with an open
@@ -160,17 +181,12 @@ pub fn check_region(db: &Db, region_id: i64, as_of: NaiveDate) -> EngineFuture<'
         let sql = format!("{OPEN_SELECT} WHERE region_id = $1 AND state = 'away' ORDER BY member_id");
         let rows: Vec<OpenRow> =
             crate::read!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(region_id).fetch_all(c).await)?;
-        let open: Vec<i64> = crate::read!(db, c => sqlx::query_scalar(
-            "SELECT DISTINCT subject_id FROM findings WHERE region_id = $1 AND subject_kind = 'member' AND rule_code LIKE $2 \
-             AND resolved_at IS NULL")
-            .bind(region_id).bind(format!("{MOBILE_PREFIX}%")).fetch_all(c).await)?;
-        let mut subjects: Vec<Subject> = rows.iter().map(|r| r.member_id).chain(open).map(Subject::Member).collect();
-        subjects.sort();
-        subjects.dedup();
+        let subjects = member_subjects(db, region_id, MOBILE_PREFIX, rows.iter().map(|r| r.member_id)).await?;
         let new = placed(db, as_of, &rows)?;
         let mut tx = db.begin().await?;
         let changes =
-            reconcile(&mut tx, region_id, db.clock().now_ms(), MOBILE_PREFIX, &subjects, new, &|_| "已返回或已转接".into()).await?;
+            reconcile(&mut tx, region_id, db.clock().now_ms(), MOBILE_PREFIX, &subjects, new, &|_| "已返回或已转接".into())
+                .await?;
         tx.commit().await?;
         Ok(EngineRun { name: "流动党员", subjects: subjects.len() as u64, changes, seconds: started.elapsed().as_secs_f64() })
     })
@@ -190,7 +206,8 @@ pub(crate) fn push_attended<DB: sqlx::Database>(
     i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
-    qb.push("SELECT member_id, held_on, meeting_type, attendance, reason FROM mobile_attendance WHERE region_id = ").push_bind(region_id);
+    qb.push("SELECT member_id, held_on, meeting_type, attendance, reason FROM mobile_attendance WHERE region_id = ")
+        .push_bind(region_id);
     qb.push(" AND (attendance = 'present' OR (attendance = 'excused' AND TRIM(reason) <> ''))");
     qb.push(" AND held_on >= ").push_bind(date_text(from)).push(" AND held_on <= ").push_bind(date_text(to));
     qb.push(" AND member_id IN (");
@@ -279,12 +296,7 @@ impl Mobile<'_> {
             &self.scope.actor,
             Event::ok("mobile.register", format!("member:{}", m.id)).detail(format!(
                 "{}自{}在{}（{}），活动证{}，有效期至{}",
-                m.name,
-                reg.since,
-                reg.place,
-                reg.reason,
-                reg.certificate_no,
-                reg.valid_until
+                m.name, reg.since, reg.place, reg.reason, reg.certificate_no, reg.valid_until
             )),
         )
         .await?;
@@ -305,12 +317,14 @@ impl Mobile<'_> {
         if r.state != "away" {
             return Err(StoreError::conflict("mobile.ended", "该登记已结束"));
         }
-        let on_day = parse_iso_date(on).ok_or_else(|| StoreError::invalid("on", "date.format", "请填写返回或转出日期，格式如 2026-07-01"))?;
+        let on_day = parse_iso_date(on)
+            .ok_or_else(|| StoreError::invalid("on", "date.format", "请填写返回或转出日期，格式如 2026-07-01"))?;
         if on_day > self.db.clock().today() || parse_iso_date(&r.since).is_some_and(|s| on_day < s) {
             return Err(StoreError::invalid("on", "mobile.end_date", "返回日期应在外出日期之后，且不晚于今天"));
         }
         if !m.archived {
-            let flow = MemberInput { flow: Some(Flow::None.code().into()), flow_place: Some(String::new()), ..Default::default() };
+            let flow =
+                MemberInput { flow: Some(Flow::None.code().into()), flow_place: Some(String::new()), ..Default::default() };
             self.scoped().members().update_member(m.id, &flow, None).await?;
         }
         let mut tx = self.db.begin().await?;
@@ -324,7 +338,12 @@ impl Mobile<'_> {
             &mut tx,
             self.db,
             &self.scope.actor,
-            Event::ok("mobile.end", format!("member:{}", m.id)).detail(format!("{}于{}返回或转出：{}", m.name, on_day, note.trim())),
+            Event::ok("mobile.end", format!("member:{}", m.id)).detail(format!(
+                "{}于{}返回或转出：{}",
+                m.name,
+                on_day,
+                note.trim()
+            )),
         )
         .await?;
         refresh_member(&mut tx, self.db, m.region_id, m.id).await?;
@@ -415,9 +434,13 @@ impl Mobile<'_> {
                     "attendance.unknown",
                     format!("{name}：参加情况应为出席、请假或缺席"),
                 )),
-                Some(Attendance::Excused) if mark.reason.trim().is_empty() => inv.push(
-                    vanguard_domain::kernel::error::FieldError::new("attendance", "attendance.reason", format!("{name}：请假须填写原因")),
-                ),
+                Some(Attendance::Excused) if mark.reason.trim().is_empty() => {
+                    inv.push(vanguard_domain::kernel::error::FieldError::new(
+                        "attendance",
+                        "attendance.reason",
+                        format!("{name}：请假须填写原因"),
+                    ))
+                }
                 Some(a) => lines.push((mark.member_id, a, mark.reason.trim().to_string())),
             }
         }

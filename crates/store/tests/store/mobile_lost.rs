@@ -124,13 +124,20 @@ async fn an_e_branch_meeting_counts_for_the_home_branch_and_its_quorum_leaves_th
         let after = open_findings(&t.db, &f.tr.root, PARTICIPATION_CODE, f.zhang1).await;
         assert!(after.is_empty(), "[{}] the e支部's meetings count at home: {after:?}", t.backend);
         // The full recompute agrees with the incremental refresh.
-        vanguard_store::orglife::check::check_region(&t.db, &vanguard_store::Actor::system("test"), f.tr.root.region_id, today, |_, _| {})
-            .await
-            .unwrap();
+        vanguard_store::orglife::check::check_region(
+            &t.db,
+            &vanguard_store::Actor::system("test"),
+            f.tr.root.region_id,
+            today,
+            |_, _| {},
+        )
+        .await
+        .unwrap();
         assert!(open_findings(&t.db, &f.tr.root, PARTICIPATION_CODE, f.zhang1).await.is_empty(), "[{}]", t.backend);
         // The e支部's 党员大会: 2 of its own 3 present, 张一 present too. The quorum is 2 of 3;
         // with 张一 counted it would be 2 of 4 — no quorum.
-        let mut assembly = theme_day(today, 0, vec![mark(f.own[0], "present"), mark(f.own[1], "present"), mark(f.own[2], "absent")]);
+        let mut assembly =
+            theme_day(today, 0, vec![mark(f.own[0], "present"), mark(f.own[1], "present"), mark(f.own[2], "absent")]);
         assembly.meeting_type = "支部党员大会".into();
         assembly.held_at = Some(t.db.clock().now_ms() - 3_600_000);
         let m = es.orglife().create_meeting(f.e_branch, &assembly).await.unwrap();

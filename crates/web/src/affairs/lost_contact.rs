@@ -17,18 +17,9 @@ use vanguard_store::affairs::{LostCase, LostCounts, LostView};
 use vanguard_store::org::OrgView;
 use vanguard_store::{StoreError, StoreResult};
 
-type Pairs = Vec<(String, String)>;
+use super::pages::{Pairs, one};
 
-fn one(pairs: &Pairs, key: &str) -> String {
-    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
-}
-
-/// `?open=true` lists only open cases.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct OpenQuery {
-    pub open: bool,
-}
+use super::mobile::OpenQuery;
 
 pub async fn list(
     State(state): State<AppState>,

@@ -16,11 +16,7 @@ use vanguard_domain::kernel::paging::{Page, PageRequest};
 use vanguard_store::affairs::{EBranch, MobileAttendanceView, MobileMark, MobileView};
 use vanguard_store::org::OrgView;
 
-type Pairs = Vec<(String, String)>;
-
-fn one(pairs: &Pairs, key: &str) -> String {
-    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
-}
+use super::pages::{Pairs, one};
 
 /// `?open=true` lists only registrations still open.
 #[derive(Debug, Default, Deserialize)]

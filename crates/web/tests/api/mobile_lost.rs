@@ -67,7 +67,9 @@ async fn an_e_branch_quorum_leaves_out_its_mobile_members_and_a_lost_member_is_s
         let since = today.checked_sub_months(chrono::Months::new(7)).unwrap();
         // B2 has no secretary account in the fixture: the street acts for the branch.
         let b2_secretary = &street;
-        let r = server.post(&format!("/api/v1/lost/members/{lost}"), b2_secretary, &json!({"on": date_text(since), "text": "电话停机"})).await;
+        let r = server
+            .post(&format!("/api/v1/lost/members/{lost}"), b2_secretary, &json!({"on": date_text(since), "text": "电话停机"}))
+            .await;
         assert_eq!(r.status, 201, "[{}] {}", fx.backend, r.text);
         let case = r.json["id"].as_i64().expect("case");
         let step = |s: &str, text: &str| json!({"step": s, "on": date_text(today), "text": text});
@@ -92,7 +94,12 @@ async fn an_e_branch_quorum_leaves_out_its_mobile_members_and_a_lost_member_is_s
         let r = server.post(&format!("/api/v1/lost/{case}/steps"), b2_secretary, &step("restore", "再次恢复")).await;
         assert_eq!((r.status, r.code()), (409, "lost.closed"), "[{}] {}", fx.backend, r.text);
         let m = server.get(&format!("/api/v1/members/{lost}"), &district).await;
-        assert_eq!((m.json["party_status"].as_str(), m.json["lost_contact_since"].as_str()), (Some("normal"), None), "{}", m.text);
+        assert_eq!(
+            (m.json["party_status"].as_str(), m.json["lost_contact_since"].as_str()),
+            (Some("normal"), None),
+            "{}",
+            m.text
+        );
         // Every step audited with its Chinese label.
         let approvals = server.audit(&auditor, "lost.approve").await;
         assert_eq!(approvals.len(), 1, "[{}] {approvals:?}", fx.backend);
