@@ -52,7 +52,8 @@ pub async fn generate(db: &Db, region_id: i64) -> StoreResult<MobileLostSummary>
         .into_iter()
         .filter(|m| m.flow == Flow::None && m.lost_contact_since.is_none() && m.party_status == PartyStatus::Normal)
         .collect();
-    members.sort_by(|a, b| (names.get(&a.org_id), &a.name, a.joined_on).cmp(&(names.get(&b.org_id), &b.name, b.joined_on)));
+    // From the end of the order: the demo accounts are bound to the street's first branch.
+    members.sort_by(|a, b| (names.get(&b.org_id), &b.name, b.joined_on).cmp(&(names.get(&a.org_id), &a.name, a.joined_on)));
     if members.len() < 16 {
         return Ok(MobileLostSummary::default());
     }
