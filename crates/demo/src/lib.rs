@@ -12,3 +12,4 @@ pub mod history;
 pub mod learning;
 pub mod load;
 pub mod transfer;
+pub mod mobile_lost;

@@ -177,6 +177,9 @@ pub async fn generate(db: &Db, scale: Scale, seed: u64, mut progress: impl FnMut
     crate::dues::generate_for(db, scale, region_id, seed).await?;
     crate::elections::generate(db, region_id).await?;
     crate::transfer::generate_for(db, scale, region_id).await?;
+    if scale == crate::generate::Scale::District {
+        crate::mobile_lost::generate(db, region_id).await?;
+    }
     Ok(DemoSummary {
         region_id,
         root_name: seeds[0].name.clone(),

@@ -21,6 +21,8 @@ mod election;
 mod export;
 #[path = "store/learning.rs"]
 mod learning;
+#[path = "store/mobile_lost.rs"]
+mod mobile_lost;
 #[path = "store/ops.rs"]
 mod ops;
 #[path = "store/orglife.rs"]
@@ -742,6 +744,10 @@ async fn demo_district_is_generated_with_one_account_per_role() {
         let last = PageRequest::from_query(&PageQuery { cursor: Some(LAST.into()), limit: Some(50), page: None }).unwrap();
         let tail = t.db.scoped(&sys).cockpit().findings(&filter, &last).await.unwrap();
         assert!(tail.items.iter().any(|f| f.severity == "warning"), "[{}]", t.backend);
+        // 流动党员 with an e支部 and lost members at different steps.
+        let lost = t.db.scoped(&sys).lost_contacts().counts().await.unwrap();
+        assert!(lost.lost >= 3 && lost.suspended >= 2 && lost.overdue >= 2, "[{}] {lost:?}", t.backend);
+        assert!(t.db.scoped(&sys).mobile().count_open().await.unwrap() >= 8, "[{}]", t.backend);
         // 学: a bank of about 1,000 questions, a month of quizzes whose totals match the events.
         let bank = t.db.scoped(&sys).learning().questions(None, None, true, &PageRequest::first(1)).await.unwrap();
         assert!(bank.total.is_some_and(|n| (900..=1_100).contains(&n)), "{:?}", bank.total);

@@ -19,6 +19,8 @@ mod learning;
 mod matrix;
 #[path = "api/notify.rs"]
 mod notify;
+#[path = "api/mobile_lost.rs"]
+mod mobile_lost;
 #[path = "api/ops.rs"]
 mod ops;
 #[path = "api/orglife.rs"]

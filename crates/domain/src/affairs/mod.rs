@@ -11,9 +11,13 @@
 //! - [`recruit`]: 发展党员 — the 25-step table ([`recruit::RecruitRules`]), the checks of
 //!   each step, the 预备期 and its findings.
 //! - [`transfer`]: 组织关系接转 — the 介绍信, its validity and states, timeouts.
+//! - [`mobile`]: 流动党员 — registration, the 活动证, the e支部, the transfer after 6 months.
+//! - [`lost_contact`]: 失联党员 — searches, 停止党籍, 除名, 恢复.
 
 pub mod dues;
 pub mod dues_relief;
 pub mod election;
+pub mod lost_contact;
+pub mod mobile;
 pub mod recruit;
 pub mod transfer;

@@ -26,6 +26,10 @@ pub struct RuleSet {
     pub elections: crate::affairs::election::ElectionRules,
     /// 发展党员: the 25-step table and its numbers (`domain.md` §4.9).
     pub recruit: crate::affairs::recruit::RecruitRules,
+    /// 流动党员: the transfer after 6 months away, the 活动证's validity (`domain.md` §4.8).
+    pub mobile: crate::affairs::mobile::MobileRules,
+    /// 失联党员: 停止党籍 after 6 months, 除名 after a further 2 years (`domain.md` §4.3, §4.7).
+    pub lost_contact: crate::affairs::lost_contact::LostContactRules,
     /// 学: the points table, the 活跃时段 and the daily quiz's size.
     pub learning: crate::learning::LearningRules,
     /// 通知: the kind table (which kinds, to whom, in-app or group, essential) and its numbers.
@@ -48,6 +52,8 @@ impl Default for RuleSet {
             dues: crate::affairs::dues::DuesRules::default(),
             elections: crate::affairs::election::ElectionRules::default(),
             recruit: crate::affairs::recruit::RecruitRules::default(),
+            mobile: crate::affairs::mobile::MobileRules::default(),
+            lost_contact: crate::affairs::lost_contact::LostContactRules::default(),
             learning: crate::learning::LearningRules::default(),
             notify: crate::notify::NotifyRules::default(),
             transfer: crate::affairs::transfer::TransferRules::default(),

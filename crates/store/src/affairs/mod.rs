@@ -11,6 +11,9 @@
 //!   approvals, and the 支部党员大会's votes arriving through the hooks.
 //! - [`recruit_check`]: steps overdue and 预备期 ending as findings of the rules engine.
 //! - [`transfer`]: 组织关系接转 — letters, approval, acceptance across regions, 回执, timeouts.
+//! - [`mobile`]: 流动党员 — registrations, the 活动证, the e支部's attendance (read by the
+//!   组织生活 engine), the transfer after 6 months.
+//! - [`lost_contact`]: 失联党员 — cases, searches, 停止党籍/除名 by branch and parent, 恢复.
 //! - [`dues_check`]: arrears as findings of the rules engine (the daily check and each
 //!   payment's transaction).
 
@@ -22,6 +25,8 @@ pub mod election;
 pub mod recruit;
 pub mod recruit_check;
 pub mod transfer;
+pub mod lost_contact;
+pub mod mobile;
 
 pub use dues::{
     BaseView, BillFilter, BillView, Dues, DuesReport, EntryView, GenerateOutcome, MemberDues, OrderView, Receipt, ReportRow,
@@ -30,3 +35,5 @@ pub use dues_relief::ReliefView;
 pub use election::{CandidateView, ElectionView, Elections};
 pub use recruit::{RecruitDetail, RecruitFileView, RecruitOutcomeView, RecruitQueue, RecruitStepView};
 pub use transfer::{TransferBox, TransferDecision, TransferView, Transfers};
+pub use lost_contact::{LostCase, LostCounts, LostEventView, LostView};
+pub use mobile::{EBranch, MobileAttendanceView, MobileMark, MobileView};

@@ -747,6 +747,19 @@ impl<'a> AttendanceRead<'a> {
                 });
             }
         }
+        // 流动党员: their attendance at an e支部's meetings counts here too (affairs' published read).
+        let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+        for chunk in ids.chunks(ID_CHUNK) {
+            let rows: Vec<AttendRec> = fetch_built!(src, AttendRec, |qb| {
+                crate::affairs::mobile::push_attended(&mut qb, self.region_id, chunk, self.from, self.as_of);
+            })?;
+            rows_read += rows.len() as u64;
+            for r in &rows {
+                if let Some(m) = member_meeting(r)? {
+                    by_member.entry(r.member_id).or_default().push(m);
+                }
+            }
+        }
         let mut facts = Vec::with_capacity(members.len());
         for m in &members {
             facts.extend(member_facts(m, by_member.remove(&m.id).unwrap_or_default())?);

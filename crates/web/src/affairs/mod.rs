@@ -10,12 +10,16 @@
 //!   the parent's 待我审批, the portal's 我的入党进度).
 //! - 组织关系接转 (transfers): `transfer_routes.rs`, `transfer_api.rs` (`/api/v1/transfers/…`),
 //!   `transfer_pages.rs` (`/transfers`, the letter, `/members/{id}/transfer`, `/m/transfer`).
+//! - 流动党员 (`mobile.rs`) and 失联党员 (`lost_contact.rs`): each its JSON API
+//!   (`/api/v1/mobile/…`, `/api/v1/lost/…`) and its pages in one file.
 
 pub mod api;
 pub mod election_api;
 pub mod election_pages;
 pub mod election_routes;
 pub mod gateway;
+pub mod lost_contact;
+pub mod mobile;
 pub mod pages;
 pub mod recruit_api;
 pub mod recruit_pages;

@@ -21,9 +21,9 @@ use vanguard_domain::kernel::paging::{Page, PageRequest};
 use vanguard_store::affairs::{BillView, DuesReport, MemberDues, OrderView, ReliefView};
 use vanguard_store::org::OrgView;
 
-type Pairs = Vec<(String, String)>;
+pub(super) type Pairs = Vec<(String, String)>;
 
-fn one(pairs: &Pairs, key: &str) -> String {
+pub(super) fn one(pairs: &Pairs, key: &str) -> String {
     pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
 }
 

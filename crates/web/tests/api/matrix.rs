@@ -238,6 +238,23 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("POST", "/elections/{id}/vote") => case(MemberWrite, NoSuchObject, form(&[])),
         ("POST", "/elections/{id}/decide") => case(MemberWrite, NoSuchObject, form(&[("decision", "approve")])),
         ("POST", "/m/dues") => case(MemberRead, OwnRecord, form(&[])),
+        ("GET", "/api/v1/mobile/orgs/{id}" | "/orgs/{id}/mobile") => case(MemberWrite, OrgPath, Body::None),
+        ("POST", "/api/v1/mobile/members/{id}") => case(MemberWrite, MemberPath, Body::Json(json!({}))),
+        ("POST", "/api/v1/mobile/{id}/end") => case(MemberWrite, NoSuchObject, Body::Json(json!({"on": "2026-01-01"}))),
+        ("GET", "/api/v1/mobile/e-branches") => case(MemberWrite, Untargeted, Body::None),
+        ("GET", "/api/v1/mobile/meetings/{id}" | "/meetings/{id}/mobile") => case(OrgWrite, MeetingPath, Body::None),
+        ("PUT", "/api/v1/mobile/meetings/{id}") => case(OrgWrite, MeetingPath, Body::Json(json!({"marks": []}))),
+        ("GET", "/api/v1/mobile/me" | "/m/mobile") => case(MemberRead, OwnRecord, Body::None),
+        ("GET", "/members/{id}/mobile" | "/members/{id}/lost") => case(MemberWrite, MemberPath, Body::None),
+        ("POST", "/members/{id}/mobile" | "/members/{id}/lost") => case(MemberWrite, MemberPath, form(&[])),
+        ("POST", "/mobile/{id}/end") => case(MemberWrite, NoSuchObject, form(&[("on", "2026-01-01")])),
+        ("POST", "/meetings/{id}/mobile") => case(OrgWrite, MeetingPath, form(&[])),
+        ("GET", "/api/v1/lost/orgs/{id}" | "/orgs/{id}/lost") => case(MemberWrite, OrgPath, Body::None),
+        ("POST", "/api/v1/lost/members/{id}") => case(MemberWrite, MemberPath, Body::Json(json!({}))),
+        ("GET", "/api/v1/lost/{id}" | "/lost/{id}") => case(MemberWrite, NoSuchObject, Body::None),
+        ("POST", "/api/v1/lost/{id}/steps") => case(MemberWrite, NoSuchObject, Body::Json(json!({"step": "search"}))),
+        ("POST", "/lost/{id}") => case(MemberWrite, NoSuchObject, form(&[("step", "search")])),
+        ("GET", "/api/v1/lost/awaiting") => case(MemberWrite, Untargeted, Body::None),
         ("GET", "/m/dues/orders/{id}") => case(MemberRead, NoSuchObject, Body::None),
         // 组织关系接转: lists and queues by reach; a transfer or member nobody reaches is not found.
         ("GET", "/api/v1/transfers") => case(MemberWrite, Untargeted, Body::None),
@@ -687,6 +704,11 @@ fn allowed_status(method: &str, path: &str, caller: Caller, target: Option<Org>)
         ("PUT", "/api/v1/dues/members/{id}/base") => 422,
         // 换届: an empty request (no date, seats or reason), refused after the reach check.
         ("POST", "/api/v1/elections/orgs/{id}" | "/orgs/{id}/elections") => 422,
+        // 流动党员 and 失联党员: empty forms refused after the reach check; the fixture's
+        // meetings are not an e支部's, so no mobile attendance can be recorded at them.
+        ("POST", "/api/v1/mobile/members/{id}" | "/api/v1/lost/members/{id}") => 422,
+        ("POST", "/members/{id}/mobile" | "/members/{id}/lost" | "/meetings/{id}/mobile") => 422,
+        ("PUT", "/api/v1/mobile/meetings/{id}") => 409,
         ("POST", "/orgs/{id}/dues" | "/members/{id}/dues/base" | "/members/{id}/dues/pay" | "/m/dues") => 422,
         // 通知: an essential kind cannot be muted; a robot without its fields is refused.
         ("POST", "/api/v1/notifications/read-all") => 200,
@@ -727,6 +749,10 @@ const MAY_BE_EMPTY: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/orgs/{id}/webhooks", "the fixture's orgs have no group robots"),
     ("GET", "/api/v1/recruit/orgs/{id}/files", "the fixture has no 发展党员 files"),
     ("GET", "/api/v1/recruit/me", "the fixture's members have no 发展党员 file: `null`"),
+    ("GET", "/api/v1/mobile/orgs/{id}", "the fixture registers no member as away"),
+    ("GET", "/api/v1/mobile/meetings/{id}", "the fixture's meetings are not an e支部's: no mobile roll"),
+    ("GET", "/api/v1/mobile/me", "the fixture's members hold no 流动党员活动证"),
+    ("GET", "/api/v1/lost/orgs/{id}", "the fixture records no member as lost"),
 ];
 
 /// Routes whose rows belong to the target but do not repeat its id (a member's history,
