@@ -240,14 +240,28 @@ pub(super) struct Payee {
     pub(super) name: String,
 }
 
+// Whether an entry was reversed is a LEFT JOIN on equal region keys, not a correlated
+// EXISTS: Citus routes the join to the region's one shard but sends the EXISTS to all.
 macro_rules! entry_select {
     () => {
         "SELECT e.id, e.member_id, mb.name AS member_name, e.kind, e.month, e.amount_fen, e.payer, e.payer_name, e.reverses_id, \
-         EXISTS (SELECT 1 FROM dues_entries r WHERE r.region_id = e.region_id AND r.reverses_id = e.id) AS reversed, \
-         e.remit_upward, e.note, e.recorded_at \
-         FROM dues_entries e JOIN members mb ON mb.region_id = e.region_id AND mb.id = e.member_id "
+         (r.id IS NOT NULL) AS reversed, e.remit_upward, e.note, e.recorded_at \
+         FROM dues_entries e JOIN members mb ON mb.region_id = e.region_id AND mb.id = e.member_id \
+         LEFT JOIN dues_entries r ON r.region_id = e.region_id AND r.reverses_id = e.id "
     };
 }
+
+/// A payment's receipt: the lines recorded under its request key. On Citus, like every
+/// read of the payment path, one shard (the region's).
+pub const RECEIPT_SQL: &str = concat!(entry_select!(), "WHERE e.region_id = $1 AND e.request_key = $2 ORDER BY e.line");
+
+/// Whether the base in force in a month says the member pays quarterly.
+pub const PAYS_QUARTERLY_SQL: &str = "SELECT quarterly FROM dues_bases WHERE region_id = $1 AND member_id = $2 AND from_month <= $3 ORDER BY from_month DESC LIMIT 1";
+
+/// The bills a payment is checked against: the member's, from the oldest month that may
+/// still be made up.
+pub const PAYMENT_BILLS_SQL: &str =
+    "SELECT month, amount_fen, paid_fen FROM dues_bills WHERE region_id = $1 AND member_id = $2 AND month >= $3";
 
 macro_rules! bill_select {
     () => {
@@ -546,8 +560,7 @@ impl Dues<'_> {
 
     /// Whether the base in force this month says the branch agreed to quarterly payment.
     async fn pays_quarterly(&self, region_id: i64, member_id: i64, current: Month) -> StoreResult<bool> {
-        let q: Option<bool> = crate::read!(self.db, c => sqlx::query_scalar(
-            "SELECT quarterly FROM dues_bases WHERE region_id = $1 AND member_id = $2 AND from_month <= $3 ORDER BY from_month DESC LIMIT 1")
+        let q: Option<bool> = crate::read!(self.db, c => sqlx::query_scalar(PAYS_QUARTERLY_SQL)
             .bind(region_id).bind(member_id).bind(current.key()).fetch_optional(c).await)?;
         Ok(q.unwrap_or(false))
     }
@@ -560,8 +573,7 @@ impl Dues<'_> {
         let quarterly = self.pays_quarterly(p.region_id, p.id, current).await?;
         let all = self.db.rules();
         let mut tx = self.db.begin().await?;
-        let rows: Vec<BillRow> = crate::on_tx!(tx, c => sqlx::query_as(
-            "SELECT month, amount_fen, paid_fen FROM dues_bills WHERE region_id = $1 AND member_id = $2 AND month >= $3")
+        let rows: Vec<BillRow> = crate::on_tx!(tx, c => sqlx::query_as(PAYMENT_BILLS_SQL)
             .bind(p.region_id).bind(p.id).bind(current.plus(-(all.dues.makeup_months as i32) - 1).key()).fetch_all(c).await)?;
         let mut bills = Vec::with_capacity(rows.len());
         for r in rows {
@@ -644,8 +656,7 @@ impl Dues<'_> {
     /// The receipt of a request already recorded (marked replayed), if any; a key used for
     /// another member is refused.
     async fn receipt(&self, p: &Payee, key: &str) -> StoreResult<Option<Receipt>> {
-        let entries: Vec<EntryView> = crate::read!(self.db, c => sqlx::query_as(concat!(entry_select!(),
-            "WHERE e.region_id = $1 AND e.request_key = $2 ORDER BY e.line"))
+        let entries: Vec<EntryView> = crate::read!(self.db, c => sqlx::query_as(RECEIPT_SQL)
             .bind(p.region_id).bind(key).fetch_all(c).await)?;
         if entries.is_empty() {
             return Ok(None);
@@ -666,8 +677,9 @@ impl Dues<'_> {
         let mut tx = self.db.begin().await?;
         let found: Option<EntryRow> = crate::on_tx!(tx, c => sqlx::query_as(
             "SELECT e.org_path, e.kind, e.month, e.amount_fen, e.payer, e.payer_name, e.member_id, e.org_id, \
-             EXISTS (SELECT 1 FROM dues_entries r WHERE r.region_id = e.region_id AND r.reverses_id = e.id) AS reversed \
-             FROM dues_entries e WHERE e.region_id = $1 AND e.id = $2")
+             (r.id IS NOT NULL) AS reversed \
+             FROM dues_entries e LEFT JOIN dues_entries r ON r.region_id = e.region_id AND r.reverses_id = e.id \
+             WHERE e.region_id = $1 AND e.id = $2")
             .bind(self.scope.region_id).bind(entry_id).fetch_optional(c).await)?;
         let e = found.filter(|e| path::within(&e.org_path, &root)).ok_or(StoreError::NotFound)?;
         let kind = decode("dues_entries.kind", &e.kind, EntryKind::from_code)?;

@@ -24,6 +24,16 @@ use vanguard_domain::learning::{PointsAction, PointsTally, RankPeriod, award};
 /// Most rows of a ranking's list.
 pub const TOP: i64 = 100;
 
+/// "My rank", read per view of a ranking: the member's points in a period, then the
+/// members of the scope above them (the sum of the rank buckets above, never a count of
+/// members). On Citus each goes to one shard (the region's).
+pub const MY_PERIOD_POINTS_SQL: &str =
+    "SELECT points FROM learning_points_totals WHERE region_id = $1 AND member_id = $2 AND period_key = $3";
+
+/// See [`MY_PERIOD_POINTS_SQL`].
+pub const RANK_ABOVE_SQL: &str = "SELECT CAST(COALESCE(SUM(members), 0) AS BIGINT) FROM learning_rank_buckets \
+     WHERE region_id = $1 AND scope_path = $2 AND period_key = $3 AND points > $4";
+
 /// The periods every award adds to.
 const PERIODS: [RankPeriod; 4] = [RankPeriod::Week, RankPeriod::Month, RankPeriod::Year, RankPeriod::All];
 
@@ -294,12 +304,10 @@ impl Learning<'_> {
             .bind(region_id).bind(&path).bind(&key).fetch_one(c).await)?;
         let (mut my_points, mut my_rank) = (None, None);
         if let Some(me) = me.as_ref().filter(|_| own_scope) {
-            let mine: Option<i64> = crate::read!(self.db, c => sqlx::query_scalar(
-                "SELECT points FROM learning_points_totals WHERE region_id = $1 AND member_id = $2 AND period_key = $3")
+            let mine: Option<i64> = crate::read!(self.db, c => sqlx::query_scalar(MY_PERIOD_POINTS_SQL)
                 .bind(region_id).bind(me.id).bind(&key).fetch_optional(c).await)?;
             let mine = mine.unwrap_or(0);
-            let above: i64 = crate::read!(self.db, c => sqlx::query_scalar(
-                "SELECT CAST(COALESCE(SUM(members), 0) AS BIGINT) FROM learning_rank_buckets WHERE region_id = $1 AND scope_path = $2 AND period_key = $3 AND points > $4")
+            let above: i64 = crate::read!(self.db, c => sqlx::query_scalar(RANK_ABOVE_SQL)
                 .bind(region_id).bind(&path).bind(&key).bind(mine).fetch_one(c).await)?;
             my_points = Some(mine);
             my_rank = Some(u64::try_from(above).unwrap_or(0) + 1);

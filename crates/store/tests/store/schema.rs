@@ -385,8 +385,8 @@ fn task_count(plan: &str) -> Option<u32> {
 }
 
 #[tokio::test]
-async fn on_citus_the_session_lookup_the_upcoming_meetings_and_reads_by_id_each_go_to_one_shard() {
-    use vanguard_store::{account, member, org, orglife::portal};
+async fn on_citus_the_session_lookup_the_upcoming_meetings_reads_by_id_a_dues_payment_and_my_rank_each_go_to_one_shard() {
+    use vanguard_store::{account, affairs::dues, learning::points, member, org, orglife::portal};
     for t in postgres_legs().await {
         if !distribute::is_citus_db(&t.db).await.unwrap() {
             eprintln!("plain PostgreSQL: shard pruning is a Citus matter, nothing to explain");
@@ -416,6 +416,11 @@ async fn on_citus_the_session_lookup_the_upcoming_meetings_and_reads_by_id_each_
             ),
             ("member by id", with_literals(member::MEMBER_BY_ID_SQL, &[&region, member_id, &lo, &hi, member_id])),
             ("org by id", with_literals(org::ORG_BY_ID_SQL, &[&region, &org_id, &lo, &hi])),
+            ("dues payment's receipt", with_literals(dues::RECEIPT_SQL, &[&region, "'key-1'"])),
+            ("dues payment's base in force", with_literals(dues::PAYS_QUARTERLY_SQL, &[&region, member_id, "'2026-12'"])),
+            ("dues payment's bills", with_literals(dues::PAYMENT_BILLS_SQL, &[&region, member_id, "'2026-06'"])),
+            ("my points in a period", with_literals(points::MY_PERIOD_POINTS_SQL, &[&region, member_id, "'y2026'"])),
+            ("members ranked above me", with_literals(points::RANK_ABOVE_SQL, &[&region, &lo, "'y2026'", "3"])),
         ];
         for (what, sql) in reads {
             let plan = citus_plan(&t.db, &sql).await;
