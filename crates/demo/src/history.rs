@@ -17,7 +17,7 @@ use std::time::Instant;
 use vanguard_domain::kernel::time::{china_ms, date_text};
 use vanguard_domain::member::PartyStatus;
 use vanguard_domain::org::OrgKind;
-use vanguard_domain::orglife::{Attendance, MeetingType};
+use vanguard_domain::orglife::{Attendance, MeetingStatus, MeetingType};
 use vanguard_store::member::bulk::loaded_members;
 use vanguard_store::org::OrgRow;
 use vanguard_store::orglife::bulk::{
@@ -91,6 +91,7 @@ fn plan_record(id: i64, org_id: i64, org_path: &str, s: PlanSeed, now: i64) -> P
 
 /// Rows waiting to be inserted.
 struct Sink {
+    region_id: i64,
     now: i64,
     meetings: Vec<MeetingRecord>,
     attendance: Vec<AttendanceRecord>,
@@ -160,12 +161,15 @@ impl Sink {
             };
             let count = |a: Attendance| seed.attendance.iter().filter(|x| x.attendance == a).count() as i64;
             self.meetings.push(MeetingRecord {
+                region_id: self.region_id,
                 id,
                 org_id: holder_id,
                 org_path: holder_path,
                 meeting_type: seed.meeting_type,
-                held_at,
-                held_on: seed.held_on,
+                status: MeetingStatus::Held,
+                planned_at: Some(held_at),
+                held_at: Some(held_at),
+                held_on: Some(date_text(seed.held_on)),
                 place: seed.place.to_string(),
                 host,
                 recorder,
@@ -174,11 +178,17 @@ impl Sink {
                 content: seed.content.clone(),
                 minutes,
                 is_secretary_lecture: seed.secretary_lecture,
-                expected: seed.attendance.len() as i64,
-                present: count(Attendance::Present) + count(Attendance::Observer),
-                excused: count(Attendance::Excused),
-                absent: count(Attendance::Absent),
+                expected_count: seed.attendance.len() as i64,
+                present_count: count(Attendance::Present) + count(Attendance::Observer),
+                excused_count: count(Attendance::Excused),
+                absent_count: count(Attendance::Absent),
+                signin_secret: None,
+                signin_expires_at: None,
                 recorded_at,
+                version: 1,
+                created_by: 0,
+                created_at: recorded_at,
+                updated_at: recorded_at,
             });
         }
     }
@@ -224,7 +234,7 @@ pub async fn generate(db: &Db, region_id: i64, seed: u64, mut progress: impl FnM
     let total = branches.len() as u64;
 
     let mut summary = HistorySummary { start: date_text(generator.start()), ..Default::default() };
-    let mut sink = Sink { now, meetings: Vec::new(), attendance: Vec::new(), plans: Vec::new() };
+    let mut sink = Sink { region_id, now, meetings: Vec::new(), attendance: Vec::new(), plans: Vec::new() };
     let mut tx = db.begin().await?;
     let mut in_tx = 0usize;
 
@@ -316,7 +326,7 @@ pub async fn generate(db: &Db, region_id: i64, seed: u64, mut progress: impl FnM
 impl Sink {
     /// Inserts the waiting rows; returns how many.
     async fn flush(&mut self, tx: &mut Tx, region_id: i64, summary: &mut HistorySummary) -> StoreResult<usize> {
-        insert_meetings(tx, region_id, &self.meetings).await?;
+        insert_meetings(tx, &self.meetings).await?;
         insert_attendance(tx, region_id, &self.attendance).await?;
         insert_plans(tx, region_id, &self.plans).await?;
         summary.meetings += self.meetings.len() as u64;

@@ -72,7 +72,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T>
 
 /// `?year=`: the one year parameter of every page and API. Missing or empty (a form's
 /// blank field) means this year; anything but a number answers 400.
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct YearParams {
     #[serde(deserialize_with = "year_or_blank")]

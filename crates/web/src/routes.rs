@@ -21,6 +21,12 @@ pub struct RouteSpec {
     pub tag: &'static str,
     /// The request body's schema in the API document, if any.
     pub body: Option<SchemaFn>,
+    /// The query parameters, read from the handler's own extractors
+    /// ([`crate::openapi::ApiArg`]): a handler that reads a query documents it.
+    pub params: crate::openapi::ParamsFn,
+    /// The success answer's status and schema, read from the handler's return type
+    /// (`Json<T>` with `T: ToSchema`); `None` for pages, files and bare statuses.
+    pub answer: Option<crate::openapi::AnswerFn>,
     pub(crate) handler: MethodRouter<AppState>,
 }
 
@@ -33,6 +39,12 @@ macro_rules! r {
             summary: $summary,
             tag: $tag,
             body: $body,
+            params: $crate::openapi::params_of(&$h),
+            answer: {
+                #[allow(unused_imports)]
+                use $crate::openapi::{Answered as _, Unanswered as _};
+                (&$crate::openapi::probe(&$h)).answer()
+            },
             handler: $router($h),
         }
     };

@@ -21,7 +21,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 /// An org as the cockpit names it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CockpitOrg {
     pub id: i64,
     pub name: String,
@@ -30,7 +30,7 @@ pub struct CockpitOrg {
 }
 
 /// A compliance figure with its class.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
 pub struct Rate {
     pub compliant: u32,
     pub total: u32,
@@ -58,7 +58,7 @@ impl Rate {
 }
 
 /// One rule's figure for a period.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RuleRate {
     pub rule_code: String,
     pub title: String,
@@ -73,7 +73,7 @@ pub struct RuleRate {
 }
 
 /// A child org with its overall figure, its rank and its figure per rule.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ChildRate {
     #[serde(flatten)]
     pub org: CockpitOrg,

@@ -56,7 +56,7 @@ pub enum Seek {
 }
 
 /// A page as a client asks for it: `?cursor=…&limit=…` or `?page=N&limit=…`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::IntoParams)]
 pub struct PageQuery {
     /// A cursor from a previous page's `next` or `prev`, or `last`.
     #[serde(default)]
@@ -148,6 +148,38 @@ pub struct Page<T> {
     pub next: Option<String>,
     /// The cursor of the previous page, if there is one.
     pub prev: Option<String>,
+}
+
+/// The API document's schema of a page of `T`, named `Page_T` so that every list's
+/// envelope is its own schema (a derive would name them all `Page`).
+impl<T: utoipa::ToSchema> utoipa::PartialSchema for Page<T> {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder};
+        ObjectBuilder::new()
+            .description(Some("一页列表：items 为本页条目，next/prev 为翻页游标"))
+            .property("items", ArrayBuilder::new().items(utoipa::openapi::Ref::from_schema_name(T::name())))
+            .required("items")
+            .property("total", <Option<u64> as utoipa::PartialSchema>::schema())
+            .property("total_is_lower_bound", <bool as utoipa::PartialSchema>::schema())
+            .required("total_is_lower_bound")
+            .property("limit", <u32 as utoipa::PartialSchema>::schema())
+            .required("limit")
+            .property("position", <u64 as utoipa::PartialSchema>::schema())
+            .required("position")
+            .property("next", <Option<String> as utoipa::PartialSchema>::schema())
+            .property("prev", <Option<String> as utoipa::PartialSchema>::schema())
+            .into()
+    }
+}
+
+impl<T: utoipa::ToSchema> utoipa::ToSchema for Page<T> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Owned(format!("Page_{}", T::name()))
+    }
+    fn schemas(out: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        out.push((T::name().into_owned(), T::schema()));
+        T::schemas(out);
+    }
 }
 
 impl<T> Page<T> {

@@ -824,7 +824,7 @@ fn normalize_flow(s: &str) -> Result<Option<Flow>, &'static str> {
 // ---- Rows -------------------------------------------------------------------------------
 
 /// One problem (or warning) of one row, placed as the user sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Problem {
     /// The sheet, when a file has several roster sheets.
     #[serde(default, skip_serializing_if = "String::is_empty")]

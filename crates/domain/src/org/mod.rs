@@ -98,7 +98,7 @@ pub struct BranchCounts {
 }
 
 /// A structural finding about one org (`domain.md` §4.2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct StructureFinding {
     /// Stable code: `branch.too_few_formal`, `branch.too_large`, `branch.needs_committee`,
     /// `branch.committee_not_required`.

@@ -188,7 +188,7 @@ pub async fn member_to_link(db: &Db, member_id: Option<i64>, id_number: Option<&
 
 /// An account as the administrator's list shows it: the org it reaches by name and path,
 /// the member it is linked to by masked name.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct NamedAccount {
     #[serde(flatten)]
     pub account: AccountRow,

@@ -32,7 +32,7 @@ const TOUCH_EVERY_MS: i64 = 60_000;
 const ONE_TIME_VALID_MS: i64 = 24 * 3_600_000;
 
 /// One account as stored.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AccountRow {
     pub id: i64,
     pub username: String,

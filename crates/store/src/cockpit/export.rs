@@ -37,7 +37,7 @@ impl ExportView {
 }
 
 /// What to export.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
 #[serde(default)]
 pub struct ExportRequest {
     pub view: String,

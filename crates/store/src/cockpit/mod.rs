@@ -48,7 +48,7 @@ crate::platform::scope::feature_handle!(
 // ---- Views -------------------------------------------------------------------------------
 
 /// Open findings of one rule and severity.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FindingCount {
     pub rule_code: String,
     pub title: String,
@@ -60,7 +60,7 @@ pub struct FindingCount {
 }
 
 /// The cockpit of one org for one period.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Cockpit {
     pub org: CockpitOrg,
     pub period_key: String,
@@ -75,14 +75,14 @@ pub struct Cockpit {
 
 /// One point of a trend line: a month and the rule's figure for the period containing
 /// it (`None` for months to come).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TrendPoint {
     pub month: String,
     pub period_key: String,
     pub rate: Option<Rate>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TrendSeries {
     pub rule_code: String,
     pub title: String,
@@ -90,7 +90,7 @@ pub struct TrendSeries {
 }
 
 /// Month-by-month figures of one year, with an ECharts option to draw them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Trend {
     pub org: CockpitOrg,
     pub year: i32,
@@ -101,7 +101,7 @@ pub struct Trend {
 }
 
 /// One (org, period) figure behind a rate: the drill-down to branches.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BranchFigure {
     #[serde(flatten)]
     pub org: CockpitOrg,
@@ -115,7 +115,7 @@ pub struct BranchFigure {
 }
 
 /// A finding as listed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FindingView {
     pub id: i64,
     pub rule_code: String,
@@ -141,7 +141,7 @@ pub struct FindingView {
 }
 
 /// Which findings to list.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
 #[serde(default)]
 pub struct FindingFilter {
     /// The subtree (default: the caller's whole reach).

@@ -13,7 +13,7 @@ use vanguard_domain::kernel::paging::PageRequest;
 use vanguard_domain::org::OrgKind;
 
 /// One step of a finding's 整改.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct RectifyStep {
     pub action: String,
     #[sqlx(skip)]
@@ -26,7 +26,7 @@ pub struct RectifyStep {
 }
 
 /// A finding with its 整改 state, its steps and what the caller may do now.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Rectification {
     pub finding: FindingView,
     pub state: &'static str,

@@ -44,7 +44,7 @@ pub(crate) struct Line {
 }
 
 /// One line of a report page.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ReportLine {
     /// The row's place among the file's data rows (the page cursor).
     pub seq: i64,

@@ -80,7 +80,7 @@ pub struct MemberRow {
 }
 
 /// A member as views and the API show it: ID number and phone masked.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MemberView {
     pub id: i64,
     pub org_id: i64,
@@ -180,7 +180,7 @@ pub struct Leave {
 }
 
 /// Roster filters. Empty values do not filter.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
 #[serde(default)]
 pub struct MemberFilter {
     /// Restrict to this org's subtree (must be within reach); default: the whole reach.
@@ -200,7 +200,7 @@ pub struct MemberFilter {
 
 crate::sqlite_row! {
     /// One roster line.
-    #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+    #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
     pub struct MemberSummary {
     pub id: i64,
     pub name: String,
@@ -226,7 +226,7 @@ crate::sqlite_row! {
 const HISTORY_ORDER: SortKey = SortKey { columns: &["at", "id"], descending: true };
 
 /// One entry of a member's change history.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct HistoryEntry {
     pub id: i64,
     pub at: i64,

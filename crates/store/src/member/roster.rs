@@ -119,7 +119,7 @@ fn bounded(mut p: Problem) -> Problem {
 // ---- Preview and batch types ----------------------------------------------------------------
 
 /// Row counts of a preview.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ImportCounts {
     /// Data rows (blank rows not counted).
     pub rows: usize,
@@ -145,7 +145,7 @@ pub struct ImportCounts {
 }
 
 /// What the commit will do with a row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RowAction {
     Create,
@@ -169,7 +169,7 @@ impl RowAction {
 }
 
 /// One row of a preview.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PreviewRow {
     /// The sheet, when a file has several roster sheets.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -189,7 +189,7 @@ pub struct PreviewRow {
 }
 
 /// A recognized column.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ColumnInfo {
     pub letter: String,
     /// As written in the file.
@@ -199,7 +199,7 @@ pub struct ColumnInfo {
 }
 
 /// The outcome of checking a file: nothing has been written to members.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ImportPreview {
     /// The batch to commit (absent for a dry run).
     pub batch_id: Option<i64>,
@@ -242,7 +242,7 @@ pub struct ImportOptions {
 }
 
 /// A row the commit wrote.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ImportedRow {
     pub row: usize,
     pub name: String,
@@ -260,7 +260,7 @@ pub struct CommitOptions {
 }
 
 /// A row the commit did not write.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SkippedRow {
     pub row: usize,
     pub name: String,
@@ -268,7 +268,7 @@ pub struct SkippedRow {
 }
 
 /// What a commit did.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ImportResult {
     pub batch_id: i64,
     /// The first [`REPORT_LIMIT`] rows of each list; the totals count all.
@@ -284,14 +284,14 @@ pub struct ImportResult {
 }
 
 /// Commit progress: rows written so far of the rows to write.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
 pub struct Progress {
     pub done: u64,
     pub total: u64,
 }
 
 /// A batch as its page polls it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ImportStatus {
     pub batch_id: i64,
     pub filename: String,

@@ -89,7 +89,7 @@ impl OrgRow {
 }
 
 /// Totals over a subtree.
-#[derive(Debug, Clone, Copy, Default, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Copy, Default, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct SubtreeCounts {
     pub members: i64,
     pub formal: i64,
@@ -98,7 +98,7 @@ pub struct SubtreeCounts {
 }
 
 /// An org as the API and pages show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OrgView {
     pub id: i64,
     pub parent_id: Option<i64>,
@@ -121,7 +121,7 @@ pub struct OrgView {
 }
 
 /// An org with what its page needs: breadcrumb, children with counts, structural findings.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OrgDetail {
     #[serde(flatten)]
     pub org: OrgView,
@@ -132,7 +132,7 @@ pub struct OrgDetail {
     pub findings: Vec<StructureFinding>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct OrgRef {
     pub id: i64,
     pub name: String,

@@ -21,7 +21,7 @@ pub const ATTACHMENT_MAX_BYTES: usize = vanguard_domain::kernel::upload::ATTACHM
 const NAME_MAX: usize = 100;
 
 /// One attachment as listed.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AttachmentView {
     pub id: i64,
     pub meeting_id: i64,

@@ -1,36 +1,13 @@
 //! Bulk loading of organizational-life history (demo data): meetings with their
 //! attendance, and yearly plans with their items and the way they travelled.
 
+pub use super::meeting::MeetingRecord;
 use crate::platform::bulk::{self, Val, bulk_row};
 use crate::platform::ids;
 use crate::{Db, StoreResult, Tx};
 use chrono::NaiveDate;
 use vanguard_domain::kernel::time::date_text;
-use vanguard_domain::orglife::{Attendance, MeetingType, PlanItem, PlanState};
-
-/// A held meeting with its record (记实).
-#[derive(Debug, Clone)]
-pub struct MeetingRecord {
-    pub id: i64,
-    pub org_id: i64,
-    pub org_path: String,
-    pub meeting_type: MeetingType,
-    pub held_at: i64,
-    pub held_on: NaiveDate,
-    pub place: String,
-    pub host: String,
-    pub recorder: String,
-    pub lecturer: String,
-    pub topic: String,
-    pub content: String,
-    pub minutes: String,
-    pub is_secretary_lecture: bool,
-    pub expected: i64,
-    pub present: i64,
-    pub excused: i64,
-    pub absent: i64,
-    pub recorded_at: i64,
-}
+use vanguard_domain::orglife::{Attendance, MeetingStatus, MeetingType, PlanItem, PlanState};
 
 /// One member's attendance at a held meeting.
 #[derive(Debug, Clone)]
@@ -75,71 +52,23 @@ pub async fn meeting_count(db: &Db, region_id: i64) -> StoreResult<i64> {
         .bind(region_id).fetch_one(c).await)?)
 }
 
-/// Inserts held meetings.
-pub async fn insert_meetings(tx: &mut Tx, region_id: i64, meetings: &[MeetingRecord]) -> StoreResult<()> {
-    const COLUMNS: &[&str] = &[
-        "region_id",
-        "id",
-        "org_id",
-        "org_path",
-        "meeting_type",
-        "status",
-        "planned_at",
-        "held_at",
-        "held_on",
-        "place",
-        "host",
-        "recorder",
-        "lecturer",
-        "topic",
-        "content",
-        "minutes",
-        "is_secretary_lecture",
-        "expected_count",
-        "present_count",
-        "excused_count",
-        "absent_count",
-        "recorded_at",
-        "version",
-        "created_by",
-        "created_at",
-        "updated_at",
-    ];
-    let rows: Vec<Vec<Val>> = meetings
-        .iter()
-        .map(|m| {
-            bulk_row![
-                region_id,
-                m.id,
-                m.org_id,
-                m.org_path.as_str(),
-                m.meeting_type.code(),
-                "held",
-                m.held_at,
-                m.held_at,
-                date_text(m.held_on),
-                m.place.as_str(),
-                m.host.as_str(),
-                m.recorder.as_str(),
-                m.lecturer.as_str(),
-                m.topic.as_str(),
-                m.content.as_str(),
-                m.minutes.as_str(),
-                m.is_secretary_lecture,
-                m.expected,
-                m.present,
-                m.excused,
-                m.absent,
-                m.recorded_at,
-                1i64,
-                0i64,
-                m.recorded_at,
-                m.recorded_at
-            ]
-        })
-        .collect();
-    bulk::insert(tx, "meetings", COLUMNS, &rows).await?;
+/// Inserts meetings as stored rows: one column list, [`MeetingRecord::COLUMNS`].
+pub async fn insert_meetings(tx: &mut Tx, meetings: &[MeetingRecord]) -> StoreResult<()> {
+    let rows: Vec<Vec<Val>> = meetings.iter().map(MeetingRecord::values).collect();
+    bulk::insert(tx, "meetings", MeetingRecord::COLUMNS, &rows).await?;
     Ok(())
+}
+
+impl From<MeetingType> for Val {
+    fn from(v: MeetingType) -> Self {
+        Val::from(v.code())
+    }
+}
+
+impl From<MeetingStatus> for Val {
+    fn from(v: MeetingStatus) -> Self {
+        Val::from(v.code())
+    }
 }
 
 /// Inserts attendance rows of held meetings.

@@ -35,7 +35,7 @@ fn status_label(s: &str) -> Option<&'static str> {
 }
 
 /// A correction request as listed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CorrectionView {
     pub id: i64,
     pub meeting_id: i64,
@@ -59,7 +59,7 @@ pub struct CorrectionView {
 }
 
 /// Which correction requests to list.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
 #[serde(default)]
 pub struct CorrectionFilter {
     /// `pending`, `approved`, `rejected`; empty: all.

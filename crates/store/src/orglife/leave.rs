@@ -14,7 +14,7 @@ use vanguard_domain::kernel::paging::{Page, PageRequest};
 use vanguard_domain::orglife::leave::{LeaveContext, LeaveState, check_request, decide};
 
 /// A leave request as listed.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct LeaveView {
     pub id: i64,
     pub meeting_id: i64,

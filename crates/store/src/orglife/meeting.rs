@@ -44,42 +44,43 @@ pub(crate) fn zh_date(d: NaiveDate) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 
-/// One meeting as stored.
+/// Generates [`MeetingRecord`] from the column list ([`meeting_columns`]).
+macro_rules! meeting_record {
+    ($($(#[$a:meta])* $col:ident: $ty:ty,)*) => {
+        /// One meeting as stored: a field per column of `meetings`, in table order.
+        #[derive(Debug, Clone, sqlx::FromRow)]
+        pub struct MeetingRecord {
+            $($(#[$a])* pub $col: $ty,)*
+        }
+
+        impl MeetingRecord {
+            /// The columns, in field order.
+            pub const COLUMNS: &'static [&'static str] = &[$(stringify!($col)),*];
+
+            /// The values of [`Self::COLUMNS`], for a bulk insert.
+            pub(crate) fn values(&self) -> Vec<crate::platform::bulk::Val> {
+                vec![$(crate::platform::bulk::Val::from(self.$col.clone())),*]
+            }
+        }
+    };
+}
+
+meeting_columns!(meeting_record);
+
+/// One meeting as read: the stored row with its org's name and kind.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MeetingRow {
-    pub region_id: i64,
-    pub id: i64,
-    pub org_id: i64,
-    pub org_path: String,
-    #[sqlx(try_from = "String")]
-    pub meeting_type: MeetingType,
-    /// An unknown stored status fails the read ([`StoreError::Corrupt`] naming `status`).
-    #[sqlx(try_from = "String")]
-    pub status: MeetingStatus,
-    pub planned_at: Option<i64>,
-    pub held_at: Option<i64>,
-    pub held_on: Option<String>,
-    pub place: String,
-    pub host: String,
-    pub recorder: String,
-    pub lecturer: String,
-    pub topic: String,
-    pub content: String,
-    pub minutes: String,
-    pub is_secretary_lecture: bool,
-    pub expected_count: i64,
-    pub present_count: i64,
-    pub excused_count: i64,
-    pub absent_count: i64,
-    pub signin_secret: Option<Vec<u8>>,
-    pub signin_expires_at: Option<i64>,
-    pub recorded_at: i64,
-    pub version: i64,
-    pub created_by: i64,
-    pub created_at: i64,
-    pub updated_at: i64,
+    #[sqlx(flatten)]
+    pub record: MeetingRecord,
     pub org_name: String,
     pub org_kind: String,
+}
+
+impl std::ops::Deref for MeetingRow {
+    type Target = MeetingRecord;
+    fn deref(&self) -> &MeetingRecord {
+        &self.record
+    }
 }
 
 impl MeetingRow {
@@ -112,7 +113,7 @@ impl MeetingRow {
 }
 
 /// One line of a meeting list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MeetingSummary {
     pub id: i64,
     pub org_id: i64,
@@ -171,7 +172,7 @@ impl MeetingRow {
 }
 
 /// A meeting record (记实) with every field.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MeetingView {
     #[serde(flatten)]
     pub summary: MeetingSummary,
@@ -189,7 +190,7 @@ pub struct MeetingView {
 }
 
 /// One person at a meeting.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AttendanceView {
     pub member_id: i64,
     pub name: Option<String>,
@@ -205,7 +206,7 @@ pub struct AttendanceView {
 }
 
 /// A decision (表决) of a 支部党员大会.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct DecisionView {
     pub id: i64,
     pub title: String,
@@ -225,7 +226,7 @@ pub struct DecisionView {
 }
 
 /// The meeting page: the record, who attended, decisions, attachments, corrections.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MeetingDetail {
     #[serde(flatten)]
     pub meeting: MeetingView,
@@ -238,7 +239,7 @@ pub struct MeetingDetail {
 }
 
 /// Meeting list filters; empty values do not filter.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
 #[serde(default)]
 pub struct MeetingFilter {
     pub year: Option<i32>,

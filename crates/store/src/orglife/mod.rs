@@ -18,12 +18,58 @@
 use crate::StoreError;
 use vanguard_domain::Invalid;
 
+/// The columns of `meetings`, in table order, each with its field type: the one list
+/// that [`meeting::MeetingRecord`] (the stored row, and what bulk loads write) and the
+/// reads' select list ([`meeting_cols`]) are generated from. `$then!` receives it.
+macro_rules! meeting_columns {
+    ($then:ident) => {
+        $then! {
+            region_id: i64,
+            id: i64,
+            org_id: i64,
+            org_path: String,
+            #[sqlx(try_from = "String")]
+            meeting_type: MeetingType,
+            /// An unknown stored status fails the read ([`StoreError::Corrupt`] naming `status`).
+            #[sqlx(try_from = "String")]
+            status: MeetingStatus,
+            planned_at: Option<i64>,
+            held_at: Option<i64>,
+            held_on: Option<String>,
+            place: String,
+            host: String,
+            recorder: String,
+            lecturer: String,
+            topic: String,
+            content: String,
+            minutes: String,
+            is_secretary_lecture: bool,
+            expected_count: i64,
+            present_count: i64,
+            excused_count: i64,
+            absent_count: i64,
+            signin_secret: Option<Vec<u8>>,
+            signin_expires_at: Option<i64>,
+            recorded_at: i64,
+            version: i64,
+            created_by: i64,
+            created_at: i64,
+            updated_at: i64,
+        }
+    };
+}
+
+/// `m.region_id, m.id, …, o.name AS org_name, o.kind AS org_kind` from [`meeting_columns`].
+macro_rules! meeting_select_list {
+    ($($(#[$a:meta])* $col:ident: $ty:ty,)*) => {
+        concat!($("m.", stringify!($col), ", ",)* "o.name AS org_name, o.kind AS org_kind")
+    };
+}
+
+/// What a read of a [`meeting::MeetingRow`] selects.
 macro_rules! meeting_cols {
     () => {
-        "m.region_id, m.id, m.org_id, m.org_path, m.meeting_type, m.status, m.planned_at, m.held_at, m.held_on, m.place, m.host, \
-         m.recorder, m.lecturer, m.topic, m.content, m.minutes, m.is_secretary_lecture, m.expected_count, m.present_count, \
-         m.excused_count, m.absent_count, m.signin_secret, m.signin_expires_at, m.recorded_at, m.version, m.created_by, \
-         m.created_at, m.updated_at, o.name AS org_name, o.kind AS org_kind"
+        meeting_columns!(meeting_select_list)
     };
 }
 
@@ -49,7 +95,7 @@ pub use correction::{CorrectionFilter, CorrectionView};
 pub use leave::LeaveView;
 pub use meeting::{
     AttendanceMark, AttendanceView, DecisionInput, DecisionView, MeetingDetail, MeetingFilter, MeetingInput, MeetingPatch,
-    MeetingRow, MeetingSummary, MeetingView, allowed_types,
+    MeetingRecord, MeetingRow, MeetingSummary, MeetingView, allowed_types,
 };
 pub use plan::{PlanEventView, PlanItemView, PlanOverview, PlanStatusRow, PlanView};
 pub use portal::{MyAttendance, MyOrgLife, OrgLifeTodo, PlanDue};

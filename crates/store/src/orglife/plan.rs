@@ -57,7 +57,7 @@ impl PlanRow {
 }
 
 /// One item of a plan.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct PlanItemView {
     pub id: i64,
     pub month: i64,
@@ -69,7 +69,7 @@ pub struct PlanItemView {
 }
 
 /// One step of a plan's way up and back.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct PlanEventView {
     pub at: i64,
     pub actor_name: String,
@@ -81,7 +81,7 @@ pub struct PlanEventView {
 }
 
 /// A plan as the branch, the parent and the members see it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlanView {
     pub id: i64,
     pub org_id: i64,
@@ -107,7 +107,7 @@ pub struct PlanView {
 }
 
 /// One branch in the parent's overview.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct PlanStatusRow {
     pub org_id: i64,
     pub org_name: String,
@@ -123,7 +123,7 @@ pub struct PlanStatusRow {
 }
 
 /// The plan status of every branch in a subtree for one year.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlanOverview {
     pub org_id: i64,
     pub year: i32,

@@ -45,7 +45,7 @@ pub const UPCOMING_ON_ROLL_SQL: &str = concat!(
 const ATTENDANCE_ORDER: SortKey = SortKey { columns: &["COALESCE(m.held_on, '')", "a.meeting_id"], descending: true };
 
 /// One meeting a member was expected at (or attended as 列席).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct MyAttendance {
     pub meeting_id: i64,
     pub meeting_type: String,
@@ -62,7 +62,7 @@ pub struct MyAttendance {
 }
 
 /// The member portal's organizational life.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MyOrgLife {
     /// Whether the account has a member record at all.
     pub member: bool,
@@ -79,7 +79,7 @@ pub struct MyOrgLife {
 }
 
 /// The caller's own branch's plan to file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlanDue {
     pub org_id: i64,
     pub org_name: String,
@@ -93,7 +93,7 @@ pub struct PlanDue {
 }
 
 /// The organizational-life part of a secretary's (or a parent's) to-do list.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, utoipa::ToSchema)]
 pub struct OrgLifeTodo {
     /// The plan year in view: this year, or next year from December on.
     pub year: i32,

@@ -17,7 +17,7 @@ pub const SIGNIN_DEFAULT_MINUTES: u32 = 120;
 pub const SIGNIN_MINUTES_RANGE: (u32, u32) = (5, 24 * 60);
 
 /// An open sign-in, for the recorder to show.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SigninTicket {
     pub meeting_id: i64,
     pub token: String,
@@ -28,7 +28,7 @@ pub struct SigninTicket {
 }
 
 /// The live count of a meeting's sign-in.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SigninCount {
     pub meeting_id: i64,
     pub signed_in: i64,
@@ -38,7 +38,7 @@ pub struct SigninCount {
 }
 
 /// The answer to a member's sign-in.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SigninOutcome {
     pub meeting_id: i64,
     pub title: String,

@@ -12,7 +12,7 @@ use vanguard_domain::kernel::paging::{Page, PageRequest};
 pub const AUDIT_VERIFY_FAILED: &str = "audit.verify_failed";
 
 /// One alert.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Alert {
     pub id: i64,
     pub at: i64,

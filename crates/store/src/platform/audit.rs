@@ -82,7 +82,7 @@ pub async fn record(db: &Db, actor: &Actor, event: Event) -> StoreResult<i64> {
 }
 
 /// One record as read back.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AuditRow {
     pub seq: i64,
     pub at: i64,
@@ -153,7 +153,7 @@ pub async fn list(db: &Db, f: &AuditFilter, req: &PageRequest) -> StoreResult<Pa
 }
 
 /// A break in the chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ChainProblem {
     /// The record's hash does not follow from its content and predecessor: it was
@@ -181,7 +181,7 @@ pub enum ChainProblem {
 }
 
 /// The outcome of a verification.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Verification {
     /// Live records checked (archived ones are checked as files, not counted here).
     pub records: i64,

@@ -13,7 +13,7 @@ use vanguard_domain::kernel::time::date_text;
 use vanguard_domain::member::MemberInput;
 use vanguard_domain::member::idcard::compose;
 use vanguard_domain::org::{OrgInput, OrgKind, Sector};
-use vanguard_domain::orglife::{ABSENCE_CODE, Attendance, MeetingType, PARTICIPATION_CODE};
+use vanguard_domain::orglife::{ABSENCE_CODE, Attendance, MeetingStatus, MeetingType, PARTICIPATION_CODE};
 use vanguard_store::member::NewMember;
 use vanguard_store::org::OrgRow;
 use vanguard_store::orglife::check::{catch_up, check_region, checked_since, recompute_all, refresh_after_meeting};
@@ -135,12 +135,15 @@ async fn record(db: &Db, w: &World, org_id: i64, meeting_type: &str, held_on: Na
     let id = vanguard_store::platform::ids::next();
     let kind = MeetingType::from_code(meeting_type).unwrap();
     let meeting = MeetingRecord {
+        region_id: region,
         id,
         org_id,
         org_path: path,
         meeting_type: kind,
-        held_at: now,
-        held_on,
+        status: MeetingStatus::Held,
+        planned_at: Some(now),
+        held_at: Some(now),
+        held_on: Some(date_text(held_on)),
         place: "党员活动室".into(),
         host: "张红".into(),
         recorder: "李强".into(),
@@ -149,11 +152,17 @@ async fn record(db: &Db, w: &World, org_id: i64, meeting_type: &str, held_on: Na
         content: String::new(),
         minutes: String::new(),
         is_secretary_lecture: false,
-        expected: 0,
-        present: 0,
-        excused: 0,
-        absent: 0,
+        expected_count: 0,
+        present_count: 0,
+        excused_count: 0,
+        absent_count: 0,
+        signin_secret: None,
+        signin_expires_at: None,
         recorded_at: now,
+        version: 1,
+        created_by: 0,
+        created_at: now,
+        updated_at: now,
     };
     let attendance: Vec<AttendanceRecord> = roll
         .iter()
@@ -168,7 +177,7 @@ async fn record(db: &Db, w: &World, org_id: i64, meeting_type: &str, held_on: Na
         })
         .collect();
     let mut tx = db.begin().await.unwrap();
-    insert_meetings(&mut tx, region, &[meeting]).await.unwrap();
+    insert_meetings(&mut tx, &[meeting]).await.unwrap();
     insert_attendance(&mut tx, region, &attendance).await.unwrap();
     let ids: Vec<i64> = roll.iter().map(|r| r.0).collect();
     refresh_after_meeting(&mut tx, db, region, org_id, &ids).await.unwrap();

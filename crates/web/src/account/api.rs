@@ -29,7 +29,7 @@ pub struct CreateAccount {
     pub member_id_number: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct OrgQuery {
     /// Part of the org's name.
@@ -61,7 +61,7 @@ pub async fn member_lookup(
     Ok(Json(lookup::find_member(&state.db, ctx.actor(), &b.id_number).await?))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Created {
     pub account: AccountRow,
     /// Shown once; the user must change it at first login.
@@ -86,7 +86,7 @@ pub async fn detail(State(state): State<AppState>, Id(id): Id) -> ApiResult<Json
     Ok(Json(account::account(&state.db, id).await?))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Reset {
     pub one_time_password: Option<String>,
 }

@@ -151,7 +151,7 @@ async fn account_picker(
 /// Orgs a picker offers at once.
 const PICK_LIMIT: u32 = 20;
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct PickOrgQuery {
     /// The form field (`scope_org_id` or `new_scope_org_id`).

@@ -18,7 +18,7 @@ use vanguard_store::affairs::{
 };
 
 /// `?month=2026-07&status=unpaid`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
 pub struct BillQuery {
     /// Default: this month.
@@ -74,7 +74,7 @@ pub async fn generate_bills(
 }
 
 /// `?from=2026-01&to=2026-12` (default: this year up to this month).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
 pub struct ReportQuery {
     pub from: String,

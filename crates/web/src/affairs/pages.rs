@@ -92,7 +92,7 @@ struct BranchPage {
 }
 
 /// `?month=2026-07&status=unpaid`.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[serde(default)]
 pub struct MonthQuery {
     pub month: String,

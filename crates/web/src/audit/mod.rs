@@ -13,7 +13,7 @@ use vanguard_store::platform::audit::AuditFilter;
 /// value given must make sense: a filter that cannot be read answers 400 with the
 /// reason, never a silently wider list. Paging (`cursor`, `limit`, `page`) is the one
 /// page request of every list ([`crate::extract::Paged`]).
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct AuditQuery {
     /// Actions starting with this (`auth.`, `member.update`).

@@ -28,7 +28,7 @@ pub struct LoginResponse {
     pub account: MeView,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct MeView {
     pub id: i64,
     pub username: String,
@@ -112,7 +112,7 @@ pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Respon
     Ok(res)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Me {
     #[serde(flatten)]
     pub account: MeView,
@@ -157,7 +157,7 @@ pub async fn totp_enrol(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Js
     Ok(Json(account::totp::begin_enrolment(&state.db, &ctx.0).await?))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RecoveryCodes {
     /// Shown once: each works once in place of a code, if the phone is lost.
     pub recovery_codes: Vec<String>,

@@ -22,7 +22,7 @@ struct LoginPage {
     next: String,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct NextQuery {
     pub next: String,

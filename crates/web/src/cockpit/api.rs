@@ -15,7 +15,7 @@ use vanguard_domain::kernel::paging::Page;
 use vanguard_store::cockpit::{BranchFigure, Cockpit, ExportRequest, FindingFilter, FindingView, Trend};
 use vanguard_store::platform::audit::{self, Event};
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct PeriodQuery {
     /// `2026-10`, `2026-Q3`, `2026-H2` or `2026`; default: last month.
@@ -49,7 +49,7 @@ pub async fn trend(
     Ok(Json(ctx.scoped(&state.db).cockpit().cockpit_trend(id, q.year).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct BranchQuery {
     /// A meeting rule code; default `orglife.theme_day`.
@@ -70,7 +70,7 @@ pub async fn branches(
     Ok(Json(ctx.scoped(&state.db).cockpit().cockpit_branches(id, rule, q.period.as_deref(), q.compliant, &page).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct MemberQuery {
     /// `member.no_org_life` (党章第九条) or `member.repeated_absence`; absent: both.
@@ -97,7 +97,7 @@ pub async fn findings(
     Ok(Json(ctx.scoped(&state.db).cockpit().findings(&f, &page).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct TodoQuery {
     /// Default: the caller's scope org.

@@ -14,7 +14,7 @@ use vanguard_domain::kernel::paging::Page;
 use vanguard_domain::kernel::period::{Period, PeriodKind};
 use vanguard_store::cockpit::{BranchFigure, Cockpit, FindingFilter, FindingView, RuleRate, Trend};
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct CockpitQuery {
     pub period: String,
@@ -196,7 +196,7 @@ impl TrendChart {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 /// The drill-down filters as the page's form sends them (blank fields allowed).
 pub struct BranchFilterForm {
@@ -259,7 +259,7 @@ pub async fn branches(
     Ok(render(&BranchesPage { shell, org_id: id, rule_title, period_label, rule_type, running, q, l, pager }))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct FindingsQuery {
     pub org_id: String,

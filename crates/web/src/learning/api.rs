@@ -18,7 +18,7 @@ use vanguard_store::learning::{
 
 // ---- The question bank -----------------------------------------------------------------
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct BankQuery {
     /// The bank of this org and its subtree (default: everything within reach).
@@ -75,7 +75,7 @@ pub async fn template(_ctx: Ctx) -> ApiResult<Response> {
     Ok(crate::download::xlsx(bytes, "题库导入模板.xlsx", "question-bank-template.xlsx"))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct ImportQuery {
     /// The file's name, for a raw (non-multipart) body.
@@ -182,7 +182,7 @@ pub async fn exam_stats(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> 
     Ok(Json(ctx.scoped(&state.db).learning().exam_stats(id).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct DaysQuery {
     /// The last this many days (1–90, default 30).
@@ -259,7 +259,7 @@ pub async fn my_wrong(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Json
     Ok(Json(ctx.scoped(&state.db).learning().wrong_answers().await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct RankPeriodQuery {
     /// week, month, year or all (default week).

@@ -22,7 +22,7 @@ pub async fn template(_ctx: Ctx) -> ApiResult<Response> {
     Ok(crate::download::xlsx(bytes, "党员花名册导入模板.xlsx", "roster-template.xlsx"))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct RosterUploadQuery {
     /// The file's name, for a raw (non-multipart) body: its extension says the type.
@@ -59,7 +59,7 @@ pub async fn upload(
     Ok(Json(ctx.scoped(&state.db).roster().preview_import(&filename, bytes, &opts).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct StatusQuery {
     /// Include the stored preview's description of the file and its counts (the rows
@@ -78,7 +78,7 @@ pub async fn status(
     Ok(Json(if q.report { roster.import_report(id).await? } else { roster.import_status(id).await? }))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct LinesFilter {
     /// `create`, `update`, `problem` or `skip` (blank: every row).
@@ -106,7 +106,7 @@ pub async fn lines(
     Ok(Json(ctx.scoped(&state.db).roster().import_lines(id, status, &req).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct CommitQuery {
     /// Confirms the rows whose 公民身份号码 belongs to a member of another name.
@@ -129,7 +129,7 @@ pub async fn discard(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Api
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct RevealQuery {
     /// Export ID and phone numbers in the clear (needs the reveal permission).

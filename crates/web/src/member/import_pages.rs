@@ -101,7 +101,7 @@ struct StatusPage {
     pager: Option<Pager>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct LinesQuery {
     /// `create`, `update`, `problem` or `skip` (blank: every line).

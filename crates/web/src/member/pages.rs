@@ -81,7 +81,7 @@ fn filter_params(f: &MemberFilter) -> Vec<(&'static str, String)> {
 }
 
 /// Accepts the roster's query string leniently: empty values mean "no filter".
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct RosterParams {
     pub org_id: String,
@@ -302,7 +302,7 @@ fn input_from(v: &FormValues) -> MemberInput {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct NewMemberQuery {
     pub org_id: String,

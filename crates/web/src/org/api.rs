@@ -11,7 +11,7 @@ use vanguard_domain::kernel::paging::Page;
 use vanguard_domain::org::OrgInput;
 use vanguard_store::org::{OrgDetail, OrgView};
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct RootQuery {
     pub q: String,

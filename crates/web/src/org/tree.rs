@@ -33,7 +33,7 @@ pub async fn children(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> Pa
     Ok(render(&Nodes { parent: Some(id), nodes, empty_text: "（无下级党组织）" }))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct Search {
     pub q: String,
@@ -55,7 +55,7 @@ pub async fn search(State(state): State<AppState>, ctx: Ctx, QueryParams(s): Que
 // ---- The org picker ---------------------------------------------------------------------------
 
 /// What an org is being chosen for: which orgs the picker offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PickFor {
     /// A 党支部 to put members in (roster import): open branches only.
@@ -175,9 +175,10 @@ pub struct PickerOptions {
     pub picker: OrgPicker,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 pub struct PickQuery {
     #[serde(rename = "for")]
+    #[param(inline)]
     pub purpose: PickFor,
     /// The form field (`org_id` or `parent_id`).
     pub name: String,

@@ -182,7 +182,7 @@ pub async fn sign_in(
 
 // ---- Attachments -------------------------------------------------------------------------
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct AttachmentUploadQuery {
     /// The file's name for a raw (non-multipart) body.
@@ -203,7 +203,7 @@ pub async fn upload_attachment(
     Ok((StatusCode::CREATED, Json(ctx.scoped(&state.db).orglife().add_attachment(id, &up.name, &up.bytes).await?)))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct DownloadQuery {
     /// Show in the browser rather than save.

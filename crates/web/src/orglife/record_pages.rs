@@ -54,7 +54,7 @@ fn input_time(ms: Option<i64>) -> String {
     ms.map(|t| fmt_time(t).replace(' ', "T").chars().take(16).collect()).unwrap_or_default()
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct NewMeetingQuery {
     #[serde(rename = "type")]
@@ -382,7 +382,7 @@ pub async fn print(State(state): State<AppState>, ctx: Ctx, Id(id): Id) -> PageR
     Ok(render(&PrintPage { d, recorded_at }))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
 pub struct LedgerQuery {
     pub year: String,
