@@ -11,5 +11,5 @@ pub mod generate;
 pub mod history;
 pub mod learning;
 pub mod load;
-pub mod transfer;
 pub mod mobile_lost;
+pub mod transfer;

@@ -36,11 +36,10 @@ pub(crate) const SUBSCRIBERS: &[platform::hooks::Subscriber] =
 
 /// The full checks of every rules engine besides 组织生活's ([`platform::engines`]), in the
 /// order `vanguard check` and the daily check run them: one line per feature.
-pub(crate) const ENGINES: &[platform::engines::Engine] =
-    &[
-        affairs::dues_check::check_region,
-        affairs::recruit_check::check_region,
-        affairs::transfer::check_region,
-        affairs::mobile::check_region,
-        affairs::lost_contact::check_region,
-    ];
+pub(crate) const ENGINES: &[platform::engines::Engine] = &[
+    affairs::dues_check::check_region,
+    affairs::recruit_check::check_region,
+    affairs::transfer::check_region,
+    affairs::mobile::check_region,
+    affairs::lost_contact::check_region,
+];

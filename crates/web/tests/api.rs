@@ -17,10 +17,10 @@ mod imports;
 mod learning;
 #[path = "api/matrix.rs"]
 mod matrix;
-#[path = "api/notify.rs"]
-mod notify;
 #[path = "api/mobile_lost.rs"]
 mod mobile_lost;
+#[path = "api/notify.rs"]
+mod notify;
 #[path = "api/ops.rs"]
 mod ops;
 #[path = "api/orglife.rs"]

@@ -22,18 +22,18 @@ pub mod dues_bulk;
 pub mod dues_check;
 pub mod dues_relief;
 pub mod election;
+pub mod lost_contact;
+pub mod mobile;
 pub mod recruit;
 pub mod recruit_check;
 pub mod transfer;
-pub mod lost_contact;
-pub mod mobile;
 
 pub use dues::{
     BaseView, BillFilter, BillView, Dues, DuesReport, EntryView, GenerateOutcome, MemberDues, OrderView, Receipt, ReportRow,
 };
 pub use dues_relief::ReliefView;
 pub use election::{CandidateView, ElectionView, Elections};
-pub use recruit::{RecruitDetail, RecruitFileView, RecruitOutcomeView, RecruitQueue, RecruitStepView};
-pub use transfer::{TransferBox, TransferDecision, TransferView, Transfers};
 pub use lost_contact::{LostCase, LostCounts, LostEventView, LostView};
 pub use mobile::{EBranch, MobileAttendanceView, MobileMark, MobileView};
+pub use recruit::{RecruitDetail, RecruitFileView, RecruitOutcomeView, RecruitQueue, RecruitStepView};
+pub use transfer::{TransferBox, TransferDecision, TransferView, Transfers};

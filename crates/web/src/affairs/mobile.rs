@@ -19,7 +19,7 @@ use vanguard_store::org::OrgView;
 use super::pages::{Pairs, one};
 
 /// `?open=true` lists only registrations still open.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
 pub struct OpenQuery {
     pub open: bool,

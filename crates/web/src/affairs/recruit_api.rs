@@ -14,7 +14,7 @@ use vanguard_domain::kernel::paging::Page;
 use vanguard_store::affairs::{RecruitDetail, RecruitFileView, RecruitQueue};
 
 /// `?all=true` also lists files that ended.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
 pub struct FilesQuery {
     pub all: bool,

@@ -16,7 +16,7 @@ use vanguard_domain::kernel::paging::Page;
 use vanguard_store::affairs::{TransferBox, TransferDecision, TransferView};
 
 /// `?box=out|in&state=in_transit`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
 pub struct TransferQuery {
     /// `out` (default): sent from the caller's subtree; `in`: addressed to it.

@@ -148,7 +148,7 @@ pub async fn initiate(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, utoipa::IntoParams, Default)]
 #[serde(default)]
 pub struct TransferPickQuery {
     pub pick_q: String,

@@ -12,7 +12,7 @@ use vanguard_domain::kernel::paging::Page;
 use vanguard_domain::notify::NotifyKind;
 use vanguard_store::notify::{DeliveryView, KindSetting, NotificationView, Unread, WebhookInput, WebhookView};
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, utoipa::IntoParams, Default)]
 #[serde(default)]
 pub struct InboxQuery {
     /// Only the unread ones.
