@@ -3,6 +3,7 @@
 mod backup_cli;
 mod bench;
 mod daily_check;
+mod dues_bench;
 mod orglife_cli;
 mod roster_cli;
 mod upload_cli;

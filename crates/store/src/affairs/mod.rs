@@ -5,12 +5,14 @@
 //!   gateway's orders, and the monthly report. Rules: `domain::affairs::dues`.
 //! - [`dues_bulk`]: bases and payments in bulk, for the demo.
 //! - [`dues_relief`]: 党费减免 — application, the branch's study, the parent's approval.
+//! - [`dues_probe`]: the reads of the 党费 benchmark.
 //! - [`dues_check`]: arrears as findings of the rules engine (the daily check and each
 //!   payment's transaction).
 
 pub mod dues;
 pub mod dues_bulk;
 pub mod dues_check;
+pub mod dues_probe;
 pub mod dues_relief;
 
 pub use dues::{
