@@ -541,6 +541,7 @@ mod tests {
         &["bench", "one-read"],
         &["bench", "roster"],
         &["bench", "orglife"],
+        &["bench", "dues"],
     ];
 
     fn leaves(cmd: &clap::Command, path: Vec<String>, out: &mut Vec<Vec<String>>) {
