@@ -52,12 +52,15 @@ pub enum BenchAction {
     },
     /// Time the 组织生活 rules engine and cockpit (bench/orglife.sh).
     Orglife(crate::orglife_cli::OrglifeBench),
+    /// Time 党费: a month of bills, recording payments, the month-start burst.
+    Dues(crate::dues_bench::DuesBench),
 }
 
 pub async fn run(action: BenchAction, store: &crate::StoreArgs) -> Result<()> {
     match action {
         BenchAction::Hello { addr } => hello(addr).await,
         BenchAction::Orglife(args) => crate::orglife_cli::bench(args, store).await,
+        BenchAction::Dues(args) => crate::dues_bench::bench(args, store).await,
         BenchAction::OneRead { addr } => {
             let db = store.open().await?;
             let r = one_read(db.clone(), addr).await;

@@ -80,6 +80,7 @@ async fn check_all(db: &Db) {
             }
             Err(e) => tracing::error!(region = %root.name, error = %e, "每日通知生成失败"),
         }
+        reconcile_dues(db, &actor, &root).await;
     }
     // A failed verification also raises a security alert for the 安全管理员 and the 审计员.
     match vanguard_store::platform::audit::verify_and_record(db, &actor, |_, _| {}).await {
@@ -97,6 +98,25 @@ async fn check_all(db: &Db) {
     match vanguard_store::platform::refusals::prune(db, 7 * 86_400_000).await {
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "拒绝计数清理失败"),
+    }
+}
+
+/// The 党费 gateways' reconciliation of one region: payments taken at a gateway whose
+/// notification never came are recorded (once), orders recorded here that the gateway
+/// does not know are flagged for the secretary.
+pub(crate) async fn reconcile_dues(db: &Db, actor: &Actor, root: &vanguard_store::org::OrgRow) {
+    let scope = vanguard_store::Scope::system(root.region_id, &root.path, actor.clone());
+    let scoped = db.scoped(&scope);
+    let gateways = |name: &str| vanguard_web::affairs::gateway::gateway_for(name);
+    match vanguard_web::affairs::gateway::reconcile(&scoped.dues(), &gateways, db.clock().now_ms()).await {
+        Ok(r) if r.flagged > 0 => tracing::error!(
+            region = %root.name, recorded = r.recorded, failed = r.failed, flagged = r.flagged, pending = r.pending,
+            "党费对账：有订单与支付渠道不符，已标记待支部核查"
+        ),
+        Ok(r) => tracing::info!(
+            region = %root.name, recorded = r.recorded, failed = r.failed, pending = r.pending, "党费对账完成"
+        ),
+        Err(e) => tracing::error!(region = %root.name, error = %e, "党费对账失败"),
     }
 }
 

@@ -3,6 +3,7 @@
 mod backup_cli;
 mod bench;
 mod daily_check;
+mod dues_bench;
 mod orglife_cli;
 mod roster_cli;
 mod upload_cli;
@@ -541,6 +542,7 @@ mod tests {
         &["bench", "one-read"],
         &["bench", "roster"],
         &["bench", "orglife"],
+        &["bench", "dues"],
     ];
 
     fn leaves(cmd: &clap::Command, path: Vec<String>, out: &mut Vec<Vec<String>>) {

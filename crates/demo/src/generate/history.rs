@@ -674,7 +674,14 @@ mod tests {
             .collect();
         assert!(!meetings.is_empty());
         assert!(meetings.iter().all(|m| m.attendance == Attendance::Absent));
-        let facts = MemberFacts { id: 3, joined_on: d(2010, 1, 1), left_on: None, category: Category::Formal, meetings };
+        let facts = MemberFacts {
+            id: 3,
+            joined_on: d(2010, 1, 1),
+            left_on: None,
+            category: Category::Formal,
+            meetings,
+            dues_arrears: None,
+        };
         let findings = evaluate_member(&facts, g.start(), today, &RuleSet::default());
         assert!(
             findings

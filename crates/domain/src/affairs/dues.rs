@@ -702,10 +702,11 @@ pub const ARREARS_RULE_VERSION: u32 = 1;
 /// The arrears rule's title, as the findings lists show it.
 pub const ARREARS_TITLE: &str = "党章第九条：连续不交纳党费";
 
-/// A member's arrears as a finding of the rules engine: the run of unpaid months (see
-/// [`arrears`]) filed under the month it began, so it stays one finding while it grows;
-/// 问题 from 6 months (党章第九条: "连续六个月不交纳党费，又没有正当理由的，就被认为是自行
-/// 脱党"), 预警 before.
+/// A member's shorter arrears as a 预警 of the rules engine for the secretary: the run of
+/// unpaid months (see [`arrears`]) filed under the month it began, so it stays one
+/// finding while it grows. From 6 months (党章第九条: "连续六个月不交纳党费，又没有正当理由的，
+/// 就被认为是自行脱党") there is none here: the run is then a reason of the 党章第九条 finding
+/// that the 组织生活 engine files, together with not taking part (one finding per member).
 pub fn arrears_finding(
     rules: &DuesRules,
     severity: &SeverityPolicy,
@@ -713,13 +714,9 @@ pub fn arrears_finding(
     member_id: i64,
     bills: &[BillState],
 ) -> Option<Finding> {
-    let a = arrears(rules, severity, current, bills)?;
+    let a = arrears(rules, severity, current, bills).filter(|a| a.months < rules.arrears_problem_months)?;
     let owed: i64 = bills.iter().filter(|b| a.since <= b.month && b.month <= a.until).map(BillState::outstanding_fen).sum();
-    let article = if a.months >= rules.arrears_problem_months {
-        format!("；连续{}个月不交纳党费又无正当理由的，按党章第九条处理", rules.arrears_problem_months)
-    } else {
-        String::new()
-    };
+    let article = format!("；连续{}个月不交纳党费又无正当理由的，按党章第九条处理", rules.arrears_problem_months);
     Some(Finding {
         rule_code: ARREARS_CODE.into(),
         rule_version: ARREARS_RULE_VERSION,

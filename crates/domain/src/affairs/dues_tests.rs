@@ -323,23 +323,29 @@ fn a_typed_payment_names_its_months_payer_and_extra() {
 }
 
 #[test]
-fn arrears_become_one_finding_filed_under_the_first_unpaid_month() {
-    let b = run(&["2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"], &["2026-05"]);
+fn shorter_arrears_are_one_warning_for_the_secretary_filed_under_the_first_unpaid_month() {
+    let b = run(&["2026-08", "2026-09", "2026-10", "2026-11"], &["2026-07"]);
     let f = arrears_finding(&rules(), &SeverityPolicy::default(), m("2026-12"), 42, &b).unwrap();
     assert_eq!(
         (f.rule_code.as_str(), f.subject, f.severity),
-        (ARREARS_CODE, crate::kernel::finding::Subject::Member(42), Severity::Finding)
+        (ARREARS_CODE, crate::kernel::finding::Subject::Member(42), SeverityPolicy::default().open_at_risk)
     );
-    assert_eq!(f.period.key(), "2026-06");
-    assert!(
-        f.evidence.contains("连续6个月") && f.evidence.contains("90.00元") && f.evidence.contains("党章第九条"),
-        "{}",
-        f.evidence
-    );
+    assert_eq!(f.period.key(), "2026-08");
+    assert!(f.evidence.contains("连续4个月") && f.evidence.contains("60.00元"), "{}", f.evidence);
     // A month later the run is longer but the finding is the same one.
     let mut later = b.clone();
     later.push(BillState { month: m("2026-12"), amount_fen: 1500, paid_fen: 0 });
     let g = arrears_finding(&rules(), &SeverityPolicy::default(), m("2027-01"), 42, &later).unwrap();
     assert_eq!(g.key(), f.key());
     assert_eq!(arrears_finding(&rules(), &SeverityPolicy::default(), m("2026-12"), 42, &run(&["2026-11"], &[])), None);
+}
+
+#[test]
+fn six_unpaid_months_leave_the_dues_warning_for_the_article_nine_finding() {
+    let b = run(&["2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"], &["2026-05"]);
+    // The run is still reported (the member's page, and the published read of 党章第九条)…
+    let a = arrears(&rules(), &SeverityPolicy::default(), m("2026-12"), &b).unwrap();
+    assert_eq!((a.months, a.since, a.severity), (6, m("2026-06"), SeverityPolicy::default().breach));
+    // …but it is no 党费 warning any more: the orglife engine files it under 党章第九条.
+    assert_eq!(arrears_finding(&rules(), &SeverityPolicy::default(), m("2026-12"), 42, &b), None);
 }

@@ -82,6 +82,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("dues.bills", "生成党费账单"),
     ("dues.order", "发起在线交纳党费"),
     ("dues.order_failed", "在线交纳党费未成功"),
+    ("dues.order_flagged", "在线交纳党费对账不符"),
     ("dues.pay", "登记党费交纳"),
     ("dues.relief_apply", "申请党费减免"),
     ("dues.relief_decide", "审批党费减免"),

@@ -18,6 +18,7 @@
 use super::meeting::{Attendance, MeetingType};
 use super::plan::{PlanState, deadline};
 use super::rules::{MeetingRule, OrgLifeRules, PLAN_CODE, TERM_CODE};
+use crate::affairs::dues::Arrears;
 use crate::kernel::finding::{Finding, Severity, Subject};
 use crate::kernel::period::{Period, PeriodKind, zh_date};
 use crate::kernel::rules::RuleSet;
@@ -120,6 +121,10 @@ pub struct MemberFacts {
     pub category: Category,
     /// The meetings they were expected at, in any order.
     pub meetings: Vec<MemberMeeting>,
+    /// Their run of unpaid 党费 when it has reached 党章第九条's months (the 党费
+    /// engine's published read, `domain::affairs::dues::arrears`): the other reason of
+    /// the same article, judged together with the participation run.
+    pub dues_arrears: Option<Arrears>,
 }
 
 /// How many meetings a rule expected of an org in one period and how many it held: the
@@ -406,6 +411,9 @@ pub fn evaluate_member(facts: &MemberFacts, from: NaiveDate, as_of: NaiveDate, r
     meetings.sort_by_key(|m| (m.held_on, m.meeting_type));
     if ol.participation.enabled {
         participation_findings(facts.id, &meetings, start, last_day, as_of, ol, &mut out);
+        if let Some(a) = facts.dues_arrears.filter(|a| a.months >= rules.dues.arrears_problem_months) {
+            with_dues_arrears(facts.id, a, ol, &mut out);
+        }
     }
     if ol.absence.enabled {
         absence_findings(facts.id, &meetings, as_of, rules, &mut out);
@@ -485,6 +493,33 @@ fn participation_findings(
         }
     }
     emit(&run, true);
+}
+
+/// 党章第九条 names not taking part and not paying 党费 as one case: a member with both
+/// gets one finding giving both reasons — the ongoing participation finding (its period
+/// and key unchanged) with the unpaid months added —, and a member who only stopped
+/// paying gets the article's finding for that reason alone.
+fn with_dues_arrears(member: i64, a: Arrears, ol: &OrgLifeRules, out: &mut Vec<Finding>) {
+    let rule = &ol.participation;
+    let reason = format!("{}至{}连续{}个月未交纳党费", a.since.label(), a.until.label(), a.months);
+    let ongoing = out.iter_mut().rev().find(|f| {
+        f.rule_code == super::rules::PARTICIPATION_CODE && f.severity == Severity::Finding && f.period.end >= a.since.first_day()
+    });
+    match ongoing {
+        Some(f) => {
+            let level = format!("，已达党章第九条规定的{}个月", rule.finding_months);
+            let base = f.evidence.split(&level).next().unwrap_or(&f.evidence).to_string();
+            f.evidence = format!("{base}；同时{reason}{level}，请党支部依规处置");
+        }
+        None => out.push(Finding {
+            rule_code: super::rules::PARTICIPATION_CODE.into(),
+            rule_version: rule.version,
+            subject: Subject::Member(member),
+            period: Period { kind: PeriodKind::Month, start: a.since.first_day(), end: a.until.last_day() },
+            severity: Severity::Finding,
+            evidence: format!("{reason}（无正当理由），已达党章第九条规定的{}个月，请党支部依规处置", rule.finding_months),
+        }),
+    }
 }
 
 fn absence_findings(member: i64, meetings: &[&MemberMeeting], as_of: NaiveDate, rules: &RuleSet, out: &mut Vec<Finding>) {

@@ -432,7 +432,7 @@ impl Default for ParticipationRule {
             warning_months: 3,
             alert_months: 5,
             finding_months: 6,
-            title: "党员连续不参加组织生活".into(),
+            title: "党员连续不参加组织生活或不交纳党费（党章第九条）".into(),
             explanation: "党章第九条：党员如果没有正当理由，连续六个月不参加党的组织生活，或不交纳党费，或不做党所分配的工作，就被认为是自行脱党。连续3个月预警、5个月警示、6个月列为问题；请假并说明理由的视为有正当理由。"
                 .into(),
         }

@@ -521,7 +521,7 @@ fn tallies_give_the_cockpit_its_per_branch_aggregates() {
 // ---------------------------------------------------------------- members
 
 fn member(joined_on: NaiveDate, meetings: Vec<MemberMeeting>) -> MemberFacts {
-    MemberFacts { id: 42, joined_on, left_on: None, category: Category::Formal, meetings }
+    MemberFacts { id: 42, joined_on, left_on: None, category: Category::Formal, meetings, dues_arrears: None }
 }
 
 fn att(held_on: NaiveDate, attendance: Attendance, reason: Option<&str>) -> MemberMeeting {
@@ -787,4 +787,46 @@ fn the_partial_period_threshold_is_data() {
     let late = OrgFacts { established_on: Some(d(2026, 1, 31)), ..branch() };
     let t = meeting_tallies(&late, d(2026, 1, 1), d(2026, 3, 1), &any_day.orglife);
     assert!(t.iter().any(|t| t.period.key() == "2026-01" && t.expected == 1), "1 %: one day is enough");
+}
+
+// ---------------------------------------------------------------- 党章第九条 with 党费
+
+/// Six months unpaid, January to June 2026, as the 党费 engine's published read gives it.
+fn unpaid_jan_to_jun() -> Option<crate::affairs::dues::Arrears> {
+    use crate::affairs::dues::{Arrears, Month};
+    let m = |s: &str| Month::parse(s).unwrap();
+    Some(Arrears { since: m("2026-01"), until: m("2026-06"), months: 6, severity: Severity::Finding })
+}
+
+#[test]
+fn article_nine_with_both_absence_and_six_unpaid_months_is_one_finding_giving_both_reasons() {
+    let m = MemberFacts { dues_arrears: unpaid_jan_to_jun(), ..member(d(2015, 7, 1), absent_in(1..=6)) };
+    let f = member_findings(&m, d(2026, 7, 1));
+    assert_eq!(of(&f, PARTICIPATION_CODE), vec![("2026-01".to_string(), Severity::Finding)], "{f:?}");
+    let e = evidence(&f, PARTICIPATION_CODE, "2026-01");
+    assert!(e.contains("连续6个月未参加党的组织生活") && e.contains("同时2026年1月至2026年6月连续6个月未交纳党费"), "{e}");
+    assert!(e.ends_with("已达党章第九条规定的6个月，请党支部依规处置"), "{e}");
+}
+
+#[test]
+fn article_nine_with_six_unpaid_months_alone_is_its_finding_for_that_reason() {
+    let present = (1..=6).map(|mo| att(d(2026, mo, 10), Attendance::Present, None)).collect();
+    let m = MemberFacts { dues_arrears: unpaid_jan_to_jun(), ..member(d(2015, 7, 1), present) };
+    let f = member_findings(&m, d(2026, 7, 1));
+    assert_eq!(of(&f, PARTICIPATION_CODE), vec![("2026-01".to_string(), Severity::Finding)], "{f:?}");
+    let e = evidence(&f, PARTICIPATION_CODE, "2026-01");
+    assert!(e.starts_with("2026年1月至2026年6月连续6个月未交纳党费") && !e.contains("组织生活"), "{e}");
+}
+
+#[test]
+fn article_nine_with_shorter_arrears_is_left_to_the_dues_warning() {
+    let mut a = unpaid_jan_to_jun();
+    if let Some(a) = a.as_mut() {
+        a.months = 5;
+    }
+    let m = MemberFacts { dues_arrears: a, ..member(d(2015, 7, 1), absent_in(1..=3)) };
+    let f = member_findings(&m, d(2026, 4, 1));
+    // Only the participation warning: five unpaid months are the 党费 engine's 预警.
+    assert_eq!(of(&f, PARTICIPATION_CODE), vec![("2026-01".to_string(), Severity::Warning)], "{f:?}");
+    assert!(!evidence(&f, PARTICIPATION_CODE, "2026-01").contains("党费"));
 }

@@ -195,7 +195,8 @@ pub struct OrderView {
     pub amount_fen: i64,
     pub gateway: String,
     pub gateway_ref: Option<String>,
-    /// created, paid, failed.
+    /// created, paid, failed; flagged when reconciliation found the order and its
+    /// gateway disagree.
     pub state: String,
     pub created_at: i64,
     pub settled_at: Option<i64>,
@@ -934,6 +935,47 @@ impl Dues<'_> {
              FROM dues_orders WHERE region_id = $1 AND state = 'created' AND created_at < $2 \
              AND ((org_path >= $3 AND org_path < $4) OR member_id = $5) ORDER BY created_at LIMIT 500")
             .bind(self.scope.region_id).bind(before_ms).bind(&lo).bind(&hi).bind(own).fetch_all(c).await)?)
+    }
+}
+
+impl Dues<'_> {
+    /// Orders recorded as paid (settled since `since_ms`), for reconciliation to confirm
+    /// with their gateway (at most 500, oldest first).
+    pub async fn paid_orders(&self, since_ms: i64) -> StoreResult<Vec<OrderView>> {
+        let (lo, hi, own) = self.scope.member_binds();
+        Ok(crate::read!(self.db, c => sqlx::query_as(
+            "SELECT id, member_id, months, voluntary_fen, amount_fen, gateway, gateway_ref, state, created_at, settled_at \
+             FROM dues_orders WHERE region_id = $1 AND state = 'paid' AND settled_at >= $2 \
+             AND ((org_path >= $3 AND org_path < $4) OR member_id = $5) ORDER BY settled_at LIMIT 500")
+            .bind(self.scope.region_id).bind(since_ms).bind(&lo).bind(&hi).bind(own).fetch_all(c).await)?)
+    }
+
+    /// Flags an order for the secretary when reconciliation finds that it and its gateway
+    /// disagree — recorded paid here but unknown there, or paid there but not recordable
+    /// here. The ledger stays as it is (a wrong entry is reversed by the secretary, a
+    /// payment not recordable is refunded). Once per order. Audited.
+    pub async fn flag_order(&self, id: i64, reason: &str) -> StoreResult<OrderView> {
+        let order = self.order(id).await?;
+        let now = self.db.clock().now_ms();
+        let mut tx = self.db.begin().await?;
+        let flagged = crate::exec_tx!(tx, c => sqlx::query(
+            "UPDATE dues_orders SET state = 'flagged', settled_at = $1 WHERE region_id = $2 AND id = $3 AND state IN ('created', 'paid')")
+            .bind(now).bind(self.scope.region_id).bind(id).execute(c).await)?;
+        if flagged > 0 {
+            audit::append(
+                &mut tx,
+                self.db,
+                &self.scope.actor,
+                Event::ok("dues.order_flagged", format!("member:{}", order.member_id)).detail(format!(
+                    "在线交纳党费{}元的订单与支付渠道对账不符：{}",
+                    yuan(order.amount_fen),
+                    reason
+                )),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.order(id).await
     }
 }
 

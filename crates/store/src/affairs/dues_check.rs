@@ -4,17 +4,27 @@
 //! [`crate::ENGINES`]) and for one member in the transaction of each payment or reversal
 //! ([`refresh_member`]).
 //!
+//! Six months or more of arrears are not filed here: they are a reason of 党章第九条, which
+//! the 组织生活 engine files once per member with its other reason (not taking part). It
+//! reads them through [`article_nine_runs`] — this engine's published read — and a dues
+//! write that starts or ends such a run publishes [`Change::DuesStanding`] so that the
+//! article's finding follows in the same transaction.
+//!
 //! Only unpaid bills are read: a month without an unpaid bill (paid, or not owed) ends a
 //! run of arrears, which is exactly how the domain judges a missing month.
 
 use crate::platform::engines::{EngineFuture, EngineRun};
 use crate::platform::error::decode;
 use crate::platform::findings::{Placed, reconcile};
+use crate::platform::hooks::Change;
 use crate::{Db, StoreResult, Tx};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
-use vanguard_domain::affairs::dues::{BillState, Month, RULE_PREFIX, arrears_finding};
+use std::collections::HashMap;
+use vanguard_domain::affairs::dues::{Arrears, BillState, Month, RULE_PREFIX, arrears, arrears_finding};
 use vanguard_domain::kernel::finding::Subject;
+use vanguard_domain::kernel::rules::RuleSet;
+use vanguard_domain::orglife::rules::PARTICIPATION_CODE;
 
 /// How many months back the engine reads unpaid bills: two years (a run longer than that
 /// is still reported, from the window's start).
@@ -72,7 +82,74 @@ pub(crate) async fn refresh_member(tx: &mut Tx, db: &Db, region_id: i64, member_
     let bills = group(rows)?;
     let new = placed(db, current, &bills);
     reconcile(tx, region_id, db.clock().now_ms(), RULE_PREFIX, &[Subject::Member(member_id)], new, &|_| "已交纳".into()).await?;
+    // 党章第九条: a run of the article's months now, or a finding of the article open
+    // before this write — its reasons may have changed.
+    let rules = db.rules();
+    let long = bills.get(&member_id).and_then(|(org_id, _, b)| {
+        arrears(&rules.dues, &rules.severity, current, b)
+            .filter(|a| a.months >= rules.dues.arrears_problem_months)
+            .map(|_| *org_id)
+    });
+    let open: Option<i64> = crate::on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT org_id FROM findings WHERE region_id = $1 AND subject_kind = 'member' AND subject_id = $2 AND rule_code = $3 \
+         AND resolved_at IS NULL LIMIT 1")
+        .bind(region_id).bind(member_id).bind(PARTICIPATION_CODE).fetch_optional(c).await)?;
+    if let Some(branch) = long.or(open) {
+        let change = Change::DuesStanding { region_id, branch, members: vec![member_id] };
+        crate::platform::hooks::publish(tx, db, change).await?;
+    }
     Ok(())
+}
+
+/// Which members a published read covers.
+pub(crate) enum Among<'a> {
+    Ids(&'a [i64]),
+    /// Ids from, to (both included).
+    Range(i64, i64),
+}
+
+/// The published read of 党章第九条's 党费 reason, for the 组织生活 engine: the members
+/// `among` whose run of unpaid months, in the month of `as_of`, has reached the
+/// article's months (`DuesRules::arrears_problem_months`). Inside a writing transaction
+/// when `tx` is given, else on the read pool.
+pub(crate) async fn article_nine_runs(
+    tx: Option<&mut Tx>,
+    db: Option<&Db>,
+    rules: &RuleSet,
+    region_id: i64,
+    among: Among<'_>,
+    as_of: NaiveDate,
+) -> StoreResult<HashMap<i64, Arrears>> {
+    let current = Month::of(as_of);
+    let (from, to) = (current.plus(-WINDOW_MONTHS).key(), current.key());
+    // Ids are integers, written into the statement: nothing a caller typed.
+    let (sql, lo, hi) = match among {
+        Among::Ids(ids) => {
+            let (Some(lo), Some(hi)) = (ids.iter().min(), ids.iter().max()) else { return Ok(HashMap::new()) };
+            let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            (
+                format!("{UNPAID} AND member_id >= $4 AND member_id <= $5 AND member_id IN ({list}) ORDER BY member_id, month"),
+                *lo,
+                *hi,
+            )
+        }
+        Among::Range(lo, hi) => (format!("{UNPAID} AND member_id >= $4 AND member_id <= $5 ORDER BY member_id, month"), lo, hi),
+    };
+    let rows: Vec<Unpaid> = match (tx, db) {
+        (Some(tx), _) => crate::on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(region_id).bind(&from).bind(&to).bind(lo).bind(hi).fetch_all(c).await)?,
+        (None, Some(db)) => crate::read!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(region_id).bind(&from).bind(&to).bind(lo).bind(hi).fetch_all(c).await)?,
+        (None, None) => return Ok(HashMap::new()),
+    };
+    Ok(group(rows)?
+        .into_iter()
+        .filter_map(|(member, (_, _, b))| {
+            arrears(&rules.dues, &rules.severity, current, &b)
+                .filter(|a| a.months >= rules.dues.arrears_problem_months)
+                .map(|a| (member, a))
+        })
+        .collect())
 }
 
 /// The full check of a region as of a day: every member with unpaid bills, and every

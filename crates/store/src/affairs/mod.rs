@@ -14,12 +14,14 @@
 //! - [`mobile`]: 流动党员 — registrations, the 活动证, the e支部's attendance (read by the
 //!   组织生活 engine), the transfer after 6 months.
 //! - [`lost_contact`]: 失联党员 — cases, searches, 停止党籍/除名 by branch and parent, 恢复.
+//! - [`dues_probe`]: the reads of the 党费 benchmark.
 //! - [`dues_check`]: arrears as findings of the rules engine (the daily check and each
 //!   payment's transaction).
 
 pub mod dues;
 pub mod dues_bulk;
 pub mod dues_check;
+pub mod dues_probe;
 pub mod dues_relief;
 pub mod election;
 pub mod lost_contact;

@@ -30,6 +30,7 @@
 //!
 //! [`OrgLifeRules::window_start`]: vanguard_domain::orglife::OrgLifeRules::window_start
 
+use crate::affairs::dues_check::{Among, article_nine_runs};
 use crate::platform::bulk::{self, OnConflict, Val, bulk_row};
 use crate::platform::error::decode;
 use crate::platform::findings::{FINDING_ROW_COLUMNS, FindingRow};
@@ -254,6 +255,7 @@ fn member_facts(m: &MemberRec, meetings: Vec<MemberMeeting>) -> StoreResult<Opti
         left_on: if m.archived { opt_date(&m.left_on) } else { None },
         category,
         meetings,
+        dues_arrears: None,
     }))
 }
 
@@ -418,6 +420,9 @@ pub(crate) fn on_change<'a>(tx: &'a mut Tx, db: &'a Db, change: &'a Change) -> H
                 }
             }
             Change::PersonDecided { .. } => {}
+            Change::DuesStanding { region_id, branch, members } => {
+                refresh_after_meeting(tx, db, *region_id, *branch, members).await?
+            }
         }
         Ok(())
     })
@@ -597,11 +602,12 @@ struct AttendanceRead<'a> {
     from: NaiveDate,
     as_of: NaiveDate,
     held: HeldFilter<'a>,
+    rules: vanguard_domain::kernel::rules::RuleSet,
 }
 
 impl<'a> AttendanceRead<'a> {
     fn new(region_id: i64, j: &Judge, held: HeldFilter<'a>) -> Self {
-        AttendanceRead { region_id, from: j.from, as_of: j.as_of, held }
+        AttendanceRead { region_id, from: j.from, as_of: j.as_of, held, rules: j.rules.clone() }
     }
 
     /// ` FROM meeting_attendance a WHERE …` for the members, the window and held meetings.
@@ -661,7 +667,17 @@ impl<'a> AttendanceRead<'a> {
             qb.push(" AND ").push(INVALID_ROW).push(" GROUP BY a.member_id");
         })?;
         let invalid: HashMap<i64, String> = invalid.into_iter().collect();
-        let mut wanted: Vec<i64> = invalid.keys().copied().chain(with_findings.iter().copied()).collect();
+        // 党章第九条's other reason: the 党费 engine's published read of long arrears.
+        let among = match &sel {
+            MemberSel::Ids(ids) => Among::Ids(ids),
+            MemberSel::Range(lo, hi) => Among::Range(*lo, *hi),
+        };
+        let mut unpaid = match src {
+            Src::Tx(tx) => article_nine_runs(Some(&mut **tx), None, &self.rules, self.region_id, among, self.as_of).await?,
+            Src::Pool(db) => article_nine_runs(None, Some(db), &self.rules, self.region_id, among, self.as_of).await?,
+        };
+        let mut wanted: Vec<i64> =
+            invalid.keys().copied().chain(with_findings.iter().copied()).chain(unpaid.keys().copied()).collect();
         wanted.sort_unstable();
         wanted.dedup();
         let mut members: Vec<MemberRec> = Vec::with_capacity(wanted.len());
@@ -762,7 +778,8 @@ impl<'a> AttendanceRead<'a> {
         }
         let mut facts = Vec::with_capacity(members.len());
         for m in &members {
-            facts.extend(member_facts(m, by_member.remove(&m.id).unwrap_or_default())?);
+            let f = member_facts(m, by_member.remove(&m.id).unwrap_or_default())?;
+            facts.extend(f.map(|f| MemberFacts { dues_arrears: unpaid.remove(&m.id), ..f }));
         }
         Ok((members, facts, rows_read))
     }

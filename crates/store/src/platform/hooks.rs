@@ -37,6 +37,10 @@ pub enum Change {
         /// The account that recorded the vote (the proposer, for the parent's approval).
         by: i64,
     },
+    /// A 党费 write started or ended members' run of unpaid months of 党章第九条's length
+    /// (or touched a member with that article's finding open): the article's finding
+    /// follows. `branch` is the members' branch.
+    DuesStanding { region_id: i64, branch: i64, members: Vec<i64> },
 }
 
 /// A subscriber's future.

@@ -43,6 +43,20 @@ pub async fn one_write(db: &Db, region_id: i64) -> StoreResult<()> {
     tx.commit().await
 }
 
+/// The group-commit ceiling: `rows` one-row writes (a scratch row each, in a temporary
+/// table of the writer's connection) committed together in one transaction — what a
+/// group-committing writer does with the requests that arrive while it commits.
+pub async fn group_commit(db: &Db, rows: usize) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    crate::exec_tx!(tx, c => sqlx::query("CREATE TEMPORARY TABLE IF NOT EXISTS probe_writes (id BIGINT PRIMARY KEY, at BIGINT NOT NULL)")
+        .execute(c).await)?;
+    for _ in 0..rows {
+        crate::exec_tx!(tx, c => sqlx::query("INSERT INTO probe_writes (id, at) VALUES ($1, $2)")
+            .bind(ids::next()).bind(db.clock().now_ms()).execute(c).await)?;
+    }
+    tx.commit().await
+}
+
 /// Attendance rows of a region (the scale a benchmark reports).
 pub async fn attendance_rows(db: &Db, region_id: i64) -> StoreResult<i64> {
     Ok(crate::read!(db, c => sqlx::query_scalar("SELECT COUNT(*) FROM meeting_attendance WHERE region_id = $1")

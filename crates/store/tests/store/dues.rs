@@ -348,7 +348,8 @@ async fn an_online_order_is_recorded_once_when_the_gateway_says_paid() {
 }
 
 #[tokio::test]
-async fn six_unpaid_months_are_a_problem_finding_that_resolves_when_paid() {
+async fn six_unpaid_months_feed_article_nine_and_paying_turns_them_into_the_dues_warning_then_nothing() {
+    use vanguard_domain::orglife::rules::PARTICIPATION_CODE;
     for t in backends().await {
         let f = fixture(&t.db).await;
         let sys = system(&f.tr.root);
@@ -356,26 +357,33 @@ async fn six_unpaid_months_are_a_problem_finding_that_resolves_when_paid() {
         for back in 1..=6 {
             s.dues().generate_bills(f.branch_b.id, &f.now.plus(-back).key()).await.unwrap();
         }
-        let runs = vanguard_store::platform::engines::run_all(&t.db, f.tr.root.region_id, t.db.clock().today()).await.unwrap();
+        let region = f.tr.root.region_id;
+        let today = t.db.clock().today();
+        let runs = vanguard_store::platform::engines::run_all(&t.db, region, today).await.unwrap();
         let dues_run = runs.iter().find(|r| r.name == "党费").expect("the dues engine runs in the daily check");
-        assert_eq!(dues_run.changes.opened, 1, "[{}]", t.backend);
-        let filter = vanguard_store::cockpit::FindingFilter {
+        assert_eq!(dues_run.changes.opened, 0, "[{}] six months are no 党费 warning", t.backend);
+        vanguard_store::orglife::check::check_region(&t.db, &Actor::system("test"), region, today, |_, _| {}).await.unwrap();
+        let article = vanguard_store::cockpit::FindingFilter { rule: Some(PARTICIPATION_CODE.into()), ..Default::default() };
+        let warning = vanguard_store::cockpit::FindingFilter {
             rule: Some(vanguard_domain::affairs::dues::ARREARS_CODE.into()),
             ..Default::default()
         };
-        let open = s.cockpit().findings(&filter, &PageRequest::first(10)).await.unwrap();
-        assert_eq!(open.items.len(), 1, "[{}]", t.backend);
-        let finding = &open.items[0];
-        assert_eq!((finding.subject_id, finding.severity.as_str()), (f.li, "finding"), "[{}]", t.backend);
-        assert!(finding.evidence.contains("连续6个月"), "{}", finding.evidence);
-        // Paying the oldest month within the 补交 window shortens the run to 5: a 预警.
+        let open = s.cockpit().findings(&article, &PageRequest::first(10)).await.unwrap();
+        let of_li: Vec<_> = open.items.iter().filter(|i| i.subject_id == f.li).collect();
+        assert_eq!(of_li.len(), 1, "[{}] one 党章第九条 finding", t.backend);
+        assert_eq!(of_li[0].severity, "finding", "[{}]", t.backend);
+        assert!(of_li[0].evidence.contains("连续6个月未交纳党费"), "{}", of_li[0].evidence);
+        // Paying the oldest month within the 补交 window shortens the run to 5: the
+        // article's finding resolves and the secretary's 预警 opens, in the same transaction.
         s.dues().record_payment(f.li, &cash(&[f.now.plus(-6)]), "late-1").await.unwrap();
-        let now_open = s.cockpit().findings(&filter, &PageRequest::first(10)).await.unwrap();
+        let open = s.cockpit().findings(&article, &PageRequest::first(10)).await.unwrap();
+        assert!(open.items.iter().all(|i| i.subject_id != f.li), "[{}] {:?}", t.backend, open.items);
+        let now_open = s.cockpit().findings(&warning, &PageRequest::first(10)).await.unwrap();
         assert_eq!(now_open.items.iter().map(|i| i.severity.as_str()).collect::<Vec<_>>(), vec!["warning"], "[{}]", t.backend);
         // Paying the rest resolves it in the same transaction.
         let rest: Vec<Month> = (1..=5).map(|b| f.now.plus(-b)).collect();
         s.dues().record_payment(f.li, &cash(&rest), "late-2").await.unwrap();
-        assert!(s.cockpit().findings(&filter, &PageRequest::first(10)).await.unwrap().items.is_empty(), "[{}]", t.backend);
+        assert!(s.cockpit().findings(&warning, &PageRequest::first(10)).await.unwrap().items.is_empty(), "[{}]", t.backend);
     }
 }
 

@@ -33,8 +33,22 @@ pub trait PaymentGateway: Send + Sync {
     /// Reads and verifies a notification (a real adapter checks the gateway's signature
     /// here); `None` for one that is not genuine.
     fn notification(&self, fields: &HashMap<String, String>) -> Option<Notice>;
-    /// Asks the gateway about an order that got no notification; `None` while undecided.
-    fn query(&self, order: &OrderView, now_ms: i64) -> Option<Notice>;
+    /// Asks the gateway what it knows of an order (reconciliation): of one that got no
+    /// notification, and of one recorded as paid here.
+    fn query(&self, order: &OrderView, now_ms: i64) -> Answer;
+}
+
+/// A gateway's word on an order, asked at reconciliation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// Paid at the gateway, under its reference.
+    Paid { reference: String },
+    /// Not paid, and it will not be (cancelled, expired).
+    Failed { reason: String },
+    /// Still open at the gateway.
+    Pending,
+    /// The gateway has no payment for this order.
+    Unknown,
 }
 
 /// The local gateway: the checkout is `/m/dues/orders/{id}`, where the payer confirms
@@ -61,12 +75,17 @@ impl PaymentGateway for SimulatedGateway {
         };
         Some(Notice { order_id, paid, reference: format!("SIM-{order_id}") })
     }
-    fn query(&self, order: &OrderView, now_ms: i64) -> Option<Notice> {
-        (now_ms - order.created_at >= SIMULATED_TIMEOUT_MS).then(|| Notice {
-            order_id: order.id,
-            paid: false,
-            reference: "超时未支付".into(),
-        })
+    /// The simulated gateway's payments are the confirmations on its checkout page, each
+    /// under the reference `SIM-<order>`: an order recorded paid under another reference
+    /// is unknown to it; an open order is pending until it times out.
+    fn query(&self, order: &OrderView, now_ms: i64) -> Answer {
+        let reference = format!("SIM-{}", order.id);
+        match order.state.as_str() {
+            "created" if now_ms - order.created_at >= SIMULATED_TIMEOUT_MS => Answer::Failed { reason: "超时未支付".into() },
+            "created" => Answer::Pending,
+            _ if order.gateway_ref.as_deref() == Some(reference.as_str()) => Answer::Paid { reference },
+            _ => Answer::Unknown,
+        }
     }
 }
 
@@ -83,19 +102,77 @@ pub async fn apply(dues: &Dues<'_>, notice: &Notice) -> StoreResult<OrderView> {
     dues.settle_order(notice.order_id, notice.paid, &notice.reference).await
 }
 
-/// Reconciliation: asks each order's gateway about the orders still open that were
-/// created before `before_ms`, and settles those it has decided. Answers how many.
-pub async fn reconcile(dues: &Dues<'_>, before_ms: i64, now_ms: i64) -> StoreResult<usize> {
-    let mut settled = 0;
-    for order in dues.open_orders(before_ms).await? {
-        let gateway = gateway_for(&order.gateway)
-            .ok_or_else(|| StoreError::Corrupt { column: "dues_orders.gateway".into(), value: order.gateway.clone() })?;
-        if let Some(notice) = gateway.query(&order, now_ms) {
-            apply(dues, &notice).await?;
-            settled += 1;
+/// How far back reconciliation confirms orders recorded as paid: 2 days (a daily run
+/// sees each settlement twice).
+pub const CONFIRM_WINDOW_MS: i64 = 2 * 86_400_000;
+
+/// What one reconciliation did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reconciled {
+    /// Paid at the gateway without a notification: recorded now (once).
+    pub recorded: usize,
+    /// Failed or expired at the gateway: marked failed.
+    pub failed: usize,
+    /// Recorded paid here but unknown to the gateway, or paid there but not recordable
+    /// here: flagged for the secretary.
+    pub flagged: usize,
+    /// Still open at the gateway.
+    pub pending: usize,
+}
+
+/// Reconciliation with the gateways (the daily check's, and on demand): asks each open
+/// order's gateway and settles what it decided — a payment the gateway took without its
+/// notification reaching us is recorded, once (the key is the order's) —; asks about the
+/// orders recorded as paid in the last [`CONFIRM_WINDOW_MS`] and flags those the gateway
+/// does not know. `gateways` names the adapter of an order's gateway.
+pub async fn reconcile<'g>(
+    dues: &Dues<'_>,
+    gateways: &(dyn Fn(&str) -> Option<&'g dyn PaymentGateway> + Sync),
+    now_ms: i64,
+) -> StoreResult<Reconciled> {
+    let mut out = Reconciled::default();
+    let adapter = |order: &OrderView| {
+        gateways(&order.gateway)
+            .ok_or_else(|| StoreError::Corrupt { column: "dues_orders.gateway".into(), value: order.gateway.clone() })
+    };
+    for order in dues.open_orders(now_ms + 1).await? {
+        match adapter(&order)?.query(&order, now_ms) {
+            Answer::Paid { reference } => match dues.settle_order(order.id, true, &reference).await {
+                Ok(_) => out.recorded += 1,
+                // Paid there, refused here (the month was paid otherwise meanwhile): the
+                // payer is owed a refund; the secretary sees the flag.
+                Err(StoreError::Invalid(inv)) => {
+                    let why = inv.errors.first().map(|e| e.message.clone()).unwrap_or_default();
+                    dues.flag_order(order.id, &format!("支付渠道已收款（{reference}），但无法入账：{why}")).await?;
+                    out.flagged += 1;
+                }
+                Err(StoreError::Conflict { message, .. }) => {
+                    dues.flag_order(order.id, &format!("支付渠道已收款（{reference}），但无法入账：{message}")).await?;
+                    out.flagged += 1;
+                }
+                Err(e) => return Err(e),
+            },
+            Answer::Failed { reason } => {
+                dues.settle_order(order.id, false, &reason).await?;
+                out.failed += 1;
+            }
+            Answer::Pending | Answer::Unknown => out.pending += 1,
         }
     }
-    Ok(settled)
+    for order in dues.paid_orders(now_ms - CONFIRM_WINDOW_MS).await? {
+        match adapter(&order)?.query(&order, now_ms) {
+            Answer::Paid { .. } => {}
+            Answer::Failed { reason } => {
+                dues.flag_order(order.id, &format!("已记为交纳，但支付渠道称未支付：{reason}")).await?;
+                out.flagged += 1;
+            }
+            Answer::Pending | Answer::Unknown => {
+                dues.flag_order(order.id, "已记为交纳，但支付渠道查无此笔支付").await?;
+                out.flagged += 1;
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -127,7 +204,14 @@ mod tests {
 
     #[test]
     fn an_abandoned_simulated_checkout_fails_at_reconciliation() {
-        assert_eq!(SimulatedGateway.query(&order(0), SIMULATED_TIMEOUT_MS - 1), None);
-        assert_eq!(SimulatedGateway.query(&order(0), SIMULATED_TIMEOUT_MS).map(|n| n.paid), Some(false));
+        assert_eq!(SimulatedGateway.query(&order(0), SIMULATED_TIMEOUT_MS - 1), Answer::Pending);
+        assert!(matches!(SimulatedGateway.query(&order(0), SIMULATED_TIMEOUT_MS), Answer::Failed { .. }));
+    }
+
+    #[test]
+    fn the_simulated_gateway_knows_only_the_payments_confirmed_on_its_checkout() {
+        let paid = |r: &str| OrderView { state: "paid".into(), gateway_ref: Some(r.into()), ..order(0) };
+        assert_eq!(SimulatedGateway.query(&paid("SIM-7"), 1), Answer::Paid { reference: "SIM-7".into() });
+        assert_eq!(SimulatedGateway.query(&paid("SIM-8"), 1), Answer::Unknown);
     }
 }

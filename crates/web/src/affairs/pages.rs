@@ -263,13 +263,17 @@ pub async fn reverse(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(p
     }
 }
 
+fn relief_input(pairs: &Pairs) -> ReliefInput {
+    ReliefInput {
+        from_month: one(pairs, "from_month"),
+        to_month: one(pairs, "to_month"),
+        amount: one(pairs, "amount"),
+        reason: one(pairs, "reason"),
+    }
+}
+
 pub async fn apply_relief(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(pairs): Form<Pairs>) -> PageResult {
-    let input = ReliefInput {
-        from_month: one(&pairs, "from_month"),
-        to_month: one(&pairs, "to_month"),
-        amount: one(&pairs, "amount"),
-        reason: one(&pairs, "reason"),
-    };
+    let input = relief_input(&pairs);
     match ctx.scoped(&state.db).dues().apply_relief(id, &input).await {
         Ok(_) => Ok(see_other(&format!("/members/{id}/dues?done=dues_relief"))),
         Err(e) => {
@@ -334,6 +338,19 @@ pub async fn my_pay(State(state): State<AppState>, ctx: Ctx, Form(pairs): Form<P
         Err(e) => {
             let error = summary_of(e)?;
             portal_page(&state, &ctx, error).await
+        }
+    }
+}
+
+/// The member's own 减免 application from the portal; the branch studies it, then the
+/// parent approves it (on the workbench).
+pub async fn my_relief(State(state): State<AppState>, ctx: Ctx, Form(pairs): Form<Pairs>) -> PageResult {
+    let me = ctx.0.scope.member_id.ok_or_else(ApiError::not_found)?;
+    match ctx.scoped(&state.db).dues().apply_relief(me, &relief_input(&pairs)).await {
+        Ok(_) => Ok(see_other("/m/dues?done=dues_relief")),
+        Err(e) => {
+            let summary = summary_of(e)?;
+            portal_page(&state, &ctx, format!("减免申请未提交：{summary}")).await
         }
     }
 }

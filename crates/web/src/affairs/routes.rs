@@ -31,6 +31,7 @@ pub fn routes() -> Vec<RouteSpec> {
         r!(POST "/dues/entries/{id}/reverse", MemberWrite, "page", "冲正交纳记录（表单）", None, post(super::pages::reverse)),
         r!(GET "/m/dues", MemberRead, "page", "党员端：我的党费", None, get(super::pages::my_dues)),
         r!(POST "/m/dues", MemberRead, "page", "党员端：选择月份在线交纳党费（表单）", None, post(super::pages::my_pay)),
+        r!(POST "/m/dues/relief", MemberRead, "page", "党员端：申请少交或免交党费（表单）", None, post(super::pages::my_relief)),
         r!(GET "/m/dues/orders/{id}", MemberRead, "page", "党员端：模拟支付页（本地支付网关）", None, get(super::pages::checkout)),
         r!(POST "/m/dues/orders/{id}", MemberRead, "page", "党员端：模拟支付网关的支付结果通知（表单）", None, post(super::pages::checkout_notify)),
         r!(GET "/api/v1/mobile/orgs/{id}", MemberWrite, "mobile", "流动党员：本组织（含下级）外出的党员，或本e支部的流动党员（?open=true 只列外出中的），分页", None, get(super::mobile::list)),

@@ -255,6 +255,7 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("POST", "/api/v1/lost/{id}/steps") => case(MemberWrite, NoSuchObject, Body::Json(json!({"step": "search"}))),
         ("POST", "/lost/{id}") => case(MemberWrite, NoSuchObject, form(&[("step", "search")])),
         ("GET", "/api/v1/lost/awaiting") => case(MemberWrite, Untargeted, Body::None),
+        ("POST", "/m/dues/relief") => case(MemberRead, OwnRecord, form(&[])),
         ("GET", "/m/dues/orders/{id}") => case(MemberRead, NoSuchObject, Body::None),
         // 组织关系接转: lists and queues by reach; a transfer or member nobody reaches is not found.
         ("GET", "/api/v1/transfers") => case(MemberWrite, Untargeted, Body::None),
@@ -709,7 +710,7 @@ fn allowed_status(method: &str, path: &str, caller: Caller, target: Option<Org>)
         ("POST", "/api/v1/mobile/members/{id}" | "/api/v1/lost/members/{id}") => 422,
         ("POST", "/members/{id}/mobile" | "/members/{id}/lost" | "/meetings/{id}/mobile") => 422,
         ("PUT", "/api/v1/mobile/meetings/{id}") => 409,
-        ("POST", "/orgs/{id}/dues" | "/members/{id}/dues/base" | "/members/{id}/dues/pay" | "/m/dues") => 422,
+        ("POST", "/orgs/{id}/dues" | "/members/{id}/dues/base" | "/members/{id}/dues/pay" | "/m/dues" | "/m/dues/relief") => 422,
         // 通知: an essential kind cannot be muted; a robot without its fields is refused.
         ("POST", "/api/v1/notifications/read-all") => 200,
         ("PUT", "/api/v1/notifications/settings") => 422,
