@@ -35,12 +35,12 @@ pub trait PaymentGateway: Send + Sync {
     fn notification(&self, fields: &HashMap<String, String>) -> Option<Notice>;
     /// Asks the gateway what it knows of an order (reconciliation): of one that got no
     /// notification, and of one recorded as paid here.
-    fn query(&self, order: &OrderView, now_ms: i64) -> Answer;
+    fn query(&self, order: &OrderView, now_ms: i64) -> GatewayAnswer;
 }
 
 /// A gateway's word on an order, asked at reconciliation.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer {
+pub enum GatewayAnswer {
     /// Paid at the gateway, under its reference.
     Paid { reference: String },
     /// Not paid, and it will not be (cancelled, expired).
@@ -78,13 +78,15 @@ impl PaymentGateway for SimulatedGateway {
     /// The simulated gateway's payments are the confirmations on its checkout page, each
     /// under the reference `SIM-<order>`: an order recorded paid under another reference
     /// is unknown to it; an open order is pending until it times out.
-    fn query(&self, order: &OrderView, now_ms: i64) -> Answer {
+    fn query(&self, order: &OrderView, now_ms: i64) -> GatewayAnswer {
         let reference = format!("SIM-{}", order.id);
         match order.state.as_str() {
-            "created" if now_ms - order.created_at >= SIMULATED_TIMEOUT_MS => Answer::Failed { reason: "超时未支付".into() },
-            "created" => Answer::Pending,
-            _ if order.gateway_ref.as_deref() == Some(reference.as_str()) => Answer::Paid { reference },
-            _ => Answer::Unknown,
+            "created" if now_ms - order.created_at >= SIMULATED_TIMEOUT_MS => {
+                GatewayAnswer::Failed { reason: "超时未支付".into() }
+            }
+            "created" => GatewayAnswer::Pending,
+            _ if order.gateway_ref.as_deref() == Some(reference.as_str()) => GatewayAnswer::Paid { reference },
+            _ => GatewayAnswer::Unknown,
         }
     }
 }
@@ -108,7 +110,7 @@ pub const CONFIRM_WINDOW_MS: i64 = 2 * 86_400_000;
 
 /// What one reconciliation did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Reconciled {
+pub struct OrdersReconciled {
     /// Paid at the gateway without a notification: recorded now (once).
     pub recorded: usize,
     /// Failed or expired at the gateway: marked failed.
@@ -129,15 +131,15 @@ pub async fn reconcile<'g>(
     dues: &Dues<'_>,
     gateways: &(dyn Fn(&str) -> Option<&'g dyn PaymentGateway> + Sync),
     now_ms: i64,
-) -> StoreResult<Reconciled> {
-    let mut out = Reconciled::default();
+) -> StoreResult<OrdersReconciled> {
+    let mut out = OrdersReconciled::default();
     let adapter = |order: &OrderView| {
         gateways(&order.gateway)
             .ok_or_else(|| StoreError::Corrupt { column: "dues_orders.gateway".into(), value: order.gateway.clone() })
     };
     for order in dues.open_orders(now_ms + 1).await? {
         match adapter(&order)?.query(&order, now_ms) {
-            Answer::Paid { reference } => match dues.settle_order(order.id, true, &reference).await {
+            GatewayAnswer::Paid { reference } => match dues.settle_order(order.id, true, &reference).await {
                 Ok(_) => out.recorded += 1,
                 // Paid there, refused here (the month was paid otherwise meanwhile): the
                 // payer is owed a refund; the secretary sees the flag.
@@ -152,21 +154,21 @@ pub async fn reconcile<'g>(
                 }
                 Err(e) => return Err(e),
             },
-            Answer::Failed { reason } => {
+            GatewayAnswer::Failed { reason } => {
                 dues.settle_order(order.id, false, &reason).await?;
                 out.failed += 1;
             }
-            Answer::Pending | Answer::Unknown => out.pending += 1,
+            GatewayAnswer::Pending | GatewayAnswer::Unknown => out.pending += 1,
         }
     }
     for order in dues.paid_orders(now_ms - CONFIRM_WINDOW_MS).await? {
         match adapter(&order)?.query(&order, now_ms) {
-            Answer::Paid { .. } => {}
-            Answer::Failed { reason } => {
+            GatewayAnswer::Paid { .. } => {}
+            GatewayAnswer::Failed { reason } => {
                 dues.flag_order(order.id, &format!("已记为交纳，但支付渠道称未支付：{reason}")).await?;
                 out.flagged += 1;
             }
-            Answer::Pending | Answer::Unknown => {
+            GatewayAnswer::Pending | GatewayAnswer::Unknown => {
                 dues.flag_order(order.id, "已记为交纳，但支付渠道查无此笔支付").await?;
                 out.flagged += 1;
             }
@@ -204,14 +206,14 @@ mod tests {
 
     #[test]
     fn an_abandoned_simulated_checkout_fails_at_reconciliation() {
-        assert_eq!(SimulatedGateway.query(&order(0), SIMULATED_TIMEOUT_MS - 1), Answer::Pending);
-        assert!(matches!(SimulatedGateway.query(&order(0), SIMULATED_TIMEOUT_MS), Answer::Failed { .. }));
+        assert_eq!(SimulatedGateway.query(&order(0), SIMULATED_TIMEOUT_MS - 1), GatewayAnswer::Pending);
+        assert!(matches!(SimulatedGateway.query(&order(0), SIMULATED_TIMEOUT_MS), GatewayAnswer::Failed { .. }));
     }
 
     #[test]
     fn the_simulated_gateway_knows_only_the_payments_confirmed_on_its_checkout() {
         let paid = |r: &str| OrderView { state: "paid".into(), gateway_ref: Some(r.into()), ..order(0) };
-        assert_eq!(SimulatedGateway.query(&paid("SIM-7"), 1), Answer::Paid { reference: "SIM-7".into() });
-        assert_eq!(SimulatedGateway.query(&paid("SIM-8"), 1), Answer::Unknown);
+        assert_eq!(SimulatedGateway.query(&paid("SIM-7"), 1), GatewayAnswer::Paid { reference: "SIM-7".into() });
+        assert_eq!(SimulatedGateway.query(&paid("SIM-8"), 1), GatewayAnswer::Unknown);
     }
 }

@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use vanguard_store::affairs::OrderView;
 use vanguard_store::{Actor, Scope};
-use vanguard_web::affairs::gateway::{Answer, Notice, PaymentGateway, reconcile};
+use vanguard_web::affairs::gateway::{GatewayAnswer, Notice, PaymentGateway, reconcile};
 
 async fn pay(server: &Server, token: &str, member: i64, key: Option<&str>, body: &Value) -> Resp {
     let mut rb = server.request(Method::POST, &format!("/api/v1/dues/members/{member}/payments"), Some(token)).json(body);
@@ -114,8 +114,8 @@ impl PaymentGateway for KnowsOnly {
     fn notification(&self, _: &std::collections::HashMap<String, String>) -> Option<Notice> {
         None
     }
-    fn query(&self, order: &OrderView, _now_ms: i64) -> Answer {
-        if order.id == self.paid { Answer::Paid { reference: format!("GW-{}", order.id) } } else { Answer::Unknown }
+    fn query(&self, order: &OrderView, _now_ms: i64) -> GatewayAnswer {
+        if order.id == self.paid { GatewayAnswer::Paid { reference: format!("GW-{}", order.id) } } else { GatewayAnswer::Unknown }
     }
 }
 
