@@ -406,6 +406,10 @@ fn with_peak_rss(args: &[&str], d: &Path, out: &Path) -> (bool, String, i64) {
     let file = std::fs::File::create(out).expect("output file");
     let mut c = vanguard();
     c.args(args).arg("--data-dir").arg(d).stdout(file.try_clone().expect("clone")).stderr(file);
+    // What is measured is the file's handling: with RUST_BACKTRACE=1 in the environment,
+    // anyhow would also capture and symbolize a backtrace of the debug binary for the
+    // refusal (tens of MB of debug info), which is not the import's memory.
+    c.env("RUST_LIB_BACKTRACE", "0");
     // Reaped below by wait4 (which std's `wait` cannot do: it drops the child's rusage).
     #[allow(clippy::zombie_processes)]
     let child = c.spawn().expect("spawn vanguard");
