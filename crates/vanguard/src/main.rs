@@ -336,8 +336,21 @@ async fn find_account(db: &Db, username: &str) -> Result<account::AccountRow> {
     account::account_by_username(db, username).await?.with_context(|| format!("没有用户名为“{username}”的账户"))
 }
 
+/// Prints a failure as its chain of Chinese messages (`{e:#}`), never as a Rust backtrace:
+/// the CLI is used by secretaries, and `RUST_BACKTRACE` in their environment must not turn
+/// a refusal into a stack dump.
 #[tokio::main]
-async fn main() -> Result<()> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
         .with_writer(std::io::stderr)

@@ -33,6 +33,9 @@ fn vanguard() -> Command {
         c.env_remove(var);
     }
     c.env("RUST_LOG", "warn");
+    // As on a machine whose environment asks for backtraces: a refusal must still read
+    // as its Chinese message only.
+    c.env("RUST_BACKTRACE", "1");
     c
 }
 
@@ -55,6 +58,7 @@ fn ok(out: &Output, what: &str) -> String {
 fn refused(out: &Output, what: &str) -> String {
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(!out.status.success(), "{what} should have been refused: {text}");
+    assert!(!text.contains("backtrace"), "{what}: a refusal prints no Rust backtrace: {text}");
     text
 }
 
