@@ -331,7 +331,8 @@ mod tests {
         let r = PledgeRules::default();
         let e = label_allowed(&r, Sector::Other, PledgeLabelKind::PioneerPost).unwrap_err();
         assert!(e.errors[0].message.contains("不设三亮标识"));
-        let custom = PledgeRules { labels: vec![SectorLabels { sector: Sector::Other, kinds: vec![PledgeLabelKind::PioneerPost] }], ..r };
+        let custom =
+            PledgeRules { labels: vec![SectorLabels { sector: Sector::Other, kinds: vec![PledgeLabelKind::PioneerPost] }], ..r };
         assert!(label_allowed(&custom, Sector::Other, PledgeLabelKind::PioneerPost).is_ok(), "the table is data");
     }
 
@@ -390,7 +391,12 @@ mod tests {
     #[test]
     fn a_compare_record_has_a_kind_a_past_day_and_its_evidence() {
         let today = d("2026-07-01");
-        let ok = CompareInput { kind: "service".into(), on: "2026-06-30".into(), what: "为独居老人送餐".into(), evidence: "社区台账第12页".into() };
+        let ok = CompareInput {
+            kind: "service".into(),
+            on: "2026-06-30".into(),
+            what: "为独居老人送餐".into(),
+            evidence: "社区台账第12页".into(),
+        };
         let (k, on, _, _) = parse_compare(&ok, today).unwrap();
         assert_eq!((k, on), (CompareKind::Service, d("2026-06-30")));
         let bad = CompareInput { kind: "fun".into(), on: "2026-07-02".into(), what: String::new(), evidence: String::new() };

@@ -104,12 +104,9 @@ pub fn parse_plan(rules: &SecondmentRules, input: &SecondmentInput, from_org_id:
     check_text(&mut inv, "post", "挂任职务", &input.post, 100, true);
     check_text(&mut inv, "duties", "工作职责", &input.duties, SECONDMENT_TEXT_MAX, true);
     match (starts, ends) {
-        (Some(starts_on), Some(ends_on)) if inv.is_empty() => Ok(SecondmentPlan {
-            starts_on,
-            ends_on,
-            post: input.post.trim().into(),
-            duties: input.duties.trim().into(),
-        }),
+        (Some(starts_on), Some(ends_on)) if inv.is_empty() => {
+            Ok(SecondmentPlan { starts_on, ends_on, post: input.post.trim().into(), duties: input.duties.trim().into() })
+        }
         _ => Err(inv),
     }
 }
@@ -135,7 +132,11 @@ pub fn check_report(s: &SecondmentFacts, on: NaiveDate, today: NaiveDate) -> Res
         return Err(Invalid::one("on", "date.future", "日期不能晚于今天"));
     }
     if on < s.starts_on {
-        return Err(Invalid::one("on", "secondment.before_start", format!("报告日期不能早于挂职开始日期{}", zh_date(s.starts_on))));
+        return Err(Invalid::one(
+            "on",
+            "secondment.before_start",
+            format!("报告日期不能早于挂职开始日期{}", zh_date(s.starts_on)),
+        ));
     }
     Ok(())
 }
@@ -211,8 +212,12 @@ pub fn report_overdue_finding(
         period: Period::containing(PeriodKind::Month, due),
         severity: severity.open_at_risk,
         evidence: match s.last_report_on {
-            Some(last) => format!("上次报告{}，应于{}前再报告（每{}个月）", zh_date(last), zh_date(due), rules.report_every_months),
-            None => format!("{}开始挂职，应于{}前首次报告（每{}个月）", zh_date(s.starts_on), zh_date(due), rules.report_every_months),
+            Some(last) => {
+                format!("上次报告{}，应于{}前再报告（每{}个月）", zh_date(last), zh_date(due), rules.report_every_months)
+            }
+            None => {
+                format!("{}开始挂职，应于{}前首次报告（每{}个月）", zh_date(s.starts_on), zh_date(due), rules.report_every_months)
+            }
         },
     })
 }
@@ -286,7 +291,9 @@ mod tests {
         assert!(check_report(&facts(SecondmentState::Active), d("2026-05-30"), today).is_ok());
         assert!(check_report(&facts(SecondmentState::Ended), d("2026-05-30"), today).is_ok());
         assert!(check_report(&facts(SecondmentState::Active), d("2026-06-02"), today).unwrap_err().has("date.future"));
-        assert!(check_report(&facts(SecondmentState::Active), d("2026-01-14"), today).unwrap_err().has("secondment.before_start"));
+        assert!(
+            check_report(&facts(SecondmentState::Active), d("2026-01-14"), today).unwrap_err().has("secondment.before_start")
+        );
         assert!(check_report(&facts(SecondmentState::Evaluated), d("2026-05-30"), today).unwrap_err().has("secondment.closed"));
     }
 

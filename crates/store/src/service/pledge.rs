@@ -25,9 +25,8 @@ use vanguard_domain::kernel::finding::Subject;
 use vanguard_domain::kernel::time::date_text;
 use vanguard_domain::org::path;
 use vanguard_domain::service::pledge::{
-    COMMITMENT_MAX, CommitmentFacts, CommitmentState, CompareInput, CompareKind, FulfilmentGrade, PLEDGE_NOTE_MAX,
-    PLEDGE_PREFIX, PledgeLabelKind, grade, label_allowed, missing_finding, parse_commitment, parse_compare, review,
-    rewrite,
+    COMMITMENT_MAX, CommitmentFacts, CommitmentState, CompareInput, CompareKind, FulfilmentGrade, PLEDGE_NOTE_MAX, PLEDGE_PREFIX,
+    PledgeLabelKind, grade, label_allowed, missing_finding, parse_commitment, parse_compare, review, rewrite,
 };
 
 crate::platform::scope::feature_handle!(
@@ -291,12 +290,8 @@ impl Pledges<'_> {
         let org = self.scoped().orgs().org(org_id).await?;
         let (lo, hi) = (org.path.clone(), path::upper(&org.path));
         let rules = self.db.rules();
-        let may_grant = rules
-            .pledges
-            .kinds_for(org.sector)
-            .into_iter()
-            .map(|k| LabelChoice { code: k.code(), label: k.label() })
-            .collect();
+        let may_grant =
+            rules.pledges.kinds_for(org.sector).into_iter().map(|k| LabelChoice { code: k.code(), label: k.label() }).collect();
         let sql = format!(
             "{LABEL_SELECT} WHERE l.region_id = $1 AND l.org_path >= $2 AND l.org_path < $3 AND l.open_key = 0 \
              ORDER BY l.granted_on DESC, l.id DESC LIMIT {LIST_MAX}"
@@ -335,7 +330,11 @@ impl Pledges<'_> {
         let mut inv = Invalid::default();
         let kind = PledgeLabelKind::from_code(input.kind.trim());
         if kind.is_none() {
-            inv.push(vanguard_domain::FieldError::new("kind", "pledge.label_kind", "请选择标识：党员示范岗、党员先锋岗或共产党员户"));
+            inv.push(vanguard_domain::FieldError::new(
+                "kind",
+                "pledge.label_kind",
+                "请选择标识：党员示范岗、党员先锋岗或共产党员户",
+            ));
         }
         vanguard_domain::kernel::error::check_text(&mut inv, "post", "岗位或挂牌内容", &input.post, 100, true);
         let Some(kind) = kind.filter(|_| inv.is_empty()) else { return Err(StoreError::Invalid(inv)) };
@@ -356,8 +355,13 @@ impl Pledges<'_> {
         if n == 0 {
             return Err(StoreError::conflict("pledge.label_exists", format!("{}已有“{}”标识", m.name, kind.label())));
         }
-        self.audit(&mut tx, "pledge.label", format!("member:{}", m.id), format!("{}：{}（{}）", org.name, kind.label(), input.post.trim()))
-            .await?;
+        self.audit(
+            &mut tx,
+            "pledge.label",
+            format!("member:{}", m.id),
+            format!("{}：{}（{}）", org.name, kind.label(), input.post.trim()),
+        )
+        .await?;
         tx.commit().await?;
         Ok(PledgeLabelView {
             id,
@@ -403,9 +407,8 @@ impl Pledges<'_> {
     /// The member writes (or rewrites) this year's commitment; the branch is told that it
     /// waits for review. Audited.
     pub async fn write_commitment(&self, text: &str) -> StoreResult<CommitmentView> {
-        let member_id = self.scope.member_id.ok_or_else(|| {
-            StoreError::conflict("pledge.no_member", "您的账户未关联党员档案，无法亮承诺；请用本人的党员账户登录")
-        })?;
+        // An account bound to no member has no commitment to write: out of reach.
+        let member_id = self.scope.member_id.ok_or(StoreError::NotFound)?;
         let text = parse_commitment(text).map_err(StoreError::Invalid)?;
         let m = self.scoped().members().member_row(member_id).await?;
         let year = self.db.clock().today().year();
@@ -465,7 +468,8 @@ impl Pledges<'_> {
         if n == 0 {
             return Err(raced());
         }
-        let detail = if note.trim().is_empty() { next.label().to_string() } else { format!("{}：{}", next.label(), note.trim()) };
+        let detail =
+            if note.trim().is_empty() { next.label().to_string() } else { format!("{}：{}", next.label(), note.trim()) };
         self.audit(&mut tx, "pledge.review", format!("member:{}", r.member_id), format!("{}年度承诺{detail}", r.year)).await?;
         refresh_branch(&mut tx, self.db, self.scope.region_id, r.org_id).await?;
         tx.commit().await
@@ -488,8 +492,13 @@ impl Pledges<'_> {
         if n == 0 {
             return Err(raced());
         }
-        self.audit(&mut tx, "pledge.grade", format!("member:{}", r.member_id), format!("{}年度践诺{}：{}", r.year, g.label(), note.trim()))
-            .await?;
+        self.audit(
+            &mut tx,
+            "pledge.grade",
+            format!("member:{}", r.member_id),
+            format!("{}年度践诺{}：{}", r.year, g.label(), note.trim()),
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -509,8 +518,13 @@ impl Pledges<'_> {
              recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
             .bind(m.region_id).bind(id).bind(m.id).bind(m.org_id).bind(&m.org_path).bind(kind.code()).bind(date_text(on))
             .bind(&what).bind(&evidence).bind(source).bind(self.scope.actor.account_id).bind(now).execute(c).await)?;
-        self.audit(&mut tx, "pledge.record", format!("member:{}", m.id), format!("{}：{what}（{}）", kind.label(), date_text(on)))
-            .await?;
+        self.audit(
+            &mut tx,
+            "pledge.record",
+            format!("member:{}", m.id),
+            format!("{}：{what}（{}）", kind.label(), date_text(on)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(CompareView {
             id,

@@ -21,8 +21,8 @@ use vanguard_domain::kernel::time::{date_text, parse_iso_date};
 use vanguard_domain::org::path;
 use vanguard_domain::service::pledge::FulfilmentGrade;
 use vanguard_domain::service::secondment::{
-    SECONDMENT_PREFIX, SecondmentFacts, SecondmentInput, SecondmentState, check_report, end, evaluate, parse_plan,
-    report_due_on, report_overdue_finding,
+    SECONDMENT_PREFIX, SecondmentFacts, SecondmentInput, SecondmentState, check_report, end, evaluate, parse_plan, report_due_on,
+    report_overdue_finding,
 };
 
 crate::platform::scope::feature_handle!(
@@ -264,6 +264,8 @@ impl Secondments<'_> {
     /// region. Audited.
     pub async fn create(&self, input: &SecondmentInput) -> StoreResult<SecondmentDetail> {
         let root = self.scope.writable_root().ok_or(StoreError::Forbidden)?.to_string();
+        // The form's own problems first (whoever the member is), then the member's reach.
+        parse_plan(&self.db.rules().secondments, input, -1).map_err(StoreError::Invalid)?;
         let m = self.scoped().members().member_row(input.member_id).await?;
         if !path::within(&m.org_path, &root) || m.archived {
             return Err(StoreError::NotFound);
@@ -390,9 +392,7 @@ fn raced() -> StoreError {
 /// Counts per calendar year of spans `(start, stop)`: started in the year, and serving on
 /// any day of it; years from the first start to the last stop, oldest first.
 pub fn count_years(spans: &[(NaiveDate, NaiveDate)]) -> Vec<SecondmentYear> {
-    let (Some(first), Some(last)) =
-        (spans.iter().map(|s| s.0.year()).min(), spans.iter().map(|s| s.1.year()).max())
-    else {
+    let (Some(first), Some(last)) = (spans.iter().map(|s| s.0.year()).min(), spans.iter().map(|s| s.1.year()).max()) else {
         return Vec::new();
     };
     (first..=last)

@@ -4,9 +4,9 @@
 
 use crate::AppState;
 use crate::extract::{ClientIp, Ctx, Id, JsonBody, QueryParams, YearParams};
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use serde::Deserialize;
 use vanguard_domain::service::pledge::CompareInput;
 use vanguard_store::service::pledge::{
@@ -67,7 +67,12 @@ pub struct CommitmentDecision {
     pub grade: String,
 }
 
-pub(super) async fn decide_commitment(ctx: &Ctx, state: &AppState, id: i64, d: &CommitmentDecision) -> vanguard_store::StoreResult<()> {
+pub(super) async fn decide_commitment(
+    ctx: &Ctx,
+    state: &AppState,
+    id: i64,
+    d: &CommitmentDecision,
+) -> vanguard_store::StoreResult<()> {
     let p = ctx.scoped(&state.db).pledges();
     match d.action.as_str() {
         "approve" => p.review(id, true, &d.note).await,
@@ -103,14 +108,21 @@ pub struct PublishInput {
     pub published: bool,
 }
 
+/// The org's publish switch after a change.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PublishState {
+    pub org_id: i64,
+    pub published: bool,
+}
+
 pub async fn publish(
     State(state): State<AppState>,
     ctx: Ctx,
     Id(id): Id,
     JsonBody(b): JsonBody<PublishInput>,
-) -> crate::error::ApiResult<StatusCode> {
+) -> crate::error::ApiResult<Json<PublishState>> {
     ctx.scoped(&state.db).pledges().set_published(id, b.published).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(Json(PublishState { org_id: id, published: b.published }))
 }
 
 pub async fn public(

@@ -9,9 +9,9 @@ use crate::extract::{ClientIp, Ctx, Id, QueryParams, YearParams};
 use crate::limiter::LoginLimiter;
 use crate::shell::{PageResult, Shell, form_errors, render, see_other};
 use askama::Template;
+use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Form;
 use std::net::IpAddr;
 use std::sync::OnceLock;
 use vanguard_domain::service::pledge::{COMMITMENT_MAX, CompareInput};
@@ -58,7 +58,12 @@ async fn org_page(state: &AppState, ctx: &Ctx, id: i64, year: i32, error: String
     Ok(res)
 }
 
-pub async fn org_html(State(state): State<AppState>, ctx: Ctx, Id(id): Id, QueryParams(q): QueryParams<YearParams>) -> PageResult {
+pub async fn org_html(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Id(id): Id,
+    QueryParams(q): QueryParams<YearParams>,
+) -> PageResult {
     let year = q.or_this_year(&state.db);
     org_page(&state, &ctx, id, year, String::new()).await
 }
@@ -78,7 +83,11 @@ pub async fn org_submit(State(state): State<AppState>, ctx: Ctx, Id(id): Id, For
         }
         "unlabel" => p.revoke_label(num("label_id")).await,
         a @ ("approve" | "return" | "grade") => {
-            let d = super::pledge_api::CommitmentDecision { action: a.into(), note: one(&pairs, "note"), grade: one(&pairs, "grade") };
+            let d = super::pledge_api::CommitmentDecision {
+                action: a.into(),
+                note: one(&pairs, "note"),
+                grade: one(&pairs, "grade"),
+            };
             super::pledge_api::decide_commitment(&ctx, &state, num("commitment_id"), &d).await
         }
         "record" => {

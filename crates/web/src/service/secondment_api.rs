@@ -2,9 +2,9 @@
 
 use crate::AppState;
 use crate::extract::{Ctx, Id, JsonBody};
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use vanguard_domain::service::secondment::SecondmentInput;
 use vanguard_store::service::secondment::{SecondmentDetail, SecondmentStep, SecondmentView, SecondmentYear};
 

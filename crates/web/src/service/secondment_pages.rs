@@ -5,9 +5,9 @@ use crate::AppState;
 use crate::extract::{Ctx, Id};
 use crate::shell::{PageResult, Shell, form_errors, render, see_other};
 use askama::Template;
+use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Form;
 use vanguard_domain::service::secondment::SecondmentInput;
 use vanguard_store::StoreError;
 use vanguard_store::org::OrgView;
@@ -60,6 +60,8 @@ pub async fn create_html(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Fo
         post: one(&pairs, "post"),
         duties: one(&pairs, "duties"),
     };
+    // The sending org in reach first: its page is the form's.
+    ctx.scoped(&state.db).orgs().org(id).await?;
     match ctx.scoped(&state.db).secondments().create(&input).await {
         Ok(d) => Ok(see_other(&format!("/secondments/{}?done=saved", d.secondment.id))),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
@@ -94,7 +96,12 @@ pub async fn detail_html(State(state): State<AppState>, ctx: Ctx, Id(id): Id) ->
 }
 
 pub async fn step_html(State(state): State<AppState>, ctx: Ctx, Id(id): Id, Form(pairs): Form<Pairs>) -> PageResult {
-    let s = SecondmentStep { step: one(&pairs, "step"), on: one(&pairs, "on"), text: one(&pairs, "text"), grade: one(&pairs, "grade") };
+    let s = SecondmentStep {
+        step: one(&pairs, "step"),
+        on: one(&pairs, "on"),
+        text: one(&pairs, "text"),
+        grade: one(&pairs, "grade"),
+    };
     match ctx.scoped(&state.db).secondments().step(id, &s).await {
         Ok(_) => Ok(see_other(&format!("/secondments/{id}?done=saved"))),
         Err(e @ (StoreError::Invalid(_) | StoreError::Conflict { .. })) => {
