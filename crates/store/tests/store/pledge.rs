@@ -42,11 +42,13 @@ async fn a_commitment_is_reviewed_by_another_account_within_reach_and_published_
             let days = (deadline - db.clock().today()).num_days() + 1;
             db.clock().advance(days * 86_400_000);
         }
-        let s = db.scoped(&system(&tr.root));
+        let sys = system(&tr.root);
+        let s = db.scoped(&sys);
         let a = s.members().create_member(&member("李诺", 40, tr.branch_a)).await.unwrap();
         let b = s.members().create_member(&member("王迟", 41, tr.branch_a)).await.unwrap();
         let ba = s.orgs().org(tr.branch_a).await.unwrap();
-        let mine = db.scoped(&own(tr.root.region_id, a.id, &ba.path, 501));
+        let mine = own(tr.root.region_id, a.id, &ba.path, 501);
+        let mine = db.scoped(&mine);
         let c = mine.pledges().write_commitment("每月为社区老人义务理发").await.unwrap();
         assert_eq!(c.state.as_deref(), Some("submitted"), "{}", t.backend);
         // The branch runs 亮承诺 this year: 王迟, without one after the deadline, is a finding.
@@ -82,7 +84,8 @@ async fn a_commitment_is_reviewed_by_another_account_within_reach_and_published_
         assert!(matches!(public_page(db, tr.branch_b).await, Err(StoreError::NotFound)));
 
         // 王迟 writes one: the finding resolves in the same transaction.
-        let late = db.scoped(&own(tr.root.region_id, b.id, &ba.path, 502));
+        let late = own(tr.root.region_id, b.id, &ba.path, 502);
+        let late = db.scoped(&late);
         late.pledges().write_commitment("做好楼道长工作").await.unwrap();
         assert!(open_findings(db, &tr.root, MISSING_CODE).await.is_empty(), "{}", t.backend);
     }
@@ -93,7 +96,8 @@ async fn a_secondment_without_a_report_for_three_months_is_a_finding_until_one_i
     for t in backends().await {
         let db = &t.db;
         let tr = tree(db).await;
-        let s = db.scoped(&system(&tr.root));
+        let sys = system(&tr.root);
+        let s = db.scoped(&sys);
         let cadre = s.members().create_member(&member("赵挂", 42, tr.branch_a)).await.unwrap();
         let today = db.clock().today();
         let start = today.checked_sub_months(Months::new(4)).unwrap();
