@@ -90,7 +90,7 @@ async fn run(db: &Db, args: &WebhookBench) -> Result<()> {
         by_branch.entry(m.org_id).or_default().push(m.id);
     }
     // Alternate whole branches between the sides until each has its requests.
-    let (mut a, mut b): (Vec<(i64, i64)>, Vec<(i64, i64)>) = (Vec::new(), Vec::new());
+    let (mut a, mut b) = (Vec::<(i64, i64)>::new(), Vec::<(i64, i64)>::new());
     let mut hook_branches = Vec::new();
     for (i, (branch, ids)) in by_branch.iter().enumerate() {
         let side = if i % 2 == 0 { &mut a } else { &mut b };
