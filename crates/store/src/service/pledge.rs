@@ -310,7 +310,12 @@ impl Pledges<'_> {
         );
         let records: Vec<CompareView> = crate::read!(self.db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(org.region_id).bind(&lo).bind(&hi).fetch_all(c).await)?;
-        let missing = commitments.iter().filter(|c| !matches!(c.state.as_deref(), Some("submitted" | "approved"))).count();
+        // Counted over the whole subtree (the list above stops at LIST_MAX rows).
+        let missing: i64 = crate::read!(self.db, c => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM members m WHERE m.region_id = $1 AND m.archived = FALSE AND m.org_path >= $2 AND m.org_path < $3 \
+             AND NOT EXISTS (SELECT 1 FROM pledge_commitments c WHERE c.region_id = m.region_id AND c.member_id = m.id \
+             AND c.year = $4 AND c.state IN ('submitted', 'approved'))")
+            .bind(org.region_id).bind(&lo).bind(&hi).bind(i64::from(year)).fetch_one(c).await)?;
         Ok(PledgeOverview {
             org_id,
             year,
@@ -319,7 +324,7 @@ impl Pledges<'_> {
             labels: label_labels(labels)?,
             commitments: commit_labels(commitments)?,
             records: record_labels(records)?,
-            missing: missing as i64,
+            missing,
             deadline: date_text(rules.pledges.deadline(year)),
         })
     }

@@ -83,11 +83,14 @@ async fn a_commitment_is_reviewed_by_another_account_within_reach_and_published_
         // A branch publishing says nothing about its sibling.
         assert!(matches!(public_page(db, tr.branch_b).await, Err(StoreError::NotFound)));
 
+        let year = db.clock().today().year();
+        assert_eq!(db.scoped(&secretary).pledges().overview(tr.branch_a, year).await.unwrap().missing, 1, "{}", t.backend);
         // 王迟 writes one: the finding resolves in the same transaction.
         let late = own(tr.root.region_id, b.id, &ba.path, 502);
         let late = db.scoped(&late);
         late.pledges().write_commitment("做好楼道长工作").await.unwrap();
         assert!(open_findings(db, &tr.root, MISSING_CODE).await.is_empty(), "{}", t.backend);
+        assert_eq!(db.scoped(&secretary).pledges().overview(tr.branch_a, year).await.unwrap().missing, 0, "{}", t.backend);
     }
 }
 
