@@ -27,6 +27,8 @@ mod mobile_lost;
 mod ops;
 #[path = "store/orglife.rs"]
 mod orglife;
+#[path = "store/pledge.rs"]
+mod pledge;
 #[path = "store/recruit.rs"]
 mod recruit;
 #[path = "store/schema.rs"]

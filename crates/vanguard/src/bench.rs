@@ -54,6 +54,8 @@ pub enum BenchAction {
     Orglife(crate::orglife_cli::OrglifeBench),
     /// Time 党费: a month of bills, recording payments, the month-start burst.
     Dues(crate::dues_bench::DuesBench),
+    /// Time a request that notifies a group with a slow robot against one without.
+    Webhook(crate::webhook_bench::WebhookBench),
 }
 
 pub async fn run(action: BenchAction, store: &crate::StoreArgs) -> Result<()> {
@@ -61,6 +63,7 @@ pub async fn run(action: BenchAction, store: &crate::StoreArgs) -> Result<()> {
         BenchAction::Hello { addr } => hello(addr).await,
         BenchAction::Orglife(args) => crate::orglife_cli::bench(args, store).await,
         BenchAction::Dues(args) => crate::dues_bench::bench(args, store).await,
+        BenchAction::Webhook(args) => crate::webhook_bench::bench(args, store).await,
         BenchAction::OneRead { addr } => {
             let db = store.open().await?;
             let r = one_read(db.clone(), addr).await;

@@ -7,6 +7,7 @@ mod dues_bench;
 mod orglife_cli;
 mod roster_cli;
 mod upload_cli;
+mod webhook_bench;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -556,6 +557,7 @@ mod tests {
         &["bench", "roster"],
         &["bench", "orglife"],
         &["bench", "dues"],
+        &["bench", "webhook"],
     ];
 
     fn leaves(cmd: &clap::Command, path: Vec<String>, out: &mut Vec<Vec<String>>) {

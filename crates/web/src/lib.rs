@@ -32,6 +32,7 @@ pub mod notify;
 pub mod org;
 pub mod orglife;
 pub mod security;
+pub mod service;
 pub mod system;
 
 use axum::Router;

@@ -82,6 +82,8 @@ pub fn table() -> Vec<RouteSpec> {
         crate::cockpit::routes::routes(),
         crate::learning::routes::routes(),
         crate::notify::routes::routes(),
+        crate::service::pledge_routes::routes(),
+        crate::service::secondment_routes::routes(),
         crate::home::routes::routes(),
     ]
     .into_iter()

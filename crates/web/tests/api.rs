@@ -25,6 +25,8 @@ mod notify;
 mod ops;
 #[path = "api/orglife.rs"]
 mod orglife;
+#[path = "api/pledge.rs"]
+mod pledge;
 #[path = "api/recruit.rs"]
 mod recruit;
 #[path = "api/secretary.rs"]

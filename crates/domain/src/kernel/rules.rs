@@ -36,6 +36,10 @@ pub struct RuleSet {
     pub notify: crate::notify::NotifyRules,
     /// 组织关系接转: the letter's validity and the timeout (`domain.md` §4.8).
     pub transfer: crate::affairs::transfer::TransferRules,
+    /// 三亮三比: label kinds per 领域, the commitment's deadline, the 践诺评议 window (A30).
+    pub pledges: crate::service::pledge::PledgeRules,
+    /// 三重三跨 挂职: the default term (1 year, A27) and the report frequency.
+    pub secondments: crate::service::secondment::SecondmentRules,
     /// How serious each kind of finding is, for every rule of every feature.
     pub severity: SeverityPolicy,
     pub login: LoginPolicy,
@@ -57,6 +61,8 @@ impl Default for RuleSet {
             learning: crate::learning::LearningRules::default(),
             notify: crate::notify::NotifyRules::default(),
             transfer: crate::affairs::transfer::TransferRules::default(),
+            pledges: crate::service::pledge::PledgeRules::default(),
+            secondments: crate::service::secondment::SecondmentRules::default(),
             severity: SeverityPolicy::default(),
             login: LoginPolicy::default(),
             password: PasswordPolicy::default(),

@@ -156,7 +156,7 @@ async fn refresh_member(tx: &mut Tx, db: &Db, region_id: i64, member_id: i64) ->
 /// The members a full check of a region judges under `prefix`: `judged` (those with
 /// open records) and every member with an open finding of the prefix (which resolves once
 /// the record is closed), sorted and without repeats.
-pub(super) async fn member_subjects(
+pub(crate) async fn member_subjects(
     db: &Db,
     region_id: i64,
     prefix: &str,

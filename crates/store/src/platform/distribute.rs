@@ -93,6 +93,12 @@ pub const TABLES: &[(&str, Placement)] = &[
     ("notify_webhooks", Placement::ByRegion),
     ("notify_outbox", Placement::ByRegion),
     ("notify_deliveries", Placement::ByRegion),
+    ("pledge_labels", Placement::ByRegion),
+    ("pledge_commitments", Placement::ByRegion),
+    ("pledge_records", Placement::ByRegion),
+    ("pledge_publications", Placement::ByRegion),
+    ("secondments", Placement::ByRegion),
+    ("secondment_reports", Placement::ByRegion),
     ("member_identities", Placement::ByKey("id_number_hash")),
 ];
 

@@ -255,6 +255,29 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("POST", "/api/v1/lost/{id}/steps") => case(MemberWrite, NoSuchObject, Body::Json(json!({"step": "search"}))),
         ("POST", "/lost/{id}") => case(MemberWrite, NoSuchObject, form(&[("step", "search")])),
         ("GET", "/api/v1/lost/awaiting") => case(MemberWrite, Untargeted, Body::None),
+        // 三亮三比 and 挂职 (做): the org's page and writes need 维护党员 over it; the portal's
+        // commitment is the member's own; the public page answers 404 unless the org publishes.
+        ("GET", "/api/v1/pledges/orgs/{id}" | "/orgs/{id}/pledges") => case(MemberWrite, OrgPath, Body::None),
+        ("POST", "/api/v1/pledges/orgs/{id}/labels") => case(MemberWrite, OrgPath, Body::Json(json!({}))),
+        ("DELETE", "/api/v1/pledges/labels/{id}") => case(MemberWrite, NoSuchObject, Body::None),
+        ("PUT", "/api/v1/pledges/orgs/{id}/published") => case(MemberWrite, OrgPath, Body::Json(json!({"published": false}))),
+        ("POST", "/api/v1/pledges/commitments/{id}/decide") => {
+            case(MemberWrite, NoSuchObject, Body::Json(json!({"action": "approve"})))
+        }
+        ("POST", "/api/v1/pledges/members/{id}/records") => case(MemberWrite, MemberPath, Body::Json(json!({}))),
+        ("GET", "/api/v1/pledges/me" | "/m/pledge") => case(MemberRead, OwnRecord, Body::None),
+        ("PUT", "/api/v1/pledges/me") => case(MemberRead, OwnRecord, Body::Json(json!({}))),
+        ("POST", "/m/pledge") => case(MemberRead, OwnRecord, form(&[])),
+        ("POST", "/orgs/{id}/pledges") => case(MemberWrite, OrgPath, form(&[])),
+        ("GET", "/public/orgs/{id}/pledges" | "/api/v1/public/orgs/{id}/pledges") => case(Public, NoSuchObject, Body::None),
+        ("GET", "/api/v1/secondments/orgs/{id}" | "/api/v1/secondments/orgs/{id}/years" | "/orgs/{id}/secondments") => {
+            case(OrgRead, OrgPath, Body::None)
+        }
+        ("POST", "/api/v1/secondments") => case(MemberWrite, Untargeted, Body::Json(json!({}))),
+        ("POST", "/orgs/{id}/secondments") => case(MemberWrite, OrgPath, form(&[])),
+        ("GET", "/api/v1/secondments/{id}" | "/secondments/{id}") => case(OrgRead, NoSuchObject, Body::None),
+        ("POST", "/api/v1/secondments/{id}/steps") => case(MemberWrite, NoSuchObject, Body::Json(json!({"step": "report"}))),
+        ("POST", "/secondments/{id}") => case(MemberWrite, NoSuchObject, form(&[("step", "report")])),
         ("POST", "/m/dues/relief") => case(MemberRead, OwnRecord, form(&[])),
         ("GET", "/m/dues/orders/{id}") => case(MemberRead, NoSuchObject, Body::None),
         // 组织关系接转: lists and queues by reach; a transfer or member nobody reaches is not found.
@@ -610,6 +633,8 @@ fn allowed_status(method: &str, path: &str, caller: Caller, target: Option<Org>)
         ("GET", "/") if caller == Caller::Member => 303,
         // The fixture's meetings have no sign-in open.
         ("GET", "/api/v1/meetings/{id}/signin/qr.svg") => 409,
+        // A public page of an org that does not publish (or does not exist): not found, for anyone.
+        ("GET", "/public/orgs/{id}/pledges" | "/api/v1/public/orgs/{id}/pledges") => 404,
         ("GET", _) => 200,
         ("POST", "/api/v1/auth/login") => 200,
         ("POST", "/api/v1/auth/logout") => 204,
@@ -710,6 +735,11 @@ fn allowed_status(method: &str, path: &str, caller: Caller, target: Option<Org>)
         ("POST", "/api/v1/mobile/members/{id}" | "/api/v1/lost/members/{id}") => 422,
         ("POST", "/members/{id}/mobile" | "/members/{id}/lost" | "/meetings/{id}/mobile") => 422,
         ("PUT", "/api/v1/mobile/meetings/{id}") => 409,
+        // 三亮三比 and 挂职: empty forms refused after the reach check; the publish switch saved.
+        ("POST", "/api/v1/pledges/orgs/{id}/labels" | "/api/v1/pledges/members/{id}/records" | "/orgs/{id}/pledges") => 422,
+        ("PUT", "/api/v1/pledges/me") => 422,
+        ("POST", "/m/pledge" | "/api/v1/secondments" | "/orgs/{id}/secondments") => 422,
+        ("PUT", "/api/v1/pledges/orgs/{id}/published") => 200,
         ("POST", "/orgs/{id}/dues" | "/members/{id}/dues/base" | "/members/{id}/dues/pay" | "/m/dues" | "/m/dues/relief") => 422,
         // 通知: an essential kind cannot be muted; a robot without its fields is refused.
         ("POST", "/api/v1/notifications/read-all") => 200,
@@ -754,6 +784,9 @@ const MAY_BE_EMPTY: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/mobile/meetings/{id}", "the fixture's meetings are not an e支部's: no mobile roll"),
     ("GET", "/api/v1/mobile/me", "the fixture's members hold no 流动党员活动证"),
     ("GET", "/api/v1/lost/orgs/{id}", "the fixture records no member as lost"),
+    ("GET", "/api/v1/pledges/me", "the fixture's members have written no commitment: `null`"),
+    ("GET", "/api/v1/secondments/orgs/{id}", "the fixture seconds nobody"),
+    ("GET", "/api/v1/secondments/orgs/{id}/years", "the fixture seconds nobody: no years"),
 ];
 
 /// Routes whose rows belong to the target but do not repeat its id (a member's history,
