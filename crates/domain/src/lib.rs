@@ -17,5 +17,6 @@ pub mod member;
 pub mod notify;
 pub mod org;
 pub mod orglife;
+pub mod service;
 
 pub use kernel::error::{FieldError, Invalid};

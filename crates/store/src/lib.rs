@@ -22,6 +22,7 @@ pub mod member;
 pub mod notify;
 pub mod org;
 pub mod orglife;
+pub mod service;
 
 pub use platform::db::{Clock, Db, Tx};
 pub(crate) use platform::db::{exec_read, exec_tx, on_tx, read};
@@ -42,4 +43,6 @@ pub(crate) const ENGINES: &[platform::engines::Engine] = &[
     affairs::transfer::check_region,
     affairs::mobile::check_region,
     affairs::lost_contact::check_region,
+    service::weak_branch::check_region,
+    service::taskforce::check_region,
 ];

@@ -36,6 +36,10 @@ pub struct RuleSet {
     pub notify: crate::notify::NotifyRules,
     /// 组织关系接转: the letter's validity and the timeout (`domain.md` §4.8).
     pub transfer: crate::affairs::transfer::TransferRules,
+    /// 大脚板走一线、小分队破难题: the task force's bounds (`domain.md` §1 A26).
+    pub taskforce: crate::service::taskforce::TaskForceRules,
+    /// 软弱涣散整顿: the reasons and measures lists, task deadlines (`domain.md` §1 A19).
+    pub weak_branches: crate::service::weak_branch::WeakBranchRules,
     /// How serious each kind of finding is, for every rule of every feature.
     pub severity: SeverityPolicy,
     pub login: LoginPolicy,
@@ -57,6 +61,8 @@ impl Default for RuleSet {
             learning: crate::learning::LearningRules::default(),
             notify: crate::notify::NotifyRules::default(),
             transfer: crate::affairs::transfer::TransferRules::default(),
+            taskforce: crate::service::taskforce::TaskForceRules::default(),
+            weak_branches: crate::service::weak_branch::WeakBranchRules::default(),
             severity: SeverityPolicy::default(),
             login: LoginPolicy::default(),
             password: PasswordPolicy::default(),
