@@ -29,6 +29,7 @@ pub mod home;
 pub mod learning;
 pub mod member;
 pub mod notify;
+pub mod service;
 pub mod org;
 pub mod orglife;
 pub mod security;

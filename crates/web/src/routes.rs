@@ -82,6 +82,8 @@ pub fn table() -> Vec<RouteSpec> {
         crate::cockpit::routes::routes(),
         crate::learning::routes::routes(),
         crate::notify::routes::routes(),
+        crate::service::weak_branch::routes(),
+        crate::service::taskforce::routes(),
         crate::home::routes::routes(),
     ]
     .into_iter()

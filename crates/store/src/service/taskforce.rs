@@ -284,9 +284,9 @@ impl TaskForces<'_> {
 
     /// Starts a project led by `org_id` (in the caller's writable subtree). Audited.
     pub async fn create(&self, org_id: i64, input: &TaskForceInput) -> StoreResult<TaskForceDetail> {
-        let p = parse_project(input).map_err(StoreError::Invalid)?;
         let mut tx = self.db.begin().await?;
         let org = self.scoped().orgs().org_for_write(&mut tx, org_id).await?;
+        let p = parse_project(input).map_err(StoreError::Invalid)?;
         let id = ids::next();
         let now = self.db.clock().now_ms();
         crate::exec_tx!(tx, c => sqlx::query(

@@ -307,9 +307,9 @@ impl WeakBranches<'_> {
         let root = self.root()?;
         let rules = self.db.rules();
         let this_year = i64::from(chrono::Datelike::year(&self.db.clock().today()));
-        let (year, reasons, note) = parse_listing(&rules.weak_branches, input, this_year).map_err(StoreError::Invalid)?;
         let mut tx = self.db.begin().await?;
         let org = self.scoped().orgs().org_for_write(&mut tx, org_id).await?;
+        let (year, reasons, note) = parse_listing(&rules.weak_branches, input, this_year).map_err(StoreError::Invalid)?;
         if !above(&root, &org.path) {
             return Err(StoreError::conflict("weak.parent_only", "列入软弱涣散整顿名单须由上级党组织办理"));
         }
