@@ -29,6 +29,8 @@ mod ops;
 mod orglife;
 #[path = "store/recruit.rs"]
 mod recruit;
+#[path = "store/rectification.rs"]
+mod rectification;
 #[path = "store/schema.rs"]
 mod schema;
 #[path = "store/secure.rs"]

@@ -27,6 +27,8 @@ mod ops;
 mod orglife;
 #[path = "api/recruit.rs"]
 mod recruit;
+#[path = "api/rectification.rs"]
+mod rectification;
 #[path = "api/secretary.rs"]
 mod secretary;
 #[path = "api/secure.rs"]

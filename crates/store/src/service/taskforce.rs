@@ -326,6 +326,17 @@ impl TaskForces<'_> {
 
     /// Sets a milestone with its deadline. By the leading org's reach. Audited.
     pub async fn add_milestone(&self, id: i64, input: &TaskForceMilestoneInput) -> StoreResult<TaskForceDetail> {
+        self.add_milestone_as_of(id, input, self.db.clock().today()).await
+    }
+
+    /// [`Self::add_milestone`] with the deadline judged as of `as_of`: for loading
+    /// history (the demo), where a milestone set months ago is overdue now.
+    pub async fn add_milestone_as_of(
+        &self,
+        id: i64,
+        input: &TaskForceMilestoneInput,
+        as_of: NaiveDate,
+    ) -> StoreResult<TaskForceDetail> {
         let mut tx = self.db.begin().await?;
         let p = self.project_row(&mut tx, id, true).await?;
         ensure_active(decode("taskforce_projects.state", &p.state, TaskForceState::from_code)?).map_err(refusal)?;
@@ -336,7 +347,7 @@ impl TaskForces<'_> {
             &self.db.rules().taskforce,
             input,
             u32::try_from(current).unwrap_or(u32::MAX),
-            self.db.clock().today(),
+            as_of,
         )
         .map_err(StoreError::Invalid)?;
         crate::exec_tx!(tx, c => sqlx::query(

@@ -367,9 +367,14 @@ impl WeakBranches<'_> {
     /// Adds a rectification task with its deadline to a branch still on the list; by
     /// the branch itself or an org above it. Audited.
     pub async fn add_task(&self, id: i64, input: &WeakTaskInput) -> StoreResult<WeakDetail> {
+        self.add_task_as_of(id, input, self.db.clock().today()).await
+    }
+
+    /// [`Self::add_task`] with the deadline judged as of `as_of` instead of today: for
+    /// loading a year of history (the demo), where a task set months ago is overdue now.
+    pub async fn add_task_as_of(&self, id: i64, input: &WeakTaskInput, as_of: NaiveDate) -> StoreResult<WeakDetail> {
         let rules = self.db.rules();
-        let (title, deadline) =
-            parse_task(&rules.weak_branches, input, self.db.clock().today()).map_err(StoreError::Invalid)?;
+        let (title, deadline) = parse_task(&rules.weak_branches, input, as_of).map_err(StoreError::Invalid)?;
         let mut tx = self.db.begin().await?;
         let b = self.branch_row(&mut tx, id).await?;
         if b.state != WeakState::Rectifying.code() {
