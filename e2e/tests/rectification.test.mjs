@@ -55,6 +55,7 @@ test('the branch submits its task, the parent accepts it and clears the branch, 
   await committee.goto(detail);
   await Promise.all([committee.waitForURL(/\?done=saved$/), committee.locator('form.decide-form button[value=accept]').first().click()]);
   assert.ok(!(await committee.locator('#weak-tasks .task-state').allTextContents()).some((s) => s !== '已验收'), 'every task accepted');
+  await committee.goto(detail);
   await committee.locator('#weak-clear-form textarea[name=note]').fill('经验收，整顿达到预期目标');
   await Promise.all([committee.waitForURL(/\?done=saved$/), committee.locator('#weak-clear-form button[type=submit]').click()]);
   assert.match(await committee.locator('h1').textContent(), /已销号/);

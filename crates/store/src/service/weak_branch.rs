@@ -336,6 +336,8 @@ impl WeakBranches<'_> {
     pub async fn add_measure(&self, id: i64, input: &WeakMeasureInput) -> StoreResult<WeakDetail> {
         let root = self.root()?;
         let rules = self.db.rules();
+        // Reach first: a listing out of reach is not found whatever the body.
+        self.detail(id).await?;
         let m = parse_measure(&rules.weak_branches, input).map_err(StoreError::Invalid)?;
         if let Some(h) = m.helper_org_id {
             self.scoped().orgs().org(h).await.map_err(|e| match e {
@@ -374,9 +376,9 @@ impl WeakBranches<'_> {
     /// loading a year of history (the demo), where a task set months ago is overdue now.
     pub async fn add_task_as_of(&self, id: i64, input: &WeakTaskInput, as_of: NaiveDate) -> StoreResult<WeakDetail> {
         let rules = self.db.rules();
-        let (title, deadline) = parse_task(&rules.weak_branches, input, as_of).map_err(StoreError::Invalid)?;
         let mut tx = self.db.begin().await?;
         let b = self.branch_row(&mut tx, id).await?;
+        let (title, deadline) = parse_task(&rules.weak_branches, input, as_of).map_err(StoreError::Invalid)?;
         if b.state != WeakState::Rectifying.code() {
             return Err(StoreError::conflict("weak.cleared", "该党组织已销号"));
         }
@@ -446,6 +448,7 @@ impl WeakBranches<'_> {
     /// list (counts as cleared in the 清零 rate). Audited.
     pub async fn clear(&self, id: i64, note: &str) -> StoreResult<WeakDetail> {
         let root = self.root()?;
+        self.detail(id).await?;
         let mut inv = Invalid::default();
         vanguard_domain::kernel::error::check_text(
             &mut inv,
