@@ -13,9 +13,7 @@
 use chrono::{Datelike, Days, NaiveDate};
 use vanguard_domain::kernel::time::date_text;
 use vanguard_domain::org::{OrgKind, path};
-use vanguard_domain::service::taskforce::{
-    TaskForceEntryInput, TaskForceInput, TaskForceMemberInput, TaskForceMilestoneInput,
-};
+use vanguard_domain::service::taskforce::{TaskForceEntryInput, TaskForceInput, TaskForceMemberInput, TaskForceMilestoneInput};
 use vanguard_domain::service::weak_branch::{WeakListingInput, WeakMeasureInput, WeakTaskInput};
 use vanguard_store::account::account_by_username;
 use vanguard_store::{Actor, Db, Scope, StoreResult};
@@ -62,7 +60,11 @@ pub async fn generate(db: &Db, region_id: i64) -> StoreResult<RectificationSumma
     branches.sort_by(|a, b| a.path.cmp(&b.path));
     branches.truncate(5);
     // The parent acts as the committee account, the branches as the secretary account (two accounts).
-    let parent = Scope::system(region_id, &c.path, Actor { account_id: committee.id, name: "演示：街道党工委".into(), ip: "local".into() });
+    let parent = Scope::system(
+        region_id,
+        &c.path,
+        Actor { account_id: committee.id, name: "演示：街道党工委".into(), ip: "local".into() },
+    );
     let branch_actor = Actor { account_id: secretary.id, name: "演示：党支部".into(), ip: "local".into() };
     let w = db.scoped(&parent).weak_branches();
     let reasons = [
@@ -88,10 +90,7 @@ pub async fn generate(db: &Db, region_id: i64) -> StoreResult<RectificationSumma
         let d = w.list_branch(org.id, &input).await?;
         let id = d.branch.id;
         out.listed += 1;
-        let measures = [
-            ("first_secretary", "第一书记：区级机关选派干部"),
-            ("township_leader", "街道党工委班子成员包村"),
-        ];
+        let measures = [("first_secretary", "第一书记：区级机关选派干部"), ("township_leader", "街道党工委班子成员包村")];
         for (k, person) in measures {
             let m = WeakMeasureInput {
                 kind: k.into(),
@@ -149,7 +148,10 @@ pub async fn generate(db: &Db, region_id: i64) -> StoreResult<RectificationSumma
         let due = |d: NaiveDate| date_text(d);
         let m1 = TaskForceMilestoneInput { title: "入户调查、摸清底数".into(), due_on: due(ahead(set_on, 30)) };
         let m2_due = if kind == 2 { ago(today, 10) } else { ahead(today, 30) };
-        let m2 = TaskForceMilestoneInput { title: "形成方案并公示".into(), due_on: due(if kind == 0 { ahead(set_on, 60) } else { m2_due }) };
+        let m2 = TaskForceMilestoneInput {
+            title: "形成方案并公示".into(),
+            due_on: due(if kind == 0 { ahead(set_on, 60) } else { m2_due }),
+        };
         tf.add_milestone_as_of(id, &m1, set_on).await?;
         let d = tf.add_milestone_as_of(id, &m2, set_on).await?;
         let done = |on: NaiveDate, text: &str| TaskForceEntryInput { on: date_text(on), text: text.into() };

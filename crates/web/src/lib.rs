@@ -29,10 +29,10 @@ pub mod home;
 pub mod learning;
 pub mod member;
 pub mod notify;
-pub mod service;
 pub mod org;
 pub mod orglife;
 pub mod security;
+pub mod service;
 pub mod system;
 
 use axum::Router;

@@ -130,7 +130,11 @@ pub fn parse_milestone(
         _ => {}
     }
     if current >= rules.max_milestones {
-        inv.push(FieldError::new("title", "taskforce.too_many_milestones", format!("一个项目最多{}个节点", rules.max_milestones)));
+        inv.push(FieldError::new(
+            "title",
+            "taskforce.too_many_milestones",
+            format!("一个项目最多{}个节点", rules.max_milestones),
+        ));
     }
     match due {
         Some(d) if inv.is_empty() => Ok((input.title.trim().to_string(), d)),
@@ -250,7 +254,9 @@ mod tests {
 
     #[test]
     fn a_project_has_a_problem_and_a_leading_cadre() {
-        let ok = TaskForceInput { title: "老旧小区加装电梯".into(), problem: "协调难".into(), leader: "张某（副区长）".into() };
+        let ok = TaskForceInput {
+            title: "老旧小区加装电梯".into(), problem: "协调难".into(), leader: "张某（副区长）".into()
+        };
         assert!(parse_project(&ok).is_ok());
         let no_leader = TaskForceInput { leader: " ".into(), ..ok.clone() };
         assert!(parse_project(&no_leader).unwrap_err().has("text.required"));
@@ -304,12 +310,18 @@ mod tests {
     #[test]
     fn an_overdue_milestone_is_a_finding_of_the_leading_org() {
         let sev = SeverityPolicy::default();
-        let m = |title: &str, due: &str, done| TaskForceDue { project: "加装电梯".into(), title: title.into(), due_on: d(due), done };
+        let m =
+            |title: &str, due: &str, done| TaskForceDue {
+                project: "加装电梯".into(), title: title.into(), due_on: d(due), done
+            };
         let ms = vec![m("入户调查", "2026-06-30", false), m("方案公示", "2026-06-20", true), m("开工", "2026-08-01", false)];
         assert!(overdue_milestone_findings(&sev, 4, &ms, d("2026-06-30")).is_empty(), "the due day is in time");
         let f = overdue_milestone_findings(&sev, 4, &ms, d("2026-07-01"));
         assert_eq!(f.len(), 1);
-        assert_eq!((f[0].rule_code.as_str(), f[0].subject, f[0].period.key()), (TASKFORCE_OVERDUE_CODE, Subject::Org(4), "2026-06".into()));
+        assert_eq!(
+            (f[0].rule_code.as_str(), f[0].subject, f[0].period.key()),
+            (TASKFORCE_OVERDUE_CODE, Subject::Org(4), "2026-06".into())
+        );
         assert!(f[0].evidence.contains("入户调查") && !f[0].evidence.contains("方案公示"));
         assert_eq!(overdue_milestone_findings(&sev, 4, &ms, d("2026-08-02")).len(), 2, "one per month of deadlines");
     }

@@ -510,7 +510,10 @@ mod tests {
         assert!(overdue_task_findings(&sev, 9, &tasks, d("2026-06-10")).is_empty(), "the deadline day itself is in time");
         let f = overdue_task_findings(&sev, 9, &tasks, d("2026-07-01"));
         assert_eq!(f.len(), 1, "one finding per month of deadlines");
-        assert_eq!((f[0].rule_code.as_str(), f[0].subject, f[0].period.key()), (WEAK_OVERDUE_CODE, Subject::Org(9), "2026-06".into()));
+        assert_eq!(
+            (f[0].rule_code.as_str(), f[0].subject, f[0].period.key()),
+            (WEAK_OVERDUE_CODE, Subject::Org(9), "2026-06".into())
+        );
         assert!(f[0].evidence.contains("2项") && f[0].evidence.contains("配齐书记") && !f[0].evidence.contains("化解矛盾"));
     }
 }

@@ -21,8 +21,8 @@ use vanguard_domain::kernel::time::{date_text, parse_iso_date};
 use vanguard_domain::org::path;
 use vanguard_domain::service::taskforce::{
     TASKFORCE_PREFIX, TaskForceDue, TaskForceEntryInput, TaskForceInput, TaskForceMemberInput, TaskForceMilestoneInput,
-    TaskForceState, close_project, complete_milestone, ensure_active, overdue_milestone_findings, parse_entry,
-    parse_member, parse_milestone, parse_project,
+    TaskForceState, close_project, complete_milestone, ensure_active, overdue_milestone_findings, parse_entry, parse_member,
+    parse_milestone, parse_project,
 };
 
 crate::platform::scope::feature_handle!(
@@ -173,8 +173,7 @@ async fn refresh_org(tx: &mut Tx, db: &Db, region_id: i64, org_id: i64) -> Store
     let rows: Vec<DueRow> = crate::on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(region_id).bind(org_id).fetch_all(c).await)?;
     let new = placed(db, db.clock().today(), &rows)?;
-    reconcile(tx, region_id, db.clock().now_ms(), TASKFORCE_PREFIX, &[Subject::Org(org_id)], new, &|_| "已完成".into())
-        .await?;
+    reconcile(tx, region_id, db.clock().now_ms(), TASKFORCE_PREFIX, &[Subject::Org(org_id)], new, &|_| "已完成".into()).await?;
     Ok(())
 }
 
@@ -186,8 +185,7 @@ pub fn check_region(db: &Db, region_id: i64, as_of: NaiveDate) -> EngineFuture<'
         let sql = format!("{DUE_SELECT} WHERE p.region_id = $1 AND p.state = 'active' AND s.done_on IS NULL ORDER BY p.org_id");
         let rows: Vec<DueRow> =
             crate::read!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(region_id).fetch_all(c).await)?;
-        let subjects =
-            super::weak_branch::org_subjects(db, region_id, TASKFORCE_PREFIX, rows.iter().map(|r| r.org_id)).await?;
+        let subjects = super::weak_branch::org_subjects(db, region_id, TASKFORCE_PREFIX, rows.iter().map(|r| r.org_id)).await?;
         let new = placed(db, as_of, &rows)?;
         let mut tx = db.begin().await?;
         let changes =
@@ -343,20 +341,14 @@ impl TaskForces<'_> {
         let current: i64 = crate::on_tx!(tx, c => sqlx::query_scalar(
             "SELECT COUNT(*) FROM taskforce_milestones WHERE region_id = $1 AND project_id = $2")
             .bind(self.scope.region_id).bind(id).fetch_one(c).await)?;
-        let (title, due) = parse_milestone(
-            &self.db.rules().taskforce,
-            input,
-            u32::try_from(current).unwrap_or(u32::MAX),
-            as_of,
-        )
-        .map_err(StoreError::Invalid)?;
+        let (title, due) = parse_milestone(&self.db.rules().taskforce, input, u32::try_from(current).unwrap_or(u32::MAX), as_of)
+            .map_err(StoreError::Invalid)?;
         crate::exec_tx!(tx, c => sqlx::query(
             "INSERT INTO taskforce_milestones (region_id, id, project_id, title, due_on, done_on, done_note, created_at) \
              VALUES ($1, $2, $3, $4, $5, NULL, NULL, $6)")
             .bind(self.scope.region_id).bind(ids::next()).bind(id).bind(&title).bind(date_text(due))
             .bind(self.db.clock().now_ms()).execute(c).await)?;
-        self.audit(&mut tx, "taskforce.milestone", id, format!("“{}”节点“{}”，{}前完成", p.title, title, date_text(due)))
-            .await?;
+        self.audit(&mut tx, "taskforce.milestone", id, format!("“{}”节点“{}”，{}前完成", p.title, title, date_text(due))).await?;
         refresh_org(&mut tx, self.db, self.scope.region_id, p.org_id).await?;
         tx.commit().await?;
         self.detail(id).await

@@ -131,8 +131,7 @@ fn labelled(db: &Db, mut rows: Vec<WeakBranchView>) -> StoreResult<Vec<WeakBranc
     let rules = db.rules();
     for r in &mut rows {
         r.state_label = decode("weak_branches.state", &r.state, WeakState::from_code)?.label();
-        r.reason_labels =
-            r.reasons.split(',').filter(|c| !c.is_empty()).map(|c| rules.weak_branches.reason_label(c)).collect();
+        r.reason_labels = r.reasons.split(',').filter(|c| !c.is_empty()).map(|c| rules.weak_branches.reason_label(c)).collect();
     }
     Ok(rows)
 }
@@ -224,7 +223,9 @@ pub fn check_region(db: &Db, region_id: i64, as_of: NaiveDate) -> EngineFuture<'
         let changes =
             reconcile(&mut tx, region_id, db.clock().now_ms(), WEAK_PREFIX, &subjects, new, &|_| "已整改".into()).await?;
         tx.commit().await?;
-        Ok(EngineRun { name: "软弱涣散整顿", subjects: subjects.len() as u64, changes, seconds: started.elapsed().as_secs_f64() })
+        Ok(EngineRun {
+            name: "软弱涣散整顿", subjects: subjects.len() as u64, changes, seconds: started.elapsed().as_secs_f64()
+        })
     })
 }
 
@@ -427,8 +428,8 @@ impl WeakBranches<'_> {
             state: decode("weak_tasks.state", &t.state, WeakTaskState::from_code)?,
             submitted_by: t.submitted_by,
         };
-        let next = decide_task(&facts, accept, self.scope.actor.account_id, above(&root, &t.org_path), opinion)
-            .map_err(refusal)?;
+        let next =
+            decide_task(&facts, accept, self.scope.actor.account_id, above(&root, &t.org_path), opinion).map_err(refusal)?;
         let changed = crate::exec_tx!(tx, c => sqlx::query(
             "UPDATE weak_tasks SET state = $1, opinion = $2, decided_by = $3, decided_at = $4 \
              WHERE region_id = $5 AND id = $6 AND state = $7")

@@ -62,9 +62,16 @@ async fn a_branch_leaves_the_list_only_after_acceptance_and_the_clear_rate_count
         let w = db.scoped(&parent).weak_branches();
         let la = w.list_branch(a.id, &listing).await.unwrap();
         w.list_branch(b.id, &listing).await.unwrap();
-        assert_eq!(conflict(db.scoped(&branch).weak_branches().list_branch(a.id, &listing).await.unwrap_err()), "weak.parent_only");
+        assert_eq!(
+            conflict(db.scoped(&branch).weak_branches().list_branch(a.id, &listing).await.unwrap_err()),
+            "weak.parent_only"
+        );
         // Scope: another street neither sees nor touches it.
-        assert!(matches!(db.scoped(&stranger).weak_branches().detail(la.branch.id).await, Err(StoreError::NotFound)), "{}", t.backend);
+        assert!(
+            matches!(db.scoped(&stranger).weak_branches().detail(la.branch.id).await, Err(StoreError::NotFound)),
+            "{}",
+            t.backend
+        );
         let task = WeakTaskInput { title: "配齐书记".into(), deadline: String::new() };
         assert!(matches!(db.scoped(&stranger).weak_branches().add_task(la.branch.id, &task).await, Err(StoreError::NotFound)));
 
@@ -83,7 +90,10 @@ async fn a_branch_leaves_the_list_only_after_acceptance_and_the_clear_rate_count
         let o = w.overview(street.id, year).await.unwrap();
         assert_eq!((rate(&o), o.rate.percent), ((2, 1), Some(50.0)), "{}", t.backend);
         let root_view = db.scoped(&sys).weak_branches().overview(tr.root.id, year).await.unwrap();
-        assert_eq!(root_view.children.iter().map(|c| (c.org_id, c.rate.listed, c.rate.cleared)).collect::<Vec<_>>(), vec![(street.id, 2, 1)]);
+        assert_eq!(
+            root_view.children.iter().map(|c| (c.org_id, c.rate.listed, c.rate.cleared)).collect::<Vec<_>>(),
+            vec![(street.id, 2, 1)]
+        );
         assert_eq!(rate(&db.scoped(&sys).weak_branches().overview(other.id, year).await.unwrap()), (0, 0));
         assert_eq!(conflict(w.clear(la.branch.id, "").await.unwrap_err()), "weak.cleared");
     }
@@ -100,7 +110,8 @@ async fn the_submitter_cannot_accept_even_from_above() {
         let parent = scope_at(tr.root.region_id, &street.path, 1);
         let w = db.scoped(&parent).weak_branches();
         let year = i64::from(chrono::Datelike::year(&db.clock().today()));
-        let l = w.list_branch(a.id, &WeakListingInput { year, reasons: vec!["other".into()], note: String::new() }).await.unwrap();
+        let l =
+            w.list_branch(a.id, &WeakListingInput { year, reasons: vec!["other".into()], note: String::new() }).await.unwrap();
         let d = w.add_task(l.branch.id, &WeakTaskInput { title: "建章立制".into(), deadline: String::new() }).await.unwrap();
         w.submit_task(d.tasks[0].id, "制度已上墙").await.unwrap();
         assert_eq!(conflict(w.decide_task(d.tasks[0].id, true, "").await.unwrap_err()), "weak.same_account", "{}", t.backend);
@@ -125,7 +136,8 @@ async fn overdue_tasks_and_milestones_are_findings_of_the_responsible_org_and_re
         let year = i64::from(chrono::Datelike::year(&today));
 
         let w = db.scoped(&parent).weak_branches();
-        let l = w.list_branch(a.id, &WeakListingInput { year, reasons: vec!["disputes".into()], note: String::new() }).await.unwrap();
+        let l =
+            w.list_branch(a.id, &WeakListingInput { year, reasons: vec!["disputes".into()], note: String::new() }).await.unwrap();
         let d = w.add_task(l.branch.id, &WeakTaskInput { title: "化解纠纷".into(), deadline: date_text(today) }).await.unwrap();
         vanguard_store::service::weak_branch::check_region(db, region, today).await.unwrap();
         assert_eq!(open_findings(db, &tr.root, WEAK_OVERDUE_CODE, a.id).await, 0, "due today is in time: {}", t.backend);
@@ -146,7 +158,8 @@ async fn overdue_tasks_and_milestones_are_findings_of_the_responsible_org_and_re
         assert_eq!(seen.items.iter().map(|p| p.id).collect::<Vec<_>>(), vec![id], "{}", t.backend);
         let other = db.scoped(&sys).orgs().org(tr.other_street).await.unwrap();
         assert!(db.scoped(&sys).task_forces().list(other.id).await.unwrap().items.is_empty());
-        let d = tf.add_milestone(id, &TaskForceMilestoneInput { title: "入户调查".into(), due_on: date_text(today) }).await.unwrap();
+        let d =
+            tf.add_milestone(id, &TaskForceMilestoneInput { title: "入户调查".into(), due_on: date_text(today) }).await.unwrap();
         vanguard_store::service::taskforce::check_region(db, region, tomorrow).await.unwrap();
         assert_eq!(open_findings(db, &tr.root, TASKFORCE_OVERDUE_CODE, street.id).await, 1, "{}", t.backend);
         let done = TaskForceEntryInput { on: date_text(today), text: "完成".into() };

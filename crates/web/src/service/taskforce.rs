@@ -11,9 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Form, Json};
-use vanguard_domain::service::taskforce::{
-    TaskForceEntryInput, TaskForceInput, TaskForceMemberInput, TaskForceMilestoneInput,
-};
+use vanguard_domain::service::taskforce::{TaskForceEntryInput, TaskForceInput, TaskForceMemberInput, TaskForceMilestoneInput};
 use vanguard_store::service::taskforce::{TaskForceDetail, TaskForceList};
 use vanguard_store::{StoreError, StoreResult};
 

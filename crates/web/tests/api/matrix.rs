@@ -262,9 +262,10 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("POST", "/api/v1/weak-branches/orgs/{id}") => case(OrgWrite, OrgPath, Body::Json(json!({}))),
         ("POST", "/orgs/{id}/weak-branches") => case(OrgWrite, OrgPath, form(&[])),
         ("GET", "/api/v1/weak-branches/{id}" | "/weak-branches/{id}") => case(OrgRead, NoSuchObject, Body::None),
-        ("POST", "/api/v1/weak-branches/{id}/measures" | "/api/v1/weak-branches/{id}/tasks" | "/api/v1/weak-branches/{id}/clear") => {
-            case(OrgWrite, NoSuchObject, Body::Json(json!({})))
-        }
+        (
+            "POST",
+            "/api/v1/weak-branches/{id}/measures" | "/api/v1/weak-branches/{id}/tasks" | "/api/v1/weak-branches/{id}/clear",
+        ) => case(OrgWrite, NoSuchObject, Body::Json(json!({}))),
         ("POST", "/api/v1/weak-tasks/{id}/submit" | "/api/v1/weak-tasks/{id}/decide") => {
             case(OrgWrite, NoSuchObject, Body::Json(json!({})))
         }
