@@ -198,10 +198,10 @@ pub fn parse_measure(rules: &WeakBranchRules, input: &WeakMeasureInput) -> Resul
     if !input.to.trim().is_empty() && to.is_none() {
         inv.push(FieldError::new("to", "date.format", "结束日期格式如 2026-12-31，未结束的请留空"));
     }
-    if let (Some(f), Some(t)) = (from, to) {
-        if t < f {
-            inv.push(FieldError::new("to", "weak.date_order", "结束日期不能早于开始日期"));
-        }
+    if let (Some(f), Some(t)) = (from, to)
+        && t < f
+    {
+        inv.push(FieldError::new("to", "weak.date_order", "结束日期不能早于开始日期"));
     }
     match from {
         Some(from) if inv.is_empty() => Ok(WeakMeasure {
