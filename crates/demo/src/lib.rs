@@ -13,4 +13,5 @@ pub mod learning;
 pub mod load;
 pub mod mobile_lost;
 pub mod pledges;
+pub mod rectification;
 pub mod transfer;

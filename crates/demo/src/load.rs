@@ -180,6 +180,7 @@ pub async fn generate(db: &Db, scale: Scale, seed: u64, mut progress: impl FnMut
     if scale == crate::generate::Scale::District {
         crate::mobile_lost::generate(db, region_id).await?;
         crate::pledges::generate(db, region_id).await?;
+        crate::rectification::generate(db, region_id).await?;
     }
     Ok(DemoSummary {
         region_id,

@@ -45,4 +45,6 @@ pub(crate) const ENGINES: &[platform::engines::Engine] = &[
     affairs::lost_contact::check_region,
     service::pledge::check_region,
     service::secondment::check_region,
+    service::weak_branch::check_region,
+    service::taskforce::check_region,
 ];

@@ -31,6 +31,8 @@ mod orglife;
 mod pledge;
 #[path = "store/recruit.rs"]
 mod recruit;
+#[path = "store/rectification.rs"]
+mod rectification;
 #[path = "store/schema.rs"]
 mod schema;
 #[path = "store/secure.rs"]

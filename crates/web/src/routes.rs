@@ -84,6 +84,8 @@ pub fn table() -> Vec<RouteSpec> {
         crate::notify::routes::routes(),
         crate::service::pledge_routes::routes(),
         crate::service::secondment_routes::routes(),
+        crate::service::weak_branch::routes(),
+        crate::service::taskforce::routes(),
         crate::home::routes::routes(),
     ]
     .into_iter()

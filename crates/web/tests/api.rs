@@ -29,6 +29,8 @@ mod orglife;
 mod pledge;
 #[path = "api/recruit.rs"]
 mod recruit;
+#[path = "api/rectification.rs"]
+mod rectification;
 #[path = "api/secretary.rs"]
 mod secretary;
 #[path = "api/secure.rs"]

@@ -40,6 +40,10 @@ pub struct RuleSet {
     pub pledges: crate::service::pledge::PledgeRules,
     /// 三重三跨 挂职: the default term (1 year, A27) and the report frequency.
     pub secondments: crate::service::secondment::SecondmentRules,
+    /// 大脚板走一线、小分队破难题: the task force's bounds (`domain.md` §1 A26).
+    pub taskforce: crate::service::taskforce::TaskForceRules,
+    /// 软弱涣散整顿: the reasons and measures lists, task deadlines (`domain.md` §1 A19).
+    pub weak_branches: crate::service::weak_branch::WeakBranchRules,
     /// How serious each kind of finding is, for every rule of every feature.
     pub severity: SeverityPolicy,
     pub login: LoginPolicy,
@@ -63,6 +67,8 @@ impl Default for RuleSet {
             transfer: crate::affairs::transfer::TransferRules::default(),
             pledges: crate::service::pledge::PledgeRules::default(),
             secondments: crate::service::secondment::SecondmentRules::default(),
+            taskforce: crate::service::taskforce::TaskForceRules::default(),
+            weak_branches: crate::service::weak_branch::WeakBranchRules::default(),
             severity: SeverityPolicy::default(),
             login: LoginPolicy::default(),
             password: PasswordPolicy::default(),

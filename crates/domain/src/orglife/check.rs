@@ -33,6 +33,8 @@ pub fn rule_title(rules: &RuleSet, code: &str) -> String {
         crate::affairs::mobile::CERTIFICATE_CODE => crate::affairs::mobile::CERTIFICATE_TITLE.into(),
         crate::affairs::lost_contact::SUSPEND_CODE => crate::affairs::lost_contact::SUSPEND_TITLE.into(),
         crate::affairs::lost_contact::REMOVE_CODE => crate::affairs::lost_contact::REMOVE_TITLE.into(),
+        crate::service::weak_branch::WEAK_OVERDUE_CODE => crate::service::weak_branch::WEAK_OVERDUE_TITLE.into(),
+        crate::service::taskforce::TASKFORCE_OVERDUE_CODE => crate::service::taskforce::TASKFORCE_OVERDUE_TITLE.into(),
         "branch.too_few_formal" => "正式党员不足3人".into(),
         "branch.too_large" => "党支部党员超过50人".into(),
         "branch.needs_committee" => "应设支部委员会".into(),

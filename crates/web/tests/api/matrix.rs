@@ -279,6 +279,34 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("POST", "/api/v1/secondments/{id}/steps") => case(MemberWrite, NoSuchObject, Body::Json(json!({"step": "report"}))),
         ("POST", "/secondments/{id}") => case(MemberWrite, NoSuchObject, form(&[("step", "report")])),
         ("POST", "/m/dues/relief") => case(MemberRead, OwnRecord, form(&[])),
+        // 软弱涣散整顿 and 攻坚项目: an org's year and projects by reach; a listing, task,
+        // project or milestone nobody reaches is not found.
+        ("GET", "/api/v1/weak-branches/orgs/{id}" | "/orgs/{id}/weak-branches") => case(OrgRead, OrgPath, Body::None),
+        ("POST", "/api/v1/weak-branches/orgs/{id}") => case(OrgWrite, OrgPath, Body::Json(json!({}))),
+        ("POST", "/orgs/{id}/weak-branches") => case(OrgWrite, OrgPath, form(&[])),
+        ("GET", "/api/v1/weak-branches/{id}" | "/weak-branches/{id}") => case(OrgRead, NoSuchObject, Body::None),
+        (
+            "POST",
+            "/api/v1/weak-branches/{id}/measures" | "/api/v1/weak-branches/{id}/tasks" | "/api/v1/weak-branches/{id}/clear",
+        ) => case(OrgWrite, NoSuchObject, Body::Json(json!({}))),
+        ("POST", "/api/v1/weak-tasks/{id}/submit" | "/api/v1/weak-tasks/{id}/decide") => {
+            case(OrgWrite, NoSuchObject, Body::Json(json!({})))
+        }
+        ("POST", "/weak-branches/{id}") => case(OrgWrite, NoSuchObject, form(&[("action", "clear")])),
+        ("GET", "/api/v1/weak-tasks/awaiting") => case(OrgWrite, Untargeted, Body::None),
+        ("GET", "/api/v1/taskforces/orgs/{id}" | "/orgs/{id}/taskforces") => case(OrgRead, OrgPath, Body::None),
+        ("POST", "/api/v1/taskforces/orgs/{id}") => case(OrgWrite, OrgPath, Body::Json(json!({}))),
+        ("POST", "/orgs/{id}/taskforces") => case(OrgWrite, OrgPath, form(&[])),
+        ("GET", "/api/v1/taskforces/{id}" | "/taskforces/{id}") => case(OrgRead, NoSuchObject, Body::None),
+        (
+            "POST",
+            "/api/v1/taskforces/{id}/members"
+            | "/api/v1/taskforces/{id}/milestones"
+            | "/api/v1/taskforces/{id}/reports"
+            | "/api/v1/taskforces/{id}/close"
+            | "/api/v1/taskforce-milestones/{id}/done",
+        ) => case(OrgWrite, NoSuchObject, Body::Json(json!({}))),
+        ("POST", "/taskforces/{id}") => case(OrgWrite, NoSuchObject, form(&[("action", "report")])),
         ("GET", "/m/dues/orders/{id}") => case(MemberRead, NoSuchObject, Body::None),
         // 组织关系接转: lists and queues by reach; a transfer or member nobody reaches is not found.
         ("GET", "/api/v1/transfers") => case(MemberWrite, Untargeted, Body::None),
@@ -740,6 +768,9 @@ fn allowed_status(method: &str, path: &str, caller: Caller, target: Option<Org>)
         ("PUT", "/api/v1/pledges/me") => 422,
         ("POST", "/m/pledge" | "/api/v1/secondments" | "/orgs/{id}/secondments") => 422,
         ("PUT", "/api/v1/pledges/orgs/{id}/published") => 200,
+        // 软弱涣散整顿 and 攻坚项目: empty requests refused after the reach check, nothing written.
+        ("POST", "/api/v1/weak-branches/orgs/{id}" | "/orgs/{id}/weak-branches") => 422,
+        ("POST", "/api/v1/taskforces/orgs/{id}" | "/orgs/{id}/taskforces") => 422,
         ("POST", "/orgs/{id}/dues" | "/members/{id}/dues/base" | "/members/{id}/dues/pay" | "/m/dues" | "/m/dues/relief") => 422,
         // 通知: an essential kind cannot be muted; a robot without its fields is refused.
         ("POST", "/api/v1/notifications/read-all") => 200,
