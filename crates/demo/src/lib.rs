@@ -12,4 +12,5 @@ pub mod history;
 pub mod learning;
 pub mod load;
 pub mod mobile_lost;
+pub mod study_hours;
 pub mod transfer;

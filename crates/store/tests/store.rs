@@ -33,6 +33,8 @@ mod recruit;
 mod schema;
 #[path = "store/secure.rs"]
 mod secure;
+#[path = "store/study_hours.rs"]
+mod study_hours;
 #[path = "store/transfer.rs"]
 mod transfer;
 #[path = "store/upload.rs"]
