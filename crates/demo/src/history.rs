@@ -328,7 +328,6 @@ impl Sink {
     async fn flush(&mut self, tx: &mut Tx, region_id: i64, summary: &mut HistorySummary) -> StoreResult<usize> {
         insert_meetings(tx, &self.meetings).await?;
         insert_attendance(tx, region_id, &self.attendance).await?;
-        crate::study_hours::credit_attendance(tx, region_id, &self.attendance).await?;
         insert_plans(tx, region_id, &self.plans).await?;
         summary.meetings += self.meetings.len() as u64;
         summary.attendance += self.attendance.len() as u64;

@@ -12,5 +12,4 @@ pub mod history;
 pub mod learning;
 pub mod load;
 pub mod mobile_lost;
-pub mod study_hours;
 pub mod transfer;

@@ -179,7 +179,6 @@ pub async fn generate(db: &Db, scale: Scale, seed: u64, mut progress: impl FnMut
     crate::transfer::generate_for(db, scale, region_id).await?;
     if scale == crate::generate::Scale::District {
         crate::mobile_lost::generate(db, region_id).await?;
-        crate::study_hours::generate(db, region_id, seed).await?;
     }
     Ok(DemoSummary {
         region_id,

@@ -81,7 +81,6 @@ pub fn table() -> Vec<RouteSpec> {
         crate::affairs::transfer_routes::routes(),
         crate::cockpit::routes::routes(),
         crate::learning::routes::routes(),
-        crate::learning::hours_routes::routes(),
         crate::notify::routes::routes(),
         crate::home::routes::routes(),
     ]

@@ -31,8 +31,6 @@ mod recruit;
 mod secretary;
 #[path = "api/secure.rs"]
 mod secure;
-#[path = "api/study_hours.rs"]
-mod study_hours;
 #[path = "api/transfer.rs"]
 mod transfer;
 

@@ -53,8 +53,6 @@ struct CockpitPage {
     periods: Vec<(String, String, bool)>,
     /// The period asked for could not be read: the current one is shown instead.
     bad_period: bool,
-    /// 学时: members on pace, behind and exempt per child org.
-    study_hours: Vec<vanguard_store::learning::hours::OrgHoursRow>,
 }
 
 /// The periods offered: this year's and last year's months, quarters, halves and years.
@@ -124,8 +122,7 @@ pub async fn overview(
     }
     let periods = period_options(today, &c.period_key);
     let shell = Shell::new(&state, &ctx, "cockpit").await;
-    let study_hours = ctx.scoped(&state.db).study_hours().cockpit(c.org.id).await?;
-    Ok(render(&CockpitPage { shell, c, rules, findings, trend, chart, periods, bad_period, study_hours }))
+    Ok(render(&CockpitPage { shell, c, rules, findings, trend, chart, periods, bad_period }))
 }
 
 /// The trend drawn as a small inline SVG (no chart library: the page stays light). The

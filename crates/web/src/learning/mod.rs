@@ -4,8 +4,5 @@
 //! siblings here.
 
 pub mod api;
-pub mod hours_api;
-pub mod hours_pages;
-pub mod hours_routes;
 pub mod pages;
 pub mod routes;

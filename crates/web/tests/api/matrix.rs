@@ -519,35 +519,6 @@ fn case_of(spec: &RouteSpec) -> Option<Case> {
         ("GET", "/orgs/{id}/learning") => case(LearningAdmin, OrgPath, Body::None),
         ("POST", "/orgs/{id}/learning/import") => case(LearningAdmin, OrgPath, form(&[])),
         ("GET", "/learning/exams/{id}") => case(LearningAdmin, NoSuchObject, Body::None),
-        // 学时: reports and plans by reach; invalid bodies refused after the reach check.
-        ("GET", "/api/v1/learning/me/hours") => case(Learn, OwnRecord, Body::None),
-        ("GET", "/api/v1/members/{id}/hours") => case(LearningAdmin, MemberPath, Body::None),
-        ("GET", "/api/v1/orgs/{id}/hours") => case(LearningAdmin, OrgPath, Body::None),
-        ("GET", "/api/v1/orgs/{id}/hours.xlsx") => case(LearningAdmin, OrgPath, Body::None),
-        ("GET", "/api/v1/members/{id}/hour-exemptions") => case(LearningAdmin, MemberPath, Body::None),
-        ("POST", "/api/v1/members/{id}/hour-exemptions") => {
-            case(LearningAdmin, MemberPath, Body::Json(json!({"reason": "", "from": ""})))
-        }
-        ("GET", "/api/v1/orgs/{id}/study-plans") => case(LearningAdmin, OrgPath, Body::None),
-        ("PUT", "/api/v1/orgs/{id}/study-plans") => case(LearningAdmin, OrgPath, Body::Json(json!({"year": 2026, "topics": []}))),
-        ("GET", "/api/v1/learning/training") => case(LearningAdmin, Untargeted, Body::None),
-        ("GET", "/api/v1/learning/training/{id}") => case(LearningAdmin, NoSuchObject, Body::None),
-        ("POST", "/api/v1/orgs/{id}/training") => case(LearningAdmin, OrgPath, Body::Json(json!({"title": "", "kind": ""}))),
-        ("POST", "/api/v1/learning/training/{id}/enrol") => {
-            case(LearningAdmin, NoSuchObject, Body::Json(json!({"member_ids": [1]})))
-        }
-        ("POST", "/api/v1/learning/training/{id}/attendance") => {
-            case(LearningAdmin, NoSuchObject, Body::Json(json!({"marks": []})))
-        }
-        ("GET", "/m/hours") => case(Learn, OwnRecord, Body::None),
-        ("GET", "/orgs/{id}/hours") => case(LearningAdmin, OrgPath, Body::None),
-        ("GET", "/members/{id}/hours") => case(LearningAdmin, MemberPath, Body::None),
-        ("GET", "/orgs/{id}/study-plans") => case(LearningAdmin, OrgPath, Body::None),
-        ("POST", "/orgs/{id}/study-plans") => case(LearningAdmin, OrgPath, form(&[("year", "2026"), ("topics", "")])),
-        ("GET", "/orgs/{id}/training") => case(LearningAdmin, OrgPath, Body::None),
-        ("POST", "/orgs/{id}/training") => case(LearningAdmin, OrgPath, form(&[("title", "")])),
-        ("GET", "/learning/training/{id}") => case(LearningAdmin, NoSuchObject, Body::None),
-        ("POST", "/learning/training/{id}") => case(LearningAdmin, NoSuchObject, form(&[("action", "attendance")])),
         _ => return None,
     })
 }
@@ -672,10 +643,6 @@ fn allowed_status(method: &str, path: &str, caller: Caller, target: Option<Org>)
         ("POST", "/api/v1/orgs/{id}/questions" | "/api/v1/orgs/{id}/exams") => 422,
         ("POST", "/api/v1/orgs/{id}/questions/import" | "/orgs/{id}/learning/import") => 400,
         ("POST", "/api/v1/learning/daily" | "/m/learning/daily") => 409,
-        // 学时: an empty exemption, plan or class, refused after the reach check.
-        ("POST", "/api/v1/members/{id}/hour-exemptions" | "/api/v1/orgs/{id}/training" | "/orgs/{id}/training") => 422,
-        ("PUT", "/api/v1/orgs/{id}/study-plans") => 422,
-        ("POST", "/orgs/{id}/study-plans") => 422,
         ("PATCH", "/api/v1/orgs/{id}" | "/api/v1/members/{id}" | "/api/v1/meetings/{id}") => 200,
         ("POST", "/api/v1/members/{id}/move" | "/api/v1/members/{id}/reveal" | "/members/{id}/reveal") => 200,
         ("POST", "/api/v1/meetings/{id}/attendance") => 200,
@@ -787,7 +754,6 @@ const MAY_BE_EMPTY: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/mobile/meetings/{id}", "the fixture's meetings are not an e支部's: no mobile roll"),
     ("GET", "/api/v1/mobile/me", "the fixture's members hold no 流动党员活动证"),
     ("GET", "/api/v1/lost/orgs/{id}", "the fixture records no member as lost"),
-    ("GET", "/api/v1/members/{id}/hour-exemptions", "the fixture records no 学时 exemption"),
 ];
 
 /// Routes whose rows belong to the target but do not repeat its id (a member's history,
