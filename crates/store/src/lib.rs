@@ -33,7 +33,7 @@ pub use platform::scope::{Actor, Scope, Scoped};
 /// Every feature's reaction to changes published on the hooks ([`platform::hooks`]), in
 /// the order they run: one line per feature that derives rows from another's facts.
 pub(crate) const SUBSCRIBERS: &[platform::hooks::Subscriber] =
-    &[orglife::check::on_change, learning::points::on_change, affairs::recruit::on_change];
+    &[orglife::check::on_change, learning::points::on_change, affairs::recruit::on_change, learning::hours::on_change];
 
 /// The full checks of every rules engine besides 组织生活's ([`platform::engines`]), in the
 /// order `vanguard check` and the daily check run them: one line per feature.
@@ -47,4 +47,5 @@ pub(crate) const ENGINES: &[platform::engines::Engine] = &[
     service::secondment::check_region,
     service::weak_branch::check_region,
     service::taskforce::check_region,
+    learning::hours::check_region,
 ];

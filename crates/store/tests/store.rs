@@ -37,6 +37,8 @@ mod rectification;
 mod schema;
 #[path = "store/secure.rs"]
 mod secure;
+#[path = "store/study_hours.rs"]
+mod study_hours;
 #[path = "store/transfer.rs"]
 mod transfer;
 #[path = "store/upload.rs"]

@@ -32,6 +32,8 @@ pub struct RuleSet {
     pub lost_contact: crate::affairs::lost_contact::LostContactRules,
     /// 学: the points table, the 活跃时段 and the daily quiz's size.
     pub learning: crate::learning::LearningRules,
+    /// 学时: targets, rates per session type, pace, exemptions, training duties (`domain.md` §4.3).
+    pub study_hours: crate::learning::hours::StudyHourRules,
     /// 通知: the kind table (which kinds, to whom, in-app or group, essential) and its numbers.
     pub notify: crate::notify::NotifyRules,
     /// 组织关系接转: the letter's validity and the timeout (`domain.md` §4.8).
@@ -63,6 +65,7 @@ impl Default for RuleSet {
             mobile: crate::affairs::mobile::MobileRules::default(),
             lost_contact: crate::affairs::lost_contact::LostContactRules::default(),
             learning: crate::learning::LearningRules::default(),
+            study_hours: crate::learning::hours::StudyHourRules::default(),
             notify: crate::notify::NotifyRules::default(),
             transfer: crate::affairs::transfer::TransferRules::default(),
             pledges: crate::service::pledge::PledgeRules::default(),

@@ -10,10 +10,18 @@
 //! - [`points`]: the points rule table ([`LearningRules`], part of
 //!   [`crate::kernel::rules::RuleSet`]), the award of one event under the caps and
 //!   time-window bonus, and the ranking periods.
+//! - [`hours`]: 学时 — the targets (32 h, 56 h for 书记和班子成员), the rate per attended
+//!   session type, 脱产 8 h/day, the pace at quarter ends, exemptions ([`hours::StudyHourRules`]).
+//! - [`plan`]: the yearly study plan (年度学习计划) and the finding of one not filed.
+//! - [`training`]: training classes (领头雁, 新任书记, 轮训, 发展对象, 预备期), the hours
+//!   credited and the training duties' findings.
 
 pub mod bank_import;
+pub mod hours;
+pub mod plan;
 pub mod points;
 pub mod quiz;
+pub mod training;
 
 pub use points::{Award, LearningRules, PointsAction, PointsRule, PointsTally, RankPeriod, award, in_active_window};
 pub use quiz::{

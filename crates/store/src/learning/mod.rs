@@ -12,13 +12,20 @@
 //!   number), submission, results and per-question statistics, the wrong-answer book.
 //! - [`points`]: points events, totals per period, rank buckets, "my rank" and the
 //!   top-100 of a scope, and the recomputation of totals from events.
+//! - [`hours`]: 学时 — the ledger per member and year (online study, attended sessions,
+//!   training), exemptions, reports with drill-down, and the 学时/training/plan engine.
+//! - [`plan`]: yearly study plans filed upward, and the children's 已报/未报.
+//! - [`training`]: training classes, enrolment and attendance credited to the ledger.
 
 use crate::{StoreError, StoreResult};
 
 pub mod bank;
 pub mod bulk;
+pub mod hours;
+pub mod plan;
 pub mod points;
 pub mod quiz;
+pub mod training;
 
 pub use bank::{BankImport, QuestionView, template_xlsx};
 pub use points::{MyPoints, PointsCheck, RankEntry, RankView, TodayLine};

@@ -419,7 +419,7 @@ pub(crate) fn on_change<'a>(tx: &'a mut Tx, db: &'a Db, change: &'a Change) -> H
                     refresh_org_rows(tx, db, *region_id, *org).await?;
                 }
             }
-            Change::PersonDecided { .. } => {}
+            Change::PersonDecided { .. } | Change::AttendanceRecorded { .. } | Change::StudySeconds { .. } => {}
             Change::DuesStanding { region_id, branch, members } => {
                 refresh_after_meeting(tx, db, *region_id, *branch, members).await?
             }

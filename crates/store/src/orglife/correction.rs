@@ -317,6 +317,7 @@ impl OrgLife<'_> {
         .await?;
         if approve {
             check::refresh_after_meeting(&mut tx, self.db, meeting.region_id, meeting.org_id, &members).await?;
+            super::meeting::publish_attendance(&mut tx, self.db, meeting.region_id, meeting.id).await?;
         }
         tx.commit().await?;
         self.correction(id).await

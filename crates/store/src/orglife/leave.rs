@@ -186,6 +186,7 @@ impl OrgLife<'_> {
         )
         .await?;
         check::refresh_after_meeting(&mut tx, self.db, row.region_id, row.org_id, &[member_id]).await?;
+        super::meeting::publish_attendance(&mut tx, self.db, row.region_id, row.id).await?;
         tx.commit().await?;
         self.leave_request(id).await
     }

@@ -382,6 +382,24 @@ pub(crate) async fn attendee_ids(tx: &mut Tx, region_id: i64, meeting_id: i64) -
     )
 }
 
+/// Publishes a meeting's attendance as it now stands ([`Change::AttendanceRecorded`]) inside
+/// the writing transaction: everyone marked 出席 of a held meeting (nobody otherwise).
+pub(crate) async fn publish_attendance(tx: &mut Tx, db: &crate::Db, region_id: i64, meeting_id: i64) -> StoreResult<()> {
+    let m: Option<(String, String, Option<String>)> = crate::on_tx!(tx, c => sqlx::query_as(
+        "SELECT meeting_type, status, held_on FROM meetings WHERE region_id = $1 AND id = $2")
+        .bind(region_id).bind(meeting_id).fetch_optional(c).await)?;
+    let Some((kind, status, held_on)) = m else { return Ok(()) };
+    let present: Vec<i64> = if status == MeetingStatus::Held.code() {
+        crate::on_tx!(tx, c => sqlx::query_scalar(
+            "SELECT member_id FROM meeting_attendance WHERE region_id = $1 AND meeting_id = $2 AND attendance = 'present' ORDER BY member_id")
+            .bind(region_id).bind(meeting_id).fetch_all(c).await)?
+    } else {
+        Vec::new()
+    };
+    let held_on = held_on.as_deref().and_then(parse_iso_date);
+    hooks::publish(tx, db, Change::AttendanceRecorded { region_id, meeting_id, kind, held_on, present }).await
+}
+
 /// Refuses edits to a cancelled meeting, and direct edits after the correction window.
 pub(crate) fn ensure_directly_editable(db: &crate::Db, m: &MeetingRow) -> StoreResult<()> {
     if m.is_cancelled() {
@@ -608,6 +626,7 @@ impl OrgLife<'_> {
         )
         .await?;
         check::refresh_after_meeting(&mut tx, self.db, org.region_id, org.id, &members).await?;
+        publish_attendance(&mut tx, self.db, org.region_id, id).await?;
         tx.commit().await?;
         self.meeting(id).await
     }
@@ -954,6 +973,7 @@ impl OrgLife<'_> {
         .await?;
         let members: Vec<i64> = applied.members.iter().copied().collect();
         check::refresh_after_meeting(&mut tx, self.db, row.region_id, row.org_id, &members).await?;
+        publish_attendance(&mut tx, self.db, row.region_id, row.id).await?;
         tx.commit().await?;
         Ok(applied)
     }
@@ -998,6 +1018,7 @@ impl OrgLife<'_> {
         .await?;
         let members = attendee_ids(&mut tx, row.region_id, id).await?;
         check::refresh_after_meeting(&mut tx, self.db, row.region_id, row.org_id, &members).await?;
+        publish_attendance(&mut tx, self.db, row.region_id, row.id).await?;
         tx.commit().await?;
         self.meeting(id).await
     }

@@ -250,6 +250,7 @@ impl OrgLife<'_> {
         )
         .await?;
         check::refresh_after_meeting(&mut tx, self.db, row.region_id, row.org_id, &[member_id]).await?;
+        super::meeting::publish_attendance(&mut tx, self.db, row.region_id, id).await?;
         tx.commit().await?;
         Ok(SigninOutcome {
             meeting_id: id,

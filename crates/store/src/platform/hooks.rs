@@ -41,6 +41,21 @@ pub enum Change {
     /// (or touched a member with that article's finding open): the article's finding
     /// follows. `branch` is the members' branch.
     DuesStanding { region_id: i64, branch: i64, members: Vec<i64> },
+    /// A meeting's attendance was recorded or changed (created, marked, corrected, signed
+    /// in, its day or type changed, cancelled): `present` is everyone now marked 出席 (empty
+    /// when the meeting is not held or was cancelled). Subscribers key what they derive by
+    /// the meeting, so a re-save rewrites rather than adds (学时).
+    AttendanceRecorded {
+        region_id: i64,
+        meeting_id: i64,
+        /// The meeting type's code (`party_lecture`, `theme_day` …).
+        kind: String,
+        held_on: Option<chrono::NaiveDate>,
+        present: Vec<i64>,
+    },
+    /// Time a member spent studying a content item online (heartbeats accepted by the reader,
+    /// capped at the item's study time): 学时 follow.
+    StudySeconds { region_id: i64, member_id: i64, item_id: i64, on: chrono::NaiveDate, seconds: u32 },
 }
 
 /// A subscriber's future.
