@@ -93,7 +93,11 @@ pub const TABLES: &[(&str, Placement)] = &[
     ("notify_webhooks", Placement::ByRegion),
     ("notify_outbox", Placement::ByRegion),
     ("notify_deliveries", Placement::ByRegion),
+    ("member_corrections", Placement::ByRegion),
+    ("member_photos", Placement::ByRegion),
+    ("member_certificates", Placement::ByRegion),
     ("member_identities", Placement::ByKey("id_number_hash")),
+    ("certificate_codes", Placement::ByKey("code_hash")),
 ];
 
 /// The column every region-distributed table is sharded by.
