@@ -2,7 +2,10 @@
 //! field-by-field diff kept as change history.
 
 use crate::kernel::error::{FieldError, Invalid};
+pub mod certificate;
+pub mod correction;
 pub mod idcard;
+pub mod photo;
 pub mod roster;
 pub mod selfservice;
 
@@ -595,6 +598,7 @@ pub fn field_label(field: &str) -> &'static str {
         "org_id" => "所在党组织",
         "group_id" => "所在党小组",
         "archived" => "历史库",
+        "correction" => "本人申请更正",
         _ => "其他",
     }
 }

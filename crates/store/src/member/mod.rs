@@ -28,6 +28,7 @@ pub mod bulk;
 pub mod import_rows;
 mod relocate;
 pub mod roster;
+pub mod selfservice;
 pub use relocate::Relocated;
 
 pub(crate) use bulk::{CTX_ID, CTX_PHONE};

@@ -152,6 +152,14 @@ impl Crypto {
     pub fn encrypt_str(&self, plain: &str, context: &str) -> Vec<u8> {
         self.0.encrypt(plain.as_bytes(), context.as_bytes())
     }
+    /// Seals bytes (a photo) for a context.
+    pub fn encrypt_bytes(&self, plain: &[u8], context: &str) -> Vec<u8> {
+        self.0.encrypt(plain, context.as_bytes())
+    }
+    /// Opens bytes sealed by [`Self::encrypt_bytes`] for the same context.
+    pub fn decrypt_bytes(&self, sealed: &[u8], context: &str) -> Option<Vec<u8>> {
+        self.0.decrypt(sealed, context.as_bytes())
+    }
     pub fn decrypt_str(&self, sealed: &[u8], context: &str) -> Option<String> {
         self.0.decrypt(sealed, context.as_bytes()).and_then(|b| String::from_utf8(b).ok())
     }

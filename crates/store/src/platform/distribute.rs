@@ -111,7 +111,11 @@ pub const TABLES: &[(&str, Placement)] = &[
     ("pledge_publications", Placement::ByRegion),
     ("secondments", Placement::ByRegion),
     ("secondment_reports", Placement::ByRegion),
+    ("member_corrections", Placement::ByRegion),
+    ("member_photos", Placement::ByRegion),
+    ("member_certificates", Placement::ByRegion),
     ("member_identities", Placement::ByKey("id_number_hash")),
+    ("certificate_codes", Placement::ByKey("code_hash")),
 ];
 
 /// The column every region-distributed table is sharded by.
